@@ -1,0 +1,138 @@
+# TrendGuard build. `make` builds build/trendguard (the app and command-line
+# tool, no libxgboost) and build/trendguard-train (the trainer, libxgboost).
+# SANITIZE=1 builds everything with ASan+UBSan under build/san.
+
+VERSION := 0.1.0
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+WERROR  ?= 1
+
+BUILD := build
+ifeq ($(SANITIZE),1)
+BUILD := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+endif
+
+CORE_PKGS  := sqlite3 libcjson libcurl
+APP_PKGS   := ncursesw
+XGB_PKGS   := xgboost
+TEST_PKGS  := cmocka
+
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+OPT ?= -O2 -g
+CFLAGS_ALL := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+  -DTG_VERSION='"$(VERSION)"' -DTG_DATADIR='"$(PREFIX)/share/trendguard"' \
+  $(OPT) $(WARN) $(SANFLAGS) -Iinclude -MMD -MP \
+  $(call pc_cflags,$(CORE_PKGS) $(APP_PKGS)) $(CFLAGS)
+LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
+CORE_LIBS := $(call pc_libs,$(CORE_PKGS)) -lm -lpthread
+APP_LIBS  := $(call pc_libs,$(APP_PKGS))
+XGB_CFLAGS := $(call pc_cflags,$(XGB_PKGS))
+XGB_LIBS  := $(call pc_libs,$(XGB_PKGS))
+TEST_LIBS := $(call pc_libs,$(TEST_PKGS))
+
+
+CORE_SRC  := $(sort $(wildcard src/core/*.c))
+APP_SRC   := $(filter-out src/app/main.c,$(sort $(wildcard src/app/*.c)))
+TRAIN_SRC := $(filter-out src/train/main.c,$(sort $(wildcard src/train/*.c)))
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+APP_OBJ   := $(APP_SRC:%.c=$(BUILD)/obj/%.o)
+TRAIN_OBJ := $(TRAIN_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+CORE_LIB  := $(BUILD)/libtrendguard.a
+APP_LIB   := $(BUILD)/libtgapp.a
+TRAIN_LIB := $(BUILD)/libtgtrain.a
+APP_BIN   := $(BUILD)/trendguard
+TRAIN_BIN := $(BUILD)/trendguard-train
+
+.PHONY: all deps run test unit bench fuzz install uninstall clean
+all: $(APP_BIN) $(TRAIN_BIN)
+
+# Installs missing Debian packages (apt-get as root or with sudo; otherwise
+# prints the one command to run).
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/obj/src/train/%.o: src/train/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(XGB_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(CORE_LIB): $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+$(APP_LIB): $(APP_OBJ) $(BUILD)/obj/empty.o
+	rm -f $@ && ar rcs $@ $^
+$(TRAIN_LIB): $(TRAIN_OBJ) $(BUILD)/obj/empty.o
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/obj/empty.o:
+	@mkdir -p $(dir $@)
+	echo 'typedef int tg_empty_unit;' | $(CC) $(CFLAGS_ALL) -x c -c -o $@ -
+
+$(APP_BIN): $(BUILD)/obj/src/app/main.o $(APP_LIB) $(CORE_LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(APP_LIBS) $(CORE_LIBS)
+
+$(TRAIN_BIN): $(BUILD)/obj/src/train/main.o $(TRAIN_LIB) $(CORE_LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(XGB_LIBS) $(CORE_LIBS)
+
+# Unit tests may link everything, libxgboost included (parity tests).
+$(BUILD)/tests/%: tests/unit/%.c $(APP_LIB) $(TRAIN_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(XGB_CFLAGS) -Itests -o $@ $< $(APP_LIB) $(TRAIN_LIB) \
+	  $(CORE_LIB) $(LDFLAGS_ALL) $(TEST_LIBS) $(XGB_LIBS) $(APP_LIBS) $(CORE_LIBS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(XGB_CFLAGS) -o $@ $< $(CORE_LIB) $(LDFLAGS_ALL) \
+	  $(XGB_LIBS) $(CORE_LIBS)
+
+unit: all $(UNIT_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory unit
+	@BUILD=$(BUILD) tests/run.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@$(APP_BIN) $(ARGS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@BUILD=$(BUILD) tests/bench/run.sh
+
+# libFuzzer targets (clang); FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/trendguard
+	install -m 0755 $(APP_BIN) $(TRAIN_BIN) $(DESTDIR)$(PREFIX)/bin/
+	cp -R assets data $(DESTDIR)$(PREFIX)/share/trendguard/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/trendguard $(DESTDIR)$(PREFIX)/bin/trendguard-train
+	rm -rf $(DESTDIR)$(PREFIX)/share/trendguard
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench -name '*.d' 2>/dev/null)

@@ -1,0 +1,75 @@
+/* features.h: the model's features, in model order, and the codes used for
+ * categorical values. The training-set view, the trainer, live scoring in
+ * the app and the explanations all use this one table. */
+#ifndef TRENDGUARD_FEATURES_H
+#define TRENDGUARD_FEATURES_H
+
+#include <stddef.h>
+
+/* X(name, what it measures). Missing values are NaN. */
+#define TG_FEATURES(X)                                                        \
+    X(trend_growth_24h, "growth of the trend's views over the 24 h before")   \
+    X(trend_growth_7d, "growth of the trend's views over the 7 days before")  \
+    X(trend_days_since_peak, "days since the trend's busiest day so far")     \
+    X(trend_age_days, "days since the trend was first seen")                  \
+    X(trend_log_views_24h, "log10 of the trend's views in the last 24 h")     \
+    X(channel, "0 web, 1 app, 2 TikTok link, 3 store")                        \
+    X(hour_of_day, "local hour of the purchase, 0-23")                        \
+    X(day_of_week, "0 Monday .. 6 Sunday")                                    \
+    X(view_minutes, "minutes from first view to purchase")                    \
+    X(discount_pct, "discount on the line, percent")                          \
+    X(price, "unit price paid")                                               \
+    X(price_vs_usual, "unit price / the customer's mean past unit price")    \
+    X(basket_lines, "lines in the order")                                     \
+    X(sizes_of_item, "distinct sizes of this item in the order")              \
+    X(same_category_lines, "other lines of the same category in the order")   \
+    X(cust_prior_orders, "the customer's orders before this one")             \
+    X(cust_prior_return_rate, "smoothed return rate of matured past lines")   \
+    X(cust_tenure_days, "days since the customer joined")                     \
+    X(cust_segment, "customer segment code")                                  \
+    X(cust_age_band, "0 18-24, 1 25-34, 2 35-44, 3 45+")                      \
+    X(size_vs_usual, "size steps above (+) or below (-) the usual size")      \
+    X(pay_later, "1 when paid with pay-later")                                \
+    X(fit_bias, "-1 runs small, 0 true to size, +1 runs large")               \
+    X(product_prior_return_rate, "smoothed return rate of matured lines")     \
+    X(product_age_days, "days since the product launched")                    \
+    X(category, "category code")
+
+enum {
+#define TG_FEATURE_ENUM(name, doc) TG_F_##name,
+    TG_FEATURES(TG_FEATURE_ENUM)
+#undef TG_FEATURE_ENUM
+    TG_NUM_FEATURES
+};
+
+/* Feature name by index (static string), and index by name (-1). */
+const char *features_name(int i);
+const char *features_doc(int i);
+int features_index(const char *name);
+
+/* Categorical codes. Each table is indexed by code; *_code returns -1 for
+ * an unknown name (compared case-insensitively). */
+enum { TG_CHANNEL_WEB, TG_CHANNEL_APP, TG_CHANNEL_TIKTOK, TG_CHANNEL_STORE,
+       TG_NUM_CHANNELS };
+enum { TG_CAT_DRESSES, TG_CAT_TOPS, TG_CAT_JEANS, TG_CAT_SKIRTS,
+       TG_CAT_OUTERWEAR, TG_CAT_SHOES, TG_CAT_ACCESSORIES, TG_CAT_OTHER,
+       TG_NUM_CATEGORIES };
+enum { TG_SEG_IMPULSIVE_TIKTOK, TG_SEG_SERIAL_BRACKETER, TG_SEG_CAREFUL_REPEAT,
+       TG_SEG_BARGAIN_HUNTER, TG_SEG_CASUAL, TG_SEG_UNKNOWN, TG_NUM_SEGMENTS };
+enum { TG_AGE_18_24, TG_AGE_25_34, TG_AGE_35_44, TG_AGE_45_UP,
+       TG_NUM_AGE_BANDS };
+
+extern const char *const tg_channel_names[TG_NUM_CHANNELS];
+extern const char *const tg_category_names[TG_NUM_CATEGORIES];
+extern const char *const tg_segment_names[TG_NUM_SEGMENTS];
+extern const char *const tg_age_band_names[TG_NUM_AGE_BANDS];
+int features_code(const char *const *table, int n, const char *name);
+
+/* Clothing sizes in order, for size arithmetic; shoe sizes are numbers. */
+extern const char *const tg_size_names[];
+extern const int tg_num_sizes;
+/* Position of a size on a common scale: XS..XXL -> 0..5, shoe sizes
+ * 34..46 -> their number, "ONE" -> 0. Returns -1 for an unknown size. */
+int features_size_rank(const char *size, int *is_shoe);
+
+#endif

@@ -1,0 +1,62 @@
+/* store.h: the SQLite store: one file, WAL, foreign keys on, a busy
+ * timeout, created with mode 0600, its schema versioned with
+ * PRAGMA user_version and migrated forward on open. */
+#ifndef TRENDGUARD_STORE_H
+#define TRENDGUARD_STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "trendguard/util.h"
+
+typedef struct tg_store tg_store;
+
+/* The schema version this build writes. */
+#define STORE_SCHEMA_VERSION 1
+
+enum {
+    STORE_CREATE = 1,   /* create the file (and its folder) when missing */
+    STORE_READONLY = 2  /* open read-only (no migration) */
+};
+
+/* Opens (and with STORE_CREATE creates) the store at path and migrates it
+ * to STORE_SCHEMA_VERSION. A missing store without STORE_CREATE is
+ * TG_ENOINPUT; a store from a newer build is TG_EDATA. Caller frees with
+ * store_close. */
+tg_store *store_open(const char *path, int flags, tg_err *err);
+void store_close(tg_store *s);
+/* The connection, owned by the store. */
+sqlite3 *store_db(tg_store *s);
+const char *store_path(const tg_store *s);
+/* The schema version found on disk before migration (0 for a new file). */
+int store_version_found(const tg_store *s);
+
+/* Runs SQL with no result rows (may hold several statements). */
+int store_exec(tg_store *s, const char *sql, tg_err *err);
+/* Transactions: BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+int store_begin(tg_store *s, tg_err *err);
+int store_commit(tg_store *s, tg_err *err);
+void store_rollback(tg_store *s);
+/* Prepares one statement; errors name the statement's first words. */
+sqlite3_stmt *store_prepare(tg_store *s, const char *sql, tg_err *err);
+/* Sets err from the connection's last error with a context prefix and
+ * returns the mapped code (I/O and full disk -> TG_EIO, else TG_EINTERNAL). */
+int store_fail(tg_store *s, tg_err *err, const char *context);
+/* The first column of the first row of a query as an integer (0 when no
+ * row); for counts. Bound parameters: none. */
+int64_t store_count(tg_store *s, const char *sql);
+
+/* Records a rejected input row: the file's name and content hash, the line,
+ * the column at fault (NULL for the whole row), the reason and the raw text
+ * (bytes that are not UTF-8 are kept as \xNN). Recording the same file,
+ * line and reason again adds nothing. */
+int store_reject(tg_store *s, const char *file, const char *file_sha256,
+                 long line, const char *column, const char *reason,
+                 const char *raw, size_t raw_len, tg_err *err);
+
+/* Rebuilds the derived per-hashtag trend state (trend_state) from
+ * trend_snapshots, for every hashtag when all is set, else for the
+ * hashtags marked dirty in temp.dirty_hashtags. */
+int store_refresh_trend_state(tg_store *s, int all, tg_err *err);
+
+#endif

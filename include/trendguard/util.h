@@ -1,0 +1,101 @@
+/* util.h: the core's error type, time and path helpers, a seeded PRNG and
+ * small string utilities shared by every module. */
+#ifndef TRENDGUARD_UTIL_H
+#define TRENDGUARD_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Error codes are sysexits.h values so front ends can exit with them. */
+enum {
+    TG_OK = 0,
+    TG_EUSAGE = 64,    /* command used wrongly */
+    TG_EDATA = 65,     /* bad input data */
+    TG_ENOINPUT = 66,  /* input missing */
+    TG_EUNAVAIL = 69,  /* service unavailable (network) */
+    TG_EINTERNAL = 70, /* internal error, out of memory */
+    TG_EIO = 74        /* I/O error */
+};
+
+/* One error type for the whole core: a code and a one-line message naming
+ * the file, line or field at fault. Functions that can fail take a
+ * `tg_err *` (which may be NULL) and return a code or NULL. */
+typedef struct tg_err {
+    int code;
+    char msg[512];
+} tg_err;
+
+/* Sets *e (when non-NULL) and returns code. */
+int tg_fail(tg_err *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Clears *e to TG_OK with an empty message. */
+void tg_err_clear(tg_err *e);
+/* A short name for an error code ("bad input data"). Static string. */
+const char *tg_code_name(int code);
+
+/* Time: all timestamps are UTC seconds since the epoch. */
+#define TG_DAY 86400
+/* Parses ISO-8601: "YYYY-MM-DD", "YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|+HH:MM]".
+ * Returns 0 and sets *out, or -1 when s is not such a time. */
+int tg_time_parse(const char *s, int64_t *out);
+/* Formats t as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
+char *tg_time_format(int64_t t, char *buf, size_t n);
+/* Formats t as "YYYY-MM-DD". */
+char *tg_date_format(int64_t t, char *buf, size_t n);
+/* Days since 1970-01-01 for a civil date, and back. */
+int64_t tg_days_from_civil(int y, unsigned m, unsigned d);
+void tg_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);
+/* Monotonic clock in seconds. */
+double tg_now_mono(void);
+
+/* Deterministic PRNG (xoshiro256**), seeded through splitmix64. */
+typedef struct tg_rng {
+    uint64_t s[4];
+} tg_rng;
+void tg_rng_seed(tg_rng *r, uint64_t seed);
+uint64_t tg_rng_next(tg_rng *r);
+double tg_rng_uniform(tg_rng *r);            /* [0, 1) */
+double tg_rng_normal(tg_rng *r);             /* N(0, 1) */
+uint64_t tg_rng_below(tg_rng *r, uint64_t n); /* [0, n) */
+int tg_rng_poisson(tg_rng *r, double mean);
+double tg_rng_lognormal(tg_rng *r, double mu, double sigma);
+/* Index drawn from weights w[0..n-1] (non-negative, not all zero). */
+size_t tg_rng_pick(tg_rng *r, const double *w, size_t n);
+
+/* Strings. */
+char *tg_strdup(const char *s);                 /* NULL on NULL or no memory */
+char *tg_strndup(const char *s, size_t n);
+/* Trims ASCII white space in place; returns s. */
+char *tg_trim(char *s);
+/* Case-insensitive ASCII compare. */
+int tg_strieq(const char *a, const char *b);
+/* Copies at most n-1 bytes and terminates; returns dst. */
+char *tg_strlcpy(char *dst, const char *src, size_t n);
+/* Parses a whole string as a number; 0 on success, -1 otherwise. */
+int tg_parse_double(const char *s, double *out);
+int tg_parse_int64(const char *s, int64_t *out);
+/* True when s is valid UTF-8 with no NUL bytes in its n bytes. */
+int tg_utf8_valid(const char *s, size_t n);
+
+/* Files and paths. */
+/* Creates a directory and its parents (mode 0700 for new ones). */
+int tg_mkdirs(const char *path, tg_err *err);
+/* The default store path from $TRENDGUARD_DB, $XDG_DATA_HOME or $HOME into
+ * buf. Returns 0, or -1 when no home is known. */
+int tg_default_db_path(char *buf, size_t n);
+/* Path of a shipped file named relative to the project root, such as
+ * "assets/nudges.json" or "data/hashtags.txt": $TRENDGUARD_SHARE/name, else
+ * found from the executable (a build tree or PREFIX/share/trendguard), else
+ * the install prefix. Returns 0 when found (buf holds the path), -1 when not. */
+int tg_asset_path(const char *name, char *buf, size_t n);
+/* Reads a whole file (NUL-terminated); caller frees. *len may be NULL. */
+char *tg_read_file(const char *path, size_t *len, size_t max, tg_err *err);
+/* Writes data to path atomically: a temporary file in the same folder,
+ * fsync, then rename over path. */
+int tg_write_file_atomic(const char *path, const void *data, size_t n,
+                         tg_err *err);
+/* Lower-case hex SHA-256 of a file or buffer into out[65]. */
+int tg_sha256_file(const char *path, char out[65], tg_err *err);
+void tg_sha256_buf(const void *data, size_t n, char out[65]);
+
+#endif

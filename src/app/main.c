@@ -1,0 +1,54 @@
+/* main.c: `trendguard` entry point: dispatches to a subcommand, or opens the
+ * app when there is none. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+const cli_command cli_commands[] = {
+    {"gen", cmd_gen,
+     "gen --out DIR [--scale demo|small|full] [--seed N]",
+     "Write a synthetic TrendBuy data set as CSV (products, customers, "
+     "tiktok_trends, purchases, returns, truth)."},
+    {"ingest", cmd_ingest,
+     "ingest [--format trendbuy|online-retail] [--strict] PATH...",
+     "Clean, validate and load CSV files (or folders of them) into the "
+     "store; rejected rows are kept in the rejects table with their reason."},
+    {"status", cmd_status, "status [--json]",
+     "Summarise the store: row counts, date range, return rate, rejects."},
+    {"predict", cmd_predict,
+     "predict --model PATH [--margin|--contribs] [FILE]",
+     "Score a numeric CSV with an XGBoost JSON model, one line per row."},
+    {NULL, NULL, NULL, NULL}};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: trendguard [--db PATH] [COMMAND [OPTIONS]]\n\n"
+               "With no command, opens the TrendGuard app (creating a demo "
+               "store on first run).\n\ncommands:\n");
+    for (const cli_command *k = cli_commands; k->name; k++)
+        fprintf(f, "  %-9s %s\n", k->name, k->summary);
+    fprintf(f, "\n'trendguard COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && argv[1][0] != '-') {
+        for (const cli_command *k = cli_commands; k->name; k++)
+            if (strcmp(argv[1], k->name) == 0)
+                return k->fn(argc - 1, argv + 1);
+        fprintf(stderr, "trendguard: unknown command '%s' (see trendguard "
+                        "--help)\n", argv[1]);
+        return TG_EUSAGE;
+    }
+    if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("trendguard %s\n", TG_VERSION);
+        return 0;
+    }
+    return cmd_open(argc, argv);
+}

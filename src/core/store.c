@@ -1,0 +1,300 @@
+/* store.c: opens, creates and migrates the SQLite store, and the small
+ * helpers every module uses to talk to it (transactions, prepared
+ * statements, errors mapped to the core's codes, rejects). */
+#include "trendguard/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "schema.h"
+
+struct tg_store {
+    sqlite3 *db;
+    char *path;
+    int version_found;
+};
+
+int store_fail(tg_store *s, tg_err *err, const char *context)
+{
+    int rc = s && s->db ? sqlite3_extended_errcode(s->db) : SQLITE_ERROR;
+    int primary = rc & 0xff;
+    int code = TG_EINTERNAL;
+    if (primary == SQLITE_IOERR || primary == SQLITE_FULL ||
+        primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY ||
+        primary == SQLITE_PERM)
+        code = TG_EIO;
+    else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+        code = TG_EDATA;
+    else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+        code = TG_EUNAVAIL;
+    return tg_fail(err, code, "%s: %s: %s", s ? s->path : "store", context,
+                   s && s->db ? sqlite3_errmsg(s->db) : "no connection");
+}
+
+int store_exec(tg_store *s, const char *sql, tg_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        char ctx[64];
+        snprintf(ctx, sizeof ctx, "%.40s", sql);
+        sqlite3_free(msg);
+        return store_fail(s, err, ctx);
+    }
+    return TG_OK;
+}
+
+int store_begin(tg_store *s, tg_err *err)
+{
+    return store_exec(s, "BEGIN IMMEDIATE", err);
+}
+
+int store_commit(tg_store *s, tg_err *err)
+{
+    return store_exec(s, "COMMIT", err);
+}
+
+void store_rollback(tg_store *s)
+{
+    if (s && s->db && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3_stmt *store_prepare(tg_store *s, const char *sql, tg_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        char ctx[64];
+        snprintf(ctx, sizeof ctx, "preparing '%.40s'", sql);
+        store_fail(s, err, ctx);
+        return NULL;
+    }
+    return st;
+}
+
+int64_t store_count(tg_store *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+sqlite3 *store_db(tg_store *s)
+{
+    return s->db;
+}
+
+const char *store_path(const tg_store *s)
+{
+    return s->path;
+}
+
+int store_version_found(const tg_store *s)
+{
+    return s->version_found;
+}
+
+/* Creates the file with mode 0600 before SQLite opens it, so the store is
+ * never readable by others, whatever the umask. */
+static int create_private(const char *path, tg_err *err)
+{
+    char dir[PATH_MAX];
+    tg_strlcpy(dir, path, sizeof dir);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (tg_mkdirs(dir, err) != TG_OK)
+            return err ? err->code : TG_EIO;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST)
+        return tg_fail(err, TG_EIO, "%s: cannot create the store: %s", path,
+                       strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return TG_OK;
+}
+
+static int migrate(tg_store *s, tg_err *err)
+{
+    int v = (int)store_count(s, "PRAGMA user_version");
+    s->version_found = v;
+    if (v > schema_num_migrations)
+        return tg_fail(err, TG_EDATA,
+                       "%s: the store has schema version %d, newer than this "
+                       "build's %d; use a newer trendguard",
+                       s->path, v, schema_num_migrations);
+    if (v == schema_num_migrations)
+        return TG_OK;
+    if (store_begin(s, err) != TG_OK)
+        return err ? err->code : TG_EINTERNAL;
+    for (int i = v; i < schema_num_migrations; i++) {
+        if (store_exec(s, schema_migrations[i], err) != TG_OK) {
+            store_rollback(s);
+            return err ? err->code : TG_EINTERNAL;
+        }
+    }
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
+             schema_num_migrations);
+    if (store_exec(s, sql, err) != TG_OK || store_commit(s, err) != TG_OK) {
+        store_rollback(s);
+        return err ? err->code : TG_EINTERNAL;
+    }
+    return TG_OK;
+}
+
+tg_store *store_open(const char *path, int flags, tg_err *err)
+{
+    struct stat st;
+    int exists = stat(path, &st) == 0;
+    if (!exists && !(flags & STORE_CREATE)) {
+        tg_fail(err, TG_ENOINPUT,
+                "%s: no store here (run 'trendguard' once to create a demo "
+                "store, or 'trendguard ingest' to load data)", path);
+        return NULL;
+    }
+    if (exists && S_ISDIR(st.st_mode)) {
+        tg_fail(err, TG_EUSAGE, "%s: is a folder, not a store", path);
+        return NULL;
+    }
+    if (!exists && create_private(path, err) != TG_OK)
+        return NULL;
+    tg_store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = tg_strdup(path))) {
+        free(s);
+        tg_fail(err, TG_EINTERNAL, "out of memory");
+        return NULL;
+    }
+    int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
+                                          : SQLITE_OPEN_READWRITE;
+    if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        store_fail(s, err, "cannot open");
+        store_close(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_extended_result_codes(s->db, 1);
+    /* A file that is not a database fails on the first read. */
+    if (store_exec(s, "PRAGMA foreign_keys = ON", err) != TG_OK ||
+        (!(flags & STORE_READONLY) &&
+         store_exec(s, "PRAGMA journal_mode = WAL", err) != TG_OK) ||
+        store_exec(s, "PRAGMA synchronous = NORMAL;"
+                      "PRAGMA temp_store = MEMORY;"
+                      "PRAGMA cache_size = -65536", err) != TG_OK) {
+        store_close(s);
+        return NULL;
+    }
+    if (store_count(s, "SELECT count(*) FROM sqlite_schema") < 0) {
+        store_fail(s, err, "not a TrendGuard store");
+        store_close(s);
+        return NULL;
+    }
+    if (flags & STORE_READONLY) {
+        s->version_found = (int)store_count(s, "PRAGMA user_version");
+        if (s->version_found != schema_num_migrations) {
+            tg_fail(err, TG_EDATA,
+                    "%s: schema version %d, this build needs %d (open it "
+                    "once read-write to migrate)",
+                    path, s->version_found, schema_num_migrations);
+            store_close(s);
+            return NULL;
+        }
+    } else if (migrate(s, err) != TG_OK) {
+        store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void store_close(tg_store *s)
+{
+    if (!s)
+        return;
+    if (s->db) {
+        store_rollback(s);
+        sqlite3_close_v2(s->db);
+    }
+    free(s->path);
+    free(s);
+}
+
+/* Raw text is stored as valid UTF-8: bytes that are not become \xNN, so a
+ * reject of Latin-1 or binary input keeps every byte recoverable. */
+static char *escape_raw(const char *raw, size_t n)
+{
+    char *out = malloc(n * 4 + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0, i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)raw[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2
+                               : (c & 0xF0) == 0xE0 ? 3
+                               : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (c != 0 && len && i + len <= n && tg_utf8_valid(raw + i, len)) {
+            memcpy(out + o, raw + i, len);
+            o += len;
+            i += len;
+        } else {
+            static const char hex[] = "0123456789abcdef";
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+            i++;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+int store_reject(tg_store *s, const char *file, const char *file_sha256,
+                 long line, const char *column, const char *reason,
+                 const char *raw, size_t raw_len, tg_err *err)
+{
+    static const char sql[] =
+        "INSERT OR IGNORE INTO rejects(at, file, line, column_name, reason,"
+        " raw, file_sha256) VALUES(?, ?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = store_prepare(s, sql, err);
+    if (!st)
+        return err ? err->code : TG_EINTERNAL;
+    char *esc = escape_raw(raw ? raw : "", raw ? raw_len : 0);
+    if (!esc) {
+        sqlite3_finalize(st);
+        return tg_fail(err, TG_EINTERNAL, "out of memory");
+    }
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
+    sqlite3_bind_text(st, 2, file, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, line);
+    if (column)
+        sqlite3_bind_text(st, 4, column, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, esc, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 7, file_sha256 ? file_sha256 : "", -1,
+                      SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st) == SQLITE_DONE
+                 ? TG_OK
+                 : store_fail(s, err, "recording a reject");
+    sqlite3_finalize(st);
+    free(esc);
+    return rc;
+}
+
+int store_refresh_trend_state(tg_store *s, int all, tg_err *err)
+{
+    return store_exec(s, all ? schema_trend_state_rebuild
+                             : schema_trend_state_refresh,
+                      err);
+}

@@ -1,0 +1,358 @@
+/* test_ingest.c: loading TrendBuy and Online Retail CSVs: validation and
+ * rejects, idempotence, one transaction per file, --strict, and the
+ * accounting of every Online Retail line. */
+#include "testutil.h"
+
+#include "trendguard/ingest.h"
+
+#define GOOD "tests/fixtures/ingest/good"
+#define BAD "tests/fixtures/ingest/bad"
+#define RETAIL "../shared/datasets/online_retail_sample.csv"
+
+typedef struct fixture {
+    char dir[256];
+    tg_store *s;
+    int warnings;
+    char last_warning[512];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    tu_tmpdir(f->dir, sizeof f->dir);
+    f->s = tu_store(f->dir, "t.db");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    store_close(f->s);
+    tu_rmrf(f->dir);
+    free(f);
+    return 0;
+}
+
+static void on_warn(void *ud, const char *path, const char *msg)
+{
+    fixture *f = ud;
+    (void)path;
+    f->warnings++;
+    tg_strlcpy(f->last_warning, msg, sizeof f->last_warning);
+}
+
+static int load(fixture *f, const char *path, int format, int strict,
+                tg_ingest_result *r, tg_err *err)
+{
+    tg_ingest_opts o = {.format = format, .strict = strict, .warn = on_warn,
+                        .ud = f};
+    return ingest_file(f->s, path, &o, r, err);
+}
+
+static long load_dir(fixture *f, const char *dir)
+{
+    tg_ingest_opts o = {.warn = on_warn, .ud = f};
+    char *paths[] = {(char *)dir};
+    long rejected = -1;
+    tg_err err = {0};
+    int rc = ingest_paths(f->s, paths, 1, &o, &rejected, &err);
+    if (rc != TG_OK)
+        fail_msg("ingest_paths: %s", err.msg);
+    return rejected;
+}
+
+static void loads_every_good_file(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(load_dir(f, GOOD), 0);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM products"), 4);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM customers"), 3);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM trend_snapshots"), 8);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM purchases"), 6);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM returns"), 2);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM truth"), 6);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects"), 0);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM ingest_files"), 6);
+    /* Values as cleaned: fit bias coded, sizes normalised, tags linked. */
+    assert_int_equal(tu_int(f->s, "SELECT fit_bias FROM products WHERE "
+                                  "code='P000001'"), -1);
+    assert_int_equal(tu_int(f->s, "SELECT fit_bias FROM products WHERE "
+                                  "code='P000003'"), 1);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM product_tags t JOIN "
+                                  "hashtags h ON h.id=t.hashtag_id WHERE "
+                                  "h.name IN ('midisummer','y2kdress')"), 2);
+    assert_int_equal(tu_int(f->s, "SELECT ordered_at FROM purchases WHERE "
+                                  "line_code='L0000001'"), 1780352100LL);
+    assert_int_equal(tu_int(f->s, "SELECT customer_id IS NULL FROM purchases "
+                                  "WHERE line_code='L0000006'"), 1);
+    assert_int_equal(tu_int(f->s, "SELECT size='ONE' FROM purchases "
+                                  "WHERE line_code='L0000005'"), 1);
+    assert_int_equal(tu_int(f->s, "SELECT ref_hashtag_id IS NOT NULL FROM "
+                                  "purchases WHERE line_code='L0000001'"), 1);
+    /* Derived trend state: 24 h views and the peak so far. */
+    assert_int_equal(tu_int(f->s, "SELECT views_24h FROM trend_state s JOIN "
+                                  "hashtags h ON h.id=s.hashtag_id WHERE "
+                                  "h.name='midisummer' AND captured_at="
+                                  "1780358400"), 8000);
+    assert_int_equal(tu_int(f->s, "SELECT peak_at FROM trend_state s JOIN "
+                                  "hashtags h ON h.id=s.hashtag_id WHERE "
+                                  "h.name='midisummer' AND captured_at="
+                                  "1780444800"), 1780272000LL);
+    assert_int_equal(f->warnings, 0);
+}
+
+static void same_files_twice_add_nothing(void **state)
+{
+    fixture *f = *state;
+    load_dir(f, GOOD);
+    long long before = tu_int(f->s, "SELECT count(*) FROM purchases") +
+                       tu_int(f->s, "SELECT count(*) FROM returns") +
+                       tu_int(f->s, "SELECT count(*) FROM trend_snapshots");
+    tg_ingest_result r;
+    tg_err err = {0};
+    assert_int_equal(load(f, GOOD "/purchases.csv", INGEST_TRENDBUY, 0, &r,
+                          &err), TG_OK);
+    assert_true(r.already_loaded);
+    assert_int_equal(load_dir(f, GOOD), 0);
+    /* Different bytes, same rows: every row is a duplicate. */
+    tu_write(f->dir, "again.csv",
+             "order_id,line_id,product_id,unit_price,ordered_at,size,"
+             "customer_id\r\nO000001,L0000001,P000001,39.99,"
+             "2026-06-01T22:15:00Z,S,C000001\r\n");
+    char path[512];
+    snprintf(path, sizeof path, "%s/again.csv", f->dir);
+    assert_int_equal(load(f, path, INGEST_TRENDBUY, 0, &r, &err), TG_OK);
+    assert_int_equal(r.rows, 1);
+    assert_int_equal(r.duplicates, 1);
+    assert_int_equal(r.loaded, 0);
+    long long after = tu_int(f->s, "SELECT count(*) FROM purchases") +
+                      tu_int(f->s, "SELECT count(*) FROM returns") +
+                      tu_int(f->s, "SELECT count(*) FROM trend_snapshots");
+    assert_int_equal(before, after);
+}
+
+static void bad_rows_are_rejected_with_reasons(void **state)
+{
+    fixture *f = *state;
+    load_dir(f, GOOD);
+    tg_ingest_result r;
+    tg_err err = {0};
+    assert_int_equal(load(f, BAD "/purchases.csv", INGEST_TRENDBUY, 0, &r,
+                          &err), TG_OK);
+    assert_int_equal(r.rows, 11);
+    assert_int_equal(r.loaded, 2);
+    assert_int_equal(r.rejected, 9);
+    assert_int_equal(f->warnings, 1);
+    assert_non_null(strstr(f->last_warning, "coupon_code"));
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM purchases WHERE "
+                                  "line_code IN ('L0000101','L0000108')"), 2);
+    struct {
+        int line;
+        const char *column, *reason;
+    } want[] = {
+        {3, "product_id", "'P000099' is not a known product"},
+        {4, "size", "'XXL' is not offered for P000001"},
+        {5, "unit_price", "-5 is outside"},
+        {6, "ordered_at", "'2026-06-31T10:00:00Z' is not an ISO-8601"},
+        {7, "channel", "'carrier-pigeon' is not one of web, app, tiktok"},
+        {8, "customer_id", "'C000009' is not a known customer"},
+        {10, NULL, "the row has 7 fields, the header has 14"},
+        {11, "unit_price", "is not a number"},
+        {12, "quantity", "0 is outside 1..10000"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        char *sql = sqlite3_mprintf(
+            "SELECT count(*) FROM rejects WHERE file LIKE '%%bad/"
+            "purchases.csv' AND line=%d AND %s AND instr(reason, %Q)>0",
+            want[i].line, want[i].column ? "column_name IS NOT NULL" : "1",
+            want[i].reason);
+        long long n = tu_int(f->s, "%s", sql);
+        sqlite3_free(sql);
+        if (n != 1)
+            fail_msg("no reject on line %d with '%s'", want[i].line,
+                     want[i].reason);
+        if (want[i].column)
+            assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects "
+                                          "WHERE line=%d AND column_name="
+                                          "'%s'", want[i].line,
+                                    want[i].column), 1);
+    }
+    /* The raw text is kept as it was, SQL and all; the table survived. */
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects WHERE "
+                                  "raw LIKE '%%DROP TABLE purchases%%'"), 1);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM purchases"), 8);
+    /* Returns: before the order, unknown line, unknown reason. */
+    assert_int_equal(load(f, BAD "/returns.csv", INGEST_TRENDBUY, 0, &r,
+                          &err), TG_OK);
+    assert_int_equal(r.loaded, 1);
+    assert_int_equal(r.rejected, 3);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects WHERE "
+                                  "column_name='returned_at' AND line=2"), 1);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects WHERE "
+                                  "column_name='line_id' AND line=3"), 1);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects WHERE "
+                                  "column_name='reason' AND line=4"), 1);
+}
+
+static void strict_loads_nothing_but_keeps_reasons(void **state)
+{
+    fixture *f = *state;
+    load_dir(f, GOOD);
+    tg_ingest_result r;
+    tg_err err = {0};
+    assert_int_equal(load(f, BAD "/purchases.csv", INGEST_TRENDBUY, 1, &r,
+                          &err), TG_OK);
+    assert_true(r.strict_refused);
+    assert_int_equal(r.rejected, 9);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM purchases"), 6);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects"), 9);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM ingest_files WHERE "
+                                  "name LIKE '%%bad%%'"), 0);
+    /* Again: still nothing, and the reasons are not recorded twice. */
+    assert_int_equal(load(f, BAD "/purchases.csv", INGEST_TRENDBUY, 1, &r,
+                          &err), TG_OK);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects"), 9);
+    /* Without --strict the good rows load. */
+    assert_int_equal(load(f, BAD "/purchases.csv", INGEST_TRENDBUY, 0, &r,
+                          &err), TG_OK);
+    assert_int_equal(r.loaded, 2);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects"), 9);
+}
+
+static void a_failing_file_leaves_the_store_as_it_was(void **state)
+{
+    fixture *f = *state;
+    load_dir(f, GOOD);
+    /* The store fails on the last row of the file: nothing of it stays. */
+    tg_err err = {0};
+    assert_int_equal(store_exec(f->s,
+                                "CREATE TRIGGER boom BEFORE INSERT ON "
+                                "purchases WHEN NEW.line_code='L0000108' "
+                                "BEGIN SELECT RAISE(ABORT, 'disk on fire'); "
+                                "END", &err), TG_OK);
+    tg_ingest_result r;
+    int rc = load(f, BAD "/purchases.csv", INGEST_TRENDBUY, 0, &r, &err);
+    assert_int_not_equal(rc, TG_OK);
+    assert_non_null(strstr(err.msg, "disk on fire"));
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM purchases"), 6);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects"), 0);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM ingest_files"), 6);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM hashtags"), 4);
+}
+
+static void whole_file_errors_name_the_problem(void **state)
+{
+    fixture *f = *state;
+    tg_ingest_result r;
+    tg_err err = {0};
+    assert_int_equal(load(f, BAD "/unknown_layout.csv", INGEST_TRENDBUY, 0,
+                          &r, &err), TG_EDATA);
+    assert_non_null(strstr(err.msg, "not a TrendBuy export"));
+    assert_int_equal(load(f, BAD "/missing_column.csv", INGEST_TRENDBUY, 0,
+                          &r, &err), TG_EDATA);
+    assert_non_null(strstr(err.msg, "unit_price"));
+    assert_int_equal(load(f, BAD "/no_such_file.csv", INGEST_TRENDBUY, 0, &r,
+                          &err), TG_ENOINPUT);
+    tu_write(f->dir, "empty.csv", "");
+    char path[512];
+    snprintf(path, sizeof path, "%s/empty.csv", f->dir);
+    assert_int_equal(load(f, path, INGEST_TRENDBUY, 0, &r, &err), TG_EDATA);
+    assert_non_null(strstr(err.msg, "empty"));
+}
+
+static void messy_csv_is_cleaned(void **state)
+{
+    fixture *f = *state;
+    load_dir(f, GOOD);
+    /* BOM, CRLF, quoted fields with commas, quotes and a line break, columns
+     * in another order, padding, upper-case codes, no final newline. */
+    tu_write(f->dir, "messy.csv",
+             "\xEF\xBB\xBFproduct_id,price,category,name,sizes\r\n"
+             "P000010, 12.50 ,TOPS,\"Tee, \"\"Boxy\"\"\r\nfit\",s|m\r\n"
+             "P000011,8,accessories,Latin-1 \xE9t\xE9,ONE");
+    char path[512];
+    snprintf(path, sizeof path, "%s/messy.csv", f->dir);
+    tg_ingest_result r;
+    tg_err err = {0};
+    assert_int_equal(load(f, path, INGEST_TRENDBUY, 0, &r, &err), TG_OK);
+    assert_int_equal(r.loaded, 1);
+    assert_int_equal(r.rejected, 1);
+    assert_int_equal(tu_int(f->s, "SELECT name='Tee, \"Boxy\" fit' FROM "
+                                  "products WHERE code='P000010'"), 1);
+    assert_int_equal(tu_int(f->s, "SELECT category='tops' AND sizes='S|M' "
+                                  "AND price=12.5 FROM products WHERE "
+                                  "code='P000010'"), 1);
+    /* The Latin-1 row is rejected with its bytes kept, escaped. */
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects WHERE line=4 "
+                                  "AND instr(reason,'UTF-8')>0 AND "
+                                  "instr(raw,'\\xe9t\\xe9')>0"), 1);
+}
+
+static void online_retail_accounts_for_every_line(void **state)
+{
+    fixture *f = *state;
+    tg_ingest_result r;
+    tg_err err = {0};
+    int rc = load(f, RETAIL, INGEST_ONLINE_RETAIL, 0, &r, &err);
+    if (rc != TG_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(r.rows, 30000);
+    long long purchases = tu_int(f->s, "SELECT count(*) FROM purchases");
+    long long returns = tu_int(f->s, "SELECT count(*) FROM returns");
+    long long rejects = tu_int(f->s, "SELECT count(*) FROM rejects");
+    assert_int_equal(purchases, r.purchases);
+    assert_int_equal(returns, r.returns);
+    assert_int_equal(rejects, r.rejected);
+    assert_int_equal(purchases + returns + rejects, 30000);
+    assert_int_equal(r.loaded, purchases + returns);
+    /* Anonymous purchases exist; ids like 12923.0 became 12923. */
+    assert_true(tu_int(f->s, "SELECT count(*) FROM purchases WHERE "
+                             "customer_id IS NULL") > 1000);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM customers WHERE "
+                                  "code='12923'"), 1);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM customers WHERE "
+                                  "code LIKE '%%.%%'"), 0);
+    /* Every cancellation is a matched return or a reject with a reason. */
+    long long cancels = tu_int(f->s, "SELECT count(*) FROM rejects WHERE "
+                                     "raw LIKE 'C%%'") + returns;
+    assert_true(cancels >= 600);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM returns r JOIN "
+                                  "purchases p ON p.id=r.purchase_id WHERE "
+                                  "r.returned_at < p.ordered_at OR "
+                                  "r.quantity > p.quantity"), 0);
+    assert_true(tu_int(f->s, "SELECT count(*) FROM rejects WHERE instr(reason,"
+                             "'postage')>0") >= 79);
+    /* Quoted descriptions with commas survive. */
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM products WHERE "
+                                  "name='KEY FOB , GARAGE DESIGN'"), 1);
+    /* Loading it again adds nothing. */
+    assert_int_equal(load(f, RETAIL, INGEST_ONLINE_RETAIL, 0, &r, &err),
+                     TG_OK);
+    assert_true(r.already_loaded);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM purchases"),
+                     purchases);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(loads_every_good_file, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(same_files_twice_add_nothing, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(bad_rows_are_rejected_with_reasons,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(strict_loads_nothing_but_keeps_reasons,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_failing_file_leaves_the_store_as_it_was, setup, teardown),
+        cmocka_unit_test_setup_teardown(whole_file_errors_name_the_problem,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(messy_csv_is_cleaned, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(online_retail_accounts_for_every_line,
+                                        setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,93 @@
+/* testutil.h: small helpers shared by the unit tests: temporary folders and
+ * stores, and running SQL for one number. Header-only, static. */
+#ifndef TRENDGUARD_TESTUTIL_H
+#define TRENDGUARD_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "trendguard/store.h"
+
+/* A fresh temporary folder; the path is static storage per call site. */
+static inline char *tu_tmpdir(char *buf, size_t n)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(buf, n, "%s/tgtest.XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(buf))
+        fail_msg("mkdtemp failed");
+    return buf;
+}
+
+static inline void tu_rmrf(const char *path)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", path);
+}
+
+/* Opens (creating) a store in dir/name. */
+static inline tg_store *tu_store(const char *dir, const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    tg_err err = {0};
+    tg_store *s = store_open(path, STORE_CREATE, &err);
+    if (!s)
+        fail_msg("store_open: %s", err.msg);
+    return s;
+}
+
+/* One integer from SQL (printf-style). */
+static inline long long tu_int(tg_store *s, const char *fmt, ...)
+{
+    char sql[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("SQL error: %s in %s", sqlite3_errmsg(store_db(s)), sql);
+    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0)
+                                                 : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
+static inline double tu_double(tg_store *s, const char *fmt, ...)
+{
+    char sql[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("SQL error: %s in %s", sqlite3_errmsg(store_db(s)), sql);
+    double v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_double(st, 0)
+                                              : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Writes text to dir/name. */
+static inline void tu_write(const char *dir, const char *name,
+                            const char *text)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        fail_msg("cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+#endif
