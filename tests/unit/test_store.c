@@ -1,0 +1,182 @@
+/* test_store.c: the store file: created private, WAL, foreign keys on,
+ * migrated on open, refused when newer or not a database, the trigger that
+ * queues interventions, and rejects kept byte for byte. */
+#include "testutil.h"
+
+#include <sys/stat.h>
+
+#include "trendguard/features.h"
+
+static void creates_a_private_wal_store(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/a/b/t.db", dir);
+    tg_err err = {0};
+    assert_null(store_open(path, 0, &err));
+    assert_int_equal(err.code, TG_ENOINPUT);
+    tg_store *s = store_open(path, STORE_CREATE, &err);
+    assert_non_null(s);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(store_version_found(s), 0);
+    assert_int_equal(tu_int(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    assert_int_equal(tu_int(s, "PRAGMA foreign_keys"), 1);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(store_db(s), "PRAGMA journal_mode", -1,
+                                        &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "wal");
+    sqlite3_finalize(q);
+    for (const char *t = "products customers trend_snapshots purchases "
+                         "returns rejects scores interventions model_registry "
+                         "ui_events truth"; *t;) {
+        char name[64];
+        int n = 0;
+        while (*t && *t != ' ')
+            name[n++] = *t++;
+        name[n] = '\0';
+        while (*t == ' ')
+            t++;
+        if (tu_int(s, "SELECT count(*) FROM sqlite_schema WHERE type='table' "
+                      "AND name='%s'", name) != 1)
+            fail_msg("table %s is missing", name);
+    }
+    /* A foreign key holds: a purchase of an unknown product fails. */
+    assert_int_not_equal(
+        store_exec(s, "INSERT INTO purchases(line_code, order_code,"
+                      " product_id, quantity, unit_price, ordered_at)"
+                      " VALUES('L1','O1',42,1,1.0,0)", &err), TG_OK);
+    store_close(s);
+    /* Reopening does not migrate again. */
+    s = store_open(path, 0, &err);
+    assert_non_null(s);
+    assert_int_equal(store_version_found(s), STORE_SCHEMA_VERSION);
+    store_close(s);
+    tu_rmrf(dir);
+}
+
+static void refuses_newer_and_foreign_files(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    tg_err err = {0};
+    tg_store *s = store_open(path, STORE_CREATE, &err);
+    assert_int_equal(store_exec(s, "PRAGMA user_version = 99", &err), TG_OK);
+    store_close(s);
+    assert_null(store_open(path, 0, &err));
+    assert_int_equal(err.code, TG_EDATA);
+    assert_non_null(strstr(err.msg, "newer"));
+    tu_write(dir, "junk.db", "this is not a database, just text\n");
+    snprintf(path, sizeof path, "%s/junk.db", dir);
+    assert_null(store_open(path, 0, &err));
+    assert_true(err.code == TG_EDATA || err.code == TG_EIO);
+    assert_null(store_open(dir, 0, &err));
+    assert_int_equal(err.code, TG_EUSAGE);
+    tu_rmrf(dir);
+}
+
+static void code_tables_match_the_features(void **state)
+{
+    (void)state;
+    char dir[256];
+    tu_tmpdir(dir, sizeof dir);
+    tg_store *s = tu_store(dir, "t.db");
+    for (int i = 0; i < TG_NUM_CATEGORIES; i++)
+        assert_int_equal(tu_int(s, "SELECT code FROM categories WHERE name="
+                                   "'%s'", tg_category_names[i]), i);
+    for (int i = 0; i < TG_NUM_CHANNELS; i++)
+        assert_int_equal(tu_int(s, "SELECT code FROM channels WHERE name='%s'",
+                                tg_channel_names[i]), i);
+    for (int i = 0; i < TG_NUM_SEGMENTS; i++)
+        assert_int_equal(tu_int(s, "SELECT code FROM segments WHERE name='%s'",
+                                tg_segment_names[i]), i);
+    for (int i = 0; i < TG_NUM_AGE_BANDS; i++)
+        assert_int_equal(tu_int(s, "SELECT code FROM age_bands WHERE name="
+                                   "'%s'", tg_age_band_names[i]), i);
+    for (int i = 0; i < tg_num_sizes; i++)
+        assert_int_equal(tu_int(s, "SELECT rank FROM sizes WHERE name='%s'",
+                                tg_size_names[i]),
+                         features_size_rank(tg_size_names[i], NULL));
+    /* The training-set view has every feature, by name, in model order. */
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(store_db(s),
+                                        "SELECT * FROM v_training_set", -1, &q,
+                                        NULL), SQLITE_OK);
+    int first = -1;
+    for (int i = 0; i < sqlite3_column_count(q); i++)
+        if (strcmp(sqlite3_column_name(q, i), features_name(0)) == 0)
+            first = i;
+    assert_true(first > 0);
+    for (int f = 0; f < TG_NUM_FEATURES; f++)
+        assert_string_equal(sqlite3_column_name(q, first + f),
+                            features_name(f));
+    sqlite3_finalize(q);
+    store_close(s);
+    tu_rmrf(dir);
+}
+
+static void high_scores_queue_interventions(void **state)
+{
+    (void)state;
+    char dir[256];
+    tu_tmpdir(dir, sizeof dir);
+    tg_store *s = tu_store(dir, "t.db");
+    tg_err err = {0};
+    assert_int_equal(
+        store_exec(s,
+                   "INSERT INTO products(code,name,category,price) VALUES"
+                   " ('P1','Dress','dresses',30);"
+                   "INSERT INTO customers(code) VALUES('C1');"
+                   "INSERT INTO purchases(line_code,order_code,customer_id,"
+                   " product_id,quantity,unit_price,ordered_at) VALUES"
+                   " ('L1','O1',1,1,1,30,100),('L2','O1',1,1,1,30,100);"
+                   "INSERT INTO model_registry(version,path,sha256,features,"
+                   " threshold,trained_at) VALUES(1,'m.json','x','[]',0.6,0);"
+                   "INSERT INTO scores VALUES(1,1,0.59,NULL,200);"
+                   "INSERT INTO scores VALUES(2,1,0.60,'[\"size\"]',200);",
+                   &err),
+        TG_OK);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions"), 1);
+    assert_int_equal(tu_int(s, "SELECT purchase_id FROM interventions WHERE "
+                               "status='queued' AND customer_id=1 AND "
+                               "model_version=1"), 2);
+    store_close(s);
+    tu_rmrf(dir);
+}
+
+static void rejects_keep_every_byte(void **state)
+{
+    (void)state;
+    char dir[256];
+    tu_tmpdir(dir, sizeof dir);
+    tg_store *s = tu_store(dir, "t.db");
+    tg_err err = {0};
+    const char raw[] = "a,\xe9t\xe9,\0nul,ok \xf0\x9f\x98\x80";
+    assert_int_equal(store_reject(s, "f.csv", "abc", 7, "name", "bad",
+                                  raw, sizeof raw - 1, &err), TG_OK);
+    /* Same file, line and reason: recorded once. */
+    assert_int_equal(store_reject(s, "f.csv", "abc", 7, "name", "bad",
+                                  raw, sizeof raw - 1, &err), TG_OK);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM rejects"), 1);
+    assert_int_equal(tu_int(s, "SELECT raw = 'a,\\xe9t\\xe9,\\x00nul,ok ' ||"
+                               " char(128512) FROM rejects"), 1);
+    store_close(s);
+    tu_rmrf(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(creates_a_private_wal_store),
+        cmocka_unit_test(refuses_newer_and_foreign_files),
+        cmocka_unit_test(code_tables_match_the_features),
+        cmocka_unit_test(high_scores_queue_interventions),
+        cmocka_unit_test(rejects_keep_every_byte),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
