@@ -31,7 +31,7 @@ endif
 OPT ?= -O2 -g
 CFLAGS_ALL := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
   -DTG_VERSION='"$(VERSION)"' -DTG_DATADIR='"$(PREFIX)/share/trendguard"' \
-  $(OPT) $(WARN) $(SANFLAGS) -Iinclude -MMD -MP \
+  $(OPT) $(WARN) $(SANFLAGS) -Iinclude -Isrc -MMD -MP \
   $(call pc_cflags,$(CORE_PKGS) $(APP_PKGS)) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 CORE_LIBS := $(call pc_libs,$(CORE_PKGS)) -lm -lpthread
@@ -42,6 +42,7 @@ TEST_LIBS := $(call pc_libs,$(TEST_PKGS))
 
 
 CORE_SRC  := $(sort $(wildcard src/core/*.c))
+CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 APP_SRC   := $(filter-out src/app/main.c,$(sort $(wildcard src/app/*.c)))
 TRAIN_SRC := $(filter-out src/train/main.c,$(sort $(wildcard src/train/*.c)))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
@@ -49,12 +50,14 @@ BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 APP_OBJ   := $(APP_SRC:%.c=$(BUILD)/obj/%.o)
 TRAIN_OBJ := $(TRAIN_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 CORE_LIB  := $(BUILD)/libtrendguard.a
+CLI_LIB   := $(BUILD)/libtgcli.a
 APP_LIB   := $(BUILD)/libtgapp.a
 TRAIN_LIB := $(BUILD)/libtgtrain.a
 APP_BIN   := $(BUILD)/trendguard
@@ -79,6 +82,9 @@ $(BUILD)/obj/%.o: %.c
 $(CORE_LIB): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
+$(CLI_LIB): $(CLI_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
 $(APP_LIB): $(APP_OBJ) $(BUILD)/obj/empty.o
 	rm -f $@ && ar rcs $@ $^
 $(TRAIN_LIB): $(TRAIN_OBJ) $(BUILD)/obj/empty.o
@@ -87,17 +93,17 @@ $(BUILD)/obj/empty.o:
 	@mkdir -p $(dir $@)
 	echo 'typedef int tg_empty_unit;' | $(CC) $(CFLAGS_ALL) -x c -c -o $@ -
 
-$(APP_BIN): $(BUILD)/obj/src/app/main.o $(APP_LIB) $(CORE_LIB)
+$(APP_BIN): $(BUILD)/obj/src/app/main.o $(APP_LIB) $(CLI_LIB) $(CORE_LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(APP_LIBS) $(CORE_LIBS)
 
-$(TRAIN_BIN): $(BUILD)/obj/src/train/main.o $(TRAIN_LIB) $(CORE_LIB)
+$(TRAIN_BIN): $(BUILD)/obj/src/train/main.o $(TRAIN_LIB) $(CLI_LIB) $(CORE_LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(XGB_LIBS) $(CORE_LIBS)
 
 # Unit tests may link everything, libxgboost included (parity tests).
-$(BUILD)/tests/%: tests/unit/%.c $(APP_LIB) $(TRAIN_LIB) $(CORE_LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(APP_LIB) $(TRAIN_LIB) $(CLI_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(XGB_CFLAGS) -Itests -o $@ $< $(APP_LIB) $(TRAIN_LIB) \
-	  $(CORE_LIB) $(LDFLAGS_ALL) $(TEST_LIBS) $(XGB_LIBS) $(APP_LIBS) $(CORE_LIBS)
+	$(CC) $(CFLAGS_ALL) $(XGB_CFLAGS) -Itests -Isrc -o $@ $< $(APP_LIB) $(TRAIN_LIB) \
+	  $(CLI_LIB) $(CORE_LIB) $(LDFLAGS_ALL) $(TEST_LIBS) $(XGB_LIBS) $(APP_LIBS) $(CORE_LIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "commands.h"
 
-const cli_command cli_commands[] = {
+static const cli_command cli_commands[] = {
     {"gen", cmd_gen,
      "gen --out DIR [--scale demo|small|full] [--seed N]",
      "Write a synthetic TrendBuy data set as CSV (products, customers, "
@@ -34,6 +34,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    cli_register("trendguard", cli_commands);
     if (argc >= 2 && argv[1][0] != '-') {
         for (const cli_command *k = cli_commands; k->name; k++)
             if (strcmp(argv[1], k->name) == 0)

@@ -1,5 +1,7 @@
-/* cli.h: what every `trendguard` subcommand shares: the command table, the
- * common options (--db, --help, --version), error printing and exit codes. */
+/* cli.h: what the command-line front ends (`trendguard` and its
+ * subcommands, `trendguard-train`) share: the command table, the common
+ * options (--db, --help, --version), error printing, exit codes and a
+ * progress bar. */
 #ifndef TRENDGUARD_CLI_H
 #define TRENDGUARD_CLI_H
 
@@ -24,8 +26,12 @@ typedef struct cli_command {
     const char *summary;  /* one line */
 } cli_command;
 
-/* The table of subcommands, terminated by a NULL name (main.c). */
-extern const cli_command cli_commands[];
+/* Registers the program name ("trendguard") and its table of commands,
+ * terminated by a NULL name; a program without subcommands has one entry
+ * named "". Call once from main(). */
+void cli_register(const char *prog, const cli_command *table);
+/* The registered table. */
+const cli_command *cli_table(void);
 
 /* Long-option ids shared by every command. */
 enum { CLI_OPT_DB = 1000, CLI_OPT_HELP, CLI_OPT_VERSION, CLI_OPT_FIRST_FREE };
@@ -36,7 +42,8 @@ enum { CLI_OPT_DB = 1000, CLI_OPT_HELP, CLI_OPT_VERSION, CLI_OPT_FIRST_FREE };
 
 /* Shared state the common options fill. */
 typedef struct cli_ctx {
-    const char *cmd;   /* "gen" */
+    const char *cmd;   /* "gen", or "" for a program without subcommands */
+    char who[64];      /* "trendguard gen": how errors start */
     char db[4096];     /* resolved store path */
     int db_given;      /* --db was on the command line */
 } cli_ctx;

@@ -1,5 +1,5 @@
 /* cli.c: the shared option handling, errors, help and progress bar of the
- * `trendguard` subcommands. */
+ * command-line front ends. */
 #include "cli.h"
 
 #include <stdarg.h>
@@ -7,10 +7,25 @@
 #include <string.h>
 #include <unistd.h>
 
+static const char *program = "trendguard";
+static const cli_command *commands;
+
+void cli_register(const char *prog, const cli_command *table)
+{
+    program = prog;
+    commands = table;
+}
+
+const cli_command *cli_table(void)
+{
+    return commands;
+}
+
 void cli_begin(cli_ctx *c, const char *cmd)
 {
     memset(c, 0, sizeof *c);
     c->cmd = cmd;
+    snprintf(c->who, sizeof c->who, "%s%s%s", program, *cmd ? " " : "", cmd);
     if (tg_default_db_path(c->db, sizeof c->db) != 0)
         tg_strlcpy(c->db, "trendguard.db", sizeof c->db);
     optind = 0; /* glibc: full re-initialisation */
@@ -19,7 +34,7 @@ void cli_begin(cli_ctx *c, const char *cmd)
 
 static const cli_command *find(const char *cmd)
 {
-    for (const cli_command *k = cli_commands; k->name; k++)
+    for (const cli_command *k = commands; k && k->name; k++)
         if (strcmp(k->name, cmd) == 0)
             return k;
     return NULL;
@@ -30,7 +45,7 @@ void cli_print_help(FILE *f, const char *cmd)
     const cli_command *k = find(cmd);
     if (!k)
         return;
-    fprintf(f, "usage: trendguard %s\n\n%s\n\n", k->synopsis, k->summary);
+    fprintf(f, "usage: %s %s\n\n%s\n\n", program, k->synopsis, k->summary);
     fprintf(f, "common options:\n"
                "  --db PATH    the store (default: $TRENDGUARD_DB, else "
                "$XDG_DATA_HOME/trendguard/trendguard.db,\n"
@@ -56,7 +71,7 @@ int cli_common(cli_ctx *c, int opt, const char *arg)
         cli_print_help(stdout, c->cmd);
         return 0;
     case CLI_OPT_VERSION:
-        printf("trendguard %s\n", TG_VERSION);
+        printf("%s %s\n", program, TG_VERSION);
         return 0;
     case ':':
         return cli_usage(c, "option %s needs a value",
@@ -68,7 +83,7 @@ int cli_common(cli_ctx *c, int opt, const char *arg)
 
 int cli_fail(const cli_ctx *c, const tg_err *e)
 {
-    fprintf(stderr, "trendguard %s: %s\n", c->cmd,
+    fprintf(stderr, "%s: %s\n", c->who,
             e->msg[0] ? e->msg : tg_code_name(e->code));
     return e->code ? e->code : TG_EINTERNAL;
 }
@@ -80,8 +95,7 @@ int cli_usage(const cli_ctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "trendguard %s: %s (see trendguard %s --help)\n", c->cmd,
-            msg, c->cmd);
+    fprintf(stderr, "%s: %s (see %s --help)\n", c->who, msg, c->who);
     return TG_EUSAGE;
 }
 

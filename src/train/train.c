@@ -1,0 +1,507 @@
+/* train.c: the batch trainer. Reads the mature training set, splits it by
+ * time (the last valid_days are the hold-out), boosts with libxgboost's C
+ * API and early stopping on the hold-out, picks the decision threshold,
+ * computes the metrics (with the oracle and baselines), writes the model as
+ * XGBoost JSON atomically and registers it. */
+#include "train.h"
+
+#include <cjson/cJSON.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <xgboost/c_api.h>
+
+#include "trendguard/dataset.h"
+#include "trendguard/features.h"
+#include "trendguard/registry.h"
+#include "trendguard/store.h"
+
+void train_defaults(tg_train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->rounds = 600;
+    o->early_stop = 40;
+    o->max_depth = 6;
+    o->eta = 0.08;
+    o->seed = 1;
+    o->valid_days = 30;
+    o->nthread = 0;
+}
+
+static int xgb_fail(tg_err *err, const char *what)
+{
+    return tg_fail(err, TG_EINTERNAL, "libxgboost: %s: %s", what,
+                   XGBGetLastError());
+}
+#define XGB(call, what)                                                       \
+    do {                                                                      \
+        if ((call) != 0) {                                                    \
+            rc = xgb_fail(err, what);                                         \
+            goto out;                                                         \
+        }                                                                     \
+    } while (0)
+
+static int make_matrix(const float *x, const float *y, size_t n,
+                       DMatrixHandle *out, tg_err *err)
+{
+    const char *names[TG_NUM_FEATURES], *types[TG_NUM_FEATURES];
+    for (int f = 0; f < TG_NUM_FEATURES; f++) {
+        names[f] = features_name(f);
+        types[f] = "q";
+    }
+    if (XGDMatrixCreateFromMat(x, (bst_ulong)n, TG_NUM_FEATURES, NAN, out) ||
+        XGDMatrixSetFloatInfo(*out, "label", y, (bst_ulong)n) ||
+        XGDMatrixSetStrFeatureInfo(*out, "feature_name", names,
+                                   TG_NUM_FEATURES) ||
+        XGDMatrixSetStrFeatureInfo(*out, "feature_type", types,
+                                   TG_NUM_FEATURES))
+        return xgb_fail(err, "building the data matrix");
+    return TG_OK;
+}
+
+/* Reads "valid-logloss:0.123" style values out of an eval string. */
+static double eval_value(const char *s, const char *key)
+{
+    const char *p = strstr(s, key);
+    return p ? strtod(p + strlen(key), NULL) : NAN;
+}
+
+static int set_params(BoosterHandle b, const tg_train_opts *o, tg_err *err)
+{
+    char eta[32], depth[16], seed[32], nthread[16];
+    snprintf(eta, sizeof eta, "%g", o->eta);
+    snprintf(depth, sizeof depth, "%d", o->max_depth);
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)o->seed);
+    snprintf(nthread, sizeof nthread, "%d", o->nthread);
+    const char *kv[][2] = {
+        {"objective", "binary:logistic"}, {"tree_method", "hist"},
+        {"eta", eta}, {"max_depth", depth}, {"seed", seed},
+        {"nthread", nthread}, {"min_child_weight", "2"},
+        {"subsample", "0.9"}, {"colsample_bytree", "0.9"},
+        {"lambda", "1.5"}, {"max_bin", "256"},
+        {"eval_metric", "logloss"}, {"eval_metric", "auc"},
+        {"verbosity", "0"}};
+    for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
+        if (XGBoosterSetParam(b, kv[i][0], kv[i][1]) != 0)
+            return xgb_fail(err, "setting parameters");
+    return TG_OK;
+}
+
+/* The directory part of path ("." when none). */
+static void dir_of(const char *path, char *buf, size_t n)
+{
+    tg_strlcpy(buf, path, n);
+    char *slash = strrchr(buf, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        tg_strlcpy(buf, ".", n);
+}
+
+/* Saves the booster as JSON under a temporary name in the same folder and
+ * renames it over path, so a failed write never replaces a good model. */
+static int save_model(BoosterHandle b, const char *path, tg_err *err)
+{
+    char dir[PATH_MAX], tmp[PATH_MAX + 64];
+    dir_of(path, dir, sizeof dir);
+    if (tg_mkdirs(dir, err) != TG_OK)
+        return err->code;
+    snprintf(tmp, sizeof tmp, "%s/.tg-model-%ld.tmp.json", dir,
+             (long)getpid());
+    if (access(dir, W_OK) != 0)
+        return tg_fail(err, TG_EIO, "%s: cannot write the model there", dir);
+    if (XGBoosterSaveModel(b, tmp) != 0) {
+        unlink(tmp);
+        return tg_fail(err, TG_EIO, "%s: cannot save the model: %s", path,
+                       XGBGetLastError());
+    }
+    FILE *f = fopen(tmp, "rb");
+    int ok = f && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    if (f)
+        fclose(f);
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return tg_fail(err, TG_EIO, "%s: cannot write the model", path);
+    }
+    return TG_OK;
+}
+
+static cJSON *confusion_json(tg_confusion c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "tp", (double)c.tp);
+    cJSON_AddNumberToObject(o, "fp", (double)c.fp);
+    cJSON_AddNumberToObject(o, "tn", (double)c.tn);
+    cJSON_AddNumberToObject(o, "fn", (double)c.fn);
+    return o;
+}
+
+static void add_num(cJSON *o, const char *k, double v)
+{
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, k, v);
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+/* Fills r's metrics from hold-out predictions p and builds the JSON. */
+static cJSON *evaluate(const tg_dataset *d, size_t v0, const float *p,
+                       tg_train_result *r)
+{
+    size_t nv = d->n - v0;
+    const float *y = d->y + v0;
+    r->threshold = metrics_best_threshold_accuracy(p, y, nv);
+    r->threshold_f1 = metrics_best_threshold_f1(p, y, nv);
+    r->confusion = metrics_confusion(p, y, nv, r->threshold);
+    r->accuracy = metrics_accuracy(r->confusion);
+    r->balanced_accuracy = metrics_balanced_accuracy(r->confusion);
+    r->precision = metrics_precision(r->confusion);
+    r->recall = metrics_recall(r->confusion);
+    r->f1 = metrics_f1(r->confusion);
+    r->auc = metrics_auc(p, y, nv);
+    r->logloss = metrics_logloss(p, y, nv);
+    r->brier = metrics_brier(p, y, nv);
+
+    cJSON *m = cJSON_CreateObject();
+    add_num(m, "accuracy", r->accuracy);
+    add_num(m, "balanced_accuracy", r->balanced_accuracy);
+    add_num(m, "auc", r->auc);
+    add_num(m, "logloss", r->logloss);
+    add_num(m, "brier", r->brier);
+    add_num(m, "precision", r->precision);
+    add_num(m, "recall", r->recall);
+    add_num(m, "f1", r->f1);
+    add_num(m, "threshold", r->threshold);
+    cJSON_AddStringToObject(m, "threshold_rule",
+                            "maximises hold-out accuracy (ties: nearest 0.5)");
+    add_num(m, "threshold_f1", r->threshold_f1);
+    tg_confusion cf1 = metrics_confusion(p, y, nv, r->threshold_f1);
+    add_num(m, "f1_at_threshold_f1", metrics_f1(cf1));
+    add_num(m, "accuracy_at_threshold_f1", metrics_accuracy(cf1));
+    add_num(m, "n_train", (double)r->n_train);
+    add_num(m, "n_valid", (double)r->n_valid);
+    cJSON_AddItemToObject(m, "confusion", confusion_json(r->confusion));
+    tg_calib_bin bins[10];
+    metrics_calibration(p, y, nv, bins, 10);
+    cJSON *cal = cJSON_AddArrayToObject(m, "calibration");
+    for (int b = 0; b < 10; b++) {
+        cJSON *o = cJSON_CreateObject();
+        add_num(o, "lo", bins[b].lo);
+        add_num(o, "hi", bins[b].hi);
+        add_num(o, "n", (double)bins[b].n);
+        add_num(o, "mean_predicted", bins[b].n ? bins[b].mean_pred : NAN);
+        add_num(o, "observed", bins[b].n ? bins[b].observed : NAN);
+        cJSON_AddItemToArray(cal, o);
+    }
+    return m;
+}
+
+/* The oracle (true probabilities, where known) and the baselines. */
+static void add_references(cJSON *m, const tg_dataset *d, size_t v0,
+                           tg_train_result *r)
+{
+    size_t nv = d->n - v0, k = 0;
+    const float *y = d->y + v0;
+    float *pt = malloc(nv * sizeof *pt), *yt = malloc(nv * sizeof *yt);
+    float *prior = malloc(nv * sizeof *prior);
+    float *prior_tr = malloc((v0 ? v0 : 1) * sizeof *prior_tr);
+    if (!pt || !yt || !prior || !prior_tr) {
+        free(pt), free(yt), free(prior), free(prior_tr);
+        return;
+    }
+    for (size_t i = 0; i < nv; i++)
+        if (!isnan(d->truth[v0 + i])) {
+            pt[k] = d->truth[v0 + i];
+            yt[k++] = y[i];
+        }
+    if (k == nv && k > 0) {
+        r->has_oracle = 1;
+        r->oracle_accuracy =
+            metrics_accuracy(metrics_confusion(pt, yt, k, 0.5));
+        r->oracle_auc = metrics_auc(pt, yt, k);
+        cJSON *o = cJSON_AddObjectToObject(m, "oracle");
+        add_num(o, "accuracy", r->oracle_accuracy);
+        add_num(o, "auc", r->oracle_auc);
+        cJSON_AddStringToObject(o, "rule", "true probability >= 0.5");
+    } else {
+        cJSON_AddNullToObject(m, "oracle");
+    }
+    long pos = 0;
+    for (size_t i = 0; i < nv; i++)
+        pos += y[i] > 0.5f;
+    r->majority_accuracy =
+        (double)(pos * 2 >= (long)nv ? pos : (long)nv - pos) / (double)nv;
+    /* The product's prior return rate alone, its threshold picked on the
+     * training period. */
+    int pf = TG_F_product_prior_return_rate;
+    for (size_t i = 0; i < v0; i++)
+        prior_tr[i] = d->x[i * d->nfeat + (size_t)pf];
+    for (size_t i = 0; i < nv; i++)
+        prior[i] = d->x[(v0 + i) * d->nfeat + (size_t)pf];
+    double t = metrics_best_threshold_accuracy(prior_tr, d->y, v0);
+    r->prior_accuracy = metrics_accuracy(metrics_confusion(prior, y, nv, t));
+    r->prior_auc = metrics_auc(prior, y, nv);
+    cJSON *b = cJSON_AddObjectToObject(m, "baselines");
+    cJSON *mj = cJSON_AddObjectToObject(b, "majority");
+    add_num(mj, "accuracy", r->majority_accuracy);
+    cJSON *pr = cJSON_AddObjectToObject(b, "product_prior_rate");
+    add_num(pr, "accuracy", r->prior_accuracy);
+    add_num(pr, "auc", r->prior_auc);
+    add_num(pr, "threshold", t);
+    free(pt), free(yt), free(prior), free(prior_tr);
+}
+
+static void add_importance(cJSON *m, BoosterHandle b)
+{
+    bst_ulong nf = 0, dim = 0;
+    const char **names = NULL;
+    const bst_ulong *shape = NULL;
+    const float *scores = NULL;
+    cJSON *imp = cJSON_AddArrayToObject(m, "importance_gain");
+    if (XGBoosterFeatureScore(b, "{\"importance_type\": \"gain\"}", &nf,
+                              &names, &dim, &shape, &scores) != 0)
+        return;
+    /* Sorted by gain, largest first (selection: nf is small). */
+    int used[TG_NUM_FEATURES] = {0};
+    for (bst_ulong k = 0; k < nf && k < TG_NUM_FEATURES; k++) {
+        bst_ulong best = nf;
+        for (bst_ulong i = 0; i < nf && i < TG_NUM_FEATURES; i++)
+            if (!used[i] && (best == nf || scores[i] > scores[best]))
+                best = i;
+        used[best] = 1;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "feature", names[best]);
+        add_num(o, "gain", scores[best]);
+        cJSON_AddItemToArray(imp, o);
+    }
+}
+
+static char *features_json(void)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int f = 0; f < TG_NUM_FEATURES; f++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(features_name(f)));
+    char *s = cJSON_PrintUnformatted(a);
+    cJSON_Delete(a);
+    return s;
+}
+
+static int check_data(const tg_dataset *d, size_t v0, const char *db,
+                      int valid_days, tg_err *err)
+{
+    if (d->n == 0)
+        return tg_fail(err, TG_EDATA,
+                       "%s: no purchase lines with a mature label (a line's "
+                       "label is known 30 days after it was bought)", db);
+    if (v0 == d->n)
+        return tg_fail(err, TG_EDATA,
+                       "%s: the hold-out (last %d days of mature lines) is "
+                       "empty", db, valid_days);
+    if (v0 == 0)
+        return tg_fail(err, TG_EDATA,
+                       "%s: every mature line falls in the %d-day hold-out; "
+                       "nothing earlier to train on (try --valid-days)",
+                       db, valid_days);
+    long pos = 0, vpos = 0;
+    for (size_t i = 0; i < v0; i++)
+        pos += d->y[i] > 0.5f;
+    for (size_t i = v0; i < d->n; i++)
+        vpos += d->y[i] > 0.5f;
+    if (pos == 0 || pos == (long)v0)
+        return tg_fail(err, TG_EDATA,
+                       "%s: the training period has one class only (%s); "
+                       "a model needs both kept and returned lines", db,
+                       pos ? "every line returned" : "no returns");
+    if (vpos == 0 || vpos == (long)(d->n - v0))
+        return tg_fail(err, TG_EDATA,
+                       "%s: the hold-out has one class only; it cannot be "
+                       "evaluated", db);
+    return TG_OK;
+}
+
+/* The default model path: models/model-vN.json next to the store. */
+static void default_path(const char *db, int version, char *buf, size_t n)
+{
+    char dir[PATH_MAX];
+    dir_of(db, dir, sizeof dir);
+    if ((size_t)snprintf(buf, n, "%s/models/model-v%d.json", dir, version) >=
+        n)
+        snprintf(buf, n, "model-v%d.json", version);
+}
+
+int train_run(const tg_train_opts *o, tg_train_result *r, tg_err *err)
+{
+    memset(r, 0, sizeof *r);
+    if (o->out) {
+        size_t l = strlen(o->out);
+        if (l < 6 || strcmp(o->out + l - 5, ".json") != 0)
+            return tg_fail(err, TG_EUSAGE, "%s: the model path must end in "
+                                           ".json", o->out);
+    }
+    tg_store *s = store_open(o->db, 0, err);
+    if (!s)
+        return err->code;
+    tg_dataset d;
+    int rc = dataset_load(s, DATASET_MATURE, 0, &d, err);
+    if (rc != TG_OK) {
+        store_close(s);
+        return rc;
+    }
+    DMatrixHandle dtrain = NULL, dvalid = NULL;
+    BoosterHandle b = NULL, best = NULL;
+    cJSON *m = NULL;
+    char *feat = NULL;
+    float *p = NULL;
+    int64_t cut = d.n ? d.t[d.n - 1] - (int64_t)o->valid_days * TG_DAY : 0;
+    size_t v0 = 0;
+    while (v0 < d.n && d.t[v0] <= cut)
+        v0++;
+    if ((rc = check_data(&d, v0, o->db, o->valid_days, err)) != TG_OK)
+        goto out;
+    r->n_train = (long)v0;
+    r->n_valid = (long)(d.n - v0);
+    r->valid_from = d.t[v0];
+    r->valid_to = d.t[d.n - 1];
+    if ((rc = make_matrix(d.x, d.y, v0, &dtrain, err)) != TG_OK ||
+        (rc = make_matrix(d.x + v0 * d.nfeat, d.y + v0, d.n - v0, &dvalid,
+                          err)) != TG_OK)
+        goto out;
+    DMatrixHandle mats[2] = {dtrain, dvalid};
+    XGB(XGBoosterCreate(mats, 2, &b), "creating the booster");
+    if ((rc = set_params(b, o, err)) != TG_OK)
+        goto out;
+    const char *evnames[2] = {"train", "valid"};
+    double best_loss = INFINITY;
+    int since_best = 0;
+    for (int it = 0; it < o->rounds; it++) {
+        XGB(XGBoosterUpdateOneIter(b, it, dtrain), "boosting");
+        const char *ev = NULL;
+        XGB(XGBoosterEvalOneIter(b, it, mats, evnames, 2, &ev), "evaluating");
+        double e[4] = {eval_value(ev, "train-logloss:"),
+                       eval_value(ev, "train-auc:"),
+                       eval_value(ev, "valid-logloss:"),
+                       eval_value(ev, "valid-auc:")};
+        r->rounds_run = it + 1;
+        if (o->on_round)
+            o->on_round(o->ud, it, o->rounds, e);
+        if (e[2] < best_loss - 1e-7) {
+            best_loss = e[2];
+            r->best_iteration = it;
+            since_best = 0;
+        } else if (++since_best >= o->early_stop) {
+            break;
+        }
+    }
+    XGB(XGBoosterSlice(b, 0, r->best_iteration + 1, 1, &best),
+        "keeping the best rounds");
+    /* A sliced booster does not carry the names: set them for the saved
+     * JSON (the app matches features by name) and for importance. */
+    {
+        const char *names[TG_NUM_FEATURES], *types[TG_NUM_FEATURES];
+        for (int f = 0; f < TG_NUM_FEATURES; f++) {
+            names[f] = features_name(f);
+            types[f] = "q";
+        }
+        XGB(XGBoosterSetStrFeatureInfo(best, "feature_name", names,
+                                       TG_NUM_FEATURES),
+            "naming the features");
+        XGB(XGBoosterSetStrFeatureInfo(best, "feature_type", types,
+                                       TG_NUM_FEATURES),
+            "typing the features");
+    }
+    const bst_ulong *shape = NULL;
+    bst_ulong dim = 0;
+    const float *res = NULL;
+    XGB(XGBoosterPredictFromDMatrix(
+            best, dvalid,
+            "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, "
+            "\"iteration_end\": 0, \"strict_shape\": false}",
+            &shape, &dim, &res),
+        "predicting the hold-out");
+    if (!(p = malloc((d.n - v0) * sizeof *p))) {
+        rc = tg_fail(err, TG_EINTERNAL, "out of memory");
+        goto out;
+    }
+    memcpy(p, res, (d.n - v0) * sizeof *p);
+    m = evaluate(&d, v0, p, r);
+    add_references(m, &d, v0, r);
+    add_importance(m, best);
+    add_num(m, "rounds_run", r->rounds_run);
+    add_num(m, "best_iteration", r->best_iteration);
+    cJSON *par = cJSON_AddObjectToObject(m, "params");
+    add_num(par, "max_depth", o->max_depth);
+    add_num(par, "eta", o->eta);
+    add_num(par, "seed", (double)o->seed);
+    add_num(par, "valid_days", o->valid_days);
+    add_num(par, "rounds", o->rounds);
+    char tbuf[32];
+    cJSON_AddStringToObject(m, "valid_from",
+                            tg_time_format(r->valid_from, tbuf, sizeof tbuf));
+    cJSON_AddStringToObject(m, "valid_to",
+                            tg_time_format(r->valid_to, tbuf, sizeof tbuf));
+    r->version = registry_next_version(s);
+    if (o->out)
+        tg_strlcpy(r->model_path, o->out, sizeof r->model_path);
+    else
+        default_path(o->db, r->version, r->model_path, sizeof r->model_path);
+    if (r->model_path[0] != '/') {
+        char cwd[PATH_MAX], abs[PATH_MAX + 4096];
+        if (getcwd(cwd, sizeof cwd)) {
+            snprintf(abs, sizeof abs, "%s/%s", cwd, r->model_path);
+            tg_strlcpy(r->model_path, abs, sizeof r->model_path);
+        }
+    }
+    int64_t now = (int64_t)time(NULL);
+    cJSON_AddNumberToObject(m, "version", r->version);
+    cJSON_AddStringToObject(m, "trained_at",
+                            tg_time_format(now, tbuf, sizeof tbuf));
+    r->metrics_json = cJSON_Print(m);
+    feat = features_json();
+    char sha[65];
+    if (!r->metrics_json || !feat) {
+        rc = tg_fail(err, TG_EINTERNAL, "out of memory");
+        goto out;
+    }
+    if (o->metrics_path) {
+        /* Check before saving anything that the metrics can be written. */
+        char mdir[PATH_MAX];
+        dir_of(o->metrics_path, mdir, sizeof mdir);
+        if (access(mdir, W_OK) != 0) {
+            rc = tg_fail(err, TG_EIO, "%s: cannot write the metrics there",
+                         o->metrics_path);
+            goto out;
+        }
+    }
+    if ((rc = save_model(best, r->model_path, err)) != TG_OK ||
+        (rc = tg_sha256_file(r->model_path, sha, err)) != TG_OK)
+        goto out;
+    if (o->metrics_path &&
+        (rc = tg_write_file_atomic(o->metrics_path, r->metrics_json,
+                                   strlen(r->metrics_json), err)) != TG_OK)
+        goto out;
+    rc = registry_add(s, r->version, r->model_path, sha, feat, r->threshold,
+                      r->metrics_json, now, err);
+out:
+    free(p);
+    free(feat);
+    cJSON_Delete(m);
+    if (best)
+        XGBoosterFree(best);
+    if (b)
+        XGBoosterFree(b);
+    if (dtrain)
+        XGDMatrixFree(dtrain);
+    if (dvalid)
+        XGDMatrixFree(dvalid);
+    dataset_free(&d);
+    store_close(s);
+    if (rc != TG_OK) {
+        free(r->metrics_json);
+        r->metrics_json = NULL;
+    }
+    return rc;
+}
