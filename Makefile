@@ -110,6 +110,8 @@ $(BUILD)/bench/%: tests/bench/%.c $(CORE_LIB)
 	$(CC) $(CFLAGS_ALL) $(XGB_CFLAGS) -o $@ $< $(CORE_LIB) $(LDFLAGS_ALL) \
 	  $(XGB_LIBS) $(CORE_LIBS)
 
+# Benchmarks: BENCH_SCALE=full (default), small or demo.
+
 unit: all $(UNIT_BIN)
 
 test: deps
@@ -122,10 +124,11 @@ run: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
-	@BUILD=$(BUILD) tests/bench/run.sh
+	@BUILD=$(BUILD) BENCH_SCALE=$(BENCH_SCALE) tests/bench/run.sh
 
 # libFuzzer targets (clang); FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
+BENCH_SCALE ?= full
 fuzz: deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 

@@ -1,0 +1,91 @@
+#!/bin/bash
+# make bench: TrendGuard at TrendBuy scale against references measured in
+# the same run. Prints a table and writes build/bench.json.
+#   BENCH_SCALE=full (default) | small | demo
+set -u
+cd "$(dirname "$0")/../.." || exit 70
+BUILD=${BUILD:-build}
+SCALE=${BENCH_SCALE:-full}
+OUT=$BUILD/bench
+JSON=$BUILD/bench.json
+TG=$BUILD/trendguard
+REC=$BUILD/bench/bench_record
+mkdir -p "$OUT"
+rm -f "$JSON"
+export TRENDGUARD_SHARE=$PWD
+
+# measure NAME CMD...: wall seconds and peak memory (KiB) of CMD.
+measure() {
+    local name=$1; shift
+    /usr/bin/time -f '%e %M' -o "$OUT/$name.time" "$@" >"$OUT/$name.log" 2>&1
+    local rc=$?
+    read -r SECS KIB <"$OUT/$name.time" 2>/dev/null || { SECS=0; KIB=0; }
+    SECS=${SECS##* }
+    if [ $rc -ne 0 ]; then
+        echo "bench: $name failed (exit $rc); see $OUT/$name.log"; tail -n 5 "$OUT/$name.log"
+        exit 1
+    fi
+}
+row() { printf '%-34s %12s %-10s %-28s %12s %8s\n' "$@"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "-" }'; }
+
+echo "TrendGuard benchmarks, scale '$SCALE', $(nproc) cores"
+row "measure" "ours" "unit" "reference" "reference" "ratio"
+
+DATA=$OUT/data-$SCALE
+rm -rf "$DATA"
+measure gen "$TG" gen --out "$DATA" --scale "$SCALE" --seed 1
+GEN_S=$SECS; GEN_MB=$((KIB / 1024))
+SIZE_MB=$(du -sm "$DATA" | cut -f1)
+$REC "$JSON" "gen_${SCALE}_seconds" "$GEN_S" s
+$REC "$JSON" "gen_${SCALE}_peak_mb" "$GEN_MB" MiB
+row "gen --scale $SCALE" "$GEN_S" "s" "" "" ""
+row "  files written" "$SIZE_MB" "MiB" "" "" ""
+for f in purchases returns tiktok_trends; do
+    row "  $f rows" "$(($(wc -l <"$DATA/$f.csv") - 1))" "rows" "" "" ""
+done
+
+DB=$OUT/$SCALE.db
+REF=$OUT/$SCALE-import.db
+rm -f "$DB" "$DB"-* "$REF" "$REF"-*
+measure ingest "$TG" ingest --db "$DB" "$DATA"
+ING_S=$SECS; ING_MB=$((KIB / 1024))
+# The reference: the sqlite3 shell's .import of the same CSVs into plain
+# tables (no validation, no keys, no indexes).
+IMPORT_SQL=$OUT/import.sql
+{
+    echo ".mode csv"
+    for f in products customers tiktok_trends purchases returns truth; do
+        echo ".import '$DATA/$f.csv' $f"
+    done
+} >"$IMPORT_SQL"
+measure import sqlite3 "$REF" ".read $IMPORT_SQL"
+IMP_S=$SECS
+STORE_MB=$(du -sm "$DB" | cut -f1)
+$REC "$JSON" "ingest_${SCALE}_seconds" "$ING_S" s "sqlite3 .import" "$IMP_S"
+$REC "$JSON" "ingest_${SCALE}_peak_mb" "$ING_MB" MiB
+$REC "$JSON" "store_${SCALE}_mb" "$STORE_MB" MiB
+row "ingest (validated, indexed)" "$ING_S" "s" "sqlite3 .import" "$IMP_S" "$(ratio "$ING_S" "$IMP_S")"
+row "  peak memory" "$ING_MB" "MiB" "" "" ""
+row "  store size" "$STORE_MB" "MiB" "" "" ""
+
+measure view sqlite3 "$DB" "SELECT count(*), sum(trend_growth_24h), sum(cust_prior_return_rate), sum(product_prior_return_rate), sum(sizes_of_item), sum(cust_prior_orders), sum(returned) FROM v_training_set"
+VIEW_S=$SECS
+$REC "$JSON" "training_set_${SCALE}_seconds" "$VIEW_S" s
+row "build the training set (view)" "$VIEW_S" "s" "" "" ""
+
+if [ -x "$BUILD/trendguard-train" ]; then
+    measure train "$BUILD/trendguard-train" --db "$DB" --metrics "$OUT/metrics-$SCALE.json"
+    $REC "$JSON" "train_${SCALE}_seconds" "$SECS" s
+    $REC "$JSON" "train_${SCALE}_peak_mb" "$((KIB / 1024))" MiB
+    row "trendguard-train" "$SECS" "s" "" "" ""
+    grep -E 'hold-out|oracle' "$OUT/train.log" | sed 's/^/    /'
+fi
+
+for b in "$BUILD"/bench/bench_*; do
+    [ -x "$b" ] || continue
+    [ "$(basename "$b")" = bench_record ] && continue
+    echo "---- $(basename "$b")"
+    BENCH_JSON=$JSON "$b" || echo "bench: $(basename "$b") failed"
+done
+echo "results: $JSON"
