@@ -1,10 +1,12 @@
-/* demo.c: the first-run experience: a store filled with demo data, so that
+/* demo.c: the first-run experience: a store filled with demo data and,
+ * when the trainer is installed beside the app, the demo model, so that
  * `make run` on a fresh machine opens on something to look at. */
 #include "demo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "trendguard/gen.h"
@@ -19,6 +21,41 @@ static void remove_dir(const char *dir)
         unlink(p);
     }
     rmdir(dir);
+}
+
+/* Runs trendguard-train from the folder of this executable, when it is
+ * installed there. Returns its exit status, or -1 when it is not there. */
+static int train_demo_model(const char *db_path, int verbose)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 32);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return -1;
+    strcpy(slash + 1, "trendguard-train");
+    if (access(exe, X_OK) != 0)
+        return -1;
+    if (verbose)
+        fprintf(stderr, "trendguard: training the demo model...\n");
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        /* Quiet: the summary is for people who run the trainer. */
+        FILE *null = freopen("/dev/null", "w", stdout);
+        (void)null;
+        if (!verbose)
+            null = freopen("/dev/null", "w", stderr);
+        execl(exe, exe, "--db", db_path, "--seed", "1", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        ;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 70;
 }
 
 int demo_create(const char *db_path, int verbose, tg_err *err)
@@ -53,7 +90,14 @@ int demo_create(const char *db_path, int verbose, tg_err *err)
     if (rc == TG_OK && rejected > 0)
         rc = tg_fail(err, TG_EINTERNAL,
                      "the demo data had %ld rejected rows", rejected);
-    if (rc != TG_OK)
+    if (rc != TG_OK) {
         unlink(db_path); /* no half-made demo store next time */
-    return rc;
+        return rc;
+    }
+    /* Without a model the app runs on its rule-based estimate. */
+    int trc = train_demo_model(db_path, verbose);
+    if (trc > 0 && verbose)
+        fprintf(stderr, "trendguard: the demo model could not be trained "
+                        "(exit %d); running without it\n", trc);
+    return TG_OK;
 }

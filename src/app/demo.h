@@ -1,5 +1,6 @@
 /* demo.h: creating the demo store on first run: generate the demo data
- * set, load it, and train the demo model when the trainer is installed. */
+ * set, load it, and train the demo model when the trainer is installed
+ * beside the app. */
 #ifndef TRENDGUARD_DEMO_H
 #define TRENDGUARD_DEMO_H
 
