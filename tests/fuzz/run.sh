@@ -28,10 +28,11 @@ for src in tests/fuzz/fuzz_*.c; do
     [ -f "tests/fuzz/corpus/$name.seeds" ] && seeds=$(sed 's/#.*//' "tests/fuzz/corpus/$name.seeds")
     for s in $seeds; do [ -f "$s" ] && cp "$s" "$work/"; done
     log="$OUT/$name.log"
-    if "$bin" -max_total_time="$SECS" -rss_limit_mb=2048 -max_len=1048576 \
-         -timeout=10 -artifact_prefix="$OUT/$name-" "$work" >"$log" 2>&1; then
+    maxlen=${FUZZ_MAX_LEN:-65536}
+    if "$bin" -max_total_time="$SECS" -rss_limit_mb=2048 -max_len="$maxlen" \
+         -timeout=10 -print_final_stats=1 -artifact_prefix="$OUT/$name-" \
+         "$work" >"$log" 2>&1; then
         execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
-        [ -z "$execs" ] && execs=$(grep -o '#[0-9]*' "$log" | tail -n 1 | tr -d '#')
         echo "fuzz $name: ok, ${execs:-?} runs in ${SECS}s"; passed=$((passed + 1))
     else
         echo "fuzz $name: FINDING"; tail -n 60 "$log"; failed=$((failed + 1))
