@@ -20,6 +20,10 @@ static const cli_command cli_commands[] = {
     {"predict", cmd_predict,
      "predict --model PATH [--margin|--contribs] [FILE]",
      "Score a numeric CSV with an XGBoost JSON model, one line per row."},
+    {"score", cmd_score, "score [--model PATH]",
+     "Score every unscored purchase line with the newest registered model "
+     "(or --model PATH);\nscores at or above the model's threshold queue "
+     "interventions."},
     {NULL, NULL, NULL, NULL}};
 
 static void usage(FILE *f)

@@ -1,0 +1,38 @@
+/* score.h: batch scoring of the store's purchase lines with the embedded
+ * model: probability and top drivers per line into `scores`, where the
+ * store's trigger queues an intervention for every score at or above the
+ * model's threshold. */
+#ifndef TRENDGUARD_SCORE_H
+#define TRENDGUARD_SCORE_H
+
+#include "trendguard/explain.h"
+#include "trendguard/model.h"
+#include "trendguard/registry.h"
+#include "trendguard/store.h"
+
+typedef struct tg_score_result {
+    int model_version;
+    long scored;  /* lines scored now */
+    long queued;  /* interventions the trigger queued */
+} tg_score_result;
+
+/* Maps the model's features to features.h: map[i] = features.h index of the
+ * model's feature i. A model without names must have exactly the
+ * features.h features in order. TG_EDATA names a feature the store does
+ * not provide. map has model_num_features() entries. */
+int score_feature_map(const tg_model *m, int *map, tg_err *err);
+
+/* Opens the model to score with: path (registering it when it is not yet
+ * in the registry, with threshold 0.5) or, when path is NULL, the newest
+ * registered one, whose file must still have its registered SHA-256. */
+tg_model *score_open_model(tg_store *s, const char *path,
+                           tg_model_info *info, tg_err *err);
+
+/* Scores every line that has no score from info->version yet, in one
+ * transaction. progress (may be NULL) gets the fraction done. */
+int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
+                   const tg_explainer *ex,
+                   void (*progress)(void *ud, double frac), void *ud,
+                   tg_score_result *r, tg_err *err);
+
+#endif

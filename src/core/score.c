@@ -1,0 +1,206 @@
+/* score.c: scores the store's unscored purchase lines with the embedded
+ * model and records the probability and top drivers of each; the store's
+ * trigger turns high scores into queued interventions. */
+#include "trendguard/score.h"
+
+#include <cjson/cJSON.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "trendguard/dataset.h"
+#include "trendguard/features.h"
+
+int score_feature_map(const tg_model *m, int *map, tg_err *err)
+{
+    size_t nf = model_num_features(m);
+    if (!model_feature_name(m, 0)) {
+        if (nf != TG_NUM_FEATURES)
+            return tg_fail(err, TG_EDATA,
+                           "the model has %zu unnamed features; the store "
+                           "provides %d", nf, TG_NUM_FEATURES);
+        for (size_t i = 0; i < nf; i++)
+            map[i] = (int)i;
+        return TG_OK;
+    }
+    for (size_t i = 0; i < nf; i++) {
+        map[i] = features_index(model_feature_name(m, i));
+        if (map[i] < 0)
+            return tg_fail(err, TG_EDATA,
+                           "the model's feature '%s' is not one the store "
+                           "provides", model_feature_name(m, i));
+    }
+    return TG_OK;
+}
+
+static char *model_features_json(const tg_model *m)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < model_num_features(m); i++) {
+        const char *n = model_feature_name(m, i);
+        cJSON_AddItemToArray(a, cJSON_CreateString(n ? n : features_name(
+                                                           (int)i)));
+    }
+    char *s = cJSON_PrintUnformatted(a);
+    cJSON_Delete(a);
+    return s;
+}
+
+tg_model *score_open_model(tg_store *s, const char *path,
+                           tg_model_info *info, tg_err *err)
+{
+    char abs[PATH_MAX];
+    if (path) {
+        if (!realpath(path, abs)) {
+            tg_fail(err, TG_ENOINPUT, "%s: no such model file", path);
+            return NULL;
+        }
+        path = abs;
+    } else if (registry_latest(s, info, err) != TG_OK) {
+        return NULL;
+    }
+    tg_model *m = model_load(path ? path : info->path, err);
+    if (!m)
+        return NULL;
+    char sha[65];
+    if (tg_sha256_file(path ? path : info->path, sha, err) != TG_OK) {
+        model_free(m);
+        return NULL;
+    }
+    if (!path) {
+        if (strcmp(sha, info->sha256) != 0) {
+            tg_fail(err, TG_EDATA, "%s: the file changed since it was "
+                                   "registered as model v%d", info->path,
+                    info->version);
+            model_free(m);
+            return NULL;
+        }
+        return m;
+    }
+    int rc = registry_find_path(s, path, info, err);
+    if (rc == TG_OK && strcmp(sha, info->sha256) == 0)
+        return m;
+    /* New, or changed since it was registered: a new version. */
+    char *feat = model_features_json(m);
+    memset(info, 0, sizeof *info);
+    info->version = registry_next_version(s);
+    tg_strlcpy(info->path, path, sizeof info->path);
+    tg_strlcpy(info->sha256, sha, sizeof info->sha256);
+    info->threshold = 0.5;
+    info->trained_at = (int64_t)time(NULL);
+    rc = feat ? registry_add(s, info->version, path, sha, feat, 0.5, NULL,
+                             info->trained_at, err)
+              : tg_fail(err, TG_EINTERNAL, "out of memory");
+    free(feat);
+    if (rc != TG_OK) {
+        model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* The top drivers as JSON: [{"feature", "contribution", "text"}...]. */
+static char *drivers_json(const tg_explainer *ex, const float *x,
+                          const float *contribs)
+{
+    tg_reason rs[3];
+    int n = ex ? explain_top(ex, x, contribs, rs, 3) : 0;
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "feature", features_name(rs[i].feature));
+        cJSON_AddNumberToObject(o, "contribution",
+                                round(rs[i].contribution * 1e4) / 1e4);
+        cJSON_AddStringToObject(o, "text", rs[i].text);
+        cJSON_AddItemToArray(a, o);
+    }
+    char *s = cJSON_PrintUnformatted(a);
+    cJSON_Delete(a);
+    return s;
+}
+
+int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
+                   const tg_explainer *ex,
+                   void (*progress)(void *ud, double frac), void *ud,
+                   tg_score_result *r, tg_err *err)
+{
+    memset(r, 0, sizeof *r);
+    r->model_version = info->version;
+    size_t nf = model_num_features(m);
+    int *map = malloc(nf * sizeof *map);
+    float *row = malloc(nf * sizeof *row);
+    float *mc = malloc((nf + 1) * sizeof *mc);
+    if (!map || !row || !mc) {
+        free(map), free(row), free(mc);
+        return tg_fail(err, TG_EINTERNAL, "out of memory");
+    }
+    int rc = score_feature_map(m, map, err);
+    tg_dataset d = {0};
+    sqlite3_stmt *ins = NULL;
+    if (rc == TG_OK)
+        rc = dataset_load(s, DATASET_UNSCORED, info->version, &d, err);
+    if (rc != TG_OK)
+        goto out;
+    int64_t queued0 = store_count(s, "SELECT count(*) FROM interventions");
+    if ((rc = store_begin(s, err)) != TG_OK)
+        goto out;
+    ins = store_prepare(s,
+                        "INSERT OR IGNORE INTO scores(purchase_id,"
+                        " model_version, p_return, drivers, scored_at)"
+                        " VALUES(?,?,?,?,?)",
+                        err);
+    if (!ins) {
+        rc = err->code;
+        goto rollback;
+    }
+    int64_t now = (int64_t)time(NULL);
+    for (size_t i = 0; i < d.n; i++) {
+        const float *x = d.x + i * d.nfeat;
+        for (size_t k = 0; k < nf; k++)
+            row[k] = x[map[k]];
+        float p = model_predict(m, row);
+        /* Contributions back in features.h order for the sentences. */
+        float tc[TG_NUM_FEATURES + 1];
+        for (int k = 0; k <= TG_NUM_FEATURES; k++)
+            tc[k] = 0;
+        if ((rc = model_contribs(m, row, mc, err)) != TG_OK)
+            goto rollback;
+        for (size_t k = 0; k < nf; k++)
+            tc[map[k]] = mc[k];
+        char *drivers = drivers_json(ex, x, tc);
+        sqlite3_bind_int64(ins, 1, d.id[i]);
+        sqlite3_bind_int(ins, 2, info->version);
+        sqlite3_bind_double(ins, 3, p);
+        if (drivers)
+            sqlite3_bind_text(ins, 4, drivers, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(ins, 5, now);
+        int step = sqlite3_step(ins);
+        sqlite3_reset(ins);
+        sqlite3_clear_bindings(ins);
+        free(drivers);
+        if (step != SQLITE_DONE) {
+            rc = store_fail(s, err, "writing a score");
+            goto rollback;
+        }
+        r->scored++;
+        if (progress && (i & 1023) == 0)
+            progress(ud, (double)i / (double)d.n);
+    }
+    sqlite3_finalize(ins);
+    ins = NULL;
+    r->queued = (long)(store_count(s, "SELECT count(*) FROM interventions") -
+                       queued0);
+    if ((rc = store_commit(s, err)) == TG_OK)
+        goto out;
+rollback:
+    sqlite3_finalize(ins);
+    store_rollback(s);
+    r->scored = r->queued = 0;
+out:
+    dataset_free(&d);
+    free(map), free(row), free(mc);
+    return rc;
+}

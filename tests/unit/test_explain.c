@@ -1,0 +1,107 @@
+/* test_explain.c: the shopper-word reasons: ranking by contribution, the
+ * first matching rule, value formatting, and broken sentence tables. */
+#include "testutil.h"
+
+#include <math.h>
+
+#include "trendguard/explain.h"
+#include "trendguard/features.h"
+
+static tg_explainer *shipped(void)
+{
+    tg_err err = {0};
+    tg_explainer *e = explain_load(NULL, &err);
+    if (!e)
+        fail_msg("%s", err.msg);
+    return e;
+}
+
+static void sentences_from_values(void **state)
+{
+    (void)state;
+    tg_explainer *e = shipped();
+    char buf[160];
+    explain_sentence(e, TG_F_sizes_of_item, 2, buf, sizeof buf);
+    assert_string_equal(buf, "you picked 2 sizes of this item");
+    explain_sentence(e, TG_F_trend_days_since_peak, 9.4f, buf, sizeof buf);
+    assert_string_equal(buf, "this trend peaked 9 days ago");
+    explain_sentence(e, TG_F_fit_bias, -1, buf, sizeof buf);
+    assert_string_equal(buf, "this item runs small");
+    explain_sentence(e, TG_F_size_vs_usual, -2, buf, sizeof buf);
+    assert_string_equal(buf, "this is 2 sizes below your usual");
+    explain_sentence(e, TG_F_cust_prior_return_rate, 0.41f, buf, sizeof buf);
+    assert_string_equal(buf, "you have sent back 41% of past orders");
+    /* No rule holds, or the value is missing: the label. */
+    explain_sentence(e, TG_F_sizes_of_item, 1, buf, sizeof buf);
+    assert_string_equal(buf, explain_label(e, TG_F_sizes_of_item));
+    explain_sentence(e, TG_F_fit_bias, NAN, buf, sizeof buf);
+    assert_string_equal(buf, "the fit");
+    explain_free(e);
+}
+
+static void top_reasons_rank_positive_contributions(void **state)
+{
+    (void)state;
+    tg_explainer *e = shipped();
+    float x[TG_NUM_FEATURES + 1], c[TG_NUM_FEATURES + 1];
+    for (int i = 0; i <= TG_NUM_FEATURES; i++)
+        x[i] = 0, c[i] = 0;
+    c[TG_F_channel] = 0.2f, x[TG_F_channel] = 2;
+    c[TG_F_sizes_of_item] = 0.9f, x[TG_F_sizes_of_item] = 3;
+    c[TG_F_fit_bias] = 0.5f, x[TG_F_fit_bias] = 1;
+    c[TG_F_price] = -2.0f; /* lowers the risk: never a reason */
+    c[TG_NUM_FEATURES] = 5; /* the bias is not a feature */
+    tg_reason r[5];
+    int n = explain_top(e, x, c, r, 5);
+    assert_int_equal(n, 3);
+    assert_int_equal(r[0].feature, TG_F_sizes_of_item);
+    assert_string_equal(r[0].text, "you picked 3 sizes of this item");
+    assert_int_equal(r[1].feature, TG_F_fit_bias);
+    assert_string_equal(r[1].text, "this item runs large");
+    assert_int_equal(r[2].feature, TG_F_channel);
+    assert_float_equal(r[2].contribution, 0.2f, 0);
+    assert_int_equal(explain_top(e, x, c, r, 1), 1);
+    explain_free(e);
+}
+
+static void broken_tables_are_refused(void **state)
+{
+    (void)state;
+    tg_err err = {0};
+    const char *bad[][2] = {
+        {"{", "not valid JSON"},
+        {"{\"features\": []}", "'features' must be an object"},
+        {"{\"features\": {}}", "features.trend_growth_24h is missing"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_null(explain_load_mem(bad[i][0], strlen(bad[i][0]), &err));
+        assert_int_equal(err.code, TG_EDATA);
+        if (!strstr(err.msg, bad[i][1]))
+            fail_msg("'%s' does not say '%s'", err.msg, bad[i][1]);
+    }
+    /* The shipped table with one bad operator. */
+    char path[4096];
+    assert_int_equal(tg_asset_path("assets/explain.json", path, sizeof path),
+                     0);
+    size_t n;
+    char *text = tg_read_file(path, &n, 0, &err);
+    assert_non_null(text);
+    char *op = strstr(text, "\"when\": \">=\"");
+    assert_non_null(op);
+    memcpy(op + 9, "=>", 2);
+    assert_null(explain_load_mem(text, n, &err));
+    assert_non_null(strstr(err.msg, ".rules[0].when must be"));
+    free(text);
+    assert_null(explain_load("/no/such/explain.json", &err));
+    assert_int_equal(err.code, TG_ENOINPUT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sentences_from_values),
+        cmocka_unit_test(top_reasons_rank_positive_contributions),
+        cmocka_unit_test(broken_tables_are_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
