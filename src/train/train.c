@@ -327,9 +327,14 @@ static int check_data(const tg_dataset *d, size_t v0, const char *db,
 static void default_path(const char *db, int version, char *buf, size_t n)
 {
     char dir[PATH_MAX];
-    dir_of(db, dir, sizeof dir);
-    if ((size_t)snprintf(buf, n, "%s/models/model-v%d.json", dir, version) >=
-        n)
+    if (!strchr(db, '/'))
+        tg_strlcpy(dir, "models", sizeof dir);
+    else {
+        dir_of(db, dir, sizeof dir);
+        if (strlen(dir) + 8 < sizeof dir)
+            strcat(dir, "/models");
+    }
+    if ((size_t)snprintf(buf, n, "%s/model-v%d.json", dir, version) >= n)
         snprintf(buf, n, "model-v%d.json", version);
 }
 
