@@ -1,0 +1,2007 @@
+/* model.c: loads XGBoost 1.x JSON models into flat arrays and scores rows
+ * with them, matching libxgboost's float32 predictions bit for bit.
+ *
+ * The JSON is read by a small strict pull reader of our own rather than
+ * cJSON, for two reasons: XGBoost writes the bare tokens NaN and Infinity
+ * (categorical splits have NaN split_conditions), which cJSON rejects; and
+ * every float is converted once, from its decimal text to float32 with a
+ * correctly rounded strtof in the C locale, so it is exactly the float
+ * XGBoost wrote (XGBoost writes shortest round-trip text). Going through a
+ * double first could round twice. The reader never builds a document
+ * tree: tree arrays are read straight into per-tree buffers, checked, and
+ * flattened one tree at a time.
+ *
+ * Flattening: each tree is renumbered in depth-first pre-order (left child
+ * next, right child stored), unreachable (pruned) nodes dropped, and every
+ * reachable node checked once: indices in range, each node reached exactly
+ * once from root 0 (no cycles or shared nodes), thresholds not NaN, leaves
+ * finite, categories valid. Leaves step to themselves, so a tree of depth d
+ * is walked with d branch-free steps (see model_node_next). */
+#include "trendguard/model.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a strict pull-style JSON reader -------------------------------------- */
+
+#define JP_MAX_NUMBER 128
+
+typedef struct jp {
+    const char *s, *p, *end;
+    int depth;
+    int failed;
+    tg_err *err;
+    char *str; /* last decoded string, NUL-terminated */
+    size_t str_len, str_cap;
+} jp;
+
+static int jp_syntax(jp *j, const char *what)
+{
+    if (!j->failed) {
+        size_t line = 1, col = 1;
+        for (const char *q = j->s; q < j->p; q++) {
+            if (*q == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        if (j->p >= j->end)
+            tg_fail(j->err, TG_EDATA,
+                    "JSON ends too early (line %zu, column %zu): %s", line,
+                    col, what);
+        else
+            tg_fail(j->err, TG_EDATA, "JSON error at line %zu, column %zu: %s",
+                    line, col, what);
+        j->failed = 1;
+    }
+    return -1;
+}
+
+static int jp_oom(jp *j)
+{
+    if (!j->failed) {
+        tg_fail(j->err, TG_EINTERNAL, "out of memory reading the model");
+        j->failed = 1;
+    }
+    return -1;
+}
+
+/* Next non-space byte without consuming it, -1 at the end. */
+static int jp_peek(jp *j)
+{
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' ||
+                             *j->p == '\t'))
+        j->p++;
+    return j->p < j->end ? (unsigned char)*j->p : -1;
+}
+
+static int jp_enter(jp *j)
+{
+    if (++j->depth > TG_MODEL_MAX_NESTING)
+        return jp_syntax(j, "nested deeper than 64 levels");
+    j->p++;
+    return 0;
+}
+
+static int jp_str_put(jp *j, const char *b, size_t n)
+{
+    if (j->str_len + n + 1 > j->str_cap) {
+        size_t cap = j->str_cap ? j->str_cap : 64;
+        while (cap < j->str_len + n + 1)
+            cap *= 2;
+        char *s = realloc(j->str, cap);
+        if (!s)
+            return jp_oom(j);
+        j->str = s;
+        j->str_cap = cap;
+    }
+    memcpy(j->str + j->str_len, b, n);
+    j->str_len += n;
+    j->str[j->str_len] = '\0';
+    return 0;
+}
+
+static int jp_hex4(jp *j, unsigned *out)
+{
+    unsigned v = 0;
+    if (j->end - j->p < 4)
+        return jp_syntax(j, "bad \\u escape");
+    for (int i = 0; i < 4; i++) {
+        char c = j->p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+        else
+            return jp_syntax(j, "bad \\u escape");
+    }
+    j->p += 4;
+    *out = v;
+    return 0;
+}
+
+/* Reads a string (at '"') into j->str, decoding escapes to UTF-8. */
+static int jp_string(jp *j)
+{
+    if (jp_peek(j) != '"')
+        return jp_syntax(j, "expected a string");
+    j->p++;
+    j->str_len = 0;
+    if (jp_str_put(j, "", 0) < 0)
+        return -1;
+    for (;;) {
+        const char *run = j->p;
+        while (j->p < j->end && *j->p != '"' && *j->p != '\\' &&
+               (unsigned char)*j->p >= 0x20)
+            j->p++;
+        if (jp_str_put(j, run, (size_t)(j->p - run)) < 0)
+            return -1;
+        if (j->p >= j->end)
+            return jp_syntax(j, "unterminated string");
+        char c = *j->p;
+        if (c == '"') {
+            j->p++;
+            return 0;
+        }
+        if (c != '\\')
+            return jp_syntax(j, "control character in a string");
+        j->p++;
+        if (j->p >= j->end)
+            return jp_syntax(j, "unterminated string");
+        c = *j->p++;
+        char one;
+        switch (c) {
+        case '"': one = '"'; break;
+        case '\\': one = '\\'; break;
+        case '/': one = '/'; break;
+        case 'b': one = '\b'; break;
+        case 'f': one = '\f'; break;
+        case 'n': one = '\n'; break;
+        case 'r': one = '\r'; break;
+        case 't': one = '\t'; break;
+        case 'u': {
+            unsigned cp, lo;
+            if (jp_hex4(j, &cp) < 0)
+                return -1;
+            if (cp >= 0xDC00 && cp <= 0xDFFF)
+                return jp_syntax(j, "lone low surrogate in \\u escape");
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (j->end - j->p < 2 || j->p[0] != '\\' || j->p[1] != 'u')
+                    return jp_syntax(j, "lone high surrogate in \\u escape");
+                j->p += 2;
+                if (jp_hex4(j, &lo) < 0)
+                    return -1;
+                if (lo < 0xDC00 || lo > 0xDFFF)
+                    return jp_syntax(j, "bad surrogate pair in \\u escape");
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            char u[4];
+            size_t n;
+            if (cp < 0x80) {
+                u[0] = (char)cp;
+                n = 1;
+            } else if (cp < 0x800) {
+                u[0] = (char)(0xC0 | (cp >> 6));
+                u[1] = (char)(0x80 | (cp & 0x3F));
+                n = 2;
+            } else if (cp < 0x10000) {
+                u[0] = (char)(0xE0 | (cp >> 12));
+                u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                u[2] = (char)(0x80 | (cp & 0x3F));
+                n = 3;
+            } else {
+                u[0] = (char)(0xF0 | (cp >> 18));
+                u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+                u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                u[3] = (char)(0x80 | (cp & 0x3F));
+                n = 4;
+            }
+            if (jp_str_put(j, u, n) < 0)
+                return -1;
+            continue;
+        }
+        default:
+            j->p--;
+            return jp_syntax(j, "bad escape in a string");
+        }
+        if (jp_str_put(j, &one, 1) < 0)
+            return -1;
+    }
+}
+
+/* Scans a number token (JSON grammar, plus XGBoost's NaN, Infinity and
+ * -Infinity) into tok. *is_int: no fraction, exponent or special value. */
+static int jp_number(jp *j, char tok[JP_MAX_NUMBER + 1], int *is_int)
+{
+    const char *b = j->p, *q = j->p, *e = j->end;
+    *is_int = 0;
+    if (q < e && *q == '-')
+        q++;
+    if (e - q >= 3 && memcmp(q, "NaN", 3) == 0 && q == b) {
+        q += 3;
+    } else if (e - q >= 8 && memcmp(q, "Infinity", 8) == 0) {
+        q += 8;
+    } else {
+        if (q < e && *q == '0') {
+            q++;
+        } else if (q < e && *q >= '1' && *q <= '9') {
+            while (q < e && *q >= '0' && *q <= '9')
+                q++;
+        } else {
+            j->p = q;
+            return jp_syntax(j, "bad number");
+        }
+        *is_int = 1;
+        if (q < e && *q == '.') {
+            q++;
+            *is_int = 0;
+            if (!(q < e && *q >= '0' && *q <= '9')) {
+                j->p = q;
+                return jp_syntax(j, "bad number: digits must follow '.'");
+            }
+            while (q < e && *q >= '0' && *q <= '9')
+                q++;
+        }
+        if (q < e && (*q == 'e' || *q == 'E')) {
+            q++;
+            *is_int = 0;
+            if (q < e && (*q == '+' || *q == '-'))
+                q++;
+            if (!(q < e && *q >= '0' && *q <= '9')) {
+                j->p = q;
+                return jp_syntax(j, "bad number: digits must follow the exponent");
+            }
+            while (q < e && *q >= '0' && *q <= '9')
+                q++;
+        }
+    }
+    if (q - b > JP_MAX_NUMBER)
+        return jp_syntax(j, "number longer than 128 characters");
+    memcpy(tok, b, (size_t)(q - b));
+    tok[q - b] = '\0';
+    j->p = q;
+    return 0;
+}
+
+static int jp_literal(jp *j, const char *lit)
+{
+    size_t n = strlen(lit);
+    if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n) != 0)
+        return jp_syntax(j, "unknown literal");
+    j->p += n;
+    return 0;
+}
+
+/* Object iteration: call with *first = 1 right after jp_obj_open. Returns 1
+ * with the key in j->str (and ':' consumed), 0 after the closing '}'. */
+static int jp_obj_open(jp *j)
+{
+    if (jp_peek(j) != '{')
+        return jp_syntax(j, "expected an object");
+    return jp_enter(j);
+}
+
+static int jp_obj_key(jp *j, int *first)
+{
+    int c = jp_peek(j);
+    if (c == '}') {
+        j->p++;
+        j->depth--;
+        return 0;
+    }
+    if (!*first) {
+        if (c != ',')
+            return jp_syntax(j, "expected ',' or '}'");
+        j->p++;
+    }
+    *first = 0;
+    if (jp_peek(j) != '"')
+        return jp_syntax(j, "expected a string key");
+    if (jp_string(j) < 0)
+        return -1;
+    if (jp_peek(j) != ':')
+        return jp_syntax(j, "expected ':'");
+    j->p++;
+    return 1;
+}
+
+static int jp_arr_open(jp *j)
+{
+    if (jp_peek(j) != '[')
+        return jp_syntax(j, "expected an array");
+    return jp_enter(j);
+}
+
+/* Returns 1 when an element follows, 0 after the closing ']'. */
+static int jp_arr_next(jp *j, int *first)
+{
+    int c = jp_peek(j);
+    if (c == ']') {
+        j->p++;
+        j->depth--;
+        return 0;
+    }
+    if (!*first) {
+        if (c != ',')
+            return jp_syntax(j, "expected ',' or ']'");
+        j->p++;
+        if (jp_peek(j) == ']')
+            return jp_syntax(j, "trailing ',' in an array");
+    }
+    *first = 0;
+    if (jp_peek(j) < 0)
+        return jp_syntax(j, "unterminated array");
+    return 1;
+}
+
+static int jp_skip(jp *j)
+{
+    char tok[JP_MAX_NUMBER + 1];
+    int first = 1, r, is_int;
+    switch (jp_peek(j)) {
+    case '{':
+        if (jp_obj_open(j) < 0)
+            return -1;
+        while ((r = jp_obj_key(j, &first)) == 1)
+            if (jp_skip(j) < 0)
+                return -1;
+        return r;
+    case '[':
+        if (jp_arr_open(j) < 0)
+            return -1;
+        while ((r = jp_arr_next(j, &first)) == 1)
+            if (jp_skip(j) < 0)
+                return -1;
+        return r;
+    case '"':
+        return jp_string(j);
+    case 't':
+        return jp_literal(j, "true");
+    case 'f':
+        return jp_literal(j, "false");
+    case 'n':
+        return jp_literal(j, "null");
+    case -1:
+        return jp_syntax(j, "expected a value");
+    default:
+        return jp_number(j, tok, &is_int);
+    }
+}
+
+/* ---- the model ------------------------------------------------------------ */
+
+struct tg_model {
+    tg_model_view v;
+    tg_model_node *nodes;
+    float *cover, *mean;
+    size_t nodes_cap;
+    tg_model_tree *trees;
+    size_t trees_cap;
+    uint32_t *cat_bits;
+    size_t n_cat_words, cat_cap;
+    uint32_t *features;
+    size_t n_features_list, features_cap;
+    tg_model_split *splits;
+    size_t n_splits, splits_cap;
+    char **names;
+    size_t n_names;
+    float base_score;
+    struct fast_node *fast; /* prediction's copy of the nodes */
+};
+
+/* Grows *p (elements of size elt) to hold at least need; 0 or -1. */
+static int grow(void *pp, size_t *cap, size_t need, size_t elt)
+{
+    void **p = pp;
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 16;
+    while (c < need) {
+        if (c > SIZE_MAX / 2 / elt)
+            return -1;
+        c *= 2;
+    }
+    void *n = realloc(*p, c * elt);
+    if (!n)
+        return -1;
+    *p = n;
+    *cap = c;
+    return 0;
+}
+
+/* The per-node arrays grow together (grow is deterministic, so from the
+ * same capacity they reach the same one). */
+static int model_reserve_nodes(tg_model *m, size_t need)
+{
+    size_t c1 = m->nodes_cap, c2 = c1, c3 = c1;
+    if (grow(&m->nodes, &c1, need, sizeof *m->nodes) < 0 ||
+        grow(&m->cover, &c2, need, sizeof *m->cover) < 0 ||
+        grow(&m->mean, &c3, need, sizeof *m->mean) < 0)
+        return -1;
+    m->nodes_cap = c1;
+    return 0;
+}
+
+void model_free(tg_model *m)
+{
+    if (!m)
+        return;
+    free(m->nodes);
+    free(m->cover);
+    free(m->mean);
+    free(m->splits);
+    free(m->trees);
+    free(m->cat_bits);
+    free(m->features);
+    free(m->fast);
+    for (size_t i = 0; i < m->n_names; i++)
+        free(m->names[i]);
+    free(m->names);
+    free(m);
+}
+
+/* ---- loader state --------------------------------------------------------- */
+
+typedef struct {
+    int64_t *v;
+    size_t n, cap;
+    int present;
+} ivec;
+
+typedef struct {
+    float *v;
+    size_t n, cap;
+    int present;
+} fvec;
+
+/* One tree as read, before checking and flattening. */
+typedef struct {
+    int64_t num_nodes;
+    int have_param, leaf_vector_bad;
+    ivec left, right, parents, index, dleft, stype;
+    ivec cat_nodes, cat_segments, cat_sizes, cats;
+    fvec cond, hess, base_weights, loss_changes;
+} raw_tree;
+
+typedef struct {
+    jp j;
+    tg_err *err;
+    tg_model *m;
+    /* per-tree facts checked once num_feature is known */
+    uint32_t *tree_max_feat;
+    int64_t *tree_max_node;
+    size_t tmf_cap, tmn_cap;
+    /* what the learner says */
+    int have_version, have_learner, have_booster_model, have_trees;
+    int64_t version[3];
+    char *objective, *booster, *base_score, *num_feature, *num_class,
+        *num_target, *num_trees, *size_leaf_vector;
+    ivec tree_info;
+    char **names;
+    size_t n_names, names_cap;
+    int have_names;
+} loader;
+
+/* Records the first error; returns -1. */
+__attribute__((format(printf, 3, 0))) static int
+ld_vfail(loader *L, int code, const char *fmt, va_list ap)
+{
+    if (!L->j.failed) {
+        char msg[sizeof L->err->msg];
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        tg_fail(L->err, code, "%s", msg);
+        L->j.failed = 1;
+    }
+    return -1;
+}
+
+/* A semantic error (the message names the field). */
+__attribute__((format(printf, 3, 4))) static int ld_fail(loader *L, int code,
+                                                         const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ld_vfail(L, code, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* A value of the wrong type; at the end of the input, the JSON is cut
+ * short instead. */
+__attribute__((format(printf, 2, 3))) static int ld_type(loader *L,
+                                                         const char *fmt, ...)
+{
+    if (jp_peek(&L->j) < 0)
+        return jp_syntax(&L->j, "expected a value");
+    va_list ap;
+    va_start(ap, fmt);
+    ld_vfail(L, TG_EDATA, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int ld_oom(loader *L)
+{
+    return ld_fail(L, TG_EINTERNAL, "out of memory loading the model");
+}
+
+static int ivec_push(loader *L, ivec *a, int64_t x)
+{
+    if (grow(&a->v, &a->cap, a->n + 1, sizeof *a->v) < 0)
+        return ld_oom(L);
+    a->v[a->n++] = x;
+    return 0;
+}
+
+static int fvec_push(loader *L, fvec *a, float x)
+{
+    if (grow(&a->v, &a->cap, a->n + 1, sizeof *a->v) < 0)
+        return ld_oom(L);
+    a->v[a->n++] = x;
+    return 0;
+}
+
+static int is_number_start(int c)
+{
+    return c == '-' || (c >= '0' && c <= '9') || c == 'N' || c == 'I';
+}
+
+/* Reads an array of integers (booleans count as 0/1 when allow_bool). */
+static int read_int_array(loader *L, ivec *out, const char *where,
+                          const char *field, int allow_bool)
+{
+    jp *j = &L->j;
+    char tok[JP_MAX_NUMBER + 1];
+    int first = 1, r, is_int;
+    if (out->present)
+        return ld_fail(L, TG_EDATA, "%s: duplicate key \"%s\"", where, field);
+    out->present = 1;
+    if (jp_peek(j) != '[')
+        return ld_type(L, "%s: %s must be an array of integers",
+                       where, field);
+    if (jp_arr_open(j) < 0)
+        return -1;
+    while ((r = jp_arr_next(j, &first)) == 1) {
+        int c = jp_peek(j);
+        int64_t v;
+        if (allow_bool && (c == 't' || c == 'f')) {
+            if (jp_literal(j, c == 't' ? "true" : "false") < 0)
+                return -1;
+            v = c == 't';
+        } else if (is_number_start(c)) {
+            if (jp_number(j, tok, &is_int) < 0)
+                return -1;
+            if (!is_int)
+                return ld_fail(L, TG_EDATA, "%s: %s[%zu] = %s is not an integer",
+                               where, field, out->n, tok);
+            errno = 0;
+            v = strtoll(tok, NULL, 10);
+            if (errno == ERANGE)
+                return ld_fail(L, TG_EDATA, "%s: %s[%zu] = %s is out of range",
+                               where, field, out->n, tok);
+        } else {
+            return ld_type(L, "%s: %s[%zu] is not an integer", where, field,
+                           out->n);
+        }
+        if (ivec_push(L, out, v) < 0)
+            return -1;
+    }
+    return r;
+}
+
+static int read_float_array(loader *L, fvec *out, const char *where,
+                            const char *field)
+{
+    jp *j = &L->j;
+    char tok[JP_MAX_NUMBER + 1];
+    int first = 1, r, is_int;
+    if (out->present)
+        return ld_fail(L, TG_EDATA, "%s: duplicate key \"%s\"", where, field);
+    out->present = 1;
+    if (jp_peek(j) != '[')
+        return ld_type(L, "%s: %s must be an array of numbers", where,
+                       field);
+    if (jp_arr_open(j) < 0)
+        return -1;
+    while ((r = jp_arr_next(j, &first)) == 1) {
+        if (!is_number_start(jp_peek(j)))
+            return ld_type(L, "%s: %s[%zu] is not a number", where,
+                           field, out->n);
+        if (jp_number(j, tok, &is_int) < 0)
+            return -1;
+        /* strtof is correctly rounded and reads NaN and Infinity; the
+         * caller has switched to the C locale. */
+        if (fvec_push(L, out, strtof(tok, NULL)) < 0)
+            return -1;
+    }
+    return r;
+}
+
+/* A string value, copied (caller frees). */
+static int read_string(loader *L, char **out, const char *where,
+                       const char *field)
+{
+    if (*out)
+        return ld_fail(L, TG_EDATA, "%s: duplicate key \"%s\"", where, field);
+    if (jp_peek(&L->j) != '"')
+        return ld_type(L, "%s.%s must be a string", where, field);
+    if (jp_string(&L->j) < 0)
+        return -1;
+    if (!(*out = tg_strndup(L->j.str, L->j.str_len)))
+        return ld_oom(L);
+    return 0;
+}
+
+/* ---- checking and flattening one tree -------------------------------------- */
+
+typedef struct {
+    int32_t orig, parent_local, depth;
+} dfs_item;
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Checks the array lengths of tree t against num_nodes. */
+static int tree_check_lengths(loader *L, const raw_tree *t, size_t ti)
+{
+    struct {
+        const char *name;
+        size_t n;
+        int present, required;
+    } arr[] = {
+        {"left_children", t->left.n, t->left.present, 1},
+        {"right_children", t->right.n, t->right.present, 1},
+        {"split_indices", t->index.n, t->index.present, 1},
+        {"split_conditions", t->cond.n, t->cond.present, 1},
+        {"default_left", t->dleft.n, t->dleft.present, 1},
+        {"sum_hessian", t->hess.n, t->hess.present, 1},
+        {"split_type", t->stype.n, t->stype.present, 0},
+        {"parents", t->parents.n, t->parents.present, 0},
+        {"base_weights", t->base_weights.n, t->base_weights.present, 0},
+        {"loss_changes", t->loss_changes.n, t->loss_changes.present, 0},
+    };
+    if (!t->have_param)
+        return ld_fail(L, TG_EDATA, "tree %zu: missing tree_param", ti);
+    if (t->leaf_vector_bad)
+        return ld_fail(L, TG_EDATA,
+                       "tree %zu: tree_param.size_leaf_vector is not 0: vector "
+                       "leaves (multi-target trees) are not supported",
+                       ti);
+    if (t->num_nodes < 1)
+        return ld_fail(L, TG_EDATA,
+                       "tree %zu: tree_param.num_nodes = %lld, expected at least 1",
+                       ti, (long long)t->num_nodes);
+    for (size_t i = 0; i < sizeof arr / sizeof *arr; i++) {
+        if (!arr[i].present) {
+            if (arr[i].required)
+                return ld_fail(L, TG_EDATA, "tree %zu: missing %s", ti,
+                               arr[i].name);
+            continue;
+        }
+        if ((int64_t)arr[i].n != t->num_nodes)
+            return ld_fail(L, TG_EDATA,
+                           "tree %zu: %s has %zu entries, expected %lld "
+                           "(tree_param.num_nodes)",
+                           ti, arr[i].name, arr[i].n, (long long)t->num_nodes);
+    }
+    size_t nc = t->cat_nodes.n;
+    if (t->cat_segments.n != nc || t->cat_sizes.n != nc)
+        return ld_fail(L, TG_EDATA,
+                       "tree %zu: categories_nodes, categories_segments and "
+                       "categories_sizes have %zu, %zu and %zu entries; they "
+                       "must match",
+                       ti, nc, t->cat_segments.n, t->cat_sizes.n);
+    return 0;
+}
+
+/* Maps each categorical node to its entry in categories_nodes (seg_of),
+ * checking every entry. */
+static int tree_check_categories(loader *L, const raw_tree *t, size_t ti,
+                                 int32_t *seg_of)
+{
+    int64_t n = t->num_nodes, ncats = (int64_t)t->cats.n;
+    for (size_t k = 0; k < t->cat_nodes.n; k++) {
+        int64_t node = t->cat_nodes.v[k];
+        int64_t beg = t->cat_segments.v[k], size = t->cat_sizes.v[k];
+        if (node < 0 || node >= n)
+            return ld_fail(L, TG_EDATA,
+                           "tree %zu: categories_nodes[%zu] = %lld is out of "
+                           "range (%lld nodes)",
+                           ti, k, (long long)node, (long long)n);
+        if (k > 0 && node <= t->cat_nodes.v[k - 1])
+            return ld_fail(L, TG_EDATA,
+                           "tree %zu: categories_nodes[%zu] = %lld is not "
+                           "greater than the entry before it",
+                           ti, k, (long long)node);
+        if (size < 1)
+            return ld_fail(L, TG_EDATA,
+                           "tree %zu: categories_sizes[%zu] = %lld, expected "
+                           "at least 1",
+                           ti, k, (long long)size);
+        if (beg < 0 || beg > ncats || size > ncats - beg)
+            return ld_fail(L, TG_EDATA,
+                           "tree %zu: categories_segments[%zu] = %lld with "
+                           "size %lld runs past categories (%lld entries)",
+                           ti, k, (long long)beg, (long long)size,
+                           (long long)ncats);
+        for (int64_t c = beg; c < beg + size; c++) {
+            int64_t cat = t->cats.v[c];
+            if (cat < 0 || cat >= (int64_t)TG_MODEL_MAX_CATEGORY)
+                return ld_fail(L, TG_EDATA,
+                               "tree %zu: categories[%lld] = %lld is not a "
+                               "category (0 .. %u)",
+                               ti, (long long)c, (long long)cat,
+                               TG_MODEL_MAX_CATEGORY - 1);
+        }
+        seg_of[node] = (int32_t)k;
+    }
+    return 0;
+}
+
+/* Appends node orig's category set to the pool. */
+static int tree_add_catset(loader *L, const raw_tree *t, int32_t k,
+                           tg_model_node *nd)
+{
+    tg_model *m = L->m;
+    int64_t beg = t->cat_segments.v[k], size = t->cat_sizes.v[k], maxc = 0;
+    for (int64_t c = beg; c < beg + size; c++)
+        if (t->cats.v[c] > maxc)
+            maxc = t->cats.v[c];
+    size_t words = (size_t)(maxc / 32 + 1);
+    if (m->n_cat_words + words > TG_MODEL_MAX_CAT_WORDS)
+        return ld_fail(L, TG_EDATA,
+                       "categorical splits need more than %u words of "
+                       "category sets; not supported",
+                       TG_MODEL_MAX_CAT_WORDS);
+    if (grow(&m->cat_bits, &m->cat_cap, m->n_cat_words + words,
+             sizeof *m->cat_bits) < 0)
+        return ld_oom(L);
+    uint32_t *w = m->cat_bits + m->n_cat_words;
+    memset(w, 0, words * sizeof *w);
+    for (int64_t c = beg; c < beg + size; c++) {
+        uint32_t cat = (uint32_t)t->cats.v[c];
+        w[cat >> 5] |= 1u << (cat & 31);
+    }
+    nd->cat_offset = (uint32_t)m->n_cat_words;
+    nd->cat_words = (uint32_t)words;
+    m->n_cat_words += words;
+    return 0;
+}
+
+/* Checks node u (reached in pre-order as global node g) and fills it. */
+static int tree_fill_node(loader *L, const raw_tree *t, size_t ti, int32_t u,
+                          size_t g, const int32_t *seg_of)
+{
+    tg_model *m = L->m;
+    tg_model_node *nd = &m->nodes[g];
+    int64_t n = t->num_nodes, left = t->left.v[u], right = t->right.v[u];
+    float cover = t->hess.v[u];
+    if (!(cover >= 0.0f) || isinf(cover))
+        return ld_fail(L, TG_EDATA,
+                       "tree %zu: sum_hessian[%d] = %g is not a valid cover", ti,
+                       u, (double)cover);
+    m->cover[g] = cover;
+    if (left == -1) {
+        float v = t->cond.v[u];
+        if (!isfinite(v))
+            return ld_fail(L, TG_EDATA,
+                           "tree %zu: split_conditions[%d] = %g is not a finite "
+                           "leaf value",
+                           ti, u, (double)v);
+        nd->split = -INFINITY;
+        nd->right = (int32_t)g;
+        nd->info = TG_NODE_LEAF | TG_NODE_DEFAULT_RIGHT;
+        nd->leaf = v;
+        return 0;
+    }
+    if (left < 0 || left >= n)
+        return ld_fail(L, TG_EDATA,
+                       "tree %zu: left_children[%d] = %lld is out of range "
+                       "(%lld nodes)",
+                       ti, u, (long long)left, (long long)n);
+    if (right < 0 || right >= n)
+        return ld_fail(L, TG_EDATA,
+                       "tree %zu: right_children[%d] = %lld is out of range "
+                       "(%lld nodes)",
+                       ti, u, (long long)right, (long long)n);
+    int64_t f = t->index.v[u];
+    if (f < 0 || f >= (int64_t)TG_MODEL_MAX_FEATURES)
+        return ld_fail(L, TG_EDATA,
+                       "tree %zu: split_indices[%d] = %lld is out of range", ti,
+                       u, (long long)f);
+    int64_t dl = t->dleft.v[u];
+    if (dl != 0 && dl != 1)
+        return ld_fail(L, TG_EDATA, "tree %zu: default_left[%d] = %lld is not 0 or 1",
+                       ti, u, (long long)dl);
+    int64_t st = t->stype.present ? t->stype.v[u] : 0;
+    nd->info = (uint32_t)f | (dl ? 0u : TG_NODE_DEFAULT_RIGHT);
+    if (st == 0) {
+        float s = t->cond.v[u];
+        if (isnan(s))
+            return ld_fail(L, TG_EDATA,
+                           "tree %zu: split_conditions[%d] is NaN on a "
+                           "numerical split",
+                           ti, u);
+        nd->split = s;
+        nd->leaf = 0.0f;
+    } else if (st == 1) {
+        if (seg_of[u] < 0)
+            return ld_fail(L, TG_EDATA,
+                           "tree %zu: node %d has a categorical split but is "
+                           "not in categories_nodes",
+                           ti, u);
+        nd->info |= TG_NODE_CATEGORICAL;
+        if (tree_add_catset(L, t, seg_of[u], nd) < 0)
+            return -1;
+    } else {
+        return ld_fail(L, TG_EDATA,
+                       "tree %zu: split_type[%d] = %lld is not a known split "
+                       "type (0 numerical, 1 categorical)",
+                       ti, u, (long long)st);
+    }
+    return 0;
+}
+
+/* The split records of a tree for TreeSHAP (see tg_model_split). par:
+ * each node's parent, prev: the node whose edge is the nearest above on
+ * the same feature, zf: zero fractions, rec: record of each split node;
+ * all by position in the tree. */
+static int tree_splits(loader *L, tg_model_tree *tr, size_t base, size_t cnt,
+                       const int32_t *par, const int32_t *prev,
+                       const double *zf, const int32_t *rec, size_t nsplit)
+{
+    tg_model *m = L->m;
+    const tg_model_node *nd = m->nodes;
+    if (grow(&m->splits, &m->splits_cap, m->n_splits + nsplit,
+             sizeof *m->splits) < 0)
+        return ld_oom(L);
+    tr->split_offset = (uint32_t)m->n_splits;
+    tr->n_splits = (uint32_t)nsplit;
+    tg_model_split *sp = m->splits + m->n_splits;
+    m->n_splits += nsplit;
+    const int32_t n = (int32_t)nsplit;
+    for (size_t k = 0; k < cnt; k++) {
+        const size_t g = base + k;
+        if (rec[k] < 0)
+            continue;
+        tg_model_split *x = &sp[rec[k]];
+        x->node = (int32_t)g;
+        x->feature = nd[g].info & TG_NODE_FEATURE_MASK;
+        for (int side = 0; side < 2; side++) {
+            const size_t c = side ? (size_t)nd[g].right - base : k + 1;
+            const float z = (float)zf[c];
+            x->child[side] = rec[c] >= 0 ? rec[c] : n + side;
+            x->leaf[side] = rec[c] < 0 ? nd[base + c].leaf : 0.0f;
+            x->zero[side] = z;
+            const int32_t pv = prev[c];
+            if (pv >= 0) {
+                const int32_t pp = par[pv];
+                x->prev[side] = 2 * rec[pp] + (pv == pp + 1 ? 0 : 1);
+                x->zero_prev[side] = (float)zf[pv];
+                x->a[side] = (float)((double)m->cover[base + c] / (double)m->cover[g]);
+                x->b[side][0] = x->b[side][1] = 0.0f;
+            } else {
+                x->prev[side] = 2 * n;
+                x->zero_prev[side] = 1.0f;
+                x->a[side] = z;
+                x->b[side][0] = -z;
+                x->b[side][1] = 1.0f - z;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Per-tree derived data: node means, depth, unique depth, walking
+ * strategy, feature list and split records. par: each node's parent by
+ * position in the tree (-1 for the root). */
+static int tree_derive(loader *L, size_t ti, size_t base, size_t cnt,
+                       const int32_t *depth_of, const int32_t *par)
+{
+    tg_model *m = L->m;
+    tg_model_tree *tr = &m->trees[ti];
+    tg_model_node *nd = m->nodes;
+    int32_t maxd = 0, maxu = 0;
+    double wsum = 0, wdepth = 0, lsum = 0, lcount = 0;
+    int32_t *uniq = malloc(cnt * sizeof *uniq);
+    int32_t *prev = malloc(cnt * sizeof *prev);
+    int32_t *rec = malloc(cnt * sizeof *rec);
+    double *zf = malloc(cnt * sizeof *zf);
+    uint32_t *feats = malloc(cnt * sizeof *feats);
+    int rc = -1;
+    if (!uniq || !prev || !rec || !zf || !feats) {
+        ld_oom(L);
+        goto done;
+    }
+    size_t nf = 0;
+    for (size_t k = 0; k < cnt; k++) {
+        const size_t g = base + k;
+        const int32_t p = par[k];
+        prev[k] = -1;
+        zf[k] = 1.0;
+        uniq[k] = 0;
+        if (p >= 0) {
+            /* The nearest edge above on the parent's feature (depth is
+             * bounded, so walking up is cheap enough). */
+            const uint32_t f = nd[base + (size_t)p].info & TG_NODE_FEATURE_MASK;
+            for (int32_t x = p; par[x] >= 0; x = par[x]) {
+                if ((nd[base + (size_t)par[x]].info & TG_NODE_FEATURE_MASK) == f) {
+                    prev[k] = x;
+                    break;
+                }
+            }
+            const double r = (double)m->cover[g] / (double)m->cover[base + (size_t)p];
+            zf[k] = prev[k] >= 0 ? zf[prev[k]] * r : r;
+            uniq[k] = uniq[p] + (prev[k] < 0);
+        }
+        if (nd[g].info & TG_NODE_LEAF) {
+            rec[k] = -1;
+            int32_t d = depth_of[k];
+            if (d > maxd)
+                maxd = d;
+            if (uniq[k] > maxu)
+                maxu = uniq[k];
+            wsum += m->cover[g];
+            wdepth += (double)m->cover[g] * d;
+            lsum += d;
+            lcount += 1;
+        } else {
+            rec[k] = (int32_t)nf;
+            feats[nf++] = nd[g].info & TG_NODE_FEATURE_MASK;
+            if (nd[g].info & TG_NODE_CATEGORICAL)
+                tr->flags |= TG_TREE_CATEGORICAL;
+        }
+    }
+    /* Records: splits with a split child first, then the bottom ones,
+     * each group in pre-order. */
+    size_t upper = 0, bottom = 0;
+    for (size_t k = 0; k < cnt; k++) {
+        const size_t g = base + k;
+        if (rec[k] < 0)
+            continue;
+        const int low = (nd[g + 1].info & TG_NODE_LEAF) &&
+                        (nd[nd[g].right].info & TG_NODE_LEAF);
+        rec[k] = low ? -2 : (int32_t)upper++;
+    }
+    for (size_t k = 0; k < cnt; k++)
+        if (rec[k] == -2)
+            rec[k] = (int32_t)(upper + bottom++);
+    tr->n_upper = (uint32_t)upper;
+    if (tree_splits(L, tr, base, cnt, par, prev, zf, rec, nf) < 0)
+        goto done;
+    /* XGBoost's node mean values, in float and in its order: children
+     * come after their parent in pre-order, so walk backwards. */
+    for (size_t k = cnt; k-- > 0;) {
+        size_t g = base + k;
+        if (nd[g].info & TG_NODE_LEAF) {
+            m->mean[g] = nd[g].leaf;
+        } else {
+            size_t l = g + 1, r = (size_t)nd[g].right;
+            float res = m->mean[l] * m->cover[l];
+            res += m->mean[r] * m->cover[r];
+            res /= m->cover[g];
+            m->mean[g] = res;
+        }
+    }
+    qsort(feats, nf, sizeof *feats, cmp_u32);
+    size_t nu = 0;
+    for (size_t i = 0; i < nf; i++)
+        if (nu == 0 || feats[nu - 1] != feats[i])
+            feats[nu++] = feats[i];
+    if (grow(&m->features, &m->features_cap, m->n_features_list + nu,
+             sizeof *m->features) < 0) {
+        ld_oom(L);
+        goto done;
+    }
+    if (nu > 0)
+        memcpy(m->features + m->n_features_list, feats, nu * sizeof *feats);
+    tr->feat_offset = (uint32_t)m->n_features_list;
+    tr->n_feats = (uint32_t)nu;
+    m->n_features_list += nu;
+    tr->depth = maxd;
+    tr->unique_depth = maxu;
+    /* Walking exactly `depth` steps costs no mispredicted branches but
+     * wastes the steps below shallow leaves; stop at leaves instead when
+     * the typical row (by cover, else by leaf count) ends far above. */
+    double avg = wsum > 0 ? wdepth / wsum : lsum / (lcount > 0 ? lcount : 1);
+    if (maxd - avg > 4.0)
+        tr->flags |= TG_TREE_EARLY_EXIT;
+    rc = 0;
+done:
+    free(uniq);
+    free(prev);
+    free(rec);
+    free(zf);
+    free(feats);
+    return rc;
+}
+
+/* Checks tree t and appends it to the model in pre-order. */
+static int tree_flatten(loader *L, const raw_tree *t, size_t ti)
+{
+    tg_model *m = L->m;
+    if (tree_check_lengths(L, t, ti) < 0)
+        return -1;
+    int64_t n = t->num_nodes;
+    if (n > INT32_MAX / 2 || m->v.num_nodes + (size_t)n > (size_t)INT32_MAX / 2)
+        return ld_fail(L, TG_EDATA, "tree %zu: too many nodes", ti);
+    size_t base = m->v.num_nodes;
+    if (model_reserve_nodes(m, base + (size_t)n) < 0)
+        return ld_oom(L);
+    if (grow(&m->trees, &m->trees_cap, ti + 1, sizeof *m->trees) < 0 ||
+        grow(&L->tree_max_feat, &L->tmf_cap, ti + 1, sizeof *L->tree_max_feat) < 0 ||
+        grow(&L->tree_max_node, &L->tmn_cap, ti + 1, sizeof *L->tree_max_node) < 0)
+        return ld_oom(L);
+    int32_t *seg_of = malloc((size_t)n * sizeof *seg_of);
+    int32_t *local = malloc((size_t)n * sizeof *local);
+    int32_t *orig_of = malloc((size_t)n * sizeof *orig_of);
+    int32_t *depth_of = malloc((size_t)n * sizeof *depth_of);
+    int32_t *par = malloc((size_t)n * sizeof *par);
+    dfs_item *stack = malloc(((size_t)n * 2 + 1) * sizeof *stack);
+    int rc = -1;
+    if (!seg_of || !local || !orig_of || !depth_of || !par || !stack) {
+        ld_oom(L);
+        goto done;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        seg_of[i] = -1;
+        local[i] = -1;
+    }
+    if (tree_check_categories(L, t, ti, seg_of) < 0)
+        goto done;
+    /* Depth-first pre-order from root 0: each node must be reached once.
+     * Every node popped for the first time pushes at most two, so the
+     * stack holds at most 2n + 1 items. */
+    size_t sp = 0, cnt = 0;
+    uint32_t max_feat = 0;
+    int64_t max_node = -1;
+    stack[sp++] = (dfs_item){0, -1, 0};
+    while (sp > 0) {
+        dfs_item it = stack[--sp];
+        if (local[it.orig] >= 0) {
+            ld_fail(L, TG_EDATA,
+                    "tree %zu: node %d is reached twice (again from node %d): "
+                    "the tree has a cycle or a shared node",
+                    ti, it.orig, orig_of[it.parent_local]);
+            goto done;
+        }
+        if (it.depth > TG_MODEL_MAX_DEPTH) {
+            ld_fail(L, TG_EDATA,
+                    "tree %zu: deeper than %d levels (node %d); not supported",
+                    ti, TG_MODEL_MAX_DEPTH, it.orig);
+            goto done;
+        }
+        size_t g = base + cnt;
+        local[it.orig] = (int32_t)cnt;
+        orig_of[cnt] = it.orig;
+        depth_of[cnt] = it.depth;
+        par[cnt] = it.parent_local;
+        if (tree_fill_node(L, t, ti, it.orig, g, seg_of) < 0)
+            goto done;
+        if (!(m->nodes[g].info & TG_NODE_LEAF)) {
+            uint32_t f = m->nodes[g].info & TG_NODE_FEATURE_MASK;
+            if (max_node < 0 || f > max_feat) {
+                max_feat = f;
+                max_node = it.orig;
+            }
+            stack[sp++] = (dfs_item){(int32_t)t->right.v[it.orig],
+                                     (int32_t)cnt, it.depth + 1};
+            stack[sp++] = (dfs_item){(int32_t)t->left.v[it.orig],
+                                     (int32_t)cnt, it.depth + 1};
+        }
+        cnt++;
+    }
+    /* Right children are placed now; left children are next in pre-order. */
+    for (size_t k = 0; k < cnt; k++) {
+        size_t g = base + k;
+        if (!(m->nodes[g].info & TG_NODE_LEAF))
+            m->nodes[g].right =
+                (int32_t)base + local[t->right.v[orig_of[k]]];
+    }
+    m->trees[ti] = (tg_model_tree){.root = (int32_t)base,
+                                   .n_nodes = (int32_t)cnt};
+    m->v.num_nodes = base + cnt;
+    L->tree_max_feat[ti] = max_feat;
+    L->tree_max_node[ti] = max_node;
+    if (tree_derive(L, ti, base, cnt, depth_of, par) < 0)
+        goto done;
+    m->v.num_trees = ti + 1;
+    rc = 0;
+done:
+    free(seg_of);
+    free(local);
+    free(orig_of);
+    free(depth_of);
+    free(par);
+    free(stack);
+    return rc;
+}
+
+/* ---- reading the JSON structure ------------------------------------------- */
+
+static void raw_tree_free(raw_tree *t)
+{
+    ivec *iv[] = {&t->left,      &t->right,        &t->parents,
+                  &t->index,     &t->dleft,        &t->stype,
+                  &t->cat_nodes, &t->cat_segments, &t->cat_sizes,
+                  &t->cats};
+    fvec *fv[] = {&t->cond, &t->hess, &t->base_weights, &t->loss_changes};
+    for (size_t i = 0; i < sizeof iv / sizeof *iv; i++)
+        free(iv[i]->v);
+    for (size_t i = 0; i < sizeof fv / sizeof *fv; i++)
+        free(fv[i]->v);
+}
+
+/* A string holding a whole integer, such as tree_param's "num_nodes". */
+static int read_int_string(loader *L, int64_t *out, const char *where,
+                           const char *field)
+{
+    char *s = NULL;
+    if (read_string(L, &s, where, field) < 0)
+        return -1;
+    int bad = tg_parse_int64(s, out) != 0;
+    if (bad)
+        ld_fail(L, TG_EDATA, "%s.%s = \"%s\" is not an integer", where, field,
+                s);
+    free(s);
+    return bad ? -1 : 0;
+}
+
+static int read_tree_param(loader *L, raw_tree *t, const char *where)
+{
+    jp *j = &L->j;
+    int first = 1, r;
+    int64_t v;
+    if (t->have_param)
+        return ld_fail(L, TG_EDATA, "%s: duplicate key \"tree_param\"", where);
+    t->have_param = 1;
+    t->num_nodes = -1;
+    if (jp_peek(j) != '{')
+        return ld_type(L, "%s: tree_param must be an object", where);
+    if (jp_obj_open(j) < 0)
+        return -1;
+    int have_nodes = 0;
+    while ((r = jp_obj_key(j, &first)) == 1) {
+        if (strcmp(j->str, "num_nodes") == 0) {
+            if (have_nodes++)
+                return ld_fail(L, TG_EDATA, "%s: duplicate key \"num_nodes\"",
+                               where);
+            if (read_int_string(L, &t->num_nodes, where, "tree_param.num_nodes") < 0)
+                return -1;
+        } else if (strcmp(j->str, "size_leaf_vector") == 0) {
+            if (read_int_string(L, &v, where, "tree_param.size_leaf_vector") < 0)
+                return -1;
+            t->leaf_vector_bad |= v != 0;
+        } else if (jp_skip(j) < 0) {
+            return -1;
+        }
+    }
+    if (r == 0 && !have_nodes)
+        return ld_fail(L, TG_EDATA, "%s: missing tree_param.num_nodes", where);
+    return r;
+}
+
+static int read_tree(loader *L, size_t ti)
+{
+    jp *j = &L->j;
+    raw_tree t;
+    char where[48];
+    int first = 1, r;
+    memset(&t, 0, sizeof t);
+    snprintf(where, sizeof where, "tree %zu", ti);
+    if (jp_peek(j) != '{')
+        return ld_type(L, "%s must be an object", where);
+    if (jp_obj_open(j) < 0)
+        return -1;
+    while ((r = jp_obj_key(j, &first)) == 1) {
+        const char *k = j->str;
+        struct {
+            const char *key;
+            ivec *iv;
+            fvec *fv;
+            int boolean;
+        } fields[] = {
+            {"left_children", &t.left, NULL, 0},
+            {"right_children", &t.right, NULL, 0},
+            {"parents", &t.parents, NULL, 0},
+            {"split_indices", &t.index, NULL, 0},
+            {"default_left", &t.dleft, NULL, 1},
+            {"split_type", &t.stype, NULL, 0},
+            {"categories_nodes", &t.cat_nodes, NULL, 0},
+            {"categories_segments", &t.cat_segments, NULL, 0},
+            {"categories_sizes", &t.cat_sizes, NULL, 0},
+            {"categories", &t.cats, NULL, 0},
+            {"split_conditions", NULL, &t.cond, 0},
+            {"sum_hessian", NULL, &t.hess, 0},
+            {"base_weights", NULL, &t.base_weights, 0},
+            {"loss_changes", NULL, &t.loss_changes, 0},
+        };
+        size_t i;
+        for (i = 0; i < sizeof fields / sizeof *fields; i++)
+            if (strcmp(k, fields[i].key) == 0)
+                break;
+        if (i < sizeof fields / sizeof *fields) {
+            r = fields[i].iv ? read_int_array(L, fields[i].iv, where,
+                                              fields[i].key, fields[i].boolean)
+                             : read_float_array(L, fields[i].fv, where,
+                                                fields[i].key);
+        } else if (strcmp(k, "tree_param") == 0) {
+            r = read_tree_param(L, &t, where);
+        } else {
+            r = jp_skip(j);
+        }
+        if (r < 0)
+            break;
+    }
+    if (r == 0)
+        r = tree_flatten(L, &t, ti);
+    raw_tree_free(&t);
+    return r;
+}
+
+static int read_trees(loader *L)
+{
+    jp *j = &L->j;
+    int first = 1, r;
+    size_t ti = 0;
+    if (L->have_trees)
+        return ld_fail(L, TG_EDATA,
+                       "learner.gradient_booster.model: duplicate key \"trees\"");
+    L->have_trees = 1;
+    if (jp_peek(j) != '[')
+        return ld_type(L, "learner.gradient_booster.model.trees must be an array");
+    if (jp_arr_open(j) < 0)
+        return -1;
+    while ((r = jp_arr_next(j, &first)) == 1)
+        if (read_tree(L, ti++) < 0)
+            return -1;
+    return r;
+}
+
+static int read_gbtree_param(loader *L)
+{
+    jp *j = &L->j;
+    int first = 1, r;
+    const char *where = "learner.gradient_booster.model.gbtree_model_param";
+    if (jp_peek(j) != '{')
+        return ld_type(L, "%s must be an object", where);
+    if (jp_obj_open(j) < 0)
+        return -1;
+    while ((r = jp_obj_key(j, &first)) == 1) {
+        if (strcmp(j->str, "num_trees") == 0)
+            r = read_string(L, &L->num_trees, where, "num_trees");
+        else if (strcmp(j->str, "size_leaf_vector") == 0)
+            r = read_string(L, &L->size_leaf_vector, where, "size_leaf_vector");
+        else
+            r = jp_skip(j);
+        if (r < 0)
+            return -1;
+    }
+    return r;
+}
+
+static int read_booster_model(loader *L)
+{
+    jp *j = &L->j;
+    int first = 1, r;
+    if (L->have_booster_model++)
+        return ld_fail(L, TG_EDATA,
+                       "learner.gradient_booster: duplicate key \"model\"");
+    if (jp_peek(j) != '{')
+        return ld_type(L, "learner.gradient_booster.model must be an object");
+    if (jp_obj_open(j) < 0)
+        return -1;
+    while ((r = jp_obj_key(j, &first)) == 1) {
+        if (strcmp(j->str, "trees") == 0)
+            r = read_trees(L);
+        else if (strcmp(j->str, "tree_info") == 0)
+            r = read_int_array(L, &L->tree_info, "learner.gradient_booster.model",
+                               "tree_info", 0);
+        else if (strcmp(j->str, "gbtree_model_param") == 0)
+            r = read_gbtree_param(L);
+        else
+            r = jp_skip(j);
+        if (r < 0)
+            return -1;
+    }
+    return r;
+}
+
+static int read_booster(loader *L)
+{
+    jp *j = &L->j;
+    int first = 1, r;
+    const char *where = "learner.gradient_booster";
+    if (jp_peek(j) != '{')
+        return ld_type(L, "%s must be an object", where);
+    if (jp_obj_open(j) < 0)
+        return -1;
+    while ((r = jp_obj_key(j, &first)) == 1) {
+        if (strcmp(j->str, "name") == 0)
+            r = read_string(L, &L->booster, where, "name");
+        else if (strcmp(j->str, "model") == 0)
+            r = read_booster_model(L);
+        else
+            r = jp_skip(j);
+        if (r < 0)
+            return -1;
+    }
+    return r;
+}
+
+static int read_model_param(loader *L)
+{
+    jp *j = &L->j;
+    int first = 1, r;
+    const char *where = "learner.learner_model_param";
+    if (jp_peek(j) != '{')
+        return ld_type(L, "%s must be an object", where);
+    if (jp_obj_open(j) < 0)
+        return -1;
+    while ((r = jp_obj_key(j, &first)) == 1) {
+        char **dst = NULL;
+        if (strcmp(j->str, "base_score") == 0)
+            dst = &L->base_score;
+        else if (strcmp(j->str, "num_feature") == 0)
+            dst = &L->num_feature;
+        else if (strcmp(j->str, "num_class") == 0)
+            dst = &L->num_class;
+        else if (strcmp(j->str, "num_target") == 0)
+            dst = &L->num_target;
+        char key[32];
+        tg_strlcpy(key, j->str, sizeof key);
+        r = dst ? read_string(L, dst, where, key) : jp_skip(j);
+        if (r < 0)
+            return -1;
+    }
+    return r;
+}
+
+static int read_objective(loader *L)
+{
+    jp *j = &L->j;
+    int first = 1, r;
+    if (jp_peek(j) != '{')
+        return ld_type(L, "learner.objective must be an object");
+    if (jp_obj_open(j) < 0)
+        return -1;
+    while ((r = jp_obj_key(j, &first)) == 1) {
+        r = strcmp(j->str, "name") == 0
+                ? read_string(L, &L->objective, "learner.objective", "name")
+                : jp_skip(j);
+        if (r < 0)
+            return -1;
+    }
+    return r;
+}
+
+static int read_names(loader *L)
+{
+    jp *j = &L->j;
+    int first = 1, r;
+    if (L->have_names++)
+        return ld_fail(L, TG_EDATA, "learner: duplicate key \"feature_names\"");
+    if (jp_peek(j) != '[')
+        return ld_type(L, "learner.feature_names must be an array of strings");
+    if (jp_arr_open(j) < 0)
+        return -1;
+    while ((r = jp_arr_next(j, &first)) == 1) {
+        size_t i = L->n_names;
+        if (jp_peek(j) != '"')
+            return ld_type(L, "learner.feature_names[%zu] is not a string", i);
+        if (jp_string(j) < 0)
+            return -1;
+        if (!tg_utf8_valid(j->str, j->str_len))
+            return ld_fail(L, TG_EDATA,
+                           "learner.feature_names[%zu] is not valid UTF-8 "
+                           "or holds a NUL",
+                           i);
+        for (size_t c = 0; c < j->str_len; c++)
+            if ((unsigned char)j->str[c] < 0x20 || j->str[c] == 0x7f)
+                return ld_fail(L, TG_EDATA,
+                               "learner.feature_names[%zu] holds a control "
+                               "character",
+                               i);
+        if (grow(&L->names, &L->names_cap, i + 1, sizeof *L->names) < 0 ||
+            !(L->names[i] = tg_strndup(j->str, j->str_len)))
+            return ld_oom(L);
+        L->n_names++;
+    }
+    return r;
+}
+
+static int read_learner(loader *L)
+{
+    jp *j = &L->j;
+    int first = 1, r;
+    if (L->have_learner++)
+        return ld_fail(L, TG_EDATA, "duplicate key \"learner\"");
+    if (jp_peek(j) != '{')
+        return ld_type(L, "learner must be an object");
+    if (jp_obj_open(j) < 0)
+        return -1;
+    while ((r = jp_obj_key(j, &first)) == 1) {
+        if (strcmp(j->str, "gradient_booster") == 0)
+            r = read_booster(L);
+        else if (strcmp(j->str, "learner_model_param") == 0)
+            r = read_model_param(L);
+        else if (strcmp(j->str, "objective") == 0)
+            r = read_objective(L);
+        else if (strcmp(j->str, "feature_names") == 0)
+            r = read_names(L);
+        else
+            r = jp_skip(j);
+        if (r < 0)
+            return -1;
+    }
+    return r;
+}
+
+static int read_version(loader *L)
+{
+    jp *j = &L->j;
+    char tok[JP_MAX_NUMBER + 1];
+    int first = 1, r, is_int;
+    size_t n = 0;
+    if (L->have_version++)
+        return ld_fail(L, TG_EDATA, "duplicate key \"version\"");
+    if (jp_peek(j) != '[')
+        return ld_type(L, "version must be an array of 3 integers");
+    if (jp_arr_open(j) < 0)
+        return -1;
+    while ((r = jp_arr_next(j, &first)) == 1) {
+        if (!is_number_start(jp_peek(j)))
+            return ld_type(L, "version[%zu] is not an integer", n);
+        if (jp_number(j, tok, &is_int) < 0)
+            return -1;
+        if (!is_int || n >= 3)
+            return ld_fail(L, TG_EDATA, "version must be an array of 3 integers");
+        L->version[n++] = strtoll(tok, NULL, 10);
+    }
+    if (r == 0 && n != 3)
+        return ld_fail(L, TG_EDATA, "version must be an array of 3 integers");
+    return r;
+}
+
+static int read_document(loader *L)
+{
+    jp *j = &L->j;
+    int first = 1, r;
+    if (jp_peek(j) < 0)
+        return ld_fail(L, TG_EDATA, "empty model file");
+    if (jp_peek(j) != '{')
+        return ld_type(L, "not an XGBoost JSON model: expected a JSON object");
+    if (jp_obj_open(j) < 0)
+        return -1;
+    while ((r = jp_obj_key(j, &first)) == 1) {
+        if (strcmp(j->str, "learner") == 0)
+            r = read_learner(L);
+        else if (strcmp(j->str, "version") == 0)
+            r = read_version(L);
+        else
+            r = jp_skip(j);
+        if (r < 0)
+            return -1;
+    }
+    if (r < 0)
+        return -1;
+    if (jp_peek(j) >= 0)
+        return jp_syntax(j, "text after the end of the model");
+    return 0;
+}
+
+/* ---- checks that need the whole learner ----------------------------------- */
+
+static int parse_count(loader *L, const char *s, const char *field, int64_t *out)
+{
+    if (tg_parse_int64(s, out) != 0 || *out < 0)
+        return ld_fail(L, TG_EDATA, "%s = \"%s\" is not a count", field, s);
+    return 0;
+}
+
+static int finish(loader *L)
+{
+    tg_model *m = L->m;
+    int64_t v;
+    const char *lmp = "learner.learner_model_param";
+    if (!L->have_version)
+        return ld_fail(L, TG_EDATA,
+                       "missing version: not an XGBoost JSON model");
+    if (L->version[0] != 1)
+        return ld_fail(L, TG_EDATA,
+                       "model written by XGBoost %lld.%lld.%lld; only 1.x JSON "
+                       "models are supported",
+                       (long long)L->version[0], (long long)L->version[1],
+                       (long long)L->version[2]);
+    if (!L->have_learner)
+        return ld_fail(L, TG_EDATA, "missing learner");
+    if (!L->objective)
+        return ld_fail(L, TG_EDATA, "missing learner.objective.name");
+    if (strcmp(L->objective, "binary:logistic") == 0)
+        m->v.objective = TG_OBJ_BINARY_LOGISTIC;
+    else if (strcmp(L->objective, "reg:logistic") == 0)
+        m->v.objective = TG_OBJ_REG_LOGISTIC;
+    else if (strcmp(L->objective, "reg:squarederror") == 0)
+        m->v.objective = TG_OBJ_REG_SQUAREDERROR;
+    else
+        return ld_fail(L, TG_EDATA,
+                       "learner.objective.name \"%s\" is not supported "
+                       "(binary:logistic, reg:logistic, reg:squarederror)",
+                       L->objective);
+    if (!L->booster)
+        return ld_fail(L, TG_EDATA, "missing learner.gradient_booster.name");
+    if (strcmp(L->booster, "gbtree") != 0)
+        return ld_fail(L, TG_EDATA,
+                       "learner.gradient_booster.name \"%s\" is not supported "
+                       "(gbtree only)",
+                       L->booster);
+    if (L->num_class && parse_count(L, L->num_class, "learner_model_param.num_class", &v) < 0)
+        return -1;
+    if (L->num_class && v > 1)
+        return ld_fail(L, TG_EDATA,
+                       "%s.num_class = %lld: multi-class models are not supported",
+                       lmp, (long long)v);
+    if (L->num_target && parse_count(L, L->num_target, "learner_model_param.num_target", &v) < 0)
+        return -1;
+    if (L->num_target && v > 1)
+        return ld_fail(L, TG_EDATA,
+                       "%s.num_target = %lld: multi-target models are not supported",
+                       lmp, (long long)v);
+    if (L->size_leaf_vector &&
+        (tg_parse_int64(L->size_leaf_vector, &v) != 0 || v != 0))
+        return ld_fail(L, TG_EDATA,
+                       "gbtree_model_param.size_leaf_vector = \"%s\": vector "
+                       "leaves are not supported",
+                       L->size_leaf_vector);
+    if (!L->num_feature)
+        return ld_fail(L, TG_EDATA, "missing %s.num_feature", lmp);
+    if (parse_count(L, L->num_feature, "learner_model_param.num_feature", &v) < 0)
+        return -1;
+    if (v > (int64_t)TG_MODEL_MAX_FEATURES)
+        return ld_fail(L, TG_EDATA,
+                       "%s.num_feature = %lld is more than the %u supported",
+                       lmp, (long long)v, TG_MODEL_MAX_FEATURES);
+    m->v.num_features = (size_t)v;
+    if (!L->have_booster_model || !L->have_trees)
+        return ld_fail(L, TG_EDATA, "missing learner.gradient_booster.model.trees");
+    if (L->num_trees) {
+        if (parse_count(L, L->num_trees, "gbtree_model_param.num_trees", &v) < 0)
+            return -1;
+        if ((size_t)v != m->v.num_trees)
+            return ld_fail(L, TG_EDATA,
+                           "gbtree_model_param.num_trees = %lld but the model "
+                           "has %zu trees",
+                           (long long)v, m->v.num_trees);
+    }
+    if (L->tree_info.present) {
+        if (L->tree_info.n != m->v.num_trees)
+            return ld_fail(L, TG_EDATA,
+                           "tree_info has %zu entries, expected %zu (one per tree)",
+                           L->tree_info.n, m->v.num_trees);
+        for (size_t i = 0; i < L->tree_info.n; i++)
+            if (L->tree_info.v[i] != 0)
+                return ld_fail(L, TG_EDATA,
+                               "tree_info[%zu] = %lld: trees for more than one "
+                               "output group (multi-class) are not supported",
+                               i, (long long)L->tree_info.v[i]);
+    }
+    for (size_t t = 0; t < m->v.num_trees; t++)
+        if (L->tree_max_node[t] >= 0 && L->tree_max_feat[t] >= m->v.num_features)
+            return ld_fail(L, TG_EDATA,
+                           "tree %zu: split_indices[%lld] = %u is out of range "
+                           "(num_feature %zu)",
+                           t, (long long)L->tree_max_node[t],
+                           L->tree_max_feat[t], m->v.num_features);
+    if (L->n_names > 0 && L->n_names != m->v.num_features)
+        return ld_fail(L, TG_EDATA,
+                       "learner.feature_names has %zu names, expected %zu "
+                       "(num_feature)",
+                       L->n_names, m->v.num_features);
+    if (!L->base_score)
+        return ld_fail(L, TG_EDATA, "missing %s.base_score", lmp);
+    char *end;
+    errno = 0;
+    float bs = strtof(L->base_score, &end);
+    if (end == L->base_score || *end != '\0' || !isfinite(bs))
+        return ld_fail(L, TG_EDATA, "%s.base_score = \"%s\" is not a number",
+                       lmp, L->base_score);
+    m->base_score = bs;
+    if (m->v.objective == TG_OBJ_REG_SQUAREDERROR) {
+        m->v.base_margin = bs;
+    } else {
+        if (!(bs > 0.0f && bs < 1.0f))
+            return ld_fail(L, TG_EDATA,
+                           "%s.base_score = %s is outside (0, 1) for %s", lmp,
+                           L->base_score, L->objective);
+        /* XGBoost's ProbToMargin for logistic losses, in float. */
+        m->v.base_margin = -logf(1.0f / bs - 1.0f);
+    }
+    m->names = L->names;
+    m->n_names = L->n_names;
+    L->names = NULL;
+    L->n_names = 0;
+    for (size_t t = 0; t < m->v.num_trees; t++) {
+        if (m->trees[t].depth > m->v.max_depth)
+            m->v.max_depth = m->trees[t].depth;
+        if (m->trees[t].unique_depth > m->v.max_unique_depth)
+            m->v.max_unique_depth = m->trees[t].unique_depth;
+    }
+    m->v.trees = m->trees;
+    m->v.nodes = m->nodes;
+    m->v.cat_bits = m->cat_bits;
+    m->v.features = m->features;
+    m->v.cover = m->cover;
+    m->v.mean = m->mean;
+    m->v.splits = m->splits;
+    return 0;
+}
+
+static int build_fast(tg_model *m);
+
+static void loader_free(loader *L)
+{
+    free(L->j.str);
+    free(L->tree_max_feat);
+    free(L->tree_max_node);
+    free(L->objective);
+    free(L->booster);
+    free(L->base_score);
+    free(L->num_feature);
+    free(L->num_class);
+    free(L->num_target);
+    free(L->num_trees);
+    free(L->size_leaf_vector);
+    free(L->tree_info.v);
+    for (size_t i = 0; i < L->n_names; i++)
+        free(L->names[i]);
+    free(L->names);
+}
+
+tg_model *model_load_mem(const char *json, size_t n, tg_err *err)
+{
+    loader L;
+    memset(&L, 0, sizeof L);
+    L.err = err;
+    L.j.s = L.j.p = json;
+    L.j.end = json + n;
+    L.j.err = err;
+    if (!json && n > 0) {
+        tg_fail(err, TG_EINTERNAL, "model_load_mem: no buffer");
+        return NULL;
+    }
+    /* The lists are never NULL, even when empty, so views can index them. */
+    if (!(L.m = calloc(1, sizeof *L.m)) ||
+        grow(&L.m->features, &L.m->features_cap, 1, sizeof *L.m->features) < 0 ||
+        grow(&L.m->cat_bits, &L.m->cat_cap, 1, sizeof *L.m->cat_bits) < 0 ||
+        grow(&L.m->trees, &L.m->trees_cap, 1, sizeof *L.m->trees) < 0 ||
+        grow(&L.m->splits, &L.m->splits_cap, 1, sizeof *L.m->splits) < 0 ||
+        model_reserve_nodes(L.m, 1) < 0) {
+        model_free(L.m);
+        tg_fail(err, TG_EINTERNAL, "out of memory loading the model");
+        return NULL;
+    }
+    /* Numbers are read with strtof, which follows LC_NUMERIC; the app may
+     * have set a locale with a decimal comma. */
+    locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    if (!c_locale) {
+        model_free(L.m);
+        tg_fail(err, TG_EINTERNAL, "cannot create the C locale");
+        return NULL;
+    }
+    locale_t old = uselocale(c_locale);
+    int rc = read_document(&L);
+    if (rc == 0)
+        rc = finish(&L);
+    if (rc == 0 && build_fast(L.m) < 0)
+        rc = ld_oom(&L);
+    uselocale(old);
+    freelocale(c_locale);
+    loader_free(&L);
+    if (rc < 0) {
+        model_free(L.m);
+        return NULL;
+    }
+    return L.m;
+}
+
+tg_model *model_load(const char *path, tg_err *err)
+{
+    tg_err e;
+    tg_err_clear(&e);
+    size_t n = 0;
+    char *buf = tg_read_file(path, &n, TG_MODEL_MAX_FILE, &e);
+    tg_model *m = buf ? model_load_mem(buf, n, &e) : NULL;
+    free(buf);
+    if (!m) {
+        if (buf)
+            tg_fail(err, e.code, "%s: %s", path, e.msg);
+        else
+            tg_fail(err, e.code, "%s", e.msg);
+    }
+    return m;
+}
+
+/* ---- accessors -------------------------------------------------------------- */
+
+size_t model_num_features(const tg_model *m) { return m->v.num_features; }
+size_t model_num_trees(const tg_model *m) { return m->v.num_trees; }
+int model_objective(const tg_model *m) { return m->v.objective; }
+float model_base_score(const tg_model *m) { return m->base_score; }
+float model_base_margin(const tg_model *m) { return m->v.base_margin; }
+const tg_model_view *model_view(const tg_model *m) { return &m->v; }
+
+const char *model_objective_name(const tg_model *m)
+{
+    switch (m->v.objective) {
+    case TG_OBJ_BINARY_LOGISTIC: return "binary:logistic";
+    case TG_OBJ_REG_LOGISTIC: return "reg:logistic";
+    default: return "reg:squarederror";
+    }
+}
+
+const char *model_feature_name(const tg_model *m, size_t i)
+{
+    return i < m->n_names ? m->names[i] : NULL;
+}
+
+int model_feature_index(const tg_model *m, const char *name)
+{
+    for (size_t i = 0; name && i < m->n_names; i++)
+        if (strcmp(m->names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* ---- prediction ------------------------------------------------------------ */
+
+float model_transform(const tg_model *m, float margin)
+{
+    if (m->v.objective == TG_OBJ_REG_SQUAREDERROR)
+        return margin;
+    /* XGBoost's common::Sigmoid, operation for operation. */
+    float x = -margin;
+    if (88.7f < x)
+        x = 88.7f;
+    return 1.0f / (expf(x) + 1.0f + 1e-16f);
+}
+
+/* Fast walking. A row's values become order-preserving unsigned keys, so
+ * a numerical split is one integer compare: key(x) >= key(split) exactly
+ * when x >= split (with -0 made +0, as -0 == +0 in float). Each feature
+ * gets two keys: for NaN, 0 (compares below every bound: goes left) and
+ * UINT32_MAX (above every bound: goes right); a node reads the one for its
+ * default direction. Nodes take 8 bytes. A leaf reads the extra key slot
+ * 2 n (always UINT32_MAX), so it always "goes right", to itself, and its
+ * bound holds the leaf value's bits (finite, so never UINT32_MAX). */
+typedef struct fast_node {
+    uint32_t bound; /* goes right when keys[key] > bound; a leaf's value */
+    uint16_t key;   /* 2 * feature + (missing goes right); leaves: 2 n */
+    int16_t skip;   /* nodes from the left child to the right child */
+} fast_node;
+
+#define TG_KEY_STACK 1024       /* features whose keys fit on the stack */
+#define TG_FAST_MAX_NODES 32767 /* nodes per tree the skip can span */
+
+static inline uint32_t float_key(float x)
+{
+    uint32_t b;
+    if (x == 0.0f)
+        x = 0.0f;
+    memcpy(&b, &x, sizeof b);
+    return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
+}
+
+/* keys: 2 nf + 1 entries. */
+static inline void row_keys(const float *row, size_t nf, uint32_t *keys)
+{
+    for (size_t f = 0; f < nf; f++) {
+        const float x = row[f];
+        const uint32_t k = float_key(x);
+        keys[2 * f] = x != x ? 0u : k;
+        keys[2 * f + 1] = x != x ? UINT32_MAX : k;
+    }
+    keys[2 * nf] = UINT32_MAX;
+}
+
+/* Positions are byte offsets into the node array, which keeps a shift off
+ * the walk's critical path. Branch-free: the choice is data-dependent and
+ * a branch would mispredict half the time (compilers ignore hints here). */
+static inline size_t fast_step(const char *fn, size_t at, const uint32_t *keys)
+{
+    const fast_node *n = (const fast_node *)(const void *)(fn + at);
+    const size_t mask = (size_t)0 - (size_t)(keys[n->key] > n->bound);
+    const size_t skip = (size_t)((ptrdiff_t)n->skip * (ptrdiff_t)sizeof(fast_node));
+    return at + sizeof(fast_node) + (skip & mask);
+}
+
+static inline float fast_leaf(const char *fn, size_t at)
+{
+    float v;
+    memcpy(&v, &((const fast_node *)(const void *)(fn + at))->bound, sizeof v);
+    return v;
+}
+
+#define FAST_AT(i) ((size_t)(i) * sizeof(fast_node))
+
+/* Builds the fast nodes once the model is complete. */
+static int build_fast(tg_model *m)
+{
+    const tg_model_view *v = &m->v;
+    if (!(m->fast = malloc((v->num_nodes ? v->num_nodes : 1) * sizeof *m->fast)))
+        return -1;
+    const uint16_t leaf_key =
+        (uint16_t)(v->num_features <= TG_KEY_STACK ? 2 * v->num_features : 0);
+    for (size_t t = 0; t < v->num_trees; t++) {
+        tg_model_tree *tr = &m->trees[t];
+        if (tr->n_nodes > TG_FAST_MAX_NODES)
+            tr->flags |= TG_TREE_LARGE;
+        for (int32_t k = 0; k < tr->n_nodes; k++) {
+            const size_t i = (size_t)tr->root + (size_t)k;
+            const tg_model_node *n = &v->nodes[i];
+            fast_node *f = &m->fast[i];
+            if (n->info & TG_NODE_LEAF) {
+                memcpy(&f->bound, &n->leaf, sizeof f->bound);
+                f->key = leaf_key;
+                f->skip = -1;
+            } else {
+                /* Categorical and large trees take the general walk. */
+                f->key = (uint16_t)(2 * (n->info & TG_NODE_FEATURE_MASK) +
+                                    (n->info >> 31));
+                f->bound = n->info & TG_NODE_CATEGORICAL
+                               ? 0
+                               : float_key(n->split) - 1;
+                f->skip = (int16_t)(tr->flags & TG_TREE_LARGE
+                                        ? 0
+                                        : n->right - (int32_t)i - 1);
+            }
+        }
+    }
+    return 0;
+}
+
+/* The leaf of tree t for row, by the general walk. */
+static inline int32_t tree_leaf(const tg_model_view *v, const tg_model_tree *t,
+                                const float *row)
+{
+    int32_t i = t->root;
+    if (t->flags & TG_TREE_EARLY_EXIT) {
+        while (!(v->nodes[i].info & TG_NODE_LEAF))
+            i = model_node_next(v, i, row);
+    } else {
+        for (int32_t d = t->depth; d > 0; d--)
+            i = model_node_next(v, i, row);
+    }
+    return i;
+}
+
+#define TG_GROUP 16 /* trees walked side by side for one row */
+
+static float margin_keys(const tg_model *m, const float *row,
+                         const uint32_t *keys)
+{
+    const tg_model_view *v = &m->v;
+    const char *fn = (const char *)m->fast;
+    const size_t nt = v->num_trees;
+    float acc = v->base_margin;
+    size_t t = 0;
+    while (t < nt) {
+        if (v->trees[t].flags) {
+            acc += v->nodes[tree_leaf(v, &v->trees[t], row)].leaf;
+            t++;
+            continue;
+        }
+        size_t idx[TG_GROUP];
+        int32_t maxd = 0;
+        size_t g = 0;
+        for (; g < TG_GROUP && t + g < nt && !v->trees[t + g].flags; g++) {
+            idx[g] = FAST_AT(v->trees[t + g].root);
+            if (v->trees[t + g].depth > maxd)
+                maxd = v->trees[t + g].depth;
+        }
+        if (g == TG_GROUP) {
+            /* Independent walks overlap; leaves absorb the extra steps. */
+            for (int32_t d = 0; d < maxd; d++)
+                for (size_t k = 0; k < TG_GROUP; k++)
+                    idx[k] = fast_step(fn, idx[k], keys);
+        } else {
+            for (size_t k = 0; k < g; k++)
+                for (int32_t d = v->trees[t + k].depth; d > 0; d--)
+                    idx[k] = fast_step(fn, idx[k], keys);
+        }
+        for (size_t k = 0; k < g; k++)
+            acc += fast_leaf(fn, idx[k]);
+        t += g;
+    }
+    return acc;
+}
+
+float model_margin(const tg_model *m, const float *row)
+{
+    const tg_model_view *v = &m->v;
+    const size_t nf = v->num_features;
+    if (nf <= TG_KEY_STACK) {
+        uint32_t keys[2 * TG_KEY_STACK + 1];
+        row_keys(row, nf, keys);
+        return margin_keys(m, row, keys);
+    }
+    float acc = v->base_margin;
+    for (size_t t = 0; t < v->num_trees; t++)
+        acc += v->nodes[tree_leaf(v, &v->trees[t], row)].leaf;
+    return acc;
+}
+
+float model_predict(const tg_model *m, const float *row)
+{
+    return model_transform(m, model_margin(m, row));
+}
+
+/* Rows go through the trees in blocks: one tree at a time for the whole
+ * block, so the tree stays in cache and the rows' independent walks
+ * overlap in the pipeline. Each row still sums its trees in order. */
+#define TG_BLOCK 16
+#define TG_BLOCK_KEYS 8208 /* key words per block kept on the stack */
+
+void model_predict_batch(const tg_model *m, const float *rows, size_t nrows,
+                         float *out, int output_margin)
+{
+    const tg_model_view *v = &m->v;
+    const char *fn = (const char *)m->fast;
+    const size_t nf = v->num_features;
+    const size_t kw = 2 * nf + 1; /* key words per row */
+    if (kw * TG_BLOCK > TG_BLOCK_KEYS) {
+        for (size_t r = 0; r < nrows; r++) {
+            float a = model_margin(m, rows + r * nf);
+            out[r] = output_margin ? a : model_transform(m, a);
+        }
+        return;
+    }
+    uint32_t keys[TG_BLOCK_KEYS];
+    for (size_t r0 = 0; r0 < nrows; r0 += TG_BLOCK) {
+        const size_t nb = nrows - r0 < TG_BLOCK ? nrows - r0 : TG_BLOCK;
+        const uint32_t *kp[TG_BLOCK];
+        float acc[TG_BLOCK];
+        size_t idx[TG_BLOCK];
+        for (size_t r = 0; r < nb; r++) {
+            row_keys(rows + (r0 + r) * nf, nf, keys + r * kw);
+            kp[r] = keys + r * kw;
+            acc[r] = v->base_margin;
+        }
+        for (size_t t = 0; t < v->num_trees; t++) {
+            const tg_model_tree *tr = &v->trees[t];
+            if (tr->flags == 0 && nb == TG_BLOCK) {
+                for (size_t r = 0; r < TG_BLOCK; r++)
+                    idx[r] = FAST_AT(tr->root);
+                for (int32_t d = tr->depth; d > 0; d--)
+                    for (size_t r = 0; r < TG_BLOCK; r++)
+                        idx[r] = fast_step(fn, idx[r], kp[r]);
+                for (size_t r = 0; r < TG_BLOCK; r++)
+                    acc[r] += fast_leaf(fn, idx[r]);
+            } else if (tr->flags == 0) {
+                for (size_t r = 0; r < nb; r++) {
+                    size_t at = FAST_AT(tr->root);
+                    for (int32_t d = tr->depth; d > 0; d--)
+                        at = fast_step(fn, at, kp[r]);
+                    acc[r] += fast_leaf(fn, at);
+                }
+            } else {
+                for (size_t r = 0; r < nb; r++)
+                    acc[r] += v->nodes[tree_leaf(v, tr, rows + (r0 + r) * nf)].leaf;
+            }
+        }
+        for (size_t r = 0; r < nb; r++)
+            out[r0 + r] = output_margin ? acc[r] : model_transform(m, acc[r]);
+    }
+}
