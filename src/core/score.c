@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,74 @@ static char *drivers_json(const tg_explainer *ex, const float *x,
     return s;
 }
 
+/* A chunk of lines scored by worker threads: probabilities and driver
+ * JSON per line, then written by the calling thread. */
+#define CHUNK 8192
+typedef struct chunk_job {
+    const tg_model *m;
+    const tg_explainer *ex;
+    const int *map;
+    const tg_dataset *d;
+    size_t from, to;  /* lines of d */
+    float *p;         /* to - from */
+    char **drivers;   /* to - from, caller frees */
+    int rc;
+    tg_err err;
+} chunk_job;
+
+static void *score_part(void *arg)
+{
+    chunk_job *j = arg;
+    size_t nf = model_num_features(j->m);
+    float *row = malloc(nf * sizeof *row), *mc = malloc((nf + 1) * sizeof *mc);
+    if (!row || !mc) {
+        j->rc = tg_fail(&j->err, TG_EINTERNAL, "out of memory");
+        free(row), free(mc);
+        return NULL;
+    }
+    for (size_t i = j->from; i < j->to && j->rc == TG_OK; i++) {
+        const float *x = j->d->x + i * j->d->nfeat;
+        for (size_t k = 0; k < nf; k++)
+            row[k] = x[j->map[k]];
+        j->p[i - j->from] = model_predict(j->m, row);
+        /* Contributions back in features.h order for the sentences. */
+        float tc[TG_NUM_FEATURES + 1] = {0};
+        j->rc = model_contribs(j->m, row, mc, &j->err);
+        for (size_t k = 0; k < nf; k++)
+            tc[j->map[k]] = mc[k];
+        j->drivers[i - j->from] = drivers_json(j->ex, x, tc);
+    }
+    free(row), free(mc);
+    return NULL;
+}
+
+/* Scores lines [from, to) on up to two threads. */
+static int score_chunk(const tg_model *m, const tg_explainer *ex,
+                       const int *map, const tg_dataset *d, size_t from,
+                       size_t to, float *p, char **drivers, tg_err *err)
+{
+    size_t mid = from + (to - from) / 2;
+    chunk_job jobs[2] = {
+        {m, ex, map, d, from, mid, p, drivers, TG_OK, {0, ""}},
+        {m, ex, map, d, mid, to, p + (mid - from), drivers + (mid - from),
+         TG_OK, {0, ""}}};
+    pthread_t t;
+    int threaded = to - from >= 256 && pthread_create(&t, NULL, score_part,
+                                                      &jobs[1]) == 0;
+    score_part(&jobs[0]);
+    if (threaded)
+        pthread_join(t, NULL);
+    else
+        score_part(&jobs[1]);
+    for (int k = 0; k < 2; k++)
+        if (jobs[k].rc != TG_OK) {
+            if (err)
+                *err = jobs[k].err;
+            return jobs[k].rc;
+        }
+    return TG_OK;
+}
+
 int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
                    const tg_explainer *ex,
                    void (*progress)(void *ud, double frac), void *ud,
@@ -131,10 +200,10 @@ int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
     r->model_version = info->version;
     size_t nf = model_num_features(m);
     int *map = malloc(nf * sizeof *map);
-    float *row = malloc(nf * sizeof *row);
-    float *mc = malloc((nf + 1) * sizeof *mc);
-    if (!map || !row || !mc) {
-        free(map), free(row), free(mc);
+    float *p = malloc(CHUNK * sizeof *p);
+    char **drivers = calloc(CHUNK, sizeof *drivers);
+    if (!map || !p || !drivers) {
+        free(map), free(p), free(drivers);
         return tg_fail(err, TG_EINTERNAL, "out of memory");
     }
     int rc = score_feature_map(m, map, err);
@@ -157,37 +226,33 @@ int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
         goto rollback;
     }
     int64_t now = (int64_t)time(NULL);
-    for (size_t i = 0; i < d.n; i++) {
-        const float *x = d.x + i * d.nfeat;
-        for (size_t k = 0; k < nf; k++)
-            row[k] = x[map[k]];
-        float p = model_predict(m, row);
-        /* Contributions back in features.h order for the sentences. */
-        float tc[TG_NUM_FEATURES + 1];
-        for (int k = 0; k <= TG_NUM_FEATURES; k++)
-            tc[k] = 0;
-        if ((rc = model_contribs(m, row, mc, err)) != TG_OK)
-            goto rollback;
-        for (size_t k = 0; k < nf; k++)
-            tc[map[k]] = mc[k];
-        char *drivers = drivers_json(ex, x, tc);
-        sqlite3_bind_int64(ins, 1, d.id[i]);
-        sqlite3_bind_int(ins, 2, info->version);
-        sqlite3_bind_double(ins, 3, p);
-        if (drivers)
-            sqlite3_bind_text(ins, 4, drivers, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(ins, 5, now);
-        int step = sqlite3_step(ins);
-        sqlite3_reset(ins);
-        sqlite3_clear_bindings(ins);
-        free(drivers);
-        if (step != SQLITE_DONE) {
-            rc = store_fail(s, err, "writing a score");
-            goto rollback;
+    for (size_t from = 0; from < d.n; from += CHUNK) {
+        size_t to = from + CHUNK < d.n ? from + CHUNK : d.n;
+        rc = score_chunk(m, ex, map, &d, from, to, p, drivers, err);
+        for (size_t i = from; i < to && rc == TG_OK; i++) {
+            sqlite3_bind_int64(ins, 1, d.id[i]);
+            sqlite3_bind_int(ins, 2, info->version);
+            sqlite3_bind_double(ins, 3, p[i - from]);
+            if (drivers[i - from])
+                sqlite3_bind_text(ins, 4, drivers[i - from], -1,
+                                  SQLITE_STATIC);
+            sqlite3_bind_int64(ins, 5, now);
+            int step = sqlite3_step(ins);
+            sqlite3_reset(ins);
+            sqlite3_clear_bindings(ins);
+            if (step != SQLITE_DONE)
+                rc = store_fail(s, err, "writing a score");
+            else
+                r->scored++;
         }
-        r->scored++;
-        if (progress && (i & 1023) == 0)
-            progress(ud, (double)i / (double)d.n);
+        for (size_t i = 0; i < to - from; i++) {
+            free(drivers[i]);
+            drivers[i] = NULL;
+        }
+        if (rc != TG_OK)
+            goto rollback;
+        if (progress)
+            progress(ud, (double)to / (double)d.n);
     }
     sqlite3_finalize(ins);
     ins = NULL;
@@ -201,6 +266,6 @@ rollback:
     r->scored = r->queued = 0;
 out:
     dataset_free(&d);
-    free(map), free(row), free(mc);
+    free(map), free(p), free(drivers);
     return rc;
 }
