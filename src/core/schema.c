@@ -339,8 +339,37 @@ static const char v1[] =
     " LEFT JOIN sizes us1 ON us1.name = c.usual_size"
     " LEFT JOIN sizes us2 ON us2.name = c.shoe_size;";
 
-const char *const schema_migrations[] = {v1};
-const int schema_num_migrations = 1;
+/* Version 2: the intervention engine's state. The bandit's arms (one Beta
+ * posterior per segment x driver group x nudge, learned from outcomes),
+ * the offer budget spent per day, and each decision's bandit context so
+ * that its outcome teaches the right arm. */
+static const char v2[] =
+    "CREATE TABLE nudge_bandit("
+    " segment TEXT NOT NULL,"
+    " driver TEXT NOT NULL,"
+    " nudge TEXT NOT NULL,"
+    " alpha REAL NOT NULL CHECK(alpha > 0),"
+    " beta REAL NOT NULL CHECK(beta > 0),"
+    " outcomes INTEGER NOT NULL DEFAULT 0 CHECK(outcomes >= 0),"
+    " updated_at INTEGER NOT NULL,"
+    " PRIMARY KEY(segment, driver, nudge)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE nudge_budget("
+    " day INTEGER PRIMARY KEY,"
+    " spent REAL NOT NULL DEFAULT 0 CHECK(spent >= 0)"
+    ");"
+    "CREATE TABLE nudge_context("
+    " intervention_id INTEGER PRIMARY KEY REFERENCES interventions(id),"
+    " segment TEXT NOT NULL,"
+    " driver TEXT NOT NULL,"
+    " band TEXT NOT NULL,"
+    " sample REAL"
+    ");"
+    "CREATE INDEX interventions_by_customer ON interventions(customer_id,"
+    " decided_at);";
+
+const char *const schema_migrations[] = {v1, v2};
+const int schema_num_migrations = 2;
 
 #define TREND_STATE_SELECT(filter)                                            \
     "INSERT INTO trend_state(hashtag_id, captured_at, views, views_24h,"     \

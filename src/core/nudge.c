@@ -1,0 +1,542 @@
+/* nudge.c: the intervention engine's pure decision: the facts a line
+ * offers (size mismatch, suggested size, late night...), the rule-based
+ * estimate used without a model, the eligibility of each catalogue nudge
+ * (moment, band, drivers, conditions, caps, declines, budget), the choice
+ * among them (Thompson sampling, or driver rank without a bandit), and the
+ * message with its placeholders filled. No I/O. */
+#include "trendguard/nudge.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const nudge_driver_group_names[TG_NUM_DRIVER_GROUPS] = {
+    "size", "bracket", "impulse", "trend", "product", "shopper"};
+const char *const nudge_why_names[TG_NUM_WHY] = {
+    "shown", "low_risk", "session_cap", "shopper_cap", "none_fits"};
+
+int nudge_driver_group(int f)
+{
+    switch (f) {
+    case TG_F_size_vs_usual:
+    case TG_F_fit_bias:
+        return TG_DRIVER_SIZE;
+    case TG_F_basket_lines:
+    case TG_F_sizes_of_item:
+    case TG_F_same_category_lines:
+        return TG_DRIVER_BRACKET;
+    case TG_F_channel:
+    case TG_F_hour_of_day:
+    case TG_F_day_of_week:
+    case TG_F_view_minutes:
+    case TG_F_discount_pct:
+    case TG_F_price_vs_usual:
+    case TG_F_pay_later:
+        return TG_DRIVER_IMPULSE;
+    case TG_F_trend_growth_24h:
+    case TG_F_trend_growth_7d:
+    case TG_F_trend_days_since_peak:
+    case TG_F_trend_age_days:
+    case TG_F_trend_log_views_24h:
+    case TG_F_product_age_days:
+        return TG_DRIVER_TREND;
+    case TG_F_price:
+    case TG_F_product_prior_return_rate:
+    case TG_F_category:
+        return TG_DRIVER_PRODUCT;
+    default:
+        return TG_DRIVER_SHOPPER;
+    }
+}
+
+void nudge_input_init(tg_nudge_input *in)
+{
+    memset(in, 0, sizeof *in);
+    for (int i = 0; i < TG_NUM_FEATURES; i++)
+        in->x[i] = NAN;
+    in->segment = TG_SEG_UNKNOWN;
+    in->score = NAN;
+    in->size_lo = 1;
+    in->size_hi = 0; /* lo > hi: range unknown */
+    in->kept_pct = in->kept_n = in->reviews = NAN;
+}
+
+/* ---- facts ---------------------------------------------------------------- */
+
+static double fx(const float *x, int f)
+{
+    return (double)x[f];
+}
+
+/* The numeric facts of a line (NaN when unknown); the score and the bonus
+ * are filled in by the caller. */
+static void line_facts(const float *x, const tg_nudge_input *in, double *f)
+{
+    for (int i = 0; i < TG_NUM_FEATURES; i++)
+        f[i] = fx(x, i);
+    for (int i = TG_NUM_FEATURES; i < TG_NUM_FACTS; i++)
+        f[i] = NAN;
+    double sv = fx(x, TG_F_size_vs_usual), fb = fx(x, TG_F_fit_bias);
+    if (fx(x, TG_F_category) == TG_CAT_ACCESSORIES ||
+        (in && !in->is_shoe && in->size_lo == 0 && in->size_hi == 0))
+        f[TG_FACT_SIZE_MISMATCH] = 0;
+    else
+        f[TG_FACT_SIZE_MISMATCH] = sv + (isnan(fb) ? 0 : fb);
+    double pr = fx(x, TG_F_product_prior_return_rate);
+    f[TG_FACT_PRODUCT_RETURN_PCT] = floor(pr * 100 + 0.5);
+    double cr = fx(x, TG_F_cust_prior_return_rate);
+    f[TG_FACT_CUST_RETURN_PCT] = floor(cr * 100 + 0.5);
+    double dp = fx(x, TG_F_trend_days_since_peak);
+    f[TG_FACT_DAYS_SINCE_PEAK] = floor(dp);
+    double h = fx(x, TG_F_hour_of_day);
+    f[TG_FACT_LATE_NIGHT] = isnan(h) ? NAN : (h >= 23 || h < 5) ? 1 : 0;
+    f[TG_FACT_SIZES] = fx(x, TG_F_sizes_of_item);
+    double vm = fx(x, TG_F_view_minutes);
+    f[TG_FACT_MINUTES] = isnan(vm) ? NAN : fmax(1, floor(vm + 0.5));
+    if (in) {
+        f[TG_FACT_KEPT_PCT] = floor(in->kept_pct + 0.5);
+        f[TG_FACT_KEPT_N] = in->kept_n;
+        f[TG_FACT_REVIEWS] = in->reviews;
+    }
+}
+
+static int cond_holds(const tg_nudge_cond *c, const double *f)
+{
+    double v = f[c->fact];
+    if (isnan(v))
+        return 0;
+    switch (c->op) {
+    case TG_OP_LT: return v < c->value;
+    case TG_OP_LE: return v <= c->value;
+    case TG_OP_EQ: return v == c->value;
+    case TG_OP_NE: return v != c->value;
+    case TG_OP_GE: return v >= c->value;
+    default: return v > c->value;
+    }
+}
+
+static int conds_hold(const tg_nudge_cond *c, int n, const double *f)
+{
+    for (int i = 0; i < n; i++)
+        if (!cond_holds(&c[i], f))
+            return 0;
+    return 1;
+}
+
+static double offer_cost(const tg_nudge_def *d, const float *x)
+{
+    double price = fx(x, TG_F_price);
+    return d->offer_cost + d->offer_cost_pct * (isnan(price) ? 0 : price);
+}
+
+/* The size that fits (picked size minus the mismatch, within the range
+ * offered), or -1 when there is none different from the picked one. */
+static int suggested_size(const tg_nudge_input *in, const double *f,
+                          int same_ok)
+{
+    double m = f[TG_FACT_SIZE_MISMATCH];
+    if (isnan(m) || (m == 0 && !same_ok))
+        return -1;
+    int s = in->size - (int)m;
+    if (in->size_lo <= in->size_hi) {
+        if (s < in->size_lo)
+            s = in->size_lo;
+        if (s > in->size_hi)
+            s = in->size_hi;
+    }
+    if ((s == in->size && !same_ok) || s < 0 || (!in->is_shoe && s > 5))
+        return -1;
+    return s;
+}
+
+static void size_name(int s, int is_shoe, char *buf, size_t n)
+{
+    if (is_shoe)
+        snprintf(buf, n, "%d", s);
+    else if (s >= 0 && s < tg_num_sizes)
+        snprintf(buf, n, "%s", tg_size_names[s]);
+    else
+        snprintf(buf, n, "?");
+}
+
+static const char *item_word(const tg_nudge_input *in)
+{
+    static const char *const words[TG_NUM_CATEGORIES] = {
+        "dress",  "top",            "pair of jeans", "skirt",
+        "jacket", "pair of shoes",  "accessory",     "item"};
+    if (in->item && in->item[0])
+        return in->item;
+    double c = (double)in->x[TG_F_category];
+    if (isnan(c) || c < 0 || c >= TG_NUM_CATEGORIES)
+        return "item";
+    return words[(int)c];
+}
+
+/* The text of one placeholder into buf; -1 when it has no value. */
+static int fact_text(int fact, const tg_nudge_def *d,
+                     const tg_nudge_input *in, const double *f, char *buf,
+                     size_t n)
+{
+    double v;
+    switch (fact) {
+    case TG_FACT_SIZE:
+        if (fx(in->x, TG_F_category) == TG_CAT_ACCESSORIES ||
+            (!in->is_shoe && in->size_lo == 0 && in->size_hi == 0))
+            return -1;
+        size_name(in->size, in->is_shoe, buf, n);
+        return 0;
+    case TG_FACT_SUGGESTED_SIZE: {
+        int s = suggested_size(in, f, d->action == TG_ACTION_KEEP_ONE_SIZE);
+        if (s < 0)
+            return -1;
+        size_name(s, in->is_shoe, buf, n);
+        return 0;
+    }
+    case TG_FACT_ITEM:
+        snprintf(buf, n, "%s", item_word(in));
+        return 0;
+    case TG_FACT_FIT:
+        v = f[TG_F_fit_bias];
+        if (isnan(v) || v == 0)
+            return -1;
+        snprintf(buf, n, "%s", v < 0 ? "small" : "large");
+        return 0;
+    case TG_FACT_BONUS:
+        v = offer_cost(d, in->x);
+        if (!(v > 0))
+            return -1;
+        snprintf(buf, n, "%.2f", v);
+        return 0;
+    default:
+        v = f[fact];
+        if (isnan(v) || isinf(v))
+            return -1;
+        if (v == floor(v) && fabs(v) < 1e15)
+            snprintf(buf, n, "%.0f", v);
+        else
+            snprintf(buf, n, "%.2f", v);
+        return 0;
+    }
+}
+
+static int fill_with(const tg_nudge_def *d, const char *tmpl,
+                     const tg_nudge_input *in, const double *f, char *buf,
+                     size_t n)
+{
+    size_t o = 0;
+    int ok = 0;
+    if (n == 0)
+        return -1;
+    for (const char *s = tmpl; *s; s++) {
+        char piece[160];
+        size_t len;
+        const char *src = piece;
+        if (*s == '{') {
+            const char *e = strchr(s + 1, '}');
+            if (!e)
+                return -1;
+            char name[40];
+            size_t nl = (size_t)(e - s - 1);
+            if (nl >= sizeof name)
+                return -1;
+            memcpy(name, s + 1, nl);
+            name[nl] = '\0';
+            int k = 0;
+            while (k < TG_NUM_FACTS && strcmp(nudge_fact_names[k], name) != 0)
+                k++;
+            if (k == TG_NUM_FACTS ||
+                fact_text(k, d, in, f, piece, sizeof piece) != 0)
+                ok = -1;
+            len = ok ? 0 : strlen(piece);
+            s = e;
+        } else {
+            piece[0] = *s;
+            len = 1;
+        }
+        if (o + len >= n)
+            len = n - 1 - o;
+        memcpy(buf + o, src, len);
+        o += len;
+    }
+    buf[o] = '\0';
+    return ok;
+}
+
+static void facts_for(const tg_nudge_input *in, double score, double *f)
+{
+    line_facts(in->x, in, f);
+    f[TG_FACT_SCORE_PCT] = isnan(score) ? NAN : floor(score * 100 + 0.5);
+}
+
+int nudge_fill(const tg_nudge_catalog *c, const tg_nudge_def *d,
+               const char *tmpl, const tg_nudge_input *in, char *buf,
+               size_t n)
+{
+    (void)c;
+    double f[TG_NUM_FACTS];
+    facts_for(in, in->score, f);
+    return fill_with(d, tmpl, in, f, buf, n);
+}
+
+/* ---- the rule-based estimate --------------------------------------------- */
+
+int nudge_rules_estimate(const tg_nudge_catalog *c, const float *x,
+                         double *score, int *drivers, float *contribs,
+                         int max)
+{
+    double f[TG_NUM_FACTS];
+    line_facts(x, NULL, f);
+    double z = c->rules_base, add[TG_NUM_FEATURES] = {0};
+    for (int i = 0; i < c->n_rules; i++)
+        if (cond_holds(&c->rules[i].cond, f)) {
+            z += c->rules[i].add;
+            add[c->rules[i].driver] += c->rules[i].add;
+        }
+    *score = 1.0 / (1.0 + exp(-z));
+    int n = 0;
+    while (n < max) {
+        int best = -1;
+        for (int k = 0; k < TG_NUM_FEATURES; k++)
+            if (add[k] > 0 && (best < 0 || add[k] > add[best]))
+                best = k;
+        if (best < 0)
+            break;
+        drivers[n] = best;
+        contribs[n] = (float)add[best];
+        add[best] = 0;
+        n++;
+    }
+    return n;
+}
+
+/* ---- caps and budget ------------------------------------------------------- */
+
+static int64_t day_of(int64_t t)
+{
+    return t >= 0 ? t / TG_DAY : -((-t + TG_DAY - 1) / TG_DAY);
+}
+
+void nudge_session_init(tg_nudge_session *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+void nudge_shopper_roll(tg_nudge_shopper *sh, int64_t now)
+{
+    int64_t d = day_of(now);
+    if (sh->day != d) {
+        memset(sh, 0, sizeof *sh);
+        sh->day = d;
+    }
+}
+
+void nudge_budget_roll(tg_nudge_budget *b, int64_t now, double limit)
+{
+    int64_t d = day_of(now);
+    if (b->day != d) {
+        b->day = d;
+        b->spent = 0;
+    }
+    b->limit = limit;
+}
+
+void nudge_note_shown(const tg_nudge_decision *d, tg_nudge_session *s,
+                      tg_nudge_shopper *sh)
+{
+    if (d->nudge < 0 || d->nudge >= TG_NUDGE_MAX)
+        return;
+    if (s) {
+        s->shown++;
+        if (s->shown_by[d->nudge] < 255)
+            s->shown_by[d->nudge]++;
+    }
+    if (sh) {
+        sh->shown++;
+        if (sh->shown_by[d->nudge] < 255)
+            sh->shown_by[d->nudge]++;
+    }
+}
+
+void nudge_note_answer(const tg_nudge_decision *d, int accepted,
+                       tg_nudge_session *s, tg_nudge_budget *b)
+{
+    if (d->nudge < 0 || d->nudge >= TG_NUDGE_MAX)
+        return;
+    if (!accepted && s)
+        s->declined |= 1u << d->nudge;
+    if (accepted && b)
+        b->spent += d->offer_cost;
+}
+
+/* ---- deciding -------------------------------------------------------------- */
+
+static int band_of(const tg_nudge_catalog *c, double p)
+{
+    if (!(p >= c->band_medium))
+        return TG_BAND_LOW;
+    return p >= c->band_high ? TG_BAND_HIGH : TG_BAND_MEDIUM;
+}
+
+/* Rank of the first top driver the nudge answers (0 best), or -1. A nudge
+ * with no drivers answers any (ranked after every specific match). */
+static int driver_rank(const tg_nudge_def *d, const int *drivers, int n)
+{
+    if (d->drivers == 0)
+        return TG_NUDGE_MAX_DRIVERS;
+    for (int k = 0; k < n; k++)
+        if (drivers[k] >= 0 && drivers[k] < 32 &&
+            (d->drivers >> drivers[k] & 1u))
+            return k;
+    return -1;
+}
+
+/* The first message of d whose conditions hold and that fills. */
+static int pick_message(const tg_nudge_def *d, const tg_nudge_input *in,
+                        const double *f, char *buf, size_t n)
+{
+    for (int k = 0; k < d->n_messages; k++) {
+        const tg_nudge_message *m = &d->messages[k];
+        if (conds_hold(m->when, m->n_when, f) &&
+            fill_with(d, m->text, in, f, buf, n) == 0)
+            return k;
+    }
+    return -1;
+}
+
+static void set_why(tg_nudge_decision *out, int code, const char *text)
+{
+    out->why_code = code;
+    snprintf(out->why, sizeof out->why, "%s", text);
+}
+
+void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
+                  const tg_nudge_input *in, const tg_nudge_session *s,
+                  const tg_nudge_shopper *sh, const tg_nudge_budget *b,
+                  tg_rng *r, tg_nudge_decision *out)
+{
+    memset(out, 0, sizeof *out);
+    out->nudge = out->driver = out->suggested_size = -1;
+    out->sample = NAN;
+    int drivers[TG_NUDGE_MAX_DRIVERS], nd = 0;
+    float con[TG_NUDGE_MAX_DRIVERS];
+    double score = in->score;
+    if (isnan(score)) {
+        nd = nudge_rules_estimate(c, in->x, &score, drivers, con,
+                                  TG_NUDGE_MAX_DRIVERS);
+        out->from_rules = 1;
+    } else {
+        for (int k = 0; k < in->n_drivers && k < TG_NUDGE_MAX_DRIVERS; k++)
+            if (in->contribution[k] > 0 && in->driver[k] >= 0 &&
+                in->driver[k] < TG_NUM_FEATURES) {
+                drivers[nd] = in->driver[k];
+                con[nd++] = in->contribution[k];
+            }
+    }
+    out->score = score;
+    out->band = band_of(c, score);
+    out->context = nd ? nudge_driver_group(drivers[0]) : TG_DRIVER_SHOPPER;
+    if (out->band == TG_BAND_LOW && in->moment != TG_MOMENT_RETURN) {
+        char w[TG_NUDGE_TEXT];
+        snprintf(w, sizeof w, "low risk (%.0f%% is under %.0f%%)",
+                 score * 100, c->band_medium * 100);
+        set_why(out, TG_WHY_LOW_RISK, w);
+        return;
+    }
+    if (s && c->per_session > 0 && s->shown >= c->per_session) {
+        set_why(out, TG_WHY_SESSION_CAP, "this session already had its "
+                                         "nudges");
+        return;
+    }
+    int64_t today = day_of(in->now);
+    int sh_today = sh && sh->day == today;
+    if (sh_today && c->per_shopper_day > 0 &&
+        sh->shown >= c->per_shopper_day) {
+        set_why(out, TG_WHY_SHOPPER_CAP, "this shopper already had today's "
+                                         "nudges");
+        return;
+    }
+    double left = -1;
+    if (b && b->limit >= 0)
+        left = b->limit - (b->day == today ? b->spent : 0);
+    double f[TG_NUM_FACTS];
+    facts_for(in, score, f);
+    int seg = in->segment >= 0 && in->segment < TG_NUM_SEGMENTS
+                  ? in->segment : TG_SEG_UNKNOWN;
+    int best = -1, best_rank = 0, over_budget = 0;
+    double best_key = -INFINITY;
+    char msg[TG_NUDGE_TEXT];
+    for (int i = 0; i < c->n; i++) {
+        const tg_nudge_def *d = &c->nudges[i];
+        if (d->moment != in->moment || !(d->bands >> out->band & 1u))
+            continue;
+        if (s && ((s->declined >> i & 1u) ||
+                  (d->cap_session && s->shown_by[i] >= d->cap_session)))
+            continue;
+        if (sh_today && d->cap_shopper_day &&
+            sh->shown_by[i] >= d->cap_shopper_day)
+            continue;
+        if (!conds_hold(d->when, d->n_when, f))
+            continue;
+        int rank = driver_rank(d, drivers, nd);
+        if (rank < 0)
+            continue;
+        double cost = d->offer == TG_OFFER_NONE ? 0 : offer_cost(d, in->x);
+        if (cost > 0 && left >= 0 && cost > left + 1e-9) {
+            over_budget++;
+            continue;
+        }
+        if (pick_message(d, in, f, msg, sizeof msg) < 0)
+            continue;
+        out->candidates++;
+        double key = bandit && r ? bandit_sample(bandit, seg, out->context,
+                                                 i, r)
+                                 : -(double)rank;
+        if (key > best_key) {
+            best_key = key;
+            best = i;
+            best_rank = rank;
+        }
+    }
+    if (best < 0) {
+        char w[TG_NUDGE_TEXT];
+        snprintf(w, sizeof w, "no nudge answers these drivers%s",
+                 over_budget ? " within today's offer budget" : "");
+        set_why(out, TG_WHY_NONE_FITS, w);
+        return;
+    }
+    const tg_nudge_def *d = &c->nudges[best];
+    out->nudge = best;
+    out->why_code = TG_WHY_SHOWN;
+    out->action = d->action;
+    out->offer = d->offer;
+    out->offer_cost = d->offer == TG_OFFER_NONE ? 0 : offer_cost(d, in->x);
+    out->driver = best_rank < nd ? drivers[best_rank] : -1;
+    if (d->action == TG_ACTION_SWITCH_SIZE ||
+        d->action == TG_ACTION_KEEP_ONE_SIZE)
+        out->suggested_size =
+            suggested_size(in, f, d->action == TG_ACTION_KEEP_ONE_SIZE);
+    pick_message(d, in, f, out->message, sizeof out->message);
+    if (bandit && r)
+        out->sample = best_key;
+    char drv[96];
+    if (out->driver >= 0)
+        snprintf(drv, sizeof drv, "top driver %s (%+.2f)",
+                 features_name(out->driver), con[best_rank]);
+    else
+        snprintf(drv, sizeof drv, "%s moment",
+                 nudge_moment_names[in->moment]);
+    char pick[120];
+    if (bandit && r)
+        snprintf(pick, sizeof pick, "; Thompson draw %.2f was best of %d "
+                 "for %s x %s", best_key, out->candidates,
+                 tg_segment_names[seg],
+                 nudge_driver_group_names[out->context]);
+    else
+        snprintf(pick, sizeof pick, "; answers the highest-ranked driver "
+                 "of %d eligible", out->candidates);
+    snprintf(out->why, sizeof out->why, "%.31s: %.60s, %s risk %.0f%%%s%.110s",
+             d->id,
+             drv, nudge_band_names[out->band], score * 100,
+             out->from_rules ? " (rule estimate, no model)" : "", pick);
+}

@@ -1,0 +1,452 @@
+/* nudge_queue.c: `trendguard nudge --process-queue`: decides every
+ * intervention the scoring trigger queued (features from the training-set
+ * view, drivers from the score, facts such as "buyers your size who kept
+ * it" from the store, one order as a session, caps per shopper and day, the
+ * day's offer budget), writes the decisions back, then settles the outcome
+ * of nudges whose purchase's return window has closed and teaches the
+ * bandit. */
+#include "trendguard/nudge.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nudge_int.h"
+
+static const char SQL_QUEUE[] =
+    "SELECT i.id, i.purchase_id, i.customer_id, i.model_version, i.score,"
+    " i.drivers, p.order_code, p.size, p.ordered_at, p.product_id, pr.name,"
+    " pr.sizes, COALESCE(c.segment, 'unknown'), c.usual_size, c.shoe_size"
+#define TG_QUEUE_COL(name, doc) ", v." #name
+    TG_FEATURES(TG_QUEUE_COL)
+#undef TG_QUEUE_COL
+    " FROM interventions i"
+    " JOIN purchases p ON p.id = i.purchase_id"
+    " JOIN products pr ON pr.id = p.product_id"
+    " LEFT JOIN customers c ON c.id = i.customer_id"
+    " JOIN v_training_set v ON v.purchase_id = i.purchase_id"
+    " WHERE i.status = 'queued'"
+    " ORDER BY p.ordered_at, p.order_code, i.id LIMIT ?";
+enum {
+    Q_ID, Q_PURCHASE, Q_CUSTOMER, Q_VERSION, Q_SCORE, Q_DRIVERS, Q_ORDER,
+    Q_SIZE, Q_ORDERED_AT, Q_PRODUCT, Q_NAME, Q_SIZES, Q_SEGMENT, Q_USUAL,
+    Q_SHOE, Q_FEATURES
+};
+/* Decisions wait in a temporary table and are applied in one statement,
+ * so the queue's scan never sees its own writes. */
+static const char SQL_TEMP[] =
+    "CREATE TEMP TABLE IF NOT EXISTS nudge_decided(id INTEGER PRIMARY KEY,"
+    " nudge TEXT, offer TEXT, offer_cost REAL, status TEXT, why TEXT,"
+    " segment TEXT, driver TEXT, band TEXT, sample REAL);"
+    "DELETE FROM temp.nudge_decided;";
+static const char SQL_TEMP_ADD[] =
+    "INSERT INTO temp.nudge_decided VALUES(?,?,?,?,?,?,?,?,?,?)";
+static const char SQL_APPLY[] =
+    "UPDATE interventions SET nudge = d.nudge, offer = d.offer,"
+    " offer_cost = d.offer_cost, status = d.status, decided_at = ?,"
+    " why = d.why FROM temp.nudge_decided d WHERE interventions.id = d.id;";
+static const char SQL_APPLY_CONTEXT[] =
+    "INSERT OR REPLACE INTO nudge_context(intervention_id, segment, driver,"
+    " band, sample) SELECT id, segment, driver, band, sample"
+    " FROM temp.nudge_decided WHERE status = 'shown';"
+    "DELETE FROM temp.nudge_decided;";
+/* Buyers whose usual (or shoe) size is the shopper's who bought this
+ * product in a size, with their lines' 30-day windows closed: how many,
+ * and how many kept it. */
+static const char SQL_KEPT[] =
+    "SELECT COUNT(*), COALESCE(SUM(NOT EXISTS (SELECT 1 FROM returns r"
+    "  WHERE r.purchase_id = q.id"
+    "  AND r.returned_at <= q.ordered_at + 2592000)), 0)"
+    " FROM purchases q JOIN customers qc ON qc.id = q.customer_id"
+    " WHERE q.product_id = ?1 AND q.size = ?2"
+    " AND q.ordered_at + 2592000 <= ?3"
+    " AND CASE WHEN ?5 THEN qc.shoe_size ELSE qc.usual_size END = ?4";
+static const char SQL_REVIEWS[] =
+    "SELECT COUNT(*) FROM purchases WHERE product_id = ? AND ordered_at < ?";
+static const char SQL_SETTLE[] =
+    "SELECT i.id, EXISTS (SELECT 1 FROM returns r WHERE r.purchase_id = p.id"
+    "  AND r.returned_at <= p.ordered_at + 2592000)"
+    " FROM interventions i JOIN purchases p ON p.id = i.purchase_id"
+    " JOIN nudge_context c ON c.intervention_id = i.id"
+    " WHERE i.status IN ('shown', 'accepted', 'declined')"
+    " AND i.outcome IS NULL AND p.ordered_at + 2592000 <= ? ORDER BY i.id";
+static const char SQL_DATA_END[] = "SELECT t FROM v_data_end";
+
+static int64_t day_of(int64_t t)
+{
+    return t >= 0 ? t / TG_DAY : -((-t + TG_DAY - 1) / TG_DAY);
+}
+
+static int fail_code(tg_err *err)
+{
+    return err && err->code ? err->code : TG_EINTERNAL;
+}
+
+/* ---- per-shopper caps: customer id -> today's counts ------------------- */
+
+typedef struct cap_slot {
+    int64_t customer;
+    tg_nudge_shopper sh;
+} cap_slot;
+
+typedef struct cap_map {
+    cap_slot *slot;
+    size_t cap, used;
+} cap_map;
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return x;
+}
+
+static tg_nudge_shopper *cap_get(cap_map *m, int64_t customer)
+{
+    if (m->used * 2 >= m->cap) {
+        size_t nc = m->cap ? m->cap * 2 : 1024;
+        cap_slot *ns = calloc(nc, sizeof *ns);
+        if (!ns)
+            return NULL;
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->slot[i].customer) {
+                size_t j = mix((uint64_t)m->slot[i].customer) & (nc - 1);
+                while (ns[j].customer)
+                    j = (j + 1) & (nc - 1);
+                ns[j] = m->slot[i];
+            }
+        free(m->slot);
+        m->slot = ns;
+        m->cap = nc;
+    }
+    size_t j = mix((uint64_t)customer) & (m->cap - 1);
+    while (m->slot[j].customer && m->slot[j].customer != customer)
+        j = (j + 1) & (m->cap - 1);
+    if (!m->slot[j].customer) {
+        m->slot[j].customer = customer;
+        m->slot[j].sh.day = INT64_MIN;
+        m->used++;
+    }
+    return &m->slot[j].sh;
+}
+
+/* ---- reading one queued row ------------------------------------------------- */
+
+/* The sizes a product is offered in ("XS|S|M", "36|37", "ONE"): the range
+ * of their ranks. */
+static void size_range(const char *sizes, int *lo, int *hi)
+{
+    *lo = 1;
+    *hi = 0;
+    if (!sizes)
+        return;
+    char buf[256];
+    tg_strlcpy(buf, sizes, sizeof buf);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, "|", &save); t; t = strtok_r(NULL, "|",
+                                                               &save)) {
+        int shoe = 0, r = features_size_rank(t, &shoe);
+        if (r < 0)
+            continue;
+        if (*lo > *hi) {
+            *lo = *hi = r;
+        } else {
+            *lo = r < *lo ? r : *lo;
+            *hi = r > *hi ? r : *hi;
+        }
+    }
+}
+
+/* drivers JSON: [{"feature": name, "contribution": x}, ...] */
+static void read_drivers(const char *json, tg_nudge_input *in)
+{
+    in->n_drivers = 0;
+    cJSON *a = json ? cJSON_Parse(json) : NULL;
+    for (const cJSON *e = a && cJSON_IsArray(a) ? a->child : NULL;
+         e && in->n_drivers < TG_NUDGE_MAX_DRIVERS; e = e->next) {
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, "feature");
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "contribution");
+        int k = cJSON_IsString(f) ? features_index(f->valuestring) : -1;
+        if (k < 0 || !cJSON_IsNumber(c))
+            continue;
+        in->driver[in->n_drivers] = k;
+        in->contribution[in->n_drivers++] = (float)c->valuedouble;
+    }
+    cJSON_Delete(a);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+typedef struct queue_ctx {
+    tg_store *s;
+    const tg_nudge_catalog *c;
+    sqlite3_stmt *kept, *reviews, *add;
+    tg_bandit *bandit;
+    tg_rng rng;
+    cap_map caps;
+    tg_nudge_session session;
+    char order[64];
+    tg_nudge_budget budget;
+    tg_nudge_queue_result *r;
+} queue_ctx;
+
+/* "Buyers your size kept a {suggested_size}": from the store's history. */
+static void kept_facts(queue_ctx *q, sqlite3_stmt *row, tg_nudge_input *in)
+{
+    double m = (double)in->x[TG_F_size_vs_usual] +
+               (isnan(in->x[TG_F_fit_bias]) ? 0 : in->x[TG_F_fit_bias]);
+    const char *usual = col_text(row, in->is_shoe ? Q_SHOE : Q_USUAL);
+    if (isnan(m) || !usual || (m == 0 && !(in->x[TG_F_sizes_of_item] >= 2)))
+        return; /* no other size to suggest */
+    int s = in->size - (int)m;
+    if (in->size_lo <= in->size_hi)
+        s = s < in->size_lo ? in->size_lo : s > in->size_hi ? in->size_hi : s;
+    char name[16];
+    if (in->is_shoe)
+        snprintf(name, sizeof name, "%d", s);
+    else if (s >= 0 && s < tg_num_sizes)
+        snprintf(name, sizeof name, "%s", tg_size_names[s]);
+    else
+        return;
+    sqlite3_stmt *st = q->kept;
+    sqlite3_bind_int64(st, 1, sqlite3_column_int64(row, Q_PRODUCT));
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, sqlite3_column_int64(row, Q_ORDERED_AT));
+    sqlite3_bind_text(st, 4, usual, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 5, in->is_shoe);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        double n = sqlite3_column_double(st, 0);
+        in->kept_n = n;
+        if (n > 0)
+            in->kept_pct = 100.0 * sqlite3_column_double(st, 1) / n;
+    }
+    sqlite3_reset(st);
+}
+
+static void review_facts(queue_ctx *q, sqlite3_stmt *row, tg_nudge_input *in)
+{
+    sqlite3_stmt *st = q->reviews;
+    sqlite3_bind_int64(st, 1, sqlite3_column_int64(row, Q_PRODUCT));
+    sqlite3_bind_int64(st, 2, sqlite3_column_int64(row, Q_ORDERED_AT));
+    if (sqlite3_step(st) == SQLITE_ROW)
+        in->reviews = sqlite3_column_double(st, 0);
+    sqlite3_reset(st);
+}
+
+static void read_input(queue_ctx *q, sqlite3_stmt *row, tg_nudge_input *in)
+{
+    nudge_input_init(in);
+    in->now = sqlite3_column_int64(row, Q_ORDERED_AT);
+    in->segment = features_code(tg_segment_names, TG_NUM_SEGMENTS,
+                                col_text(row, Q_SEGMENT));
+    if (in->segment < 0)
+        in->segment = TG_SEG_UNKNOWN;
+    for (int f = 0; f < TG_NUM_FEATURES; f++)
+        in->x[f] = sqlite3_column_type(row, Q_FEATURES + f) == SQLITE_NULL
+                       ? NAN
+                       : (float)sqlite3_column_double(row, Q_FEATURES + f);
+    if (sqlite3_column_type(row, Q_SCORE) != SQLITE_NULL)
+        in->score = sqlite3_column_double(row, Q_SCORE);
+    read_drivers(col_text(row, Q_DRIVERS), in);
+    const char *size = col_text(row, Q_SIZE);
+    int shoe = 0, rank = size ? features_size_rank(size, &shoe) : -1;
+    in->size = rank < 0 ? 0 : rank;
+    in->is_shoe = shoe;
+    size_range(col_text(row, Q_SIZES), &in->size_lo, &in->size_hi);
+    in->item = col_text(row, Q_NAME);
+    kept_facts(q, row, in);
+    review_facts(q, row, in);
+}
+
+/* One queued row: a cart-level nudge first for several sizes of an item,
+ * else an item-level one. */
+static int decide_row(queue_ctx *q, sqlite3_stmt *row, tg_err *err)
+{
+    tg_nudge_input in;
+    read_input(q, row, &in);
+    const char *order = col_text(row, Q_ORDER);
+    if (!order || strcmp(order, q->order) != 0) {
+        nudge_session_init(&q->session);
+        tg_strlcpy(q->order, order ? order : "", sizeof q->order);
+    }
+    int64_t customer = sqlite3_column_int64(row, Q_CUSTOMER);
+    tg_nudge_shopper *sh = customer > 0 ? cap_get(&q->caps, customer) : NULL;
+    if (customer > 0 && !sh)
+        return tg_fail(err, TG_EINTERNAL, "out of memory");
+    if (sh)
+        nudge_shopper_roll(sh, in.now);
+    if (q->budget.day != day_of(in.now)) {
+        int rc = nudge_store_budget(q->s, q->c, in.now, &q->budget, err);
+        if (rc)
+            return rc;
+    }
+    tg_nudge_decision d;
+    in.moment = in.x[TG_F_sizes_of_item] >= 2 ? TG_MOMENT_CART
+                                              : TG_MOMENT_ITEM;
+    nudge_decide(q->c, q->bandit, &in, &q->session, sh, &q->budget, &q->rng,
+                 &d);
+    if (d.nudge < 0 && in.moment == TG_MOMENT_CART &&
+        d.why_code == TG_WHY_NONE_FITS) {
+        in.moment = TG_MOMENT_ITEM;
+        nudge_decide(q->c, q->bandit, &in, &q->session, sh, &q->budget,
+                     &q->rng, &d);
+    }
+    if (d.nudge >= 0)
+        nudge_note_shown(&d, &q->session, sh);
+    const tg_nudge_def *n = d.nudge >= 0 ? &q->c->nudges[d.nudge] : NULL;
+    sqlite3_stmt *st = q->add;
+    sqlite3_bind_int64(st, 1, sqlite3_column_int64(row, Q_ID));
+    if (n) {
+        sqlite3_bind_text(st, 2, n->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, nudge_offer_names[n->offer], -1,
+                          SQLITE_STATIC);
+    }
+    sqlite3_bind_double(st, 4, d.offer_cost);
+    sqlite3_bind_text(st, 5, n ? "shown" : "skipped", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, d.why, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 7, tg_segment_names[in.segment], -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, nudge_driver_group_names[d.context], -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, nudge_band_names[d.band], -1, SQLITE_STATIC);
+    if (isnan(d.sample))
+        sqlite3_bind_null(st, 10);
+    else
+        sqlite3_bind_double(st, 10, d.sample);
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (step != SQLITE_DONE)
+        return store_fail(q->s, err, "recording a decision");
+    q->r->decided++;
+    if (n) {
+        q->r->shown++;
+        q->r->by_nudge[d.nudge]++;
+    } else {
+        q->r->skipped++;
+    }
+    return TG_OK;
+}
+
+static int decide_queue(queue_ctx *q, const tg_nudge_queue_opts *o,
+                        int64_t now, tg_err *err)
+{
+    if (store_exec(q->s, SQL_TEMP, err) != TG_OK)
+        return fail_code(err);
+    sqlite3_stmt *st = store_prepare(q->s, SQL_QUEUE, err);
+    q->kept = store_prepare(q->s, SQL_KEPT, err);
+    q->reviews = store_prepare(q->s, SQL_REVIEWS, err);
+    q->add = store_prepare(q->s, SQL_TEMP_ADD, err);
+    int rc = st && q->kept && q->reviews && q->add ? TG_OK : fail_code(err);
+    if (rc == TG_OK) {
+        sqlite3_bind_int64(st, 1, o->limit > 0 ? o->limit : -1);
+        int step;
+        while (rc == TG_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+            rc = decide_row(q, st, err);
+        if (rc == TG_OK && step != SQLITE_DONE)
+            rc = store_fail(q->s, err, "reading the queue");
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(q->kept);
+    sqlite3_finalize(q->reviews);
+    sqlite3_finalize(q->add);
+    q->kept = q->reviews = q->add = NULL;
+    if (rc != TG_OK)
+        return rc;
+    sqlite3_stmt *ap = store_prepare(q->s, SQL_APPLY, err);
+    if (!ap)
+        return fail_code(err);
+    sqlite3_bind_int64(ap, 1, now);
+    rc = sqlite3_step(ap) == SQLITE_DONE
+             ? TG_OK
+             : store_fail(q->s, err, "writing the decisions");
+    sqlite3_finalize(ap);
+    if (rc == TG_OK && store_exec(q->s, SQL_APPLY_CONTEXT, err) != TG_OK)
+        rc = fail_code(err);
+    return rc;
+}
+
+/* Outcomes of shown nudges whose purchase's window has closed by the
+ * newest data: kept or returned, each teaching the bandit. */
+static int settle(queue_ctx *q, tg_err *err)
+{
+    int64_t end = store_count(q->s, SQL_DATA_END);
+    sqlite3_stmt *st = store_prepare(q->s, SQL_SETTLE, err);
+    if (!st)
+        return fail_code(err);
+    sqlite3_bind_int64(st, 1, end);
+    size_t n = 0, cap = 0;
+    int64_t *ids = NULL;
+    unsigned char *ret = NULL;
+    int step, rc = TG_OK;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            int64_t *ni = realloc(ids, cap * sizeof *ids);
+            unsigned char *nr = ni ? realloc(ret, cap) : NULL;
+            if (ni)
+                ids = ni;
+            if (nr)
+                ret = nr;
+            if (!ni || !nr) {
+                rc = tg_fail(err, TG_EINTERNAL, "out of memory");
+                break;
+            }
+        }
+        ids[n] = sqlite3_column_int64(st, 0);
+        ret[n++] = (unsigned char)sqlite3_column_int(st, 1);
+    }
+    if (rc == TG_OK && step != SQLITE_DONE)
+        rc = store_fail(q->s, err, "reading outcomes");
+    sqlite3_finalize(st);
+    for (size_t i = 0; rc == TG_OK && i < n; i++) {
+        rc = nudge_store_outcome(q->s, q->c, q->bandit, ids[i],
+                                 ret[i] ? "returned" : "kept", err);
+        q->r->settled += rc == TG_OK;
+    }
+    free(ids);
+    free(ret);
+    return rc;
+}
+
+int nudge_store_process_queue(tg_store *s, const tg_nudge_catalog *c,
+                              const tg_nudge_queue_opts *o,
+                              tg_nudge_queue_result *r, tg_err *err)
+{
+    memset(r, 0, sizeof *r);
+    queue_ctx q;
+    memset(&q, 0, sizeof q);
+    q.s = s;
+    q.c = c;
+    q.r = r;
+    q.budget.day = INT64_MIN;
+    q.order[0] = '\0';
+    tg_rng_seed(&q.rng, o->seed);
+    int64_t now = o->now ? o->now : (int64_t)time(NULL);
+    q.bandit = bandit_create(c->n, 1, 1);
+    if (!q.bandit)
+        return tg_fail(err, TG_EINTERNAL, "out of memory");
+    int rc = store_begin(s, err);
+    if (rc == TG_OK)
+        rc = nudge_store_load_bandit(s, c, q.bandit, err);
+    if (rc == TG_OK)
+        rc = decide_queue(&q, o, now, err);
+    if (rc == TG_OK)
+        rc = settle(&q, err);
+    if (rc == TG_OK)
+        rc = store_commit(s, err);
+    if (rc != TG_OK) {
+        store_rollback(s);
+        memset(r, 0, sizeof *r);
+    }
+    free(q.caps.slot);
+    bandit_free(q.bandit);
+    return rc;
+}

@@ -1,0 +1,635 @@
+/* test_nudge.c: the intervention engine: the shipped catalogue and the
+ * refusal of broken ones (field named), the rules (low risk gets nothing,
+ * size advice for size-driven risk with its message filled from the data,
+ * the bracketing prompt, the return moment), caps per session and per
+ * shopper, declines, the daily offer budget, the rule-based estimate
+ * without a model, bandit learning, and the store side: persistence across
+ * reopening, logging, answers, outcomes and `nudge --process-queue` on a
+ * scored demo store. */
+#include "testutil.h"
+
+#include <math.h>
+
+#include "train/train.h"
+#include "trendguard/gen.h"
+#include "trendguard/ingest.h"
+#include "trendguard/nudge.h"
+#include "trendguard/score.h"
+
+static tg_nudge_catalog cat; /* the shipped catalogue */
+
+static int load_shipped(void **state)
+{
+    (void)state;
+    tg_err err = {0};
+    if (nudge_catalog_load(NULL, &cat, &err) != TG_OK)
+        fail_msg("catalogue: %s", err.msg);
+    return 0;
+}
+
+/* A high-risk item view whose top driver is the size: picked L, usual M,
+ * true to size. */
+static void size_input(tg_nudge_input *in)
+{
+    nudge_input_init(in);
+    in->moment = TG_MOMENT_ITEM;
+    in->now = 20000 * (int64_t)TG_DAY + 3600;
+    in->segment = TG_SEG_IMPULSIVE_TIKTOK;
+    in->x[TG_F_size_vs_usual] = 1;
+    in->x[TG_F_fit_bias] = 0;
+    in->x[TG_F_category] = TG_CAT_DRESSES;
+    in->x[TG_F_price] = 40;
+    in->x[TG_F_sizes_of_item] = 1;
+    in->x[TG_F_basket_lines] = 1;
+    in->x[TG_F_view_minutes] = 3;
+    in->x[TG_F_hour_of_day] = 14;
+    in->x[TG_F_product_prior_return_rate] = 0.3f;
+    in->score = 0.72;
+    in->n_drivers = 2;
+    in->driver[0] = TG_F_size_vs_usual;
+    in->contribution[0] = 0.9f;
+    in->driver[1] = TG_F_view_minutes;
+    in->contribution[1] = 0.3f;
+    in->size = 3; /* L */
+    in->size_lo = 0;
+    in->size_hi = 5;
+    in->item = "Ribbed Midi Dress";
+}
+
+static void shipped_catalogue(void **state)
+{
+    (void)state;
+    const char *ids[] = {"size_advice",  "bracketing_prompt",
+                         "cool_off",     "real_reviews",
+                         "trend_fading", "exchange_first",
+                         "frequently_returned"};
+    assert_true(cat.n >= 7);
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+        int k = nudge_catalog_find(&cat, ids[i]);
+        if (k < 0)
+            fail_msg("the catalogue has no '%s'", ids[i]);
+        assert_true(cat.nudges[k].n_messages >= 1);
+        assert_true(cat.nudges[k].bands != 0);
+    }
+    int ex = nudge_catalog_find(&cat, "exchange_first");
+    assert_int_equal(cat.nudges[ex].moment, TG_MOMENT_RETURN);
+    assert_int_equal(cat.nudges[ex].offer, TG_OFFER_BONUS_CREDIT);
+    assert_true(cat.band_medium > 0 && cat.band_high > cat.band_medium);
+    assert_true(cat.per_session > 0 && cat.per_shopper_day > 0);
+    assert_true(cat.daily_offer_budget > 0);
+    assert_true(cat.n_rules > 0);
+}
+
+/* Each broken catalogue is refused and the message names the field. */
+static void broken_catalogues_refused(void **state)
+{
+    (void)state;
+    char *good = tg_read_file("assets/nudges.json", NULL, 0, NULL);
+    assert_non_null(good);
+    static const struct {
+        const char *from, *to, *field;
+    } cases[] = {
+        {"\"bands\": [\"medium\", \"high\"],\n      \"when\": [{\"name\": "
+         "\"size_mismatch\"",
+         "\"bands\": [\"hot\"],\n      \"when\": [{\"name\": "
+         "\"size_mismatch\"",
+         "nudges[0].bands[0]"},
+        {"\"bands\": [\"medium\", \"high\"],\n      \"when\": [{\"name\": "
+         "\"size_mismatch\"",
+         "\"bands\": [\"low\", \"high\"],\n      \"when\": [{\"name\": "
+         "\"size_mismatch\"",
+         "nudges[0].bands[0]"},
+        {"\"id\": \"cool_off\"", "\"id\": \"size_advice\"", "nudges[2]"},
+        {"{item}. Switch to {suggested_size}?\", \"when\"",
+         "{itme}. Switch to {suggested_size}?\", \"when\"",
+         "nudges[0].messages[0]"},
+        {"\"moment\": \"cart\"", "\"moment\": \"checkout\"",
+         "nudges[1].moment"},
+        {"\"drivers\": [\"size_vs_usual\", \"fit_bias\"]",
+         "\"drivers\": [\"size_vs_usual\", \"fit\"]", "nudges[0].drivers[1]"},
+        {"\"kind\": \"bonus_credit\"", "\"kind\": \"voucher\"",
+         "nudges[6].offer.kind"},
+        {"\"per_session\": 2,\n    \"per_shopper_day\": 4",
+         "\"per_session\": -2,\n    \"per_shopper_day\": 4",
+         "limits.per_session"},
+        {"\"high\": 0.6}", "\"high\": 0.2}", "bands.high"},
+        {"\"action\": \"switch_size\"", "\"action\": \"teleport\"",
+         "nudges[0].action"},
+        {"\"caps\": {\"per_session\": 2, \"per_shopper_day\": 3}",
+         "\"caps\": {\"per_session\": 2}", "per_shopper_day"},
+        {"\"title\": \"Size advice\",", "\"title\": \"Size advice\", "
+         "\"colour\": 1,", "unknown field 'colour'"},
+        {"{\"kind\": \"none\", \"cost\": 0}", "{\"kind\": \"none\", \"cost\": 3}",
+         "nudges[0].offer"},
+        {"\"driver\": \"size_vs_usual\"", "\"driver\": \"sizzle\"",
+         "rules.terms[0].driver"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *at = strstr(good, cases[i].from);
+        if (!at)
+            fail_msg("case %zu: '%s' not in the shipped file", i,
+                     cases[i].from);
+        size_t n = strlen(good) + strlen(cases[i].to) + 1;
+        char *bad = malloc(n);
+        size_t pre = (size_t)(at - good);
+        memcpy(bad, good, pre);
+        strcpy(bad + pre, cases[i].to);
+        strcat(bad, at + strlen(cases[i].from));
+        tg_nudge_catalog c;
+        tg_err err = {0};
+        int rc = nudge_catalog_parse(bad, strlen(bad), "nudges.json", &c,
+                                     &err);
+        if (rc != TG_EDATA || !strstr(err.msg, cases[i].field))
+            fail_msg("case %zu: rc %d, '%s' does not name %s", i, rc,
+                     err.msg, cases[i].field);
+        free(bad);
+    }
+    free(good);
+    tg_nudge_catalog c;
+    tg_err err = {0};
+    assert_int_equal(nudge_catalog_parse("{", 1, "x.json", &c, &err),
+                     TG_EDATA);
+    assert_non_null(strstr(err.msg, "x.json"));
+    assert_int_equal(nudge_catalog_load("/nonexistent/n.json", &c, &err),
+                     TG_ENOINPUT);
+}
+
+static void low_risk_gets_nothing(void **state)
+{
+    (void)state;
+    tg_nudge_input in;
+    size_input(&in);
+    in.score = cat.band_medium - 0.01;
+    tg_nudge_decision d;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_int_equal(d.nudge, -1);
+    assert_int_equal(d.why_code, TG_WHY_LOW_RISK);
+    assert_int_equal(d.band, TG_BAND_LOW);
+    /* The same at a cart. */
+    in.moment = TG_MOMENT_CART;
+    in.x[TG_F_sizes_of_item] = 2;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_int_equal(d.why_code, TG_WHY_LOW_RISK);
+}
+
+static void size_advice_for_size_risk(void **state)
+{
+    (void)state;
+    tg_nudge_input in;
+    size_input(&in);
+    tg_nudge_decision d;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_int_equal(d.nudge, nudge_catalog_find(&cat, "size_advice"));
+    assert_int_equal(d.why_code, TG_WHY_SHOWN);
+    assert_int_equal(d.band, TG_BAND_HIGH);
+    assert_int_equal(d.context, TG_DRIVER_SIZE);
+    assert_int_equal(d.driver, TG_F_size_vs_usual);
+    assert_int_equal(d.suggested_size, 2); /* M */
+    assert_int_equal(d.action, TG_ACTION_SWITCH_SIZE);
+    assert_int_equal(d.offer, TG_OFFER_NONE);
+    assert_non_null(strstr(d.message, "size M"));
+    assert_non_null(strstr(d.message, "Ribbed Midi Dress"));
+    assert_non_null(strstr(d.why, "size_vs_usual"));
+    /* With the store's history: "73% of buyers your size kept size M". */
+    in.kept_pct = 72.6;
+    in.kept_n = 41;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_non_null(strstr(d.message, "73% of buyers your size kept size M"));
+    /* Too few buyers: the widget needs 20 (RESEARCH.md, ReturnShield). */
+    in.kept_n = 5;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_null(strstr(d.message, "73%"));
+    /* A runs-small item in the usual size: size up. */
+    size_input(&in);
+    in.x[TG_F_size_vs_usual] = 0;
+    in.x[TG_F_fit_bias] = -1;
+    in.size = 2;
+    in.driver[0] = TG_F_fit_bias;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_int_equal(d.suggested_size, 3);
+    assert_non_null(strstr(d.message, "runs small"));
+    /* No mismatch: no size advice (the next driver answers). */
+    size_input(&in);
+    in.x[TG_F_size_vs_usual] = 0;
+    in.size = 2;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_int_not_equal(d.nudge, nudge_catalog_find(&cat, "size_advice"));
+}
+
+static void bracketing_and_return_moments(void **state)
+{
+    (void)state;
+    tg_nudge_input in;
+    size_input(&in);
+    in.moment = TG_MOMENT_CART;
+    in.x[TG_F_sizes_of_item] = 2;
+    in.x[TG_F_size_vs_usual] = 0;
+    in.size = 2;
+    in.driver[0] = TG_F_sizes_of_item;
+    tg_nudge_decision d;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_int_equal(d.nudge, nudge_catalog_find(&cat, "bracketing_prompt"));
+    assert_int_equal(d.offer, TG_OFFER_FREE_EXCHANGE);
+    assert_true(d.offer_cost > 0);
+    assert_non_null(strstr(d.message, "2 sizes"));
+    assert_non_null(strstr(d.message, "Keep size M"));
+    /* A return being started: the exchange-first offer, whatever the
+     * risk, with a bonus of 10% of the price. */
+    size_input(&in);
+    in.moment = TG_MOMENT_RETURN;
+    in.score = 0.05;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_int_equal(d.nudge, nudge_catalog_find(&cat, "exchange_first"));
+    assert_float_equal(d.offer_cost, 4.0, 1e-9);
+    assert_non_null(strstr(d.message, "4.00 bonus"));
+    /* A late-night impulse buy with high risk: the cool-off's late-night
+     * message. */
+    size_input(&in);
+    in.x[TG_F_size_vs_usual] = 0;
+    in.x[TG_F_hour_of_day] = 1;
+    in.driver[0] = TG_F_hour_of_day;
+    in.n_drivers = 1;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_int_equal(d.nudge, nudge_catalog_find(&cat, "cool_off"));
+    assert_non_null(strstr(d.message, "It's late"));
+    /* A fading trend. */
+    size_input(&in);
+    in.x[TG_F_size_vs_usual] = 0;
+    in.x[TG_F_trend_days_since_peak] = 9.4f;
+    in.driver[0] = TG_F_trend_days_since_peak;
+    in.n_drivers = 1;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_int_equal(d.nudge, nudge_catalog_find(&cat, "trend_fading"));
+    assert_non_null(strstr(d.message, "peaked 9 days ago"));
+    /* The frequently-returned badge for the item. */
+    in.x[TG_F_trend_days_since_peak] = NAN;
+    in.x[TG_F_product_prior_return_rate] = 0.52f;
+    in.driver[0] = TG_F_product_prior_return_rate;
+    tg_nudge_catalog c = cat;
+    c.nudges[nudge_catalog_find(&c, "real_reviews")].drivers = 0;
+    c.nudges[nudge_catalog_find(&c, "real_reviews")].moment = TG_MOMENT_CART;
+    nudge_decide(&c, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_int_equal(d.nudge, nudge_catalog_find(&c, "frequently_returned"));
+    assert_non_null(strstr(d.message, "52% of buyers"));
+}
+
+static void caps_and_declines(void **state)
+{
+    (void)state;
+    tg_nudge_input in;
+    size_input(&in);
+    tg_nudge_session s;
+    tg_nudge_shopper sh = {0};
+    nudge_session_init(&s);
+    nudge_shopper_roll(&sh, in.now);
+    tg_nudge_decision d;
+    int size_advice = nudge_catalog_find(&cat, "size_advice");
+    /* Session cap: per_session nudges, then none. */
+    for (int i = 0; i < cat.per_session; i++) {
+        nudge_decide(&cat, NULL, &in, &s, &sh, NULL, NULL, &d);
+        assert_int_equal(d.nudge, size_advice);
+        nudge_note_shown(&d, &s, &sh);
+    }
+    nudge_decide(&cat, NULL, &in, &s, &sh, NULL, NULL, &d);
+    assert_int_equal(d.nudge, -1);
+    assert_int_equal(d.why_code, TG_WHY_SESSION_CAP);
+    /* A declined nudge is not asked again in the session, but is in the
+     * next one. */
+    nudge_session_init(&s);
+    nudge_decide(&cat, NULL, &in, &s, &sh, NULL, NULL, &d);
+    assert_int_equal(d.nudge, size_advice);
+    nudge_note_shown(&d, &s, &sh);
+    nudge_note_answer(&d, 0, &s, NULL);
+    nudge_decide(&cat, NULL, &in, &s, &sh, NULL, NULL, &d);
+    assert_int_not_equal(d.nudge, size_advice);
+    nudge_session_init(&s);
+    /* The shopper has had 3 size advices today: its own cap (3). */
+    nudge_decide(&cat, NULL, &in, &s, &sh, NULL, NULL, &d);
+    assert_int_not_equal(d.nudge, size_advice);
+    /* The shopper's daily cap over all nudges. */
+    sh.shown = cat.per_shopper_day;
+    nudge_decide(&cat, NULL, &in, &s, &sh, NULL, NULL, &d);
+    assert_int_equal(d.why_code, TG_WHY_SHOPPER_CAP);
+    /* A new day starts afresh. */
+    in.now += TG_DAY;
+    nudge_shopper_roll(&sh, in.now);
+    assert_int_equal(sh.shown, 0);
+    nudge_decide(&cat, NULL, &in, &s, &sh, NULL, NULL, &d);
+    assert_int_equal(d.nudge, size_advice);
+}
+
+static void daily_offer_budget(void **state)
+{
+    (void)state;
+    tg_nudge_input in;
+    size_input(&in);
+    in.moment = TG_MOMENT_RETURN;
+    in.x[TG_F_price] = 100; /* a bonus of 10.00 */
+    tg_nudge_budget b = {0};
+    nudge_budget_roll(&b, in.now, 25);
+    tg_nudge_decision d;
+    int accepted = 0;
+    for (int i = 0; i < 5; i++) {
+        tg_nudge_session s;
+        nudge_session_init(&s);
+        nudge_decide(&cat, NULL, &in, &s, NULL, &b, NULL, &d);
+        if (d.nudge < 0)
+            break;
+        nudge_note_answer(&d, 1, &s, &b);
+        accepted++;
+    }
+    assert_int_equal(accepted, 2);
+    assert_float_equal(b.spent, 20, 1e-9);
+    assert_int_equal(d.why_code, TG_WHY_NONE_FITS);
+    assert_non_null(strstr(d.why, "budget"));
+    /* A cheaper item still fits in what is left. */
+    in.x[TG_F_price] = 40;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, &b, NULL, &d);
+    assert_true(d.nudge >= 0);
+    /* Declined offers cost nothing; the next day starts with the whole
+     * budget. */
+    nudge_note_answer(&d, 0, NULL, &b);
+    assert_float_equal(b.spent, 20, 1e-9);
+    in.x[TG_F_price] = 100;
+    in.now += TG_DAY;
+    nudge_budget_roll(&b, in.now, 25);
+    assert_float_equal(b.spent, 0, 1e-9);
+    nudge_decide(&cat, NULL, &in, NULL, NULL, &b, NULL, &d);
+    assert_true(d.nudge >= 0);
+}
+
+static void rules_without_a_model(void **state)
+{
+    (void)state;
+    tg_nudge_input in;
+    size_input(&in);
+    in.score = NAN;
+    in.n_drivers = 0;
+    in.x[TG_F_channel] = TG_CHANNEL_TIKTOK;
+    tg_nudge_decision d;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_true(d.from_rules);
+    assert_true(d.score > cat.band_medium);
+    assert_int_equal(d.nudge, nudge_catalog_find(&cat, "size_advice"));
+    assert_non_null(strstr(d.why, "rule estimate"));
+    /* A plain well-fitting top on the web: low risk. */
+    float x[TG_NUM_FEATURES];
+    for (int i = 0; i < TG_NUM_FEATURES; i++)
+        x[i] = NAN;
+    x[TG_F_category] = TG_CAT_TOPS;
+    x[TG_F_size_vs_usual] = 0;
+    x[TG_F_fit_bias] = 0;
+    x[TG_F_channel] = TG_CHANNEL_WEB;
+    x[TG_F_view_minutes] = 120;
+    double p;
+    int drv[4];
+    float con[4];
+    int n = nudge_rules_estimate(&cat, x, &p, drv, con, 4);
+    assert_int_equal(n, 0);
+    assert_true(p < cat.band_medium);
+    x[TG_F_sizes_of_item] = 3;
+    x[TG_F_channel] = TG_CHANNEL_TIKTOK;
+    n = nudge_rules_estimate(&cat, x, &p, drv, con, 4);
+    assert_int_equal(n, 2);
+    assert_int_equal(drv[0], TG_F_sizes_of_item);
+    assert_int_equal(drv[1], TG_F_channel);
+    assert_true(p > cat.band_high);
+}
+
+/* Two nudges answer the same driver; one always works, one never: the
+ * bandit learns to pick the one that works. */
+static void bandit_learns_what_works(void **state)
+{
+    (void)state;
+    tg_nudge_catalog c = cat;
+    int good = nudge_catalog_find(&c, "real_reviews");
+    int bad = nudge_catalog_find(&c, "cool_off");
+    tg_bandit *b = bandit_create(c.n, 1, 1);
+    assert_non_null(b);
+    tg_rng r;
+    tg_rng_seed(&r, 7);
+    tg_nudge_input in;
+    size_input(&in);
+    in.x[TG_F_size_vs_usual] = 0;
+    in.driver[0] = TG_F_channel;
+    in.n_drivers = 1;
+    in.x[TG_F_channel] = TG_CHANNEL_TIKTOK;
+    int picks_good = 0, picks[2] = {0, 0};
+    for (int round = 0; round < 400; round++) {
+        tg_nudge_decision d;
+        nudge_decide(&c, b, &in, NULL, NULL, NULL, &r, &d);
+        assert_true(d.nudge == good || d.nudge == bad);
+        assert_false(isnan(d.sample));
+        bandit_update(b, in.segment, d.context, d.nudge,
+                      d.nudge == good ? 1.0 : 0.0);
+        if (round >= 300)
+            picks_good += d.nudge == good;
+        picks[d.nudge == good]++;
+    }
+    assert_true(picks_good >= 95);
+    assert_true(picks[0] >= 1); /* it did explore */
+    assert_true(bandit_mean(b, in.segment, TG_DRIVER_IMPULSE, good) > 0.9);
+    assert_true(bandit_mean(b, in.segment, TG_DRIVER_IMPULSE, bad) < 0.5);
+    /* Another segment has learned nothing. */
+    double a, be;
+    long n;
+    bandit_get(b, TG_SEG_CASUAL, TG_DRIVER_IMPULSE, good, &a, &be, &n);
+    assert_int_equal(n, 0);
+    /* The same seed gives the same choices. */
+    tg_bandit *b2 = bandit_create(c.n, 1, 1);
+    tg_rng r1, r2;
+    tg_rng_seed(&r1, 99);
+    tg_rng_seed(&r2, 99);
+    for (int i = 0; i < 50; i++) {
+        tg_nudge_decision d1, d2;
+        nudge_decide(&c, b2, &in, NULL, NULL, NULL, &r1, &d1);
+        nudge_decide(&c, b2, &in, NULL, NULL, NULL, &r2, &d2);
+        assert_int_equal(d1.nudge, d2.nudge);
+        bandit_update(b2, in.segment, d1.context, d1.nudge, i % 3 == 0);
+    }
+    /* Beta draws have the right mean. */
+    double s = 0;
+    for (int i = 0; i < 20000; i++)
+        s += bandit_beta_draw(&r, 2, 6);
+    assert_float_equal(s / 20000, 0.25, 0.01);
+    s = 0;
+    for (int i = 0; i < 20000; i++)
+        s += bandit_beta_draw(&r, 0.5, 0.5);
+    assert_float_equal(s / 20000, 0.5, 0.015);
+    bandit_free(b);
+    bandit_free(b2);
+}
+
+/* ---- the store ------------------------------------------------------------ */
+
+static void state_survives_reopening(void **state)
+{
+    (void)state;
+    char dir[256];
+    tu_tmpdir(dir, sizeof dir);
+    tg_store *s = tu_store(dir, "n.db");
+    tg_err err = {0};
+    tg_bandit *b = bandit_create(cat.n, 1, 1);
+    for (int i = 0; i < 30; i++)
+        bandit_update(b, TG_SEG_CASUAL, TG_DRIVER_SIZE, 0, i % 3 != 0);
+    bandit_update(b, TG_SEG_SERIAL_BRACKETER, TG_DRIVER_BRACKET, 1, 0);
+    assert_int_equal(nudge_store_save_bandit(s, &cat, b, &err), TG_OK);
+    /* A logged decision, accepted (spends the budget), then its outcome. */
+    tg_nudge_input in;
+    size_input(&in);
+    in.moment = TG_MOMENT_RETURN;
+    tg_nudge_decision d;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_true(d.nudge >= 0);
+    tg_nudge_ref ref = {0, "session-1", 0, 0, NULL};
+    int64_t id = 0;
+    assert_int_equal(nudge_store_log(s, &cat, &ref, &d, in.now, &id, &err),
+                     TG_OK);
+    assert_true(id > 0);
+    assert_int_equal(nudge_store_answer(s, id, 1, in.now, &err), TG_OK);
+    assert_int_equal(nudge_store_answer(s, id, 1, in.now, &err), TG_EDATA);
+    assert_int_equal(nudge_store_outcome(s, &cat, b, id, "kept", &err),
+                     TG_OK);
+    assert_int_equal(nudge_store_outcome(s, &cat, b, id, "maybe", &err),
+                     TG_EUSAGE);
+    /* A skipped decision is logged too. */
+    size_input(&in);
+    in.score = 0.1;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_int_equal(nudge_store_log(s, &cat, &ref, &d, in.now, NULL, &err),
+                     TG_OK);
+    store_close(s);
+    bandit_free(b);
+
+    s = tu_store(dir, "n.db");
+    assert_int_equal(store_version_found(s), STORE_SCHEMA_VERSION);
+    b = bandit_create(cat.n, 1, 1);
+    assert_int_equal(nudge_store_load_bandit(s, &cat, b, &err), TG_OK);
+    double a, be;
+    long n;
+    bandit_get(b, TG_SEG_CASUAL, TG_DRIVER_SIZE, 0, &a, &be, &n);
+    assert_int_equal(n, 30);
+    assert_float_equal(a, 21, 1e-9);
+    assert_float_equal(be, 11, 1e-9);
+    bandit_get(b, TG_SEG_SERIAL_BRACKETER, TG_DRIVER_BRACKET, 1, &a, &be, &n);
+    assert_int_equal(n, 1);
+    int ex = nudge_catalog_find(&cat, "exchange_first");
+    bandit_get(b, TG_SEG_UNKNOWN, TG_DRIVER_SIZE, ex, &a, &be, &n);
+    assert_int_equal(n, 1);
+    assert_float_equal(a, 2, 1e-9);
+    tg_nudge_budget bud;
+    assert_int_equal(nudge_store_budget(s, &cat, in.now, &bud, &err), TG_OK);
+    assert_float_equal(bud.spent, 4.0, 1e-9);
+    assert_float_equal(bud.limit, cat.daily_offer_budget, 1e-9);
+    assert_int_equal(nudge_store_budget(s, &cat, in.now + TG_DAY, &bud, &err),
+                     TG_OK);
+    assert_float_equal(bud.spent, 0, 1e-9);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions"), 2);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions WHERE "
+                               "status = 'skipped' AND nudge IS NULL"), 1);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions WHERE "
+                               "status = 'accepted' AND outcome = 'kept'"),
+                     1);
+    bandit_free(b);
+    store_close(s);
+    tu_rmrf(dir);
+}
+
+/* A scored demo store: the trigger's queue decided, each decision written
+ * with its why; outcomes settled; the bandit saved; a second run finds
+ * nothing queued. */
+static void process_queue(void **state)
+{
+    (void)state;
+    char dir[256], db[300], gen[300], model[300];
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    snprintf(gen, sizeof gen, "%s/gen", dir);
+    snprintf(model, sizeof model, "%s/model.json", dir);
+    tg_err err = {0};
+    tg_gen_opts go = {.out_dir = gen, .scale = "demo", .seed = 5};
+    assert_int_equal(gen_run(&go, NULL, NULL, NULL, &err), TG_OK);
+    tg_store *s = store_open(db, STORE_CREATE, &err);
+    tg_ingest_opts io = {0};
+    char *paths[] = {gen};
+    long rej;
+    assert_int_equal(ingest_paths(s, paths, 1, &io, &rej, &err), TG_OK);
+    store_close(s);
+    tg_train_opts to;
+    train_defaults(&to);
+    to.db = db;
+    to.out = model;
+    to.rounds = 30;
+    to.eta = 0.3;
+    to.nthread = 1;
+    tg_train_result tr;
+    if (train_run(&to, &tr, &err) != TG_OK)
+        fail_msg("train: %s", err.msg);
+    free(tr.metrics_json);
+    s = store_open(db, 0, &err);
+    tg_model_info info;
+    tg_model *m = score_open_model(s, NULL, &info, &err);
+    tg_explainer *ex = explain_load(NULL, &err);
+    assert_non_null(m);
+    assert_non_null(ex);
+    tg_score_result sr;
+    assert_int_equal(score_unscored(s, m, &info, ex, NULL, NULL, &sr, &err),
+                     TG_OK);
+    assert_true(sr.queued > 100);
+    tg_nudge_queue_opts o = {(int64_t)2000000000, 0, 1};
+    tg_nudge_queue_result r;
+    if (nudge_store_process_queue(s, &cat, &o, &r, &err) != TG_OK)
+        fail_msg("process queue: %s", err.msg);
+    assert_int_equal(r.decided, sr.queued);
+    assert_int_equal(r.shown + r.skipped, r.decided);
+    assert_true(r.shown > r.decided / 2);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions WHERE "
+                               "status = 'queued'"), 0);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions WHERE "
+                               "status = 'shown' AND (nudge IS NULL OR why "
+                               "IS NULL OR decided_at != 2000000000)"), 0);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions i JOIN "
+                               "nudge_context c ON c.intervention_id = i.id"),
+                     r.shown);
+    /* No order has more nudges than the session cap. */
+    assert_true(tu_int(s, "SELECT max(n) FROM (SELECT count(*) n FROM "
+                          "interventions i JOIN purchases p ON p.id = "
+                          "i.purchase_id WHERE i.status = 'shown' GROUP BY "
+                          "p.order_code)") <= cat.per_session);
+    /* Every shown bracketing prompt is on an item bought in 2+ sizes. */
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions i JOIN "
+                               "v_training_set v ON v.purchase_id = "
+                               "i.purchase_id WHERE i.nudge = "
+                               "'bracketing_prompt' AND v.sizes_of_item < 2"),
+                     0);
+    assert_true(r.settled > 0);
+    assert_true(tu_int(s, "SELECT count(*) FROM nudge_bandit") > 0);
+    assert_int_equal(tu_int(s, "SELECT sum(outcomes) FROM nudge_bandit"),
+                     r.settled);
+    /* Nothing left: a second run decides and settles nothing. */
+    assert_int_equal(nudge_store_process_queue(s, &cat, &o, &r, &err), TG_OK);
+    assert_int_equal(r.decided, 0);
+    assert_int_equal(r.settled, 0);
+    explain_free(ex);
+    model_free(m);
+    store_close(s);
+    tu_rmrf(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(shipped_catalogue),
+        cmocka_unit_test(broken_catalogues_refused),
+        cmocka_unit_test(low_risk_gets_nothing),
+        cmocka_unit_test(size_advice_for_size_risk),
+        cmocka_unit_test(bracketing_and_return_moments),
+        cmocka_unit_test(caps_and_declines),
+        cmocka_unit_test(daily_offer_budget),
+        cmocka_unit_test(rules_without_a_model),
+        cmocka_unit_test(bandit_learns_what_works),
+        cmocka_unit_test(state_survives_reopening),
+        cmocka_unit_test(process_queue),
+    };
+    return cmocka_run_group_tests(tests, load_shipped, NULL);
+}
