@@ -1,23 +1,14 @@
 /* model.c: loads XGBoost 1.x JSON models into flat arrays and scores rows
  * with them, matching libxgboost's float32 predictions bit for bit.
  *
- * The JSON is read by a small strict pull reader of our own rather than
- * cJSON, for two reasons: XGBoost writes the bare tokens NaN and Infinity
- * (categorical splits have NaN split_conditions), which cJSON rejects; and
- * every float is converted once, from its decimal text to float32 with a
- * correctly rounded strtof in the C locale, so it is exactly the float
- * XGBoost wrote (XGBoost writes shortest round-trip text). Going through a
- * double first could round twice. The reader never builds a document
- * tree: tree arrays are read straight into per-tree buffers, checked, and
- * flattened one tree at a time.
- *
- * Flattening: each tree is renumbered in depth-first pre-order (left child
- * next, right child stored), unreachable (pruned) nodes dropped, and every
- * reachable node checked once: indices in range, each node reached exactly
- * once from root 0 (no cycles or shared nodes), thresholds not NaN, leaves
- * finite, categories valid. Leaves step to themselves, so a tree of depth d
- * is walked with d branch-free steps (see model_node_next). */
-#include "trendguard/model.h"
+ * The JSON is read with the strict pull reader of model_json.c, never as a
+ * document tree: tree arrays are read straight into per-tree buffers, which
+ * model_load.c checks and flattens one tree at a time. Every float is
+ * converted once, from its decimal text to float32 with a correctly
+ * rounded strtof in the C locale, so it is exactly the float XGBoost wrote
+ * (XGBoost writes shortest round-trip text). Going through a double first
+ * could round twice. */
+#include "model_int.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -27,380 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- a strict pull-style JSON reader -------------------------------------- */
-
-#define JP_MAX_NUMBER 128
-
-typedef struct jp {
-    const char *s, *p, *end;
-    int depth;
-    int failed;
-    tg_err *err;
-    char *str; /* last decoded string, NUL-terminated */
-    size_t str_len, str_cap;
-} jp;
-
-static int jp_syntax(jp *j, const char *what)
-{
-    if (!j->failed) {
-        size_t line = 1, col = 1;
-        for (const char *q = j->s; q < j->p; q++) {
-            if (*q == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
-        }
-        if (j->p >= j->end)
-            tg_fail(j->err, TG_EDATA,
-                    "JSON ends too early (line %zu, column %zu): %s", line,
-                    col, what);
-        else
-            tg_fail(j->err, TG_EDATA, "JSON error at line %zu, column %zu: %s",
-                    line, col, what);
-        j->failed = 1;
-    }
-    return -1;
-}
-
-static int jp_oom(jp *j)
-{
-    if (!j->failed) {
-        tg_fail(j->err, TG_EINTERNAL, "out of memory reading the model");
-        j->failed = 1;
-    }
-    return -1;
-}
-
-/* Next non-space byte without consuming it, -1 at the end. */
-static int jp_peek(jp *j)
-{
-    while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' ||
-                             *j->p == '\t'))
-        j->p++;
-    return j->p < j->end ? (unsigned char)*j->p : -1;
-}
-
-static int jp_enter(jp *j)
-{
-    if (++j->depth > TG_MODEL_MAX_NESTING)
-        return jp_syntax(j, "nested deeper than 64 levels");
-    j->p++;
-    return 0;
-}
-
-static int jp_str_put(jp *j, const char *b, size_t n)
-{
-    if (j->str_len + n + 1 > j->str_cap) {
-        size_t cap = j->str_cap ? j->str_cap : 64;
-        while (cap < j->str_len + n + 1)
-            cap *= 2;
-        char *s = realloc(j->str, cap);
-        if (!s)
-            return jp_oom(j);
-        j->str = s;
-        j->str_cap = cap;
-    }
-    memcpy(j->str + j->str_len, b, n);
-    j->str_len += n;
-    j->str[j->str_len] = '\0';
-    return 0;
-}
-
-static int jp_hex4(jp *j, unsigned *out)
-{
-    unsigned v = 0;
-    if (j->end - j->p < 4)
-        return jp_syntax(j, "bad \\u escape");
-    for (int i = 0; i < 4; i++) {
-        char c = j->p[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9')
-            v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            v |= (unsigned)(c - 'A' + 10);
-        else
-            return jp_syntax(j, "bad \\u escape");
-    }
-    j->p += 4;
-    *out = v;
-    return 0;
-}
-
-/* Reads a string (at '"') into j->str, decoding escapes to UTF-8. */
-static int jp_string(jp *j)
-{
-    if (jp_peek(j) != '"')
-        return jp_syntax(j, "expected a string");
-    j->p++;
-    j->str_len = 0;
-    if (jp_str_put(j, "", 0) < 0)
-        return -1;
-    for (;;) {
-        const char *run = j->p;
-        while (j->p < j->end && *j->p != '"' && *j->p != '\\' &&
-               (unsigned char)*j->p >= 0x20)
-            j->p++;
-        if (jp_str_put(j, run, (size_t)(j->p - run)) < 0)
-            return -1;
-        if (j->p >= j->end)
-            return jp_syntax(j, "unterminated string");
-        char c = *j->p;
-        if (c == '"') {
-            j->p++;
-            return 0;
-        }
-        if (c != '\\')
-            return jp_syntax(j, "control character in a string");
-        j->p++;
-        if (j->p >= j->end)
-            return jp_syntax(j, "unterminated string");
-        c = *j->p++;
-        char one;
-        switch (c) {
-        case '"': one = '"'; break;
-        case '\\': one = '\\'; break;
-        case '/': one = '/'; break;
-        case 'b': one = '\b'; break;
-        case 'f': one = '\f'; break;
-        case 'n': one = '\n'; break;
-        case 'r': one = '\r'; break;
-        case 't': one = '\t'; break;
-        case 'u': {
-            unsigned cp, lo;
-            if (jp_hex4(j, &cp) < 0)
-                return -1;
-            if (cp >= 0xDC00 && cp <= 0xDFFF)
-                return jp_syntax(j, "lone low surrogate in \\u escape");
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                if (j->end - j->p < 2 || j->p[0] != '\\' || j->p[1] != 'u')
-                    return jp_syntax(j, "lone high surrogate in \\u escape");
-                j->p += 2;
-                if (jp_hex4(j, &lo) < 0)
-                    return -1;
-                if (lo < 0xDC00 || lo > 0xDFFF)
-                    return jp_syntax(j, "bad surrogate pair in \\u escape");
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            }
-            char u[4];
-            size_t n;
-            if (cp < 0x80) {
-                u[0] = (char)cp;
-                n = 1;
-            } else if (cp < 0x800) {
-                u[0] = (char)(0xC0 | (cp >> 6));
-                u[1] = (char)(0x80 | (cp & 0x3F));
-                n = 2;
-            } else if (cp < 0x10000) {
-                u[0] = (char)(0xE0 | (cp >> 12));
-                u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                u[2] = (char)(0x80 | (cp & 0x3F));
-                n = 3;
-            } else {
-                u[0] = (char)(0xF0 | (cp >> 18));
-                u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-                u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                u[3] = (char)(0x80 | (cp & 0x3F));
-                n = 4;
-            }
-            if (jp_str_put(j, u, n) < 0)
-                return -1;
-            continue;
-        }
-        default:
-            j->p--;
-            return jp_syntax(j, "bad escape in a string");
-        }
-        if (jp_str_put(j, &one, 1) < 0)
-            return -1;
-    }
-}
-
-/* Scans a number token (JSON grammar, plus XGBoost's NaN, Infinity and
- * -Infinity) into tok. *is_int: no fraction, exponent or special value. */
-static int jp_number(jp *j, char tok[JP_MAX_NUMBER + 1], int *is_int)
-{
-    const char *b = j->p, *q = j->p, *e = j->end;
-    *is_int = 0;
-    if (q < e && *q == '-')
-        q++;
-    if (e - q >= 3 && memcmp(q, "NaN", 3) == 0 && q == b) {
-        q += 3;
-    } else if (e - q >= 8 && memcmp(q, "Infinity", 8) == 0) {
-        q += 8;
-    } else {
-        if (q < e && *q == '0') {
-            q++;
-        } else if (q < e && *q >= '1' && *q <= '9') {
-            while (q < e && *q >= '0' && *q <= '9')
-                q++;
-        } else {
-            j->p = q;
-            return jp_syntax(j, "bad number");
-        }
-        *is_int = 1;
-        if (q < e && *q == '.') {
-            q++;
-            *is_int = 0;
-            if (!(q < e && *q >= '0' && *q <= '9')) {
-                j->p = q;
-                return jp_syntax(j, "bad number: digits must follow '.'");
-            }
-            while (q < e && *q >= '0' && *q <= '9')
-                q++;
-        }
-        if (q < e && (*q == 'e' || *q == 'E')) {
-            q++;
-            *is_int = 0;
-            if (q < e && (*q == '+' || *q == '-'))
-                q++;
-            if (!(q < e && *q >= '0' && *q <= '9')) {
-                j->p = q;
-                return jp_syntax(j, "bad number: digits must follow the exponent");
-            }
-            while (q < e && *q >= '0' && *q <= '9')
-                q++;
-        }
-    }
-    if (q - b > JP_MAX_NUMBER)
-        return jp_syntax(j, "number longer than 128 characters");
-    memcpy(tok, b, (size_t)(q - b));
-    tok[q - b] = '\0';
-    j->p = q;
-    return 0;
-}
-
-static int jp_literal(jp *j, const char *lit)
-{
-    size_t n = strlen(lit);
-    if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n) != 0)
-        return jp_syntax(j, "unknown literal");
-    j->p += n;
-    return 0;
-}
-
-/* Object iteration: call with *first = 1 right after jp_obj_open. Returns 1
- * with the key in j->str (and ':' consumed), 0 after the closing '}'. */
-static int jp_obj_open(jp *j)
-{
-    if (jp_peek(j) != '{')
-        return jp_syntax(j, "expected an object");
-    return jp_enter(j);
-}
-
-static int jp_obj_key(jp *j, int *first)
-{
-    int c = jp_peek(j);
-    if (c == '}') {
-        j->p++;
-        j->depth--;
-        return 0;
-    }
-    if (!*first) {
-        if (c != ',')
-            return jp_syntax(j, "expected ',' or '}'");
-        j->p++;
-    }
-    *first = 0;
-    if (jp_peek(j) != '"')
-        return jp_syntax(j, "expected a string key");
-    if (jp_string(j) < 0)
-        return -1;
-    if (jp_peek(j) != ':')
-        return jp_syntax(j, "expected ':'");
-    j->p++;
-    return 1;
-}
-
-static int jp_arr_open(jp *j)
-{
-    if (jp_peek(j) != '[')
-        return jp_syntax(j, "expected an array");
-    return jp_enter(j);
-}
-
-/* Returns 1 when an element follows, 0 after the closing ']'. */
-static int jp_arr_next(jp *j, int *first)
-{
-    int c = jp_peek(j);
-    if (c == ']') {
-        j->p++;
-        j->depth--;
-        return 0;
-    }
-    if (!*first) {
-        if (c != ',')
-            return jp_syntax(j, "expected ',' or ']'");
-        j->p++;
-        if (jp_peek(j) == ']')
-            return jp_syntax(j, "trailing ',' in an array");
-    }
-    *first = 0;
-    if (jp_peek(j) < 0)
-        return jp_syntax(j, "unterminated array");
-    return 1;
-}
-
-static int jp_skip(jp *j)
-{
-    char tok[JP_MAX_NUMBER + 1];
-    int first = 1, r, is_int;
-    switch (jp_peek(j)) {
-    case '{':
-        if (jp_obj_open(j) < 0)
-            return -1;
-        while ((r = jp_obj_key(j, &first)) == 1)
-            if (jp_skip(j) < 0)
-                return -1;
-        return r;
-    case '[':
-        if (jp_arr_open(j) < 0)
-            return -1;
-        while ((r = jp_arr_next(j, &first)) == 1)
-            if (jp_skip(j) < 0)
-                return -1;
-        return r;
-    case '"':
-        return jp_string(j);
-    case 't':
-        return jp_literal(j, "true");
-    case 'f':
-        return jp_literal(j, "false");
-    case 'n':
-        return jp_literal(j, "null");
-    case -1:
-        return jp_syntax(j, "expected a value");
-    default:
-        return jp_number(j, tok, &is_int);
-    }
-}
-
 /* ---- the model ------------------------------------------------------------ */
 
-struct tg_model {
-    tg_model_view v;
-    tg_model_node *nodes;
-    float *cover, *mean;
-    size_t nodes_cap;
-    tg_model_tree *trees;
-    size_t trees_cap;
-    uint32_t *cat_bits;
-    size_t n_cat_words, cat_cap;
-    uint32_t *features;
-    size_t n_features_list, features_cap;
-    tg_model_split *splits;
-    size_t n_splits, splits_cap;
-    char **names;
-    size_t n_names;
-    float base_score;
-    struct fast_node *fast; /* prediction's copy of the nodes */
-};
-
 /* Grows *p (elements of size elt) to hold at least need; 0 or -1. */
-static int grow(void *pp, size_t *cap, size_t need, size_t elt)
+int model_grow(void *pp, size_t *cap, size_t need, size_t elt)
 {
     void **p = pp;
     if (need <= *cap)
@@ -419,14 +40,14 @@ static int grow(void *pp, size_t *cap, size_t need, size_t elt)
     return 0;
 }
 
-/* The per-node arrays grow together (grow is deterministic, so from the
- * same capacity they reach the same one). */
-static int model_reserve_nodes(tg_model *m, size_t need)
+/* The per-node arrays grow together (model_grow is deterministic, so from
+ * the same capacity they reach the same one). */
+int model_reserve_nodes(tg_model *m, size_t need)
 {
     size_t c1 = m->nodes_cap, c2 = c1, c3 = c1;
-    if (grow(&m->nodes, &c1, need, sizeof *m->nodes) < 0 ||
-        grow(&m->cover, &c2, need, sizeof *m->cover) < 0 ||
-        grow(&m->mean, &c3, need, sizeof *m->mean) < 0)
+    if (model_grow(&m->nodes, &c1, need, sizeof *m->nodes) < 0 ||
+        model_grow(&m->cover, &c2, need, sizeof *m->cover) < 0 ||
+        model_grow(&m->mean, &c3, need, sizeof *m->mean) < 0)
         return -1;
     m->nodes_cap = c1;
     return 0;
@@ -452,46 +73,6 @@ void model_free(tg_model *m)
 
 /* ---- loader state --------------------------------------------------------- */
 
-typedef struct {
-    int64_t *v;
-    size_t n, cap;
-    int present;
-} ivec;
-
-typedef struct {
-    float *v;
-    size_t n, cap;
-    int present;
-} fvec;
-
-/* One tree as read, before checking and flattening. */
-typedef struct {
-    int64_t num_nodes;
-    int have_param, leaf_vector_bad;
-    ivec left, right, parents, index, dleft, stype;
-    ivec cat_nodes, cat_segments, cat_sizes, cats;
-    fvec cond, hess, base_weights, loss_changes;
-} raw_tree;
-
-typedef struct {
-    jp j;
-    tg_err *err;
-    tg_model *m;
-    /* per-tree facts checked once num_feature is known */
-    uint32_t *tree_max_feat;
-    int64_t *tree_max_node;
-    size_t tmf_cap, tmn_cap;
-    /* what the learner says */
-    int have_version, have_learner, have_booster_model, have_trees;
-    int64_t version[3];
-    char *objective, *booster, *base_score, *num_feature, *num_class,
-        *num_target, *num_trees, *size_leaf_vector;
-    ivec tree_info;
-    char **names;
-    size_t n_names, names_cap;
-    int have_names;
-} loader;
-
 /* Records the first error; returns -1. */
 __attribute__((format(printf, 3, 0))) static int
 ld_vfail(loader *L, int code, const char *fmt, va_list ap)
@@ -506,8 +87,7 @@ ld_vfail(loader *L, int code, const char *fmt, va_list ap)
 }
 
 /* A semantic error (the message names the field). */
-__attribute__((format(printf, 3, 4))) static int ld_fail(loader *L, int code,
-                                                         const char *fmt, ...)
+int ld_fail(loader *L, int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -530,14 +110,14 @@ __attribute__((format(printf, 2, 3))) static int ld_type(loader *L,
     return -1;
 }
 
-static int ld_oom(loader *L)
+int ld_oom(loader *L)
 {
     return ld_fail(L, TG_EINTERNAL, "out of memory loading the model");
 }
 
 static int ivec_push(loader *L, ivec *a, int64_t x)
 {
-    if (grow(&a->v, &a->cap, a->n + 1, sizeof *a->v) < 0)
+    if (model_grow(&a->v, &a->cap, a->n + 1, sizeof *a->v) < 0)
         return ld_oom(L);
     a->v[a->n++] = x;
     return 0;
@@ -545,7 +125,7 @@ static int ivec_push(loader *L, ivec *a, int64_t x)
 
 static int fvec_push(loader *L, fvec *a, float x)
 {
-    if (grow(&a->v, &a->cap, a->n + 1, sizeof *a->v) < 0)
+    if (model_grow(&a->v, &a->cap, a->n + 1, sizeof *a->v) < 0)
         return ld_oom(L);
     a->v[a->n++] = x;
     return 0;
@@ -640,494 +220,6 @@ static int read_string(loader *L, char **out, const char *where,
     if (!(*out = tg_strndup(L->j.str, L->j.str_len)))
         return ld_oom(L);
     return 0;
-}
-
-/* ---- checking and flattening one tree -------------------------------------- */
-
-typedef struct {
-    int32_t orig, parent_local, depth;
-} dfs_item;
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Checks the array lengths of tree t against num_nodes. */
-static int tree_check_lengths(loader *L, const raw_tree *t, size_t ti)
-{
-    struct {
-        const char *name;
-        size_t n;
-        int present, required;
-    } arr[] = {
-        {"left_children", t->left.n, t->left.present, 1},
-        {"right_children", t->right.n, t->right.present, 1},
-        {"split_indices", t->index.n, t->index.present, 1},
-        {"split_conditions", t->cond.n, t->cond.present, 1},
-        {"default_left", t->dleft.n, t->dleft.present, 1},
-        {"sum_hessian", t->hess.n, t->hess.present, 1},
-        {"split_type", t->stype.n, t->stype.present, 0},
-        {"parents", t->parents.n, t->parents.present, 0},
-        {"base_weights", t->base_weights.n, t->base_weights.present, 0},
-        {"loss_changes", t->loss_changes.n, t->loss_changes.present, 0},
-    };
-    if (!t->have_param)
-        return ld_fail(L, TG_EDATA, "tree %zu: missing tree_param", ti);
-    if (t->leaf_vector_bad)
-        return ld_fail(L, TG_EDATA,
-                       "tree %zu: tree_param.size_leaf_vector is not 0: vector "
-                       "leaves (multi-target trees) are not supported",
-                       ti);
-    if (t->num_nodes < 1)
-        return ld_fail(L, TG_EDATA,
-                       "tree %zu: tree_param.num_nodes = %lld, expected at least 1",
-                       ti, (long long)t->num_nodes);
-    for (size_t i = 0; i < sizeof arr / sizeof *arr; i++) {
-        if (!arr[i].present) {
-            if (arr[i].required)
-                return ld_fail(L, TG_EDATA, "tree %zu: missing %s", ti,
-                               arr[i].name);
-            continue;
-        }
-        if ((int64_t)arr[i].n != t->num_nodes)
-            return ld_fail(L, TG_EDATA,
-                           "tree %zu: %s has %zu entries, expected %lld "
-                           "(tree_param.num_nodes)",
-                           ti, arr[i].name, arr[i].n, (long long)t->num_nodes);
-    }
-    size_t nc = t->cat_nodes.n;
-    if (t->cat_segments.n != nc || t->cat_sizes.n != nc)
-        return ld_fail(L, TG_EDATA,
-                       "tree %zu: categories_nodes, categories_segments and "
-                       "categories_sizes have %zu, %zu and %zu entries; they "
-                       "must match",
-                       ti, nc, t->cat_segments.n, t->cat_sizes.n);
-    return 0;
-}
-
-/* Maps each categorical node to its entry in categories_nodes (seg_of),
- * checking every entry. */
-static int tree_check_categories(loader *L, const raw_tree *t, size_t ti,
-                                 int32_t *seg_of)
-{
-    int64_t n = t->num_nodes, ncats = (int64_t)t->cats.n;
-    for (size_t k = 0; k < t->cat_nodes.n; k++) {
-        int64_t node = t->cat_nodes.v[k];
-        int64_t beg = t->cat_segments.v[k], size = t->cat_sizes.v[k];
-        if (node < 0 || node >= n)
-            return ld_fail(L, TG_EDATA,
-                           "tree %zu: categories_nodes[%zu] = %lld is out of "
-                           "range (%lld nodes)",
-                           ti, k, (long long)node, (long long)n);
-        if (k > 0 && node <= t->cat_nodes.v[k - 1])
-            return ld_fail(L, TG_EDATA,
-                           "tree %zu: categories_nodes[%zu] = %lld is not "
-                           "greater than the entry before it",
-                           ti, k, (long long)node);
-        if (size < 1)
-            return ld_fail(L, TG_EDATA,
-                           "tree %zu: categories_sizes[%zu] = %lld, expected "
-                           "at least 1",
-                           ti, k, (long long)size);
-        if (beg < 0 || beg > ncats || size > ncats - beg)
-            return ld_fail(L, TG_EDATA,
-                           "tree %zu: categories_segments[%zu] = %lld with "
-                           "size %lld runs past categories (%lld entries)",
-                           ti, k, (long long)beg, (long long)size,
-                           (long long)ncats);
-        for (int64_t c = beg; c < beg + size; c++) {
-            int64_t cat = t->cats.v[c];
-            if (cat < 0 || cat >= (int64_t)TG_MODEL_MAX_CATEGORY)
-                return ld_fail(L, TG_EDATA,
-                               "tree %zu: categories[%lld] = %lld is not a "
-                               "category (0 .. %u)",
-                               ti, (long long)c, (long long)cat,
-                               TG_MODEL_MAX_CATEGORY - 1);
-        }
-        seg_of[node] = (int32_t)k;
-    }
-    return 0;
-}
-
-/* Appends node orig's category set to the pool. */
-static int tree_add_catset(loader *L, const raw_tree *t, int32_t k,
-                           tg_model_node *nd)
-{
-    tg_model *m = L->m;
-    int64_t beg = t->cat_segments.v[k], size = t->cat_sizes.v[k], maxc = 0;
-    for (int64_t c = beg; c < beg + size; c++)
-        if (t->cats.v[c] > maxc)
-            maxc = t->cats.v[c];
-    size_t words = (size_t)(maxc / 32 + 1);
-    if (m->n_cat_words + words > TG_MODEL_MAX_CAT_WORDS)
-        return ld_fail(L, TG_EDATA,
-                       "categorical splits need more than %u words of "
-                       "category sets; not supported",
-                       TG_MODEL_MAX_CAT_WORDS);
-    if (grow(&m->cat_bits, &m->cat_cap, m->n_cat_words + words,
-             sizeof *m->cat_bits) < 0)
-        return ld_oom(L);
-    uint32_t *w = m->cat_bits + m->n_cat_words;
-    memset(w, 0, words * sizeof *w);
-    for (int64_t c = beg; c < beg + size; c++) {
-        uint32_t cat = (uint32_t)t->cats.v[c];
-        w[cat >> 5] |= 1u << (cat & 31);
-    }
-    nd->cat_offset = (uint32_t)m->n_cat_words;
-    nd->cat_words = (uint32_t)words;
-    m->n_cat_words += words;
-    return 0;
-}
-
-/* Checks node u (reached in pre-order as global node g) and fills it. */
-static int tree_fill_node(loader *L, const raw_tree *t, size_t ti, int32_t u,
-                          size_t g, const int32_t *seg_of)
-{
-    tg_model *m = L->m;
-    tg_model_node *nd = &m->nodes[g];
-    int64_t n = t->num_nodes, left = t->left.v[u], right = t->right.v[u];
-    float cover = t->hess.v[u];
-    if (!(cover >= 0.0f) || isinf(cover))
-        return ld_fail(L, TG_EDATA,
-                       "tree %zu: sum_hessian[%d] = %g is not a valid cover", ti,
-                       u, (double)cover);
-    m->cover[g] = cover;
-    if (left == -1) {
-        float v = t->cond.v[u];
-        if (!isfinite(v))
-            return ld_fail(L, TG_EDATA,
-                           "tree %zu: split_conditions[%d] = %g is not a finite "
-                           "leaf value",
-                           ti, u, (double)v);
-        nd->split = -INFINITY;
-        nd->right = (int32_t)g;
-        nd->info = TG_NODE_LEAF | TG_NODE_DEFAULT_RIGHT;
-        nd->leaf = v;
-        return 0;
-    }
-    if (left < 0 || left >= n)
-        return ld_fail(L, TG_EDATA,
-                       "tree %zu: left_children[%d] = %lld is out of range "
-                       "(%lld nodes)",
-                       ti, u, (long long)left, (long long)n);
-    if (right < 0 || right >= n)
-        return ld_fail(L, TG_EDATA,
-                       "tree %zu: right_children[%d] = %lld is out of range "
-                       "(%lld nodes)",
-                       ti, u, (long long)right, (long long)n);
-    int64_t f = t->index.v[u];
-    if (f < 0 || f >= (int64_t)TG_MODEL_MAX_FEATURES)
-        return ld_fail(L, TG_EDATA,
-                       "tree %zu: split_indices[%d] = %lld is out of range", ti,
-                       u, (long long)f);
-    int64_t dl = t->dleft.v[u];
-    if (dl != 0 && dl != 1)
-        return ld_fail(L, TG_EDATA, "tree %zu: default_left[%d] = %lld is not 0 or 1",
-                       ti, u, (long long)dl);
-    int64_t st = t->stype.present ? t->stype.v[u] : 0;
-    nd->info = (uint32_t)f | (dl ? 0u : TG_NODE_DEFAULT_RIGHT);
-    if (st == 0) {
-        float s = t->cond.v[u];
-        if (isnan(s))
-            return ld_fail(L, TG_EDATA,
-                           "tree %zu: split_conditions[%d] is NaN on a "
-                           "numerical split",
-                           ti, u);
-        nd->split = s;
-        nd->leaf = 0.0f;
-    } else if (st == 1) {
-        if (seg_of[u] < 0)
-            return ld_fail(L, TG_EDATA,
-                           "tree %zu: node %d has a categorical split but is "
-                           "not in categories_nodes",
-                           ti, u);
-        nd->info |= TG_NODE_CATEGORICAL;
-        if (tree_add_catset(L, t, seg_of[u], nd) < 0)
-            return -1;
-    } else {
-        return ld_fail(L, TG_EDATA,
-                       "tree %zu: split_type[%d] = %lld is not a known split "
-                       "type (0 numerical, 1 categorical)",
-                       ti, u, (long long)st);
-    }
-    return 0;
-}
-
-/* The split records of a tree for TreeSHAP (see tg_model_split). par:
- * each node's parent, prev: the node whose edge is the nearest above on
- * the same feature, zf: zero fractions, rec: record of each split node;
- * all by position in the tree. */
-static int tree_splits(loader *L, tg_model_tree *tr, size_t base, size_t cnt,
-                       const int32_t *par, const int32_t *prev,
-                       const double *zf, const int32_t *rec, size_t nsplit)
-{
-    tg_model *m = L->m;
-    const tg_model_node *nd = m->nodes;
-    if (grow(&m->splits, &m->splits_cap, m->n_splits + nsplit,
-             sizeof *m->splits) < 0)
-        return ld_oom(L);
-    tr->split_offset = (uint32_t)m->n_splits;
-    tr->n_splits = (uint32_t)nsplit;
-    tg_model_split *sp = m->splits + m->n_splits;
-    m->n_splits += nsplit;
-    const int32_t n = (int32_t)nsplit;
-    for (size_t k = 0; k < cnt; k++) {
-        const size_t g = base + k;
-        if (rec[k] < 0)
-            continue;
-        tg_model_split *x = &sp[rec[k]];
-        x->node = (int32_t)g;
-        x->feature = nd[g].info & TG_NODE_FEATURE_MASK;
-        for (int side = 0; side < 2; side++) {
-            const size_t c = side ? (size_t)nd[g].right - base : k + 1;
-            const float z = (float)zf[c];
-            x->child[side] = rec[c] >= 0 ? rec[c] : n + side;
-            x->leaf[side] = rec[c] < 0 ? nd[base + c].leaf : 0.0f;
-            x->zero[side] = z;
-            const int32_t pv = prev[c];
-            if (pv >= 0) {
-                const int32_t pp = par[pv];
-                x->prev[side] = 2 * rec[pp] + (pv == pp + 1 ? 0 : 1);
-                x->zero_prev[side] = (float)zf[pv];
-                x->a[side] = (float)((double)m->cover[base + c] / (double)m->cover[g]);
-                x->b[side][0] = x->b[side][1] = 0.0f;
-            } else {
-                x->prev[side] = 2 * n;
-                x->zero_prev[side] = 1.0f;
-                x->a[side] = z;
-                x->b[side][0] = -z;
-                x->b[side][1] = 1.0f - z;
-            }
-        }
-    }
-    return 0;
-}
-
-/* Per-tree derived data: node means, depth, unique depth, walking
- * strategy, feature list and split records. par: each node's parent by
- * position in the tree (-1 for the root). */
-static int tree_derive(loader *L, size_t ti, size_t base, size_t cnt,
-                       const int32_t *depth_of, const int32_t *par)
-{
-    tg_model *m = L->m;
-    tg_model_tree *tr = &m->trees[ti];
-    tg_model_node *nd = m->nodes;
-    int32_t maxd = 0, maxu = 0;
-    double wsum = 0, wdepth = 0, lsum = 0, lcount = 0;
-    int32_t *uniq = malloc(cnt * sizeof *uniq);
-    int32_t *prev = malloc(cnt * sizeof *prev);
-    int32_t *rec = malloc(cnt * sizeof *rec);
-    double *zf = malloc(cnt * sizeof *zf);
-    uint32_t *feats = malloc(cnt * sizeof *feats);
-    int rc = -1;
-    if (!uniq || !prev || !rec || !zf || !feats) {
-        ld_oom(L);
-        goto done;
-    }
-    size_t nf = 0;
-    for (size_t k = 0; k < cnt; k++) {
-        const size_t g = base + k;
-        const int32_t p = par[k];
-        prev[k] = -1;
-        zf[k] = 1.0;
-        uniq[k] = 0;
-        if (p >= 0) {
-            /* The nearest edge above on the parent's feature (depth is
-             * bounded, so walking up is cheap enough). */
-            const uint32_t f = nd[base + (size_t)p].info & TG_NODE_FEATURE_MASK;
-            for (int32_t x = p; par[x] >= 0; x = par[x]) {
-                if ((nd[base + (size_t)par[x]].info & TG_NODE_FEATURE_MASK) == f) {
-                    prev[k] = x;
-                    break;
-                }
-            }
-            const double r = (double)m->cover[g] / (double)m->cover[base + (size_t)p];
-            zf[k] = prev[k] >= 0 ? zf[prev[k]] * r : r;
-            uniq[k] = uniq[p] + (prev[k] < 0);
-        }
-        if (nd[g].info & TG_NODE_LEAF) {
-            rec[k] = -1;
-            int32_t d = depth_of[k];
-            if (d > maxd)
-                maxd = d;
-            if (uniq[k] > maxu)
-                maxu = uniq[k];
-            wsum += m->cover[g];
-            wdepth += (double)m->cover[g] * d;
-            lsum += d;
-            lcount += 1;
-        } else {
-            rec[k] = (int32_t)nf;
-            feats[nf++] = nd[g].info & TG_NODE_FEATURE_MASK;
-            if (nd[g].info & TG_NODE_CATEGORICAL)
-                tr->flags |= TG_TREE_CATEGORICAL;
-        }
-    }
-    /* Records: splits with a split child first, then the bottom ones,
-     * each group in pre-order. */
-    size_t upper = 0, bottom = 0;
-    for (size_t k = 0; k < cnt; k++) {
-        const size_t g = base + k;
-        if (rec[k] < 0)
-            continue;
-        const int low = (nd[g + 1].info & TG_NODE_LEAF) &&
-                        (nd[nd[g].right].info & TG_NODE_LEAF);
-        rec[k] = low ? -2 : (int32_t)upper++;
-    }
-    for (size_t k = 0; k < cnt; k++)
-        if (rec[k] == -2)
-            rec[k] = (int32_t)(upper + bottom++);
-    tr->n_upper = (uint32_t)upper;
-    if (tree_splits(L, tr, base, cnt, par, prev, zf, rec, nf) < 0)
-        goto done;
-    /* XGBoost's node mean values, in float and in its order: children
-     * come after their parent in pre-order, so walk backwards. */
-    for (size_t k = cnt; k-- > 0;) {
-        size_t g = base + k;
-        if (nd[g].info & TG_NODE_LEAF) {
-            m->mean[g] = nd[g].leaf;
-        } else {
-            size_t l = g + 1, r = (size_t)nd[g].right;
-            float res = m->mean[l] * m->cover[l];
-            res += m->mean[r] * m->cover[r];
-            res /= m->cover[g];
-            m->mean[g] = res;
-        }
-    }
-    qsort(feats, nf, sizeof *feats, cmp_u32);
-    size_t nu = 0;
-    for (size_t i = 0; i < nf; i++)
-        if (nu == 0 || feats[nu - 1] != feats[i])
-            feats[nu++] = feats[i];
-    if (grow(&m->features, &m->features_cap, m->n_features_list + nu,
-             sizeof *m->features) < 0) {
-        ld_oom(L);
-        goto done;
-    }
-    if (nu > 0)
-        memcpy(m->features + m->n_features_list, feats, nu * sizeof *feats);
-    tr->feat_offset = (uint32_t)m->n_features_list;
-    tr->n_feats = (uint32_t)nu;
-    m->n_features_list += nu;
-    tr->depth = maxd;
-    tr->unique_depth = maxu;
-    /* Walking exactly `depth` steps costs no mispredicted branches but
-     * wastes the steps below shallow leaves; stop at leaves instead when
-     * the typical row (by cover, else by leaf count) ends far above. */
-    double avg = wsum > 0 ? wdepth / wsum : lsum / (lcount > 0 ? lcount : 1);
-    if (maxd - avg > 4.0)
-        tr->flags |= TG_TREE_EARLY_EXIT;
-    rc = 0;
-done:
-    free(uniq);
-    free(prev);
-    free(rec);
-    free(zf);
-    free(feats);
-    return rc;
-}
-
-/* Checks tree t and appends it to the model in pre-order. */
-static int tree_flatten(loader *L, const raw_tree *t, size_t ti)
-{
-    tg_model *m = L->m;
-    if (tree_check_lengths(L, t, ti) < 0)
-        return -1;
-    int64_t n = t->num_nodes;
-    if (n > INT32_MAX / 2 || m->v.num_nodes + (size_t)n > (size_t)INT32_MAX / 2)
-        return ld_fail(L, TG_EDATA, "tree %zu: too many nodes", ti);
-    size_t base = m->v.num_nodes;
-    if (model_reserve_nodes(m, base + (size_t)n) < 0)
-        return ld_oom(L);
-    if (grow(&m->trees, &m->trees_cap, ti + 1, sizeof *m->trees) < 0 ||
-        grow(&L->tree_max_feat, &L->tmf_cap, ti + 1, sizeof *L->tree_max_feat) < 0 ||
-        grow(&L->tree_max_node, &L->tmn_cap, ti + 1, sizeof *L->tree_max_node) < 0)
-        return ld_oom(L);
-    int32_t *seg_of = malloc((size_t)n * sizeof *seg_of);
-    int32_t *local = malloc((size_t)n * sizeof *local);
-    int32_t *orig_of = malloc((size_t)n * sizeof *orig_of);
-    int32_t *depth_of = malloc((size_t)n * sizeof *depth_of);
-    int32_t *par = malloc((size_t)n * sizeof *par);
-    dfs_item *stack = malloc(((size_t)n * 2 + 1) * sizeof *stack);
-    int rc = -1;
-    if (!seg_of || !local || !orig_of || !depth_of || !par || !stack) {
-        ld_oom(L);
-        goto done;
-    }
-    for (int64_t i = 0; i < n; i++) {
-        seg_of[i] = -1;
-        local[i] = -1;
-    }
-    if (tree_check_categories(L, t, ti, seg_of) < 0)
-        goto done;
-    /* Depth-first pre-order from root 0: each node must be reached once.
-     * Every node popped for the first time pushes at most two, so the
-     * stack holds at most 2n + 1 items. */
-    size_t sp = 0, cnt = 0;
-    uint32_t max_feat = 0;
-    int64_t max_node = -1;
-    stack[sp++] = (dfs_item){0, -1, 0};
-    while (sp > 0) {
-        dfs_item it = stack[--sp];
-        if (local[it.orig] >= 0) {
-            ld_fail(L, TG_EDATA,
-                    "tree %zu: node %d is reached twice (again from node %d): "
-                    "the tree has a cycle or a shared node",
-                    ti, it.orig, orig_of[it.parent_local]);
-            goto done;
-        }
-        if (it.depth > TG_MODEL_MAX_DEPTH) {
-            ld_fail(L, TG_EDATA,
-                    "tree %zu: deeper than %d levels (node %d); not supported",
-                    ti, TG_MODEL_MAX_DEPTH, it.orig);
-            goto done;
-        }
-        size_t g = base + cnt;
-        local[it.orig] = (int32_t)cnt;
-        orig_of[cnt] = it.orig;
-        depth_of[cnt] = it.depth;
-        par[cnt] = it.parent_local;
-        if (tree_fill_node(L, t, ti, it.orig, g, seg_of) < 0)
-            goto done;
-        if (!(m->nodes[g].info & TG_NODE_LEAF)) {
-            uint32_t f = m->nodes[g].info & TG_NODE_FEATURE_MASK;
-            if (max_node < 0 || f > max_feat) {
-                max_feat = f;
-                max_node = it.orig;
-            }
-            stack[sp++] = (dfs_item){(int32_t)t->right.v[it.orig],
-                                     (int32_t)cnt, it.depth + 1};
-            stack[sp++] = (dfs_item){(int32_t)t->left.v[it.orig],
-                                     (int32_t)cnt, it.depth + 1};
-        }
-        cnt++;
-    }
-    /* Right children are placed now; left children are next in pre-order. */
-    for (size_t k = 0; k < cnt; k++) {
-        size_t g = base + k;
-        if (!(m->nodes[g].info & TG_NODE_LEAF))
-            m->nodes[g].right =
-                (int32_t)base + local[t->right.v[orig_of[k]]];
-    }
-    m->trees[ti] = (tg_model_tree){.root = (int32_t)base,
-                                   .n_nodes = (int32_t)cnt};
-    m->v.num_nodes = base + cnt;
-    L->tree_max_feat[ti] = max_feat;
-    L->tree_max_node[ti] = max_node;
-    if (tree_derive(L, ti, base, cnt, depth_of, par) < 0)
-        goto done;
-    m->v.num_trees = ti + 1;
-    rc = 0;
-done:
-    free(seg_of);
-    free(local);
-    free(orig_of);
-    free(depth_of);
-    free(par);
-    free(stack);
-    return rc;
 }
 
 /* ---- reading the JSON structure ------------------------------------------- */
@@ -1415,7 +507,7 @@ static int read_names(loader *L)
                                "learner.feature_names[%zu] holds a control "
                                "character",
                                i);
-        if (grow(&L->names, &L->names_cap, i + 1, sizeof *L->names) < 0 ||
+        if (model_grow(&L->names, &L->names_cap, i + 1, sizeof *L->names) < 0 ||
             !(L->names[i] = tg_strndup(j->str, j->str_len)))
             return ld_oom(L);
         L->n_names++;
@@ -1684,10 +776,10 @@ tg_model *model_load_mem(const char *json, size_t n, tg_err *err)
     }
     /* The lists are never NULL, even when empty, so views can index them. */
     if (!(L.m = calloc(1, sizeof *L.m)) ||
-        grow(&L.m->features, &L.m->features_cap, 1, sizeof *L.m->features) < 0 ||
-        grow(&L.m->cat_bits, &L.m->cat_cap, 1, sizeof *L.m->cat_bits) < 0 ||
-        grow(&L.m->trees, &L.m->trees_cap, 1, sizeof *L.m->trees) < 0 ||
-        grow(&L.m->splits, &L.m->splits_cap, 1, sizeof *L.m->splits) < 0 ||
+        model_grow(&L.m->features, &L.m->features_cap, 1, sizeof *L.m->features) < 0 ||
+        model_grow(&L.m->cat_bits, &L.m->cat_cap, 1, sizeof *L.m->cat_bits) < 0 ||
+        model_grow(&L.m->trees, &L.m->trees_cap, 1, sizeof *L.m->trees) < 0 ||
+        model_grow(&L.m->splits, &L.m->splits_cap, 1, sizeof *L.m->splits) < 0 ||
         model_reserve_nodes(L.m, 1) < 0) {
         model_free(L.m);
         tg_fail(err, TG_EINTERNAL, "out of memory loading the model");

@@ -1,0 +1,92 @@
+/* model_int.h: what the files of the model runtime share (internal to the
+ * core): the storage behind tg_model, the loader's state, and the calls
+ * between the JSON-structure reader (model.c) and the tree checks and
+ * flattening (model_load.c). */
+#ifndef TRENDGUARD_MODEL_INT_H
+#define TRENDGUARD_MODEL_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model_json.h"
+#include "trendguard/model.h"
+
+struct tg_model {
+    tg_model_view v;
+    tg_model_node *nodes;
+    float *cover, *mean;
+    size_t nodes_cap;
+    tg_model_tree *trees;
+    size_t trees_cap;
+    uint32_t *cat_bits;
+    size_t n_cat_words, cat_cap;
+    uint32_t *features;
+    size_t n_features_list, features_cap;
+    tg_model_split *splits;
+    size_t n_splits, splits_cap;
+    char **names;
+    size_t n_names;
+    float base_score;
+    struct fast_node *fast; /* prediction's copy of the nodes */
+};
+
+/* Grows *p (elements of size elt) to hold at least need; 0 or -1. */
+int model_grow(void *pp, size_t *cap, size_t need, size_t elt);
+/* Grows nodes, cover and mean together to hold need nodes; 0 or -1. */
+int model_reserve_nodes(tg_model *m, size_t need);
+
+/* ---- the loader (model.c reads, model_load.c checks and flattens) ---- */
+
+/* An array as read, and whether its key was there. */
+typedef struct {
+    int64_t *v;
+    size_t n, cap;
+    int present;
+} ivec;
+
+typedef struct {
+    float *v;
+    size_t n, cap;
+    int present;
+} fvec;
+
+/* One tree as read, before checking and flattening. */
+typedef struct {
+    int64_t num_nodes;
+    int have_param, leaf_vector_bad;
+    ivec left, right, parents, index, dleft, stype;
+    ivec cat_nodes, cat_segments, cat_sizes, cats;
+    fvec cond, hess, base_weights, loss_changes;
+} raw_tree;
+
+/* The state of one load. */
+typedef struct {
+    jp j;
+    tg_err *err;
+    tg_model *m;
+    /* per-tree facts checked once num_feature is known */
+    uint32_t *tree_max_feat;
+    int64_t *tree_max_node;
+    size_t tmf_cap, tmn_cap;
+    /* what the learner says */
+    int have_version, have_learner, have_booster_model, have_trees;
+    int64_t version[3];
+    char *objective, *booster, *base_score, *num_feature, *num_class,
+        *num_target, *num_trees, *size_leaf_vector;
+    ivec tree_info;
+    char **names;
+    size_t n_names, names_cap;
+    int have_names;
+} loader;
+
+/* Record the first error (later ones are dropped) and return -1: a
+ * semantic error (the message names the field), and out of memory. */
+int ld_fail(loader *L, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int ld_oom(loader *L);
+
+/* Checks tree t (tree number ti, as read) and appends it to the model in
+ * pre-order; 0 or -1 (model_load.c). */
+int tree_flatten(loader *L, const raw_tree *t, size_t ti);
+
+#endif
