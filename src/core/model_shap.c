@@ -1,6 +1,6 @@
 /* model_shap.c: explains a prediction of the embedded XGBoost evaluator
  * (model.c) feature by feature, from the model's public tree view and the
- * split records model.c builds at load.
+ * split records model_load.c builds at load.
  *
  * model_contribs gives the numbers of libxgboost's pred_contribs: the
  * path-dependent TreeSHAP of Lundberg et al., where a feature left out of a
