@@ -8,6 +8,7 @@ int cmd_ingest(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 int cmd_nudge(int argc, char **argv);
 int cmd_open(int argc, char **argv); /* no subcommand: the app */
 

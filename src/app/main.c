@@ -24,6 +24,10 @@ static const cli_command cli_commands[] = {
      "Score every unscored purchase line with the newest registered model "
      "(or --model PATH);\nscores at or above the model's threshold queue "
      "interventions."},
+    {"sync", cmd_sync,
+     "sync --url URL [--format auto|feed|tiktok-scraper] [--timeout S] "
+     "[--json] [--max-mb N] [--allow-link-local]",
+     "Fetch a trend feed over HTTP(S) into the store."},
     {"nudge", cmd_nudge, "nudge --process-queue [--limit N] [--seed N] [--json] | --bandit",
      "Decide the queued interventions (a nudge or none, with its offer and "
      "why), settle\nthe outcomes of earlier ones and teach the bandit; "
