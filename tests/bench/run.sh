@@ -80,6 +80,22 @@ if [ -x "$BUILD/trendguard-train" ]; then
     $REC "$JSON" "train_${SCALE}_peak_mb" "$((KIB / 1024))" MiB
     row "trendguard-train" "$SECS" "s" "" "" ""
     grep -E 'hold-out|oracle' "$OUT/train.log" | sed 's/^/    /'
+    # bench_model measures the model just trained too (BENCH_MODEL), on
+    # 2,000 rows of its features from this store (BENCH_ROWS).
+    MODEL=$(sqlite3 "$DB" "SELECT path FROM model_registry ORDER BY version DESC LIMIT 1")
+    # Its feature names (model_registry.features), as quoted SQL names.
+    COLS=$(sqlite3 "$DB" "SELECT group_concat(c, ', ') FROM (
+        SELECT '\"' || replace(f.value, '\"', '\"\"') || '\"' AS c
+        FROM model_registry m, json_each(m.features) f
+        WHERE m.version = (SELECT max(version) FROM model_registry)
+        ORDER BY f.key)")
+    ROWS=$OUT/rows-$SCALE.csv
+    if [ -n "$MODEL" ] && [ -n "$COLS" ] &&
+        sqlite3 -header -csv "$DB" "SELECT $COLS FROM v_training_set LIMIT 2000" >"$ROWS"; then
+        export BENCH_MODEL=$MODEL BENCH_ROWS=$ROWS
+    else
+        echo "bench: no trained model or rows for bench_model"
+    fi
 fi
 
 for b in "$BUILD"/bench/bench_*; do
