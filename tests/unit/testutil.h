@@ -44,35 +44,40 @@ static inline tg_store *tu_store(const char *dir, const char *name)
     return s;
 }
 
-/* One integer from SQL (printf-style). */
-static inline long long tu_int(tg_store *s, const char *fmt, ...)
+/* Prepares printf-style SQL and steps to its first row (NULL on no row). */
+static inline sqlite3_stmt *tu_first_row(tg_store *s, const char *fmt,
+                                         va_list ap)
 {
     char sql[2048];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
         fail_msg("SQL error: %s in %s", sqlite3_errmsg(store_db(s)), sql);
-    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0)
-                                                 : -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        return st;
+    sqlite3_finalize(st);
+    return NULL;
+}
+
+/* One integer from SQL (printf-style); -1 when there is no row. */
+static inline long long tu_int(tg_store *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *st = tu_first_row(s, fmt, ap);
+    va_end(ap);
+    long long v = st ? sqlite3_column_int64(st, 0) : -1;
     sqlite3_finalize(st);
     return v;
 }
 
 static inline double tu_double(tg_store *s, const char *fmt, ...)
 {
-    char sql[2048];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
+    sqlite3_stmt *st = tu_first_row(s, fmt, ap);
     va_end(ap);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("SQL error: %s in %s", sqlite3_errmsg(store_db(s)), sql);
-    double v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_double(st, 0)
-                                              : -1;
+    double v = st ? sqlite3_column_double(st, 0) : -1;
     sqlite3_finalize(st);
     return v;
 }
