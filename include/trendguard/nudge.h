@@ -127,6 +127,9 @@ typedef struct tg_nudge_catalog {
     int per_session;               /* nudges per session, all kinds */
     int per_shopper_day;           /* nudges per shopper per day */
     double daily_offer_budget;     /* money a day for offers taken up */
+    double driver_share;           /* a nudge's drivers must add at least
+                                      this share of what the top driver
+                                      group adds */
     double rules_base;             /* logit of the rule-based estimate */
     tg_nudge_rule rules[TG_NUDGE_MAX_RULES];
     int n_rules;
@@ -270,6 +273,13 @@ int bandit_num_nudges(const tg_bandit *b);
  * indexes are ignored. */
 void bandit_update(tg_bandit *b, int segment, int group, int nudge,
                    double reward);
+/* The reward of a nudge's outcome for the bandit, corrected for the risk
+ * the line already had: (kept - (1 - score) + 1) / 2, in [0, 1]. Its mean
+ * is 0.5 plus half the nudge's uplift on keeping, so nudges shown on
+ * riskier lines are not judged by their riskier lines. kept: 1 kept, 0
+ * returned or a sale lost; score: the risk when the nudge was chosen
+ * (NaN counts as 0.5). */
+double bandit_reward(int kept, double score);
 /* A draw from the arm's Beta posterior. */
 double bandit_sample(const tg_bandit *b, int segment, int group, int nudge,
                      tg_rng *r);
@@ -293,10 +303,12 @@ int nudge_rules_estimate(const tg_nudge_catalog *c, const float *x,
                          int max);
 
 /* Decides on zero or one nudge. Pure: reads the catalogue, the bandit
- * (may be NULL: then the eligible nudge answering the highest-ranked
- * driver wins, catalogue order on a tie), the caps and the budget (each
- * may be NULL: not limited), draws from r (may be NULL only when bandit is
- * NULL) and fills *out. Never fails. */
+ * (may be NULL: then the eligible nudge whose drivers add most to the risk
+ * wins, catalogue order on a tie), the caps and the budget (each may be
+ * NULL: not limited), draws from r (may be NULL only when bandit is NULL)
+ * and fills *out. The bandit's context is the driver group adding most to
+ * the risk (size, bracket, impulse, trend, product, shopper). Never
+ * fails. */
 void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
                   const tg_nudge_input *in, const tg_nudge_session *s,
                   const tg_nudge_shopper *sh, const tg_nudge_budget *b,
@@ -345,7 +357,7 @@ int nudge_store_log(tg_store *s, const tg_nudge_catalog *c,
 int nudge_store_answer(tg_store *s, int64_t id, int accepted, int64_t now,
                        tg_err *err);
 /* Records how a nudged purchase ended ("kept", "returned", "lost") and
- * teaches the bandit (1 for kept, else 0). */
+ * teaches the bandit (bandit_reward of the outcome and the logged score). */
 int nudge_store_outcome(tg_store *s, const tg_nudge_catalog *c,
                         tg_bandit *b, int64_t id, const char *outcome,
                         tg_err *err);

@@ -10,6 +10,7 @@ int cmd_predict(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_nudge(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 int cmd_open(int argc, char **argv); /* no subcommand: the app */
 
 #endif

@@ -32,6 +32,11 @@ static const cli_command cli_commands[] = {
      "Decide the queued interventions (a nudge or none, with its offer and "
      "why), settle\nthe outcomes of earlier ones and teach the bandit; "
      "--bandit lists what it learned."},
+    {"simulate", cmd_simulate,
+     "simulate [--months N] [--shoppers N] [--seed N] [--json] [--model PATH | --rules]",
+     "Run the offline A/B shopper simulation: control against the nudge "
+     "engine and three baselines\n(random with the same budget, rules only, "
+     "badge only) on shoppers from the behaviour model."},
     {NULL, NULL, NULL, NULL}};
 
 static void usage(FILE *f)

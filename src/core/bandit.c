@@ -1,7 +1,8 @@
 /* bandit.c: Thompson sampling for the intervention engine: one Beta
  * posterior per shopper segment x driver group x nudge, updated with the
- * outcome of each nudge shown (kept = 1; returned or a lost sale = 0) and
- * sampled to choose among the eligible nudges. */
+ * outcome of each nudge shown (kept, or returned / a lost sale, corrected
+ * for the line's risk: bandit_reward) and sampled to choose among the
+ * eligible nudges. */
 #include "trendguard/nudge.h"
 
 #include <math.h>
@@ -14,8 +15,16 @@ typedef struct arm {
 
 struct tg_bandit {
     int n_nudges;
-    arm *arms; /* [segment][group][nudge] */
+    double prior_a, prior_b;
+    arm *arms;   /* [segment][group][nudge] */
+    arm *pooled; /* [nudge]: outcomes over every context, priors left out */
 };
+
+/* Each context's posterior borrows from the nudge's outcomes in every
+ * other context (empirical-Bayes shrinkage): as if up to POOL_MAX of
+ * them had been seen here, so rare contexts start from what the nudge
+ * does elsewhere and common ones are led by their own outcomes. */
+#define POOL_MAX 20.0
 
 tg_bandit *bandit_create(int n_nudges, double prior_a, double prior_b)
 {
@@ -25,11 +34,16 @@ tg_bandit *bandit_create(int n_nudges, double prior_a, double prior_b)
     tg_bandit *b = calloc(1, sizeof *b);
     size_t n = (size_t)TG_NUM_SEGMENTS * TG_NUM_DRIVER_GROUPS *
                (size_t)n_nudges;
-    if (!b || !(b->arms = calloc(n, sizeof *b->arms))) {
+    if (!b || !(b->arms = calloc(n, sizeof *b->arms)) ||
+        !(b->pooled = calloc((size_t)n_nudges, sizeof *b->pooled))) {
+        if (b)
+            free(b->arms);
         free(b);
         return NULL;
     }
     b->n_nudges = n_nudges;
+    b->prior_a = prior_a;
+    b->prior_b = prior_b;
     for (size_t i = 0; i < n; i++)
         b->arms[i] = (arm){prior_a, prior_b, 0};
     return b;
@@ -40,6 +54,7 @@ void bandit_free(tg_bandit *b)
     if (!b)
         return;
     free(b->arms);
+    free(b->pooled);
     free(b);
 }
 
@@ -66,6 +81,10 @@ void bandit_update(tg_bandit *b, int segment, int group, int nudge,
     a->a += reward;
     a->b += 1 - reward;
     a->n++;
+    arm *p = &b->pooled[nudge];
+    p->a += reward;
+    p->b += 1 - reward;
+    p->n++;
 }
 
 void bandit_get(const tg_bandit *b, int segment, int group, int nudge,
@@ -81,8 +100,21 @@ void bandit_set(tg_bandit *b, int segment, int group, int nudge, double a,
                 double beta, long n)
 {
     arm *x = arm_at(b, segment, group, nudge);
-    if (x && a > 0 && beta > 0 && isfinite(a) && isfinite(beta) && n >= 0)
-        *x = (arm){a, beta, n};
+    if (!x || !(a > 0 && beta > 0 && isfinite(a) && isfinite(beta) && n >= 0))
+        return;
+    arm *p = &b->pooled[nudge];
+    p->a += (a - b->prior_a) - (x->a - b->prior_a);
+    p->b += (beta - b->prior_b) - (x->b - b->prior_b);
+    p->n += n - x->n;
+    *x = (arm){a, beta, n};
+}
+
+double bandit_reward(int kept, double score)
+{
+    if (!(score >= 0 && score <= 1))
+        score = 0.5;
+    double r = ((kept ? 1.0 : 0.0) - (1.0 - score) + 1.0) / 2.0;
+    return r < 0 ? 0 : r > 1 ? 1 : r;
 }
 
 double bandit_mean(const tg_bandit *b, int segment, int group, int nudge)
@@ -125,5 +157,10 @@ double bandit_sample(const tg_bandit *b, int segment, int group, int nudge,
     const arm *x = arm_at(b, segment, group, nudge);
     if (!x)
         return 0;
-    return bandit_beta_draw(r, x->a, x->b);
+    const arm *p = &b->pooled[nudge];
+    double oa = p->a - (x->a - b->prior_a), ob = p->b - (x->b - b->prior_b);
+    double on = oa + ob, w = on > POOL_MAX ? POOL_MAX / on : 1.0;
+    if (!(on > 0))
+        w = 0;
+    return bandit_beta_draw(r, x->a + w * fmax(0, oa), x->b + w * fmax(0, ob));
 }

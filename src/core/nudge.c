@@ -378,17 +378,39 @@ static int band_of(const tg_nudge_catalog *c, double p)
     return p >= c->band_high ? TG_BAND_HIGH : TG_BAND_MEDIUM;
 }
 
-/* Rank of the first top driver the nudge answers (0 best), or -1. A nudge
- * with no drivers answers any (ranked after every specific match). */
-static int driver_rank(const tg_nudge_def *d, const int *drivers, int n)
+/* How much of the risk a nudge answers: the summed contributions of the
+ * top drivers it lists; *first gets the highest-ranked of them (-1). */
+static double answered(const tg_nudge_def *d, const int *drivers,
+                       const float *con, int n, int *first)
 {
-    if (d->drivers == 0)
-        return TG_NUDGE_MAX_DRIVERS;
+    double w = 0;
+    *first = -1;
     for (int k = 0; k < n; k++)
         if (drivers[k] >= 0 && drivers[k] < 32 &&
-            (d->drivers >> drivers[k] & 1u))
-            return k;
-    return -1;
+            (d->drivers >> drivers[k] & 1u)) {
+            w += con[k];
+            if (*first < 0)
+                *first = k;
+        }
+    return w;
+}
+
+/* The driver group adding most to the risk (the bandit's context) and
+ * what it adds. */
+static int top_group(const int *drivers, const float *con, int n,
+                     double *top)
+{
+    double g[TG_NUM_DRIVER_GROUPS] = {0};
+    int best = -1;
+    for (int k = 0; k < n; k++)
+        g[nudge_driver_group(drivers[k])] += con[k];
+    for (int k = 0; k < n; k++) {
+        int x = nudge_driver_group(drivers[k]);
+        if (best < 0 || g[x] > g[best])
+            best = x;
+    }
+    *top = best >= 0 ? g[best] : 0;
+    return best >= 0 ? best : TG_DRIVER_SHOPPER;
 }
 
 /* The first message of d whose conditions hold and that fills. */
@@ -435,7 +457,8 @@ void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
     }
     out->score = score;
     out->band = band_of(c, score);
-    out->context = nd ? nudge_driver_group(drivers[0]) : TG_DRIVER_SHOPPER;
+    double top = 0;
+    out->context = top_group(drivers, con, nd, &top);
     if (out->band == TG_BAND_LOW && in->moment != TG_MOMENT_RETURN) {
         char w[TG_NUDGE_TEXT];
         snprintf(w, sizeof w, "low risk (%.0f%% is under %.0f%%)",
@@ -463,7 +486,7 @@ void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
     facts_for(in, score, f);
     int seg = in->segment >= 0 && in->segment < TG_NUM_SEGMENTS
                   ? in->segment : TG_SEG_UNKNOWN;
-    int best = -1, best_rank = 0, over_budget = 0;
+    int best = -1, best_first = -1, over_budget = 0;
     double best_key = -INFINITY;
     char msg[TG_NUDGE_TEXT];
     for (int i = 0; i < c->n; i++) {
@@ -478,8 +501,9 @@ void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
             continue;
         if (!conds_hold(d->when, d->n_when, f))
             continue;
-        int rank = driver_rank(d, drivers, nd);
-        if (rank < 0)
+        int first;
+        double w = answered(d, drivers, con, nd, &first);
+        if (d->drivers != 0 && !(w > 0 && w >= c->driver_share * top))
             continue;
         double cost = d->offer == TG_OFFER_NONE ? 0 : offer_cost(d, in->x);
         if (cost > 0 && left >= 0 && cost > left + 1e-9) {
@@ -491,11 +515,11 @@ void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
         out->candidates++;
         double key = bandit && r ? bandit_sample(bandit, seg, out->context,
                                                  i, r)
-                                 : -(double)rank;
+                                 : w;
         if (key > best_key) {
             best_key = key;
             best = i;
-            best_rank = rank;
+            best_first = first;
         }
     }
     if (best < 0) {
@@ -511,7 +535,7 @@ void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
     out->action = d->action;
     out->offer = d->offer;
     out->offer_cost = d->offer == TG_OFFER_NONE ? 0 : offer_cost(d, in->x);
-    out->driver = best_rank < nd ? drivers[best_rank] : -1;
+    out->driver = best_first >= 0 ? drivers[best_first] : -1;
     if (d->action == TG_ACTION_SWITCH_SIZE ||
         d->action == TG_ACTION_KEEP_ONE_SIZE)
         out->suggested_size =
@@ -522,7 +546,7 @@ void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
     char drv[96];
     if (out->driver >= 0)
         snprintf(drv, sizeof drv, "top driver %s (%+.2f)",
-                 features_name(out->driver), con[best_rank]);
+                 features_name(out->driver), con[best_first]);
     else
         snprintf(drv, sizeof drv, "%s moment",
                  nudge_moment_names[in->moment]);
@@ -533,8 +557,8 @@ void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
                  tg_segment_names[seg],
                  nudge_driver_group_names[out->context]);
     else
-        snprintf(pick, sizeof pick, "; answers the highest-ranked driver "
-                 "of %d eligible", out->candidates);
+        snprintf(pick, sizeof pick, "; answers most of the risk of %d "
+                 "eligible", out->candidates);
     snprintf(out->why, sizeof out->why, "%.31s: %.60s, %s risk %.0f%%%s%.110s",
              d->id,
              drv, nudge_band_names[out->band], score * 100,

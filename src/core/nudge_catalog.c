@@ -428,7 +428,8 @@ static int parse_root(pctx *p, const cJSON *root, tg_nudge_catalog *c)
                                        "limits",  "rules", "nudges"};
     static const char *const band_keys[] = {"medium", "high"};
     static const char *const limit_keys[] = {"per_session", "per_shopper_day",
-                                             "daily_offer_budget"};
+                                             "daily_offer_budget",
+                                             "driver_share"};
     if (!cJSON_IsObject(root))
         return bad(p, "(top)", "must be a JSON object");
     int rc = only_keys(p, "(top)", root, keys, 6);
@@ -451,13 +452,15 @@ static int parse_root(pctx *p, const cJSON *root, tg_nudge_catalog *c)
     const cJSON *l = cJSON_GetObjectItemCaseSensitive(root, "limits");
     if (!cJSON_IsObject(l))
         return bad(p, "limits", "must be an object");
-    if ((rc = only_keys(p, "limits", l, limit_keys, 3)) ||
+    if ((rc = only_keys(p, "limits", l, limit_keys, 4)) ||
         (rc = get_int(p, "limits", l, "per_session", 0, 100,
                       &c->per_session)) ||
         (rc = get_int(p, "limits", l, "per_shopper_day", 0, 1000,
                       &c->per_shopper_day)) ||
         (rc = get_number(p, "limits", l, "daily_offer_budget", 1, 0, 1e9,
-                         &c->daily_offer_budget)))
+                         &c->daily_offer_budget)) ||
+        (rc = get_number(p, "limits", l, "driver_share", 1, 0, 1,
+                         &c->driver_share)))
         return rc;
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "rules");
     if (!r)

@@ -43,7 +43,8 @@ static const char SQL_ANSWER_GET[] =
 static const char SQL_ANSWER_SET[] =
     "UPDATE interventions SET status = ? WHERE id = ?";
 static const char SQL_OUTCOME_GET[] =
-    "SELECT i.nudge, i.outcome, c.segment, c.driver FROM interventions i"
+    "SELECT i.nudge, i.outcome, c.segment, c.driver, i.score"
+    " FROM interventions i"
     " JOIN nudge_context c ON c.intervention_id = i.id WHERE i.id = ?";
 static const char SQL_OUTCOME_SET[] =
     "UPDATE interventions SET outcome = ? WHERE id = ?";
@@ -373,7 +374,10 @@ int nudge_store_outcome(tg_store *s, const tg_nudge_catalog *c,
         return fail_code(err);
     sqlite3_bind_int64(st, 1, id);
     int step = sqlite3_step(st), k = -1, sg = -1, g = -1, had = 0;
+    double score = NAN;
     if (step == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+            score = sqlite3_column_double(st, 4);
         const char *n = (const char *)sqlite3_column_text(st, 0);
         k = n ? nudge_catalog_find(c, n) : -1;
         had = sqlite3_column_type(st, 1) != SQLITE_NULL;
@@ -397,7 +401,8 @@ int nudge_store_outcome(tg_store *s, const tg_nudge_catalog *c,
     sqlite3_finalize(st);
     if (rc != TG_OK || had || k < 0 || g < 0)
         return rc; /* settled once; a nudge gone from the catalogue */
-    bandit_update(b, sg, g, k, strcmp(outcome, "kept") == 0 ? 1.0 : 0.0);
+    bandit_update(b, sg, g, k,
+                  bandit_reward(strcmp(outcome, "kept") == 0, score));
     return save_one(s, c, b, sg, g, k, err);
 }
 

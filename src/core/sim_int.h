@@ -1,0 +1,139 @@
+/* sim_int.h: what the simulation's files share (internal to the core):
+ * the compact drawn orders, the trend state a feed would have shown, the
+ * per-arm state (history for features, caps, budget, bandit), the pending
+ * events (lines maturing, returns, bandit outcomes) and the counters. */
+#ifndef TRENDGUARD_SIM_INT_H
+#define TRENDGUARD_SIM_INT_H
+
+#include "trendguard/sim.h"
+
+#define SIM_WINDOW_DAYS 30 /* the return window: history matures after it */
+#define SIM_RING 32        /* days of pending events kept */
+
+/* A drawn line, compact; shopper_order_finish rebuilds the rest. */
+typedef struct sim_line {
+    int32_t product, size, ref_trend, cents;
+    uint8_t qty, discount;
+    double view_minutes, taste;
+} sim_line;
+
+/* A drawn order (a cart: what the shopper meant to buy). */
+typedef struct sim_order {
+    int64_t t;
+    int32_t customer, seq;   /* seq: the customer's k-th order */
+    uint32_t first;          /* its lines: lines[first .. first + n) */
+    uint8_t n, channel, paylater, treat;
+} sim_order;
+
+/* A fashion trend's state as the feed showed it, per snapshot day. */
+typedef struct sim_tday {
+    float growth_24h, growth_7d, log_views_24h;
+    int32_t peak_day;
+} sim_tday;
+typedef struct sim_trend {
+    int64_t first, last;     /* snapshot days; first > last: none */
+    sim_tday *d;             /* [last - first + 1] */
+} sim_trend;
+
+/* What the store's history would say about a shopper, per arm. */
+typedef struct sim_hist {
+    int32_t orders, price_lines, m_lines, m_returns;
+    double price_sum;
+} sim_hist;
+
+/* Pending events, bucketed by day in rings of SIM_RING days. */
+typedef struct sim_mature {   /* a line whose window closes */
+    int32_t customer, product;
+    uint8_t arm, returned;    /* arm TG_SIM_CONTROL: products only */
+} sim_mature;
+typedef struct sim_reward {   /* a nudge's outcome for the bandit */
+    uint8_t segment, group, nudge;
+    float reward;
+} sim_reward;
+typedef struct sim_return {   /* a return starting: the exchange offer */
+    uint64_t key;             /* the line's draws */
+    int32_t customer, order_items;
+    uint8_t arm, category;
+    float price;              /* unit price x quantity */
+} sim_return;
+
+typedef struct sim_vec {
+    void *p;
+    size_t n, cap, size;
+} sim_vec;
+
+/* One arm's state. */
+typedef struct sim_arm_state {
+    int kind;                 /* TG_SIM_* */
+    tg_nudge_catalog cat;     /* the catalogue this arm decides with */
+    int orig[TG_NUDGE_MAX];   /* its nudges' indexes in the full one */
+    tg_bandit *bandit;        /* engine: learned; random: never updated */
+    int learn;                /* the bandit learns from outcomes */
+    int has_return;           /* the catalogue has a return-moment nudge */
+    tg_rng rng;
+    tg_nudge_budget budget;
+    tg_nudge_shopper *shop;   /* [treated shoppers] */
+    sim_hist *hist;           /* [customers] */
+    int32_t *p_lines, *p_returns; /* [products] matured, all arms' lines */
+    int32_t *c_lines, *c_returns; /* [customers] bought and returned, for
+                                     the bootstrap */
+    long day_shown, day_items;
+} sim_arm_state;
+
+typedef struct sim_ctx {
+    const tg_sim_opts *o;
+    const tg_behaviour *b;
+    const tg_sim_assume *a;
+    tg_world *w;
+    int64_t start, end;       /* days */
+    int months;
+    sim_trend *trends;        /* [w->n_fashion] */
+    sim_order *orders;
+    size_t n_orders;
+    sim_line *lines;
+    size_t n_lines;
+    int32_t *treat_index;     /* [customers] index among treated, or -1 */
+    long n_treat, n_control;
+    sim_arm_state arm[TG_SIM_ARMS];
+    sim_vec mature[SIM_RING], rewards[SIM_RING], returns[SIM_RING];
+    /* the model */
+    int *map;                 /* model feature -> features.h */
+    size_t nf;
+    int threads;
+    tg_sim_result *r;
+} sim_ctx;
+
+/* The engine's lines of one day, with their scores. */
+typedef struct batch {
+    size_t n, cap;            /* rows (lines) */
+    float *x;                 /* [cap][TG_NUM_FEATURES] features.h order */
+    float *rows;              /* [cap][nf] model order */
+    float *p;                 /* [cap] */
+    float *con;               /* [cap][nf + 1] TreeSHAP, for p >= medium */
+    size_t *first;            /* [orders + 1]: each order's first row */
+    size_t n_orders, cap_orders;
+} batch;
+
+/* sim_batch.c: features and scores of the engine's lines for the day's
+ * treated carts orders[from, to). */
+int sim_engine_batch(sim_ctx *s, size_t from, size_t to, batch *b,
+                     tg_err *err);
+void sim_batch_free(batch *b);
+
+/* sim_world.c */
+uint64_t sim_hash(uint64_t seed, uint64_t a, uint64_t b, uint64_t c);
+double sim_uniform(uint64_t seed, uint64_t a, uint64_t b, uint64_t c);
+int sim_build_world(sim_ctx *s, tg_err *err);
+int sim_draw_orders(sim_ctx *s, tg_err *err);
+void sim_rebuild(const sim_ctx *s, const sim_order *so, tg_order *o);
+void sim_features(const sim_ctx *s, const sim_arm_state *st,
+                  const sim_order *so, const tg_order *o, int line,
+                  float *x);
+void sim_free_world(sim_ctx *s);
+int sim_vec_push(sim_vec *v, const void *item, size_t size);
+
+/* sim_report.c */
+void sim_report(sim_ctx *s);
+int sim_bootstrap(sim_ctx *s, tg_err *err);
+
+#endif

@@ -1,0 +1,374 @@
+/* test_sim.c: the offline A/B simulation: the shipped assumptions and the
+ * refusal of broken ones (field named), the same seed giving the same
+ * result whatever the threads, control untouched by the engine, every
+ * nudge's effect set to zero giving no reduction (exactly against the
+ * treatment's own carts, and within its interval against control), the
+ * JSON's fields, and a run with a trained model. */
+#include "testutil.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+
+#include "train/train.h"
+#include "trendguard/gen.h"
+#include "trendguard/ingest.h"
+#include "trendguard/score.h"
+#include "trendguard/sim.h"
+
+static tg_nudge_catalog cat;
+static tg_behaviour beh;
+static tg_words words;
+static tg_sim_assume shipped;
+
+static int setup(void **state)
+{
+    (void)state;
+    tg_err err = {0};
+    char path[4096];
+    if (nudge_catalog_load(NULL, &cat, &err) ||
+        sim_assume_load(NULL, &shipped, &err))
+        fail_msg("%s", err.msg);
+    if (tg_asset_path("assets/behaviour.json", path, sizeof path) ||
+        shopper_behaviour_load(path, &beh, &err) ||
+        shopper_words_load(&words, NULL, &err))
+        fail_msg("behaviour: %s", err.msg);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    shopper_words_free(&words);
+    return 0;
+}
+
+static void opts(tg_sim_opts *o, const tg_sim_assume *a, int shoppers,
+                 uint64_t seed)
+{
+    memset(o, 0, sizeof *o);
+    o->months = 6;
+    o->shoppers = shoppers;
+    o->seed = seed;
+    o->threads = 2;
+    o->bootstrap = 200;
+    o->catalog = &cat;
+    o->assume = a;
+    o->behaviour = &beh;
+    o->words = &words;
+}
+
+static char *run_json(const tg_sim_opts *o, tg_sim_result *r)
+{
+    tg_err err = {0};
+    if (sim_run(o, r, &err) != TG_OK)
+        fail_msg("sim: %s", err.msg);
+    return sim_result_json(r, o->assume);
+}
+
+static void assumptions_checked(void **state)
+{
+    (void)state;
+    assert_float_equal(shipped.accept[TG_ACTION_EXCHANGE], 0.2, 1e-12);
+    assert_true(shipped.processing_share >= 0.15 &&
+                shipped.processing_share <= 0.66);
+    char *good = tg_read_file("assets/simulation.json", NULL, 0, NULL);
+    assert_non_null(good);
+    static const struct {
+        const char *from, *to, *field;
+    } cases[] = {
+        {"\"switch_size\": {\"value\": 0.45", "\"switch_size\": {\"value\": 1.45",
+         "accept.switch_size"},
+        {"\"exchange_keeps\": {\"value\": 0.9, \"source\": \"assumption (an exchange or store credit keeps the sale; the second parcel costs about a tenth of the margin: RESEARCH.md, 6.95 EUR per parcel)\"",
+         "\"exchange_keeps\": {\"value\": 0.9, \"source\": \"\"",
+         "money.exchange_keeps"},
+        {"\"cool_lost\": {", "\"cool_lots\": {", "effects.cool_lots"},
+        {"\"decline\": 0.7, ", "", "money.resale.decline"},
+        {"\"kept\": {\"value\": 1.0,", "\"kept\": {\"value\": \"all\",",
+         "satisfaction.kept"},
+        {"\"treatment_share\": {\"value\": 0.5,",
+         "\"treatment_share\": {\"value\": 0.5, \"why\": 1,",
+         "arms.treatment_share"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *at = strstr(good, cases[i].from);
+        if (!at)
+            fail_msg("case %zu: '%s' not in the shipped file", i,
+                     cases[i].from);
+        size_t n = strlen(good) + strlen(cases[i].to) + 1;
+        char *bad = malloc(n);
+        size_t pre = (size_t)(at - good);
+        memcpy(bad, good, pre);
+        strcpy(bad + pre, cases[i].to);
+        strcat(bad, at + strlen(cases[i].from));
+        tg_sim_assume a;
+        tg_err err = {0};
+        int rc = sim_assume_parse(bad, strlen(bad), "simulation.json", &a,
+                                  &err);
+        if (rc != TG_EDATA || !strstr(err.msg, cases[i].field))
+            fail_msg("case %zu: rc %d, '%s' does not name %s", i, rc,
+                     err.msg, cases[i].field);
+        free(bad);
+    }
+    free(good);
+    tg_sim_assume a;
+    tg_err err = {0};
+    assert_int_equal(sim_assume_load("/nonexistent.json", &a, &err),
+                     TG_ENOINPUT);
+}
+
+static void same_seed_same_result(void **state)
+{
+    (void)state;
+    tg_sim_opts o;
+    tg_sim_result r1, r2, r3;
+    opts(&o, &shipped, 2500, 7);
+    char *a = run_json(&o, &r1);
+    o.threads = 1;
+    char *b = run_json(&o, &r2);
+    assert_string_equal(a, b);
+    o.seed = 8;
+    o.threads = 2;
+    char *c = run_json(&o, &r3);
+    assert_string_not_equal(a, c);
+    /* The engine did something, and every arm saw the same carts. */
+    assert_true(r1.arm[TG_SIM_ENGINE].shown > 100);
+    assert_true(r1.arm[TG_SIM_CONTROL].shoppers > 1000);
+    assert_int_equal(r1.arm[TG_SIM_CONTROL].shoppers +
+                         r1.arm[TG_SIM_ENGINE].shoppers, 2500);
+    for (int k = TG_SIM_RANDOM; k < TG_SIM_ARMS; k++) {
+        assert_int_equal(r1.arm[k].items_carted,
+                         r1.arm[TG_SIM_ENGINE].items_carted);
+        assert_int_equal(r1.arm[k].orders, r1.arm[TG_SIM_ENGINE].orders);
+    }
+    /* The random baseline nudges about as often as the engine. */
+    double ratio = (double)r1.arm[TG_SIM_RANDOM].shown /
+                   (double)r1.arm[TG_SIM_ENGINE].shown;
+    assert_true(ratio > 0.6 && ratio < 1.4);
+    free(a);
+    free(b);
+    free(c);
+    sim_result_free(&r1);
+    sim_result_free(&r2);
+    sim_result_free(&r3);
+}
+
+static void same_arm(const tg_sim_arm *x, const tg_sim_arm *y)
+{
+    assert_int_equal(x->shoppers, y->shoppers);
+    assert_int_equal(x->orders, y->orders);
+    assert_int_equal(x->purchases, y->purchases);
+    assert_int_equal(x->returns, y->returns);
+    assert_int_equal(x->items_bought, y->items_bought);
+    assert_float_equal(x->revenue, y->revenue, 1e-6);
+    assert_float_equal(x->satisfaction, y->satisfaction, 1e-12);
+    assert_float_equal(x->writedown, y->writedown, 1e-6);
+}
+
+/* Whatever the engine does, control's shoppers live the same lives. */
+static void control_untouched(void **state)
+{
+    (void)state;
+    tg_sim_opts o;
+    tg_sim_result r1, r2, r3;
+    tg_err err = {0};
+    opts(&o, &shipped, 2500, 11);
+    assert_int_equal(sim_run(&o, &r1, &err), TG_OK);
+    tg_sim_assume eager = shipped;
+    for (int k = 0; k < TG_NUM_ACTIONS; k++)
+        eager.accept[k] = 1;
+    eager.cool_lost = 1;
+    o.assume = &eager;
+    assert_int_equal(sim_run(&o, &r2, &err), TG_OK);
+    tg_nudge_catalog none = cat;
+    none.n = 1; /* only size advice */
+    o.catalog = &none;
+    assert_int_equal(sim_run(&o, &r3, &err), TG_OK);
+    same_arm(&r1.arm[TG_SIM_CONTROL], &r2.arm[TG_SIM_CONTROL]);
+    same_arm(&r1.arm[TG_SIM_CONTROL], &r3.arm[TG_SIM_CONTROL]);
+    assert_int_equal(r1.arm[TG_SIM_CONTROL].shown, 0);
+    assert_int_equal(r1.arm[TG_SIM_CONTROL].items_bought,
+                     r1.arm[TG_SIM_CONTROL].items_carted);
+    /* ... while the treatment did change. */
+    assert_true(r2.arm[TG_SIM_ENGINE].items_bought <
+                r1.arm[TG_SIM_ENGINE].items_bought);
+    sim_result_free(&r1);
+    sim_result_free(&r2);
+    sim_result_free(&r3);
+}
+
+/* Every nudge's effect set to zero: the treated shoppers buy and return
+ * exactly what they would have without nudges (the same in every arm),
+ * and the measured reduction against control is zero within its
+ * interval. */
+static void zero_effects_zero_reduction(void **state)
+{
+    (void)state;
+    tg_sim_assume z = shipped;
+    sim_assume_zero_effects(&z);
+    tg_sim_opts o;
+    tg_sim_result r;
+    tg_err err = {0};
+    opts(&o, &z, 4000, 3);
+    assert_int_equal(sim_run(&o, &r, &err), TG_OK);
+    assert_true(r.arm[TG_SIM_ENGINE].accepted > 100); /* nudges taken... */
+    for (int k = TG_SIM_RANDOM; k < TG_SIM_ARMS; k++) {
+        assert_int_equal(r.arm[k].purchases, r.arm[TG_SIM_ENGINE].purchases);
+        assert_int_equal(r.arm[k].returns, r.arm[TG_SIM_ENGINE].returns);
+    }
+    for (int k = TG_SIM_ENGINE; k < TG_SIM_ARMS; k++) {
+        const tg_sim_compare *m = &r.cmp[k];
+        if (!(m->ci_low <= 0 && m->ci_high >= 0))
+            fail_msg("%s: %.4f (%.4f .. %.4f) excludes 0", sim_arm_names[k],
+                     m->relative, m->ci_low, m->ci_high);
+        assert_true(m->ci_low <= m->relative && m->relative <= m->ci_high);
+        assert_float_equal(r.arm[k].dropped_margin, 0, 1e-9);
+        assert_float_equal(r.arm[k].conversion, 1.0, 1e-12);
+    }
+    sim_result_free(&r);
+    /* With the shipped effects the same shoppers return less. */
+    opts(&o, &shipped, 4000, 3);
+    assert_int_equal(sim_run(&o, &r, &err), TG_OK);
+    assert_true(r.arm[TG_SIM_ENGINE].returns <
+                r.arm[TG_SIM_RULES].returns + r.arm[TG_SIM_RANDOM].returns);
+    sim_result_free(&r);
+}
+
+static void json_has_the_fields(void **state)
+{
+    (void)state;
+    tg_sim_opts o;
+    tg_sim_result r;
+    opts(&o, &shipped, 1500, 5);
+    o.months = 3;
+    char *text = run_json(&o, &r);
+    cJSON *j = cJSON_Parse(text);
+    assert_non_null(j);
+    const char *top[] = {"months", "control", "treatment",
+                         "return_reduction", "conversion_change",
+                         "satisfaction_change", "resale_recovered", "roi",
+                         "baselines", "monthly", "scale_to_trendbuy"};
+    for (size_t i = 0; i < sizeof top / sizeof *top; i++)
+        if (!cJSON_GetObjectItem(j, top[i]))
+            fail_msg("no '%s'", top[i]);
+    assert_int_equal(cJSON_GetObjectItem(j, "months")->valueint, 3);
+    const char *arm[] = {"purchases", "returns", "return_rate", "conversion",
+                         "satisfaction", "revenue"};
+    for (size_t i = 0; i < sizeof arm / sizeof *arm; i++) {
+        assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "control"),
+                                            arm[i]));
+        assert_non_null(cJSON_GetObjectItem(
+            cJSON_GetObjectItem(j, "treatment"), arm[i]));
+    }
+    cJSON *rr = cJSON_GetObjectItem(j, "return_reduction");
+    assert_non_null(cJSON_GetObjectItem(rr, "relative"));
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(rr, "ci95")), 2);
+    const char *roi[] = {"saved_return_cost", "resale_recovered",
+                         "offer_cost", "lost_margin", "net"};
+    cJSON *ro = cJSON_GetObjectItem(j, "roi");
+    double sum = 0;
+    for (size_t i = 0; i < sizeof roi / sizeof *roi; i++)
+        assert_non_null(cJSON_GetObjectItem(ro, roi[i]));
+    sum = cJSON_GetObjectItem(ro, "saved_return_cost")->valuedouble +
+          cJSON_GetObjectItem(ro, "resale_recovered")->valuedouble -
+          cJSON_GetObjectItem(ro, "offer_cost")->valuedouble -
+          cJSON_GetObjectItem(ro, "lost_margin")->valuedouble;
+    assert_float_equal(sum, cJSON_GetObjectItem(ro, "net")->valuedouble,
+                       0.05);
+    const char *bl[] = {"random", "rules", "badge"};
+    for (size_t i = 0; i < 3; i++) {
+        cJSON *b = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "baselines"),
+                                       bl[i]);
+        assert_non_null(cJSON_GetObjectItem(b, "return_reduction"));
+        assert_non_null(cJSON_GetObjectItem(b, "roi"));
+    }
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "monthly")),
+                     3);
+    long months_sum = 0;
+    cJSON *m;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItem(j, "monthly"))
+        months_sum += cJSON_GetObjectItem(cJSON_GetObjectItem(m, "control"),
+                                          "purchases")->valueint;
+    assert_int_equal(months_sum, r.arm[TG_SIM_CONTROL].purchases);
+    assert_non_null(cJSON_GetObjectItem(
+        cJSON_GetObjectItem(j, "scale_to_trendbuy"), "net"));
+    cJSON_Delete(j);
+    free(text);
+    sim_result_free(&r);
+    /* Bad options are refused. */
+    tg_err err = {0};
+    o.months = 0;
+    assert_int_equal(sim_run(&o, &r, &err), TG_EUSAGE);
+}
+
+/* With a model trained on generated data, the engine scores the simulated
+ * lines (features as the training set computes them) and its nudges cut
+ * returns. */
+static void with_a_trained_model(void **state)
+{
+    (void)state;
+    char dir[256], db[300], gen[300], model[300];
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    snprintf(gen, sizeof gen, "%s/gen", dir);
+    snprintf(model, sizeof model, "%s/model.json", dir);
+    tg_err err = {0};
+    tg_gen_opts go = {.out_dir = gen, .scale = "demo", .seed = 2};
+    assert_int_equal(gen_run(&go, NULL, NULL, NULL, &err), TG_OK);
+    tg_store *s = store_open(db, STORE_CREATE, &err);
+    tg_ingest_opts io = {0};
+    char *paths[] = {gen};
+    long rej;
+    assert_int_equal(ingest_paths(s, paths, 1, &io, &rej, &err), TG_OK);
+    store_close(s);
+    tg_train_opts to;
+    train_defaults(&to);
+    to.db = db;
+    to.out = model;
+    to.rounds = 60;
+    to.eta = 0.3;
+    to.nthread = 2;
+    tg_train_result tr;
+    if (train_run(&to, &tr, &err) != TG_OK)
+        fail_msg("train: %s", err.msg);
+    free(tr.metrics_json);
+    s = store_open(db, 0, &err);
+    tg_model_info info;
+    tg_model *m = score_open_model(s, NULL, &info, &err);
+    store_close(s);
+    assert_non_null(m);
+    tg_sim_opts o;
+    tg_sim_result r;
+    opts(&o, &shipped, 6000, 1);
+    o.model = m;
+    o.model_version = info.version;
+    assert_int_equal(sim_run(&o, &r, &err), TG_OK);
+    assert_int_equal(r.model_version, info.version);
+    const tg_sim_arm *t = &r.arm[TG_SIM_ENGINE];
+    assert_true(t->shown > 500);
+    assert_true(r.cmp[TG_SIM_ENGINE].relative > 0.05);
+    assert_true(r.cmp[TG_SIM_ENGINE].ci_high > r.cmp[TG_SIM_ENGINE].relative);
+    assert_true(r.cmp[TG_SIM_ENGINE].conversion_change > -0.02);
+    assert_true(r.cmp[TG_SIM_ENGINE].roi.net > 0);
+    char *json = sim_result_json(&r, &shipped);
+    cJSON *j = cJSON_Parse(json);
+    assert_string_equal(cJSON_GetObjectItem(j, "scoring")->valuestring,
+                        "model");
+    cJSON_Delete(j);
+    free(json);
+    sim_result_free(&r);
+    model_free(m);
+    tu_rmrf(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(assumptions_checked),
+        cmocka_unit_test(same_seed_same_result),
+        cmocka_unit_test(control_untouched),
+        cmocka_unit_test(zero_effects_zero_reduction),
+        cmocka_unit_test(json_has_the_fields),
+        cmocka_unit_test(with_a_trained_model),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
