@@ -337,6 +337,14 @@ int nudge_store_shopper(tg_store *s, const tg_nudge_catalog *c,
                         int64_t customer_id, int64_t now,
                         tg_nudge_shopper *sh, tg_err *err);
 
+/* Fills the facts of in that come from the store's history before now:
+ * kept_pct and kept_n (buyers whose usual size is the shopper's who bought
+ * the item in the size that fits the shopper, and how many kept it; needs
+ * in->x, size, size range and is_shoe set) and reviews (how many bought
+ * the item). Facts it cannot know stay NaN. */
+int nudge_store_facts(tg_store *s, int64_t product_id, int64_t customer_id,
+                      int64_t now, tg_nudge_input *in, tg_err *err);
+
 /* Where a decision came from, for the log. */
 typedef struct tg_nudge_ref {
     int64_t purchase_id;    /* 0: none (a cart or an item view) */

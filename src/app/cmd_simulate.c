@@ -53,15 +53,17 @@ static void print_report(const tg_sim_result *r)
     const tg_sim_arm *c = &r->arm[TG_SIM_CONTROL], *t = &r->arm[TG_SIM_ENGINE];
     const tg_sim_compare *e = &r->cmp[TG_SIM_ENGINE];
     char d0[16], d1[16], g[48];
+    char how[48];
+    if (r->model_version > 0)
+        snprintf(how, sizeof how, "model v%d", r->model_version);
+    else
+        snprintf(how, sizeof how, "the rules (no model)");
     printf("TrendGuard offline A/B simulation: %d months (%s .. %s), %s "
            "shoppers, seed %llu, scoring with %s\n\n", r->months,
            tg_date_format(r->start_day * TG_DAY, d0, sizeof d0),
            tg_date_format(r->end_day * TG_DAY, d1, sizeof d1),
            grouped((double)r->shoppers, g, sizeof g),
-           (unsigned long long)r->seed,
-           r->model_version > 0 ? "the model" : "the rules (no model)");
-    if (r->model_version > 0)
-        printf("  (model v%d)\n", r->model_version);
+           (unsigned long long)r->seed, how);
     printf("  %-22s %14s %14s\n", "", "control", "treatment");
     print_arm_row("shoppers", (double)c->shoppers, (double)t->shoppers, "n");
     print_arm_row("orders", (double)c->orders, (double)t->orders, "n");

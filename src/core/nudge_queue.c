@@ -66,6 +66,8 @@ static const char SQL_KEPT[] =
     " AND CASE WHEN ?5 THEN qc.shoe_size ELSE qc.usual_size END = ?4";
 static const char SQL_REVIEWS[] =
     "SELECT COUNT(*) FROM purchases WHERE product_id = ? AND ordered_at < ?";
+static const char SQL_CUSTOMER_SIZES[] =
+    "SELECT usual_size, shoe_size FROM customers WHERE id = ?";
 static const char SQL_SETTLE[] =
     "SELECT i.id, EXISTS (SELECT 1 FROM returns r WHERE r.purchase_id = p.id"
     "  AND r.returned_at <= p.ordered_at + 2592000)"
@@ -197,12 +199,20 @@ typedef struct queue_ctx {
     tg_nudge_queue_result *r;
 } queue_ctx;
 
-/* "Buyers your size kept a {suggested_size}": from the store's history. */
-static void kept_facts(queue_ctx *q, sqlite3_stmt *row, tg_nudge_input *in)
+/* "Buyers your size kept size {suggested_size}" and how many bought the
+ * item, from the store's history before `now`. usual: the shopper's usual
+ * (or shoe) size as stored. */
+static void history_facts(sqlite3_stmt *kept, sqlite3_stmt *reviews,
+                          int64_t product, const char *usual, int64_t now,
+                          tg_nudge_input *in)
 {
+    sqlite3_bind_int64(reviews, 1, product);
+    sqlite3_bind_int64(reviews, 2, now);
+    if (sqlite3_step(reviews) == SQLITE_ROW)
+        in->reviews = sqlite3_column_double(reviews, 0);
+    sqlite3_reset(reviews);
     double m = (double)in->x[TG_F_size_vs_usual] +
                (isnan(in->x[TG_F_fit_bias]) ? 0 : in->x[TG_F_fit_bias]);
-    const char *usual = col_text(row, in->is_shoe ? Q_SHOE : Q_USUAL);
     if (isnan(m) || !usual || (m == 0 && !(in->x[TG_F_sizes_of_item] >= 2)))
         return; /* no other size to suggest */
     int s = in->size - (int)m;
@@ -215,29 +225,39 @@ static void kept_facts(queue_ctx *q, sqlite3_stmt *row, tg_nudge_input *in)
         snprintf(name, sizeof name, "%s", tg_size_names[s]);
     else
         return;
-    sqlite3_stmt *st = q->kept;
-    sqlite3_bind_int64(st, 1, sqlite3_column_int64(row, Q_PRODUCT));
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, sqlite3_column_int64(row, Q_ORDERED_AT));
-    sqlite3_bind_text(st, 4, usual, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 5, in->is_shoe);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        double n = sqlite3_column_double(st, 0);
+    sqlite3_bind_int64(kept, 1, product);
+    sqlite3_bind_text(kept, 2, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(kept, 3, now);
+    sqlite3_bind_text(kept, 4, usual, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(kept, 5, in->is_shoe);
+    if (sqlite3_step(kept) == SQLITE_ROW) {
+        double n = sqlite3_column_double(kept, 0);
         in->kept_n = n;
         if (n > 0)
-            in->kept_pct = 100.0 * sqlite3_column_double(st, 1) / n;
+            in->kept_pct = 100.0 * sqlite3_column_double(kept, 1) / n;
     }
-    sqlite3_reset(st);
+    sqlite3_reset(kept);
 }
 
-static void review_facts(queue_ctx *q, sqlite3_stmt *row, tg_nudge_input *in)
+int nudge_store_facts(tg_store *s, int64_t product_id, int64_t customer_id,
+                      int64_t now, tg_nudge_input *in, tg_err *err)
 {
-    sqlite3_stmt *st = q->reviews;
-    sqlite3_bind_int64(st, 1, sqlite3_column_int64(row, Q_PRODUCT));
-    sqlite3_bind_int64(st, 2, sqlite3_column_int64(row, Q_ORDERED_AT));
-    if (sqlite3_step(st) == SQLITE_ROW)
-        in->reviews = sqlite3_column_double(st, 0);
-    sqlite3_reset(st);
+    sqlite3_stmt *kept = store_prepare(s, SQL_KEPT, err);
+    sqlite3_stmt *rev = kept ? store_prepare(s, SQL_REVIEWS, err) : NULL;
+    sqlite3_stmt *cu = rev ? store_prepare(s, SQL_CUSTOMER_SIZES, err)
+                           : NULL;
+    int rc = cu ? TG_OK : fail_code(err);
+    if (rc == TG_OK) {
+        sqlite3_bind_int64(cu, 1, customer_id);
+        const char *usual = NULL;
+        if (sqlite3_step(cu) == SQLITE_ROW)
+            usual = (const char *)sqlite3_column_text(cu, in->is_shoe);
+        history_facts(kept, rev, product_id, usual, now, in);
+    }
+    sqlite3_finalize(kept);
+    sqlite3_finalize(rev);
+    sqlite3_finalize(cu);
+    return rc;
 }
 
 static void read_input(queue_ctx *q, sqlite3_stmt *row, tg_nudge_input *in)
@@ -261,8 +281,9 @@ static void read_input(queue_ctx *q, sqlite3_stmt *row, tg_nudge_input *in)
     in->is_shoe = shoe;
     size_range(col_text(row, Q_SIZES), &in->size_lo, &in->size_hi);
     in->item = col_text(row, Q_NAME);
-    kept_facts(q, row, in);
-    review_facts(q, row, in);
+    history_facts(q->kept, q->reviews, sqlite3_column_int64(row, Q_PRODUCT),
+                  col_text(row, in->is_shoe ? Q_SHOE : Q_USUAL),
+                  in->now, in);
 }
 
 /* One queued row: a cart-level nudge first for several sizes of an item,

@@ -608,6 +608,32 @@ static void process_queue(void **state)
     assert_true(tu_int(s, "SELECT count(*) FROM nudge_bandit") > 0);
     assert_int_equal(tu_int(s, "SELECT sum(outcomes) FROM nudge_bandit"),
                      r.settled);
+    /* Facts for messages from the store's history: "N% of buyers your
+     * size kept size M". */
+    long long prod = tu_int(s, "SELECT q.product_id FROM purchases q JOIN "
+                               "products pr ON pr.id = q.product_id WHERE "
+                               "pr.category IN ('dresses', 'tops') GROUP BY "
+                               "1 ORDER BY count(*) DESC, 1 LIMIT 1");
+    long long cust = tu_int(s, "SELECT id FROM customers WHERE usual_size "
+                               "= 'M' ORDER BY id LIMIT 1");
+    tg_nudge_input in;
+    nudge_input_init(&in);
+    in.x[TG_F_size_vs_usual] = 1;
+    in.x[TG_F_fit_bias] = 0;
+    in.size = 3; /* L, one above M */
+    in.size_lo = 0;
+    in.size_hi = 5;
+    assert_int_equal(nudge_store_facts(s, prod, cust, 2000000000, &in, &err),
+                     TG_OK);
+    assert_float_equal(in.reviews, (double)tu_int(s, "SELECT count(*) FROM "
+                       "purchases WHERE product_id = %lld", prod), 1e-9);
+    long long n = tu_int(s, "SELECT count(*) FROM purchases q JOIN "
+                            "customers c ON c.id = q.customer_id WHERE "
+                            "q.product_id = %lld AND q.size = 'M' AND "
+                            "c.usual_size = 'M'", prod);
+    assert_float_equal(in.kept_n, (double)n, 1e-9);
+    if (n > 0)
+        assert_true(in.kept_pct >= 0 && in.kept_pct <= 100);
     /* Nothing left: a second run decides and settles nothing. */
     assert_int_equal(nudge_store_process_queue(s, &cat, &o, &r, &err), TG_OK);
     assert_int_equal(r.decided, 0);
