@@ -108,6 +108,12 @@ static inline void wb_room(wbuf *w, size_t need)
 static inline void wb_mem(wbuf *w, const char *s, size_t n)
 {
     wb_room(w, n);
+    if (n > w->cap - w->n) {
+        /* Longer than the whole buffer: straight through. */
+        if (fwrite(s, 1, n, w->f) != n)
+            w->failed = 1;
+        return;
+    }
     memcpy(w->buf + w->n, s, n);
     w->n += n;
 }
