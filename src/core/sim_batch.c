@@ -1,7 +1,8 @@
 /* sim_batch.c: the engine's scoring in the simulation: the features of
  * every treated line of a day, scored with the model in one batch split
- * over the threads (probability for every line, TreeSHAP contributions for
- * those at or above the medium band, where the engine needs its drivers). */
+ * over the threads: the probability of every line, then TreeSHAP
+ * contributions only where the engine reads drivers (the riskiest line of
+ * each item, when at or above the medium band). */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@ typedef struct score_job {
     const tg_model *m;
     batch *b;
     size_t nf, from, to;
-    double band;
+    int contribs;             /* 0: predict rows; 1: explain b->need[] */
     int failed;
 } score_job;
 
@@ -23,17 +24,84 @@ static void *score_thread(void *arg)
     batch *b = j->b;
     if (j->to <= j->from)
         return NULL;
-    model_predict_batch(j->m, b->rows + j->from * j->nf, j->to - j->from,
-                        b->p + j->from, 0);
-    for (size_t i = j->from; i < j->to; i++) {
-        if (!(b->p[i] >= j->band))
-            continue;
-        tg_err e = {0};
-        if (model_contribs(j->m, b->rows + i * j->nf,
-                           b->con + i * (j->nf + 1), &e) != TG_OK)
-            j->failed = 1;
+    if (!j->contribs) {
+        model_predict_batch(j->m, b->rows + j->from * j->nf,
+                            j->to - j->from, b->p + j->from, 0);
+        return NULL;
     }
+    /* Gathered into one block so the explainer sets up once. */
+    size_t n = j->to - j->from, nf = j->nf;
+    float *in = malloc(n * nf * sizeof *in);
+    float *out = malloc(n * (nf + 1) * sizeof *out);
+    tg_err e = {0};
+    if (!in || !out) {
+        j->failed = 1;
+    } else {
+        for (size_t k = 0; k < n; k++)
+            memcpy(in + k * nf, b->rows + b->need[j->from + k] * nf,
+                   nf * sizeof *in);
+        if (model_contribs_batch(j->m, in, n, out, &e) != TG_OK)
+            j->failed = 1;
+        else
+            for (size_t k = 0; k < n; k++)
+                memcpy(b->con + b->need[j->from + k] * (nf + 1),
+                       out + k * (nf + 1), (nf + 1) * sizeof *out);
+    }
+    free(in);
+    free(out);
     return NULL;
+}
+
+/* Runs the jobs over [0, n) on the threads; returns nonzero on failure. */
+static int run_jobs(const sim_ctx *s, batch *b, size_t n, int contribs)
+{
+    int nt = s->threads < 1 ? 1 : s->threads > 8 ? 8 : s->threads;
+    score_job jobs[8];
+    pthread_t tid[8];
+    int started[8] = {0}, failed;
+    for (int t = 0; t < nt; t++) {
+        jobs[t] = (score_job){s->o->model, b, s->nf, n * (size_t)t / nt,
+                              n * (size_t)(t + 1) / nt, contribs, 0};
+        if (t > 0)
+            started[t] = pthread_create(&tid[t], NULL, score_thread,
+                                        &jobs[t]) == 0;
+    }
+    score_thread(&jobs[0]);
+    failed = jobs[0].failed;
+    for (int t = 1; t < nt; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            score_thread(&jobs[t]);
+        failed |= jobs[t].failed;
+    }
+    return failed;
+}
+
+/* The rows whose drivers the engine will read: per order and item, the
+ * line with the highest score (the first on a tie, as the engine picks
+ * it), when it reaches the medium band. */
+static size_t mark_needed(const sim_ctx *s, batch *b)
+{
+    double band = s->o->catalog->band_medium;
+    size_t n = 0;
+    for (size_t o = 0; o < b->n_orders; o++) {
+        size_t a = b->first[o], z = b->first[o + 1];
+        for (size_t i = a; i < z; i++) {
+            int seen = 0;
+            for (size_t k = a; k < i && !seen; k++)
+                seen = b->prod[k] == b->prod[i];
+            if (seen)
+                continue; /* not the item's first line */
+            size_t rep = i;
+            for (size_t k = i + 1; k < z; k++)
+                if (b->prod[k] == b->prod[i] && b->p[k] > b->p[rep])
+                    rep = k;
+            if (b->p[rep] >= band)
+                b->need[n++] = rep;
+        }
+    }
+    return n;
 }
 
 static int batch_room(batch *b, size_t rows, size_t nf)
@@ -54,7 +122,13 @@ static int batch_room(batch *b, size_t rows, size_t nf)
         float *c = realloc(b->con, nc * (nf + 1) * sizeof *c);
         if (c)
             b->con = c;
-        if (!x || !r || !p || !c)
+        int32_t *pr = realloc(b->prod, nc * sizeof *pr);
+        if (pr)
+            b->prod = pr;
+        size_t *nd = realloc(b->need, nc * sizeof *nd);
+        if (nd)
+            b->need = nd;
+        if (!x || !r || !p || !c || !pr || !nd)
             return -1;
         b->cap = nc;
     }
@@ -92,35 +166,16 @@ int sim_engine_batch(sim_ctx *s, size_t from, size_t to, batch *b,
             for (size_t f = 0; f < s->nf; f++)
                 row[f] = x[s->map[f]];
             b->p[b->n] = NAN;
+            b->prod[b->n] = o.lines[k].product;
             b->n++;
         }
     }
     b->first[b->n_orders] = b->n;
     if (!s->o->model || b->n == 0)
         return TG_OK;
-    int nt = s->threads < 1 ? 1 : s->threads > 8 ? 8 : s->threads;
-    score_job jobs[8];
-    pthread_t tid[8];
-    int started[8] = {0};
-    for (int t = 0; t < nt; t++) {
-        jobs[t] = (score_job){s->o->model, b, s->nf, b->n * (size_t)t / nt,
-                              b->n * (size_t)(t + 1) / nt,
-                              s->o->catalog->band_medium, 0};
-        if (t > 0)
-            started[t] = pthread_create(&tid[t], NULL, score_thread,
-                                        &jobs[t]) == 0;
-    }
-    score_thread(&jobs[0]);
-    int failed = jobs[0].failed;
-    for (int t = 1; t < nt; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            score_thread(&jobs[t]);
-        failed |= jobs[t].failed;
-    }
-    return failed ? tg_fail(err, TG_EINTERNAL, "out of memory scoring")
-                  : TG_OK;
+    if (run_jobs(s, b, b->n, 0) || run_jobs(s, b, mark_needed(s, b), 1))
+        return tg_fail(err, TG_EINTERNAL, "out of memory scoring");
+    return TG_OK;
 }
 
 void sim_batch_free(batch *b)
@@ -130,5 +185,7 @@ void sim_batch_free(batch *b)
     free(b->p);
     free(b->con);
     free(b->first);
+    free(b->prod);
+    free(b->need);
     memset(b, 0, sizeof *b);
 }

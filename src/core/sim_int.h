@@ -109,7 +109,9 @@ typedef struct batch {
     float *x;                 /* [cap][TG_NUM_FEATURES] features.h order */
     float *rows;              /* [cap][nf] model order */
     float *p;                 /* [cap] */
-    float *con;               /* [cap][nf + 1] TreeSHAP, for p >= medium */
+    float *con;               /* [cap][nf + 1] TreeSHAP, where needed */
+    int32_t *prod;            /* [cap] the line's product */
+    size_t *need;             /* rows to explain */
     size_t *first;            /* [orders + 1]: each order's first row */
     size_t n_orders, cap_orders;
 } batch;
