@@ -28,12 +28,14 @@ static const cli_command cli_commands[] = {
      "sync --url URL [--format auto|feed|tiktok-scraper] [--timeout S] "
      "[--json] [--max-mb N] [--allow-link-local]",
      "Fetch a trend feed over HTTP(S) into the store."},
-    {"nudge", cmd_nudge, "nudge --process-queue [--limit N] [--seed N] [--json] | --bandit",
+    {"nudge", cmd_nudge,
+     "nudge --process-queue [--limit N] [--seed N] [--json] | --bandit [--catalog FILE]",
      "Decide the queued interventions (a nudge or none, with its offer and "
      "why), settle\nthe outcomes of earlier ones and teach the bandit; "
      "--bandit lists what it learned."},
     {"simulate", cmd_simulate,
-     "simulate [--months N] [--shoppers N] [--seed N] [--json] [--model PATH | --rules]",
+     "simulate [--months N] [--shoppers N] [--seed N] [--json] [--model PATH | --rules]\n"
+     "         [--assumptions FILE] [--catalog FILE] [--threads N] [--bootstrap N]",
      "Run the offline A/B shopper simulation: control against the nudge "
      "engine and three baselines\n(random with the same budget, rules only, "
      "badge only) on shoppers from the behaviour model."},
