@@ -112,8 +112,8 @@
  *   a download but no duplicate snapshots.
  * - Hashtags are matched to products through product_tags; unmatched
  *   hashtags are kept (created in `hashtags`) for products tagged later.
- * - feed_sources(url, etag, last_modified, last_sync, last_status) is
- *   created on first use; the next sync of the URL sends If-None-Match and
+ * - feed_sources(url, etag, last_modified, last_sync, last_status) keeps
+ *   what each URL last answered; the next sync of the URL sends If-None-Match and
  *   If-Modified-Since, and a 304 reports not_modified and adds nothing.
  *
  * ======================================================================
@@ -297,8 +297,8 @@ typedef struct tg_feed_result {
 } tg_feed_result;
 
 /* The validators stored for url (as given to feed_fetch; credentials are
- * dropped before lookup). None yet, or no feed_sources table: empty
- * strings and TG_OK. Reads only. */
+ * dropped before lookup). None yet: empty strings and TG_OK. Reads
+ * only. */
 int feed_validators_get(tg_store *s, const char *url, tg_feed_validators *v,
                         tg_err *err);
 

@@ -40,14 +40,7 @@ int feed_format_parse(const char *s)
     return -1;
 }
 
-/* Validators per URL. To move into a schema migration. */
-static const char sql_sources[] =
-    "CREATE TABLE IF NOT EXISTS feed_sources("
-    " url TEXT PRIMARY KEY,"
-    " etag TEXT,"
-    " last_modified TEXT,"
-    " last_sync INTEGER,"
-    " last_status TEXT)";
+/* Validators per URL (table feed_sources, schema version 3). */
 static const char sql_source_get[] =
     "SELECT etag, last_modified FROM feed_sources WHERE url = ?";
 static const char sql_source_put[] =
@@ -91,9 +84,6 @@ int feed_validators_get(tg_store *s, const char *url, tg_feed_validators *v,
                         tg_err *err)
 {
     memset(v, 0, sizeof *v);
-    if (store_count(s, "SELECT count(*) FROM sqlite_schema WHERE type ="
-                       " 'table' AND name = 'feed_sources'") == 0)
-        return TG_OK;
     char *key = feed_url_redact(url);
     sqlite3_stmt *st = key ? store_prepare(s, sql_source_get, err) : NULL;
     if (!st) {
@@ -333,11 +323,10 @@ int feed_apply(tg_store *s, const tg_feed_fetch *f, const tg_feed_doc *d,
     int rc = store_begin(s, err);
     if (rc != TG_OK)
         return rc;
-    rc = store_exec(s, sql_sources, err);
-    if (rc == TG_OK && f->status == 304) {
+    if (f->status == 304) {
         r->not_modified = 1;
         rc = record_source(&g, f, 1, "not modified");
-    } else if (rc == TG_OK) {
+    } else {
         rc = load_doc(&g, f, d);
     }
     for (int i = 0; i < ST_N; i++)

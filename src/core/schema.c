@@ -368,8 +368,19 @@ static const char v2[] =
     "CREATE INDEX interventions_by_customer ON interventions(customer_id,"
     " decided_at);";
 
-const char *const schema_migrations[] = {v1, v2};
-const int schema_num_migrations = 2;
+/* Version 3: what each trend feed last answered (its ETag and
+ * Last-Modified), so an unchanged feed costs a 304 and nothing else. */
+static const char v3[] =
+    "CREATE TABLE feed_sources("
+    " url TEXT PRIMARY KEY,"
+    " etag TEXT,"
+    " last_modified TEXT,"
+    " last_sync INTEGER,"
+    " last_status TEXT"
+    ");";
+
+const char *const schema_migrations[] = {v1, v2, v3};
+const int schema_num_migrations = 3;
 
 #define TREND_STATE_SELECT(filter)                                            \
     "INSERT INTO trend_state(hashtag_id, captured_at, views, views_24h,"     \
