@@ -98,6 +98,17 @@ if [ -x "$BUILD/trendguard-train" ]; then
     fi
 fi
 
+# Six months of the A/B shopper simulation with the model just trained
+# (shoppers: the generator's customers at this scale).
+if [ -x "$BUILD/trendguard-train" ]; then
+    case "$SCALE" in full) SHOPPERS=400000 ;; small) SHOPPERS=40000 ;; *) SHOPPERS=3000 ;; esac
+    measure simulate "$TG" simulate --db "$DB" --months 6 --shoppers "$SHOPPERS" --seed 1
+    $REC "$JSON" "simulate_${SCALE}_6_months_seconds" "$SECS" s
+    $REC "$JSON" "simulate_${SCALE}_peak_mb" "$((KIB / 1024))" MiB
+    row "simulate, 6 months, $SHOPPERS shoppers" "$SECS" "s" "" "" ""
+    grep -iE 'return reduction|roi|conversion' "$OUT/simulate.log" | head -n 4 | sed 's/^/    /'
+fi
+
 for b in "$BUILD"/bench/bench_*; do
     [ -x "$b" ] || continue
     [ "$(basename "$b")" = bench_record ] && continue
