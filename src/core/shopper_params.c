@@ -2,6 +2,7 @@
  * parameters in assets/behaviour.json (checked field by field against one
  * table) and the word lists in data/ that name products, brands, hashtags
  * and creators. */
+#include "params.h"
 #include "trendguard/shopper.h"
 
 #include <cJSON.h>
@@ -202,33 +203,11 @@ static int get_numbers(const cJSON *v, int n, double *out, const char *name,
 static int load_param(const cJSON *root, const param *p, tg_behaviour *b,
                       const char *name, tg_err *err)
 {
-    char group[64];
-    const char *dot = strchr(p->path, '.');
-    size_t gl = (size_t)(dot - p->path);
-    memcpy(group, p->path, gl);
-    group[gl] = '\0';
-    const cJSON *g = cJSON_GetObjectItemCaseSensitive(root, group);
-    if (!cJSON_IsObject(g))
-        return tg_fail(err, TG_EDATA, "%s: %s: missing group '%s'", name,
-                       p->path, group);
-    const cJSON *o = cJSON_GetObjectItemCaseSensitive(g, dot + 1);
-    if (!o)
-        return tg_fail(err, TG_EDATA, "%s: %s: missing", name, p->path);
-    if (!cJSON_IsObject(o))
-        return tg_fail(err, TG_EDATA,
-                       "%s: %s: must be an object with value and source",
-                       name, p->path);
-    const cJSON *src = cJSON_GetObjectItemCaseSensitive(o, "source");
-    if (!cJSON_IsString(src) || !src->valuestring[0])
-        return tg_fail(err, TG_EDATA, "%s: %s: missing 'source' (a "
-                       "RESEARCH.md citation or \"assumption\")", name,
-                       p->path);
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "value");
-    if (!v)
-        return tg_fail(err, TG_EDATA, "%s: %s: missing 'value'", name,
-                       p->path);
+    const cJSON *v = NULL;
+    int rc = params_entry(root, p->path, name, &v, err);
+    if (rc != TG_OK)
+        return rc;
     double *dst = (double *)((char *)b + p->off);
-    int rc;
     if (!p->keys) {
         rc = get_numbers(v, p->n, dst, name, p->path, NULL, p, err);
     } else {

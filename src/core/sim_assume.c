@@ -2,6 +2,7 @@
  * (assets/simulation.json): every parameter checked against one table, a
  * value in range with a non-empty source, unknown fields refused, the
  * field at fault named. */
+#include "params.h"
 #include "trendguard/sim.h"
 
 #include <cjson/cJSON.h>
@@ -83,35 +84,10 @@ static int number_in(const cJSON *v, const char *name, const char *where,
 static int load_param(const cJSON *root, const aparam *p, tg_sim_assume *a,
                       const char *name, tg_err *err)
 {
-    char group[32];
-    const char *dot = strchr(p->path, '.');
-    size_t gl = (size_t)(dot - p->path);
-    memcpy(group, p->path, gl);
-    group[gl] = '\0';
-    const cJSON *g = cJSON_GetObjectItemCaseSensitive(root, group);
-    if (!cJSON_IsObject(g))
-        return tg_fail(err, TG_EDATA, "%s: %s: missing group '%s'", name,
-                       p->path, group);
-    const cJSON *o = cJSON_GetObjectItemCaseSensitive(g, dot + 1);
-    if (!o)
-        return tg_fail(err, TG_EDATA, "%s: %s: missing", name, p->path);
-    if (!cJSON_IsObject(o))
-        return tg_fail(err, TG_EDATA, "%s: %s: must be an object with value "
-                       "and source", name, p->path);
-    for (const cJSON *e = o->child; e; e = e->next)
-        if (!e->string || (strcmp(e->string, "value") != 0 &&
-                           strcmp(e->string, "source") != 0))
-            return tg_fail(err, TG_EDATA, "%s: %s: unknown field '%s'", name,
-                           p->path, e->string ? e->string : "");
-    const cJSON *src = cJSON_GetObjectItemCaseSensitive(o, "source");
-    if (!cJSON_IsString(src) || !src->valuestring[0])
-        return tg_fail(err, TG_EDATA, "%s: %s: missing 'source' (a "
-                       "RESEARCH.md citation or \"assumption\")", name,
-                       p->path);
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "value");
-    if (!v)
-        return tg_fail(err, TG_EDATA, "%s: %s: missing 'value'", name,
-                       p->path);
+    const cJSON *v = NULL;
+    int prc = params_entry(root, p->path, name, &v, err);
+    if (prc != TG_OK)
+        return prc;
     double *dst = (double *)((char *)a + p->off);
     if (!p->keys)
         return number_in(v, name, p->path, p, dst, err);
