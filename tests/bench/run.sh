@@ -106,7 +106,7 @@ if [ -x "$BUILD/trendguard-train" ]; then
     $REC "$JSON" "simulate_${SCALE}_6_months_seconds" "$SECS" s
     $REC "$JSON" "simulate_${SCALE}_peak_mb" "$((KIB / 1024))" MiB
     row "simulate, 6 months, $SHOPPERS shoppers" "$SECS" "s" "" "" ""
-    grep -iE 'return reduction|roi|conversion' "$OUT/simulate.log" | head -n 4 | sed 's/^/    /'
+    grep -E '^Returns down|^Conversion|^  (engine|random|rules|badge) ' "$OUT/simulate.log" | sed 's/^/    /'
 fi
 
 for b in "$BUILD"/bench/bench_*; do
