@@ -41,13 +41,42 @@ static const cli_command cli_commands[] = {
      "badge only) on shoppers from the behaviour model."},
     {NULL, NULL, NULL, NULL}};
 
+/* Prints text wrapped at 78 columns, every line after the first indented
+ * by indent spaces; line breaks in text are spaces here. */
+static void wrapped(FILE *f, const char *text, int indent)
+{
+    int col = indent;
+    while (*text) {
+        while (*text == ' ' || *text == '\n')
+            text++;
+        int len = 0;
+        while (text[len] && text[len] != ' ' && text[len] != '\n')
+            len++;
+        if (!len)
+            break;
+        if (col > indent && col + 1 + len > 78) {
+            fprintf(f, "\n%*s", indent, "");
+            col = indent;
+        } else if (col > indent) {
+            fputc(' ', f);
+            col++;
+        }
+        fprintf(f, "%.*s", len, text);
+        col += len;
+        text += len;
+    }
+    fputc('\n', f);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: trendguard [--db PATH] [COMMAND [OPTIONS]]\n\n"
                "With no command, opens the TrendGuard app (creating a demo "
                "store on first run).\n\ncommands:\n");
-    for (const cli_command *k = cli_commands; k->name; k++)
-        fprintf(f, "  %-9s %s\n", k->name, k->summary);
+    for (const cli_command *k = cli_commands; k->name; k++) {
+        fprintf(f, "  %-9s ", k->name);
+        wrapped(f, k->summary, 12);
+    }
     fprintf(f, "\n'trendguard COMMAND --help' describes a command.\n");
 }
 
