@@ -1,7 +1,8 @@
 /* model_int.h: what the files of the model runtime share (internal to the
- * core): the storage behind tg_model, the loader's state, and the calls
+ * core): the storage behind tg_model, the loader's state, the calls
  * between the JSON-structure reader (model.c) and the tree checks and
- * flattening (model_load.c). */
+ * flattening (model_load.c), and the build of prediction's fast nodes
+ * (model_predict.c). */
 #ifndef TRENDGUARD_MODEL_INT_H
 #define TRENDGUARD_MODEL_INT_H
 
@@ -88,5 +89,11 @@ int ld_oom(loader *L);
 /* Checks tree t (tree number ti, as read) and appends it to the model in
  * pre-order; 0 or -1 (model_load.c). */
 int tree_flatten(loader *L, const raw_tree *t, size_t ti);
+
+/* ---- prediction (model_predict.c) ---- */
+
+/* Builds m->fast, prediction's compact copy of the nodes, once the model is
+ * complete (and flags trees too large for it); 0, or -1 out of memory. */
+int model_build_fast(tg_model *m);
 
 #endif
