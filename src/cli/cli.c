@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 static const char *program = "trendguard";
@@ -153,8 +154,17 @@ void cli_progress_update(cli_progress *p, double fraction, const char *note)
     bar[width] = '\0';
     double el = now - p->start;
     double eta = fraction > 0.01 ? el / fraction - el : 0;
-    fprintf(stderr, "\r\033[K%s [%s] %3.0f%% %s  eta %.0fs", p->label, bar,
-            fraction * 100, note ? note : "", eta);
+    /* One line that fits the terminal: a wrapped line cannot be redrawn. */
+    char line[512];
+    snprintf(line, sizeof line, "%s [%s] %3.0f%% eta %.0fs  %s", p->label,
+             bar, fraction * 100, eta, note ? note : "");
+    struct winsize ws;
+    size_t cols = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1
+                      ? ws.ws_col - 1
+                      : 79;
+    if (strlen(line) > cols)
+        line[cols] = '\0';
+    fprintf(stderr, "\r\033[K%s", line);
     fflush(stderr);
 }
 
