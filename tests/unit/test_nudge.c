@@ -6,7 +6,7 @@
  * without a model, bandit learning, and the store side: persistence across
  * reopening, logging, answers, outcomes and `nudge --process-queue` on a
  * scored demo store. */
-#include "testutil.h"
+#include "demo_store.h"
 
 #include <math.h>
 
@@ -543,32 +543,14 @@ static void state_survives_reopening(void **state)
 static void process_queue(void **state)
 {
     (void)state;
-    char dir[256], db[300], gen[300], model[300];
+    char dir[256], db[300], model[300];
     tu_tmpdir(dir, sizeof dir);
     snprintf(db, sizeof db, "%s/t.db", dir);
-    snprintf(gen, sizeof gen, "%s/gen", dir);
     snprintf(model, sizeof model, "%s/model.json", dir);
     tg_err err = {0};
-    tg_gen_opts go = {.out_dir = gen, .scale = "demo", .seed = 5};
-    assert_int_equal(gen_run(&go, NULL, NULL, NULL, &err), TG_OK);
-    tg_store *s = store_open(db, STORE_CREATE, &err);
-    tg_ingest_opts io = {0};
-    char *paths[] = {gen};
-    long rej;
-    assert_int_equal(ingest_paths(s, paths, 1, &io, &rej, &err), TG_OK);
-    store_close(s);
-    tg_train_opts to;
-    train_defaults(&to);
-    to.db = db;
-    to.out = model;
-    to.rounds = 30;
-    to.eta = 0.3;
-    to.nthread = 1;
-    tg_train_result tr;
-    if (train_run(&to, &tr, &err) != TG_OK)
-        fail_msg("train: %s", err.msg);
-    free(tr.metrics_json);
-    s = store_open(db, 0, &err);
+    tu_demo_store(dir, db, 5);
+    tu_demo_model(db, model, 30, 1);
+    tg_store *s = store_open(db, 0, &err);
     tg_model_info info;
     tg_model *m = score_open_model(s, NULL, &info, &err);
     tg_explainer *ex = explain_load(NULL, &err);

@@ -4,7 +4,7 @@
  * nudge's effect set to zero giving no reduction (exactly against the
  * treatment's own carts, and within its interval against control), the
  * JSON's fields, and a run with a trained model. */
-#include "testutil.h"
+#include "demo_store.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -306,32 +306,14 @@ static void json_has_the_fields(void **state)
 static void with_a_trained_model(void **state)
 {
     (void)state;
-    char dir[256], db[300], gen[300], model[300];
+    char dir[256], db[300], model[300];
     tu_tmpdir(dir, sizeof dir);
     snprintf(db, sizeof db, "%s/t.db", dir);
-    snprintf(gen, sizeof gen, "%s/gen", dir);
     snprintf(model, sizeof model, "%s/model.json", dir);
     tg_err err = {0};
-    tg_gen_opts go = {.out_dir = gen, .scale = "demo", .seed = 2};
-    assert_int_equal(gen_run(&go, NULL, NULL, NULL, &err), TG_OK);
-    tg_store *s = store_open(db, STORE_CREATE, &err);
-    tg_ingest_opts io = {0};
-    char *paths[] = {gen};
-    long rej;
-    assert_int_equal(ingest_paths(s, paths, 1, &io, &rej, &err), TG_OK);
-    store_close(s);
-    tg_train_opts to;
-    train_defaults(&to);
-    to.db = db;
-    to.out = model;
-    to.rounds = 60;
-    to.eta = 0.3;
-    to.nthread = 2;
-    tg_train_result tr;
-    if (train_run(&to, &tr, &err) != TG_OK)
-        fail_msg("train: %s", err.msg);
-    free(tr.metrics_json);
-    s = store_open(db, 0, &err);
+    tu_demo_store(dir, db, 2);
+    tu_demo_model(db, model, 60, 2);
+    tg_store *s = store_open(db, 0, &err);
     tg_model_info info;
     tg_model *m = score_open_model(s, NULL, &info, &err);
     store_close(s);

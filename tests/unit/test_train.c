@@ -1,15 +1,12 @@
 /* test_train.c: the trainer on generated demo data (metrics, the oracle,
  * registration, determinism, its errors) and batch scoring with the
  * embedded model (scores, drivers, the trigger's queue). */
-#include "testutil.h"
+#include "demo_store.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <sys/stat.h>
 
-#include "train/train.h"
-#include "trendguard/gen.h"
-#include "trendguard/ingest.h"
 #include "trendguard/score.h"
 
 typedef struct fx {
@@ -21,19 +18,7 @@ static int setup(void **state)
     fx *f = calloc(1, sizeof *f);
     tu_tmpdir(f->dir, sizeof f->dir);
     snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
-    char gen[300];
-    snprintf(gen, sizeof gen, "%s/gen", f->dir);
-    tg_gen_opts o = {.out_dir = gen, .scale = "demo", .seed = 3};
-    tg_err err = {0};
-    if (gen_run(&o, NULL, NULL, NULL, &err) != TG_OK)
-        fail_msg("gen: %s", err.msg);
-    tg_store *s = store_open(f->db, STORE_CREATE, &err);
-    tg_ingest_opts io = {0};
-    char *paths[] = {gen};
-    long rej;
-    if (ingest_paths(s, paths, 1, &io, &rej, &err) != TG_OK)
-        fail_msg("ingest: %s", err.msg);
-    store_close(s);
+    tu_demo_store(f->dir, f->db, 3);
     *state = f;
     return 0;
 }
