@@ -65,6 +65,16 @@ extern const char *const tg_segment_names[TG_NUM_SEGMENTS];
 extern const char *const tg_age_band_names[TG_NUM_AGE_BANDS];
 int features_code(const char *const *table, int n, const char *name);
 
+/* A trend's phase as observed at a moment, from trend_days_since_peak
+ * (days since its busiest day so far): rising while today is its busiest
+ * day yet (under 1 day), at its peak for the 4 days after, fading later;
+ * none without trend data (NaN). The app, the report and the export share
+ * this one rule. */
+enum { TG_TREND_NONE, TG_TREND_RISING, TG_TREND_PEAK, TG_TREND_FADING,
+       TG_NUM_TREND_PHASES };
+extern const char *const tg_trend_phase_names[TG_NUM_TREND_PHASES];
+int features_trend_phase(double days_since_peak);
+
 /* Clothing sizes in order, for size arithmetic; shoe sizes are numbers. */
 extern const char *const tg_size_names[];
 extern const int tg_num_sizes;

@@ -79,3 +79,15 @@ int features_size_rank(const char *size, int *is_shoe)
     }
     return -1;
 }
+
+const char *const tg_trend_phase_names[TG_NUM_TREND_PHASES] = {
+    "none", "rising", "peak", "fading"};
+
+int features_trend_phase(double days_since_peak)
+{
+    if (days_since_peak != days_since_peak)
+        return TG_TREND_NONE;
+    if (days_since_peak < 1.0)
+        return TG_TREND_RISING;
+    return days_since_peak < 5.0 ? TG_TREND_PEAK : TG_TREND_FADING;
+}

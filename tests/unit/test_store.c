@@ -3,6 +3,7 @@
  * queues interventions, and rejects kept byte for byte. */
 #include "testutil.h"
 
+#include <math.h>
 #include <sys/stat.h>
 
 #include "trendguard/features.h"
@@ -120,6 +121,19 @@ static void code_tables_match_the_features(void **state)
     tu_rmrf(dir);
 }
 
+static void trend_phases_follow_the_busiest_day(void **state)
+{
+    (void)state;
+    assert_int_equal(features_trend_phase(NAN), TG_TREND_NONE);
+    assert_int_equal(features_trend_phase(0.0), TG_TREND_RISING);
+    assert_int_equal(features_trend_phase(0.99), TG_TREND_RISING);
+    assert_int_equal(features_trend_phase(1.0), TG_TREND_PEAK);
+    assert_int_equal(features_trend_phase(4.99), TG_TREND_PEAK);
+    assert_int_equal(features_trend_phase(5.0), TG_TREND_FADING);
+    assert_int_equal(features_trend_phase(80.0), TG_TREND_FADING);
+    assert_string_equal(tg_trend_phase_names[TG_TREND_PEAK], "peak");
+}
+
 static void high_scores_queue_interventions(void **state)
 {
     (void)state;
@@ -175,6 +189,7 @@ int main(void)
         cmocka_unit_test(creates_a_private_wal_store),
         cmocka_unit_test(refuses_newer_and_foreign_files),
         cmocka_unit_test(code_tables_match_the_features),
+        cmocka_unit_test(trend_phases_follow_the_busiest_day),
         cmocka_unit_test(high_scores_queue_interventions),
         cmocka_unit_test(rejects_keep_every_byte),
     };
