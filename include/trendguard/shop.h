@@ -1,0 +1,181 @@
+/* shop.h: the shop as a shopper sees it, for the app: the personas to
+ * shop as, the items of the trends hot now, an item's details and trend
+ * chart, the features of a line that is only in a cart (the training
+ * set's definitions, computed live), checkout, past orders and returns.
+ *
+ * "Now" is the shop's clock: by default the end of the store's data (the
+ * demo's today), so a store of last year's data opens on its last day. */
+#ifndef TRENDGUARD_SHOP_H
+#define TRENDGUARD_SHOP_H
+
+#include <stdint.h>
+
+#include "trendguard/features.h"
+#include "trendguard/store.h"
+#include "trendguard/util.h"
+
+typedef struct tg_shop tg_shop;
+
+/* Opens the shop on store s (which must outlive it) with its clock at now;
+ * now = 0: the end of the store's data (v_data_end), or the wall clock for
+ * an empty store. Prepares its statements once. Caller frees. */
+tg_shop *shop_open(tg_store *s, int64_t now, tg_err *err);
+void shop_free(tg_shop *sh);
+int64_t shop_now(const tg_shop *sh);
+void shop_set_now(tg_shop *sh, int64_t now);
+
+/* ---- personas ------------------------------------------------------------ */
+
+typedef struct tg_persona {
+    int64_t id;                 /* customers.id */
+    char code[32];
+    int segment;                /* TG_SEG_* */
+    char label[48];             /* segments.label: "impulsive TikTok buyer" */
+    char usual_size[8], shoe_size[8];  /* "" when unknown */
+    int age_band;               /* TG_AGE_*, -1 unknown */
+    long lines;                 /* purchase lines before now, with lines_before */
+    long returns;               /* of them returned, with returns_before */
+    double return_rate;         /* returns / lines, NaN without lines */
+} tg_persona;
+
+/* Up to n shoppers worth demoing: for every segment in turn, its customers
+ * with the longest history before now (so the list mixes segments).
+ * *got gets how many were written. */
+int shop_personas(tg_shop *sh, tg_persona *out, int n, int *got,
+                  tg_err *err);
+/* One shopper by customers.id; TG_ENOINPUT when there is none. */
+int shop_persona(tg_shop *sh, int64_t customer_id, tg_persona *out,
+                 tg_err *err);
+/* The persona as one line: "impulsive TikTok buyer, size M, returns 41%". */
+void shop_persona_line(const tg_persona *p, char *buf, size_t n);
+
+/* ---- trending items ------------------------------------------------------ */
+
+#define TG_SHOP_SPARK_DAYS 14
+#define TG_SHOP_MAX_SIZES 16
+
+typedef struct tg_shop_item {
+    int64_t product_id;
+    char code[32];
+    char name[64];
+    char brand[32];
+    int category;               /* TG_CAT_* */
+    double price;
+    int fit_bias;               /* -1 runs small, 0 true, +1 runs large */
+    int n_sizes;
+    char sizes[TG_SHOP_MAX_SIZES][8];  /* in size order */
+    int64_t launched_at;        /* 0 unknown */
+    double product_return_rate; /* smoothed, as the feature; NaN unknown */
+    /* the item's trend: its primary hashtag's state at now */
+    int64_t hashtag_id;         /* 0: no trend */
+    char hashtag[48];           /* without '#' */
+    int phase;                  /* TG_TREND_* (features_trend_phase) */
+    double views_24h;           /* NaN unknown */
+    double growth_7d;           /* NaN unknown */
+    /* views gained per day over the TG_SHOP_SPARK_DAYS days up to now,
+     * oldest first; NaN for a day without snapshots */
+    double spark[TG_SHOP_SPARK_DAYS];
+} tg_shop_item;
+
+typedef struct tg_shop_filter {
+    int category;               /* TG_CAT_*, -1 any */
+    int phase;                  /* TG_TREND_*, -1 any */
+    double min_price, max_price;/* <= 0: no bound */
+    const char *search;         /* case-insensitive substring of the name,
+                                   brand, category or hashtag; NULL/"": any.
+                                   Bound as a parameter, never SQL text. */
+} tg_shop_filter;
+
+/* Sets f to "everything". */
+void shop_filter_init(tg_shop_filter *f);
+
+/* The items of the trends hot at now, hottest first (views gained over the
+ * last 24 h of the item's primary trend; items without a trend last), at
+ * most n, after filtering. *got gets how many. */
+int shop_trending(tg_shop *sh, const tg_shop_filter *f, tg_shop_item *out,
+                  int n, int *got, tg_err *err);
+/* One item by products.id; TG_ENOINPUT when there is none. */
+int shop_item(tg_shop *sh, int64_t product_id, tg_shop_item *out,
+              tg_err *err);
+
+/* ---- the cart and a line's live features -------------------------------- */
+
+#define TG_CART_MAX 32
+
+typedef struct tg_cart_line {
+    int64_t product_id;
+    char size[8];               /* "" for none */
+    int quantity;               /* >= 1 */
+    double unit_price;          /* the price paid (after discount) */
+    double discount_pct;        /* 0..<100 */
+    double view_minutes;        /* minutes from first view to adding; NaN */
+    int category;               /* TG_CAT_* of the product */
+} tg_cart_line;
+
+typedef struct tg_cart {
+    int64_t customer_id;        /* 0: anonymous */
+    int channel;                /* TG_CHANNEL_* (the app: TG_CHANNEL_APP) */
+    int pay_later;              /* 1: paid with pay-later */
+    int64_t ref_hashtag_id;     /* the TikTok video the shopper came from; 0 */
+    int n;
+    tg_cart_line line[TG_CART_MAX];
+} tg_cart;
+
+/* The features of cart line i as if the cart were ordered at now, with
+ * exactly v_training_set's definitions: trend state at now, the shopper's
+ * and the product's matured history before now, the basket as the cart
+ * holds it. Gives the same row as v_training_set for a line in the store
+ * when the cart is its order and now its time. x has TG_NUM_FEATURES
+ * entries (NaN: missing). */
+int shop_line_features(tg_shop *sh, const tg_cart *cart, int i, float *x,
+                       tg_err *err);
+
+/* ---- checkout, orders, returns ----------------------------------------- */
+
+/* A line's score at checkout, written to `scores` so the store's trigger
+ * queues an intervention when it is at or above the model's threshold. */
+typedef struct tg_line_score {
+    double p;                   /* NaN: not scored */
+    const char *drivers;        /* JSON text, may be NULL */
+} tg_line_score;
+
+/* Writes the cart as one order at now in one transaction: one purchases
+ * row per line (order code and line codes "APP-..." made unique, source
+ * 'app'), and the scores of model_version (0 or scores NULL: none).
+ * order_code (may be NULL, n >= 32) gets the order's code; ids (may be
+ * NULL, cart->n entries) get the purchases.id of each line. On any
+ * failure nothing is written. TG_EDATA for an empty cart. */
+int shop_checkout(tg_shop *sh, const tg_cart *cart,
+                  const tg_line_score *scores, int model_version,
+                  char *order_code, size_t n, int64_t *ids, tg_err *err);
+
+typedef struct tg_order_line {
+    int64_t purchase_id;
+    char order_code[40];
+    int64_t ordered_at;
+    int64_t product_id;
+    char name[64];
+    char size[8];
+    int quantity;
+    double unit_price;
+    double p_return;            /* newest score, NaN when unscored */
+    int returned;               /* 1 when a return is recorded */
+    int64_t returned_at;        /* 0 when not returned */
+    char reason[20];            /* the return's reason, "" */
+    int returnable;             /* not returned and within 30 days of now */
+} tg_order_line;
+
+/* The shopper's purchase lines, newest first, at most n. */
+int shop_orders(tg_shop *sh, int64_t customer_id, tg_order_line *out, int n,
+                int *got, tg_err *err);
+
+/* Records the return of a line at now with reason (one of the returns
+ * table's reasons). With exchange_size (not NULL/""): the shopper took the
+ * exchange instead of a refund: the return is recorded and a replacement
+ * line in that size is ordered (same price, order code "<order>-X", source
+ * 'app-exchange'). TG_EDATA when the line is already returned, its 30 days
+ * are over, or the reason or size is unknown; TG_ENOINPUT for no line. */
+int shop_return(tg_shop *sh, int64_t purchase_id, const char *reason,
+                const char *exchange_size, tg_err *err);
+
+#endif
