@@ -39,6 +39,9 @@ static const cli_command cli_commands[] = {
      "Run the offline A/B shopper simulation: control against the nudge "
      "engine and three baselines\n(random with the same budget, rules only, "
      "badge only) on shoppers from the behaviour model."},
+    {"sessions", cmd_sessions, "sessions [--session NAME] [--json]",
+     "List the app's recorded usability-testing sessions, or one session's "
+     "events with their timings."},
     {NULL, NULL, NULL, NULL}};
 
 /* Prints text wrapped at 78 columns, every line after the first indented

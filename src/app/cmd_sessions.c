@@ -1,0 +1,141 @@
+/* cmd_sessions.c: `trendguard sessions`: the usability-testing sessions the
+ * app recorded (--session NAME), with their events and timings. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "commands.h"
+#include "trendguard/store.h"
+#include "trendguard/uilog.h"
+
+typedef struct out_ctx {
+    int json;
+    cJSON *arr;      /* --json: the sessions or events */
+    int64_t start;   /* first event of the session being listed */
+    long n;
+} out_ctx;
+
+static void when(int64_t ms, char *buf, size_t n)
+{
+    tg_time_format(ms / 1000, buf, n);
+}
+
+static int print_session(void *ud, const tg_ui_session *ss)
+{
+    out_ctx *o = ud;
+    double secs = (double)(ss->last_ms - ss->first_ms) / 1000.0;
+    if (o->json) {
+        cJSON *j = cJSON_CreateObject();
+        char a[32], b[32];
+        when(ss->first_ms, a, sizeof a);
+        when(ss->last_ms, b, sizeof b);
+        cJSON_AddStringToObject(j, "session", ss->name);
+        cJSON_AddStringToObject(j, "started", a);
+        cJSON_AddStringToObject(j, "ended", b);
+        cJSON_AddNumberToObject(j, "seconds", secs);
+        cJSON_AddNumberToObject(j, "events", (double)ss->events);
+        cJSON_AddNumberToObject(j, "keys", (double)ss->keys);
+        cJSON_AddNumberToObject(j, "screen_changes", (double)ss->screens);
+        cJSON_AddNumberToObject(j, "nudges_shown", (double)ss->nudges_shown);
+        cJSON_AddNumberToObject(j, "nudges_accepted",
+                                (double)ss->nudges_accepted);
+        cJSON_AddNumberToObject(j, "checkouts", (double)ss->checkouts);
+        cJSON_AddNumberToObject(j, "returns", (double)ss->returns);
+        cJSON_AddItemToArray(o->arr, j);
+    } else {
+        char a[32];
+        when(ss->first_ms, a, sizeof a);
+        if (o->n == 0)
+            printf("%-28s %-20s %8s %6s %5s %7s %6s %6s %6s\n", "session",
+                   "started (UTC)", "seconds", "events", "keys", "screens",
+                   "nudges", "taken", "orders");
+        printf("%-28.28s %-20s %8.1f %6ld %5ld %7ld %6ld %6ld %6ld\n",
+               ss->name, a, secs, ss->events, ss->keys, ss->screens,
+               ss->nudges_shown, ss->nudges_accepted, ss->checkouts);
+    }
+    o->n++;
+    return TG_OK;
+}
+
+static int print_event(void *ud, const tg_ui_event *e)
+{
+    out_ctx *o = ud;
+    if (o->n == 0)
+        o->start = e->at_ms;
+    double t = (double)(e->at_ms - o->start) / 1000.0;
+    if (o->json) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddNumberToObject(j, "t", t);
+        cJSON_AddNumberToObject(j, "at_ms", (double)e->at_ms);
+        cJSON_AddStringToObject(j, "kind", e->kind ? e->kind : "");
+        if (e->screen)
+            cJSON_AddStringToObject(j, "screen", e->screen);
+        if (e->detail)
+            cJSON_AddStringToObject(j, "detail", e->detail);
+        cJSON_AddItemToArray(o->arr, j);
+    } else {
+        if (o->n == 0)
+            printf("%9s  %-13s %-10s %s\n", "t (s)", "event", "screen",
+                   "detail");
+        printf("%9.3f  %-13s %-10s %s\n", t, e->kind ? e->kind : "",
+               e->screen ? e->screen : "", e->detail ? e->detail : "");
+    }
+    o->n++;
+    return TG_OK;
+}
+
+int cmd_sessions(int argc, char **argv)
+{
+    enum { OPT_JSON = CLI_OPT_FIRST_FREE, OPT_SESSION };
+    static const struct option opts[] = {
+        CLI_COMMON_OPTIONS, {"json", no_argument, NULL, OPT_JSON},
+        {"session", required_argument, NULL, OPT_SESSION},
+        {NULL, 0, NULL, 0}};
+    cli_ctx c;
+    cli_begin(&c, "sessions");
+    const char *session = NULL;
+    out_ctx o = {0};
+    int opt;
+    while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (opt == OPT_JSON) {
+            o.json = 1;
+            continue;
+        }
+        if (opt == OPT_SESSION) {
+            session = optarg;
+            continue;
+        }
+        int rc = cli_common(&c, opt, optarg);
+        if (rc >= 0)
+            return rc;
+    }
+    if (optind < argc)
+        return cli_usage(&c, "unexpected argument '%s'", argv[optind]);
+    tg_err err = {0};
+    tg_store *s = store_open(c.db, STORE_READONLY, &err);
+    if (!s)
+        return cli_fail(&c, &err);
+    if (o.json)
+        o.arr = cJSON_CreateArray();
+    int rc = session ? uilog_events(s, session, print_event, &o, &err)
+                     : uilog_sessions(s, print_session, &o, &err);
+    store_close(s);
+    if (rc != TG_OK) {
+        cJSON_Delete(o.arr);
+        return cli_fail(&c, &err);
+    }
+    if (o.json) {
+        char *text = cJSON_Print(o.arr);
+        if (text)
+            puts(text);
+        free(text);
+        cJSON_Delete(o.arr);
+    } else if (o.n == 0) {
+        printf("no sessions recorded yet: open the app with "
+               "'trendguard --session NAME'\n");
+    }
+    return TG_OK;
+}
