@@ -9,8 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "trendguard/explain.h"
 #include "trendguard/gen.h"
 #include "trendguard/ingest.h"
+#include "trendguard/nudge.h"
+#include "trendguard/score.h"
 #include "trendguard/store.h"
 
 static void remove_dir(const char *dir)
@@ -58,6 +61,38 @@ static int train_demo_model(const char *db_path, int verbose)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 70;
 }
 
+/* Scores the demo's lines with the demo model and lets the engine decide
+ * the interventions the scores queued, so the dashboard opens on figures. */
+static int score_demo(const char *db_path, int verbose, tg_err *err)
+{
+    if (verbose)
+        fprintf(stderr, "trendguard: scoring the demo purchases...\n");
+    tg_store *s = store_open(db_path, 0, err);
+    if (!s)
+        return err->code;
+    tg_model_info info;
+    tg_model *m = score_open_model(s, NULL, &info, err);
+    tg_explainer *ex = m ? explain_load(NULL, err) : NULL;
+    int rc = ex ? TG_OK : err->code;
+    tg_score_result sr;
+    if (rc == TG_OK)
+        rc = score_unscored(s, m, &info, ex, NULL, NULL, &sr, err);
+    tg_nudge_catalog *cat = malloc(sizeof *cat);
+    if (rc == TG_OK && !cat)
+        rc = tg_fail(err, TG_EINTERNAL, "out of memory");
+    if (rc == TG_OK)
+        rc = nudge_catalog_load(NULL, cat, err);
+    tg_nudge_queue_opts qo = {0, 0, 1};
+    tg_nudge_queue_result qr;
+    if (rc == TG_OK)
+        rc = nudge_store_process_queue(s, cat, &qo, &qr, err);
+    free(cat);
+    explain_free(ex);
+    model_free(m);
+    store_close(s);
+    return rc;
+}
+
 int demo_create(const char *db_path, int verbose, tg_err *err)
 {
     const char *tmp = getenv("TMPDIR");
@@ -99,5 +134,9 @@ int demo_create(const char *db_path, int verbose, tg_err *err)
     if (trc > 0 && verbose)
         fprintf(stderr, "trendguard: the demo model could not be trained "
                         "(exit %d); running without it\n", trc);
+    tg_err serr = {0};
+    if (trc == 0 && score_demo(db_path, verbose, &serr) != TG_OK && verbose)
+        fprintf(stderr, "trendguard: the demo purchases could not be "
+                        "scored: %s\n", serr.msg);
     return TG_OK;
 }

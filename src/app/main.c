@@ -83,9 +83,29 @@ static void usage(FILE *f)
     fprintf(f, "\n'trendguard COMMAND --help' describes a command.\n");
 }
 
+/* `trendguard --db PATH COMMAND ...` is `trendguard COMMAND --db PATH ...`:
+ * moves the leading --db behind the command's name, in place. */
+static void db_first(int argc, char **argv)
+{
+    int n = 0; /* argv entries the leading --db takes */
+    if (argc >= 4 && strcmp(argv[1], "--db") == 0)
+        n = 2;
+    else if (argc >= 3 && strncmp(argv[1], "--db=", 5) == 0)
+        n = 1;
+    if (!n || argv[1 + n][0] == '-')
+        return;
+    char *db[2] = {argv[1], argv[2]};
+    argv[1] = argv[1 + n];
+    memmove(argv + 2, argv + 2 + n, (size_t)(argc - 2 - n) * sizeof *argv);
+    for (int i = 0; i < n; i++)
+        argv[argc - n + i] = db[i];
+    /* argv[1] is the command now; its own options follow in any order. */
+}
+
 int main(int argc, char **argv)
 {
     cli_register("trendguard", cli_commands);
+    db_first(argc, argv);
     if (argc >= 2 && argv[1][0] != '-') {
         for (const cli_command *k = cli_commands; k->name; k++)
             if (strcmp(argv[1], k->name) == 0)
