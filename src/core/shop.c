@@ -1,0 +1,458 @@
+/* shop.c: the shop handle for the app: its clock, the statements it
+ * prepares once (all of the shop's SQL is here, by name), the readers the
+ * other shop files share (sizes, a product, a trend's state, a product's
+ * matured history) and the personas a demo shops as. */
+#include "shop_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A line is returned when a return of it arrives within 30 days: the
+ * training set's label (schema.c), evaluated for purchases row p. */
+#define SHOP_LABEL(p)                                                         \
+    "COALESCE((SELECT MIN(r.returned_at) FROM returns r WHERE r.purchase_id " \
+    "= " p ".id) <= " p ".ordered_at + 2592000, 0)"
+
+static const char SQL_PRODUCT[] =
+    "SELECT pr.code, pr.name, pr.brand, cat.code, pr.price, pr.fit_bias,"
+    " pr.sizes, pr.launched_at, pt.hashtag_id, h.name"
+    " FROM products pr JOIN categories cat ON cat.name = pr.category"
+    " LEFT JOIN product_tags pt ON pt.product_id = pr.id AND pt.rank = 0"
+    " LEFT JOIN hashtags h ON h.id = pt.hashtag_id"
+    " WHERE pr.id = ?1 LIMIT 1";
+static const char SQL_TREND_AT[] =
+    "SELECT views_24h, growth_24h, growth_7d, peak_at, first_at"
+    " FROM trend_state WHERE hashtag_id = ?1 AND captured_at <= ?2"
+    " ORDER BY captured_at DESC LIMIT 1";
+static const char SQL_CUSTOMER[] =
+    "SELECT c.code, sg.code, sg.label, c.usual_size, c.shoe_size, ab.code,"
+    " c.joined_at, c.lines_before, c.returns_before"
+    " FROM customers c LEFT JOIN segments sg ON sg.name = c.segment"
+    " LEFT JOIN age_bands ab ON ab.name = c.age_band WHERE c.id = ?1";
+/* The customer's lines before ?2: the matured ones and their labels, the
+ * mean unit price and the distinct earlier order times (DENSE_RANK - 1). */
+static const char SQL_CUST_HISTORY[] =
+    "SELECT COUNT(*) FILTER (WHERE p.ordered_at <= ?2 - 2592000),"
+    " SUM(" SHOP_LABEL("p") ") FILTER (WHERE p.ordered_at <= ?2 - 2592000),"
+    " AVG(p.unit_price), COUNT(DISTINCT p.ordered_at)"
+    " FROM purchases p WHERE p.customer_id = ?1 AND p.ordered_at < ?2";
+static const char SQL_PRODUCT_HISTORY[] =
+    "SELECT COUNT(*), SUM(" SHOP_LABEL("p") ") FROM purchases p"
+    " WHERE p.product_id = ?1 AND p.ordered_at <= ?2 - 2592000";
+/* Customers known at ?1, for every segment in turn the longest history
+ * first. */
+static const char SQL_PERSONA_RANK[] =
+    "SELECT id FROM (SELECT c.id, sg.code AS seg, ROW_NUMBER() OVER"
+    "  (PARTITION BY c.segment ORDER BY c.lines_before + COALESCE(h.n, 0)"
+    "   DESC, c.id) AS k"
+    " FROM customers c LEFT JOIN segments sg ON sg.name = c.segment"
+    " LEFT JOIN (SELECT customer_id, COUNT(*) AS n FROM purchases"
+    "  WHERE customer_id IS NOT NULL AND ordered_at <= ?1"
+    "  GROUP BY customer_id) h ON h.customer_id = c.id"
+    " WHERE c.joined_at IS NULL OR c.joined_at <= ?1)"
+    " ORDER BY k, seg, id LIMIT ?2";
+static const char SQL_PERSONA_LINES[] =
+    "SELECT COUNT(*), COALESCE(SUM(EXISTS (SELECT 1 FROM returns r"
+    "  WHERE r.purchase_id = p.id AND r.returned_at <= ?2)), 0)"
+    " FROM purchases p WHERE p.customer_id = ?1 AND p.ordered_at <= ?2";
+/* Products on sale at ?1 by their primary trend's views over the last
+ * 24 h; ?2 category code or -1, ?3/?4 price bounds (<= 0 none), ?5 search
+ * text or NULL (instr: no wildcards). */
+static const char SQL_TRENDING[] =
+    "SELECT pr.id, ts.views_24h, ts.peak_at"
+    " FROM products pr JOIN categories cat ON cat.name = pr.category"
+    " LEFT JOIN product_tags pt ON pt.product_id = pr.id AND pt.rank = 0"
+    " LEFT JOIN trend_state ts ON ts.hashtag_id = pt.hashtag_id"
+    "  AND ts.captured_at = (SELECT MAX(s.captured_at) FROM trend_state s"
+    "   WHERE s.hashtag_id = pt.hashtag_id AND s.captured_at <= ?1)"
+    " WHERE (pr.launched_at IS NULL OR pr.launched_at <= ?1)"
+    " AND (?2 < 0 OR cat.code = ?2)"
+    " AND (?3 <= 0 OR pr.price >= ?3) AND (?4 <= 0 OR pr.price <= ?4)"
+    " AND (?5 IS NULL OR instr(lower(pr.name), lower(?5)) > 0"
+    "  OR instr(lower(COALESCE(pr.brand, '')), lower(?5)) > 0"
+    "  OR instr(lower(pr.category), lower(?5)) > 0"
+    "  OR EXISTS (SELECT 1 FROM product_tags t JOIN hashtags h"
+    "   ON h.id = t.hashtag_id WHERE t.product_id = pr.id"
+    "   AND instr('#' || lower(h.name), lower(?5)) > 0))"
+    " ORDER BY ts.views_24h IS NULL, ts.views_24h DESC, pr.id";
+static const char SQL_SPARK[] =
+    "SELECT captured_at, views_24h FROM trend_state"
+    " WHERE hashtag_id = ?1 AND captured_at > ?2 AND captured_at <= ?3"
+    " ORDER BY captured_at";
+static const char SQL_ORDER_EXISTS[] =
+    "SELECT 1 FROM purchases WHERE order_code = ?1 LIMIT 1";
+static const char SQL_INSERT_LINE[] =
+    "INSERT INTO purchases(line_code, order_code, customer_id, product_id,"
+    " size, quantity, unit_price, discount_pct, ordered_at, channel,"
+    " view_minutes, payment, ref_hashtag_id, source)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+static const char SQL_INSERT_SCORE[] =
+    "INSERT INTO scores(purchase_id, model_version, p_return, drivers,"
+    " scored_at) VALUES(?1, ?2, ?3, ?4, ?5)";
+/* The customer's lines at ?2, newest first, with the newest score and the
+ * first return recorded by then. */
+static const char SQL_ORDERS[] =
+    "SELECT p.id, p.order_code, p.ordered_at, p.product_id, pr.name, p.size,"
+    " p.quantity, p.unit_price,"
+    " (SELECT sc.p_return FROM scores sc WHERE sc.purchase_id = p.id"
+    "  ORDER BY sc.scored_at DESC, sc.model_version DESC LIMIT 1),"
+    " r.returned_at, r.reason,"
+    " EXISTS (SELECT 1 FROM returns x WHERE x.purchase_id = p.id)"
+    " FROM purchases p JOIN products pr ON pr.id = p.product_id"
+    " LEFT JOIN returns r ON r.id = (SELECT r2.id FROM returns r2"
+    "  WHERE r2.purchase_id = p.id AND r2.returned_at <= ?2"
+    "  ORDER BY r2.returned_at, r2.id LIMIT 1)"
+    " WHERE p.customer_id = ?1 AND p.ordered_at <= ?2"
+    " ORDER BY p.ordered_at DESC, p.id DESC LIMIT ?3";
+static const char SQL_LINE[] =
+    "SELECT p.order_code, p.customer_id, p.product_id, p.quantity,"
+    " p.unit_price, p.discount_pct, p.ordered_at, p.channel, p.payment,"
+    " p.ref_hashtag_id,"
+    " EXISTS (SELECT 1 FROM returns r WHERE r.purchase_id = p.id)"
+    " FROM purchases p WHERE p.id = ?1";
+static const char SQL_INSERT_RETURN[] =
+    "INSERT INTO returns(code, purchase_id, returned_at, quantity, reason)"
+    " VALUES(?1, ?2, ?3, ?4, ?5)";
+
+static const char *const shop_sql[SHOP_NUM_Q] = {
+    [SHOP_Q_PRODUCT] = SQL_PRODUCT,
+    [SHOP_Q_TREND_AT] = SQL_TREND_AT,
+    [SHOP_Q_CUSTOMER] = SQL_CUSTOMER,
+    [SHOP_Q_CUST_HISTORY] = SQL_CUST_HISTORY,
+    [SHOP_Q_PRODUCT_HISTORY] = SQL_PRODUCT_HISTORY,
+    [SHOP_Q_PERSONA_RANK] = SQL_PERSONA_RANK,
+    [SHOP_Q_PERSONA_LINES] = SQL_PERSONA_LINES,
+    [SHOP_Q_TRENDING] = SQL_TRENDING,
+    [SHOP_Q_SPARK] = SQL_SPARK,
+    [SHOP_Q_ORDER_EXISTS] = SQL_ORDER_EXISTS,
+    [SHOP_Q_INSERT_LINE] = SQL_INSERT_LINE,
+    [SHOP_Q_INSERT_SCORE] = SQL_INSERT_SCORE,
+    [SHOP_Q_ORDERS] = SQL_ORDERS,
+    [SHOP_Q_LINE] = SQL_LINE,
+    [SHOP_Q_INSERT_RETURN] = SQL_INSERT_RETURN,
+};
+
+static const char SQL_SIZES[] = "SELECT name, rank, is_shoe FROM sizes";
+static const char SQL_DATA_END[] = "SELECT t FROM v_data_end";
+
+/* ---- statements and columns ------------------------------------------- */
+
+sqlite3_stmt *shop_stmt(tg_shop *sh, int q)
+{
+    sqlite3_stmt *st = sh->q[q];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+double shop_col(sqlite3_stmt *st, int k)
+{
+    return sqlite3_column_type(st, k) == SQLITE_NULL
+               ? NAN
+               : sqlite3_column_double(st, k);
+}
+
+void shop_col_text(sqlite3_stmt *st, int k, char *buf, size_t n)
+{
+    const char *t = (const char *)sqlite3_column_text(st, k);
+    tg_strlcpy(buf, t ? t : "", n);
+}
+
+int shop_fail(tg_shop *sh, tg_err *err, const char *context)
+{
+    sqlite3 *db = store_db(sh->s);
+    if ((sqlite3_errcode(db) & 0xff) == SQLITE_CONSTRAINT)
+        return tg_fail(err, TG_EDATA, "%s: %s", context, sqlite3_errmsg(db));
+    return store_fail(sh->s, err, context);
+}
+
+/* ---- opening ------------------------------------------------------------- */
+
+static int load_sizes(tg_shop *sh, tg_err *err)
+{
+    sqlite3_stmt *st = store_prepare(sh->s, SQL_SIZES, err);
+    if (!st)
+        return err && err->code ? err->code : TG_EINTERNAL;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+           sh->n_sizes < SHOP_MAX_SIZE_ROWS) {
+        shop_size *z = &sh->sizes[sh->n_sizes++];
+        shop_col_text(st, 0, z->name, sizeof z->name);
+        z->rank = sqlite3_column_int(st, 1);
+        z->is_shoe = sqlite3_column_int(st, 2);
+    }
+    rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+             ? TG_OK
+             : store_fail(sh->s, err, "reading the sizes");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+tg_shop *shop_open(tg_store *s, int64_t now, tg_err *err)
+{
+    tg_shop *sh = calloc(1, sizeof *sh);
+    if (!sh) {
+        tg_fail(err, TG_EINTERNAL, "out of memory opening the shop");
+        return NULL;
+    }
+    sh->s = s;
+    for (int k = 0; k < SHOP_NUM_Q; k++)
+        if (!(sh->q[k] = store_prepare(s, shop_sql[k], err))) {
+            shop_free(sh);
+            return NULL;
+        }
+    if (load_sizes(sh, err) != TG_OK) {
+        shop_free(sh);
+        return NULL;
+    }
+    if (!now)
+        now = store_count(s, SQL_DATA_END);
+    sh->now = now ? now : (int64_t)time(NULL);
+    return sh;
+}
+
+void shop_free(tg_shop *sh)
+{
+    if (!sh)
+        return;
+    for (int k = 0; k < SHOP_NUM_Q; k++)
+        sqlite3_finalize(sh->q[k]);
+    free(sh);
+}
+
+int64_t shop_now(const tg_shop *sh)
+{
+    return sh->now;
+}
+
+void shop_set_now(tg_shop *sh, int64_t now)
+{
+    sh->now = now;
+}
+
+/* ---- sizes, products, trends -------------------------------------------- */
+
+int shop_size_rank(const tg_shop *sh, const char *name, int *is_shoe)
+{
+    for (int i = 0; name && i < sh->n_sizes; i++)
+        if (tg_strieq(sh->sizes[i].name, name)) {
+            *is_shoe = sh->sizes[i].is_shoe;
+            return sh->sizes[i].rank;
+        }
+    *is_shoe = 0;
+    return -1;
+}
+
+/* Sorts p's sizes by rank, unknown sizes last, otherwise as listed. */
+static void sort_sizes(const tg_shop *sh, shop_product *p)
+{
+    for (int i = 1; i < p->n_sizes; i++) {
+        char name[8];
+        memcpy(name, p->sizes[i], sizeof name);
+        int shoe, r = shop_size_rank(sh, name, &shoe), j = i;
+        for (; j > 0; j--) {
+            int rj = shop_size_rank(sh, p->sizes[j - 1], &shoe);
+            if (r < 0 || (rj >= 0 && rj <= r))
+                break;
+            memcpy(p->sizes[j], p->sizes[j - 1], sizeof name);
+        }
+        memcpy(p->sizes[j], name, sizeof name);
+    }
+}
+
+/* Splits "XS|S|M" into p's sizes. */
+static void split_sizes(const tg_shop *sh, const char *list, shop_product *p)
+{
+    p->n_sizes = 0;
+    while (list && *list && p->n_sizes < TG_SHOP_MAX_SIZES) {
+        size_t len = strcspn(list, "|");
+        if (len > 0 && len < sizeof p->sizes[0]) {
+            memcpy(p->sizes[p->n_sizes], list, len);
+            p->sizes[p->n_sizes++][len] = '\0';
+        }
+        list += len + (list[len] == '|');
+    }
+    sort_sizes(sh, p);
+}
+
+int shop_row_by_id(tg_shop *sh, int q, int64_t id, const char *what,
+                   sqlite3_stmt **row, tg_err *err)
+{
+    sqlite3_stmt *st = *row = shop_stmt(sh, q);
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return TG_OK;
+    if (rc == SQLITE_DONE)
+        rc = tg_fail(err, TG_ENOINPUT, "no %s %lld", what, (long long)id);
+    else
+        rc = shop_fail(sh, err, what);
+    sqlite3_reset(st);
+    return rc;
+}
+
+int shop_read_product(tg_shop *sh, int64_t id, shop_product *p, tg_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = shop_row_by_id(sh, SHOP_Q_PRODUCT, id, "product", &st, err);
+    if (rc != TG_OK)
+        return rc;
+    memset(p, 0, sizeof *p);
+    p->id = id;
+    shop_col_text(st, 0, p->code, sizeof p->code);
+    shop_col_text(st, 1, p->name, sizeof p->name);
+    shop_col_text(st, 2, p->brand, sizeof p->brand);
+    p->category = sqlite3_column_int(st, 3);
+    p->price = sqlite3_column_double(st, 4);
+    p->fit_bias = sqlite3_column_int(st, 5);
+    split_sizes(sh, (const char *)sqlite3_column_text(st, 6), p);
+    p->launched_at = shop_col(st, 7);
+    p->hashtag_id = sqlite3_column_int64(st, 8);
+    shop_col_text(st, 9, p->hashtag, sizeof p->hashtag);
+    sqlite3_reset(st);
+    return TG_OK;
+}
+
+int shop_product_size(const shop_product *p, const char *size)
+{
+    for (int i = 0; size && i < p->n_sizes; i++)
+        if (tg_strieq(p->sizes[i], size))
+            return i;
+    return -1;
+}
+
+int shop_read_trend(tg_shop *sh, int64_t hashtag_id, int64_t at,
+                    shop_trend *t, tg_err *err)
+{
+    t->known = 0;
+    t->views_24h = t->growth_24h = t->growth_7d = NAN;
+    t->peak_at = t->first_at = NAN;
+    if (!hashtag_id)
+        return TG_OK;
+    sqlite3_stmt *st = shop_stmt(sh, SHOP_Q_TREND_AT);
+    sqlite3_bind_int64(st, 1, hashtag_id);
+    sqlite3_bind_int64(st, 2, at);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        t->known = 1;
+        t->views_24h = shop_col(st, 0);
+        t->growth_24h = shop_col(st, 1);
+        t->growth_7d = shop_col(st, 2);
+        t->peak_at = shop_col(st, 3);
+        t->first_at = shop_col(st, 4);
+    }
+    int code = rc == SQLITE_ROW || rc == SQLITE_DONE
+                   ? TG_OK
+                   : shop_fail(sh, err, "reading a trend");
+    sqlite3_reset(st);
+    return code;
+}
+
+int shop_trend_phase(const shop_trend *t, int64_t at)
+{
+    return features_trend_phase(((double)at - t->peak_at) / 86400.0);
+}
+
+int shop_product_rate(tg_shop *sh, int64_t product_id, int64_t at,
+                      double *rate, tg_err *err)
+{
+    sqlite3_stmt *st = shop_stmt(sh, SHOP_Q_PRODUCT_HISTORY);
+    sqlite3_bind_int64(st, 1, product_id);
+    sqlite3_bind_int64(st, 2, at);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rc = shop_fail(sh, err, "reading a product's history");
+        sqlite3_reset(st);
+        return rc;
+    }
+    /* (returns of matured lines + 0.3 x 10) / (matured lines + 10) */
+    double lines = (double)sqlite3_column_int64(st, 0);
+    double returns = (double)sqlite3_column_int64(st, 1);
+    *rate = (returns + 0.3 * 10.0) / (lines + 10.0);
+    sqlite3_reset(st);
+    return TG_OK;
+}
+
+/* ---- personas ---------------------------------------------------------- */
+
+int shop_persona(tg_shop *sh, int64_t customer_id, tg_persona *out,
+                 tg_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = shop_row_by_id(sh, SHOP_Q_CUSTOMER, customer_id, "customer",
+                            &st, err);
+    if (rc != TG_OK)
+        return rc;
+    memset(out, 0, sizeof *out);
+    out->id = customer_id;
+    shop_col_text(st, 0, out->code, sizeof out->code);
+    out->segment = sqlite3_column_type(st, 1) == SQLITE_NULL
+                       ? TG_SEG_UNKNOWN
+                       : sqlite3_column_int(st, 1);
+    shop_col_text(st, 2, out->label, sizeof out->label);
+    shop_col_text(st, 3, out->usual_size, sizeof out->usual_size);
+    shop_col_text(st, 4, out->shoe_size, sizeof out->shoe_size);
+    out->age_band = sqlite3_column_type(st, 5) == SQLITE_NULL
+                        ? -1
+                        : sqlite3_column_int(st, 5);
+    out->lines = (long)sqlite3_column_int64(st, 7);
+    out->returns = (long)sqlite3_column_int64(st, 8);
+    sqlite3_reset(st);
+    st = shop_stmt(sh, SHOP_Q_PERSONA_LINES);
+    sqlite3_bind_int64(st, 1, customer_id);
+    sqlite3_bind_int64(st, 2, sh->now);
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+        rc = shop_fail(sh, err, "reading a customer's lines");
+        sqlite3_reset(st);
+        return rc;
+    }
+    out->lines += (long)sqlite3_column_int64(st, 0);
+    out->returns += (long)sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
+    out->return_rate = out->lines > 0 ? (double)out->returns / out->lines
+                                      : NAN;
+    return TG_OK;
+}
+
+int shop_personas(tg_shop *sh, tg_persona *out, int n, int *got,
+                  tg_err *err)
+{
+    *got = 0;
+    if (n <= 0)
+        return TG_OK;
+    int64_t *ids = malloc((size_t)n * sizeof *ids);
+    if (!ids)
+        return tg_fail(err, TG_EINTERNAL, "out of memory");
+    int k = 0, rc;
+    sqlite3_stmt *st = shop_stmt(sh, SHOP_Q_PERSONA_RANK);
+    sqlite3_bind_int64(st, 1, sh->now);
+    sqlite3_bind_int(st, 2, n);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < n)
+        ids[k++] = sqlite3_column_int64(st, 0);
+    rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+             ? TG_OK
+             : shop_fail(sh, err, "ranking the customers");
+    sqlite3_reset(st);
+    for (int i = 0; rc == TG_OK && i < k; i++)
+        if ((rc = shop_persona(sh, ids[i], &out[i], err)) == TG_OK)
+            *got = i + 1;
+    free(ids);
+    return rc;
+}
+
+void shop_persona_line(const tg_persona *p, char *buf, size_t n)
+{
+    char size[24] = "", rate[32];
+    if (p->usual_size[0])
+        snprintf(size, sizeof size, ", size %s", p->usual_size);
+    if (p->lines > 0)
+        snprintf(rate, sizeof rate, ", returns %.0f%%",
+                 100.0 * p->return_rate);
+    else
+        snprintf(rate, sizeof rate, ", no purchases yet");
+    snprintf(buf, n, "%s%s%s", p->label[0] ? p->label : "unknown shopper",
+             size, rate);
+}

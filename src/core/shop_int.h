@@ -1,0 +1,99 @@
+/* shop_int.h: what the shop's files share (internal to the core): the
+ * shop handle with its prepared statements, the sizes table, and readers of
+ * a product, a trend's state and a product's matured history at a moment. */
+#ifndef TRENDGUARD_SHOP_INT_H
+#define TRENDGUARD_SHOP_INT_H
+
+#include "trendguard/shop.h"
+
+/* A line's 30-day return window, in seconds. */
+#define SHOP_WINDOW 2592000
+
+/* The shop's statements, prepared once in shop_open (SQL in shop.c). */
+enum {
+    SHOP_Q_PRODUCT,
+    SHOP_Q_TREND_AT,
+    SHOP_Q_CUSTOMER,
+    SHOP_Q_CUST_HISTORY,
+    SHOP_Q_PRODUCT_HISTORY,
+    SHOP_Q_PERSONA_RANK,
+    SHOP_Q_PERSONA_LINES,
+    SHOP_Q_TRENDING,
+    SHOP_Q_SPARK,
+    SHOP_Q_ORDER_EXISTS,
+    SHOP_Q_INSERT_LINE,
+    SHOP_Q_INSERT_SCORE,
+    SHOP_Q_ORDERS,
+    SHOP_Q_LINE,
+    SHOP_Q_INSERT_RETURN,
+    SHOP_NUM_Q
+};
+
+/* One row of the sizes table (its names compare case-insensitively). */
+typedef struct shop_size {
+    char name[8];
+    int rank, is_shoe;
+} shop_size;
+
+#define SHOP_MAX_SIZE_ROWS 64
+
+struct tg_shop {
+    tg_store *s;
+    int64_t now;
+    sqlite3_stmt *q[SHOP_NUM_Q];
+    shop_size sizes[SHOP_MAX_SIZE_ROWS];
+    int n_sizes;
+};
+
+/* A product as the shop reads it; NaN for a missing number. */
+typedef struct shop_product {
+    int64_t id;
+    char code[32], name[64], brand[32];
+    int category;                /* categories.code */
+    double price;
+    int fit_bias;
+    int n_sizes;
+    char sizes[TG_SHOP_MAX_SIZES][8];
+    double launched_at;          /* NaN unknown */
+    int64_t hashtag_id;          /* the primary tag, 0 none */
+    char hashtag[48];
+} shop_product;
+
+/* A trend_state row; known = 0 when there is none (all NaN). */
+typedef struct shop_trend {
+    int known;
+    double views_24h, growth_24h, growth_7d, peak_at, first_at;
+} shop_trend;
+
+/* The statement q, reset with its bindings cleared. */
+sqlite3_stmt *shop_stmt(tg_shop *sh, int q);
+/* Binds id to statement q and steps to its row: TG_OK with *row on it
+ * (the caller resets it), TG_ENOINPUT "no <what> <id>" when there is
+ * none, or an error (the statement reset). */
+int shop_row_by_id(tg_shop *sh, int q, int64_t id, const char *what,
+                   sqlite3_stmt **row, tg_err *err);
+/* Column k as a double, NaN for NULL. */
+double shop_col(sqlite3_stmt *st, int k);
+/* Copies column k's text ("" for NULL) into buf. */
+void shop_col_text(sqlite3_stmt *st, int k, char *buf, size_t n);
+/* Sets err from the connection (constraint failures are TG_EDATA). */
+int shop_fail(tg_shop *sh, tg_err *err, const char *context);
+
+/* The rank of a size in the sizes table (-1 unknown), like a join on it. */
+int shop_size_rank(const tg_shop *sh, const char *name, int *is_shoe);
+/* Reads product id: TG_OK, TG_ENOINPUT when there is none, or an error. */
+int shop_read_product(tg_shop *sh, int64_t id, shop_product *p,
+                      tg_err *err);
+/* The index of size in p's sizes (case-insensitive), -1 when not offered. */
+int shop_product_size(const shop_product *p, const char *size);
+/* The latest trend_state row of hashtag_id at or before at. */
+int shop_read_trend(tg_shop *sh, int64_t hashtag_id, int64_t at,
+                    shop_trend *t, tg_err *err);
+/* A trend's phase at `at` (features_trend_phase). */
+int shop_trend_phase(const shop_trend *t, int64_t at);
+/* The product's smoothed prior return rate at `at`: its lines whose
+ * 30-day window had closed and their labels, as the training set. */
+int shop_product_rate(tg_shop *sh, int64_t product_id, int64_t at,
+                      double *rate, tg_err *err);
+
+#endif
