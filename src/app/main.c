@@ -39,6 +39,10 @@ static const cli_command cli_commands[] = {
      "Run the offline A/B shopper simulation: control against the nudge "
      "engine and three baselines\n(random with the same budget, rules only, "
      "badge only) on shoppers from the behaviour model."},
+    {"report", cmd_report, "report [--json] [--html FILE]",
+     "Regret-driver analysis: return rates by driver with 95% intervals, "
+     "the model's view, trends,\nand what the nudges saved; --html writes "
+     "a self-contained page with charts."},
     {"sessions", cmd_sessions, "sessions [--session NAME] [--json]",
      "List the app's recorded usability-testing sessions, or one session's "
      "events with their timings."},

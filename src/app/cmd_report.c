@@ -1,0 +1,344 @@
+/* cmd_report.c: `trendguard report [--json] [--html FILE]`: the regret-
+ * driver analysis of the store (report.h) as readable tables with bar
+ * charts on a terminal (Unicode blocks in a UTF-8 locale, ASCII
+ * otherwise; bold headings unless NO_COLOR), as one JSON object, or as a
+ * self-contained HTML page written atomically. */
+#include <langinfo.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "commands.h"
+#include "trendguard/report.h"
+
+/* ---- terminal output ------------------------------------------------------- */
+
+typedef struct term {
+    int utf8;   /* Unicode block characters */
+    int bold;   /* ANSI bold headings */
+    double top; /* the rate a full bar stands for */
+} term;
+
+#define BAR_WIDTH 30
+#define LABEL_WIDTH 22
+
+static void heading(const term *t, const char *title, const char *note)
+{
+    printf("\n%s%s%s", t->bold ? "\033[1m" : "", title,
+           t->bold ? "\033[0m" : "");
+    printf("%s%s\n", note && *note ? "  " : "", note ? note : "");
+}
+
+/* A bar of value / top of BAR_WIDTH cells; eighths in UTF-8. */
+static void bar(const term *t, double value, double top)
+{
+    if (!(value > 0) || !(top > 0))
+        return;
+    int eighths = (int)lround(fmin(value / top, 1) * BAR_WIDTH * 8);
+    static const char *const part[8] = {"", "\u258f", "\u258e", "\u258d",
+                                        "\u258c", "\u258b", "\u258a",
+                                        "\u2589"};
+    for (int i = 0; i < eighths / 8; i++)
+        fputs(t->utf8 ? "\u2588" : "#", stdout);
+    if (t->utf8)
+        fputs(part[eighths % 8], stdout);
+    else if (eighths % 8 >= 4)
+        putchar('#');
+}
+
+/* Text from the store, as at most width characters padded to width:
+ * control characters shown as '?', UTF-8 kept whole. */
+static void text_cell(const char *s, int width)
+{
+    int cols = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        int starts = (*p & 0xc0) != 0x80;
+        if (starts && cols == width)
+            break;
+        cols += starts;
+        putchar(*p < 0x20 || *p == 0x7f ? '?' : *p);
+    }
+    printf("%*s", width - cols, "");
+}
+
+static void pct(double v, const char *after)
+{
+    if (isnan(v))
+        printf("%6s%s", "-", after);
+    else
+        printf("%5.1f%%%s", 100 * v, after);
+}
+
+static void rate_row(const term *t, const char *label, const tg_rate *r)
+{
+    char ci[32] = "";
+    if (!isnan(r->lo))
+        snprintf(ci, sizeof ci, "%.1f-%.1f%%", 100 * r->lo, 100 * r->hi);
+    printf("    ");
+    text_cell(label, LABEL_WIDTH);
+    printf(" %8ld ", r->n);
+    pct(r->rate, "");
+    printf("  %-12s ", ci);
+    bar(t, r->rate, t->top);
+    putchar('\n');
+}
+
+static void bucket_rows(const term *t, const tg_report_bucket *b, int n)
+{
+    for (int i = 0; i < n; i++)
+        rate_row(t, b[i].label, &b[i].r);
+}
+
+static void print_drivers(const term *t, const tg_report *r)
+{
+    char note[160];
+    snprintf(note, sizeof note, "(return rate of matured lines, 95%% "
+             "interval; largest spread first; spreads over buckets of %ld+ "
+             "lines)", r->min_lines);
+    heading(t, "REGRET DRIVERS", note);
+    printf("    %-*s %8s %6s  %-12s\n", LABEL_WIDTH, "bucket", "lines",
+           "rate", "95% interval");
+    for (int d = 0; d < TG_REPORT_DRIVERS; d++) {
+        const tg_report_driver *v = &r->driver[d];
+        printf("  %s: spread %.1f points\n", v->title, 100 * v->spread);
+        bucket_rows(t, v->b, v->n);
+    }
+}
+
+static void print_model(const term *t, const tg_report *r)
+{
+    const tg_report_model *m = &r->model;
+    heading(t, "THE MODEL'S VIEW", "(mean |TreeSHAP| per feature, margin "
+            "units)");
+    if (!m->version) {
+        printf("  %s\n", m->note);
+        return;
+    }
+    char a[16], b[16];
+    printf("  model v%d over %ld %s lines bought %s .. %s\n", m->version,
+           m->lines, m->scored_only ? "scored" : "recent (none scored)",
+           tg_date_format(m->from, a, sizeof a),
+           tg_date_format(m->to, b, sizeof b));
+    double top = m->n ? m->f[0].mean_abs : 0;
+    for (int i = 0; i < m->n; i++) {
+        printf("    %-26s ", features_name(m->f[i].feature));
+        text_cell(m->f[i].label, 36);
+        printf(" %6.3f ", m->f[i].mean_abs);
+        bar(t, m->f[i].mean_abs, top);
+        putchar('\n');
+    }
+}
+
+static void print_trends(const term *t, const tg_report *r)
+{
+    const tg_report_trends *tr = &r->trends;
+    char note[128];
+    snprintf(note, sizeof note, "(%ld trends with %ld+ matured lines)",
+             tr->hashtags, r->min_lines);
+    heading(t, "TRENDS WHOSE BUYERS RETURN MOST", note);
+    if (!tr->n_top)
+        printf("  none: no trend has enough matured lines\n");
+    for (int i = 0; i < tr->n_top; i++) {
+        char tag[132];
+        snprintf(tag, sizeof tag, "#%s", tr->top[i].name);
+        rate_row(t, tag, &tr->top[i].r);
+    }
+    printf("  by days since the trend's busiest day (at purchase):\n");
+    bucket_rows(t, tr->since_peak, tr->n_since_peak);
+    printf("  by days since the trend was first seen:\n");
+    bucket_rows(t, tr->age, tr->n_age);
+    if (!tr->n_since_peak)
+        printf("    (no line belongs to a trend with snapshots)\n");
+}
+
+static void money(double v, int width)
+{
+    if (isnan(v))
+        printf("%*s", width, "-");
+    else
+        printf("%*.2f", width, v);
+}
+
+static void iv_row(const char *key, const tg_report_iv_row *row)
+{
+    const tg_report_funnel *f = &row->funnel;
+    printf("    ");
+    text_cell(key, 20);
+    printf(" %7ld %7ld %7ld %7ld %7ld %9.1f", f->queued, f->shown,
+           f->accepted, f->kept, f->returned + f->lost,
+           row->value.returns_avoided);
+    money(row->value.saved, 11);
+    if (isnan(row->value.roi))
+        printf(" %7s\n", "-");
+    else
+        printf(" %6.0f%%\n", 100 * row->value.roi);
+}
+
+static void iv_header(void)
+{
+    printf("    %-20s %7s %7s %7s %7s %7s %9s %11s %7s\n", "", "queued",
+           "shown", "accept", "kept", "ret/lost", "avoided", "saved",
+           "ROI");
+}
+
+static void print_interventions(const term *t, const tg_report *r)
+{
+    const tg_report_interventions *v = &r->iv;
+    const tg_report_funnel *f = &v->funnel;
+    heading(t, "INTERVENTIONS", NULL);
+    printf("  funnel: %ld queued -> %ld shown -> %ld accepted -> %ld kept, "
+           "%ld returned, %ld lost, %ld pending\n", f->queued, f->shown,
+           f->accepted, f->kept, f->returned, f->lost, f->pending);
+    printf("          (%ld waiting for a decision, %ld skipped, %ld "
+           "declined, %ld shown without an answer)\n", f->waiting,
+           f->skipped, f->declined, f->shown - f->accepted - f->declined);
+    printf("  returns avoided %.1f of %.1f expected; money saved ",
+           v->value.returns_avoided, v->value.expected_returns);
+    money(v->value.saved, 0);
+    printf(" (return costs avoided ");
+    money(v->value.cost_avoided, 0);
+    printf(", offers ");
+    money(v->value.offer_cost, 0);
+    printf(", lost margin ");
+    money(v->value.lost_margin, 0);
+    printf("); ROI ");
+    if (isnan(v->value.roi))
+        printf("- (nothing spent)\n");
+    else
+        printf("%.0f%%\n", 100 * v->value.roi);
+    if (v->n_nudges) {
+        printf("  by nudge:\n");
+        iv_header();
+        for (int i = 0; i < v->n_nudges; i++)
+            iv_row(v->nudge[i].key[0] ? v->nudge[i].key : "(no nudge)",
+                   &v->nudge[i]);
+    }
+    if (v->n_months) {
+        printf("  by month (of the purchase):\n");
+        iv_header();
+        for (int i = 0; i < v->n_months; i++)
+            iv_row(v->month[i].key, &v->month[i]);
+    }
+    printf("  How: for accepted nudges with a known outcome, returns avoided "
+           "= the score logged when\n  the nudge was chosen minus the returns "
+           "that happened; money saved = that times the cost\n  of a return "
+           "(price x (margin %.2f + processing %.2f + unsold share of the "
+           "goods), from\n  assets/simulation.json) minus the offers of "
+           "every accepted nudge and the margin of lost\n  sales; ROI = money "
+           "saved / (offers + lost margin).\n", v->margin,
+           v->processing_share);
+}
+
+static double top_rate(const tg_report *r)
+{
+    double top = 0;
+    for (int d = 0; d < TG_REPORT_DRIVERS; d++)
+        for (int i = 0; i < r->driver[d].n; i++)
+            top = fmax(top, r->driver[d].b[i].r.rate);
+    for (int i = 0; i < r->trends.n_top; i++)
+        top = fmax(top, r->trends.top[i].r.rate);
+    return top > 0 ? top : 1;
+}
+
+static void print_report(const tg_report *r, const char *db)
+{
+    term t;
+    setlocale(LC_CTYPE, "");
+    const char *cs = nl_langinfo(CODESET);
+    t.utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+    const char *nc = getenv("NO_COLOR"), *term_name = getenv("TERM");
+    t.bold = isatty(STDOUT_FILENO) && !(nc && *nc) &&
+             !(term_name && strcmp(term_name, "dumb") == 0);
+    t.top = top_rate(r);
+    char a[16], b[16], e[32];
+    printf("TrendGuard report: %s\n", db);
+    if (!r->lines) {
+        printf("  no purchases yet: load data with 'trendguard ingest'\n");
+        return;
+    }
+    printf("  %ld purchase lines bought %s .. %s; data end %s\n", r->lines,
+           tg_date_format(r->first, a, sizeof a),
+           tg_date_format(r->last, b, sizeof b),
+           tg_time_format(r->data_end, e, sizeof e));
+    printf("  %ld lines matured (30-day window closed): ", r->overall.n);
+    pct(r->overall.rate, " returned");
+    if (!isnan(r->overall.lo))
+        printf(" (95%% interval %.1f-%.1f%%)", 100 * r->overall.lo,
+               100 * r->overall.hi);
+    putchar('\n');
+    print_drivers(&t, r);
+    print_model(&t, r);
+    print_trends(&t, r);
+    print_interventions(&t, r);
+}
+
+/* ---- the command --------------------------------------------------------------- */
+
+static int write_html(const cli_ctx *c, const tg_report *r, const char *path)
+{
+    const char *slash = strrchr(c->db, '/');
+    char *html = report_html(r, slash ? slash + 1 : c->db);
+    if (!html)
+        return cli_fail(c, &(tg_err){TG_EINTERNAL, "out of memory"});
+    tg_err err = {0};
+    int rc = tg_write_file_atomic(path, html, strlen(html), &err);
+    free(html);
+    return rc == TG_OK ? TG_OK : cli_fail(c, &err);
+}
+
+int cmd_report(int argc, char **argv)
+{
+    enum { OPT_JSON = CLI_OPT_FIRST_FREE, OPT_HTML };
+    static const struct option opts[] = {
+        CLI_COMMON_OPTIONS, {"json", no_argument, NULL, OPT_JSON},
+        {"html", required_argument, NULL, OPT_HTML}, {NULL, 0, NULL, 0}};
+    cli_ctx c;
+    cli_begin(&c, "report");
+    int json = 0, opt, rc;
+    const char *html = NULL;
+    while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_JSON: json = 1; break;
+        case OPT_HTML: html = optarg; break;
+        default:
+            if ((rc = cli_common(&c, opt, optarg)) >= 0)
+                return rc;
+        }
+    }
+    if (optind < argc)
+        return cli_usage(&c, "unexpected argument '%s'", argv[optind]);
+    if (html && !*html)
+        return cli_usage(&c, "--html needs a file name");
+    tg_err err = {0};
+    tg_store *s = store_open(c.db, 0, &err);
+    if (!s)
+        return cli_fail(&c, &err);
+    tg_report *r = malloc(sizeof *r);
+    rc = r ? report_build(s, NULL, r, &err)
+               : tg_fail(&err, TG_EINTERNAL, "out of memory");
+    store_close(s);
+    if (rc != TG_OK) {
+        free(r);
+        return cli_fail(&c, &err);
+    }
+    if (html)
+        rc = write_html(&c, r, html);
+    if (rc == TG_OK && json) {
+        char *text = report_json(r);
+        if (text)
+            printf("%s\n", text);
+        else
+            rc = cli_fail(&c, &(tg_err){TG_EINTERNAL, "out of memory"});
+        free(text);
+    } else if (rc == TG_OK && html) {
+        printf("wrote %s\n", html);
+    } else if (rc == TG_OK) {
+        print_report(r, c.db);
+    }
+    free(r);
+    return rc;
+}

@@ -1,0 +1,464 @@
+/* report_dash.c: the manager dashboard's figures (report_dashboard): one
+ * pass over the filtered period's purchase lines with their label and
+ * newest score gives the KPIs, the weekly series, the risk histogram, the
+ * top drivers and the riskiest products; return reasons and the
+ * intervention funnel come from two small queries. Reads only, keeps no
+ * state between calls: the dashboard's worker thread calls it on its own
+ * connection. */
+#include "trendguard/report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trendguard/explain.h"
+
+/* Each line bought from ?1 on (and the filter's category and channel), in
+ * id order: time, product and whether it was returned within 30 days
+ * (v_labels' rule, written as EXISTS: three times faster here). */
+static const char SQL_LINES[] =
+    "SELECT p.id, p.ordered_at, p.product_id, EXISTS (SELECT 1 FROM returns r"
+    "  WHERE r.purchase_id = p.id AND r.returned_at <= p.ordered_at + 2592000)"
+    " FROM purchases p JOIN products pr ON pr.id = p.product_id"
+    " WHERE p.ordered_at >= ?1"
+    " AND (?2 IS NULL OR pr.category = ?2) AND (?3 IS NULL OR p.channel = ?3)"
+    " ORDER BY p.id";
+enum { L_ID, L_TIME, L_PRODUCT, L_RETURNED };
+/* Every score in the same order, a line's newest last: merged with the
+ * lines, one sequential pass instead of a lookup per line. Only the start
+ * of the drivers' JSON is read, for the first feature. */
+static const char SQL_SCORES[] =
+    "SELECT purchase_id, model_version, p_return, substr(drivers, 1, 80)"
+    " FROM scores WHERE purchase_id >= (SELECT MIN(id) FROM purchases"
+    "  WHERE ordered_at >= ?1)"
+    " ORDER BY purchase_id, model_version";
+enum { S_ID, S_MODEL, S_SCORE, S_DRIVERS };
+
+/* Returns first: fewer than lines, and each finds its line by key. */
+static const char SQL_REASONS[] =
+    "SELECT r.reason, COUNT(*) FROM returns r"
+    " CROSS JOIN purchases p ON p.id = r.purchase_id"
+    " JOIN products pr ON pr.id = p.product_id"
+    " WHERE p.ordered_at >= ?1"
+    " AND (?2 IS NULL OR pr.category = ?2) AND (?3 IS NULL OR p.channel = ?3)"
+    " GROUP BY r.reason ORDER BY COUNT(*) DESC, r.reason";
+
+static const char SQL_PRODUCT[] =
+    "SELECT name, category FROM products WHERE id = ?";
+
+/* The reasons the schema allows (returns.reason). */
+static const char *const reason_names[] = {
+    "too_small", "too_large", "not_as_pictured", "quality", "changed_mind",
+    "late_delivery", "unknown"};
+#define N_REASONS ((int)(sizeof reason_names / sizeof *reason_names))
+
+/* A product needs this many lines in the period to be ranked. */
+#define DASH_MIN_PRODUCT_LINES 5
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/* Monday 00:00 UTC of the week holding t (1970-01-01 was a Thursday). */
+static int64_t week_start(int64_t t)
+{
+    int64_t day = floor_div(t, TG_DAY);
+    return (day - (day + 3) % 7) * TG_DAY;
+}
+
+/* A line's newest score. */
+typedef struct line_score {
+    int scored, model, driver; /* driver: features.h index, -1 none */
+    double p;
+} line_score;
+
+/* ---- products: each line noted, then sorted by product and summed --------- */
+
+typedef struct prod_line {
+    int64_t id;
+    float p;                 /* newest score; NaN: none */
+    unsigned char mature, returned;
+} prod_line;
+
+typedef struct prod_lines {
+    prod_line *v;
+    size_t n, cap;
+} prod_lines;
+
+static int note_line(prod_lines *l, int64_t id, int mature, int returned,
+                     const line_score *ls)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 4096;
+        prod_line *nv = realloc(l->v, nc * sizeof *nv);
+        if (!nv)
+            return -1;
+        l->v = nv;
+        l->cap = nc;
+    }
+    l->v[l->n++] = (prod_line){id, ls->scored ? (float)ls->p : NAN,
+                               (unsigned char)mature,
+                               (unsigned char)returned};
+    return 0;
+}
+
+static int by_product(const void *a, const void *b)
+{
+    int64_t x = ((const prod_line *)a)->id, y = ((const prod_line *)b)->id;
+    return (x > y) - (x < y);
+}
+
+typedef struct prod_acc {
+    int64_t id;
+    long lines, matured, returned, scored;
+    double risk_sum;
+} prod_acc;
+
+static double mean_risk(const prod_acc *p)
+{
+    return p->scored ? p->risk_sum / (double)p->scored : NAN;
+}
+
+static double matured_rate(const prod_acc *p)
+{
+    return p->matured ? (double)p->returned / (double)p->matured : -1;
+}
+
+/* Riskier first: mean risk (unscored last), matured return rate, lines. */
+static int riskier(const prod_acc *a, const prod_acc *b)
+{
+    double ra = mean_risk(a), rb = mean_risk(b);
+    if (isnan(ra) != isnan(rb))
+        return isnan(ra) ? -1 : 1;
+    if (!isnan(ra) && ra != rb)
+        return ra > rb ? 1 : -1;
+    double qa = matured_rate(a), qb = matured_rate(b);
+    if (qa != qb)
+        return qa > qb ? 1 : -1;
+    if (a->lines != b->lines)
+        return a->lines > b->lines ? 1 : -1;
+    return a->id < b->id ? 1 : -1;
+}
+
+/* Keeps the TG_DASH_PRODUCTS riskiest of products with enough lines in
+ * top (riskiest first); returns how many. */
+static int keep_riskiest(const prod_acc *p, prod_acc *top, int n)
+{
+    if (p->lines < DASH_MIN_PRODUCT_LINES)
+        return n;
+    int j = n < TG_DASH_PRODUCTS ? n++ : TG_DASH_PRODUCTS;
+    if (j == TG_DASH_PRODUCTS && riskier(p, &top[j - 1]) <= 0)
+        return n;
+    if (j == TG_DASH_PRODUCTS)
+        j--;
+    while (j > 0 && riskier(p, &top[j - 1]) > 0) {
+        top[j] = top[j - 1];
+        j--;
+    }
+    top[j] = *p;
+    return n;
+}
+
+/* Sorts the noted lines by product and ranks each product's totals. */
+static int pick_products(prod_lines *l, prod_acc *top)
+{
+    if (l->n)
+        qsort(l->v, l->n, sizeof *l->v, by_product);
+    int n = 0;
+    for (size_t i = 0; i < l->n;) {
+        prod_acc a = {l->v[i].id, 0, 0, 0, 0, 0};
+        for (; i < l->n && l->v[i].id == a.id; i++) {
+            const prod_line *x = &l->v[i];
+            a.lines++;
+            a.matured += x->mature;
+            a.returned += x->mature && x->returned;
+            a.scored += !isnan(x->p);
+            a.risk_sum += isnan(x->p) ? 0 : x->p;
+        }
+        n = keep_riskiest(&a, top, n);
+    }
+    return n;
+}
+
+static int name_products(tg_store *s, const prod_acc *top, int n,
+                         tg_dashboard *d, tg_err *err)
+{
+    sqlite3_stmt *st = store_prepare(s, SQL_PRODUCT, err);
+    if (!st)
+        return err ? err->code : TG_EINTERNAL;
+    for (int i = 0; i < n; i++) {
+        tg_dash_product *o = &d->product[i];
+        o->id = top[i].id;
+        o->lines = top[i].lines;
+        o->returns = report_rate(top[i].returned, top[i].matured);
+        o->mean_risk = mean_risk(&top[i]);
+        sqlite3_bind_int64(st, 1, o->id);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            tg_strlcpy(o->name, (const char *)sqlite3_column_text(st, 0),
+                       sizeof o->name);
+            o->category = features_code(
+                tg_category_names, TG_NUM_CATEGORIES,
+                (const char *)sqlite3_column_text(st, 1));
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    d->n_products = n;
+    return TG_OK;
+}
+
+/* ---- the pass over the lines -------------------------------------------------- */
+
+typedef struct dash_scan {
+    tg_dashboard *d;
+    int64_t first_week;      /* Monday of week[0] */
+    long driver_first[TG_NUM_FEATURES];
+    long week_scored[TG_DASH_WEEKS];
+    prod_lines products;
+} dash_scan;
+
+/* The first feature named in a score's drivers JSON
+ * ([{"feature":"channel",...}...]), -1 when none. */
+static int first_driver(const char *json)
+{
+    static const char key[] = "\"feature\":\"";
+    const char *k = json ? strstr(json, key) : NULL;
+    if (!k)
+        return -1;
+    k += sizeof key - 1;
+    const char *q = strchr(k, '"');
+    char name[64];
+    if (!q || (size_t)(q - k) >= sizeof name)
+        return -1;
+    memcpy(name, k, (size_t)(q - k));
+    name[q - k] = '\0';
+    return features_index(name);
+}
+
+/* Moves the scores cursor (at_row: it holds a row) up to line id and
+ * takes that line's last, newest, score. */
+static int newest_score(sqlite3_stmt *sc, int *at_row, int64_t id,
+                        line_score *out)
+{
+    memset(out, 0, sizeof *out);
+    out->driver = -1;
+    while (*at_row && sqlite3_column_int64(sc, S_ID) <= id) {
+        if (sqlite3_column_int64(sc, S_ID) == id) {
+            out->scored = 1;
+            out->model = sqlite3_column_int(sc, S_MODEL);
+            out->p = sqlite3_column_double(sc, S_SCORE);
+            out->driver = first_driver(
+                (const char *)sqlite3_column_text(sc, S_DRIVERS));
+        }
+        int step = sqlite3_step(sc);
+        if (step != SQLITE_ROW && step != SQLITE_DONE)
+            return -1;
+        *at_row = step == SQLITE_ROW;
+    }
+    return 0;
+}
+
+static int add_line(dash_scan *c, sqlite3_stmt *st, const line_score *ls)
+{
+    tg_dashboard *d = c->d;
+    int64_t t = sqlite3_column_int64(st, L_TIME);
+    int y = sqlite3_column_int(st, L_RETURNED) != 0;
+    int scored = ls->scored;
+    double p = ls->p;
+    int mature = t + 30 * TG_DAY <= d->data_end;
+    if (t > d->data_end - 7 * TG_DAY) {
+        d->kpi.lines_week++;
+        d->kpi.scored_week += scored;
+        d->kpi.predicted_week += scored ? p : 0;
+    }
+    if (t < d->period_start)
+        return TG_OK;
+    d->kpi.lines++;
+    d->kpi.matured += mature;
+    d->kpi.returned += mature && y;
+    int64_t w = floor_div(week_start(t) - c->first_week, 7 * TG_DAY);
+    if (w >= 0 && w < d->n_weeks) {
+        tg_dash_week *wk = &d->week[w];
+        wk->lines++;
+        wk->matured += mature;
+        wk->returned += mature && y;
+        if (scored) {
+            c->week_scored[w]++;
+            wk->predicted += p;
+        }
+    }
+    if (scored) {
+        int b = (int)(p * TG_DASH_BINS);
+        d->risk_bins[b < 0 ? 0 : b >= TG_DASH_BINS ? TG_DASH_BINS - 1 : b]++;
+        d->scored++;
+        d->model_version = ls->model > d->model_version ? ls->model
+                                                        : d->model_version;
+        if (ls->driver >= 0) {
+            c->driver_first[ls->driver]++;
+            d->with_drivers++;
+        }
+    }
+    return note_line(&c->products, sqlite3_column_int64(st, L_PRODUCT),
+                     mature, y, ls) ? TG_EINTERNAL : TG_OK;
+}
+
+static int scan_lines(tg_store *s, const tg_report_filter *f, dash_scan *c,
+                      tg_err *err)
+{
+    sqlite3_stmt *st = store_prepare(s, SQL_LINES, err);
+    sqlite3_stmt *sc = st ? store_prepare(s, SQL_SCORES, err) : NULL;
+    if (!sc) {
+        sqlite3_finalize(st);
+        return err ? err->code : TG_EINTERNAL;
+    }
+    int64_t week_from = c->d->data_end - 7 * TG_DAY;
+    int64_t from = c->d->period_start < week_from ? c->d->period_start
+                                                  : week_from;
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(sc, 1, from);
+    report_bind_filter(st, 2, f);
+    int step = sqlite3_step(sc), rc = TG_OK;
+    int at_row = step == SQLITE_ROW;
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = store_fail(s, err, "reading scores");
+    while (rc == TG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        line_score ls;
+        if (newest_score(sc, &at_row, sqlite3_column_int64(st, L_ID), &ls))
+            rc = store_fail(s, err, "reading scores");
+        else if (add_line(c, st, &ls) != TG_OK)
+            rc = tg_fail(err, TG_EINTERNAL, "out of memory");
+    }
+    if (rc == TG_OK && step != SQLITE_DONE)
+        rc = store_fail(s, err, "reading purchase lines");
+    sqlite3_finalize(st);
+    sqlite3_finalize(sc);
+    return rc;
+}
+
+/* The weeks of the period that end at the data end, at most
+ * TG_DASH_WEEKS. */
+static void set_weeks(tg_store *s, dash_scan *c)
+{
+    tg_dashboard *d = c->d;
+    int64_t first = store_count(s, "SELECT MIN(ordered_at) FROM purchases");
+    int64_t from = d->period_start > first ? d->period_start : first;
+    int64_t last = week_start(d->data_end);
+    int64_t earliest = last - (TG_DASH_WEEKS - 1) * 7 * TG_DAY;
+    c->first_week = week_start(from) > earliest ? week_start(from) : earliest;
+    d->n_weeks = d->data_end
+                     ? (int)((last - c->first_week) / (7 * TG_DAY)) + 1 : 0;
+    for (int w = 0; w < d->n_weeks; w++)
+        d->week[w].start = c->first_week + (int64_t)w * 7 * TG_DAY;
+}
+
+static void finish_weeks(dash_scan *c)
+{
+    for (int w = 0; w < c->d->n_weeks; w++) {
+        tg_dash_week *wk = &c->d->week[w];
+        wk->rate = wk->matured ? (double)wk->returned / (double)wk->matured
+                               : NAN;
+        wk->predicted = c->week_scored[w]
+                            ? wk->predicted / (double)c->week_scored[w]
+                            : NAN;
+    }
+}
+
+static int top_drivers(const dash_scan *c, tg_dashboard *d, tg_err *err)
+{
+    tg_explainer *ex = explain_load(NULL, err);
+    if (!ex)
+        return err ? err->code : TG_EINTERNAL;
+    for (int f = 0; f < TG_NUM_FEATURES; f++) {
+        long n = c->driver_first[f];
+        if (!n)
+            continue;
+        int j = d->n_drivers < TG_DASH_DRIVERS ? d->n_drivers++
+                                               : TG_DASH_DRIVERS;
+        if (j == TG_DASH_DRIVERS && n <= d->driver[j - 1].first)
+            continue;
+        if (j == TG_DASH_DRIVERS)
+            j--;
+        while (j > 0 && n > d->driver[j - 1].first) {
+            d->driver[j] = d->driver[j - 1];
+            j--;
+        }
+        d->driver[j].feature = f;
+        d->driver[j].first = n;
+        tg_strlcpy(d->driver[j].label, explain_label(ex, f),
+                   sizeof d->driver[j].label);
+    }
+    for (int i = 0; i < d->n_drivers; i++)
+        d->driver[i].share = (double)d->driver[i].first /
+                             (double)d->with_drivers;
+    explain_free(ex);
+    return TG_OK;
+}
+
+static int return_reasons(tg_store *s, const tg_report_filter *f,
+                          tg_dashboard *d, tg_err *err)
+{
+    sqlite3_stmt *st = store_prepare(s, SQL_REASONS, err);
+    if (!st)
+        return err ? err->code : TG_EINTERNAL;
+    sqlite3_bind_int64(st, 1, d->period_start);
+    report_bind_filter(st, 2, f);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int r = features_code(reason_names, N_REASONS,
+                              (const char *)sqlite3_column_text(st, 0));
+        if (r < 0 || d->n_reasons == TG_DASH_REASONS)
+            continue;
+        d->reason[d->n_reasons].reason = reason_names[r];
+        d->reason[d->n_reasons++].n = sqlite3_column_int(st, 1);
+    }
+    int rc = step == SQLITE_DONE ? TG_OK
+                                 : store_fail(s, err, "reading returns");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int report_dashboard(tg_store *s, const tg_report_filter *f,
+                     tg_dashboard *d, tg_err *err)
+{
+    memset(d, 0, sizeof *d);
+    int rc = report_period(s, f, &d->data_end, &d->period_start, err);
+    if (rc != TG_OK)
+        return rc;
+    dash_scan c;
+    memset(&c, 0, sizeof c);
+    c.d = d;
+    set_weeks(s, &c);
+    rc = scan_lines(s, f, &c, err);
+    if (rc == TG_OK) {
+        finish_weeks(&c);
+        d->kpi.return_rate = d->kpi.matured ? (double)d->kpi.returned /
+                                              (double)d->kpi.matured
+                                            : NAN;
+        prod_acc top[TG_DASH_PRODUCTS];
+        rc = name_products(s, top, pick_products(&c.products, top), d, err);
+    }
+    if (rc == TG_OK)
+        rc = top_drivers(&c, d, err);
+    if (rc == TG_OK)
+        rc = return_reasons(s, f, d, err);
+    tg_report_interventions *iv = rc == TG_OK ? malloc(sizeof *iv) : NULL;
+    if (rc == TG_OK && !iv)
+        rc = tg_fail(err, TG_EINTERNAL, "out of memory");
+    if (rc == TG_OK)
+        rc = report_interventions(s, f, NULL, iv, err);
+    if (rc == TG_OK) {
+        d->funnel = iv->funnel;
+        d->kpi.returns_avoided = iv->value.returns_avoided;
+        d->kpi.money_saved = iv->value.saved;
+        d->kpi.roi = iv->value.roi;
+        d->kpi.acceptance_rate = iv->funnel.shown
+                                     ? (double)iv->funnel.accepted /
+                                       (double)iv->funnel.shown
+                                     : NAN;
+    }
+    free(iv);
+    free(c.products.v);
+    return rc;
+}

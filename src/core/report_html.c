@@ -1,0 +1,470 @@
+/* report_html.c: `trendguard report --html FILE`: the report as one
+ * self-contained page: inline CSS, KPI tiles, inline SVG bar charts with
+ * 95% interval whiskers, tables; no scripts and nothing fetched. Every
+ * text that comes from the store (hashtags, nudge ids, the store's name,
+ * notes) is escaped. */
+#include "trendguard/report.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a growing string ------------------------------------------------------ */
+
+typedef struct sb {
+    char *s;
+    size_t n, cap;
+    int oom;
+} sb;
+
+static void sb_put(sb *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap : 16384;
+        while (b->n + n + 1 > nc)
+            nc *= 2;
+        char *ns = realloc(b->s, nc);
+        if (!ns) {
+            b->oom = 1;
+            return;
+        }
+        b->s = ns;
+        b->cap = nc;
+    }
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = '\0';
+}
+
+static void sb_str(sb *b, const char *s)
+{
+    sb_put(b, s, strlen(s));
+}
+
+static void sb_printf(sb *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void sb_printf(sb *b, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < sizeof buf) {
+        sb_put(b, buf, (size_t)n);
+    } else if (n > 0) {
+        char *big = malloc((size_t)n + 1);
+        if (big) {
+            vsnprintf(big, (size_t)n + 1, fmt, again);
+            sb_put(b, big, (size_t)n);
+        }
+        b->oom |= !big;
+        free(big);
+    }
+    va_end(again);
+}
+
+/* Text as HTML character data or an attribute value. */
+static void sb_esc(sb *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': sb_str(b, "&amp;"); break;
+        case '<': sb_str(b, "&lt;"); break;
+        case '>': sb_str(b, "&gt;"); break;
+        case '"': sb_str(b, "&quot;"); break;
+        case '\'': sb_str(b, "&#39;"); break;
+        default: sb_put(b, s, 1); break;
+        }
+    }
+}
+
+static void sb_pct(sb *b, double v)
+{
+    if (isnan(v))
+        sb_str(b, "&ndash;");
+    else
+        sb_printf(b, "%.1f%%", 100 * v);
+}
+
+static void sb_money(sb *b, double v)
+{
+    if (isnan(v))
+        sb_str(b, "&ndash;");
+    else
+        sb_printf(b, "%.2f", v);
+}
+
+/* ---- charts ---------------------------------------------------------------- */
+
+typedef struct bar_item {
+    const char *label;  /* from the store or static; escaped here */
+    double value;       /* NaN: no bar */
+    double lo, hi;      /* whisker (NaN: none) */
+    char note[48];      /* after the bar: "31.2% of 1234" */
+} bar_item;
+
+enum { CH_W = 680, CH_LABEL = 190, CH_BAR = 330, CH_ROW = 22 };
+
+/* Horizontal bars scaled to top, with whiskers. */
+static void svg_hbars(sb *b, const char *title, const bar_item *it, int n,
+                      double top)
+{
+    int h = n * CH_ROW + 8;
+    sb_printf(b, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+              "height=\"%d\" role=\"img\" aria-label=\"", CH_W, h, CH_W, h);
+    sb_esc(b, title);
+    sb_str(b, "\">");
+    for (int i = 0; i < n; i++) {
+        int y = 4 + i * CH_ROW;
+        sb_printf(b, "<text x=\"%d\" y=\"%d\" class=\"lab\">", CH_LABEL - 8,
+                  y + 15);
+        sb_esc(b, it[i].label);
+        sb_str(b, "</text>");
+        double w = top > 0 && it[i].value > 0
+                       ? fmin(it[i].value / top, 1) * CH_BAR : 0;
+        sb_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+                  "class=\"bar\"/>", CH_LABEL, y + 3, w, CH_ROW - 6);
+        if (!isnan(it[i].lo) && top > 0) {
+            double x0 = CH_LABEL + fmin(it[i].lo / top, 1) * CH_BAR;
+            double x1 = CH_LABEL + fmin(it[i].hi / top, 1) * CH_BAR;
+            sb_printf(b, "<path d=\"M%.1f %dH%.1fM%.1f %dV%dM%.1f %dV%d\" "
+                      "class=\"ci\"/>", x0, y + 11, x1, x0, y + 6, y + 16, x1,
+                      y + 6, y + 16);
+        }
+        sb_printf(b, "<text x=\"%d\" y=\"%d\" class=\"val\">",
+                  CH_LABEL + CH_BAR + 8, y + 15);
+        sb_esc(b, it[i].note);
+        sb_str(b, "</text>");
+    }
+    sb_str(b, "</svg>\n");
+}
+
+static void rate_item(bar_item *it, const char *label, const tg_rate *r)
+{
+    it->label = label;
+    it->value = r->rate;
+    it->lo = r->lo;
+    it->hi = r->hi;
+    snprintf(it->note, sizeof it->note, "%.1f%% of %ld", 100 * r->rate,
+             r->n);
+}
+
+static void bucket_chart(sb *b, const char *title, const tg_report_bucket *bk,
+                         int n, double top)
+{
+    bar_item it[TG_REPORT_MAX_BUCKETS];
+    for (int i = 0; i < n; i++)
+        rate_item(&it[i], bk[i].label, &bk[i].r);
+    svg_hbars(b, title, it, n, top);
+}
+
+/* Vertical columns around a zero line, for money per month. */
+static void svg_columns(sb *b, const char *title, const char *const *labels,
+                        const double *v, int n)
+{
+    double top = 0;
+    for (int i = 0; i < n; i++)
+        top = fmax(top, fabs(v[i]));
+    const int h = 180, mid = 90, colw = n ? (CH_W - 40) / n : 0;
+    sb_printf(b, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+              "height=\"%d\" role=\"img\" aria-label=\"", CH_W, h + 20, CH_W,
+              h + 20);
+    sb_esc(b, title);
+    sb_printf(b, "\"><path d=\"M20 %dH%d\" class=\"axis\"/>", mid, CH_W - 20);
+    for (int i = 0; i < n; i++) {
+        double len = top > 0 ? fabs(v[i]) / top * (mid - 20) : 0;
+        double y = v[i] >= 0 ? mid - len : mid;
+        int x = 20 + i * colw;
+        sb_printf(b, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\""
+                  " class=\"%s\"/>", x + 4, y, colw - 8, len,
+                  v[i] >= 0 ? "bar" : "neg");
+        sb_printf(b, "<text x=\"%d\" y=\"%d\" class=\"mid\">", x + colw / 2,
+                  h + 14);
+        sb_esc(b, labels[i]);
+        sb_printf(b, "</text><text x=\"%d\" y=\"%.1f\" class=\"mid\">"
+                  "%.0f</text>", x + colw / 2,
+                  v[i] >= 0 ? y - 4 : y + len + 12, v[i]);
+    }
+    sb_str(b, "</svg>\n");
+}
+
+/* ---- the page ----------------------------------------------------------------- */
+
+static const char CSS[] =
+    "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;"
+    "margin:0 auto;max-width:1100px;padding:24px;color:#1d2330;"
+    "background:#f7f7fa}"
+    "h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 8px;"
+    "border-bottom:2px solid #e3e4ea;padding-bottom:4px}"
+    "h3{font-size:15px;margin:18px 0 4px}.sub{color:#5b6272;margin:0}"
+    ".tiles{display:flex;flex-wrap:wrap;gap:12px;margin:20px 0}"
+    ".tile{background:#fff;border-radius:10px;padding:12px 16px;"
+    "min-width:150px;flex:1;box-shadow:0 1px 3px rgba(0,0,0,.08)}"
+    ".tile b{display:block;font-size:24px}.tile span{color:#5b6272;"
+    "font-size:13px}"
+    ".card{background:#fff;border-radius:10px;padding:8px 16px 12px;"
+    "margin:12px 0;box-shadow:0 1px 3px rgba(0,0,0,.08)}"
+    ".grid{display:grid;grid-template-columns:repeat(auto-fit,"
+    "minmax(480px,1fr));gap:0 16px}"
+    "svg.chart{max-width:100%;height:auto;display:block}"
+    "svg text{font-size:12px;fill:#1d2330}.lab{text-anchor:end}"
+    ".mid{text-anchor:middle}.val{fill:#5b6272}"
+    ".bar{fill:#d9534f}.neg{fill:#5b8def}.ci{stroke:#1d2330;"
+    "stroke-width:1.2;fill:none}.axis{stroke:#9aa0ad;fill:none}"
+    ".funnel .bar{fill:#5b8def}"
+    "table{border-collapse:collapse;width:100%;font-size:13px}"
+    "th,td{padding:4px 8px;text-align:right;border-bottom:1px solid #eceef2}"
+    "th:first-child,td:first-child{text-align:left}"
+    ".note{color:#5b6272;font-size:13px}";
+
+static void tile(sb *b, const char *value_html, const char *what)
+{
+    sb_str(b, "<div class=\"tile\"><b>");
+    sb_str(b, value_html);
+    sb_str(b, "</b><span>");
+    sb_esc(b, what);
+    sb_str(b, "</span></div>\n");
+}
+
+static void tiles(sb *b, const tg_report *r)
+{
+    const tg_report_value *v = &r->iv.value;
+    const tg_report_funnel *f = &r->iv.funnel;
+    char buf[96];
+    sb_str(b, "<div class=\"tiles\">\n");
+    snprintf(buf, sizeof buf, "%ld", r->overall.n);
+    tile(b, buf, "matured lines (30-day window closed)");
+    if (isnan(r->overall.rate))
+        snprintf(buf, sizeof buf, "&ndash;");
+    else
+        snprintf(buf, sizeof buf, "%.1f%%", 100 * r->overall.rate);
+    tile(b, buf, "of them returned");
+    snprintf(buf, sizeof buf, "%ld / %ld", f->shown, f->accepted);
+    tile(b, buf, "nudges shown / accepted");
+    snprintf(buf, sizeof buf, "%.1f", v->returns_avoided);
+    tile(b, buf, "returns avoided (estimate)");
+    snprintf(buf, sizeof buf, "%.2f", v->saved);
+    tile(b, buf, "money saved, net of offers");
+    if (isnan(v->roi))
+        snprintf(buf, sizeof buf, "&ndash;");
+    else
+        snprintf(buf, sizeof buf, "%.0f%%", 100 * v->roi);
+    tile(b, buf, "ROI of the nudges");
+    sb_str(b, "</div>\n");
+}
+
+static double top_rate(const tg_report *r)
+{
+    double top = 0;
+    for (int d = 0; d < TG_REPORT_DRIVERS; d++)
+        for (int i = 0; i < r->driver[d].n; i++)
+            top = fmax(top, r->driver[d].b[i].r.hi);
+    return top > 0 ? top : 1;
+}
+
+static void drivers(sb *b, const tg_report *r, double top)
+{
+    sb_str(b, "<h2>Regret drivers</h2>\n<p class=\"note\">Return rate of "
+              "matured lines per bucket with its 95% Wilson interval; the "
+              "drivers whose buckets are furthest apart come first (spread "
+              "over buckets of at least ");
+    sb_printf(b, "%ld lines).</p>\n<div class=\"grid\">\n", r->min_lines);
+    for (int d = 0; d < TG_REPORT_DRIVERS; d++) {
+        const tg_report_driver *v = &r->driver[d];
+        sb_str(b, "<div class=\"card\"><h3>");
+        sb_esc(b, v->title);
+        sb_printf(b, " <span class=\"note\">spread %.1f points</span></h3>\n",
+                  100 * v->spread);
+        bucket_chart(b, v->title, v->b, v->n, top);
+        sb_str(b, "</div>\n");
+    }
+    sb_str(b, "</div>\n");
+}
+
+static void model(sb *b, const tg_report_model *m)
+{
+    sb_str(b, "<h2>The model's view</h2>\n");
+    if (!m->version) {
+        sb_str(b, "<p class=\"note\">");
+        sb_esc(b, m->note);
+        sb_str(b, "</p>\n");
+        return;
+    }
+    char d0[16], d1[16];
+    sb_printf(b, "<p class=\"note\">Mean |TreeSHAP| per feature (margin "
+              "units), model v%d over %ld %s lines bought %s to %s.</p>\n",
+              m->version, m->lines, m->scored_only ? "scored" : "recent",
+              tg_date_format(m->from, d0, sizeof d0),
+              tg_date_format(m->to, d1, sizeof d1));
+    bar_item it[TG_NUM_FEATURES];
+    for (int i = 0; i < m->n; i++) {
+        it[i].label = m->f[i].label;
+        it[i].value = m->f[i].mean_abs;
+        it[i].lo = it[i].hi = NAN;
+        snprintf(it[i].note, sizeof it[i].note, "%.3f  %s", m->f[i].mean_abs,
+                 features_name(m->f[i].feature));
+    }
+    sb_str(b, "<div class=\"card\">");
+    svg_hbars(b, "mean absolute SHAP per feature", it, m->n,
+              m->n ? m->f[0].mean_abs : 0);
+    sb_str(b, "</div>\n");
+}
+
+static void trends(sb *b, const tg_report *r, double top)
+{
+    const tg_report_trends *t = &r->trends;
+    sb_str(b, "<h2>Trends</h2>\n<div class=\"grid\"><div class=\"card\">"
+              "<h3>Hashtags whose buyers return most</h3>\n");
+    if (!t->n_top) {
+        sb_printf(b, "<p class=\"note\">No trend has %ld matured lines "
+                  "yet.</p>\n", r->min_lines);
+    } else {
+        bar_item it[TG_REPORT_MAX_HASHTAGS];
+        char tags[TG_REPORT_MAX_HASHTAGS][132];
+        for (int i = 0; i < t->n_top; i++) {
+            snprintf(tags[i], sizeof tags[i], "#%s", t->top[i].name);
+            rate_item(&it[i], tags[i], &t->top[i].r);
+        }
+        svg_hbars(b, "hashtags whose buyers return most", it, t->n_top, top);
+    }
+    sb_str(b, "</div><div class=\"card\"><h3>Over a trend's life: days "
+              "since its busiest day</h3>\n");
+    bucket_chart(b, "return rate by days since the trend's peak",
+                 t->since_peak, t->n_since_peak, top);
+    sb_str(b, "<h3>Days since the trend was first seen</h3>\n");
+    bucket_chart(b, "return rate by trend age", t->age, t->n_age, top);
+    sb_str(b, "</div></div>\n");
+}
+
+static void iv_table(sb *b, const char *head, const tg_report_iv_row *rows,
+                     int n)
+{
+    sb_str(b, "<table><tr><th>");
+    sb_esc(b, head);
+    sb_str(b, "</th><th>queued</th><th>shown</th><th>accepted</th>"
+              "<th>kept</th><th>returned</th><th>lost</th><th>returns "
+              "avoided</th><th>offers</th><th>money saved</th><th>ROI</th>"
+              "</tr>\n");
+    for (int i = 0; i < n; i++) {
+        const tg_report_funnel *f = &rows[i].funnel;
+        const tg_report_value *v = &rows[i].value;
+        sb_str(b, "<tr><td>");
+        sb_esc(b, rows[i].key[0] ? rows[i].key : "(no nudge)");
+        sb_printf(b, "</td><td>%ld</td><td>%ld</td><td>%ld</td><td>%ld</td>"
+                  "<td>%ld</td><td>%ld</td><td>%.1f</td><td>", f->queued,
+                  f->shown, f->accepted, f->kept, f->returned, f->lost,
+                  v->returns_avoided);
+        sb_money(b, v->offer_cost);
+        sb_str(b, "</td><td>");
+        sb_money(b, v->saved);
+        sb_str(b, "</td><td>");
+        sb_pct(b, v->roi);
+        sb_str(b, "</td></tr>\n");
+    }
+    sb_str(b, "</table>\n");
+}
+
+static void funnel(sb *b, const tg_report_funnel *f)
+{
+    bar_item it[5];
+    const char *names[5] = {"queued", "shown", "accepted", "kept",
+                            "returned or lost"};
+    long v[5] = {f->queued, f->shown, f->accepted, f->kept,
+                 f->returned + f->lost};
+    for (int i = 0; i < 5; i++) {
+        it[i].label = names[i];
+        it[i].value = (double)v[i];
+        it[i].lo = it[i].hi = NAN;
+        snprintf(it[i].note, sizeof it[i].note, "%ld", v[i]);
+    }
+    sb_str(b, "<div class=\"card funnel\"><h3>Funnel</h3>\n");
+    svg_hbars(b, "intervention funnel", it, 5, (double)f->queued);
+    sb_printf(b, "<p class=\"note\">%ld waiting for a decision, %ld skipped "
+              "(no nudge fitted), %ld declined, %ld shown without an answer, "
+              "%ld accepted with the outcome still open.</p></div>\n",
+              f->waiting, f->skipped, f->declined,
+              f->shown - f->accepted - f->declined, f->pending);
+}
+
+static void interventions(sb *b, const tg_report_interventions *v)
+{
+    sb_str(b, "<h2>Interventions</h2>\n<div class=\"grid\">");
+    funnel(b, &v->funnel);
+    sb_str(b, "<div class=\"card\"><h3>Money saved per month</h3>\n");
+    const char *labels[TG_REPORT_MAX_MONTHS];
+    double saved[TG_REPORT_MAX_MONTHS];
+    for (int i = 0; i < v->n_months; i++) {
+        labels[i] = v->month[i].key;
+        saved[i] = v->month[i].value.saved;
+    }
+    if (v->funnel.accepted)
+        svg_columns(b, "money saved per month", labels, saved, v->n_months);
+    else
+        sb_str(b, "<p class=\"note\">No nudge has been accepted yet: nothing "
+                  "to credit.</p>\n");
+    sb_str(b, "</div></div>\n<div class=\"card\"><h3>Per nudge</h3>\n");
+    iv_table(b, "nudge", v->nudge, v->n_nudges);
+    sb_str(b, "<h3>Per month (of the purchase)</h3>\n");
+    iv_table(b, "month", v->month, v->n_months);
+    sb_printf(b, "<p class=\"note\">How these are estimated: for accepted "
+              "nudges whose outcome is known, returns avoided = the risk "
+              "score logged when the nudge was chosen minus the returns that "
+              "happened (a sale lost counts as no return). Money saved = "
+              "each line's avoided share times the cost of a return &ndash; "
+              "price paid &times; (margin %.2f + processing %.2f + the share "
+              "of the goods not resold: resale %.2f while the trend is rising "
+              "or at its peak, %.2f once it fades, %.2f without a trend; "
+              "assets/simulation.json) &ndash; minus the offers of every "
+              "accepted nudge and the margin of lost sales. ROI = money "
+              "saved / (offers + lost margin). The score is the model's "
+              "risk without the nudge, so the estimate is as good as its "
+              "calibration; <code>trendguard simulate</code> measures the "
+              "effect in a controlled A/B setting.</p></div>\n", v->margin,
+              v->processing_share, v->resale_hot, v->resale_decline,
+              v->resale_evergreen);
+}
+
+char *report_html(const tg_report *r, const char *title)
+{
+    sb b = {NULL, 0, 0, 0};
+    char d0[16], d1[16], de[32];
+    sb_str(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+               "charset=\"utf-8\"><meta name=\"viewport\" content=\"width="
+               "device-width, initial-scale=1\"><title>TrendGuard report: ");
+    sb_esc(&b, title);
+    sb_str(&b, "</title><style>");
+    sb_str(&b, CSS);
+    sb_str(&b, "</style></head><body>\n<h1>TrendGuard report</h1>\n"
+               "<p class=\"sub\">");
+    sb_esc(&b, title);
+    if (r->lines)
+        sb_printf(&b, " &middot; %ld purchase lines bought %s to %s &middot; "
+                  "data end %s", r->lines,
+                  tg_date_format(r->first, d0, sizeof d0),
+                  tg_date_format(r->last, d1, sizeof d1),
+                  tg_time_format(r->data_end, de, sizeof de));
+    else
+        sb_str(&b, " &middot; no purchases yet");
+    sb_str(&b, "</p>\n");
+    tiles(&b, r);
+    double top = top_rate(r);
+    drivers(&b, r, top);
+    model(&b, &r->model);
+    trends(&b, r, top);
+    interventions(&b, &r->iv);
+    sb_str(&b, "<p class=\"note\">Made by trendguard report. Return rates "
+               "count a line as returned when a return arrives within 30 "
+               "days of the purchase, over lines whose 30-day window has "
+               "closed.</p>\n</body></html>\n");
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}

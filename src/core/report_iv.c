@@ -1,0 +1,297 @@
+/* report_iv.c: the report's shared pieces (Wilson intervals, the filter's
+ * period) and the interventions: the funnel from queued to outcome, and
+ * what accepted nudges saved (returns avoided, money, ROI) in total, per
+ * nudge and per month. How the value is estimated is written at the top
+ * of report.h. */
+#include "trendguard/report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trendguard/sim.h"
+
+/* ---- shared ---------------------------------------------------------------- */
+
+tg_rate report_rate(long k, long n)
+{
+    tg_rate r = {n, k, NAN, NAN, NAN};
+    if (n <= 0)
+        return r;
+    const double z = 1.959963984540054, z2 = z * z, nn = (double)n;
+    double p = (double)k / nn;
+    double denom = 1 + z2 / nn;
+    double centre = (p + z2 / (2 * nn)) / denom;
+    double half = z * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / denom;
+    r.rate = p;
+    r.lo = fmax(0, centre - half);
+    r.hi = fmin(1, centre + half);
+    return r;
+}
+
+int report_period(tg_store *s, const tg_report_filter *f, int64_t *data_end,
+                  int64_t *start, tg_err *err)
+{
+    if (f && (f->category < -1 || f->category >= TG_NUM_CATEGORIES))
+        return tg_fail(err, TG_EUSAGE, "report: no category %d", f->category);
+    if (f && (f->channel < -1 || f->channel >= TG_NUM_CHANNELS))
+        return tg_fail(err, TG_EUSAGE, "report: no channel %d", f->channel);
+    if (f && f->period_days < 0)
+        return tg_fail(err, TG_EUSAGE, "report: a period of %d days",
+                       f->period_days);
+    *data_end = store_count(s, "SELECT t FROM v_data_end");
+    *start = f && f->period_days > 0
+                 ? *data_end - (int64_t)f->period_days * TG_DAY
+                 : INT64_MIN;
+    return TG_OK;
+}
+
+void report_bind_filter(sqlite3_stmt *st, int first,
+                        const tg_report_filter *f)
+{
+    if (f && f->category >= 0)
+        sqlite3_bind_text(st, first, tg_category_names[f->category], -1,
+                          SQLITE_STATIC);
+    if (f && f->channel >= 0)
+        sqlite3_bind_text(st, first + 1, tg_channel_names[f->channel], -1,
+                          SQLITE_STATIC);
+}
+
+/* ---- interventions ----------------------------------------------------------- */
+
+/* Every intervention the filter covers: its answer and outcome, nudge,
+ * logged score, offer cost, the line's price paid, the time it counts at
+ * and, for accepted ones, days from the line's trend's busiest day to the
+ * purchase (the trend phase for the resale share). */
+static const char SQL_IV[] =
+    "SELECT i.status, i.outcome, COALESCE(i.nudge, ''), i.score,"
+    " i.offer_cost, p.unit_price * p.quantity,"
+    " COALESCE(p.ordered_at, i.created_at),"
+    " CASE WHEN i.status = 'accepted' THEN"
+    "  (SELECT (p.ordered_at - ts.peak_at) / 86400.0 FROM trend_state ts"
+    "   WHERE ts.hashtag_id = (SELECT hashtag_id FROM v_line_hashtag"
+    "    WHERE purchase_id = p.id) AND ts.captured_at <= p.ordered_at"
+    "   ORDER BY ts.captured_at DESC LIMIT 1) END"
+    " FROM interventions i LEFT JOIN purchases p ON p.id = i.purchase_id"
+    " LEFT JOIN products pr ON pr.id = p.product_id"
+    " WHERE COALESCE(p.ordered_at, i.created_at) >= ?1"
+    " AND (?2 IS NULL OR pr.category = ?2) AND (?3 IS NULL OR p.channel = ?3)";
+enum { IV_STATUS, IV_OUTCOME, IV_NUDGE, IV_SCORE, IV_OFFER, IV_PRICE,
+       IV_TIME, IV_SINCE_PEAK };
+
+typedef struct iv_line {
+    const char *status, *outcome, *nudge;
+    double score, offer, price, since_peak;
+    int64_t t;
+} iv_line;
+
+/* What a returned line costs: the margin given back, the processing and
+ * the value lost on the goods that cannot be resold at full value. */
+static double return_cost(const tg_report_interventions *o, double price,
+                          double since_peak)
+{
+    int phase = features_trend_phase(since_peak);
+    double resale = phase == TG_TREND_NONE      ? o->resale_evergreen
+                    : phase == TG_TREND_FADING ? o->resale_decline
+                                               : o->resale_hot;
+    return price * (o->margin + o->processing_share +
+                    (1 - o->margin) * (1 - resale));
+}
+
+static void add_line(const tg_report_interventions *o, tg_report_funnel *fu,
+                     tg_report_value *v, const iv_line *l)
+{
+    fu->queued++;
+    if (strcmp(l->status, "queued") == 0) {
+        fu->waiting++;
+        return;
+    }
+    if (strcmp(l->status, "skipped") == 0) {
+        fu->skipped++;
+        return;
+    }
+    fu->shown++;
+    if (strcmp(l->status, "declined") == 0)
+        fu->declined++;
+    if (strcmp(l->status, "accepted") != 0)
+        return;
+    fu->accepted++;
+    v->offer_cost += l->offer;
+    int returned = l->outcome && strcmp(l->outcome, "returned") == 0;
+    int lost = l->outcome && strcmp(l->outcome, "lost") == 0;
+    int kept = l->outcome && strcmp(l->outcome, "kept") == 0;
+    fu->kept += kept;
+    fu->returned += returned;
+    fu->lost += lost;
+    if (!kept && !returned && !lost) {
+        fu->pending++;
+        return;
+    }
+    if (isnan(l->score))
+        return;
+    v->settled++;
+    v->expected_returns += l->score;
+    v->returns_avoided += l->score - returned;
+    if (!isnan(l->price)) {
+        v->cost_avoided +=
+            (l->score - returned) * return_cost(o, l->price, l->since_peak);
+        if (lost)
+            v->lost_margin += o->margin * l->price;
+    }
+}
+
+static void finish_value(tg_report_value *v)
+{
+    v->saved = v->cost_avoided - v->offer_cost - v->lost_margin;
+    double spent = v->offer_cost + v->lost_margin;
+    v->roi = spent > 0 ? v->saved / spent : NAN;
+}
+
+/* The row keyed key in rows[0..*n), added when missing while there is
+ * room (max); NULL when full. */
+static tg_report_iv_row *row_for(tg_report_iv_row *rows, int *n, int max,
+                                 const char *key)
+{
+    for (int i = 0; i < *n; i++)
+        if (strcmp(rows[i].key, key) == 0)
+            return &rows[i];
+    if (*n >= max)
+        return NULL;
+    tg_report_iv_row *r = &rows[(*n)++];
+    memset(r, 0, sizeof *r);
+    tg_strlcpy(r->key, key, sizeof r->key);
+    return r;
+}
+
+static int by_shown(const void *a, const void *b)
+{
+    const tg_report_iv_row *x = a, *y = b;
+    if (!x->key[0] != !y->key[0])
+        return !x->key[0] - !y->key[0];
+    if (x->funnel.shown != y->funnel.shown)
+        return x->funnel.shown < y->funnel.shown ? 1 : -1;
+    return strcmp(x->key, y->key);
+}
+
+static int by_key(const void *a, const void *b)
+{
+    return strcmp(((const tg_report_iv_row *)a)->key,
+                  ((const tg_report_iv_row *)b)->key);
+}
+
+/* Months are collected without a bound, then the newest kept. */
+typedef struct month_list {
+    tg_report_iv_row *row;
+    int n, cap;
+} month_list;
+
+static tg_report_iv_row *month_for(month_list *m, int64_t t)
+{
+    char key[16];
+    int64_t day = t >= 0 ? t / TG_DAY : -((-t + TG_DAY - 1) / TG_DAY);
+    int y;
+    unsigned mo, d;
+    tg_civil_from_days(day, &y, &mo, &d);
+    snprintf(key, sizeof key, "%04d-%02u", y, mo);
+    if (m->n == m->cap) {
+        int nc = m->cap ? m->cap * 2 : 32;
+        tg_report_iv_row *nr = realloc(m->row, (size_t)nc * sizeof *nr);
+        if (!nr)
+            return NULL;
+        m->row = nr;
+        m->cap = nc;
+    }
+    return row_for(m->row, &m->n, m->cap, key);
+}
+
+static int read_assumptions(const char *path, tg_report_interventions *o,
+                            tg_err *err)
+{
+    tg_sim_assume a;
+    int rc = sim_assume_load(path, &a, err);
+    if (rc != TG_OK)
+        return rc;
+    o->margin = a.margin;
+    o->processing_share = a.processing_share;
+    o->resale_hot = a.resale[TG_SIM_RESALE_HOT];
+    o->resale_decline = a.resale[TG_SIM_RESALE_DECLINE];
+    o->resale_evergreen = a.resale[TG_SIM_RESALE_EVERGREEN];
+    return TG_OK;
+}
+
+static double column_or_nan(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL
+               ? NAN
+               : sqlite3_column_double(st, col);
+}
+
+static int scan(tg_store *s, const tg_report_filter *f, int64_t from,
+                tg_report_interventions *o, month_list *months, tg_err *err)
+{
+    sqlite3_stmt *st = store_prepare(s, SQL_IV, err);
+    if (!st)
+        return err ? err->code : TG_EINTERNAL;
+    sqlite3_bind_int64(st, 1, from);
+    report_bind_filter(st, 2, f);
+    int step, rc = TG_OK;
+    while (rc == TG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        iv_line l = {
+            (const char *)sqlite3_column_text(st, IV_STATUS),
+            (const char *)sqlite3_column_text(st, IV_OUTCOME),
+            (const char *)sqlite3_column_text(st, IV_NUDGE),
+            column_or_nan(st, IV_SCORE), sqlite3_column_double(st, IV_OFFER),
+            column_or_nan(st, IV_PRICE), column_or_nan(st, IV_SINCE_PEAK),
+            sqlite3_column_int64(st, IV_TIME)};
+        add_line(o, &o->funnel, &o->value, &l);
+        tg_report_iv_row *r = row_for(o->nudge, &o->n_nudges, TG_NUDGE_MAX,
+                                      l.nudge);
+        if (!r)
+            r = row_for(o->nudge, &o->n_nudges, TG_NUDGE_MAX + 1, "other");
+        add_line(o, &r->funnel, &r->value, &l);
+        if (months) {
+            tg_report_iv_row *m = month_for(months, l.t);
+            if (!m)
+                rc = tg_fail(err, TG_EINTERNAL, "out of memory");
+            else
+                add_line(o, &m->funnel, &m->value, &l);
+        }
+    }
+    if (rc == TG_OK && step != SQLITE_DONE)
+        rc = store_fail(s, err, "reading interventions");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int report_interventions(tg_store *s, const tg_report_filter *f,
+                         const char *assume_path,
+                         tg_report_interventions *o, tg_err *err)
+{
+    memset(o, 0, sizeof *o);
+    int64_t end, from;
+    int rc = report_period(s, f, &end, &from, err);
+    if (rc == TG_OK)
+        rc = read_assumptions(assume_path, o, err);
+    month_list months = {NULL, 0, 0};
+    if (rc == TG_OK)
+        rc = scan(s, f, from, o, &months, err);
+    if (rc != TG_OK) {
+        free(months.row);
+        return rc;
+    }
+    finish_value(&o->value);
+    for (int i = 0; i < o->n_nudges; i++)
+        finish_value(&o->nudge[i].value);
+    qsort(o->nudge, (size_t)o->n_nudges, sizeof *o->nudge, by_shown);
+    if (months.n)
+        qsort(months.row, (size_t)months.n, sizeof *months.row, by_key);
+    int skip = months.n > TG_REPORT_MAX_MONTHS
+                   ? months.n - TG_REPORT_MAX_MONTHS : 0;
+    for (int i = skip; i < months.n; i++) {
+        o->month[o->n_months] = months.row[i];
+        finish_value(&o->month[o->n_months++].value);
+    }
+    free(months.row);
+    return TG_OK;
+}

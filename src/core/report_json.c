@@ -1,0 +1,191 @@
+/* report_json.c: `trendguard report --json`: the report's figures as one
+ * JSON object (rates as fractions rounded to 1e-6, money to cents, NaN as
+ * null, times as ISO-8601). */
+#include "trendguard/report.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+
+static void num(cJSON *o, const char *k, double v, double unit)
+{
+    if (!isfinite(v))
+        cJSON_AddNullToObject(o, k);
+    else
+        cJSON_AddNumberToObject(o, k, round(v / unit) * unit);
+}
+
+static void when(cJSON *o, const char *k, int64_t t)
+{
+    char buf[32];
+    if (t)
+        cJSON_AddStringToObject(o, k, tg_time_format(t, buf, sizeof buf));
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+static void rate(cJSON *o, const tg_rate *r)
+{
+    num(o, "lines", (double)r->n, 1);
+    num(o, "returned", (double)r->k, 1);
+    num(o, "rate", r->rate, 1e-6);
+    cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
+    if (isfinite(r->lo)) {
+        cJSON_AddItemToArray(ci, cJSON_CreateNumber(round(r->lo * 1e6) / 1e6));
+        cJSON_AddItemToArray(ci, cJSON_CreateNumber(round(r->hi * 1e6) / 1e6));
+    }
+}
+
+static cJSON *buckets(const tg_report_bucket *b, int n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "label", b[i].label);
+        rate(o, &b[i].r);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *drivers_json(const tg_report *r)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int d = 0; d < TG_REPORT_DRIVERS; d++) {
+        const tg_report_driver *v = &r->driver[d];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", v->id);
+        cJSON_AddStringToObject(o, "title", v->title);
+        num(o, "spread", v->spread, 1e-6);
+        cJSON_AddItemToObject(o, "buckets", buckets(v->b, v->n));
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *model_json(const tg_report_model *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (m->version)
+        num(o, "version", m->version, 1);
+    else
+        cJSON_AddNullToObject(o, "version");
+    if (m->note[0])
+        cJSON_AddStringToObject(o, "note", m->note);
+    else
+        cJSON_AddNullToObject(o, "note");
+    num(o, "lines", (double)m->lines, 1);
+    cJSON_AddBoolToObject(o, "scored_only", m->scored_only);
+    when(o, "from", m->from);
+    when(o, "to", m->to);
+    cJSON *a = cJSON_AddArrayToObject(o, "mean_abs_shap");
+    for (int i = 0; i < m->n; i++) {
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddStringToObject(f, "feature", features_name(m->f[i].feature));
+        cJSON_AddStringToObject(f, "label", m->f[i].label);
+        num(f, "value", m->f[i].mean_abs, 1e-6);
+        cJSON_AddItemToArray(a, f);
+    }
+    return o;
+}
+
+static cJSON *trends_json(const tg_report_trends *t)
+{
+    cJSON *o = cJSON_CreateObject();
+    num(o, "hashtags_ranked", (double)t->hashtags, 1);
+    cJSON *a = cJSON_AddArrayToObject(o, "top_hashtags");
+    for (int i = 0; i < t->n_top; i++) {
+        cJSON *h = cJSON_CreateObject();
+        cJSON_AddStringToObject(h, "hashtag", t->top[i].name);
+        rate(h, &t->top[i].r);
+        cJSON_AddItemToArray(a, h);
+    }
+    cJSON_AddItemToObject(o, "by_days_since_peak",
+                          buckets(t->since_peak, t->n_since_peak));
+    cJSON_AddItemToObject(o, "by_trend_age", buckets(t->age, t->n_age));
+    return o;
+}
+
+static cJSON *funnel_json(const tg_report_funnel *f)
+{
+    cJSON *o = cJSON_CreateObject();
+    num(o, "queued", (double)f->queued, 1);
+    num(o, "waiting", (double)f->waiting, 1);
+    num(o, "skipped", (double)f->skipped, 1);
+    num(o, "shown", (double)f->shown, 1);
+    num(o, "accepted", (double)f->accepted, 1);
+    num(o, "declined", (double)f->declined, 1);
+    num(o, "kept", (double)f->kept, 1);
+    num(o, "returned", (double)f->returned, 1);
+    num(o, "lost", (double)f->lost, 1);
+    num(o, "pending", (double)f->pending, 1);
+    return o;
+}
+
+static cJSON *value_json(const tg_report_value *v)
+{
+    cJSON *o = cJSON_CreateObject();
+    num(o, "settled", (double)v->settled, 1);
+    num(o, "expected_returns", v->expected_returns, 1e-4);
+    num(o, "returns_avoided", v->returns_avoided, 1e-4);
+    num(o, "return_cost_avoided", v->cost_avoided, 0.01);
+    num(o, "offer_cost", v->offer_cost, 0.01);
+    num(o, "lost_margin", v->lost_margin, 0.01);
+    num(o, "money_saved", v->saved, 0.01);
+    num(o, "roi", v->roi, 1e-4);
+    return o;
+}
+
+static cJSON *rows_json(const tg_report_iv_row *rows, int n, const char *key)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        if (rows[i].key[0])
+            cJSON_AddStringToObject(o, key, rows[i].key);
+        else
+            cJSON_AddNullToObject(o, key);
+        cJSON_AddItemToObject(o, "funnel", funnel_json(&rows[i].funnel));
+        cJSON_AddItemToObject(o, "value", value_json(&rows[i].value));
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *iv_json(const tg_report_interventions *v)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "funnel", funnel_json(&v->funnel));
+    cJSON_AddItemToObject(o, "value", value_json(&v->value));
+    cJSON_AddItemToObject(o, "by_nudge", rows_json(v->nudge, v->n_nudges,
+                                                   "nudge"));
+    cJSON_AddItemToObject(o, "by_month", rows_json(v->month, v->n_months,
+                                                   "month"));
+    cJSON *a = cJSON_AddObjectToObject(o, "assumptions");
+    num(a, "margin", v->margin, 1e-6);
+    num(a, "processing_share", v->processing_share, 1e-6);
+    num(a, "resale_hot", v->resale_hot, 1e-6);
+    num(a, "resale_decline", v->resale_decline, 1e-6);
+    num(a, "resale_evergreen", v->resale_evergreen, 1e-6);
+    return o;
+}
+
+char *report_json(const tg_report *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    when(o, "data_end", r->data_end);
+    when(o, "first_purchase", r->first);
+    when(o, "last_purchase", r->last);
+    num(o, "lines", (double)r->lines, 1);
+    num(o, "min_lines", (double)r->min_lines, 1);
+    rate(cJSON_AddObjectToObject(o, "matured"), &r->overall);
+    cJSON_AddItemToObject(o, "drivers", drivers_json(r));
+    cJSON_AddItemToObject(o, "model", model_json(&r->model));
+    cJSON_AddItemToObject(o, "trends", trends_json(&r->trends));
+    cJSON_AddItemToObject(o, "interventions", iv_json(&r->iv));
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
+}
