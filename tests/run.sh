@@ -25,13 +25,23 @@ done
 for t in tests/e2e/*.sh; do
     [ -f "$t" ] || continue
     name=$(basename "$t" .sh)
-    if sh "$t" >"$log" 2>&1; then
-        passed=$((passed + 1)); printf '%-28s %4s passed %4s failed\n' "e2e/$name" 1 0
-    else
-        failed=$((failed + 1)); failures="$failures e2e/$name"
-        echo "---- e2e/$name"; tail -n 40 "$log"
-        printf '%-28s %4s passed %4s failed\n' "e2e/$name" 0 1
+    sh "$t" >"$log" 2>&1
+    rc=$?
+    # A script that counts its checks ("checks: N passed, N failed") adds
+    # them all; any other script is one test.
+    line=$(grep -E '^checks: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+    if [ -n "$line" ]; then
+        p=$(echo "$line" | sed 's/checks: \([0-9]*\) passed.*/\1/')
+        f=$(echo "$line" | sed 's/.*passed, \([0-9]*\) failed/\1/')
+    elif [ "$rc" -eq 0 ]; then p=1; f=0
+    else p=0; f=1; fi
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    passed=$((passed + p)); failed=$((failed + f))
+    if [ "$f" -ne 0 ]; then
+        failures="$failures e2e/$name"
+        echo "---- e2e/$name"; grep -v '^ok ' "$log" | tail -n 60
     fi
+    printf '%-28s %4s passed %4s failed\n' "e2e/$name" "$p" "$f"
 done
 rm -f "$log"
 [ -n "$failures" ] && echo "failing:$failures"

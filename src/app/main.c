@@ -77,7 +77,11 @@ static void wrapped(FILE *f, const char *text, int indent)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: trendguard [--db PATH] [COMMAND [OPTIONS]]\n\n"
+    fprintf(f, "usage: trendguard [--db PATH] [COMMAND [OPTIONS]]\n"
+               "       trendguard [--db PATH] [--persona ID] [--session NAME] "
+               "[--theme colour|mono]\n"
+               "                  [--feed URL] [--feed-minutes N] "
+               "[--replay FILE [--timings FILE]]\n\n"
                "With no command, opens the TrendGuard app (creating a demo "
                "store on first run).\n\ncommands:\n");
     for (const cli_command *k = cli_commands; k->name; k++) {

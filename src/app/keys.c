@@ -1,0 +1,117 @@
+/* keys.c: the app's key bindings as one table {key, action, screens,
+ * help}; the event loop looks keys up here and the help screen is drawn
+ * from it, so the two never disagree. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+
+#define ON(s) (1u << (s))
+#define ESC 27
+
+const key_binding keys_table[] = {
+    {KEY_UP, ACT_UP, 0, "move up"},
+    {'k', ACT_UP, 0, "move up"},
+    {KEY_DOWN, ACT_DOWN, 0, "move down"},
+    {'j', ACT_DOWN, 0, "move down"},
+    {KEY_PPAGE, ACT_PAGE_UP, 0, "page up"},
+    {KEY_NPAGE, ACT_PAGE_DOWN, 0, "page down"},
+    {KEY_HOME, ACT_HOME, 0, "first"},
+    {KEY_END, ACT_END, 0, "last"},
+    {KEY_LEFT, ACT_LEFT, ON(SCR_ITEM), "smaller size"},
+    {'h', ACT_LEFT, ON(SCR_ITEM), "smaller size"},
+    {KEY_RIGHT, ACT_RIGHT, ON(SCR_ITEM), "larger size"},
+    {'l', ACT_RIGHT, ON(SCR_ITEM), "larger size"},
+    {'\n', ACT_OPEN, 0, "open / choose"},
+    {KEY_ENTER, ACT_OPEN, 0, "open / choose"},
+    {'\r', ACT_OPEN, 0, "open / choose"},
+    {ESC, ACT_BACK, 0, "back"},
+    {KEY_BACKSPACE, ACT_BACK, 0, "back"},
+    {127, ACT_BACK, 0, "back"},
+    {8, ACT_BACK, 0, "back"},
+    {KEY_LEFT, ACT_BACK, ~ON(SCR_ITEM), "back"},
+    {'h', ACT_BACK, ~ON(SCR_ITEM), "back"},
+    {KEY_RIGHT, ACT_OPEN, ON(SCR_TRENDING) | ON(SCR_PERSONAS), "open"},
+    {'l', ACT_OPEN, ON(SCR_TRENDING) | ON(SCR_PERSONAS), "open"},
+    {'1', ACT_SCREEN1, 0, "Trending"},
+    {'2', ACT_SCREEN2, 0, "Item"},
+    {'3', ACT_SCREEN3, 0, "Cart"},
+    {'4', ACT_SCREEN4, 0, "Orders"},
+    {'5', ACT_SCREEN5, 0, "Dashboard"},
+    {'\t', ACT_NEXT_SCREEN, 0, "next screen"},
+    {KEY_BTAB, ACT_PREV_SCREEN, 0, "previous screen"},
+    {'/', ACT_SEARCH, ON(SCR_TRENDING), "search items"},
+    {'?', ACT_HELP, 0, "this help"},
+    {'p', ACT_PERSONA, 0, "switch shopper (persona)"},
+    {'f', ACT_CATEGORY, ON(SCR_TRENDING) | ON(SCR_DASH), "filter category"},
+    {'t', ACT_PHASE, ON(SCR_TRENDING), "filter trend phase"},
+    {'$', ACT_PRICE, ON(SCR_TRENDING), "filter price"},
+    {'x', ACT_CLEAR, ON(SCR_TRENDING) | ON(SCR_DASH), "clear filters"},
+    {'c', ACT_CHANNEL, ON(SCR_DASH), "filter channel"},
+    {'w', ACT_PERIOD, ON(SCR_DASH), "period (7, 30, 90 days, all)"},
+    {'a', ACT_ADD, ON(SCR_ITEM), "add to cart"},
+    {'+', ACT_QTY_UP, ON(SCR_ITEM) | ON(SCR_CART), "one more"},
+    {'=', ACT_QTY_UP, ON(SCR_ITEM) | ON(SCR_CART), "one more"},
+    {'-', ACT_QTY_DOWN, ON(SCR_ITEM) | ON(SCR_CART), "one fewer"},
+    {'y', ACT_ACCEPT, ON(SCR_ITEM) | ON(SCR_CART) | ON(SCR_ORDERS),
+     "accept the nudge / offer"},
+    {'n', ACT_DECLINE, ON(SCR_ITEM) | ON(SCR_CART) | ON(SCR_ORDERS),
+     "no thanks"},
+    {'d', ACT_REMOVE, ON(SCR_CART), "remove the line"},
+    {KEY_DC, ACT_REMOVE, ON(SCR_CART), "remove the line"},
+    {'c', ACT_CHECKOUT, ON(SCR_CART), "check out"},
+    {'r', ACT_RETURN, ON(SCR_ORDERS), "start a return"},
+    {'R', ACT_REFRESH, 0, "refresh data (and the trend feed)"},
+    {'T', ACT_THEME, 0, "colour / monochrome"},
+    {'q', ACT_QUIT, 0, "quit"},
+};
+const int keys_count = (int)(sizeof keys_table / sizeof *keys_table);
+
+int keys_action(int scr, int ch)
+{
+    for (int i = 0; i < keys_count; i++) {
+        const key_binding *k = &keys_table[i];
+        if (k->key == ch && (k->screens == 0 || (k->screens & ON(scr))))
+            return k->action;
+    }
+    return ACT_NONE;
+}
+
+const char *keys_name(int ch, char *buf, size_t n)
+{
+    static const struct {
+        int key;
+        const char *name;
+    } names[] = {
+        {KEY_UP, "Up"}, {KEY_DOWN, "Down"}, {KEY_LEFT, "Left"},
+        {KEY_RIGHT, "Right"}, {KEY_PPAGE, "PgUp"}, {KEY_NPAGE, "PgDn"},
+        {KEY_HOME, "Home"}, {KEY_END, "End"}, {'\n', "Enter"},
+        {'\r', "Enter"}, {KEY_ENTER, "Enter"}, {ESC, "Esc"},
+        {KEY_BACKSPACE, "Backspace"}, {127, "Backspace"}, {8, "Backspace"},
+        {'\t', "Tab"}, {KEY_BTAB, "S-Tab"}, {KEY_DC, "Delete"},
+        {KEY_RESIZE, "Resize"}, {KEY_MOUSE, "Mouse"}, {' ', "Space"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (names[i].key == ch) {
+            snprintf(buf, n, "%s", names[i].name);
+            return buf;
+        }
+    if (ch > 32 && ch < 127)
+        snprintf(buf, n, "%c", ch);
+    else if (ch >= 0 && ch < 32)
+        snprintf(buf, n, "C-%c", ch + 64);
+    else
+        snprintf(buf, n, "key-%d", ch);
+    return buf;
+}
+
+const char *keys_hint(int scr, int action, char *buf, size_t n)
+{
+    for (int i = 0; i < keys_count; i++) {
+        const key_binding *k = &keys_table[i];
+        if (k->action == action && (k->screens == 0 || (k->screens & ON(scr))))
+            return keys_name(k->key, buf, n);
+    }
+    snprintf(buf, n, "?");
+    return buf;
+}

@@ -1,0 +1,454 @@
+/* scr_dash.c: the manager dashboard: KPI tiles (return rate, predicted
+ * returns this week, returns avoided, money saved, ROI, nudge acceptance),
+ * terminal charts (weekly return rate, risk histogram, top regret drivers,
+ * return reasons, the intervention funnel) and the riskiest products, with
+ * filters by category, channel and period. The figures are computed by
+ * report_dashboard on a worker thread with its own store connection, so a
+ * large store never freezes the screen. */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "trendguard/report.h"
+
+static const int periods[] = {90, 30, 7, 0};
+#define N_PERIODS (int)(sizeof periods / sizeof *periods)
+
+struct app_dash {
+    tg_report_filter filter;
+    int period;              /* index into periods */
+    int scroll;
+    /* the figures on screen */
+    tg_dashboard *shown;
+    int have;
+    char problem[300];
+    /* the refresh running on the worker */
+    pthread_t thread;
+    int running;
+    atomic_int done;
+    int pipe[2];
+    char db[4096];
+    tg_report_filter wanted;
+    tg_dashboard *next;
+    int rc;
+    tg_err err;
+    double started;
+};
+
+static void *worker(void *arg)
+{
+    app_dash *d = arg;
+    tg_store *s = store_open(d->db, STORE_READONLY, &d->err);
+    d->rc = s ? report_dashboard(s, &d->wanted, d->next, &d->err)
+              : d->err.code;
+    store_close(s);
+    atomic_store(&d->done, 1);
+    ssize_t w = write(d->pipe[1], "x", 1);
+    (void)w;
+    return NULL;
+}
+
+static void dash_refresh(app *a)
+{
+    app_dash *d = a->dash;
+    if (d->running)
+        return; /* the new filter is picked up when this one lands */
+    if (!d->next && !(d->next = calloc(1, sizeof *d->next)))
+        return;
+    tg_strlcpy(d->db, a->opts->db, sizeof d->db);
+    d->wanted = d->filter;
+    d->wanted.period_days = periods[d->period];
+    atomic_store(&d->done, 0);
+    d->started = tg_now_mono();
+    if (pthread_create(&d->thread, NULL, worker, d) == 0)
+        d->running = 1;
+    a->dirty = 1;
+}
+
+static app_dash *dash_get(app *a)
+{
+    if (a->dash)
+        return a->dash;
+    app_dash *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    if (pipe(d->pipe) != 0) {
+        free(d);
+        return NULL;
+    }
+    d->filter.category = -1;
+    d->filter.channel = -1;
+    a->dash = d;
+    return d;
+}
+
+int dash_fd(const app *a)
+{
+    return a->dash && a->dash->running ? a->dash->pipe[0] : -1;
+}
+
+void dash_poll(app *a)
+{
+    app_dash *d = a->dash;
+    if (!d || !d->running || !atomic_load(&d->done))
+        return;
+    pthread_join(d->thread, NULL);
+    d->running = 0;
+    char c;
+    ssize_t r = read(d->pipe[0], &c, 1);
+    (void)r;
+    if (d->rc == TG_OK) {
+        tg_dashboard *t = d->shown;
+        d->shown = d->next;
+        d->next = t;
+        d->have = 1;
+        d->problem[0] = 0;
+    } else {
+        tg_strlcpy(d->problem, d->err.msg, sizeof d->problem);
+    }
+    uilog_addf(a->log, "dashboard", "dashboard", "%.0f ms rc=%d",
+               (tg_now_mono() - d->started) * 1000, d->rc);
+    /* The filter changed while it ran: once more. */
+    if (d->wanted.category != d->filter.category ||
+        d->wanted.channel != d->filter.channel ||
+        d->wanted.period_days != periods[d->period])
+        dash_refresh(a);
+    a->dirty = 1;
+}
+
+void dash_free(app *a)
+{
+    app_dash *d = a->dash;
+    if (!d)
+        return;
+    if (d->running)
+        pthread_join(d->thread, NULL);
+    close(d->pipe[0]);
+    close(d->pipe[1]);
+    free(d->shown);
+    free(d->next);
+    free(d);
+    a->dash = NULL;
+}
+
+static void enter(app *a)
+{
+    if (dash_get(a))
+        dash_refresh(a);
+}
+
+/* ---- drawing: a view that scrolls ------------------------------------------ */
+
+typedef struct view {
+    WINDOW *w;
+    int top, rows, cols, scroll;
+} view;
+
+/* The screen row of virtual row y, or -1 when it is scrolled out. */
+static int row(const view *v, int y)
+{
+    int r = v->top + y - v->scroll;
+    return r >= v->top && r < v->top + v->rows ? r : -1;
+}
+
+static void tile(const view *v, int y, int x, int w, const char *label,
+                 const char *value, const char *sub, int el)
+{
+    int r;
+    if ((r = row(v, y)) >= 0) {
+        wattron(v->w, theme_attr(EL_DIM));
+        ui_put(v->w, r, x, w, label);
+        wattroff(v->w, theme_attr(EL_DIM));
+    }
+    if ((r = row(v, y + 1)) >= 0) {
+        wattron(v->w, theme_attr(el) | A_BOLD);
+        ui_put(v->w, r, x, w, value);
+        wattroff(v->w, theme_attr(el) | A_BOLD);
+    }
+    if ((r = row(v, y + 2)) >= 0)
+        ui_put(v->w, r, x, w, sub);
+}
+
+static void pct(double v, char *buf, size_t n)
+{
+    if (isnan(v))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.1f%%", v * 100);
+}
+
+static int draw_kpis(app *a, const view *v, int y, const tg_dashboard *d)
+{
+    const tg_dash_kpis *k = &d->kpi;
+    int w = (v->cols - 2) / 6;
+    char val[32], sub[64];
+    pct(k->return_rate, val, sizeof val);
+    snprintf(sub, sizeof sub, "of %ld lines", k->matured);
+    tile(v, y, 1, w - 1, "Return rate", val, sub,
+         risk_element(a, isnan(k->return_rate) ? 0 : k->return_rate));
+    snprintf(val, sizeof val, "%.0f", k->predicted_week);
+    snprintf(sub, sizeof sub, "of %ld this week", k->lines_week);
+    tile(v, y, 1 + w, w - 1, "Predicted rtns", val, sub, EL_TITLE);
+    snprintf(val, sizeof val, "%.1f", k->returns_avoided);
+    tile(v, y, 1 + 2 * w, w - 1, "Returns avoided", val, "by nudges",
+         k->returns_avoided >= 0 ? EL_GOOD : EL_BAD);
+    ui_money(k->money_saved, val, sizeof val);
+    tile(v, y, 1 + 3 * w, w - 1, "Money saved", val, "net of offers",
+         k->money_saved >= 0 ? EL_GOOD : EL_BAD);
+    if (isnan(k->roi))
+        snprintf(val, sizeof val, "-");
+    else
+        snprintf(val, sizeof val, "%.0f%%", k->roi * 100);
+    tile(v, y, 1 + 4 * w, w - 1, "ROI", val, "on offers",
+         isnan(k->roi) || k->roi >= 0 ? EL_GOOD : EL_BAD);
+    pct(k->acceptance_rate, val, sizeof val);
+    snprintf(sub, sizeof sub, "%ld of %ld shown", d->funnel.accepted,
+             d->funnel.shown);
+    tile(v, y, 1 + 5 * w, w - 1, "Nudges taken", val, sub, EL_TITLE);
+    return 3;
+}
+
+/* Columns of block characters, h rows high, one per value (NaN blank). */
+static void columns(const view *v, int y, int x, int h, const double *val,
+                    int n, int width)
+{
+    double hi = 0;
+    for (int i = 0; i < n; i++)
+        if (!isnan(val[i]) && val[i] > hi)
+            hi = val[i];
+    wattron(v->w, theme_attr(EL_CHART));
+    for (int r = 0; r < h; r++) {
+        int sr = row(v, y + r);
+        if (sr < 0)
+            continue;
+        for (int i = 0; i < n; i++) {
+            double e = hi > 0 && !isnan(val[i]) ? val[i] / hi * h * 8 : 0;
+            double cell = e - (h - 1 - r) * 8;
+            const char *g = " ";
+            if (cell >= 8)
+                g = ui_glyphs->full;
+            else if (cell >= 1)
+                g = ui_glyphs->spark[(int)cell - 1];
+            for (int k = 0; k < width; k++)
+                mvwaddstr(v->w, sr, x + i * width + k, g);
+        }
+    }
+    wattroff(v->w, theme_attr(EL_CHART));
+}
+
+static void heading(const view *v, int y, int x, int w, const char *t)
+{
+    int r = row(v, y);
+    if (r < 0)
+        return;
+    wattron(v->w, theme_attr(EL_HEADER));
+    ui_put(v->w, r, x, w, t);
+    wattroff(v->w, theme_attr(EL_HEADER));
+}
+
+static int draw_trends(const view *v, int y, const tg_dashboard *d)
+{
+    int half = v->cols / 2, h = 5;
+    heading(v, y, 1, half - 2, "Weekly return rate");
+    int n = d->n_weeks, fit = half - 10;
+    if (n > fit)
+        n = fit;
+    double rates[TG_DASH_WEEKS], lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < n; i++) {
+        rates[i] = d->week[d->n_weeks - n + i].rate;
+        if (!isnan(rates[i]))
+            lo = fmin(lo, rates[i]), hi = fmax(hi, rates[i]);
+    }
+    columns(v, y + 1, 8, h, rates, n, 1);
+    int r;
+    if ((r = row(v, y + 1)) >= 0 && hi >= lo)
+        ui_putf(v->w, r, 1, 7, "%5.1f%%", hi * 100);
+    if ((r = row(v, y + h)) >= 0 && n == 0)
+        ui_put(v->w, r, 8, fit, "no matured weeks yet");
+    heading(v, y, half + 1, half - 2, "Risk histogram (newest scores)");
+    double bins[TG_DASH_BINS];
+    for (int i = 0; i < TG_DASH_BINS; i++)
+        bins[i] = (double)d->risk_bins[i];
+    columns(v, y + 1, half + 1, h, bins, TG_DASH_BINS, 3);
+    if ((r = row(v, y + 1 + h)) >= 0) {
+        wattron(v->w, theme_attr(EL_DIM));
+        ui_put(v->w, r, half + 1, half - 2, "0%          50%        100%");
+        if (d->scored == 0)
+            ui_put(v->w, r, half + 1, half - 2, "no scored lines yet");
+        wattroff(v->w, theme_attr(EL_DIM));
+    }
+    return h + 2;
+}
+
+static void hbar(const view *v, int y, int x, int w, const char *label,
+                 double frac, const char *value)
+{
+    int r = row(v, y);
+    if (r < 0)
+        return;
+    int lw = w / 2 - 1, bw = w - lw - 8;
+    ui_put(v->w, r, x, lw, label);
+    wattron(v->w, theme_attr(EL_CHART));
+    ui_bar(v->w, r, x + lw + 1, bw, frac);
+    wattroff(v->w, theme_attr(EL_CHART));
+    ui_put(v->w, r, x + lw + 2 + bw, 7, value);
+}
+
+static int draw_drivers(const view *v, int y, const tg_dashboard *d)
+{
+    int half = v->cols / 2, lines = 5;
+    heading(v, y, 1, half - 2, "Top regret drivers");
+    for (int i = 0; i < d->n_drivers && i < lines; i++) {
+        char val[16];
+        snprintf(val, sizeof val, "%3.0f%%", d->driver[i].share * 100);
+        hbar(v, y + 1 + i, 1, half - 2, d->driver[i].label,
+             d->driver[0].share > 0 ? d->driver[i].share / d->driver[0].share
+                                    : 0, val);
+    }
+    heading(v, y, half + 1, half - 2, "Return reasons");
+    long most = d->n_reasons ? d->reason[0].n : 0;
+    for (int i = 0; i < d->n_reasons && i < lines; i++) {
+        char val[16];
+        snprintf(val, sizeof val, "%ld", d->reason[i].n);
+        hbar(v, y + 1 + i, half + 1, half - 2, d->reason[i].reason,
+             most ? (double)d->reason[i].n / (double)most : 0, val);
+    }
+    return lines + 2;
+}
+
+static int draw_funnel(const view *v, int y, const tg_dashboard *d)
+{
+    heading(v, y, 1, v->cols - 2, "Intervention funnel");
+    const tg_report_funnel *f = &d->funnel;
+    const struct {
+        const char *label;
+        long n;
+    } steps[] = {{"queued", f->queued}, {"shown", f->shown},
+                 {"accepted", f->accepted}, {"kept", f->kept}};
+    for (int i = 0; i < 4; i++) {
+        char val[24];
+        snprintf(val, sizeof val, "%ld", steps[i].n);
+        hbar(v, y + 1 + i, 1, v->cols - 2, steps[i].label,
+             f->queued ? (double)steps[i].n / (double)f->queued : 0, val);
+    }
+    return 6;
+}
+
+static int draw_products(const view *v, int y, const tg_dashboard *d)
+{
+    heading(v, y, 1, v->cols - 2, "Riskiest products");
+    int r, namew = v->cols - 44;
+    if ((r = row(v, y + 1)) >= 0) {
+        wattron(v->w, theme_attr(EL_DIM));
+        ui_putf(v->w, r, 1, v->cols - 2, "%-*s %-11s %6s %9s %9s", namew,
+                "Product", "Category", "Lines", "Returned", "Mean risk");
+        wattroff(v->w, theme_attr(EL_DIM));
+    }
+    for (int i = 0; i < d->n_products; i++) {
+        if ((r = row(v, y + 2 + i)) < 0)
+            continue;
+        const tg_dash_product *p = &d->product[i];
+        char rate[16], risk[16];
+        pct(p->returns.rate, rate, sizeof rate);
+        pct(p->mean_risk, risk, sizeof risk);
+        ui_put(v->w, r, 1, namew, p->name);
+        ui_putf(v->w, r, 2 + namew, v->cols - namew - 3, "%-11s %6ld %9s %9s",
+                tg_category_names[p->category], p->lines, rate, risk);
+    }
+    return 3 + d->n_products;
+}
+
+static void draw(app *a, WINDOW *w, int top, int rows, int cols)
+{
+    app_dash *d = dash_get(a);
+    if (!d)
+        return;
+    char date[16] = "-";
+    if (d->have && d->shown->data_end)
+        tg_date_format(d->shown->data_end, date, sizeof date);
+    char period[24];
+    if (periods[d->period])
+        snprintf(period, sizeof period, "last %d days", periods[d->period]);
+    else
+        snprintf(period, sizeof period, "all data");
+    ui_putf(w, top, 1, cols - 2, "Category: %s   Channel: %s   Period: %s"
+            "   (data to %s)%s",
+            d->filter.category < 0 ? "all"
+                                   : tg_category_names[d->filter.category],
+            d->filter.channel < 0 ? "all"
+                                  : tg_channel_names[d->filter.channel],
+            period, date, d->running ? "   updating..." : "");
+    if (d->problem[0]) {
+        wattron(w, theme_attr(EL_BAD));
+        ui_put(w, top + 1, 1, cols - 2, d->problem);
+        wattroff(w, theme_attr(EL_BAD));
+    }
+    if (!d->have) {
+        ui_put(w, top + 3, 2, cols - 4, "Computing the figures...");
+        return;
+    }
+    view v = {w, top + 1, rows - 1, cols, d->scroll};
+    int y = 0;
+    y += draw_kpis(a, &v, y, d->shown) + 1;
+    y += draw_trends(&v, y, d->shown);
+    y += draw_drivers(&v, y, d->shown);
+    y += draw_funnel(&v, y, d->shown);
+    y += draw_products(&v, y, d->shown);
+    int max_scroll = y - v.rows;
+    if (d->scroll > max_scroll)
+        d->scroll = max_scroll > 0 ? max_scroll : 0;
+}
+
+static int key(app *a, int act, int ch)
+{
+    (void)ch;
+    app_dash *d = dash_get(a);
+    if (!d)
+        return 0;
+    switch (act) {
+    case ACT_UP:
+        if (d->scroll > 0)
+            d->scroll--;
+        return 1;
+    case ACT_DOWN:
+        d->scroll++;
+        return 1;
+    case ACT_PAGE_UP:
+        d->scroll = d->scroll > 10 ? d->scroll - 10 : 0;
+        return 1;
+    case ACT_PAGE_DOWN:
+        d->scroll += 10;
+        return 1;
+    case ACT_HOME:
+        d->scroll = 0;
+        return 1;
+    case ACT_CATEGORY:
+        d->filter.category = d->filter.category + 1 >= TG_NUM_CATEGORIES
+                                 ? -1 : d->filter.category + 1;
+        break;
+    case ACT_CHANNEL:
+        d->filter.channel = d->filter.channel + 1 >= TG_NUM_CHANNELS
+                                ? -1 : d->filter.channel + 1;
+        break;
+    case ACT_PERIOD:
+        d->period = (d->period + 1) % N_PERIODS;
+        break;
+    case ACT_CLEAR:
+        d->filter.category = d->filter.channel = -1;
+        d->period = 0;
+        break;
+    default:
+        return 0;
+    }
+    app_event(a, "filter", "category=%d channel=%d period=%d",
+              d->filter.category, d->filter.channel, periods[d->period]);
+    dash_refresh(a);
+    return 1;
+}
+
+const screen scr_dash = {"dashboard", "Dashboard", enter, draw, key};

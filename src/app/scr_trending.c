@@ -1,0 +1,270 @@
+/* scr_trending.c: the Trending screen: the items of the trends hot now for
+ * this shopper, with rank, price, a 14-day sparkline of the trend's views,
+ * its phase and a risk badge (the risk of buying it in the shopper's usual
+ * size with today's cart); search and filters by category, price, phase. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+
+static const struct {
+    double lo, hi;
+    const char *label;
+} price_bands[] = {
+    {0, 0, "any price"}, {0, 20, "under $20"}, {20, 40, "$20-40"},
+    {40, 80, "$40-80"},  {80, 0, "$80 and up"},
+};
+#define N_PRICE_BANDS (int)(sizeof price_bands / sizeof *price_bands)
+
+/* The size the persona would pick: their usual (shoe) size when the item
+ * has it, else the middle size. */
+int trending_usual_size(const app *a, const tg_shop_item *it)
+{
+    if (it->n_sizes == 0)
+        return -1;
+    const char *usual = it->category == TG_CAT_SHOES ? a->persona.shoe_size
+                                                     : a->persona.usual_size;
+    for (int i = 0; i < it->n_sizes; i++)
+        if (usual[0] && tg_strieq(it->sizes[i], usual))
+            return i;
+    return it->n_sizes / 2;
+}
+
+void trending_reload(app *a)
+{
+    a->filter.search = a->search[0] ? a->search : NULL;
+    a->filter.min_price = price_bands[a->price_band].lo;
+    a->filter.max_price = price_bands[a->price_band].hi;
+    tg_err err = {0};
+    int got = 0;
+    if (shop_trending(a->shop, &a->filter, a->items, APP_MAX_ITEMS, &got,
+                      &err) != TG_OK) {
+        app_note(a, "trending: %s", err.msg);
+        got = 0;
+    }
+    a->n_items = got;
+    for (int i = 0; i < got; i++)
+        a->item_risk[i] = NAN;
+    if (a->sel >= got)
+        a->sel = got > 0 ? got - 1 : 0;
+    if (a->top > a->sel)
+        a->top = a->sel;
+    a->dirty = 1;
+}
+
+/* The badge's risk: the item in the usual size added to today's cart. */
+static double badge_risk(app *a, int i)
+{
+    if (!isnan(a->item_risk[i]))
+        return a->item_risk[i];
+    const tg_shop_item *it = &a->items[i];
+    tg_cart c = a->cart;
+    if (c.n >= TG_CART_MAX)
+        c.n = TG_CART_MAX - 1;
+    tg_cart_line *l = &c.line[c.n++];
+    memset(l, 0, sizeof *l);
+    l->product_id = it->product_id;
+    int s = trending_usual_size(a, it);
+    if (s >= 0)
+        tg_strlcpy(l->size, it->sizes[s], sizeof l->size);
+    l->quantity = 1;
+    l->unit_price = it->price;
+    l->view_minutes = NAN;
+    l->category = it->category;
+    app_risk r;
+    risk_of_line(a, &c, c.n - 1, &r);
+    a->item_risk[i] = r.p;
+    return r.p;
+}
+
+static void enter(app *a)
+{
+    if (a->n_items == 0)
+        trending_reload(a);
+}
+
+static void draw_filters(app *a, WINDOW *w, int y, int cols)
+{
+    char line[300];
+    snprintf(line, sizeof line, "Category: %s   Phase: %s   Price: %s",
+             a->filter.category < 0 ? "all"
+                                    : tg_category_names[a->filter.category],
+             a->filter.phase < 0 ? "all" : tg_trend_phase_names[a->filter.phase],
+             price_bands[a->price_band].label);
+    int x = 1 + ui_put(w, y, 1, cols - 2, line);
+    if (a->searching || a->search[0]) {
+        x += ui_put(w, y, x, cols - x, "   Search: ");
+        wattron(w, a->searching ? theme_attr(EL_SELECTED) : A_BOLD);
+        x += ui_putf(w, y, x, cols - x - 1, "%s%s", a->search,
+                     a->searching ? "_" : "");
+        wattroff(w, a->searching ? theme_attr(EL_SELECTED) : A_BOLD);
+    }
+}
+
+static void draw(app *a, WINDOW *w, int top, int rows, int cols)
+{
+    draw_filters(a, w, top, cols);
+    int y = top + 1;
+    wattron(w, theme_attr(EL_HEADER));
+    ui_blank(w, y, 0, cols);
+    int namew = cols - 4 - 9 - 16 - 8 - 9 - 2;
+    ui_putf(w, y, 0, cols, " %3s  %-*s %8s  %-14s  %-7s %6s", "#", namew,
+            "Item", "Price", "Trend (14 d)", "Phase", "Risk");
+    wattroff(w, theme_attr(EL_HEADER));
+    y++;
+    int list_rows = rows - 2;
+    if (a->n_items == 0) {
+        ui_put(w, y + 1, 2, cols - 4,
+               a->search[0] || a->filter.category >= 0 || a->filter.phase >= 0 ||
+                       a->price_band
+                   ? "No trending item matches these filters (x clears them)."
+                   : "No items in the store yet: load data with "
+                     "'trendguard ingest'.");
+        return;
+    }
+    if (a->sel < a->top)
+        a->top = a->sel;
+    if (a->sel >= a->top + list_rows)
+        a->top = a->sel - list_rows + 1;
+    for (int r = 0; r < list_rows && a->top + r < a->n_items; r++) {
+        int i = a->top + r;
+        const tg_shop_item *it = &a->items[i];
+        int sel = i == a->sel;
+        if (sel) {
+            wattron(w, theme_attr(EL_SELECTED));
+            ui_blank(w, y + r, 0, cols);
+        }
+        char price[24];
+        ui_money(it->price, price, sizeof price);
+        int x = ui_putf(w, y + r, 0, cols, " %3d  ", i + 1);
+        ui_put(w, y + r, x, namew, it->name);
+        x += namew + 1;
+        ui_putf(w, y + r, x, 8, "%8s", price);
+        x += 10;
+        if (!sel)
+            wattron(w, theme_attr(EL_CHART));
+        ui_spark(w, y + r, x, it->spark, TG_SHOP_SPARK_DAYS);
+        if (!sel)
+            wattroff(w, theme_attr(EL_CHART));
+        x += 16;
+        ui_put(w, y + r, x, 7, tg_trend_phase_names[it->phase]);
+        x += 8;
+        double p = badge_risk(a, i);
+        if (!sel)
+            wattron(w, theme_attr(risk_element(a, p)));
+        ui_putf(w, y + r, x, cols - x, "%s %3.0f%%", ui_glyphs->bullet,
+                p * 100);
+        if (!sel)
+            wattroff(w, theme_attr(risk_element(a, p)));
+        if (sel)
+            wattroff(w, theme_attr(EL_SELECTED));
+    }
+}
+
+static int search_key(app *a, int act, int ch)
+{
+    size_t n = strlen(a->search);
+    if (act == ACT_OPEN || ch == 27) {
+        a->searching = 0;
+        if (ch == 27)
+            a->search[0] = 0;
+        app_event(a, "search", "%s", a->search);
+        trending_reload(a);
+    } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+        if (n > 0) {
+            /* Drop a whole UTF-8 character. */
+            while (n > 0 && ((unsigned char)a->search[n - 1] & 0xC0) == 0x80)
+                n--;
+            a->search[n > 0 ? n - 1 : 0] = 0;
+        }
+        trending_reload(a);
+    } else if (ch >= 32 && ch < 256 && ch != 127 && n + 1 < sizeof a->search) {
+        a->search[n] = (char)ch;
+        a->search[n + 1] = 0;
+        trending_reload(a);
+    }
+    a->sel = 0, a->top = 0;
+    return 1;
+}
+
+static int key(app *a, int act, int ch)
+{
+    if (a->searching)
+        return search_key(a, act, ch);
+    int page = a->rows - 6;
+    switch (act) {
+    case ACT_UP:
+        if (a->sel > 0)
+            a->sel--;
+        return 1;
+    case ACT_DOWN:
+        if (a->sel + 1 < a->n_items)
+            a->sel++;
+        return 1;
+    case ACT_PAGE_UP:
+        a->sel = a->sel > page ? a->sel - page : 0;
+        return 1;
+    case ACT_PAGE_DOWN:
+        a->sel = a->sel + page < a->n_items ? a->sel + page
+                                            : (a->n_items ? a->n_items - 1 : 0);
+        return 1;
+    case ACT_HOME:
+        a->sel = 0;
+        return 1;
+    case ACT_END:
+        a->sel = a->n_items ? a->n_items - 1 : 0;
+        return 1;
+    case ACT_OPEN:
+        if (a->n_items > 0) {
+            item_open(a, a->items[a->sel].product_id);
+            app_go(a, SCR_ITEM);
+        }
+        return 1;
+    case ACT_SEARCH:
+        a->searching = 1;
+        return 1;
+    case ACT_CATEGORY:
+        a->filter.category = a->filter.category + 1 >= TG_NUM_CATEGORIES
+                                 ? -1 : a->filter.category + 1;
+        break;
+    case ACT_PHASE:
+        a->filter.phase = a->filter.phase + 1 >= TG_NUM_TREND_PHASES
+                              ? -1 : a->filter.phase + 1;
+        break;
+    case ACT_PRICE:
+        a->price_band = (a->price_band + 1) % N_PRICE_BANDS;
+        break;
+    case ACT_CLEAR:
+        shop_filter_init(&a->filter);
+        a->price_band = 0;
+        a->search[0] = 0;
+        break;
+    case ACT_BACK:
+        return 1; /* the first screen: nowhere to go back to */
+    case ACT_NONE:
+        if (ch == KEY_MOUSE) {
+            int row = a->top + a->mouse_y - 3; /* tabs, filters, header */
+            if (a->mouse_y >= 3 && row < a->n_items) {
+                if (row == a->sel)
+                    return key(a, ACT_OPEN, '\n');
+                a->sel = row;
+            }
+            return 1;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+    a->sel = 0, a->top = 0;
+    app_event(a, "filter", "category=%s phase=%s price=%s",
+              a->filter.category < 0 ? "all"
+                                     : tg_category_names[a->filter.category],
+              a->filter.phase < 0 ? "all"
+                                  : tg_trend_phase_names[a->filter.phase],
+              price_bands[a->price_band].label);
+    trending_reload(a);
+    return 1;
+}
+
+const screen scr_trending = {"trending", "Trending", enter, draw, key};

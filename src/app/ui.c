@@ -1,0 +1,210 @@
+/* ui.c: drawing helpers the screens share: text cut to a display width
+ * (never mid-character), sparklines, bars, rules, word wrap and money,
+ * with UTF-8 block glyphs or their ASCII fallback in a C locale. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "app.h"
+
+static const glyphs utf8_glyphs = {
+    {"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587",
+     "\u2588"},
+    "\u2588", "\u2591", "\u2022", "\u25b6", "\u25b2", "\u25bc", "\u2500",
+    "\u2502", "\u2500"};
+static const glyphs ascii_glyphs = {
+    {"_", ".", "-", "=", "+", "*", "#", "@"},
+    "#", ".", "*", ">", "^", "v", "-", "|", "-"};
+
+const glyphs *ui_glyphs = &ascii_glyphs;
+static int unicode_on;
+
+void ui_init_glyphs(int unicode)
+{
+    unicode_on = unicode;
+    ui_glyphs = unicode ? &utf8_glyphs : &ascii_glyphs;
+}
+
+int ui_unicode(void)
+{
+    return unicode_on;
+}
+
+/* The next character of s: its byte length and display width (a byte
+ * that is not a valid character counts as one column, shown as '?'). */
+static size_t next_char(const char *s, int *width, int *valid)
+{
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    wchar_t wc;
+    size_t len = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+    if (len == (size_t)-1 || len == (size_t)-2 || len == 0) {
+        *width = 1, *valid = 0;
+        return 1;
+    }
+    int cw = wcwidth(wc);
+    *valid = cw >= 0;
+    *width = cw >= 0 ? cw : 1;
+    return len;
+}
+
+int ui_width(const char *s)
+{
+    int w = 0;
+    while (*s) {
+        int cw, ok;
+        s += next_char(s, &cw, &ok);
+        w += cw;
+    }
+    return w;
+}
+
+int ui_put(WINDOW *w, int y, int x, int width, const char *s)
+{
+    if (width <= 0 || !s)
+        return 0;
+    int used = 0;
+    while (*s) {
+        int cw, ok;
+        size_t len = next_char(s, &cw, &ok);
+        if (used + cw > width)
+            break;
+        if (ok && !(len == 1 && (unsigned char)*s < 32))
+            mvwaddnstr(w, y, x + used, s, (int)len);
+        else
+            mvwaddch(w, y, x + used, '?');
+        used += cw;
+        s += len;
+    }
+    return used;
+}
+
+int ui_putf(WINDOW *w, int y, int x, int width, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return ui_put(w, y, x, width, buf);
+}
+
+void ui_blank(WINDOW *w, int y, int x, int cols)
+{
+    for (int i = 0; i < cols; i++)
+        mvwaddch(w, y, x + i, ' ');
+}
+
+void ui_spark(WINDOW *w, int y, int x, const double *v, int n)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < n; i++)
+        if (!isnan(v[i])) {
+            lo = fmin(lo, v[i]);
+            hi = fmax(hi, v[i]);
+        }
+    for (int i = 0; i < n; i++) {
+        if (isnan(v[i])) {
+            mvwaddch(w, y, x + i, ' ');
+            continue;
+        }
+        int level = hi > lo ? (int)((v[i] - lo) / (hi - lo) * 7.0 + 0.5) : 3;
+        mvwaddstr(w, y, x + i, ui_glyphs->spark[level < 0 ? 0
+                                                 : level > 7 ? 7 : level]);
+    }
+}
+
+void ui_bar(WINDOW *w, int y, int x, int cols, double frac)
+{
+    if (isnan(frac) || frac < 0)
+        frac = 0;
+    if (frac > 1)
+        frac = 1;
+    int full = (int)(frac * cols + 0.5);
+    for (int i = 0; i < cols; i++)
+        mvwaddstr(w, y, x + i, i < full ? ui_glyphs->full : ui_glyphs->empty);
+}
+
+void ui_rule(WINDOW *w, int y, int x, int cols, const char *title)
+{
+    for (int i = 0; i < cols; i++)
+        mvwaddstr(w, y, x + i, ui_glyphs->hline);
+    if (title && *title) {
+        wattron(w, theme_attr(EL_HEADER));
+        ui_putf(w, y, x + 1, cols - 2, " %s ", title);
+        wattroff(w, theme_attr(EL_HEADER));
+    }
+}
+
+int ui_wrap(WINDOW *w, int y, int x, int cols, int max_lines,
+            const char *text)
+{
+    int line = 0;
+    const char *p = text;
+    while (*p && line < max_lines) {
+        while (*p == ' ')
+            p++;
+        /* Take words while they fit. */
+        const char *end = p, *cut = p;
+        int used = 0;
+        while (*end) {
+            const char *word = end;
+            int ww = 0;
+            while (*end && *end != ' ') {
+                int cw, ok;
+                end += next_char(end, &cw, &ok);
+                ww += cw;
+            }
+            if (used + (used ? 1 : 0) + ww > cols) {
+                if (used == 0) /* a word longer than the line: cut it */
+                    cut = end;
+                end = word;
+                break;
+            }
+            used += (used ? 1 : 0) + ww;
+            cut = end;
+            while (*end == ' ')
+                end++;
+        }
+        char buf[512];
+        size_t len = (size_t)(cut - p) < sizeof buf - 1 ? (size_t)(cut - p)
+                                                       : sizeof buf - 1;
+        memcpy(buf, p, len);
+        buf[len] = 0;
+        ui_put(w, y + line, x, cols, buf);
+        line++;
+        if (cut == p)
+            break;
+        p = cut;
+    }
+    return line;
+}
+
+char *ui_money(double v, char *buf, size_t n)
+{
+    if (isnan(v)) {
+        snprintf(buf, n, "-");
+        return buf;
+    }
+    const char *sign = v < 0 ? "-" : "";
+    v = fabs(v);
+    if (v < 1000) {
+        snprintf(buf, n, "%s$%.2f", sign, v);
+        return buf;
+    }
+    long long whole = (long long)(v + 0.5);
+    char digits[32], out[48];
+    snprintf(digits, sizeof digits, "%lld", whole);
+    size_t len = strlen(digits), o = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = 0;
+    snprintf(buf, n, "%s$%s", sign, out);
+    return buf;
+}

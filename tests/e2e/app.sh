@@ -1,0 +1,162 @@
+#!/bin/sh
+# The real app in a detached tmux session, driven with send-keys and read
+# with capture-pane: browse, search, open an item, read the meter, change
+# size and see it change, add two sizes and get the bracketing nudge,
+# accept it, check out, start a return and take the exchange, see the
+# dashboard's figures move, the help screen, a resize to 60x15 and back,
+# NO_COLOR, LANG=C, a broken model, and quitting with the terminal sane.
+# Prints each check; the last line counts them.
+set -u
+BUILD=${TG_BUILD:-build}
+TG=$PWD/$BUILD/trendguard
+W=$(mktemp -d)
+SOCK="tg-e2e-$$"
+T="tmux -L $SOCK -f /dev/null"
+trap '$T kill-server 2>/dev/null; rm -rf "$W"' EXIT
+passed=0; failed=0
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -f "$W/screen" ] && cat "$W/screen"; }
+screen() { $T capture-pane -p -t app > "$W/screen" 2>/dev/null; }
+# wait_for NAME TEXT [SECONDS]: the screen shows TEXT within the time.
+wait_for() {
+    i=0; lim=$(( ${3:-15} * 5 ))
+    while [ $i -lt $lim ]; do
+        screen
+        if grep -q -- "$2" "$W/screen"; then ok "$1"; return 0; fi
+        sleep 0.2; i=$((i + 1))
+    done
+    bad "$1: no '$2' on screen"; return 1
+}
+keys() { for k in "$@"; do $T send-keys -t app "$k"; sleep 0.05; done; }
+# The meter's percentage on the Item screen.
+meter() { screen; sed -n 's/.*Regret risk .* \([0-9]*\)% [a-z]*$/\1/p' "$W/screen" | head -n 1; }
+start() { # start SESSION-NAME ENV... : the app in a 100x30 pane
+    name=$1; shift
+    $T kill-server 2>/dev/null
+    cat > "$W/run.sh" <<EOF
+trap 'true' INT
+stty -a > "$W/stty.before"
+env $* "$TG" --db "$W/d.db" --session $name
+echo "EXITED \$?"
+stty -a > "$W/stty.after"
+sleep 60
+EOF
+    $T new-session -d -s app -x 100 -y 30 "sh $W/run.sh"
+}
+
+# A demo store with its model, created the way first run does.
+"$TG" --db "$W/d.db" --replay /dev/null >/dev/null 2>"$W/first-run.log" ||
+    { bad "first run"; cat "$W/first-run.log"; }
+[ -f "$W/d.db" ] && ok "first run created the demo store" || bad "no demo store"
+
+start e2e
+wait_for "trending screen" "Trend (14 d)"
+wait_for "status bar names the model" "model v1"
+keys 5
+wait_for "dashboard tiles" "Return rate" 30
+wait_for "dashboard charts" "Weekly return rate" 30
+sed -n 's/.* \([0-9][0-9]*\) of \([0-9][0-9]*\) shown.*/\2/p' "$W/screen" > "$W/shown.before"
+keys 1 /
+for c in d r e s s; do keys "$c"; done
+keys Enter
+wait_for "search narrows the list" "Search: dress"
+keys Enter
+wait_for "item screen with the meter" "Regret risk"
+before=$(meter)
+keys Right Right
+sleep 0.5
+after=$(meter)
+if [ -n "$before" ] && [ -n "$after" ] && [ "$before" != "$after" ]; then
+    ok "the meter moves with the size ($before% -> $after%)"
+else bad "meter did not change ($before -> $after)"; fi
+keys a Left a 3
+wait_for "cart shows both sizes" "3 Cart (2)"
+wait_for "bracketing nudge" "Keep one size"
+keys y
+wait_for "accepting keeps one size" "3 Cart (1)"
+keys c
+wait_for "checkout writes the order" "Order APP-"
+wait_for "orders screen" "can return"
+keys r
+wait_for "return asks why" "Why is it going back"
+keys Enter
+wait_for "exchange-first offer" "Exchange first"
+keys y
+wait_for "return recorded" "returned"
+keys 5
+sleep 1
+wait_for "dashboard again" "Nudges taken" 30
+sed -n 's/.* \([0-9][0-9]*\) of \([0-9][0-9]*\) shown.*/\2/p' "$W/screen" > "$W/shown.after"
+if [ "$(cat "$W/shown.after")" -gt "$(cat "$W/shown.before")" ] 2>/dev/null; then
+    ok "dashboard figures moved (nudges shown $(cat "$W/shown.before") -> $(cat "$W/shown.after"))"
+else bad "dashboard shown count did not move"; fi
+keys '?'
+wait_for "help from the key table" "switch shopper"
+keys Escape p
+wait_for "persona switcher" "Shop as"
+keys Down Enter
+wait_for "persona switched" "Shopping as"
+$T resize-window -t app -x 60 -y 15
+wait_for "too small says so" "needs at"
+$T resize-window -t app -x 100 -y 30
+wait_for "back to full size" "Dashboard"
+keys q
+wait_for "q quits with 0" "EXITED 0"
+sleep 0.5
+if cmp -s "$W/stty.before" "$W/stty.after"; then ok "terminal restored (stty -a)"
+else bad "stty differs after q"; diff "$W/stty.before" "$W/stty.after"; fi
+
+# The record of the session.
+"$TG" --db "$W/d.db" sessions > "$W/sessions" 2>&1
+grep -q "^e2e " "$W/sessions" && ok "sessions lists the session" || bad "sessions: $(cat "$W/sessions")"
+"$TG" --db "$W/d.db" sessions --session e2e --json > "$W/events" 2>&1
+for k in nudge_shown nudge_answer checkout return screen key; do
+    grep -q "\"kind\":[[:space:]]*\"$k\"" "$W/events" && ok "ui_events has $k" || bad "no $k event"
+done
+
+# Monochrome under NO_COLOR: no colour escapes on the screen.
+start nocolor NO_COLOR=1
+wait_for "NO_COLOR opens" "Trend (14 d)"
+$T capture-pane -e -p -t app > "$W/escapes"
+if grep -q "$(printf '\033')\[[0-9;]*3[0-7]m\|$(printf '\033')\[[0-9;]*4[0-7]m" "$W/escapes"; then
+    bad "colour escapes under NO_COLOR"
+else ok "no colour under NO_COLOR"; fi
+keys q
+
+# The C locale: ASCII instead of block characters.
+start ascii LANG=C LC_ALL=C
+wait_for "LANG=C opens" "Trend (14 d)"
+if grep -q "$(printf '\342\226')" "$W/screen"; then bad "block characters in the C locale"
+else ok "ASCII glyphs in the C locale"; fi
+keys Enter
+wait_for "LANG=C item meter" "Regret risk \[#"
+keys q
+wait_for "Ctrl-less quit" "EXITED 0"
+
+# Ctrl-C restores the terminal too.
+start ctrlc
+wait_for "second start" "Trend (14 d)"
+$T send-keys -t app C-c
+wait_for "Ctrl-C quits" "EXITED 130"
+sleep 0.5
+cmp -s "$W/stty.before" "$W/stty.after" && ok "terminal restored after Ctrl-C" || bad "stty differs after Ctrl-C"
+
+# A broken model file: the app runs on the rules and says so.
+model=$(ls "$W"/models/*.json | head -n 1)
+printf 'garbage' >> "$model"
+start broken
+wait_for "broken model: fallback noted" "model unavailable"
+keys Enter
+wait_for "rule-based meter" "rule-based estimate"
+keys q
+
+# No terminal: a clear message and exit 69.
+env -u TERM "$TG" --db "$W/d.db" > "$W/out" 2>&1 < /dev/null
+rc=$?
+[ $rc = 69 ] && grep -q "TERM" "$W/out" && ok "TERM unset: clear error, exit 69" || bad "TERM unset: exit $rc: $(cat "$W/out")"
+"$TG" --db "$W/d.db" --persona 999999 --replay /dev/null > "$W/out" 2>&1
+rc=$?
+[ $rc = 64 ] && ok "unknown persona: exit 64" || bad "unknown persona: exit $rc"
+
+echo "checks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
