@@ -117,6 +117,8 @@ static const char SQL_INSERT_RETURN[] =
     "INSERT INTO returns(code, purchase_id, returned_at, quantity, reason)"
     " VALUES(?1, ?2, ?3, ?4, ?5)";
 
+static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
+
 static const char *const shop_sql[SHOP_NUM_Q] = {
     [SHOP_Q_PRODUCT] = SQL_PRODUCT,
     [SHOP_Q_TREND_AT] = SQL_TREND_AT,
@@ -133,6 +135,7 @@ static const char *const shop_sql[SHOP_NUM_Q] = {
     [SHOP_Q_ORDERS] = SQL_ORDERS,
     [SHOP_Q_LINE] = SQL_LINE,
     [SHOP_Q_INSERT_RETURN] = SQL_INSERT_RETURN,
+    [SHOP_Q_DATA_VERSION] = SQL_DATA_VERSION,
 };
 
 static const char SQL_SIZES[] = "SELECT name, rank, is_shoe FROM sizes";
@@ -167,6 +170,26 @@ int shop_fail(tg_shop *sh, tg_err *err, const char *context)
     if ((sqlite3_errcode(db) & 0xff) == SQLITE_CONSTRAINT)
         return tg_fail(err, TG_EDATA, "%s: %s", context, sqlite3_errmsg(db));
     return store_fail(sh->s, err, context);
+}
+
+int shop_cache_check(tg_shop *sh, tg_err *err)
+{
+    sqlite3_stmt *st = shop_stmt(sh, SHOP_Q_DATA_VERSION);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        int rc = shop_fail(sh, err, "reading the data version");
+        sqlite3_reset(st);
+        return rc;
+    }
+    int64_t version = sqlite3_column_int64(st, 0);
+    int64_t changes = sqlite3_total_changes64(store_db(sh->s));
+    sqlite3_reset(st);
+    if (version != sh->seen_version || changes != sh->seen_changes) {
+        memset(sh->rates, 0, sizeof sh->rates);
+        sh->cust_id = 0;
+        sh->seen_version = version;
+        sh->seen_changes = changes;
+    }
+    return TG_OK;
 }
 
 /* ---- opening ------------------------------------------------------------- */
@@ -359,11 +382,16 @@ int shop_trend_phase(const shop_trend *t, int64_t at)
 int shop_product_rate(tg_shop *sh, int64_t product_id, int64_t at,
                       double *rate, tg_err *err)
 {
+    int rc = shop_cache_check(sh, err);
+    shop_rate *c = &sh->rates[(uint64_t)product_id % SHOP_RATE_CACHE];
+    if (rc != TG_OK || (c->product_id == product_id && c->at == at)) {
+        *rate = c->rate;
+        return rc;
+    }
     sqlite3_stmt *st = shop_stmt(sh, SHOP_Q_PRODUCT_HISTORY);
     sqlite3_bind_int64(st, 1, product_id);
     sqlite3_bind_int64(st, 2, at);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
+    if (sqlite3_step(st) != SQLITE_ROW) {
         rc = shop_fail(sh, err, "reading a product's history");
         sqlite3_reset(st);
         return rc;
@@ -371,8 +399,9 @@ int shop_product_rate(tg_shop *sh, int64_t product_id, int64_t at,
     /* (returns of matured lines + 0.3 x 10) / (matured lines + 10) */
     double lines = (double)sqlite3_column_int64(st, 0);
     double returns = (double)sqlite3_column_int64(st, 1);
-    *rate = (returns + 0.3 * 10.0) / (lines + 10.0);
     sqlite3_reset(st);
+    *rate = (returns + 0.3 * 10.0) / (lines + 10.0);
+    *c = (shop_rate){product_id, at, *rate};
     return TG_OK;
 }
 

@@ -9,14 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-/* The customer's facts and history at now; NaN where the view has NULL. */
-typedef struct cust_facts {
-    double returns_before, lines_before, joined_at, segment, age_band;
-    double usual_rank, shoe_rank;     /* sizes.rank, NaN unknown */
-    double c_lines, c_returns;        /* matured lines and their labels */
-    double mean_price, prior_orders;  /* over lines strictly before now */
-} cust_facts;
-
 static double size_rank_or_nan(const tg_shop *sh, const char *name)
 {
     int shoe, r = shop_size_rank(sh, name, &shoe);
@@ -25,7 +17,7 @@ static double size_rank_or_nan(const tg_shop *sh, const char *name)
 
 /* customers row: a missing one leaves every fact NULL, as the view's
  * LEFT JOIN does. */
-static int read_customer(tg_shop *sh, int64_t id, cust_facts *c,
+static int read_customer(tg_shop *sh, int64_t id, shop_cust *c,
                          tg_err *err)
 {
     sqlite3_stmt *st = shop_stmt(sh, SHOP_Q_CUSTOMER);
@@ -50,7 +42,7 @@ static int read_customer(tg_shop *sh, int64_t id, cust_facts *c,
 }
 
 /* The customer's lines before now (purchases_by_customer). */
-static int read_history(tg_shop *sh, int64_t id, cust_facts *c, tg_err *err)
+static int read_history(tg_shop *sh, int64_t id, shop_cust *c, tg_err *err)
 {
     sqlite3_stmt *st = shop_stmt(sh, SHOP_Q_CUST_HISTORY);
     sqlite3_bind_int64(st, 1, id);
@@ -68,16 +60,27 @@ static int read_history(tg_shop *sh, int64_t id, cust_facts *c, tg_err *err)
     return rc;
 }
 
-static int customer_facts(tg_shop *sh, int64_t id, cust_facts *c,
+/* The customer's facts at now (cached while the store is unchanged). */
+static int customer_facts(tg_shop *sh, int64_t id, shop_cust *c,
                           tg_err *err)
 {
-    double *f = &c->returns_before;
-    for (size_t k = 0; k < sizeof *c / sizeof *f; k++)
-        f[k] = NAN;
-    if (!id)
+    static const shop_cust unknown = {NAN, NAN, NAN, NAN, NAN, NAN,
+                                      NAN, NAN, NAN, NAN, NAN};
+    *c = unknown;
+    int rc = id ? shop_cache_check(sh, err) : TG_OK;
+    if (rc != TG_OK || !id)
+        return rc;
+    if (sh->cust_id == id && sh->cust_at == sh->now) {
+        *c = sh->cust;
         return TG_OK;
-    int rc = read_customer(sh, id, c, err);
-    return rc == TG_OK ? read_history(sh, id, c, err) : rc;
+    }
+    if ((rc = read_customer(sh, id, c, err)) != TG_OK ||
+        (rc = read_history(sh, id, c, err)) != TG_OK)
+        return rc;
+    sh->cust = *c;
+    sh->cust_id = id;
+    sh->cust_at = sh->now;
+    return TG_OK;
 }
 
 static void trend_features(const shop_trend *t, int64_t now, float *x)
@@ -127,7 +130,7 @@ static int basket_features(tg_shop *sh, const tg_cart *cart, int i,
     return TG_OK;
 }
 
-static void customer_features(const cust_facts *c, const tg_cart_line *l,
+static void customer_features(const shop_cust *c, const tg_cart_line *l,
                               int64_t now, float *x)
 {
     x[TG_F_price_vs_usual] =
@@ -145,7 +148,7 @@ static void customer_features(const cust_facts *c, const tg_cart_line *l,
 }
 
 /* Shoes against the shoe size, accessories 0, else the usual size. */
-static float size_vs_usual(const tg_shop *sh, const cust_facts *c,
+static float size_vs_usual(const tg_shop *sh, const shop_cust *c,
                            const char *size, int category)
 {
     int shoe, r = shop_size_rank(sh, size, &shoe);
@@ -180,7 +183,7 @@ int shop_line_features(tg_shop *sh, const tg_cart *cart, int i, float *x,
     int64_t now = sh->now;
     shop_product p;
     shop_trend t;
-    cust_facts c;
+    shop_cust c;
     if ((rc = shop_read_product(sh, l->product_id, &p, err)) != TG_OK ||
         (rc = shop_read_trend(sh, cart->ref_hashtag_id ? cart->ref_hashtag_id
                                                        : p.hashtag_id,

@@ -26,6 +26,7 @@ enum {
     SHOP_Q_ORDERS,
     SHOP_Q_LINE,
     SHOP_Q_INSERT_RETURN,
+    SHOP_Q_DATA_VERSION,
     SHOP_NUM_Q
 };
 
@@ -37,12 +38,35 @@ typedef struct shop_size {
 
 #define SHOP_MAX_SIZE_ROWS 64
 
+/* A customer's facts and history at a moment; NaN where the training set
+ * has NULL. */
+typedef struct shop_cust {
+    double returns_before, lines_before, joined_at, segment, age_band;
+    double usual_rank, shoe_rank;     /* sizes.rank, NaN unknown */
+    double c_lines, c_returns;        /* matured lines and their labels */
+    double mean_price, prior_orders;  /* over lines strictly before */
+} shop_cust;
+
+/* A product's smoothed prior return rate at a moment. */
+typedef struct shop_rate {
+    int64_t product_id, at;           /* product_id 0: empty */
+    double rate;
+} shop_rate;
+
+#define SHOP_RATE_CACHE 64
+
 struct tg_shop {
     tg_store *s;
     int64_t now;
     sqlite3_stmt *q[SHOP_NUM_Q];
     shop_size sizes[SHOP_MAX_SIZE_ROWS];
     int n_sizes;
+    /* History is cached while the store is unchanged: no write on this
+     * connection (total changes) and no commit by another (data_version). */
+    int64_t seen_changes, seen_version;
+    shop_rate rates[SHOP_RATE_CACHE];
+    int64_t cust_id, cust_at;         /* cust_id 0: empty */
+    shop_cust cust;
 };
 
 /* A product as the shop reads it; NaN for a missing number. */
@@ -79,6 +103,10 @@ void shop_col_text(sqlite3_stmt *st, int k, char *buf, size_t n);
 /* Sets err from the connection (constraint failures are TG_EDATA). */
 int shop_fail(tg_shop *sh, tg_err *err, const char *context);
 
+/* Empties the history caches when the store changed since they were
+ * filled. */
+int shop_cache_check(tg_shop *sh, tg_err *err);
+
 /* The rank of a size in the sizes table (-1 unknown), like a join on it. */
 int shop_size_rank(const tg_shop *sh, const char *name, int *is_shoe);
 /* Reads product id: TG_OK, TG_ENOINPUT when there is none, or an error. */
@@ -92,7 +120,8 @@ int shop_read_trend(tg_shop *sh, int64_t hashtag_id, int64_t at,
 /* A trend's phase at `at` (features_trend_phase). */
 int shop_trend_phase(const shop_trend *t, int64_t at);
 /* The product's smoothed prior return rate at `at`: its lines whose
- * 30-day window had closed and their labels, as the training set. */
+ * 30-day window had closed and their labels, as the training set
+ * (cached). */
 int shop_product_rate(tg_shop *sh, int64_t product_id, int64_t at,
                       double *rate, tg_err *err);
 
