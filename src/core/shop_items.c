@@ -47,17 +47,18 @@ static int read_spark(tg_shop *sh, int64_t hashtag_id, double *spark,
 static void copy_product(const shop_product *p, tg_shop_item *out)
 {
     out->product_id = p->id;
-    memcpy(out->code, p->code, sizeof out->code);
-    memcpy(out->name, p->name, sizeof out->name);
-    memcpy(out->brand, p->brand, sizeof out->brand);
+    tg_strlcpy(out->code, p->code, sizeof out->code);
+    tg_strlcpy(out->name, p->name, sizeof out->name);
+    tg_strlcpy(out->brand, p->brand, sizeof out->brand);
     out->category = p->category;
     out->price = p->price;
     out->fit_bias = p->fit_bias;
     out->n_sizes = p->n_sizes;
-    memcpy(out->sizes, p->sizes, sizeof out->sizes);
+    for (int i = 0; i < p->n_sizes; i++)
+        tg_strlcpy(out->sizes[i], p->sizes[i], sizeof out->sizes[i]);
     out->launched_at = isnan(p->launched_at) ? 0 : (int64_t)p->launched_at;
     out->hashtag_id = p->hashtag_id;
-    memcpy(out->hashtag, p->hashtag, sizeof out->hashtag);
+    tg_strlcpy(out->hashtag, p->hashtag, sizeof out->hashtag);
 }
 
 int shop_item(tg_shop *sh, int64_t product_id, tg_shop_item *out,
@@ -83,12 +84,19 @@ int shop_item(tg_shop *sh, int64_t product_id, tg_shop_item *out,
     return TG_OK;
 }
 
+/* A price bound, 0 for none (a NaN would bind as NULL and match nothing). */
+static double bound(double price)
+{
+    return price > 0 && !isinf(price) ? price : 0;
+}
+
+/* f may be NULL: everything. */
 static void bind_filter(sqlite3_stmt *st, int64_t now, const tg_shop_filter *f)
 {
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int(st, 2, f && f->category >= 0 ? f->category : -1);
-    sqlite3_bind_double(st, 3, f ? f->min_price : 0);
-    sqlite3_bind_double(st, 4, f ? f->max_price : 0);
+    sqlite3_bind_double(st, 3, f ? bound(f->min_price) : 0);
+    sqlite3_bind_double(st, 4, f ? bound(f->max_price) : 0);
     if (f && f->search && *f->search)
         sqlite3_bind_text(st, 5, f->search, -1, SQLITE_TRANSIENT);
 }
