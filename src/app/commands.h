@@ -11,6 +11,7 @@ int cmd_score(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_nudge(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_sessions(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_open(int argc, char **argv); /* no subcommand: the app */

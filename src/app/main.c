@@ -46,6 +46,9 @@ static const cli_command cli_commands[] = {
     {"sessions", cmd_sessions, "sessions [--session NAME] [--json]",
      "List the app's recorded usability-testing sessions, or one session's "
      "events with their timings."},
+    {"export", cmd_export, "export --out DIR [--since DATE]",
+     "Write the store as a Power BI-ready star schema (CSV facts and "
+     "dimensions, README.md)."},
     {NULL, NULL, NULL, NULL}};
 
 /* Prints text wrapped at 78 columns, every line after the first indented
