@@ -45,8 +45,7 @@ int meter_draw(const app *a, WINDOW *w, int y, int x, int cols,
     }
     for (int i = 0; i < r->n_reasons && i < reasons; i++) {
         ui_put(w, y + used, x + 1, 2, ui_glyphs->bullet);
-        ui_put(w, y + used, x + 3, cols - 3, r->reasons[i].text);
-        used++;
+        used += ui_wrap(w, y + used, x + 3, cols - 3, 2, r->reasons[i].text);
     }
     if (r->n_reasons == 0 && reasons > 0) {
         wattron(w, theme_attr(EL_DIM));

@@ -188,17 +188,17 @@ static int draw_kpis(app *a, const view *v, int y, const tg_dashboard *d)
     int w = (v->cols - 2) / 6;
     char val[32], sub[64];
     pct(k->return_rate, val, sizeof val);
-    snprintf(sub, sizeof sub, "of %ld lines", k->matured);
+    snprintf(sub, sizeof sub, "%ld lines", k->matured);
     tile(v, y, 1, w - 1, "Return rate", val, sub,
          risk_element(a, isnan(k->return_rate) ? 0 : k->return_rate));
     snprintf(val, sizeof val, "%.0f", k->predicted_week);
-    snprintf(sub, sizeof sub, "of %ld this week", k->lines_week);
-    tile(v, y, 1 + w, w - 1, "Predicted rtns", val, sub, EL_TITLE);
+    snprintf(sub, sizeof sub, "of %ld/week", k->lines_week);
+    tile(v, y, 1 + w, w - 1, "Due back", val, sub, EL_TITLE);
     snprintf(val, sizeof val, "%.1f", k->returns_avoided);
-    tile(v, y, 1 + 2 * w, w - 1, "Returns avoided", val, "by nudges",
+    tile(v, y, 1 + 2 * w, w - 1, "Avoided", val, "returns",
          k->returns_avoided >= 0 ? EL_GOOD : EL_BAD);
     ui_money(k->money_saved, val, sizeof val);
-    tile(v, y, 1 + 3 * w, w - 1, "Money saved", val, "net of offers",
+    tile(v, y, 1 + 3 * w, w - 1, "Saved", val, "net",
          k->money_saved >= 0 ? EL_GOOD : EL_BAD);
     if (isnan(k->roi))
         snprintf(val, sizeof val, "-");
@@ -209,7 +209,9 @@ static int draw_kpis(app *a, const view *v, int y, const tg_dashboard *d)
     pct(k->acceptance_rate, val, sizeof val);
     snprintf(sub, sizeof sub, "%ld of %ld shown", d->funnel.accepted,
              d->funnel.shown);
-    tile(v, y, 1 + 5 * w, w - 1, "Nudges taken", val, sub, EL_TITLE);
+    if (ui_width(sub) > w - 1)
+        snprintf(sub, sizeof sub, "%ld shown", d->funnel.shown);
+    tile(v, y, 1 + 5 * w, w - 1, "Uptake", val, sub, EL_TITLE);
     return 3;
 }
 
@@ -264,10 +266,20 @@ static int draw_trends(const view *v, int y, const tg_dashboard *d)
         if (!isnan(rates[i]))
             lo = fmin(lo, rates[i]), hi = fmax(hi, rates[i]);
     }
-    columns(v, y + 1, 8, h, rates, n, 1);
+    /* Columns over a floor just under the lowest week, so the weeks'
+     * differences show; the axis labels say where the floor is. */
+    double floor = hi >= lo ? lo - (hi - lo) * 0.25 - 0.005 : 0;
+    if (floor < 0)
+        floor = 0;
+    double shown[TG_DASH_WEEKS];
+    for (int i = 0; i < n; i++)
+        shown[i] = isnan(rates[i]) ? NAN : rates[i] - floor;
+    columns(v, y + 1, 8, h, shown, n, 1);
     int r;
     if ((r = row(v, y + 1)) >= 0 && hi >= lo)
         ui_putf(v->w, r, 1, 7, "%5.1f%%", hi * 100);
+    if ((r = row(v, y + h)) >= 0 && hi >= lo)
+        ui_putf(v->w, r, 1, 7, "%5.1f%%", floor * 100);
     if ((r = row(v, y + h)) >= 0 && n == 0)
         ui_put(v->w, r, 8, fit, "no matured weeks yet");
     heading(v, y, half + 1, half - 2, "Risk histogram (newest scores)");

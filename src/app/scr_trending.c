@@ -70,7 +70,7 @@ static double badge_risk(app *a, int i)
         tg_strlcpy(l->size, it->sizes[s], sizeof l->size);
     l->quantity = 1;
     l->unit_price = it->price;
-    l->view_minutes = NAN;
+    l->view_minutes = 0; /* as if bought the moment it is seen */
     l->category = it->category;
     app_risk r;
     risk_of_line(a, &c, c.n - 1, &r);
