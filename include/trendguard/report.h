@@ -211,34 +211,6 @@ typedef struct tg_report_opts {
 } tg_report_opts;
 void report_defaults(tg_report_opts *o);
 
-typedef struct tg_report {
-    int64_t data_end;        /* v_data_end; 0 for an empty store */
-    int64_t first, last;     /* first and last purchase */
-    long lines;              /* purchase lines */
-    tg_rate overall;         /* matured lines */
-    long min_lines;          /* the option used */
-    /* sorted by spread, largest first (ties: TG_RD_* order) */
-    tg_report_driver driver[TG_REPORT_DRIVERS];
-    tg_report_model model;
-    tg_report_trends trends;
-    tg_report_interventions iv;
-} tg_report;
-
-/* Computes the whole report. The model view uses the newest registered
- * model (score_open_model); without one, or when it cannot be loaded,
- * model.version is 0 and model.note says why (not an error). Large: about
- * 40 KB; allocate it rather than put it on a small stack. */
-int report_build(tg_store *s, const tg_report_opts *o, tg_report *r,
-                 tg_err *err);
-
-/* The report as one JSON object (caller frees; NULL when out of memory).
- * Rates are fractions; NaN becomes null. */
-char *report_json(const tg_report *r);
-/* The report as one self-contained HTML page: inline CSS and SVG charts, no
- * scripts, nothing fetched; every text from the store escaped. title names
- * the store (escaped too). Caller frees; NULL when out of memory. */
-char *report_html(const tg_report *r, const char *title);
-
 /* ---- the manager dashboard ----------------------------------------------- */
 
 #define TG_DASH_WEEKS 52
@@ -325,5 +297,43 @@ typedef struct tg_dashboard {
  * (assets/simulation.json) on each call. */
 int report_dashboard(tg_store *s, const tg_report_filter *f,
                      tg_dashboard *d, tg_err *err);
+
+/* ---- the whole report ----------------------------------------------------- */
+
+typedef struct tg_report {
+    int64_t data_end;        /* v_data_end; 0 for an empty store */
+    int64_t first, last;     /* first and last purchase */
+    long lines;              /* purchase lines */
+    tg_rate overall;         /* matured lines */
+    long min_lines;          /* the option used */
+    /* sorted by spread, largest first (ties: TG_RD_* order) */
+    tg_report_driver driver[TG_REPORT_DRIVERS];
+    tg_report_model model;
+    tg_report_trends trends;
+    tg_report_interventions iv;
+    /* the dashboard's figures over all data: this week's predicted
+     * returns, the weekly series, risk histogram, top drivers, return
+     * reasons and the riskiest products */
+    tg_dashboard overview;
+} tg_report;
+
+/* Computes the whole report. The model view uses the newest registered
+ * model (score_open_model); without one, or when it cannot be loaded,
+ * model.version is 0 and model.note says why (not an error). Large: about
+ * 60 KB; allocate it rather than put it on a small stack. */
+int report_build(tg_store *s, const tg_report_opts *o, tg_report *r,
+                 tg_err *err);
+
+/* The highest rate the report draws (upper interval ends, weekly rates
+ * and predictions): one bar scale for all its charts; 1 when none. */
+double report_top_rate(const tg_report *r);
+
+/* The report as one JSON object (caller frees; NULL when out of memory).
+ * Rates are fractions; NaN becomes null. */
+char *report_json(const tg_report *r);
+/* The report as one self-contained HTML page: inline CSS and SVG charts, no
+ * scripts, nothing fetched; every text from the store escaped. title names
+ * the store (escaped too). Caller frees; NULL when out of memory. */
+char *report_html(const tg_report *r, const char *title);
 
 #endif

@@ -25,6 +25,7 @@ typedef struct term {
 
 #define BAR_WIDTH 30
 #define LABEL_WIDTH 22
+#define TERM_WEEKS 12 /* weeks of the series shown */
 
 static void heading(const term *t, const char *title, const char *note)
 {
@@ -233,15 +234,50 @@ static void print_interventions(const term *t, const tg_report *r)
            v->processing_share);
 }
 
-static double top_rate(const tg_report *r)
+static void print_overview(const term *t, const tg_dashboard *d)
 {
-    double top = 0;
-    for (int d = 0; d < TG_REPORT_DRIVERS; d++)
-        for (int i = 0; i < r->driver[d].n; i++)
-            top = fmax(top, r->driver[d].b[i].r.rate);
-    for (int i = 0; i < r->trends.n_top; i++)
-        top = fmax(top, r->trends.top[i].r.rate);
-    return top > 0 ? top : 1;
+    heading(t, "OVERVIEW", NULL);
+    printf("  this week (the last 7 days of data): %ld lines, %ld scored",
+           d->kpi.lines_week, d->kpi.scored_week);
+    if (d->kpi.scored_week)
+        printf("; the model expects %.1f returns", d->kpi.predicted_week);
+    putchar('\n');
+    printf("  weekly return rate of matured lines (and mean predicted "
+           "risk), the last %d weeks:\n", TERM_WEEKS);
+    printf("    %-19s %7s %6s  %6s\n", "", "lines", "rate", "risk");
+    for (int i = d->n_weeks > TERM_WEEKS ? d->n_weeks - TERM_WEEKS : 0;
+         i < d->n_weeks; i++) {
+        const tg_dash_week *w = &d->week[i];
+        char day[16];
+        printf("    week of %s %7ld ", tg_date_format(w->start, day,
+                                                      sizeof day), w->lines);
+        pct(w->rate, "  ");
+        pct(w->predicted, "  ");
+        bar(t, isnan(w->rate) ? 0 : w->rate, t->top);
+        putchar('\n');
+    }
+    printf("  newest scores:%s", d->scored ? "" : " none yet\n");
+    for (int i = 0; d->scored && i < TG_DASH_BINS; i++)
+        printf(" %d-%d%% %ld%s", i * 10, i * 10 + 10, d->risk_bins[i],
+               i + 1 < TG_DASH_BINS ? "," : "\n");
+    printf("  return reasons:");
+    for (int i = 0; i < d->n_reasons; i++)
+        printf(" %s %ld%s", d->reason[i].reason, d->reason[i].n,
+               i + 1 < d->n_reasons ? "," : "");
+    printf("%s\n", d->n_reasons ? "" : " none");
+    printf("  riskiest products (5+ lines; matured return rate, mean "
+           "risk):\n");
+    printf("    %-40s %-11s %6s %6s %6s\n", "", "category", "lines", "rate",
+           "risk");
+    for (int i = 0; i < d->n_products; i++) {
+        const tg_dash_product *p = &d->product[i];
+        printf("    ");
+        text_cell(p->name, 40);
+        printf(" %-11s %6ld ", p->category >= 0
+               ? tg_category_names[p->category] : "", p->lines);
+        pct(p->returns.rate, " ");
+        pct(p->mean_risk, "\n");
+    }
 }
 
 static void print_report(const tg_report *r, const char *db)
@@ -253,7 +289,7 @@ static void print_report(const tg_report *r, const char *db)
     const char *nc = getenv("NO_COLOR"), *term_name = getenv("TERM");
     t.bold = isatty(STDOUT_FILENO) && !(nc && *nc) &&
              !(term_name && strcmp(term_name, "dumb") == 0);
-    t.top = top_rate(r);
+    t.top = report_top_rate(r);
     char a[16], b[16], e[32];
     printf("TrendGuard report: %s\n", db);
     if (!r->lines) {
@@ -270,6 +306,7 @@ static void print_report(const tg_report *r, const char *db)
         printf(" (95%% interval %.1f-%.1f%%)", 100 * r->overall.lo,
                100 * r->overall.hi);
     putchar('\n');
+    print_overview(&t, &r->overview);
     print_drivers(&t, r);
     print_model(&t, r);
     print_trends(&t, r);

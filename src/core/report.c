@@ -2,8 +2,9 @@
  * by each regret driver (bucketed, with Wilson intervals, the drivers
  * sorted by how far apart their buckets' rates are), the model's view
  * (mean |TreeSHAP| per feature over recent scored lines), the trends whose
- * buyers return most and the return rate over a trend's life, and the
- * interventions (report_iv.c). */
+ * buyers return most and the return rate over a trend's life, the
+ * interventions (report_iv.c) and the dashboard's overview
+ * (report_dash.c). */
 #include "trendguard/report.h"
 
 #include <math.h>
@@ -181,7 +182,7 @@ static double spread(const tg_report_driver *d, long min_lines)
 static int by_spread(const void *a, const void *b)
 {
     const tg_report_driver *x = a, *y = b;
-    if (x->spread != y->spread)
+    if (fabs(x->spread - y->spread) > 1e-12) /* equal up to rounding */
         return x->spread < y->spread ? 1 : -1;
     return x->kind - y->kind;
 }
@@ -464,7 +465,31 @@ int report_build(tg_store *s, const tg_report_opts *o, tg_report *r,
         rc = explain_model(s, &l, o, ex, &r->model, err);
     if (rc == TG_OK)
         rc = report_interventions(s, NULL, o->assume_path, &r->iv, err);
+    if (rc == TG_OK)
+        rc = report_dashboard(s, NULL, &r->overview, err);
     free_lines(&l);
     explain_free(ex);
     return rc;
+}
+
+static double top_of(const tg_report_bucket *b, int n, double top)
+{
+    for (int i = 0; i < n; i++)
+        top = fmax(top, b[i].r.hi);
+    return top;
+}
+
+double report_top_rate(const tg_report *r)
+{
+    double top = 0;
+    for (int d = 0; d < TG_REPORT_DRIVERS; d++)
+        top = top_of(r->driver[d].b, r->driver[d].n, top);
+    for (int i = 0; i < r->trends.n_top; i++)
+        top = fmax(top, r->trends.top[i].r.hi);
+    top = top_of(r->trends.since_peak, r->trends.n_since_peak, top);
+    top = top_of(r->trends.age, r->trends.n_age, top);
+    for (int i = 0; i < r->overview.n_weeks; i++)
+        top = fmax(fmax(top, r->overview.week[i].rate),
+                   r->overview.week[i].predicted);
+    return top > 0 ? top : 1;
 }

@@ -245,6 +245,8 @@ static void tiles(sb *b, const tg_report *r)
     else
         snprintf(buf, sizeof buf, "%.1f%%", 100 * r->overall.rate);
     tile(b, buf, "of them returned");
+    snprintf(buf, sizeof buf, "%.1f", r->overview.kpi.predicted_week);
+    tile(b, buf, "returns the model expects from this week's lines");
     snprintf(buf, sizeof buf, "%ld / %ld", f->shown, f->accepted);
     tile(b, buf, "nudges shown / accepted");
     snprintf(buf, sizeof buf, "%.1f", v->returns_avoided);
@@ -259,13 +261,65 @@ static void tiles(sb *b, const tg_report *r)
     sb_str(b, "</div>\n");
 }
 
-static double top_rate(const tg_report *r)
+static void overview(sb *b, const tg_dashboard *d, double top)
 {
-    double top = 0;
-    for (int d = 0; d < TG_REPORT_DRIVERS; d++)
-        for (int i = 0; i < r->driver[d].n; i++)
-            top = fmax(top, r->driver[d].b[i].r.hi);
-    return top > 0 ? top : 1;
+    sb_str(b, "<h2>Overview</h2>\n<div class=\"grid\"><div class=\"card\">"
+              "<h3>Weekly return rate of matured lines (mean predicted risk "
+              "in brackets)</h3>\n");
+    bar_item it[TG_DASH_WEEKS];
+    char days[TG_DASH_WEEKS][16];
+    for (int i = 0; i < d->n_weeks; i++) {
+        const tg_dash_week *w = &d->week[i];
+        it[i].label = tg_date_format(w->start, days[i], sizeof days[i]);
+        it[i].value = w->rate;
+        it[i].lo = it[i].hi = NAN;
+        if (isnan(w->rate))
+            snprintf(it[i].note, sizeof it[i].note, "open (%.1f%%) of %ld",
+                     100 * w->predicted, w->lines);
+        else
+            snprintf(it[i].note, sizeof it[i].note, "%.1f%% (%.1f%%) of %ld",
+                     100 * w->rate, 100 * w->predicted, w->lines);
+    }
+    svg_hbars(b, "weekly return rate", it, d->n_weeks, top);
+    sb_str(b, "</div><div class=\"card\"><h3>Newest risk scores</h3>\n");
+    static const char *const bins[TG_DASH_BINS] = {
+        "0-10%", "10-20%", "20-30%", "30-40%", "40-50%",
+        "50-60%", "60-70%", "70-80%", "80-90%", "90-100%"};
+    double most = 0;
+    for (int i = 0; i < TG_DASH_BINS; i++) {
+        it[i].label = bins[i];
+        it[i].value = (double)d->risk_bins[i];
+        it[i].lo = it[i].hi = NAN;
+        snprintf(it[i].note, sizeof it[i].note, "%ld", d->risk_bins[i]);
+        most = fmax(most, it[i].value);
+    }
+    svg_hbars(b, "risk histogram", it, TG_DASH_BINS, most);
+    sb_str(b, "<h3>Return reasons</h3>\n");
+    for (int i = 0; i < d->n_reasons; i++) {
+        it[i].label = d->reason[i].reason;
+        it[i].value = (double)d->reason[i].n;
+        it[i].lo = it[i].hi = NAN;
+        snprintf(it[i].note, sizeof it[i].note, "%ld", d->reason[i].n);
+    }
+    svg_hbars(b, "return reasons", it, d->n_reasons,
+              d->n_reasons ? (double)d->reason[0].n : 0);
+    sb_str(b, "</div></div>\n<div class=\"card\"><h3>Riskiest products "
+              "(5+ lines)</h3>\n<table><tr><th>product</th><th>category</th>"
+              "<th>lines</th><th>return rate (matured)</th><th>mean risk"
+              "</th></tr>\n");
+    for (int i = 0; i < d->n_products; i++) {
+        const tg_dash_product *p = &d->product[i];
+        sb_str(b, "<tr><td>");
+        sb_esc(b, p->name);
+        sb_str(b, "</td><td>");
+        sb_esc(b, p->category >= 0 ? tg_category_names[p->category] : "");
+        sb_printf(b, "</td><td>%ld</td><td>", p->lines);
+        sb_pct(b, p->returns.rate);
+        sb_printf(b, " of %ld</td><td>", p->returns.n);
+        sb_pct(b, p->mean_risk);
+        sb_str(b, "</td></tr>\n");
+    }
+    sb_str(b, "</table></div>\n");
 }
 
 static void drivers(sb *b, const tg_report *r, double top)
@@ -453,7 +507,8 @@ char *report_html(const tg_report *r, const char *title)
         sb_str(&b, " &middot; no purchases yet");
     sb_str(&b, "</p>\n");
     tiles(&b, r);
-    double top = top_rate(r);
+    double top = report_top_rate(r);
+    overview(&b, &r->overview, top);
     drivers(&b, r, top);
     model(&b, &r->model);
     trends(&b, r, top);

@@ -170,6 +170,80 @@ static cJSON *iv_json(const tg_report_interventions *v)
     return o;
 }
 
+static void date(cJSON *o, const char *k, int64_t t)
+{
+    char buf[16];
+    cJSON_AddStringToObject(o, k, tg_date_format(t, buf, sizeof buf));
+}
+
+static cJSON *weeks_json(const tg_dashboard *d)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < d->n_weeks; i++) {
+        const tg_dash_week *w = &d->week[i];
+        cJSON *o = cJSON_CreateObject();
+        date(o, "week_start", w->start);
+        num(o, "lines", (double)w->lines, 1);
+        num(o, "matured", (double)w->matured, 1);
+        num(o, "returned", (double)w->returned, 1);
+        num(o, "rate", w->rate, 1e-6);
+        num(o, "predicted", w->predicted, 1e-6);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *products_json(const tg_dashboard *d)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < d->n_products; i++) {
+        const tg_dash_product *p = &d->product[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", p->name);
+        cJSON_AddStringToObject(o, "category", p->category >= 0
+                                ? tg_category_names[p->category] : "");
+        num(o, "bought", (double)p->lines, 1);
+        rate(o, &p->returns);
+        num(o, "mean_risk", p->mean_risk, 1e-6);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+/* The dashboard's figures that the rest of the report does not have. */
+static cJSON *overview_json(const tg_dashboard *d)
+{
+    cJSON *o = cJSON_CreateObject();
+    num(o, "model_version", d->model_version ? d->model_version : NAN, 1);
+    num(o, "lines_this_week", (double)d->kpi.lines_week, 1);
+    num(o, "scored_this_week", (double)d->kpi.scored_week, 1);
+    num(o, "predicted_returns_this_week", d->kpi.predicted_week, 1e-4);
+    num(o, "acceptance_rate", d->kpi.acceptance_rate, 1e-6);
+    cJSON_AddItemToObject(o, "weekly", weeks_json(d));
+    cJSON *h = cJSON_AddArrayToObject(o, "risk_histogram");
+    for (int i = 0; i < TG_DASH_BINS; i++)
+        cJSON_AddItemToArray(h, cJSON_CreateNumber((double)d->risk_bins[i]));
+    cJSON *a = cJSON_AddArrayToObject(o, "top_drivers");
+    for (int i = 0; i < d->n_drivers; i++) {
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddStringToObject(f, "feature",
+                                features_name(d->driver[i].feature));
+        cJSON_AddStringToObject(f, "label", d->driver[i].label);
+        num(f, "first", (double)d->driver[i].first, 1);
+        num(f, "share", d->driver[i].share, 1e-6);
+        cJSON_AddItemToArray(a, f);
+    }
+    a = cJSON_AddArrayToObject(o, "return_reasons");
+    for (int i = 0; i < d->n_reasons; i++) {
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddStringToObject(f, "reason", d->reason[i].reason);
+        num(f, "returns", (double)d->reason[i].n, 1);
+        cJSON_AddItemToArray(a, f);
+    }
+    cJSON_AddItemToObject(o, "riskiest_products", products_json(d));
+    return o;
+}
+
 char *report_json(const tg_report *r)
 {
     cJSON *o = cJSON_CreateObject();
@@ -185,6 +259,7 @@ char *report_json(const tg_report *r)
     cJSON_AddItemToObject(o, "model", model_json(&r->model));
     cJSON_AddItemToObject(o, "trends", trends_json(&r->trends));
     cJSON_AddItemToObject(o, "interventions", iv_json(&r->iv));
+    cJSON_AddItemToObject(o, "overview", overview_json(&r->overview));
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return text;
