@@ -41,7 +41,13 @@ echo "EXITED \$?"
 stty -a > "$W/stty.after"
 sleep 60
 EOF
-    $T new-session -d -s app -x 100 -y 30 "sh $W/run.sh"
+    # A server still shutting down can refuse the new session: retry.
+    for try in 1 2 3 4 5; do
+        sleep 0.3
+        $T new-session -d -s app -x 100 -y 30 "sh $W/run.sh" 2>/dev/null &&
+            $T has-session -t app 2>/dev/null && return 0
+    done
+    echo "could not start tmux"
 }
 
 # A demo store with its model, created the way first run does.
