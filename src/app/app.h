@@ -122,7 +122,8 @@ typedef struct app_risk {
 
 /* ---- the app --------------------------------------------------------------- */
 
-#define APP_MAX_ITEMS 200
+#define APP_MAX_ITEMS 200   /* rows of the Trending list */
+#define APP_MAX_TRENDING 600  /* the hottest items, filtered in memory */
 #define APP_MAX_ORDERS 100
 #define APP_MAX_PERSONAS 30
 
@@ -140,6 +141,7 @@ typedef struct app_opts {
 } app_opts;
 
 typedef struct app_dash app_dash; /* scr_dash.c */
+typedef struct app_loader app_loader; /* loader.c */
 
 typedef struct app {
     const app_opts *opts;
@@ -177,8 +179,10 @@ typedef struct app {
     char search[64];
     int searching;           /* the search box has the keyboard */
     int price_band;
-    tg_shop_item items[APP_MAX_ITEMS];
-    double item_risk[APP_MAX_ITEMS];
+    tg_shop_item *all;       /* the hottest items, loaded once per refresh */
+    double *all_risk;        /* their badge risk, NaN until drawn */
+    int n_all;
+    int view[APP_MAX_ITEMS]; /* the rows: indexes into all, filtered */
     int n_items, sel, top;
 
     /* Item */
@@ -210,6 +214,10 @@ typedef struct app {
 
     /* Dashboard */
     app_dash *dash;
+
+    /* the persona list and the hottest items, loaded on a worker */
+    app_loader *loader;
+    char loading[40];        /* what it is loading, for the status bar */
 
     /* Trend feed refresh */
     tg_feed_job *feed;
@@ -262,7 +270,13 @@ int meter_draw(const app *a, WINDOW *w, int y, int x, int cols,
                const app_risk *r, int reasons);
 
 /* scr_trending.c / scr_item.c / scr_cart.c shared */
+/* Loads the hottest items from the store (again), then filters. */
 void trending_reload(app *a);
+/* Filters the loaded items into the rows (no store access). */
+void trending_filter(app *a);
+/* Forgets the badge risks (the shopper or the cart changed). */
+void trending_reprice(app *a);
+void trending_free(app *a);
 /* The index of the size the persona would pick in it, -1 when none. */
 int trending_usual_size(const app *a, const tg_shop_item *it);
 void item_open(app *a, int64_t product_id);
@@ -271,6 +285,12 @@ int cart_add(app *a, const tg_shop_item *it, const char *size, int qty,
              double view_minutes);
 /* scr_orders.c */
 void orders_reload(app *a);
+/* loader.c: loads the hottest items (and with personas, the persona list,
+ * then shops as the first persona unless one is set) on a worker. */
+int loader_start(app *a, int personas);
+int loader_fd(const app *a);     /* readable when the load ended, -1 */
+void loader_poll(app *a);        /* takes a finished load */
+void loader_free(app *a);
 /* scr_dash.c */
 void dash_free(app *a);
 int dash_fd(const app *a);       /* readable when a refresh ended, -1 */

@@ -55,6 +55,7 @@ void cart_rescore(app *a)
     if (a->cart_nudge_state == 1 && a->cart_nudge_line >= a->cart.n)
         a->cart_nudge_state = 0;
     decide(a);
+    trending_reprice(a); /* badges price an item with today's cart */
     a->dirty = 1;
 }
 

@@ -88,8 +88,7 @@ void app_persona_set(app *a, const tg_persona *p)
     }
     a->item_nudge_state = 0;
     a->cart_nudge_state = 0;
-    for (int i = 0; i < a->n_items; i++)
-        a->item_risk[i] = 0.0 / 0.0;
+    trending_reprice(a);
     char line[160];
     shop_persona_line(p, line, sizeof line);
     app_event(a, "persona", "%lld %s", (long long)p->id, line);
@@ -102,6 +101,8 @@ void app_persona_set(app *a, const tg_persona *p)
 
 static void personas_enter(app *a)
 {
+    if (a->n_personas == 0)
+        loader_start(a, 1);
     for (int i = 0; i < a->n_personas; i++)
         if (a->personas[i].id == a->persona.id)
             a->persona_sel = i;
@@ -113,7 +114,10 @@ static void personas_draw(app *a, WINDOW *w, int top, int rows, int cols)
     ui_put(w, top + 1, 2, cols - 4, "Shop as...");
     wattroff(w, theme_attr(EL_TITLE));
     if (a->n_personas == 0) {
-        ui_put(w, top + 3, 2, cols - 4, "The store has no customers yet.");
+        ui_put(w, top + 3, 2, cols - 4, a->loading[0]
+                                            ? "Loading the shoppers..."
+                                            : "The store has no customers "
+                                              "yet.");
         return;
     }
     int list = rows - 3, first = a->persona_sel >= list

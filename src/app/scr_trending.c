@@ -4,7 +4,9 @@
  * size with today's cart); search and filters by category, price, phase. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 
@@ -31,34 +33,100 @@ int trending_usual_size(const app *a, const tg_shop_item *it)
     return it->n_sizes / 2;
 }
 
+void trending_free(app *a)
+{
+    free(a->all);
+    free(a->all_risk);
+    a->all = NULL, a->all_risk = NULL;
+    a->n_all = a->n_items = 0;
+}
+
+void trending_reprice(app *a)
+{
+    for (int i = 0; i < a->n_all; i++)
+        a->all_risk[i] = NAN;
+}
+
+/* The first frame gets the hottest few at once; the worker then loads
+ * APP_MAX_TRENDING of them (on a big store that takes a while). */
+#define FIRST_ITEMS 40
+
 void trending_reload(app *a)
 {
-    a->filter.search = a->search[0] ? a->search : NULL;
+    if (!a->all) {
+        a->all = calloc(APP_MAX_TRENDING, sizeof *a->all);
+        a->all_risk = calloc(APP_MAX_TRENDING, sizeof *a->all_risk);
+        if (!a->all || !a->all_risk) {
+            trending_free(a);
+            app_note(a, "trending: out of memory");
+            return;
+        }
+        tg_shop_filter every;
+        shop_filter_init(&every);
+        tg_err err = {0};
+        int got = 0;
+        if (shop_trending(a->shop, &every, a->all, FIRST_ITEMS, &got,
+                          &err) != TG_OK)
+            app_note(a, "trending: %s", err.msg);
+        a->n_all = got;
+        trending_reprice(a);
+        trending_filter(a);
+    }
+    if (loader_start(a, 0) != TG_OK)
+        app_note(a, "trending: cannot start loading");
+}
+
+/* Case-insensitive substring (ASCII case; other bytes compare as they
+ * are), the same rule as shop_trending's search. */
+static int contains(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return 1;
+    return n == 0;
+}
+
+static int matches(const app *a, const tg_shop_item *it)
+{
+    const tg_shop_filter *f = &a->filter;
+    if (f->category >= 0 && it->category != f->category)
+        return 0;
+    if (f->phase >= 0 && it->phase != f->phase)
+        return 0;
+    if (f->min_price > 0 && it->price < f->min_price)
+        return 0;
+    if (f->max_price > 0 && it->price > f->max_price)
+        return 0;
+    const char *q = a->search[0] == '#' ? a->search + 1 : a->search;
+    return !*q || contains(it->name, q) || contains(it->brand, q) ||
+           contains(tg_category_names[it->category], q) ||
+           contains(it->hashtag, q);
+}
+
+void trending_filter(app *a)
+{
     a->filter.min_price = price_bands[a->price_band].lo;
     a->filter.max_price = price_bands[a->price_band].hi;
-    tg_err err = {0};
-    int got = 0;
-    if (shop_trending(a->shop, &a->filter, a->items, APP_MAX_ITEMS, &got,
-                      &err) != TG_OK) {
-        app_note(a, "trending: %s", err.msg);
-        got = 0;
-    }
-    a->n_items = got;
-    for (int i = 0; i < got; i++)
-        a->item_risk[i] = NAN;
-    if (a->sel >= got)
-        a->sel = got > 0 ? got - 1 : 0;
+    int n = 0;
+    for (int i = 0; i < a->n_all && n < APP_MAX_ITEMS; i++)
+        if (matches(a, &a->all[i]))
+            a->view[n++] = i;
+    a->n_items = n;
+    if (a->sel >= n)
+        a->sel = n > 0 ? n - 1 : 0;
     if (a->top > a->sel)
         a->top = a->sel;
     a->dirty = 1;
 }
 
 /* The badge's risk: the item in the usual size added to today's cart. */
-static double badge_risk(app *a, int i)
+static double badge_risk(app *a, int row)
 {
-    if (!isnan(a->item_risk[i]))
-        return a->item_risk[i];
-    const tg_shop_item *it = &a->items[i];
+    int i = a->view[row];
+    if (!isnan(a->all_risk[i]))
+        return a->all_risk[i];
+    const tg_shop_item *it = &a->all[i];
     tg_cart c = a->cart;
     if (c.n >= TG_CART_MAX)
         c.n = TG_CART_MAX - 1;
@@ -74,13 +142,13 @@ static double badge_risk(app *a, int i)
     l->category = it->category;
     app_risk r;
     risk_of_line(a, &c, c.n - 1, &r);
-    a->item_risk[i] = r.p;
+    a->all_risk[i] = r.p;
     return r.p;
 }
 
 static void enter(app *a)
 {
-    if (a->n_items == 0)
+    if (!a->all)
         trending_reload(a);
 }
 
@@ -129,7 +197,7 @@ static void draw(app *a, WINDOW *w, int top, int rows, int cols)
         a->top = a->sel - list_rows + 1;
     for (int r = 0; r < list_rows && a->top + r < a->n_items; r++) {
         int i = a->top + r;
-        const tg_shop_item *it = &a->items[i];
+        const tg_shop_item *it = &a->all[a->view[i]];
         int sel = i == a->sel;
         if (sel) {
             wattron(w, theme_attr(EL_SELECTED));
@@ -170,7 +238,7 @@ static int search_key(app *a, int act, int ch)
         if (ch == 27)
             a->search[0] = 0;
         app_event(a, "search", "%s", a->search);
-        trending_reload(a);
+        trending_filter(a);
     } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
         if (n > 0) {
             /* Drop a whole UTF-8 character. */
@@ -178,11 +246,11 @@ static int search_key(app *a, int act, int ch)
                 n--;
             a->search[n > 0 ? n - 1 : 0] = 0;
         }
-        trending_reload(a);
+        trending_filter(a);
     } else if (ch >= 32 && ch < 256 && ch != 127 && n + 1 < sizeof a->search) {
         a->search[n] = (char)ch;
         a->search[n + 1] = 0;
-        trending_reload(a);
+        trending_filter(a);
     }
     a->sel = 0, a->top = 0;
     return 1;
@@ -217,7 +285,7 @@ static int key(app *a, int act, int ch)
         return 1;
     case ACT_OPEN:
         if (a->n_items > 0) {
-            item_open(a, a->items[a->sel].product_id);
+            item_open(a, a->all[a->view[a->sel]].product_id);
             app_go(a, SCR_ITEM);
         }
         return 1;
@@ -263,7 +331,7 @@ static int key(app *a, int act, int ch)
               a->filter.phase < 0 ? "all"
                                   : tg_trend_phase_names[a->filter.phase],
               price_bands[a->price_band].label);
-    trending_reload(a);
+    trending_filter(a);
     return 1;
 }
 

@@ -135,7 +135,8 @@ static void draw_status(app *a)
     if (a->persona.id)
         shop_persona_line(&a->persona, who, sizeof who);
     else
-        snprintf(who, sizeof who, "anonymous shopper");
+        snprintf(who, sizeof who, "%s", a->loading[0] ? a->loading
+                                                       : "anonymous shopper");
     if (a->model)
         snprintf(model, sizeof model, "model v%d", a->model_info.version);
     else
@@ -395,6 +396,10 @@ static void handle_key(app *a, int ch)
 
 /* ---- replay ------------------------------------------------------------------ */
 
+/* A replay line "Idle": wait until the workers (loading, dashboard, feed)
+ * are done, as a person would look at the screen; not a timed key. */
+#define REPLAY_IDLE (-2)
+
 typedef struct replay {
     int *keys;
     int n, at;
@@ -416,6 +421,8 @@ static int key_by_name(const char *s)
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (strcmp(names[i].name, s) == 0)
             return names[i].key;
+    if (strcmp(s, "Idle") == 0)
+        return REPLAY_IDLE;
     if (strlen(s) == 1)
         return (unsigned char)s[0];
     return -1;
@@ -436,7 +443,7 @@ static int replay_load(const char *path, replay *r, tg_err *err)
         if (!*p || *p == '#')
             continue;
         int k = key_by_name(p);
-        if (k < 0) {
+        if (k == -1) {
             free(text);
             free(r->keys);
             return tg_fail(err, TG_EDATA, "%s:%d: unknown key '%s'", path,
@@ -476,17 +483,26 @@ static int replay_report(const app_opts *o, const replay *r, double first)
             fclose(f);
         return TG_EINTERNAL;
     }
-    memcpy(s, r->ms, (size_t)r->n * sizeof *s);
-    qsort(s, (size_t)r->n, sizeof *s, cmp_double);
-    double sum = 0;
+    int n = 0;
     for (int i = 0; i < r->n; i++)
+        if (r->ms[i] >= 0)
+            s[n++] = r->ms[i];
+    qsort(s, (size_t)n, sizeof *s, cmp_double);
+    double sum = 0;
+    for (int i = 0; i < n; i++)
         sum += s[i];
-#define PCT(p) (r->n ? s[(int)((r->n - 1) * (p))] : 0.0)
+#define PCT(p) (n ? s[(int)((n - 1) * (p))] : 0.0)
     fprintf(f, "{\"keys\":%d,\"first_frame_ms\":%.3f,\"mean_ms\":%.3f,"
-               "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}\n",
-            r->n, first, r->n ? sum / r->n : 0.0, PCT(0.5), PCT(0.99),
-            r->n ? s[r->n - 1] : 0.0);
+               "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
+               "\"per_key_ms\":[",
+            n, first, n ? sum / n : 0.0, PCT(0.5), PCT(0.99),
+            n ? s[n - 1] : 0.0);
 #undef PCT
+    /* Each key's time in script order, to find the slow ones. */
+    for (int i = 0, k = 0; i < r->n; i++)
+        if (r->ms[i] >= 0)
+            fprintf(f, "%s%.3f", k++ ? "," : "", r->ms[i]);
+    fprintf(f, "]}\n");
     free(s);
     if (f != stderr)
         fclose(f);
@@ -510,18 +526,11 @@ static int open_data(app *a, tg_err *err)
                         err);
     if (!a->log)
         return err->code;
-    if (shop_personas(a->shop, a->personas, APP_MAX_PERSONAS,
-                      &a->n_personas, err) != TG_OK)
-        return err->code;
-    if (a->opts->persona) {
-        if (shop_persona(a->shop, a->opts->persona, &a->persona, err) !=
-            TG_OK)
-            return tg_fail(err, TG_EUSAGE, "--persona %lld: no such "
-                                           "customer in the store",
-                           (long long)a->opts->persona);
-    } else if (a->n_personas > 0) {
-        a->persona = a->personas[0];
-    }
+    if (a->opts->persona &&
+        shop_persona(a->shop, a->opts->persona, &a->persona, err) != TG_OK)
+        return tg_fail(err, TG_EUSAGE, "--persona %lld: no such customer "
+                                       "in the store",
+                       (long long)a->opts->persona);
     risk_open(a);
     shop_filter_init(&a->filter);
     a->cart.channel = TG_CHANNEL_APP;
@@ -537,6 +546,8 @@ static void close_data(app *a)
 {
     feed_job_free(a->feed);
     dash_free(a);
+    loader_free(a);
+    trending_free(a);
     if (a->store && a->bandit && a->catalog.n > 0)
         nudge_store_save_bandit(a->store, &a->catalog, a->bandit, NULL);
     uilog_free(a->log);
@@ -589,14 +600,16 @@ static int start_curses(app *a)
 
 static int wait_input(app *a, int timeout_ms)
 {
-    struct pollfd p[3];
+    struct pollfd p[4];
     int n = 0;
     p[n++] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
     if (a->feed)
         p[n++] = (struct pollfd){feed_job_fd(a->feed), POLLIN, 0};
-    int dfd = dash_fd(a);
+    int dfd = dash_fd(a), lfd = loader_fd(a);
     if (dfd >= 0)
         p[n++] = (struct pollfd){dfd, POLLIN, 0};
+    if (lfd >= 0)
+        p[n++] = (struct pollfd){lfd, POLLIN, 0};
     int rc = poll(p, (nfds_t)n, timeout_ms);
     if (rc < 0 && errno == EINTR)
         return 0;
@@ -608,6 +621,7 @@ static void tick(app *a)
     if (a->feed && feed_job_done(a->feed))
         feed_finish(a);
     dash_poll(a);
+    loader_poll(a);
     if (a->feed_url[0] && !a->feed && tg_now_mono() >= a->feed_next)
         feed_start(a);
     if (a->note[0] && tg_now_mono() >= a->note_until)
@@ -623,6 +637,17 @@ static void loop(app *a, replay *r)
         if (r) {
             if (r->at >= r->n)
                 break;
+            if (r->keys[r->at] == REPLAY_IDLE) {
+                double until = tg_now_mono() + 60;
+                while ((loader_fd(a) >= 0 || dash_fd(a) >= 0 || a->feed) &&
+                       tg_now_mono() < until) {
+                    wait_input(a, 50);
+                    tick(a);
+                }
+                draw(a);
+                r->ms[r->at++] = -1; /* not a key */
+                continue;
+            }
             double t0 = tg_now_mono();
             handle_key(a, r->keys[r->at]);
             tick(a);
@@ -681,6 +706,10 @@ int app_run(const app_opts *o)
     theme_init(want);
     uilog_addf(a->log, "start", "trending", "persona=%lld model=%s",
                (long long)a->persona.id, a->model ? "yes" : "rules");
+    /* The persona list (unless --persona) and the hottest items load on a
+     * worker; the Trending screen shows the hottest few at once. */
+    if (!a->persona.id)
+        loader_start(a, 1);
     app_go(a, SCR_TRENDING);
     if (a->feed_url[0])
         feed_start(a);
