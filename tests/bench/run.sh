@@ -109,6 +109,11 @@ if [ -x "$BUILD/trendguard-train" ]; then
     grep -E '^Returns down|^Conversion|^  (engine|random|rules|badge) ' "$OUT/simulate.log" | sed 's/^/    /'
 fi
 
+# The app on this store: first frame and key-to-screen over a scripted
+# session (run after simulate so the store has its model and scores).
+BUILD=$BUILD BENCH_JSON=$JSON tests/bench/app.sh "$DB" "$SCALE" ||
+    echo "bench: the app benchmark failed"
+
 for b in "$BUILD"/bench/bench_*; do
     [ -x "$b" ] || continue
     [ "$(basename "$b")" = bench_record ] && continue
