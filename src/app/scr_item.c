@@ -156,19 +156,23 @@ static void draw_details(app *a, WINDOW *w, int y, int x, int cols, int rows)
     ui_putf(w, y + 5, x, cols, "Qty  %d", a->qty);
     if (it->hashtag_id) {
         char views[32] = "";
-        if (!isnan(it->views_24h))
-            snprintf(views, sizeof views, ", %.3gk views today",
+        if (!isnan(it->views_24h) && it->views_24h >= 1e6)
+            snprintf(views, sizeof views, ", %.1fM views today",
+                     it->views_24h / 1e6);
+        else if (!isnan(it->views_24h))
+            snprintf(views, sizeof views, ", %.1fk views today",
                      it->views_24h / 1000.0);
-        ui_putf(w, y + 7, x, cols, "#%s  %s%s", it->hashtag,
-                tg_trend_phase_names[it->phase], views);
-        int h = rows - 9;
+        ui_putf(w, y + 7, x, cols, "#%s", it->hashtag);
+        ui_putf(w, y + 8, x, cols, "%s%s", tg_trend_phase_names[it->phase],
+                views);
+        int h = rows - 10;
         if (h > 6)
             h = 6;
         if (h >= 2)
-            trend_chart(w, y + 8, x, h, it->spark, TG_SHOP_SPARK_DAYS);
+            trend_chart(w, y + 9, x, h, it->spark, TG_SHOP_SPARK_DAYS);
         wattron(w, theme_attr(EL_DIM));
         if (h >= 2)
-            ui_put(w, y + 8 + h, x, cols, "14 days ago          today");
+            ui_put(w, y + 9 + h, x, cols, "14 days ago          today");
         wattroff(w, theme_attr(EL_DIM));
     } else {
         ui_put(w, y + 7, x, cols, "Not part of a TikTok trend.");

@@ -12,7 +12,7 @@ TG=$PWD/$BUILD/trendguard
 W=$(mktemp -d)
 SOCK="tg-e2e-$$"
 T="tmux -L $SOCK -f /dev/null"
-trap '$T kill-server 2>/dev/null; rm -rf "$W"' EXIT
+trap '$T kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
 passed=0; failed=0
 ok() { passed=$((passed + 1)); echo "ok   $1"; }
 bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -f "$W/screen" ] && cat "$W/screen"; }
@@ -147,6 +147,24 @@ $T send-keys -t app C-c
 wait_for "Ctrl-C quits" "EXITED 130"
 sleep 0.5
 cmp -s "$W/stty.before" "$W/stty.after" && ok "terminal restored after Ctrl-C" || bad "stty differs after Ctrl-C"
+
+# New trend data while the app is open (another process loads it): R
+# reloads, and the item's trend and meter reprice.
+start refresh
+wait_for "refresh session" "Trend (14 d)"
+keys Enter
+wait_for "item with its trend" "views today"
+tag=$(sed -n 's/^  #\([a-z0-9_]*\).*/\1/p' "$W/screen" | head -n 1)
+end=$(sqlite3 "$W/d.db" "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', t, 'unixepoch') FROM v_data_end")
+last=$(sqlite3 "$W/d.db" "SELECT views FROM trend_snapshots s JOIN hashtags h ON h.id = s.hashtag_id WHERE h.name = '$tag' ORDER BY captured_at DESC LIMIT 1")
+mkdir -p "$W/more"
+printf 'captured_at,hashtag,creator,views,likes,shares,comments\n%s,%s,@e2e,%s,1,1,1\n' \
+    "$end" "$tag" "$((last + 7000000))" > "$W/more/tiktok_trends.csv"
+"$TG" --db "$W/d.db" ingest "$W/more" > "$W/ingest.out" 2>&1 &&
+    ok "ingest while the app is open" || bad "ingest while open: $(cat "$W/ingest.out")"
+keys R
+wait_for "R shows the new trend data" "7.[0-9]M views today"
+keys q
 
 # A broken model file: the app runs on the rules and says so.
 model=$(ls "$W"/models/*.json | head -n 1)
