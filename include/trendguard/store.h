@@ -12,7 +12,7 @@
 typedef struct tg_store tg_store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 enum {
     STORE_CREATE = 1,   /* create the file (and its folder) when missing */
@@ -58,5 +58,15 @@ int store_reject(tg_store *s, const char *file, const char *file_sha256,
  * trend_snapshots, for every hashtag when all is set, else for the
  * hashtags marked dirty in temp.dirty_hashtags. */
 int store_refresh_trend_state(tg_store *s, int all, tg_err *err);
+
+/* Brings the training-set cache (line_features) up to date: computes the
+ * lines that triggers marked stale (new lines, and lines whose earlier
+ * history, basket, customer, product or trend changed) and clears the
+ * marks. Costs one small query when nothing is stale. v_training_set is
+ * right without it (it works out stale lines itself, which is slow for
+ * many); ingest and sync call it after loading, dataset_load before
+ * reading. Runs in the caller's transaction when there is one, else in its
+ * own; does nothing on a read-only store. Writers need not call it. */
+int store_features_refresh(tg_store *s, tg_err *err);
 
 #endif

@@ -331,6 +331,9 @@ int feed_apply(tg_store *s, const tg_feed_fetch *f, const tg_feed_doc *d,
     }
     for (int i = 0; i < ST_N; i++)
         sqlite3_finalize(g.st[i]);
+    /* New snapshots at or before existing lines make their trend stale. */
+    if (rc == TG_OK && f->status != 304)
+        rc = store_features_refresh(s, err);
     if (rc == TG_OK)
         rc = store_commit(s, err);
     if (rc != TG_OK) {

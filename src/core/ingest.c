@@ -852,6 +852,9 @@ int ingest_paths(tg_store *s, char *const *paths, int n,
         rc = ingest_file(s, v[i].path, o, &r, err);
         *rejected += r.rejected;
     }
+    /* The training-set lines the new rows made stale, once for all files. */
+    if (rc == TG_OK)
+        rc = store_features_refresh(s, err);
     for (size_t i = 0; i < nv; i++)
         free(v[i].path);
     free(v);

@@ -4,9 +4,122 @@
 #include "schema.h"
 
 /* A line is returned when a return of it arrives within 30 days. */
-#define LABEL_SQL(p)                                                          \
+#define LABEL_AT(id, at)                                                      \
     "COALESCE((SELECT MIN(r.returned_at) FROM returns r WHERE r.purchase_id " \
-    "= " p ".id) <= " p ".ordered_at + 2592000, 0)"
+    "= " id ") <= " at " + 2592000, 0)"
+#define LABEL_SQL(p) LABEL_AT(p ".id", p ".ordered_at")
+
+/* ---- the training set's pieces ----
+ * TS_REFERENCE is the whole training set from scratch in one statement (the
+ * view of schema versions 1 to 3; the reference the cache is tested
+ * against). The cache (version 4) fills line_features with the same
+ * columns, computed by the same expressions over the same windows. */
+
+/* Basket facts of line p (product pr): lines in the order, sizes of this
+ * item in it, other lines of the same category. */
+#define TS_BASKET_COLS                                                        \
+    "   (SELECT COUNT(*) FROM purchases q WHERE q.order_code = p.order_code)" \
+    "    AS basket_lines,"                                                    \
+    "   (SELECT COUNT(DISTINCT COALESCE(q.size, '')) FROM purchases q"        \
+    "    WHERE q.order_code = p.order_code AND q.product_id = p.product_id)"  \
+    "    AS sizes_of_item,"                                                   \
+    "   (SELECT COUNT(*) FROM purchases q JOIN products q2"                   \
+    "    ON q2.id = q.product_id WHERE q.order_code = p.order_code"           \
+    "    AND q2.category = pr.category) - 1 AS same_category_lines"
+
+/* Every history window over `lines` (id, customer_id, product_id,
+ * ordered_at, unit_price, returned...): one sort per customer and one per
+ * product. */
+#define TS_WINDOWS                                                            \
+    "  SELECT *,"                                                             \
+    "   COUNT(*) OVER wc AS c_lines, SUM(returned) OVER wc AS c_returns,"    \
+    "   AVG(unit_price) OVER wcb AS c_mean_price,"                            \
+    "   DENSE_RANK() OVER wco - 1 AS c_prior_orders,"                         \
+    "   COUNT(*) OVER wp AS p_lines, SUM(returned) OVER wp AS p_returns"      \
+    "  FROM lines"                                                            \
+    "  WINDOW wc AS (PARTITION BY customer_id ORDER BY ordered_at"           \
+    "    RANGE BETWEEN UNBOUNDED PRECEDING AND 2592000 PRECEDING),"          \
+    "   wcb AS (PARTITION BY customer_id ORDER BY ordered_at"                \
+    "    RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),"                \
+    "   wco AS (PARTITION BY customer_id ORDER BY ordered_at),"              \
+    "   wp AS (PARTITION BY product_id ORDER BY ordered_at"                  \
+    "    RANGE BETWEEN UNBOUNDED PRECEDING AND 2592000 PRECEDING)"
+
+/* The line's keys, then (after the label and `mature`) its features, from
+ * `hist h` (the line, its basket, trend and history windows). */
+#define TS_KEY_COLS                                                           \
+    " SELECT h.id AS purchase_id, p.line_code, p.order_code, h.ordered_at,"  \
+    "  h.customer_id, h.product_id,"
+#define TS_MATURE(t)                                                          \
+    "  CASE WHEN " t " + 2592000 <= (SELECT t FROM v_data_end)"              \
+    "   THEN 1 ELSE 0 END AS mature,"
+#define TS_FEATURE_COLS                                                       \
+    "  ts.growth_24h AS trend_growth_24h,"                                    \
+    "  ts.growth_7d AS trend_growth_7d,"                                      \
+    "  (h.ordered_at - ts.peak_at) / 86400.0 AS trend_days_since_peak,"      \
+    "  (h.ordered_at - ts.first_at) / 86400.0 AS trend_age_days,"            \
+    "  CASE WHEN ts.views_24h IS NOT NULL"                                    \
+    "   THEN log10(ts.views_24h + 1) END AS trend_log_views_24h,"            \
+    "  ch.code AS channel,"                                                   \
+    "  (h.ordered_at % 86400) / 3600 AS hour_of_day,"                        \
+    "  ((h.ordered_at / 86400) + 3) % 7 AS day_of_week,"                     \
+    "  p.view_minutes,"                                                       \
+    "  p.discount_pct,"                                                       \
+    "  h.unit_price AS price,"                                                \
+    "  CASE WHEN h.customer_id IS NOT NULL AND h.c_mean_price > 0"           \
+    "   THEN h.unit_price / h.c_mean_price END AS price_vs_usual,"           \
+    "  h.basket_lines, h.sizes_of_item, h.same_category_lines,"              \
+    "  CASE WHEN h.customer_id IS NOT NULL THEN h.c_prior_orders END"        \
+    "   AS cust_prior_orders,"                                                \
+    "  CASE WHEN h.customer_id IS NOT NULL THEN"                              \
+    "   (c.returns_before + COALESCE(h.c_returns, 0) + 0.3 * 4.0)"          \
+    "   / (c.lines_before + h.c_lines + 4.0)"                                 \
+    "  END AS cust_prior_return_rate,"                                        \
+    "  CASE WHEN c.joined_at IS NOT NULL"                                     \
+    "   THEN (h.ordered_at - c.joined_at) / 86400.0 END AS cust_tenure_days," \
+    "  sg.code AS cust_segment,"                                              \
+    "  ab.code AS cust_age_band,"                                             \
+    "  CASE WHEN sz.is_shoe = 1 THEN sz.rank - us2.rank"                     \
+    "   WHEN pr.category = 'accessories' THEN 0"                              \
+    "   ELSE sz.rank - us1.rank END AS size_vs_usual,"                        \
+    "  CASE p.payment WHEN 'paylater' THEN 1 ELSE 0 END AS pay_later,"       \
+    "  pr.fit_bias,"                                                          \
+    "  (COALESCE(h.p_returns, 0) + 0.3 * 10.0) / (h.p_lines + 10.0)"        \
+    "   AS product_prior_return_rate,"                                        \
+    "  CASE WHEN pr.launched_at IS NOT NULL"                                  \
+    "   THEN (h.ordered_at - pr.launched_at) / 86400.0 END"                  \
+    "   AS product_age_days,"                                                 \
+    "  cat.code AS category"                                                  \
+    " FROM hist h"                                                            \
+    " JOIN purchases p ON p.id = h.id"                                        \
+    " JOIN products pr ON pr.id = h.product_id"                               \
+    " JOIN categories cat ON cat.name = pr.category"                          \
+    " JOIN channels ch ON ch.name = p.channel"                                \
+    " LEFT JOIN trend_state ts ON ts.hashtag_id = h.hashtag_id"               \
+    "  AND ts.captured_at = (SELECT MAX(s.captured_at) FROM trend_state s"    \
+    "   WHERE s.hashtag_id = h.hashtag_id AND s.captured_at <= h.ordered_at)" \
+    " LEFT JOIN customers c ON c.id = h.customer_id"                          \
+    " LEFT JOIN segments sg ON sg.name = c.segment"                           \
+    " LEFT JOIN age_bands ab ON ab.name = c.age_band"                         \
+    " LEFT JOIN sizes sz ON sz.name = p.size"                                 \
+    " LEFT JOIN sizes us1 ON us1.name = c.usual_size"                         \
+    " LEFT JOIN sizes us2 ON us2.name = c.shoe_size"
+
+/* One pass over narrow rows: each line's label, basket and trend, then
+ * every history window over them (one sort per customer and per product);
+ * the wide columns are fetched by key at the end, so the sorts move as
+ * little as possible. */
+#define TS_REFERENCE                                                          \
+    " WITH lines AS MATERIALIZED ("                                           \
+    "  SELECT p.id, p.customer_id, p.product_id, p.ordered_at, p.unit_price," \
+    "   COALESCE(p.ref_hashtag_id, pt.hashtag_id) AS hashtag_id,"            \
+    "   " LABEL_SQL("p") " AS returned,"                                      \
+    TS_BASKET_COLS                                                            \
+    "  FROM purchases p JOIN products pr ON pr.id = p.product_id"            \
+    "  LEFT JOIN product_tags pt ON pt.product_id = p.product_id"            \
+    "   AND pt.rank = 0),"                                                    \
+    " hist AS MATERIALIZED (" TS_WINDOWS ")"                                  \
+    TS_KEY_COLS " h.returned," TS_MATURE("h.ordered_at") TS_FEATURE_COLS
 
 /* Version 1: the whole base schema.
  *
@@ -250,94 +363,9 @@ static const char v1[] =
     "  COALESCE(p.ref_hashtag_id, pt.hashtag_id) AS hashtag_id"
     " FROM purchases p LEFT JOIN product_tags pt"
     "  ON pt.product_id = p.product_id AND pt.rank = 0;"
-    /* One pass over narrow rows: each line's label, basket and trend, then
-     * every history window over them (one sort per customer and per
-     * product); the wide columns are fetched by key at the end, so the
-     * sorts move as little as possible. */
-    "CREATE VIEW v_training_set AS"
-    " WITH lines AS MATERIALIZED ("
-    "  SELECT p.id, p.customer_id, p.product_id, p.ordered_at, p.unit_price,"
-    "   COALESCE(p.ref_hashtag_id, pt.hashtag_id) AS hashtag_id,"
-    "   " LABEL_SQL("p") " AS returned,"
-    "   (SELECT COUNT(*) FROM purchases q WHERE q.order_code = p.order_code)"
-    "    AS basket_lines,"
-    "   (SELECT COUNT(DISTINCT COALESCE(q.size, '')) FROM purchases q"
-    "    WHERE q.order_code = p.order_code AND q.product_id = p.product_id)"
-    "    AS sizes_of_item,"
-    "   (SELECT COUNT(*) FROM purchases q JOIN products q2"
-    "    ON q2.id = q.product_id WHERE q.order_code = p.order_code"
-    "    AND q2.category = pr.category) - 1 AS same_category_lines"
-    "  FROM purchases p JOIN products pr ON pr.id = p.product_id"
-    "  LEFT JOIN product_tags pt ON pt.product_id = p.product_id"
-    "   AND pt.rank = 0),"
-    " hist AS MATERIALIZED ("
-    "  SELECT *,"
-    "   COUNT(*) OVER wc AS c_lines, SUM(returned) OVER wc AS c_returns,"
-    "   AVG(unit_price) OVER wcb AS c_mean_price,"
-    "   DENSE_RANK() OVER wco - 1 AS c_prior_orders,"
-    "   COUNT(*) OVER wp AS p_lines, SUM(returned) OVER wp AS p_returns"
-    "  FROM lines"
-    "  WINDOW wc AS (PARTITION BY customer_id ORDER BY ordered_at"
-    "    RANGE BETWEEN UNBOUNDED PRECEDING AND 2592000 PRECEDING),"
-    "   wcb AS (PARTITION BY customer_id ORDER BY ordered_at"
-    "    RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),"
-    "   wco AS (PARTITION BY customer_id ORDER BY ordered_at),"
-    "   wp AS (PARTITION BY product_id ORDER BY ordered_at"
-    "    RANGE BETWEEN UNBOUNDED PRECEDING AND 2592000 PRECEDING))"
-    " SELECT h.id AS purchase_id, p.line_code, p.order_code, h.ordered_at,"
-    "  h.customer_id, h.product_id, h.returned,"
-    "  CASE WHEN h.ordered_at + 2592000 <= (SELECT t FROM v_data_end)"
-    "   THEN 1 ELSE 0 END AS mature,"
-    "  ts.growth_24h AS trend_growth_24h,"
-    "  ts.growth_7d AS trend_growth_7d,"
-    "  (h.ordered_at - ts.peak_at) / 86400.0 AS trend_days_since_peak,"
-    "  (h.ordered_at - ts.first_at) / 86400.0 AS trend_age_days,"
-    "  CASE WHEN ts.views_24h IS NOT NULL"
-    "   THEN log10(ts.views_24h + 1) END AS trend_log_views_24h,"
-    "  ch.code AS channel,"
-    "  (h.ordered_at % 86400) / 3600 AS hour_of_day,"
-    "  ((h.ordered_at / 86400) + 3) % 7 AS day_of_week,"
-    "  p.view_minutes,"
-    "  p.discount_pct,"
-    "  h.unit_price AS price,"
-    "  CASE WHEN h.customer_id IS NOT NULL AND h.c_mean_price > 0"
-    "   THEN h.unit_price / h.c_mean_price END AS price_vs_usual,"
-    "  h.basket_lines, h.sizes_of_item, h.same_category_lines,"
-    "  CASE WHEN h.customer_id IS NOT NULL THEN h.c_prior_orders END"
-    "   AS cust_prior_orders,"
-    "  CASE WHEN h.customer_id IS NOT NULL THEN"
-    "   (c.returns_before + COALESCE(h.c_returns, 0) + 0.3 * 4.0)"
-    "   / (c.lines_before + h.c_lines + 4.0)"
-    "  END AS cust_prior_return_rate,"
-    "  CASE WHEN c.joined_at IS NOT NULL"
-    "   THEN (h.ordered_at - c.joined_at) / 86400.0 END AS cust_tenure_days,"
-    "  sg.code AS cust_segment,"
-    "  ab.code AS cust_age_band,"
-    "  CASE WHEN sz.is_shoe = 1 THEN sz.rank - us2.rank"
-    "   WHEN pr.category = 'accessories' THEN 0"
-    "   ELSE sz.rank - us1.rank END AS size_vs_usual,"
-    "  CASE p.payment WHEN 'paylater' THEN 1 ELSE 0 END AS pay_later,"
-    "  pr.fit_bias,"
-    "  (COALESCE(h.p_returns, 0) + 0.3 * 10.0) / (h.p_lines + 10.0)"
-    "   AS product_prior_return_rate,"
-    "  CASE WHEN pr.launched_at IS NOT NULL"
-    "   THEN (h.ordered_at - pr.launched_at) / 86400.0 END"
-    "   AS product_age_days,"
-    "  cat.code AS category"
-    " FROM hist h"
-    " JOIN purchases p ON p.id = h.id"
-    " JOIN products pr ON pr.id = h.product_id"
-    " JOIN categories cat ON cat.name = pr.category"
-    " JOIN channels ch ON ch.name = p.channel"
-    " LEFT JOIN trend_state ts ON ts.hashtag_id = h.hashtag_id"
-    "  AND ts.captured_at = (SELECT MAX(s.captured_at) FROM trend_state s"
-    "   WHERE s.hashtag_id = h.hashtag_id AND s.captured_at <= h.ordered_at)"
-    " LEFT JOIN customers c ON c.id = h.customer_id"
-    " LEFT JOIN segments sg ON sg.name = c.segment"
-    " LEFT JOIN age_bands ab ON ab.name = c.age_band"
-    " LEFT JOIN sizes sz ON sz.name = p.size"
-    " LEFT JOIN sizes us1 ON us1.name = c.usual_size"
-    " LEFT JOIN sizes us2 ON us2.name = c.shoe_size;";
+    /* Versions 1 to 3 computed it whole on every read; version 4 reads
+     * it from a cache (line_features). */
+    "CREATE VIEW v_training_set AS" TS_REFERENCE ";";
 
 /* Version 2: the intervention engine's state. The bandit's arms (one Beta
  * posterior per segment x driver group x nudge, learned from outcomes),
@@ -379,8 +407,246 @@ static const char v3[] =
     " last_status TEXT"
     ");";
 
-const char *const schema_migrations[] = {v1, v2, v3};
-const int schema_num_migrations = 3;
+/* ---- version 4: the training set, cached ----
+ * line_features holds every line's features (everything in the training set
+ * but the label and `mature`, which move as returns and newer data arrive
+ * and are worked out on read). A line's features depend only on what came
+ * before it, so a cached row stays right until something at or before its
+ * time changes. Triggers on the source tables record what went stale, as
+ * markers: lines (new, or their basket changed), a customer's or a
+ * product's lines from a time on, a hashtag's lines from a time on.
+ * v_training_set reads the cached rows that are not stale and works out the
+ * stale ones itself, so every reader is right whether or not the cache was
+ * refreshed; store_features_refresh() moves the stale lines into the cache
+ * and clears the markers. */
+
+/* A time before every line: "all of its lines". */
+#define SINCE_ALL "(-4611686018427387904)"
+
+/* The cached columns, in the view's order. */
+#define LF_COLS                                                               \
+    "purchase_id, line_code, order_code, ordered_at, customer_id,"           \
+    " product_id, trend_growth_24h, trend_growth_7d, trend_days_since_peak," \
+    " trend_age_days, trend_log_views_24h, channel, hour_of_day,"            \
+    " day_of_week, view_minutes, discount_pct, price, price_vs_usual,"       \
+    " basket_lines, sizes_of_item, same_category_lines, cust_prior_orders,"  \
+    " cust_prior_return_rate, cust_tenure_days, cust_segment,"               \
+    " cust_age_band, size_vs_usual, pay_later, fit_bias,"                    \
+    " product_prior_return_rate, product_age_days, category"
+#define LF_FEATURES                                                           \
+    " f.trend_growth_24h, f.trend_growth_7d, f.trend_days_since_peak,"       \
+    " f.trend_age_days, f.trend_log_views_24h, f.channel, f.hour_of_day,"    \
+    " f.day_of_week, f.view_minutes, f.discount_pct, f.price,"               \
+    " f.price_vs_usual, f.basket_lines, f.sizes_of_item,"                    \
+    " f.same_category_lines, f.cust_prior_orders, f.cust_prior_return_rate," \
+    " f.cust_tenure_days, f.cust_segment, f.cust_age_band, f.size_vs_usual," \
+    " f.pay_later, f.fit_bias, f.product_prior_return_rate,"                 \
+    " f.product_age_days, f.category"
+
+/* Marks the lines of key (a customer or a product) from `since` on stale,
+ * when there are such lines and no marker covers them yet. */
+#define MARK_FROM(what, key, since, from)                                     \
+    "INSERT INTO features_stale_" what "(" what "_id, since)"                \
+    " SELECT " key ", " since from                                            \
+    " AND EXISTS (SELECT 1 FROM purchases q WHERE q." what "_id = " key      \
+    "  AND q.ordered_at >= " since ")"                                        \
+    " AND NOT EXISTS (SELECT 1 FROM features_stale_" what " s"               \
+    "  WHERE s." what "_id = " key " AND s.since <= " since ");"
+#define MARK(what, key, since) MARK_FROM(what, key, since, " WHERE 1")
+/* A return (r = NEW or OLD) that changes its line's label changes the
+ * matured history of the line's customer and product 30 days on. */
+#define MARK_RETURN(r, what)                                                  \
+    MARK_FROM(what, "p." what "_id", "p.ordered_at + 2592000",                \
+              " FROM purchases p WHERE p.id = " r ".purchase_id"             \
+              " AND " r ".returned_at <= p.ordered_at + 2592000")
+/* Every line of an order (its basket changed). */
+#define MARK_ORDER(code)                                                      \
+    "INSERT INTO features_stale_line(purchase_id)"                           \
+    " SELECT q.id FROM purchases q WHERE q.order_code = " code               \
+    " AND NOT EXISTS (SELECT 1 FROM features_stale_line l"                   \
+    "  WHERE l.purchase_id = q.id);"
+/* A purchase line (r = NEW or OLD) added or removed: its order's lines,
+ * the customer's later lines (mean price, prior orders, history) and the
+ * product's lines 30 days on (matured history). */
+#define MARK_PURCHASE(r)                                                      \
+    MARK_ORDER(r ".order_code")                                               \
+    MARK("customer", r ".customer_id", r ".ordered_at + 1")                   \
+    MARK("product", r ".product_id", r ".ordered_at + 2592000")
+/* A trend snapshot (r = NEW or OLD) changes its hashtag's state from its
+ * time on, so the lines of that hashtag from then on. */
+#define MARK_SNAPSHOT(r)                                                      \
+    "INSERT INTO features_stale_hashtag(hashtag_id, since)"                  \
+    " SELECT " r ".hashtag_id, " r ".captured_at"                            \
+    " WHERE EXISTS (SELECT 1 FROM purchases q"                                \
+    "  WHERE q.ordered_at >= " r ".captured_at)"                              \
+    " AND NOT EXISTS (SELECT 1 FROM features_stale_hashtag s"                \
+    "  WHERE s.hashtag_id = " r ".hashtag_id AND s.since <= " r              \
+    ".captured_at);"
+
+/* The stale lines and what they need: the history of their customers and
+ * products (whole partitions, fed to the windows in the reference's row
+ * order, by id, so that every window sums exactly as it does there), then
+ * each stale line's basket and trend, taken in id order (the store's order,
+ * and the cache's). Ends with `hist`, as TS_FEATURE_COLS reads it. Rows
+ * are found through ids (UNION) and fetched by id, never in index order.
+ * LIMIT -1 keeps an ORDER BY that SQLite would otherwise drop from a
+ * subquery. */
+#define TS_STALE                                                              \
+    " WITH stale(id) AS MATERIALIZED ("                                       \
+    "  SELECT purchase_id FROM features_stale_line"                          \
+    "  UNION SELECT p.id FROM features_stale_customer s"                     \
+    "   JOIN purchases p ON p.customer_id = s.customer_id"                   \
+    "   AND p.ordered_at >= s.since"                                          \
+    "  UNION SELECT p.id FROM features_stale_product s"                      \
+    "   JOIN purchases p ON p.product_id = s.product_id"                     \
+    "   AND p.ordered_at >= s.since"                                          \
+    "  UNION SELECT p.id FROM purchases p"                                    \
+    "   LEFT JOIN product_tags pt ON pt.product_id = p.product_id"           \
+    "    AND pt.rank = 0"                                                     \
+    "   JOIN features_stale_hashtag s"                                        \
+    "    ON s.hashtag_id = COALESCE(p.ref_hashtag_id, pt.hashtag_id)"        \
+    "    AND p.ordered_at >= s.since"                                         \
+    "   WHERE p.ordered_at >= (SELECT MIN(since)"                            \
+    "    FROM features_stale_hashtag)),"                                      \
+    " keys AS MATERIALIZED (SELECT DISTINCT p.customer_id, p.product_id"     \
+    "  FROM stale CROSS JOIN purchases p ON p.id = stale.id),"               \
+    " lines AS MATERIALIZED ("                                                \
+    "  SELECT p.id, p.customer_id, p.product_id, p.ordered_at, p.unit_price," \
+    "   " LABEL_SQL("p") " AS returned"                                       \
+    "  FROM (SELECT q.id FROM purchases q"                                    \
+    "    WHERE q.customer_id IN (SELECT customer_id FROM keys)"              \
+    "   UNION SELECT q.id FROM purchases q"                                   \
+    "    WHERE q.product_id IN (SELECT product_id FROM keys)) u"             \
+    "  CROSS JOIN purchases p ON p.id = u.id"                                 \
+    "  ORDER BY p.id LIMIT -1),"                                              \
+    " win AS MATERIALIZED (" TS_WINDOWS "),"                                  \
+    " sw AS MATERIALIZED (SELECT * FROM win"                                  \
+    "  WHERE id IN (SELECT id FROM stale) ORDER BY id LIMIT -1),"            \
+    " hist AS ("                                                              \
+    "  SELECT w.id, w.customer_id, w.product_id, w.ordered_at, w.unit_price," \
+    "   COALESCE(p.ref_hashtag_id, pt.hashtag_id) AS hashtag_id,"            \
+    TS_BASKET_COLS ","                                                        \
+    "   w.c_lines, w.c_returns, w.c_mean_price, w.c_prior_orders,"           \
+    "   w.p_lines, w.p_returns"                                               \
+    "  FROM sw w CROSS JOIN purchases p ON p.id = w.id"                      \
+    "  JOIN products pr ON pr.id = p.product_id"                             \
+    "  LEFT JOIN product_tags pt ON pt.product_id = p.product_id"            \
+    "   AND pt.rank = 0)"
+
+static const char v4[] =
+    "DROP VIEW v_training_set;"
+    /* Untyped columns: values are kept exactly as computed. */
+    "CREATE TABLE line_features(purchase_id INTEGER PRIMARY KEY,"
+    " line_code, order_code, ordered_at, customer_id, product_id,"
+    " trend_growth_24h, trend_growth_7d, trend_days_since_peak,"
+    " trend_age_days, trend_log_views_24h, channel, hour_of_day,"
+    " day_of_week, view_minutes, discount_pct, price, price_vs_usual,"
+    " basket_lines, sizes_of_item, same_category_lines, cust_prior_orders,"
+    " cust_prior_return_rate, cust_tenure_days, cust_segment, cust_age_band,"
+    " size_vs_usual, pay_later, fit_bias, product_prior_return_rate,"
+    " product_age_days, category);"
+    "CREATE TABLE features_stale_line(purchase_id INTEGER PRIMARY KEY);"
+    "CREATE TABLE features_stale_customer(customer_id INTEGER NOT NULL,"
+    " since INTEGER NOT NULL, PRIMARY KEY(customer_id, since))"
+    " WITHOUT ROWID;"
+    "CREATE TABLE features_stale_product(product_id INTEGER NOT NULL,"
+    " since INTEGER NOT NULL, PRIMARY KEY(product_id, since)) WITHOUT ROWID;"
+    "CREATE TABLE features_stale_hashtag(hashtag_id INTEGER NOT NULL,"
+    " since INTEGER NOT NULL, PRIMARY KEY(hashtag_id, since)) WITHOUT ROWID;"
+
+    "CREATE TRIGGER features_purchase_added AFTER INSERT ON purchases BEGIN "
+    MARK_PURCHASE("NEW") " END;"
+    "CREATE TRIGGER features_purchase_removed AFTER DELETE ON purchases BEGIN"
+    " DELETE FROM line_features WHERE purchase_id = OLD.id;"
+    " DELETE FROM features_stale_line WHERE purchase_id = OLD.id; "
+    MARK_PURCHASE("OLD") " END;"
+    "CREATE TRIGGER features_purchase_changed AFTER UPDATE ON purchases BEGIN"
+    " DELETE FROM line_features WHERE purchase_id = OLD.id; "
+    MARK_PURCHASE("OLD") MARK_PURCHASE("NEW") " END;"
+    "CREATE TRIGGER features_return_added AFTER INSERT ON returns BEGIN "
+    MARK_RETURN("NEW", "customer") MARK_RETURN("NEW", "product") " END;"
+    "CREATE TRIGGER features_return_removed AFTER DELETE ON returns BEGIN "
+    MARK_RETURN("OLD", "customer") MARK_RETURN("OLD", "product") " END;"
+    "CREATE TRIGGER features_return_changed AFTER UPDATE ON returns BEGIN "
+    MARK_RETURN("OLD", "customer") MARK_RETURN("OLD", "product")
+    MARK_RETURN("NEW", "customer") MARK_RETURN("NEW", "product") " END;"
+    "CREATE TRIGGER features_snapshot_added AFTER INSERT ON trend_snapshots"
+    " BEGIN " MARK_SNAPSHOT("NEW") " END;"
+    "CREATE TRIGGER features_snapshot_removed AFTER DELETE ON trend_snapshots"
+    " BEGIN " MARK_SNAPSHOT("OLD") " END;"
+    "CREATE TRIGGER features_snapshot_changed AFTER UPDATE ON trend_snapshots"
+    " BEGIN " MARK_SNAPSHOT("OLD") MARK_SNAPSHOT("NEW") " END;"
+    /* Customer and product facts the features read; a product's primary
+     * tag (its lines' trend); a category (its orders' same-category
+     * counts). The code tables (categories, channels, sizes...) are fixed. */
+    "CREATE TRIGGER features_customer_added AFTER INSERT ON customers BEGIN "
+    MARK("customer", "NEW.id", SINCE_ALL) " END;"
+    "CREATE TRIGGER features_customer_removed AFTER DELETE ON customers BEGIN "
+    MARK("customer", "OLD.id", SINCE_ALL) " END;"
+    "CREATE TRIGGER features_customer_changed AFTER UPDATE OF id, segment,"
+    " usual_size, shoe_size, age_band, joined_at, lines_before,"
+    " returns_before ON customers BEGIN "
+    MARK("customer", "OLD.id", SINCE_ALL) MARK("customer", "NEW.id", SINCE_ALL)
+    " END;"
+    "CREATE TRIGGER features_product_added AFTER INSERT ON products BEGIN "
+    MARK("product", "NEW.id", SINCE_ALL) " END;"
+    "CREATE TRIGGER features_product_removed AFTER DELETE ON products BEGIN "
+    MARK("product", "OLD.id", SINCE_ALL) " END;"
+    "CREATE TRIGGER features_product_changed AFTER UPDATE OF id, category,"
+    " fit_bias, launched_at ON products BEGIN "
+    MARK("product", "OLD.id", SINCE_ALL) MARK("product", "NEW.id", SINCE_ALL)
+    "INSERT INTO features_stale_line(purchase_id)"
+    " SELECT q.id FROM purchases q WHERE OLD.category IS NOT NEW.category"
+    " AND q.order_code IN (SELECT o.order_code FROM purchases o"
+    "  WHERE o.product_id IN (OLD.id, NEW.id))"
+    " AND NOT EXISTS (SELECT 1 FROM features_stale_line l"
+    "  WHERE l.purchase_id = q.id);"
+    " END;"
+    "CREATE TRIGGER features_tag_added AFTER INSERT ON product_tags"
+    " WHEN NEW.rank = 0 BEGIN "
+    MARK("product", "NEW.product_id", SINCE_ALL) " END;"
+    "CREATE TRIGGER features_tag_removed AFTER DELETE ON product_tags"
+    " WHEN OLD.rank = 0 BEGIN "
+    MARK("product", "OLD.product_id", SINCE_ALL) " END;"
+    "CREATE TRIGGER features_tag_changed AFTER UPDATE ON product_tags"
+    " WHEN OLD.rank = 0 OR NEW.rank = 0 BEGIN "
+    MARK("product", "OLD.product_id", SINCE_ALL)
+    MARK("product", "NEW.product_id", SINCE_ALL) " END;"
+
+    /* The cached rows that are not stale, then the stale lines worked out
+     * here (none once the cache is refreshed). */
+    "CREATE VIEW v_training_set AS" TS_STALE
+    " SELECT f.purchase_id, f.line_code, f.order_code, f.ordered_at,"
+    "  f.customer_id, f.product_id,"
+    "  " LABEL_AT("f.purchase_id", "f.ordered_at") " AS returned,"
+    TS_MATURE("f.ordered_at") LF_FEATURES
+    " FROM line_features f WHERE f.purchase_id NOT IN (SELECT id FROM stale)"
+    " UNION ALL"
+    TS_KEY_COLS " " LABEL_SQL("h") " AS returned," TS_MATURE("h.ordered_at")
+    TS_FEATURE_COLS ";"
+    /* Every line of a store that already has some is stale. */
+    "INSERT INTO features_stale_product(product_id, since)"
+    " SELECT pr.id, " SINCE_ALL " FROM products pr"
+    " WHERE EXISTS (SELECT 1 FROM purchases q WHERE q.product_id = pr.id);";
+
+const char *const schema_migrations[] = {v1, v2, v3, v4};
+const int schema_num_migrations = 4;
+
+const char *const schema_training_set_reference = TS_REFERENCE;
+
+const char *const schema_features_pending =
+    "SELECT EXISTS (SELECT 1 FROM features_stale_line)"
+    " OR EXISTS (SELECT 1 FROM features_stale_customer)"
+    " OR EXISTS (SELECT 1 FROM features_stale_product)"
+    " OR EXISTS (SELECT 1 FROM features_stale_hashtag)";
+
+const char *const schema_features_refresh =
+    "INSERT OR REPLACE INTO line_features(" LF_COLS ")" TS_STALE
+    TS_KEY_COLS TS_FEATURE_COLS ";"
+    "DELETE FROM features_stale_line;"
+    "DELETE FROM features_stale_customer;"
+    "DELETE FROM features_stale_product;"
+    "DELETE FROM features_stale_hashtag;";
 
 #define TREND_STATE_SELECT(filter)                                            \
     "INSERT INTO trend_state(hashtag_id, captured_at, views, views_24h,"     \

@@ -12,4 +12,12 @@ extern const char *const schema_trend_state_refresh;
 /* The same for every hashtag. */
 extern const char *const schema_trend_state_rebuild;
 
+/* The whole training set computed from scratch in one statement (the view
+ * before the cache; v_training_set must equal it row for row). */
+extern const char *const schema_training_set_reference;
+/* One row, one column: 1 when some training-set line is stale. */
+extern const char *const schema_features_pending;
+/* Computes the stale lines into line_features and clears the markers. */
+extern const char *const schema_features_refresh;
+
 #endif

@@ -298,3 +298,20 @@ int store_refresh_trend_state(tg_store *s, int all, tg_err *err)
                              : schema_trend_state_refresh,
                       err);
 }
+
+int store_features_refresh(tg_store *s, tg_err *err)
+{
+    if (store_count(s, schema_features_pending) == 0 ||
+        sqlite3_db_readonly(s->db, "main") == 1)
+        return TG_OK;
+    int own = sqlite3_get_autocommit(s->db);
+    if (own && store_begin(s, err) != TG_OK)
+        return err ? err->code : TG_EINTERNAL;
+    if (store_exec(s, schema_features_refresh, err) != TG_OK ||
+        (own && store_commit(s, err) != TG_OK)) {
+        if (own)
+            store_rollback(s);
+        return err ? err->code : TG_EINTERNAL;
+    }
+    return TG_OK;
+}
