@@ -8,6 +8,7 @@
 #include "app.h"
 
 static int help_top;
+#define KEY_COLS 15 /* the key names' column */
 
 static void help_enter(app *a)
 {
@@ -23,7 +24,7 @@ static void help_draw(app *a, WINDOW *w, int top, int rows, int cols)
     ui_put(w, top + 1, 2, cols - 4, "Keys");
     wattroff(w, theme_attr(EL_TITLE));
     int y = top + 2, line = 0, colw = (cols - 4) / 2;
-    int per_col = rows - 3;
+    int per_col = rows - 2;
     for (int i = 0; i < keys_count; i++) {
         const key_binding *k = &keys_table[i];
         int seen = 0;
@@ -39,7 +40,9 @@ static void help_draw(app *a, WINDOW *w, int top, int rows, int cols)
                 strcmp(keys_table[j].help, k->help) == 0) {
                 char name[24];
                 keys_name(keys_table[j].key, name, sizeof name);
-                if (strstr(keys, name))
+                /* As many names as fit the key column. */
+                if (strstr(keys, name) ||
+                    strlen(keys) + 1 + strlen(name) > KEY_COLS)
                     continue;
                 if (keys[0])
                     strncat(keys, " ", sizeof keys - strlen(keys) - 1);
@@ -51,9 +54,9 @@ static void help_draw(app *a, WINDOW *w, int top, int rows, int cols)
             continue;
         int x = 2 + (shown / per_col) * colw, yy = y + shown % per_col;
         wattron(w, theme_attr(EL_KEY));
-        ui_put(w, yy, x, 16, keys);
+        ui_put(w, yy, x, KEY_COLS, keys);
         wattroff(w, theme_attr(EL_KEY));
-        ui_put(w, yy, x + 17, colw - 18, k->help);
+        ui_put(w, yy, x + KEY_COLS + 1, colw - KEY_COLS - 2, k->help);
     }
 }
 
