@@ -137,6 +137,7 @@ typedef struct app_opts {
     const char *feed_url;    /* trend feed to refresh from; NULL: the
                                 store's last synced feed */
     int feed_minutes;        /* refresh period */
+    int offline;             /* --offline: never fetch; the store only */
     double t_start;          /* tg_now_mono() at process start */
 } app_opts;
 

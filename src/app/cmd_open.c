@@ -16,7 +16,7 @@ int cmd_open(int argc, char **argv)
 {
     double t_start = tg_now_mono();
     enum { OPT_PERSONA = CLI_OPT_FIRST_FREE, OPT_SESSION, OPT_REPLAY,
-           OPT_TIMINGS, OPT_THEME, OPT_FEED, OPT_FEED_MINUTES };
+           OPT_TIMINGS, OPT_THEME, OPT_FEED, OPT_FEED_MINUTES, OPT_OFFLINE };
     static const struct option opts[] = {
         CLI_COMMON_OPTIONS,
         {"persona", required_argument, NULL, OPT_PERSONA},
@@ -26,6 +26,7 @@ int cmd_open(int argc, char **argv)
         {"theme", required_argument, NULL, OPT_THEME},
         {"feed", required_argument, NULL, OPT_FEED},
         {"feed-minutes", required_argument, NULL, OPT_FEED_MINUTES},
+        {"offline", no_argument, NULL, OPT_OFFLINE},
         {NULL, 0, NULL, 0}};
     cli_ctx c;
     cli_begin(&c, "");
@@ -60,6 +61,9 @@ int cmd_open(int argc, char **argv)
         case OPT_FEED:
             o.feed_url = optarg;
             break;
+        case OPT_OFFLINE:
+            o.offline = 1;
+            break;
         case OPT_FEED_MINUTES:
             rc = cli_int(&c, "--feed-minutes", optarg, 1, 1440, &v);
             o.feed_minutes = (int)v;
@@ -83,6 +87,8 @@ int cmd_open(int argc, char **argv)
         if (demo_create(c.db, 1, &err) != TG_OK)
             return cli_fail(&c, &err);
     }
+    if (o.offline && o.feed_url)
+        return cli_usage(&c, "--offline and --feed contradict each other");
     o.db = c.db;
     return app_run(&o);
 }

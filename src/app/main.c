@@ -83,7 +83,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: trendguard [--db PATH] [COMMAND [OPTIONS]]\n"
                "       trendguard [--db PATH] [--persona ID] [--session NAME] "
                "[--theme colour|mono]\n"
-               "                  [--feed URL] [--feed-minutes N] "
+               "                  [--feed URL] [--feed-minutes N] [--offline] "
                "[--replay FILE [--timings FILE]]\n\n"
                "With no command, opens the TrendGuard app (creating a demo "
                "store on first run).\n\ncommands:\n");

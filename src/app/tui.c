@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -144,13 +145,16 @@ static void draw_status(app *a)
                                       "estimate");
     char date[16];
     tg_date_format(shop_now(a->shop), date, sizeof date);
-    int used = ui_putf(stdscr, y, 0, a->cols, " %s ", who);
+    /* The model, feed and date on the right always show; the shopper's
+     * line gets what is left. */
     char right[400];
     snprintf(right, sizeof right, " %s%s%s | %s ", a->feed_state,
              a->feed_state[0] ? " | " : "", model, date);
     int rw = ui_width(right);
-    if (used + rw < a->cols)
-        ui_put(stdscr, y, a->cols - rw, rw, right);
+    if (rw > a->cols)
+        rw = a->cols;
+    ui_put(stdscr, y, a->cols - rw, rw, right);
+    ui_putf(stdscr, y, 0, a->cols - rw, " %s ", who);
     attrset(A_NORMAL);
     ui_blank(stdscr, y + 1, 0, a->cols);
     if (a->note[0] && tg_now_mono() < a->note_until) {
@@ -269,14 +273,22 @@ static void feed_finish(app *a)
     memset(&r, 0, sizeof r);
     if (rc == TG_OK)
         rc = feed_apply(a->store, f, doc, &r, &err);
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    char hhmm[8];
+    strftime(hhmm, sizeof hhmm, "%H:%M", &tm);
     if (rc == TG_OK && f && f->status == 304) {
-        snprintf(a->feed_state, sizeof a->feed_state, "trends: unchanged");
+        snprintf(a->feed_state, sizeof a->feed_state,
+                 "trends %s, unchanged", hhmm);
     } else if (rc == TG_OK) {
-        snprintf(a->feed_state, sizeof a->feed_state, "trends: updated");
+        snprintf(a->feed_state, sizeof a->feed_state, "trends %s, %ld new",
+                 hhmm, r.snapshots_added);
         refresh_after_data(a);
     } else {
+        /* Keep when the data last came in; say the try failed. */
         snprintf(a->feed_state, sizeof a->feed_state,
-                 "trends: offline (%s)", tg_code_name(rc));
+                 "trends: refresh failed %s", hhmm);
         app_note(a, "trend feed: %s", err.msg);
     }
     uilog_add(a->log, "feed", screens[a->screen]->name, a->feed_state);
@@ -289,6 +301,10 @@ static void feed_finish(app *a)
 
 static void feed_pick_url(app *a)
 {
+    if (a->opts->offline) {
+        snprintf(a->feed_state, sizeof a->feed_state, "offline");
+        return;
+    }
     if (a->opts->feed_url) {
         tg_strlcpy(a->feed_url, a->opts->feed_url, sizeof a->feed_url);
         return;

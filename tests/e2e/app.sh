@@ -36,7 +36,7 @@ start() { # start SESSION-NAME ENV... : the app in a 100x30 pane
     cat > "$W/run.sh" <<EOF
 trap 'true' INT
 stty -a > "$W/stty.before"
-env $* "$TG" --db "$W/d.db" --session $name
+env $* "$TG" --db "$W/d.db" --session $name ${APP_ARGS:-}
 echo "EXITED \$?"
 stty -a > "$W/stty.after"
 sleep 60
@@ -165,6 +165,27 @@ printf 'captured_at,hashtag,creator,views,likes,shares,comments\n%s,%s,@e2e,%s,1
 keys R
 wait_for "R shows the new trend data" "7.[0-9]M views today"
 keys q
+
+# The trend feed refreshes in the background (a loopback server the test
+# builds), says when, says when it failed, and --offline never fetches.
+if cc -O1 -DFEED_SERVER_MAIN -o "$W/fs" tests/tools/feed_server.c -lpthread 2>"$W/cc.log"; then
+    "$W/fs" --seconds 120 > "$W/fs.port" &
+    i=0; while [ ! -s "$W/fs.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    port=$(sed -n 's/^port //p' "$W/fs.port")
+    APP_ARGS="--feed http://127.0.0.1:$port/fixture/good.json" start feed
+    wait_for "feed refresh lands and says when" "trends [0-9][0-9]:[0-9][0-9], [0-9]* new"
+    keys q
+    APP_ARGS="--feed http://127.0.0.1:$port/500" start feedfail
+    wait_for "a failed refresh says so" "refresh failed"
+    keys R
+    wait_for "the app keeps running on the store" "Trend (14 d)"
+    keys q
+    APP_ARGS="--offline" start offline
+    wait_for "--offline: no fetch" "offline | model"
+    keys q
+else
+    bad "could not build the feed server: $(cat "$W/cc.log")"
+fi
 
 # A broken model file: the app runs on the rules and says so.
 model=$(ls "$W"/models/*.json | head -n 1)
