@@ -444,6 +444,7 @@ static int key_by_name(const char *s)
     return -1;
 }
 
+/* On failure too, the caller frees r->keys and r->ms. */
 static int replay_load(const char *path, replay *r, tg_err *err)
 {
     size_t len;
@@ -460,17 +461,16 @@ static int replay_load(const char *path, replay *r, tg_err *err)
             continue;
         int k = key_by_name(p);
         if (k == -1) {
-            free(text);
-            free(r->keys);
-            return tg_fail(err, TG_EDATA, "%s:%d: unknown key '%s'", path,
-                           line, p);
+            int rc = tg_fail(err, TG_EDATA, "%s:%d: unknown key '%s'", path,
+                             line, p);
+            free(text); /* after the message: p points into it */
+            return rc;
         }
         if (r->n == cap) {
             cap = cap ? cap * 2 : 64;
             int *nk = realloc(r->keys, (size_t)cap * sizeof *nk);
             if (!nk) {
                 free(text);
-                free(r->keys);
                 return tg_fail(err, TG_EINTERNAL, "out of memory");
             }
             r->keys = nk;
