@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjson_oom.h"
+
 #define RAW_MAX 4096
 #define MAX_VIDEO_ID 64
 
@@ -71,6 +73,62 @@ static int scan_fail(tg_err *err, const char *s, size_t off, const char *what)
     line_col(s, off, &line, &col);
     return tg_fail(err, TG_EDATA, "%s at line %ld, column %ld", what, line,
                    col);
+}
+
+/* 1 when the JSON number literal s[0..n) is a whole number: every digit
+ * after the decimal point, once the exponent moves it, is 0. */
+static int literal_whole(const unsigned char *s, size_t n)
+{
+    size_t i = s[0] == '-', i0 = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    size_t ni = i - i0, f0 = i, nf = 0;
+    if (i < n && s[i] == '.') {
+        f0 = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        nf = i - f0;
+    }
+    long e = 0;
+    int neg = 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            neg = s[i++] == '-';
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            if (e < 1000000)
+                e = e * 10 + (s[i] - '0');
+    }
+    long point = (long)ni + (neg ? -e : e); /* digits before the point */
+    for (size_t k = 0; k < ni + nf; k++) {
+        unsigned char d = k < ni ? s[i0 + k] : s[f0 + k - ni];
+        if ((long)k >= point && d != '0')
+            return 0;
+    }
+    return 1;
+}
+
+/* A number with a fraction that a double turns into a whole number
+ * (4503599627370497.5, 0.99999999999999999999, 1e-400): a count or a time
+ * would be silently wrong, so the document is refused. 0 when fine. */
+static int inexact_number(const unsigned char *s, size_t n, size_t *len)
+{
+    size_t l = 0;
+    int frac = 0;
+    while (l < n && strchr("0123456789+-.eE", s[l]) && s[l]) {
+        frac |= s[l] == '.' || s[l] == 'e' || s[l] == 'E';
+        l++;
+    }
+    *len = l ? l : 1;
+    if (!frac || literal_whole(s, l))
+        return 0;
+    char tok[400];
+    if (l >= sizeof tok)
+        return 1;
+    memcpy(tok, s, l);
+    tok[l] = '\0';
+    double d = strtod(tok, NULL);
+    return isfinite(d) && d == floor(d);
 }
 
 /* Refuses, in one pass and before any allocation, what cJSON would accept
@@ -134,6 +192,20 @@ static int prescan(const char *body, size_t n, int *open, tg_err *err)
                 break;
             case 0:
                 return scan_fail(err, body, i, "not JSON: a NUL byte");
+            case '-':
+            case '0': case '1': case '2': case '3': case '4':
+            case '5': case '6': case '7': case '8': case '9': {
+                size_t l;
+                if (inexact_number(s + i, n - i, &l)) {
+                    snprintf(what, sizeof what, "the number %.*s%s has a "
+                             "fraction a double cannot hold",
+                             (int)(l < 40 ? l : 40), body + i,
+                             l > 40 ? "..." : "");
+                    return scan_fail(err, body, i, what);
+                }
+                i += l;
+                continue;
+            }
             default:
                 break;
             }
@@ -159,12 +231,15 @@ static cJSON *parse_json(const char *body, size_t n, tg_err *err)
     if (prescan(body, n, &open, err) != TG_OK)
         return NULL;
     const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(body, n, &end, 0);
+    int oom = 0;
+    cJSON *root = cjson_oom_parse(body, n, &end, &oom);
     size_t off = end && end >= body ? (size_t)(end - body) : 0;
     if (off > n)
         off = n;
     if (!root) {
-        if (open > 0)
+        if (oom)
+            tg_fail(err, TG_EINTERNAL, "out of memory parsing the feed");
+        else if (open > 0)
             scan_fail(err, body, n,
                       "not JSON: the document ends too early, inside a "
                       "string, array or object,");
@@ -428,7 +503,9 @@ static int add_reject(parser *p, long item, const cJSON *x, const bad *b)
     snprintf(field, sizeof field, "%s[%ld]%s%s", p->items_name, item,
              b->field[0] && b->field[0] != '[' ? "." : "", b->field);
     char *raw = cJSON_PrintUnformatted(x);
-    if (raw && strlen(raw) > RAW_MAX) {
+    if (!raw)
+        return oom(p);
+    if (strlen(raw) > RAW_MAX) {
         size_t l = RAW_MAX;
         while (l > 0 && ((unsigned char)raw[l] & 0xC0) == 0x80)
             l--;
@@ -438,7 +515,7 @@ static int add_reject(parser *p, long item, const cJSON *x, const bad *b)
     r->item = item;
     r->field = tg_strdup(field);
     r->reason = tg_strdup(b->why);
-    r->raw = raw ? tg_strdup(raw) : tg_strdup("");
+    r->raw = tg_strdup(raw);
     cJSON_free(raw);
     if (!r->field || !r->reason || !r->raw) {
         free(r->field);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjson_oom.h"
+
 #define MAX_CATALOG_BYTES (1u << 20)
 
 const char *const nudge_moment_names[TG_NUM_MOMENTS] = {"item", "cart",
@@ -495,7 +497,10 @@ int nudge_catalog_parse(const char *json, size_t n, const char *name,
     if (n > MAX_CATALOG_BYTES)
         return tg_fail(err, TG_EDATA, "%s: larger than %u bytes", p.name,
                        MAX_CATALOG_BYTES);
-    cJSON *root = cJSON_ParseWithLength(json, n);
+    int oom = 0;
+    cJSON *root = cjson_oom_parse(json, n, NULL, &oom);
+    if (!root && oom)
+        return tg_fail(err, TG_EINTERNAL, "%s: out of memory", p.name);
     if (!root)
         return tg_fail(err, TG_EDATA, "%s: not valid JSON (near byte %ld)",
                        p.name,

@@ -499,8 +499,10 @@ char *tg_read_file(const char *path, size_t *len, size_t max, tg_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        tg_fail(err, errno == ENOENT ? TG_ENOINPUT : TG_EIO, "%s: %s", path,
-                strerror(errno));
+        tg_fail(err, errno == ENOENT   ? TG_ENOINPUT
+                     : errno == ENOMEM ? TG_EINTERNAL
+                                       : TG_EIO,
+                "%s: %s", path, strerror(errno));
         return NULL;
     }
     size_t cap = 1 << 16, n = 0;

@@ -354,6 +354,30 @@ static void hostile_numbers(void **state)
     feed_doc_free(d);
 }
 
+/* A fraction that a double rounds away would make a whole number out of
+ * something else: such a number refuses the document (where it is), any
+ * other number with a fraction or an exponent is judged by its value. */
+static void inexact_numbers(void **state)
+{
+    (void)state;
+    static const char *const inexact[] = {
+        "4503599627370497.5", "0.99999999999999999999", "1e-400",
+        "45035996273704975e-1", "-0.5e-330", "123456789012345678.9"};
+    for (size_t i = 0; i < sizeof inexact / sizeof *inexact; i++) {
+        char body[512];
+        snprintf(body, sizeof body,
+                 "{\"version\":1,\"snapshots\":[{\"hashtag\":\"x\","
+                 "\"captured_at\":\"2025-01-01\",\"views\":%s}]}",
+                 inexact[i]);
+        DOC_ERROR(body, "has a fraction a double cannot hold at line 1");
+    }
+    views_case("4503599627370497.0", NULL, 4503599627370497LL);
+    views_case("4.503599627370497e15", NULL, 4503599627370497LL);
+    views_case("45035996273704970e-1", NULL, 4503599627370497LL);
+    views_case("0.0e-500", NULL, 0);
+    views_case("2.5", "2.5 is not a count (not a whole number)", 0);
+}
+
 static void ids_stay_strings(void **state)
 {
     (void)state;
@@ -622,6 +646,7 @@ int main(void)
         cmocka_unit_test(native_document_errors),
         cmocka_unit_test(malformed_json),
         cmocka_unit_test(deep_nesting_fails_fast),
+        cmocka_unit_test(inexact_numbers),
         cmocka_unit_test(too_many_values),
         cmocka_unit_test(hostile_numbers),
         cmocka_unit_test(ids_stay_strings),
