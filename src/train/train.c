@@ -32,10 +32,21 @@ void train_defaults(tg_train_opts *o)
     o->nthread = 0;
 }
 
+/* libxgboost's last error without the stack trace it appends: errors are
+ * one line. Valid until the next call on the thread. */
+static const char *xgb_error(void)
+{
+    static _Thread_local char line[400];
+    const char *e = XGBGetLastError();
+    size_t n = strcspn(e ? e : "", "\r\n");
+    snprintf(line, sizeof line, "%.*s", (int)n, e ? e : "");
+    return line;
+}
+
 static int xgb_fail(tg_err *err, const char *what)
 {
     return tg_fail(err, TG_EINTERNAL, "libxgboost: %s: %s", what,
-                   XGBGetLastError());
+                   xgb_error());
 }
 #define XGB(call, what)                                                       \
     do {                                                                      \
@@ -117,7 +128,7 @@ static int save_model(BoosterHandle b, const char *path, tg_err *err)
     if (XGBoosterSaveModel(b, tmp) != 0) {
         unlink(tmp);
         return tg_fail(err, TG_EIO, "%s: cannot save the model: %s", path,
-                       XGBGetLastError());
+                       xgb_error());
     }
     FILE *f = fopen(tmp, "rb");
     int ok = f && fflush(f) == 0 && fsync(fileno(f)) == 0;
