@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -370,11 +371,21 @@ static void handle_key(app *a, int ch)
 {
     char name[24];
     if (ch == KEY_RESIZE) {
+        /* Keys queued behind the resize see the new size. */
+        getmaxyx(stdscr, a->rows, a->cols);
         uilog_addf(a->log, "resize", screens[a->screen]->name, "%dx%d",
                    COLS, LINES);
         a->dirty = 1;
         return;
     }
+    /* A resize whose signal ncurses has not turned into KEY_RESIZE yet
+     * (a storm of them): take the terminal's real size before judging the
+     * key against it. */
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+        ws.ws_col > 0 && (ws.ws_row != LINES || ws.ws_col != COLS))
+        resize_term(ws.ws_row, ws.ws_col);
+    getmaxyx(stdscr, a->rows, a->cols);
     uilog_add(a->log, "key", screens[a->screen]->name,
               keys_name(ch, name, sizeof name));
     a->dirty = 1;
