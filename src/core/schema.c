@@ -412,16 +412,24 @@ static const char v3[] =
  * but the label and `mature`, which move as returns and newer data arrive
  * and are worked out on read). A line's features depend only on what came
  * before it, so a cached row stays right until something at or before its
- * time changes. Triggers on the source tables record what went stale, as
- * markers: lines (new, or their basket changed), a customer's or a
- * product's lines from a time on, a hashtag's lines from a time on.
+ * time changes. features_meta says how far the cache goes: every line up to
+ * id cached_upto was cached at the last refresh (later lines are new, hence
+ * stale), the newest of them bought at cached_until. Triggers on the source
+ * tables mark what went stale among the cached lines: lines (their basket
+ * changed), a customer's or a product's lines from a time on, a hashtag's
+ * lines from a time on. Data newer than the cache marks nothing, so loading
+ * the next day's data costs the triggers a lookup or two a row.
  * v_training_set reads the cached rows that are not stale and works out the
  * stale ones itself, so every reader is right whether or not the cache was
  * refreshed; store_features_refresh() moves the stale lines into the cache
- * and clears the markers. */
+ * and clears the marks. */
 
 /* A time before every line: "all of its lines". */
 #define SINCE_ALL "(-4611686018427387904)"
+#define CACHED_UPTO "(SELECT cached_upto FROM features_meta)"
+#define CACHED_UNTIL "(SELECT cached_until FROM features_meta)"
+/* Triggers do nothing while nothing is cached (every line is new). */
+#define WHEN_CACHED " WHEN " CACHED_UPTO " > 0"
 
 /* The cached columns, in the view's order. */
 #define LF_COLS                                                               \
@@ -444,12 +452,12 @@ static const char v3[] =
     " f.product_age_days, f.category"
 
 /* Marks the lines of key (a customer or a product) from `since` on stale,
- * when there are such lines and no marker covers them yet. */
+ * when some of them are cached and no mark covers them yet. */
 #define MARK_FROM(what, key, since, from)                                     \
     "INSERT INTO features_stale_" what "(" what "_id, since)"                \
-    " SELECT " key ", " since from                                            \
+    " SELECT " key ", " since from " AND " since " <= " CACHED_UNTIL        \
     " AND EXISTS (SELECT 1 FROM purchases q WHERE q." what "_id = " key      \
-    "  AND q.ordered_at >= " since ")"                                        \
+    "  AND q.ordered_at >= " since " AND q.id <= " CACHED_UPTO ")"          \
     " AND NOT EXISTS (SELECT 1 FROM features_stale_" what " s"               \
     "  WHERE s." what "_id = " key " AND s.since <= " since ");"
 #define MARK(what, key, since) MARK_FROM(what, key, since, " WHERE 1")
@@ -459,10 +467,11 @@ static const char v3[] =
     MARK_FROM(what, "p." what "_id", "p.ordered_at + 2592000",                \
               " FROM purchases p WHERE p.id = " r ".purchase_id"             \
               " AND " r ".returned_at <= p.ordered_at + 2592000")
-/* Every line of an order (its basket changed). */
+/* The cached lines of an order (its basket changed). */
 #define MARK_ORDER(code)                                                      \
     "INSERT INTO features_stale_line(purchase_id)"                           \
     " SELECT q.id FROM purchases q WHERE q.order_code = " code               \
+    " AND q.id <= " CACHED_UPTO                                               \
     " AND NOT EXISTS (SELECT 1 FROM features_stale_line l"                   \
     "  WHERE l.purchase_id = q.id);"
 /* A purchase line (r = NEW or OLD) added or removed: its order's lines,
@@ -477,23 +486,27 @@ static const char v3[] =
 #define MARK_SNAPSHOT(r)                                                      \
     "INSERT INTO features_stale_hashtag(hashtag_id, since)"                  \
     " SELECT " r ".hashtag_id, " r ".captured_at"                            \
-    " WHERE EXISTS (SELECT 1 FROM purchases q"                                \
-    "  WHERE q.ordered_at >= " r ".captured_at)"                              \
-    " AND NOT EXISTS (SELECT 1 FROM features_stale_hashtag s"                \
+    " WHERE NOT EXISTS (SELECT 1 FROM features_stale_hashtag s"              \
     "  WHERE s.hashtag_id = " r ".hashtag_id AND s.since <= " r              \
     ".captured_at);"
+#define WHEN_SNAPSHOT(r) r ".captured_at <= " CACHED_UNTIL
 
-/* The stale lines and what they need: the history of their customers and
- * products (whole partitions, fed to the windows in the reference's row
- * order, by id, so that every window sums exactly as it does there), then
- * each stale line's basket and trend, taken in id order (the store's order,
- * and the cache's). Ends with `hist`, as TS_FEATURE_COLS reads it. Rows
- * are found through ids (UNION) and fetched by id, never in index order.
- * LIMIT -1 keeps an ORDER BY that SQLite would otherwise drop from a
- * subquery. */
+/* The stale lines and what they need, then each stale line's basket and
+ * trend (TS_FEATURE_COLS reads `hist`). The customer windows run over every
+ * line of the stale lines' customers, fed in id order to the reference's own
+ * TS_WINDOWS, so that each customer's lines reach the mean-price sum in the
+ * order they do there (a float sum depends on it). The product counts are
+ * integers: one window over every line of the stale lines' products. Rows
+ * are found as ids and fetched in id order (the store's order), never in
+ * index order. LIMIT -1 keeps an ORDER BY that SQLite would otherwise drop
+ * from a subquery. */
+#define PRODUCT_WINDOW                                                        \
+    "PARTITION BY product_id ORDER BY ordered_at"                             \
+    " RANGE BETWEEN UNBOUNDED PRECEDING AND 2592000 PRECEDING"
 #define TS_STALE                                                              \
     " WITH stale(id) AS MATERIALIZED ("                                       \
-    "  SELECT purchase_id FROM features_stale_line"                          \
+    "  SELECT p.id FROM purchases p WHERE p.id > " CACHED_UPTO               \
+    "  UNION SELECT purchase_id FROM features_stale_line"                    \
     "  UNION SELECT p.id FROM features_stale_customer s"                     \
     "   JOIN purchases p ON p.customer_id = s.customer_id"                   \
     "   AND p.ordered_at >= s.since"                                          \
@@ -515,20 +528,39 @@ static const char v3[] =
     "   " LABEL_SQL("p") " AS returned"                                       \
     "  FROM (SELECT q.id FROM purchases q"                                    \
     "    WHERE q.customer_id IN (SELECT customer_id FROM keys)"              \
-    "   UNION SELECT q.id FROM purchases q"                                   \
-    "    WHERE q.product_id IN (SELECT product_id FROM keys)) u"             \
+    "    ORDER BY q.id LIMIT -1) u"                                           \
     "  CROSS JOIN purchases p ON p.id = u.id"                                 \
     "  ORDER BY p.id LIMIT -1),"                                              \
     " win AS MATERIALIZED (" TS_WINDOWS "),"                                  \
-    " sw AS MATERIALIZED (SELECT * FROM win"                                  \
-    "  WHERE id IN (SELECT id FROM stale) ORDER BY id LIMIT -1),"            \
+    " plines AS MATERIALIZED ("                                               \
+    "  SELECT p.id, p.product_id, p.ordered_at,"                              \
+    "   " LABEL_SQL("p") " AS returned"                                       \
+    "  FROM (SELECT q.id FROM purchases q"                                    \
+    "    WHERE q.product_id IN (SELECT product_id FROM keys)"                \
+    "    ORDER BY q.id LIMIT -1) u"                                           \
+    "  CROSS JOIN purchases p ON p.id = u.id),"                               \
+    " pwin AS MATERIALIZED (SELECT id, COUNT(*) OVER wp AS p_lines,"         \
+    "  SUM(returned) OVER wp AS p_returns FROM plines"                        \
+    "  WINDOW wp AS (" PRODUCT_WINDOW ")),"                                   \
+    /* Both windows' values of each stale line, in id order (one of the two \
+     * sides holds each value: MAX keeps it as it is). */                     \
+    " hw AS MATERIALIZED (SELECT id, MAX(c_lines) AS c_lines,"               \
+    "  MAX(c_returns) AS c_returns, MAX(c_mean_price) AS c_mean_price,"      \
+    "  MAX(c_prior_orders) AS c_prior_orders, MAX(p_lines) AS p_lines,"      \
+    "  MAX(p_returns) AS p_returns FROM ("                                    \
+    "   SELECT id, c_lines, c_returns, c_mean_price, c_prior_orders,"        \
+    "    NULL AS p_lines, NULL AS p_returns FROM win"                         \
+    "   WHERE id IN (SELECT id FROM stale)"                                   \
+    "   UNION ALL SELECT id, NULL, NULL, NULL, NULL, p_lines, p_returns"     \
+    "   FROM pwin WHERE id IN (SELECT id FROM stale))"                       \
+    "  GROUP BY id),"                                                         \
     " hist AS ("                                                              \
-    "  SELECT w.id, w.customer_id, w.product_id, w.ordered_at, w.unit_price," \
+    "  SELECT p.id, p.customer_id, p.product_id, p.ordered_at, p.unit_price," \
     "   COALESCE(p.ref_hashtag_id, pt.hashtag_id) AS hashtag_id,"            \
     TS_BASKET_COLS ","                                                        \
     "   w.c_lines, w.c_returns, w.c_mean_price, w.c_prior_orders,"           \
     "   w.p_lines, w.p_returns"                                               \
-    "  FROM sw w CROSS JOIN purchases p ON p.id = w.id"                      \
+    "  FROM hw w CROSS JOIN purchases p ON p.id = w.id"                      \
     "  JOIN products pr ON pr.id = p.product_id"                             \
     "  LEFT JOIN product_tags pt ON pt.product_id = p.product_id"            \
     "   AND pt.rank = 0)"
@@ -545,6 +577,10 @@ static const char v4[] =
     " cust_prior_return_rate, cust_tenure_days, cust_segment, cust_age_band,"
     " size_vs_usual, pay_later, fit_bias, product_prior_return_rate,"
     " product_age_days, category);"
+    /* Nothing cached yet: every line of the store is new. */
+    "CREATE TABLE features_meta(id INTEGER PRIMARY KEY CHECK(id = 0),"
+    " cached_upto INTEGER NOT NULL, cached_until INTEGER);"
+    "INSERT INTO features_meta VALUES(0, 0, NULL);"
     "CREATE TABLE features_stale_line(purchase_id INTEGER PRIMARY KEY);"
     "CREATE TABLE features_stale_customer(customer_id INTEGER NOT NULL,"
     " since INTEGER NOT NULL, PRIMARY KEY(customer_id, since))"
@@ -554,8 +590,8 @@ static const char v4[] =
     "CREATE TABLE features_stale_hashtag(hashtag_id INTEGER NOT NULL,"
     " since INTEGER NOT NULL, PRIMARY KEY(hashtag_id, since)) WITHOUT ROWID;"
 
-    "CREATE TRIGGER features_purchase_added AFTER INSERT ON purchases BEGIN "
-    MARK_PURCHASE("NEW") " END;"
+    "CREATE TRIGGER features_purchase_added AFTER INSERT ON purchases"
+    WHEN_CACHED " BEGIN " MARK_PURCHASE("NEW") " END;"
     "CREATE TRIGGER features_purchase_removed AFTER DELETE ON purchases BEGIN"
     " DELETE FROM line_features WHERE purchase_id = OLD.id;"
     " DELETE FROM features_stale_line WHERE purchase_id = OLD.id; "
@@ -563,42 +599,47 @@ static const char v4[] =
     "CREATE TRIGGER features_purchase_changed AFTER UPDATE ON purchases BEGIN"
     " DELETE FROM line_features WHERE purchase_id = OLD.id; "
     MARK_PURCHASE("OLD") MARK_PURCHASE("NEW") " END;"
-    "CREATE TRIGGER features_return_added AFTER INSERT ON returns BEGIN "
+    "CREATE TRIGGER features_return_added AFTER INSERT ON returns"
+    WHEN_CACHED " BEGIN "
     MARK_RETURN("NEW", "customer") MARK_RETURN("NEW", "product") " END;"
-    "CREATE TRIGGER features_return_removed AFTER DELETE ON returns BEGIN "
+    "CREATE TRIGGER features_return_removed AFTER DELETE ON returns"
+    WHEN_CACHED " BEGIN "
     MARK_RETURN("OLD", "customer") MARK_RETURN("OLD", "product") " END;"
-    "CREATE TRIGGER features_return_changed AFTER UPDATE ON returns BEGIN "
+    "CREATE TRIGGER features_return_changed AFTER UPDATE ON returns"
+    WHEN_CACHED " BEGIN "
     MARK_RETURN("OLD", "customer") MARK_RETURN("OLD", "product")
     MARK_RETURN("NEW", "customer") MARK_RETURN("NEW", "product") " END;"
     "CREATE TRIGGER features_snapshot_added AFTER INSERT ON trend_snapshots"
-    " BEGIN " MARK_SNAPSHOT("NEW") " END;"
+    " WHEN " WHEN_SNAPSHOT("NEW") " BEGIN " MARK_SNAPSHOT("NEW") " END;"
     "CREATE TRIGGER features_snapshot_removed AFTER DELETE ON trend_snapshots"
-    " BEGIN " MARK_SNAPSHOT("OLD") " END;"
+    " WHEN " WHEN_SNAPSHOT("OLD") " BEGIN " MARK_SNAPSHOT("OLD") " END;"
     "CREATE TRIGGER features_snapshot_changed AFTER UPDATE ON trend_snapshots"
-    " BEGIN " MARK_SNAPSHOT("OLD") MARK_SNAPSHOT("NEW") " END;"
+    " WHEN " WHEN_SNAPSHOT("OLD") " OR " WHEN_SNAPSHOT("NEW") " BEGIN "
+    MARK_SNAPSHOT("OLD") MARK_SNAPSHOT("NEW") " END;"
     /* Customer and product facts the features read; a product's primary
      * tag (its lines' trend); a category (its orders' same-category
      * counts). The code tables (categories, channels, sizes...) are fixed. */
-    "CREATE TRIGGER features_customer_added AFTER INSERT ON customers BEGIN "
-    MARK("customer", "NEW.id", SINCE_ALL) " END;"
-    "CREATE TRIGGER features_customer_removed AFTER DELETE ON customers BEGIN "
-    MARK("customer", "OLD.id", SINCE_ALL) " END;"
+    "CREATE TRIGGER features_customer_added AFTER INSERT ON customers"
+    WHEN_CACHED " BEGIN " MARK("customer", "NEW.id", SINCE_ALL) " END;"
+    "CREATE TRIGGER features_customer_removed AFTER DELETE ON customers"
+    WHEN_CACHED " BEGIN " MARK("customer", "OLD.id", SINCE_ALL) " END;"
     "CREATE TRIGGER features_customer_changed AFTER UPDATE OF id, segment,"
     " usual_size, shoe_size, age_band, joined_at, lines_before,"
-    " returns_before ON customers BEGIN "
+    " returns_before ON customers" WHEN_CACHED " BEGIN "
     MARK("customer", "OLD.id", SINCE_ALL) MARK("customer", "NEW.id", SINCE_ALL)
     " END;"
-    "CREATE TRIGGER features_product_added AFTER INSERT ON products BEGIN "
-    MARK("product", "NEW.id", SINCE_ALL) " END;"
-    "CREATE TRIGGER features_product_removed AFTER DELETE ON products BEGIN "
-    MARK("product", "OLD.id", SINCE_ALL) " END;"
+    "CREATE TRIGGER features_product_added AFTER INSERT ON products"
+    WHEN_CACHED " BEGIN " MARK("product", "NEW.id", SINCE_ALL) " END;"
+    "CREATE TRIGGER features_product_removed AFTER DELETE ON products"
+    WHEN_CACHED " BEGIN " MARK("product", "OLD.id", SINCE_ALL) " END;"
     "CREATE TRIGGER features_product_changed AFTER UPDATE OF id, category,"
-    " fit_bias, launched_at ON products BEGIN "
+    " fit_bias, launched_at ON products" WHEN_CACHED " BEGIN "
     MARK("product", "OLD.id", SINCE_ALL) MARK("product", "NEW.id", SINCE_ALL)
     "INSERT INTO features_stale_line(purchase_id)"
     " SELECT q.id FROM purchases q WHERE OLD.category IS NOT NEW.category"
     " AND q.order_code IN (SELECT o.order_code FROM purchases o"
     "  WHERE o.product_id IN (OLD.id, NEW.id))"
+    " AND q.id <= " CACHED_UPTO
     " AND NOT EXISTS (SELECT 1 FROM features_stale_line l"
     "  WHERE l.purchase_id = q.id);"
     " END;"
@@ -623,11 +664,7 @@ static const char v4[] =
     " FROM line_features f WHERE f.purchase_id NOT IN (SELECT id FROM stale)"
     " UNION ALL"
     TS_KEY_COLS " " LABEL_SQL("h") " AS returned," TS_MATURE("h.ordered_at")
-    TS_FEATURE_COLS ";"
-    /* Every line of a store that already has some is stale. */
-    "INSERT INTO features_stale_product(product_id, since)"
-    " SELECT pr.id, " SINCE_ALL " FROM products pr"
-    " WHERE EXISTS (SELECT 1 FROM purchases q WHERE q.product_id = pr.id);";
+    TS_FEATURE_COLS ";";
 
 const char *const schema_migrations[] = {v1, v2, v3, v4};
 const int schema_num_migrations = 4;
@@ -635,18 +672,39 @@ const int schema_num_migrations = 4;
 const char *const schema_training_set_reference = TS_REFERENCE;
 
 const char *const schema_features_pending =
-    "SELECT EXISTS (SELECT 1 FROM features_stale_line)"
+    "SELECT EXISTS (SELECT 1 FROM purchases WHERE id > " CACHED_UPTO ")"
+    " OR EXISTS (SELECT 1 FROM features_stale_line)"
     " OR EXISTS (SELECT 1 FROM features_stale_customer)"
     " OR EXISTS (SELECT 1 FROM features_stale_product)"
     " OR EXISTS (SELECT 1 FROM features_stale_hashtag)";
 
+/* Every line is cached now: no marks, the watermark at the newest line. */
+#define CACHED_ALL                                                            \
+    "DELETE FROM features_stale_line;"                                        \
+    "DELETE FROM features_stale_customer;"                                    \
+    "DELETE FROM features_stale_product;"                                     \
+    "DELETE FROM features_stale_hashtag;"                                     \
+    "UPDATE features_meta SET"                                                \
+    " cached_upto = COALESCE((SELECT MAX(id) FROM purchases), 0),"            \
+    " cached_until = (SELECT MAX(ordered_at) FROM purchases);"
+
 const char *const schema_features_refresh =
     "INSERT OR REPLACE INTO line_features(" LF_COLS ")" TS_STALE
-    TS_KEY_COLS TS_FEATURE_COLS ";"
-    "DELETE FROM features_stale_line;"
-    "DELETE FROM features_stale_customer;"
-    "DELETE FROM features_stale_product;"
-    "DELETE FROM features_stale_hashtag;";
+    TS_KEY_COLS TS_FEATURE_COLS ";" CACHED_ALL;
+
+/* With nothing cached every line is stale: one pass of the reference is
+ * cheaper than working out what each stale line needs. Rows go in by id,
+ * the table's order. */
+const char *const schema_features_build =
+    "INSERT INTO line_features(" LF_COLS ") SELECT " LF_COLS
+    " FROM (" TS_REFERENCE ") ORDER BY purchase_id;" CACHED_ALL;
+
+const char *const schema_features_drop =
+    "DELETE FROM line_features;"
+    "UPDATE features_meta SET cached_upto = 0, cached_until = NULL;";
+
+const char *const schema_features_empty =
+    "SELECT NOT EXISTS (SELECT 1 FROM line_features)";
 
 #define TREND_STATE_SELECT(filter)                                            \
     "INSERT INTO trend_state(hashtag_id, captured_at, views, views_24h,"     \

@@ -19,5 +19,11 @@ extern const char *const schema_training_set_reference;
 extern const char *const schema_features_pending;
 /* Computes the stale lines into line_features and clears the markers. */
 extern const char *const schema_features_refresh;
+/* The same for an empty cache (every line stale), from the reference. */
+extern const char *const schema_features_build;
+/* Empties the cache (every line new again). */
+extern const char *const schema_features_drop;
+/* One row, one column: 1 when nothing is cached. */
+extern const char *const schema_features_empty;
 
 #endif

@@ -299,19 +299,35 @@ int store_refresh_trend_state(tg_store *s, int all, tg_err *err)
                       err);
 }
 
+/* Runs the refresh (after `first`, when given) in the caller's transaction
+ * or in its own. */
+static int features_update(tg_store *s, const char *first, tg_err *err)
+{
+    int own = sqlite3_get_autocommit(s->db);
+    if (own && store_begin(s, err) != TG_OK)
+        return err ? err->code : TG_EINTERNAL;
+    int rc = first ? store_exec(s, first, err) : TG_OK;
+    if (rc == TG_OK)
+        rc = store_exec(s, store_count(s, schema_features_empty)
+                               ? schema_features_build
+                               : schema_features_refresh,
+                        err);
+    if (rc == TG_OK && own)
+        rc = store_commit(s, err);
+    if (rc != TG_OK && own)
+        store_rollback(s);
+    return rc;
+}
+
 int store_features_refresh(tg_store *s, tg_err *err)
 {
     if (store_count(s, schema_features_pending) == 0 ||
         sqlite3_db_readonly(s->db, "main") == 1)
         return TG_OK;
-    int own = sqlite3_get_autocommit(s->db);
-    if (own && store_begin(s, err) != TG_OK)
-        return err ? err->code : TG_EINTERNAL;
-    if (store_exec(s, schema_features_refresh, err) != TG_OK ||
-        (own && store_commit(s, err) != TG_OK)) {
-        if (own)
-            store_rollback(s);
-        return err ? err->code : TG_EINTERNAL;
-    }
-    return TG_OK;
+    return features_update(s, NULL, err);
+}
+
+int store_features_rebuild(tg_store *s, tg_err *err)
+{
+    return features_update(s, schema_features_drop, err);
 }

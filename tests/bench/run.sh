@@ -69,10 +69,25 @@ row "ingest (validated, indexed)" "$ING_S" "s" "sqlite3 .import" "$IMP_S" "$(rat
 row "  peak memory" "$ING_MB" "MiB" "" "" ""
 row "  store size" "$STORE_MB" "MiB" "" "" ""
 
-measure view sqlite3 "$DB" "SELECT count(*), sum(trend_growth_24h), sum(cust_prior_return_rate), sum(product_prior_return_rate), sum(sizes_of_item), sum(cust_prior_orders), sum(returned) FROM v_training_set"
-VIEW_S=$SECS
-$REC "$JSON" "training_set_${SCALE}_seconds" "$VIEW_S" s
-row "build the training set (view)" "$VIEW_S" "s" "" "" ""
+# The training set: the cache the ingest filled (read through the view and
+# by dataset_load), its refresh after a day of new data and with nothing
+# new, and the whole cache built again, against the full statement the
+# view ran on every read before the cache (bench_features.c).
+measure features "$BUILD/bench/bench_features" "$DB"
+val() { awk -v k="$1" '$1 == k { print $2 }' "$OUT/features.log"; }
+REF_S=$(val reference)
+FULL="full statement"
+$REC "$JSON" "training_set_${SCALE}_seconds" "$(val view)" s "$FULL" "$REF_S"
+$REC "$JSON" "training_set_build_${SCALE}_seconds" "$(val build)" s "$FULL" "$REF_S"
+$REC "$JSON" "training_set_day_refresh_${SCALE}_seconds" "$(val day_refresh)" s "$FULL" "$REF_S"
+$REC "$JSON" "training_set_noop_refresh_${SCALE}_seconds" "$(val noop_refresh)" s
+$REC "$JSON" "dataset_load_${SCALE}_seconds" "$(val dataset_load)" s
+row "training set: full statement" "$REF_S" "s" "" "" ""
+row "  read the cached view" "$(val view)" "s" "$FULL" "$REF_S" "$(ratio "$(val view)" "$REF_S")"
+row "  dataset_load (mature lines)" "$(val dataset_load)" "s" "" "" ""
+row "  build the cache" "$(val build)" "s" "$FULL" "$REF_S" "$(ratio "$(val build)" "$REF_S")"
+row "  refresh after a day ($(val day_lines) lines)" "$(val day_refresh)" "s" "$FULL" "$REF_S" "$(ratio "$(val day_refresh)" "$REF_S")"
+row "  refresh, nothing new" "$(val noop_refresh)" "s" "" "" ""
 
 if [ -x "$BUILD/trendguard-train" ]; then
     measure train "$BUILD/trendguard-train" --db "$DB" --metrics "$OUT/metrics-$SCALE.json"
@@ -116,7 +131,7 @@ BUILD=$BUILD BENCH_JSON=$JSON tests/bench/app.sh "$DB" "$SCALE" ||
 
 for b in "$BUILD"/bench/bench_*; do
     [ -x "$b" ] || continue
-    [ "$(basename "$b")" = bench_record ] && continue
+    case "$(basename "$b")" in bench_record | bench_features) continue ;; esac
     echo "---- $(basename "$b")"
     BENCH_JSON=$JSON "$b" || echo "bench: $(basename "$b") failed"
 done
