@@ -3,9 +3,15 @@
  * `make run` on a fresh machine opens on something to look at. */
 #include "demo.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,10 +49,16 @@ static int train_demo_model(const char *db_path, int verbose)
         return -1;
     if (verbose)
         fprintf(stderr, "trendguard: training the demo model...\n");
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        /* Killed with the app: a trainer left running would go on writing
+         * to the half-made store that the next first run starts over. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
         /* Quiet: the summary is for people who run the trainer. */
         FILE *null = freopen("/dev/null", "w", stdout);
         (void)null;
@@ -93,7 +105,8 @@ static int score_demo(const char *db_path, int verbose, tg_err *err)
     return rc;
 }
 
-int demo_create(const char *db_path, int verbose, tg_err *err)
+/* Builds the whole demo store at path (an empty file). */
+static int demo_build(const char *path, int verbose, tg_err *err)
 {
     const char *tmp = getenv("TMPDIR");
     char dir[4096];
@@ -102,16 +115,13 @@ int demo_create(const char *db_path, int verbose, tg_err *err)
     if (!mkdtemp(dir))
         return tg_fail(err, TG_EIO, "%s: cannot make a temporary folder",
                        dir);
-    if (verbose)
-        fprintf(stderr, "trendguard: first run: creating a demo store at "
-                        "%s\n", db_path);
     tg_gen_opts go = {.out_dir = dir, .scale = "demo", .seed = 1};
     int rc = gen_run(&go, NULL, NULL, NULL, err);
     if (rc != TG_OK) {
         remove_dir(dir);
         return rc;
     }
-    tg_store *s = store_open(db_path, STORE_CREATE, err);
+    tg_store *s = store_open(path, STORE_CREATE, err);
     if (!s) {
         remove_dir(dir);
         return err ? err->code : TG_EIO;
@@ -125,18 +135,78 @@ int demo_create(const char *db_path, int verbose, tg_err *err)
     if (rc == TG_OK && rejected > 0)
         rc = tg_fail(err, TG_EINTERNAL,
                      "the demo data had %ld rejected rows", rejected);
-    if (rc != TG_OK) {
-        unlink(db_path); /* no half-made demo store next time */
+    if (rc != TG_OK)
         return rc;
-    }
     /* Without a model the app runs on its rule-based estimate. */
-    int trc = train_demo_model(db_path, verbose);
+    int trc = train_demo_model(path, verbose);
     if (trc > 0 && verbose)
         fprintf(stderr, "trendguard: the demo model could not be trained "
                         "(exit %d); running without it\n", trc);
     tg_err serr = {0};
-    if (trc == 0 && score_demo(db_path, verbose, &serr) != TG_OK && verbose)
+    if (trc == 0 && score_demo(path, verbose, &serr) != TG_OK && verbose)
         fprintf(stderr, "trendguard: the demo purchases could not be "
                         "scored: %s\n", serr.msg);
     return TG_OK;
+}
+
+/* Removes the journal, -wal and -shm files of the store at path, and
+ * with all the store itself. */
+static void remove_store(const char *path, int all)
+{
+    static const char *const side[] = {"-journal", "-wal", "-shm"};
+    char p[4300];
+    if (all)
+        unlink(path);
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s%s", path, side[i]);
+        unlink(p);
+    }
+}
+
+/* The store is built as DB.first-run beside db_path and renamed into place
+ * only when complete (data, model, scores), so a first run that is killed
+ * leaves no half-made store for the next run to open: the next one starts
+ * over on the same temporary file. A lock (flock) on that file keeps two
+ * first runs from building at once; the second waits and then opens what
+ * the first made. The model goes to models/ in the same folder. */
+int demo_create(const char *db_path, int verbose, tg_err *err)
+{
+    char dir[4096], path[4200];
+    struct stat st;
+    tg_strlcpy(dir, db_path, sizeof dir);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    if (tg_mkdirs(slash ? dir : ".", err) != TG_OK)
+        return err ? err->code : TG_EIO;
+    snprintf(path, sizeof path, "%s.first-run", db_path);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return tg_fail(err, TG_EIO, "%s: cannot create: %s", path,
+                       strerror(errno));
+    while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
+        ;
+    if (stat(db_path, &st) == 0) { /* another first run made it */
+        close(fd);
+        return TG_OK;
+    }
+    /* Whatever a killed first run left: start over. (The descriptor stays
+     * open until every connection is closed: closing it earlier would drop
+     * SQLite's POSIX locks on the file.) */
+    int rc = ftruncate(fd, 0) == 0 ? TG_OK
+                                   : tg_fail(err, TG_EIO, "%s: %s", path,
+                                             strerror(errno));
+    remove_store(path, 0);
+    if (verbose && rc == TG_OK)
+        fprintf(stderr, "trendguard: first run: creating a demo store at "
+                        "%s\n", db_path);
+    if (rc == TG_OK)
+        rc = demo_build(path, verbose, err);
+    if (rc == TG_OK && rename(path, db_path) != 0)
+        rc = tg_fail(err, TG_EIO, "%s: cannot rename to %s: %s", path,
+                     db_path, strerror(errno));
+    if (rc != TG_OK)
+        remove_store(path, 1); /* no half-made demo store next time */
+    close(fd);
+    return rc;
 }
