@@ -192,7 +192,11 @@ tg_store *store_open(const char *path, int flags, tg_err *err)
          store_exec(s, "PRAGMA journal_mode = WAL", err) != TG_OK) ||
         store_exec(s, "PRAGMA synchronous = NORMAL;"
                       "PRAGMA temp_store = MEMORY;"
-                      "PRAGMA cache_size = -65536", err) != TG_OK) {
+                      "PRAGMA cache_size = -65536;"
+                      /* After a checkpoint the WAL file is cut back to
+                       * 64 MiB, so a store that a reader keeps open while
+                       * big loads run does not keep a big file. */
+                      "PRAGMA journal_size_limit = 67108864", err) != TG_OK) {
         store_close(s);
         return NULL;
     }
