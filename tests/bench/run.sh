@@ -113,6 +113,24 @@ if [ -x "$BUILD/trendguard-train" ]; then
     fi
 fi
 
+# Scoring every line with the model just trained (TreeSHAP drivers per
+# line; the store's trigger queues the risky ones), then the engine's
+# decisions on that queue.
+if [ -x "$BUILD/trendguard-train" ]; then
+    measure score "$TG" score --db "$DB"
+    $REC "$JSON" "score_${SCALE}_seconds" "$SECS" s
+    $REC "$JSON" "score_${SCALE}_peak_mb" "$((KIB / 1024))" MiB
+    LINES_SCORED=$(sqlite3 "$DB" "SELECT count(*) FROM scores")
+    row "score every line ($LINES_SCORED)" "$SECS" "s" "" "" ""
+    row "  peak memory" "$((KIB / 1024))" "MiB" "" "" ""
+    measure nudge "$TG" nudge --db "$DB" --process-queue
+    $REC "$JSON" "nudge_queue_${SCALE}_seconds" "$SECS" s
+    row "nudge --process-queue" "$SECS" "s" "" "" ""
+    STORE_MB=$(du -sm "$DB" | cut -f1)
+    $REC "$JSON" "store_scored_${SCALE}_mb" "$STORE_MB" MiB
+    row "  store size, scored" "$STORE_MB" "MiB" "" "" ""
+fi
+
 # Six months of the A/B shopper simulation with the model just trained
 # (shoppers: the generator's customers at this scale).
 if [ -x "$BUILD/trendguard-train" ]; then
