@@ -22,11 +22,14 @@
 #include "trendguard/score.h"
 #include "trendguard/store.h"
 
+/* Removes the generator's files (and what a killed one left) and dir. */
 static void remove_dir(const char *dir)
 {
     for (int i = 0; i < TG_GEN_FILES; i++) {
-        char p[4200];
+        char p[4300];
         snprintf(p, sizeof p, "%s/%s", dir, gen_file_names[i]);
+        unlink(p);
+        snprintf(p, sizeof p, "%s/.%s.tmp", dir, gen_file_names[i]);
         unlink(p);
     }
     rmdir(dir);
@@ -105,16 +108,16 @@ static int score_demo(const char *db_path, int verbose, tg_err *err)
     return rc;
 }
 
-/* Builds the whole demo store at path (an empty file). */
+/* Builds the whole demo store at path (an empty file), the data set
+ * generated into path.d. */
 static int demo_build(const char *path, int verbose, tg_err *err)
 {
-    const char *tmp = getenv("TMPDIR");
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/trendguard-demo.XXXXXX",
-             tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir))
-        return tg_fail(err, TG_EIO, "%s: cannot make a temporary folder",
-                       dir);
+    char dir[4300];
+    snprintf(dir, sizeof dir, "%s.d", path);
+    remove_dir(dir); /* left by a killed first run */
+    if (mkdir(dir, 0700) != 0)
+        return tg_fail(err, TG_EIO, "%s: cannot make a temporary folder: %s",
+                       dir, strerror(errno));
     tg_gen_opts go = {.out_dir = dir, .scale = "demo", .seed = 1};
     int rc = gen_run(&go, NULL, NULL, NULL, err);
     if (rc != TG_OK) {
@@ -163,12 +166,13 @@ static void remove_store(const char *path, int all)
     }
 }
 
-/* The store is built as DB.first-run beside db_path and renamed into place
- * only when complete (data, model, scores), so a first run that is killed
- * leaves no half-made store for the next run to open: the next one starts
- * over on the same temporary file. A lock (flock) on that file keeps two
- * first runs from building at once; the second waits and then opens what
- * the first made. The model goes to models/ in the same folder. */
+/* The store is built as DB.first-run beside db_path (its data set in
+ * DB.first-run.d) and renamed into place only when complete (data, model,
+ * scores), so a first run that is killed leaves no half-made store for the
+ * next run to open: the next one starts over on the same temporary files.
+ * A lock (flock) on DB.first-run keeps two first runs from building at
+ * once; the second waits and then opens what the first made. The model
+ * goes to models/ in the same folder. */
 int demo_create(const char *db_path, int verbose, tg_err *err)
 {
     char dir[4096], path[4200];
