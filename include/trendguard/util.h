@@ -74,6 +74,11 @@ char *tg_strlcpy(char *dst, const char *src, size_t n);
 /* Parses a whole string as a number; 0 on success, -1 otherwise. */
 int tg_parse_double(const char *s, double *out);
 int tg_parse_int64(const char *s, int64_t *out);
+/* True when the decimal literal in s's n bytes (sign, digits, fraction,
+ * exponent) has no non-zero digit after the point once the exponent is
+ * applied: "12.0" and "1e3" are whole, "12.5" and "4503599627370497.5"
+ * are not, whatever a double would round them to. */
+int tg_literal_whole(const char *s, size_t n);
 /* True when s is valid UTF-8 with no NUL bytes in its n bytes. */
 int tg_utf8_valid(const char *s, size_t n);
 

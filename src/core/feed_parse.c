@@ -75,38 +75,6 @@ static int scan_fail(tg_err *err, const char *s, size_t off, const char *what)
                    col);
 }
 
-/* 1 when the JSON number literal s[0..n) is a whole number: every digit
- * after the decimal point, once the exponent moves it, is 0. */
-static int literal_whole(const unsigned char *s, size_t n)
-{
-    size_t i = s[0] == '-', i0 = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9')
-        i++;
-    size_t ni = i - i0, f0 = i, nf = 0;
-    if (i < n && s[i] == '.') {
-        f0 = ++i;
-        while (i < n && s[i] >= '0' && s[i] <= '9')
-            i++;
-        nf = i - f0;
-    }
-    long e = 0;
-    int neg = 0;
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
-            neg = s[i++] == '-';
-        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-            if (e < 1000000)
-                e = e * 10 + (s[i] - '0');
-    }
-    long point = (long)ni + (neg ? -e : e); /* digits before the point */
-    for (size_t k = 0; k < ni + nf; k++) {
-        unsigned char d = k < ni ? s[i0 + k] : s[f0 + k - ni];
-        if ((long)k >= point && d != '0')
-            return 0;
-    }
-    return 1;
-}
 
 /* A number with a fraction that a double turns into a whole number
  * (4503599627370497.5, 0.99999999999999999999, 1e-400): a count or a time
@@ -120,7 +88,7 @@ static int inexact_number(const unsigned char *s, size_t n, size_t *len)
         l++;
     }
     *len = l ? l : 1;
-    if (!frac || literal_whole(s, l))
+    if (!frac || tg_literal_whole((const char *)s, l))
         return 0;
     char tok[400];
     if (l >= sizeof tok)

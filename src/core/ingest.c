@@ -212,7 +212,8 @@ int ing_integer(ing *g, int k, int required, int64_t lo, int64_t hi,
     if (tg_parse_int64(v, &x) != 0) {
         /* Exports often write whole numbers as "12.0". */
         double d;
-        if (tg_parse_double(v, &d) != 0 || d != floor(d) || fabs(d) > 9e15)
+        if (tg_parse_double(v, &d) != 0 || !tg_literal_whole(v, strlen(v)) ||
+            d != floor(d) || fabs(d) > 9e15)
             return ing_bad(g, k, "%s '%s' is not a whole number",
                            g->k->cols[k], clip(v, c, sizeof c));
         x = (int64_t)d;

@@ -729,3 +729,35 @@ int tg_sha256_file(const char *path, char out[65], tg_err *err)
     sha256_final(&c, out);
     return TG_OK;
 }
+
+int tg_literal_whole(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = n > 0 && (s[0] == '-' || s[0] == '+'), i0 = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    size_t ni = i - i0, f0 = i, nf = 0;
+    if (i < n && s[i] == '.') {
+        f0 = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        nf = i - f0;
+    }
+    long e = 0;
+    int neg = 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            neg = s[i++] == '-';
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            if (e < 1000000)
+                e = e * 10 + (s[i] - '0');
+    }
+    long point = (long)ni + (neg ? -e : e); /* digits before the point */
+    for (size_t k = 0; k < ni + nf; k++) {
+        unsigned char d = k < ni ? s[i0 + k] : s[f0 + k - ni];
+        if ((long)k >= point && d != '0')
+            return 0;
+    }
+    return 1;
+}

@@ -62,6 +62,27 @@ static long load_dir(fixture *f, const char *dir)
     return rejected;
 }
 
+/* A count written with a fraction is whole only when every digit after
+ * the point is 0: never what a double rounds it to. */
+static void whole_numbers_are_read_from_the_text(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        int whole;
+    } cases[] = {
+        {"12", 1}, {"12.0", 1}, {"-3.000", 1}, {"+7.0", 1}, {"1e3", 1},
+        {"1.5e1", 1}, {"1200e-2", 1}, {"12.5", 0}, {"1.25e1", 0},
+        {"4503599627370497.5", 0}, {"0.99999999999999999999", 0},
+        {"+4503599627370497.5", 0}, {"1e-400", 0}, {"0.0", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        if (tg_literal_whole(cases[i].s, strlen(cases[i].s)) !=
+            cases[i].whole)
+            fail_msg("tg_literal_whole(%s) should be %d", cases[i].s,
+                     cases[i].whole);
+}
+
 static void loads_every_good_file(void **state)
 {
     fixture *f = *state;
@@ -337,6 +358,7 @@ static void online_retail_accounts_for_every_line(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(whole_numbers_are_read_from_the_text),
         cmocka_unit_test_setup_teardown(loads_every_good_file, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(same_files_twice_add_nothing, setup,
