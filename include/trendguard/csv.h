@@ -103,6 +103,8 @@ const char *csv_raw(const tg_csv *c, size_t *len);
  * Fields are numbered from 1; when several fields are at fault the first
  * one is named. */
 const char *csv_problem(const tg_csv *c);
+/* The field the problem is in (1-based), 0 when it is the whole record. */
+size_t csv_problem_field(const tg_csv *c);
 
 /* Bytes of input consumed so far (up to the end of the current record and
  * its line break), and the total size when known (the file size, the buffer

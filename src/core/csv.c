@@ -58,6 +58,7 @@ struct tg_csv {
     const char *raw;
     size_t rawlen;
     const char *problem;
+    size_t probfield; /* 1-based field of the problem, 0: none or the row */
     char probmsg[80];
     char *longraw;           /* first CSV_MAX_RECORD bytes of a long record */
 };
@@ -358,6 +359,7 @@ static void check_fields(tg_csv *c, size_t taq)
             snprintf(c->probmsg, sizeof c->probmsg, "%s in field %zu", what,
                      i + 1);
             c->problem = c->probmsg;
+            c->probfield = i + 1;
             return;
         }
     }
@@ -608,6 +610,7 @@ static void clear_record(tg_csv *c)
     c->raw = NULL;
     c->rawlen = 0;
     c->problem = NULL;
+    c->probfield = 0;
     c->rec_line = 0;
     c->rec_lines = 0;
 }
@@ -687,6 +690,11 @@ const char *csv_raw(const tg_csv *c, size_t *len)
 const char *csv_problem(const tg_csv *c)
 {
     return c ? c->problem : NULL;
+}
+
+size_t csv_problem_field(const tg_csv *c)
+{
+    return c && c->problem ? c->probfield : 0;
 }
 
 uint64_t csv_offset(const tg_csv *c)

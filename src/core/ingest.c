@@ -625,7 +625,12 @@ static int load_rows(ing *g, tg_err *err)
         int res;
         if (problem) {
             tg_strlcpy(g->why, problem, sizeof g->why);
+            /* Name the column the bad field is in, when it is one we read. */
+            size_t pf = csv_problem_field(g->csv);
             g->bad_col = NULL;
+            for (int k = 0; pf && g->k->cols[k]; k++)
+                if (g->col[k] >= 0 && (size_t)g->col[k] + 1 == pf)
+                    g->bad_col = g->k->cols[k];
             res = ROW_BAD;
         } else if (csv_nfields(g->csv) != nhdr) {
             ing_bad(g, -1, "the row has %zu fields, the header has %zu",

@@ -153,6 +153,34 @@ static void same_files_twice_add_nothing(void **state)
     assert_int_equal(before, after);
 }
 
+/* A NUL byte or Latin-1 in a field: the reject names its column. */
+static void bad_bytes_name_their_column(void **state)
+{
+    fixture *f = *state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/tiktok_trends.csv", f->dir);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    static const char text[] =
+        "captured_at,hashtag,creator,views,likes,shares,comments\n"
+        "2025-01-01T00:00:00Z,caf\xe9,@x,1,1,1,1\n"
+        "2025-01-01T00:00:00Z,ok,@x\0y,1,1,1,1\n"
+        "2025-01-01T00:00:00Z,fine,@x,1,1,1,1\n";
+    fwrite(text, 1, sizeof text - 1, fp);
+    fclose(fp);
+    tg_ingest_result r;
+    tg_err err = {0};
+    assert_int_equal(load(f, path, INGEST_TRENDBUY, 0, &r, &err), TG_OK);
+    assert_int_equal(r.loaded, 1);
+    assert_int_equal(r.rejected, 2);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects WHERE line = 2"
+                                  " AND column_name = 'hashtag' AND reason ="
+                                  " 'invalid UTF-8 in field 2'"), 1);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects WHERE line = 3"
+                                  " AND column_name = 'creator' AND reason ="
+                                  " 'NUL byte in field 3'"), 1);
+}
+
 static void bad_rows_are_rejected_with_reasons(void **state)
 {
     fixture *f = *state;
@@ -362,6 +390,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(loads_every_good_file, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(same_files_twice_add_nothing, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(bad_bytes_name_their_column, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(bad_rows_are_rejected_with_reasons,
                                         setup, teardown),
