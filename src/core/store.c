@@ -184,7 +184,12 @@ tg_store *store_open(const char *path, int flags, tg_err *err)
         store_close(s);
         return NULL;
     }
-    sqlite3_busy_timeout(s->db, 5000);
+    /* Another writer's transaction is waited for 5 s, or for
+     * TRENDGUARD_BUSY_TIMEOUT_MS (runs many times slower than native, such
+     * as tests/valgrind.sh, where one transaction can take longer). */
+    const char *busy = getenv("TRENDGUARD_BUSY_TIMEOUT_MS");
+    int busy_ms = busy ? atoi(busy) : 0;
+    sqlite3_busy_timeout(s->db, busy_ms > 0 ? busy_ms : 5000);
     sqlite3_extended_result_codes(s->db, 1);
     /* A file that is not a database fails on the first read. */
     if (store_exec(s, "PRAGMA foreign_keys = ON", err) != TG_OK ||

@@ -1,6 +1,6 @@
 /* test_store.c: the store file: created private, WAL, foreign keys on,
  * migrated on open, refused when newer or not a database, the trigger that
- * queues interventions, and rejects kept byte for byte. */
+ * queues interventions, rejects kept byte for byte, and the busy timeout. */
 #include "testutil.h"
 
 #include <math.h>
@@ -183,6 +183,36 @@ static void rejects_keep_every_byte(void **state)
     tu_rmrf(dir);
 }
 
+/* Another writer is waited for 5 s; TRENDGUARD_BUSY_TIMEOUT_MS changes it
+ * for slow runs (tests/valgrind.sh); a value that is not a positive number
+ * keeps 5 s. */
+static void busy_timeout_from_the_environment(void **state)
+{
+    (void)state;
+    char dir[256], *saved = getenv("TRENDGUARD_BUSY_TIMEOUT_MS");
+    saved = saved ? strdup(saved) : NULL;
+    tu_tmpdir(dir, sizeof dir);
+    const struct { const char *env; long long ms; } cases[] = {
+        {NULL, 5000}, {"120000", 120000}, {"0", 5000}, {"-3", 5000},
+        {"soon", 5000},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (cases[i].env)
+            setenv("TRENDGUARD_BUSY_TIMEOUT_MS", cases[i].env, 1);
+        else
+            unsetenv("TRENDGUARD_BUSY_TIMEOUT_MS");
+        tg_store *s = tu_store(dir, "t.db");
+        assert_int_equal(tu_int(s, "PRAGMA busy_timeout"), cases[i].ms);
+        store_close(s);
+    }
+    if (saved)
+        setenv("TRENDGUARD_BUSY_TIMEOUT_MS", saved, 1);
+    else
+        unsetenv("TRENDGUARD_BUSY_TIMEOUT_MS");
+    free(saved);
+    tu_rmrf(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +222,7 @@ int main(void)
         cmocka_unit_test(trend_phases_follow_the_busiest_day),
         cmocka_unit_test(high_scores_queue_interventions),
         cmocka_unit_test(rejects_keep_every_byte),
+        cmocka_unit_test(busy_timeout_from_the_environment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
