@@ -63,7 +63,7 @@ TRAIN_LIB := $(BUILD)/libtgtrain.a
 APP_BIN   := $(BUILD)/trendguard
 TRAIN_BIN := $(BUILD)/trendguard-train
 
-.PHONY: all deps run test unit bench fuzz install uninstall clean
+.PHONY: all deps run test unit bench fuzz valgrind install uninstall clean
 all: $(APP_BIN) $(TRAIN_BIN)
 
 # Installs missing Debian packages (apt-get as root or with sudo; otherwise
@@ -117,6 +117,13 @@ unit: all $(UNIT_BIN)
 test: deps
 	@$(MAKE) --no-print-directory unit
 	@BUILD=$(BUILD) tests/run.sh
+
+# The whole suite under Valgrind's memcheck, on the normal (unsanitized)
+# build: tests/valgrind.sh (over an hour on 2 cores; not part of test).
+valgrind:
+	@TG_EXTRA_PKGS=valgrind scripts/deps.sh
+	@$(MAKE) --no-print-directory unit SANITIZE=
+	@BUILD=build tests/valgrind.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -17,9 +17,10 @@ passed=0; failed=0
 ok() { passed=$((passed + 1)); echo "ok   $1"; }
 bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -f "$W/screen" ] && cat "$W/screen"; }
 screen() { $T capture-pane -p -t app > "$W/screen" 2>/dev/null; }
-# wait_for NAME TEXT [SECONDS]: the screen shows TEXT within the time.
+# wait_for NAME TEXT [SECONDS]: the screen shows TEXT within the time
+# (times TG_E2E_SLOW, for slow runs such as tests/valgrind.sh).
 wait_for() {
-    i=0; lim=$(( ${3:-15} * 5 ))
+    i=0; lim=$(( ${3:-15} * 5 * ${TG_E2E_SLOW:-1} ))
     while [ $i -lt $lim ]; do
         screen
         if grep -q -- "$2" "$W/screen"; then ok "$1"; return 0; fi
@@ -93,6 +94,11 @@ wait_for "return recorded" "returned"
 keys 5
 sleep 1
 wait_for "dashboard again" "Uptake" 30
+# The figures are worked out in the background ("updating..." meanwhile).
+i=0
+while screen && grep -q "updating\.\.\." "$W/screen" && [ $i -lt $((150 * ${TG_E2E_SLOW:-1})) ]; do
+    sleep 0.2; i=$((i + 1))
+done
 shown_count > "$W/shown.after"
 if [ "$(cat "$W/shown.after")" -gt "$(cat "$W/shown.before")" ] 2>/dev/null; then
     ok "dashboard figures moved (nudges shown $(cat "$W/shown.before") -> $(cat "$W/shown.after"))"

@@ -18,7 +18,7 @@ ok() { passed=$((passed + 1)); echo "ok   $1"; }
 bad() { failed=$((failed + 1)); echo "FAIL $1"; }
 screen() { $T capture-pane -p -t app > "$W/screen" 2>/dev/null; }
 wait_for() {
-    i=0; lim=$(( ${3:-15} * 5 ))
+    i=0; lim=$(( ${3:-15} * 5 * ${TG_E2E_SLOW:-1} ))
     while [ $i -lt $lim ]; do
         screen
         if grep -q -- "$2" "$W/screen"; then ok "$1"; return 0; fi

@@ -270,7 +270,7 @@ EOF
 screen() { $T capture-pane -p -t app >"$W/screen" 2>/dev/null; }
 wait_for() { # wait_for NAME TEXT
     i=0
-    while [ $i -lt 75 ]; do
+    while [ $i -lt $((75 * ${TG_E2E_SLOW:-1})) ]; do
         screen
         if grep -qF -- "$2" "$W/screen"; then ok "$1"; return 0; fi
         sleep 0.2; i=$((i + 1))

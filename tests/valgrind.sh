@@ -1,0 +1,120 @@
+#!/bin/sh
+# Runs the whole suite under Valgrind's memcheck: every unit test binary in
+# $BUILD/tests and every end-to-end script, the scripts through wrappers
+# (TG_BUILD=$BUILD/valgrind/bin) that exec trendguard and trendguard-train
+# under valgrind; children they exec (the first run's trainer) are traced
+# too. Each process writes its own log under $BUILD/valgrind/logs; a test
+# fails when it fails on its own or when any of its processes reports a
+# memory error or a definite or indirect leak. Processes the tests kill -9
+# on purpose (crash.sh) leave a log without a summary: not counted.
+#   VG_ONLY=PATTERN   only the tests whose name matches (grep -E)
+#   VG_DIR=DIR        wrappers and logs (default $BUILD/valgrind; relative)
+#   TG_E2E_SLOW=N     the e2e scripts' screen waits times N (default 8)
+#   CRASH_RUNS=N      kills per command in crash.sh (default 1)
+# TG_E2E_VALGRIND=1 tells terminals.sh to leave out Ctrl-Z (valgrind does
+# not stop on a terminal's SIGTSTP).
+# Prints one line per test and ends with "N passed, N failed".
+cd "$(dirname "$0")/.." || exit 70
+BUILD=${BUILD:-build}
+ROOT=$PWD
+VG=${VG_DIR:-$BUILD/valgrind}   # relative: the e2e scripts prefix $PWD
+rm -rf "$VG"
+mkdir -p "$VG/bin" "$VG/logs" || exit 74
+LOGS=$ROOT/$VG/logs
+command -v valgrind >/dev/null 2>&1 ||
+    { echo "valgrind is missing: apt-get install valgrind"; echo "0 passed, 1 failed"; exit 1; }
+
+# --soname-synonyms=somalloc=nouserintercepts: test_oom defines its own
+# malloc (its allocation-failure shim, which forwards to libc's); memcheck
+# must replace libc's allocator under it, not the shim itself.
+# --trace-children: the app's first run execs trendguard-train; the skip
+# list keeps the shells and tools that unit tests run (rm -rf) untraced.
+VG_OPTS="--tool=memcheck --leak-check=full --errors-for-leak-kinds=definite,indirect \
+--error-exitcode=99 --suppressions=$ROOT/tests/valgrind.supp \
+--soname-synonyms=somalloc=nouserintercepts --num-callers=30 \
+--trace-children=yes --trace-children-skip=/bin/*,/usr/bin/*,/usr/sbin/*,/sbin/* \
+--child-silent-after-fork=yes"
+for prog in trendguard trendguard-train; do
+    cat >"$VG/bin/$prog" <<EOF
+#!/bin/sh
+exec valgrind $VG_OPTS --log-file="$LOGS/\${TG_VG_TEST:-$prog}.$prog.%p.log" "$ROOT/$BUILD/$prog" "\$@"
+EOF
+    chmod +x "$VG/bin/$prog"
+done
+export TG_E2E_SLOW=${TG_E2E_SLOW:-8} TG_E2E_VALGRIND=1
+export CRASH_RUNS=${CRASH_RUNS:-1}
+# A transaction takes many times longer under memcheck: concurrent writers
+# (concurrency.sh) wait for each other up to 2 minutes instead of 5 s.
+export TRENDGUARD_BUSY_TIMEOUT_MS=${TRENDGUARD_BUSY_TIMEOUT_MS:-120000}
+
+passed=0; failed=0; failures=""
+log=$(mktemp)
+t_all=$(date +%s)
+# memcheck NAME: 0 when none of NAME's logs reports an error; prints the
+# first errors of those that do. A process the test kills with a signal on
+# purpose (terminals.sh: SIGTERM, SIGSEGV) dies wherever its threads were:
+# what they held then is not a leak, so only its memory errors count.
+memcheck() {
+    bad=0
+    for l in "$LOGS/$1".*.log; do
+        [ -f "$l" ] || continue
+        n=$(sed -n 's/^==[0-9]*== ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$l" | tail -n 1)
+        if [ -n "$n" ] && grep -q '^==[0-9]*== Process terminating with default action' "$l"; then
+            n=$(grep -c '^==[0-9]*== \(Invalid\|Conditional jump\|Use of uninitialised\|Syscall param\|Mismatched\|Source and destination\|Jump to\)' "$l")
+        fi
+        [ -z "$n" ] || [ "$n" = 0 ] && continue
+        bad=$((bad + 1))
+        echo "---- memcheck: $n errors in $l"
+        sed -n '/^==[0-9]*== .*\(Invalid\|uninitialised\|Mismatched\|definitely lost in\|indirectly lost in\|overlap\|Syscall param\|Jump to\)/,/^==[0-9]*== *$/p' "$l" |
+            head -n 80
+    done
+    [ "$bad" = 0 ]
+}
+selected() { [ -z "${VG_ONLY:-}" ] || echo "$1" | grep -Eq -- "$VG_ONLY"; }
+
+for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t")
+    selected "$name" || continue
+    s=$(date +%s)
+    valgrind $VG_OPTS --log-file="$LOGS/$name.%p.log" "$t" >"$log" 2>&1
+    rc=$?
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' "$log" | tail -n 1)
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:/\1/p' "$log" | tail -n 1)
+    p=${p:-0}; f=${f:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed, aborted or memcheck
+    memcheck "$name" || { [ "$f" -eq 0 ] && f=1; }
+    passed=$((passed + p)); failed=$((failed + f))
+    if [ "$f" -ne 0 ]; then
+        failures="$failures $name"
+        echo "---- $name (exit $rc)"; tail -n 40 "$log"
+    fi
+    printf '%-28s %4s passed %4s failed %5ss\n' "$name" "$p" "$f" "$(($(date +%s) - s))"
+done
+for t in tests/e2e/*.sh; do
+    [ -f "$t" ] || continue
+    name=e2e-$(basename "$t" .sh)
+    selected "$name" || continue
+    s=$(date +%s)
+    TG_VG_TEST=$name TG_BUILD=$VG/bin sh "$t" >"$log" 2>&1
+    rc=$?
+    line=$(grep -E '^checks: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+    if [ -n "$line" ]; then
+        p=$(echo "$line" | sed 's/checks: \([0-9]*\) passed.*/\1/')
+        f=$(echo "$line" | sed 's/.*passed, \([0-9]*\) failed/\1/')
+    elif [ "$rc" -eq 0 ]; then p=1; f=0
+    else p=0; f=1; fi
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    memcheck "$name" || f=$((f + 1))
+    passed=$((passed + p)); failed=$((failed + f))
+    if [ "$f" -ne 0 ]; then
+        failures="$failures $name"
+        echo "---- $name"; grep -v '^ok ' "$log" | tail -n 60
+    fi
+    printf '%-28s %4s passed %4s failed %5ss\n' "$name" "$p" "$f" "$(($(date +%s) - s))"
+done
+rm -f "$log"
+echo "memcheck logs: $VG/logs ($(ls "$LOGS" | wc -l) processes, $(($(date +%s) - t_all)) s)"
+[ -n "$failures" ] && echo "failing:$failures"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
