@@ -85,6 +85,12 @@ int tg_utf8_valid(const char *s, size_t n);
 /* Files and paths. */
 /* Creates a directory and its parents (mode 0700 for new ones). */
 int tg_mkdirs(const char *path, tg_err *err);
+/* tg_mkdirs that also names the shallowest folder it created into
+ * created (n bytes; "" when every folder existed), for tg_rmdirs_new. */
+int tg_mkdirs_new(const char *path, char *created, size_t n, tg_err *err);
+/* Undoes tg_mkdirs_new: removes path and its parents up to and including
+ * created, each only while it is empty. Nothing when created is "". */
+void tg_rmdirs_new(const char *path, const char *created);
 /* The default store path from $TRENDGUARD_DB, $XDG_DATA_HOME or $HOME into
  * buf. Returns 0, or -1 when no home is known. */
 int tg_default_db_path(char *buf, size_t n);

@@ -39,6 +39,7 @@ typedef struct manifest {
 
 typedef struct exporter {
     char dir[PATH_MAX];
+    char created[PATH_MAX]; /* the shallowest folder open_dir made, or "" */
     char manifest_path[PATH_MAX];
     out_file f[NFILES];
     manifest old;
@@ -311,7 +312,7 @@ static int open_dir(exporter *x, const char *out_dir, tg_err *err)
     tg_strlcpy(x->dir, out_dir, sizeof x->dir);
     for (size_t n = strlen(x->dir); n > 1 && x->dir[n - 1] == '/'; n--)
         x->dir[n - 1] = '\0';
-    int rc = tg_mkdirs(x->dir, err);
+    int rc = tg_mkdirs_new(x->dir, x->created, sizeof x->created, err);
     if (rc != TG_OK)
         return rc;
     struct stat sb;
@@ -480,6 +481,8 @@ int export_run(tg_store *s, const tg_export_opts *o, tg_export_stats *st,
     if (rc == TG_OK)
         rc = commit_all(x, err);
     unstage(x);
+    if (rc != TG_OK) /* folders it made for nothing go again */
+        tg_rmdirs_new(x->dir, x->created);
     free(x);
     if (rc == TG_OK && progress)
         progress(ud, 1.0, "done");

@@ -419,25 +419,59 @@ int tg_utf8_valid(const char *str, size_t n)
 
 /* ---- files and paths ------------------------------------------------- */
 
-int tg_mkdirs(const char *path, tg_err *err)
+int tg_mkdirs_new(const char *path, char *created, size_t n, tg_err *err)
 {
     char buf[PATH_MAX];
+    if (created && n)
+        created[0] = '\0';
+    if (!*path)
+        return tg_fail(err, TG_EUSAGE, "no folder named");
     if (strlen(path) >= sizeof buf)
         return tg_fail(err, TG_EUSAGE, "%s: path too long", path);
     tg_strlcpy(buf, path, sizeof buf);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
+    for (char *p = buf + 1;; p++) {
+        if (*p && *p != '/')
             continue;
+        char c = *p;
         *p = '\0';
-        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+        if (mkdir(buf, 0700) == 0) {
+            if (created && n && !created[0])
+                tg_strlcpy(created, buf, n);
+        } else if (errno != EEXIST) {
             return tg_fail(err, TG_EIO, "%s: cannot create folder: %s", buf,
                            strerror(errno));
-        *p = '/';
+        }
+        if (!c)
+            break;
+        *p = c;
     }
-    if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-        return tg_fail(err, TG_EIO, "%s: cannot create folder: %s", buf,
-                       strerror(errno));
     return TG_OK;
+}
+
+int tg_mkdirs(const char *path, tg_err *err)
+{
+    return tg_mkdirs_new(path, NULL, 0, err);
+}
+
+void tg_rmdirs_new(const char *path, const char *created)
+{
+    char buf[PATH_MAX];
+    size_t top = created ? strlen(created) : 0;
+    if (!top || strlen(path) >= sizeof buf || strncmp(path, created, top) ||
+        (path[top] && path[top] != '/'))
+        return;
+    tg_strlcpy(buf, path, sizeof buf);
+    for (;;) {
+        size_t len = strlen(buf);
+        while (len > top && buf[len - 1] == '/')
+            buf[--len] = '\0';
+        if (len < top || rmdir(buf) != 0 || len == top)
+            return;
+        char *slash = strrchr(buf, '/');
+        if (!slash)
+            return;
+        *slash = '\0';
+    }
 }
 
 int tg_default_db_path(char *buf, size_t n)

@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -495,6 +496,26 @@ static void cleans_up_when_it_cannot_write(void **state)
     assert_string_equal(before, after);
     free(before);
     free(after);
+    /* The same failure into folders that did not exist: the folders it
+     * made go again; one that was there before stays. */
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    signal(SIGXFSZ, SIG_IGN);
+    rc = export_to(fx, "new/deeper", NULL, NULL, &err);
+    assert_int_equal(mkdir(strcat(strcpy(names, dir), "/kept"), 0700), 0);
+    int rc2 = export_to(fx, "kept", NULL, NULL, &err);
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, prev);
+    assert_int_equal(rc, TG_EIO);
+    assert_int_equal(rc2, TG_EIO);
+    char path[600];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/new", dir);
+    assert_int_equal(stat(path, &sb), -1);
+    assert_int_equal(errno, ENOENT);
+    snprintf(path, sizeof path, "%s/kept", dir);
+    assert_int_equal(stat(path, &sb), 0);
+    listing(path, names, sizeof names);
+    assert_string_equal(names, "");
     /* Without write permission (only meaningful when not root). */
     if (geteuid() != 0) {
         snprintf(fx->out, sizeof fx->out, "%s/locked", dir);
