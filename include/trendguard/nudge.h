@@ -374,7 +374,14 @@ typedef struct tg_nudge_queue_opts {
     int64_t now;            /* decision time; 0: the clock */
     long limit;             /* most rows to decide; 0: all */
     uint64_t seed;          /* Thompson draws */
+    int history;            /* TG_NUDGE_HISTORY_*: how "buyers your size
+                             * kept it" is counted; the same answers */
 } tg_nudge_queue_opts;
+enum {
+    TG_NUDGE_HISTORY_AUTO,  /* a pass for a queue long next to the store */
+    TG_NUDGE_HISTORY_QUERY, /* one statement per row */
+    TG_NUDGE_HISTORY_PASS   /* one pass over every line by time */
+};
 
 typedef struct tg_nudge_queue_result {
     long decided, shown, skipped;

@@ -120,7 +120,7 @@ int cmd_nudge(int argc, char **argv)
         return cli_fail(&c, &err);
     rc = TG_OK;
     if (queue) {
-        tg_nudge_queue_opts o = {0, limit, (uint64_t)seed};
+        tg_nudge_queue_opts o = {.limit = limit, .seed = (uint64_t)seed};
         tg_nudge_queue_result r;
         rc = nudge_store_process_queue(s, &cat, &o, &r, &err);
         if (rc != TG_OK)

@@ -97,7 +97,7 @@ static int score_demo(const char *db_path, int verbose, tg_err *err)
         rc = tg_fail(err, TG_EINTERNAL, "out of memory");
     if (rc == TG_OK)
         rc = nudge_catalog_load(NULL, cat, err);
-    tg_nudge_queue_opts qo = {0, 0, 1};
+    tg_nudge_queue_opts qo = {.seed = 1};
     tg_nudge_queue_result qr;
     if (rc == TG_OK)
         rc = nudge_store_process_queue(s, cat, &qo, &qr, err);

@@ -346,32 +346,35 @@ int nudge_store_answer(tg_store *s, int64_t id, int accepted, int64_t now,
     return rc;
 }
 
-/* Saves the one arm an outcome touched. */
-static int save_one(tg_store *s, const tg_nudge_catalog *c,
-                    const tg_bandit *b, int sg, int g, int k, tg_err *err)
+int nudge_settler_open(tg_store *s, nudge_settler *t, tg_err *err)
 {
-    sqlite3_stmt *st = store_prepare(s, SQL_BANDIT_SAVE, err);
-    if (!st)
-        return fail_code(err);
-    int rc = save_arm(st, c, b, sg, g, k, (int64_t)time(NULL)) == 0
-                 ? TG_OK
-                 : store_fail(s, err, "saving the bandit");
-    sqlite3_finalize(st);
-    return rc;
+    t->get = store_prepare(s, SQL_OUTCOME_GET, err);
+    t->set = t->get ? store_prepare(s, SQL_OUTCOME_SET, err) : NULL;
+    t->save = t->set ? store_prepare(s, SQL_BANDIT_SAVE, err) : NULL;
+    if (t->save)
+        return TG_OK;
+    nudge_settler_close(t);
+    return fail_code(err);
 }
 
-int nudge_store_outcome(tg_store *s, const tg_nudge_catalog *c,
-                        tg_bandit *b, int64_t id, const char *outcome,
-                        tg_err *err)
+void nudge_settler_close(nudge_settler *t)
+{
+    sqlite3_finalize(t->get);
+    sqlite3_finalize(t->set);
+    sqlite3_finalize(t->save);
+    t->get = t->set = t->save = NULL;
+}
+
+int nudge_settler_outcome(nudge_settler *t, tg_store *s,
+                          const tg_nudge_catalog *c, tg_bandit *b, int64_t id,
+                          const char *outcome, tg_err *err)
 {
     if (!outcome || (strcmp(outcome, "kept") != 0 &&
                      strcmp(outcome, "returned") != 0 &&
                      strcmp(outcome, "lost") != 0))
         return tg_fail(err, TG_EUSAGE, "an outcome is kept, returned or "
                                        "lost");
-    sqlite3_stmt *st = store_prepare(s, SQL_OUTCOME_GET, err);
-    if (!st)
-        return fail_code(err);
+    sqlite3_stmt *st = t->get;
     sqlite3_bind_int64(st, 1, id);
     int step = sqlite3_step(st), k = -1, sg = -1, g = -1, had = 0;
     double score = NAN;
@@ -384,25 +387,37 @@ int nudge_store_outcome(tg_store *s, const tg_nudge_catalog *c,
         sg = segment_code((const char *)sqlite3_column_text(st, 2));
         g = group_code((const char *)sqlite3_column_text(st, 3));
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     if (step == SQLITE_DONE)
         return tg_fail(err, TG_ENOINPUT, "intervention %lld: no shown "
                        "nudge to settle", (long long)id);
     if (step != SQLITE_ROW)
         return store_fail(s, err, "reading a decision");
-    st = store_prepare(s, SQL_OUTCOME_SET, err);
-    if (!st)
-        return fail_code(err);
+    st = t->set;
     sqlite3_bind_text(st, 1, outcome, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, id);
     int rc = sqlite3_step(st) == SQLITE_DONE
                  ? TG_OK
                  : store_fail(s, err, "recording an outcome");
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     if (rc != TG_OK || had || k < 0 || g < 0)
         return rc; /* settled once; a nudge gone from the catalogue */
     bandit_update(b, sg, g, k,
                   bandit_reward(strcmp(outcome, "kept") == 0, score));
-    return save_one(s, c, b, sg, g, k, err);
+    return save_arm(t->save, c, b, sg, g, k, (int64_t)time(NULL)) == 0
+               ? TG_OK
+               : store_fail(s, err, "saving the bandit");
+}
+
+int nudge_store_outcome(tg_store *s, const tg_nudge_catalog *c,
+                        tg_bandit *b, int64_t id, const char *outcome,
+                        tg_err *err)
+{
+    nudge_settler t;
+    int rc = nudge_settler_open(s, &t, err);
+    if (rc == TG_OK)
+        rc = nudge_settler_outcome(&t, s, c, b, id, outcome, err);
+    nudge_settler_close(&t);
+    return rc;
 }
 
