@@ -286,6 +286,9 @@ int cart_add(app *a, const tg_shop_item *it, const char *size, int qty,
              double view_minutes);
 /* scr_orders.c */
 void orders_reload(app *a);
+/* A return reason's words ("too_small" -> "Too small"); the id itself when
+ * it has none. */
+const char *orders_reason_label(const char *id);
 /* loader.c: loads the hottest items (and with personas, the persona list,
  * then shops as the first persona unless one is set) on a worker. */
 int loader_start(app *a, int personas);

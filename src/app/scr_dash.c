@@ -327,7 +327,8 @@ static int draw_drivers(const view *v, int y, const tg_dashboard *d)
     for (int i = 0; i < d->n_reasons && i < lines; i++) {
         char val[16];
         snprintf(val, sizeof val, "%ld", d->reason[i].n);
-        hbar(v, y + 1 + i, half + 1, half - 2, d->reason[i].reason,
+        hbar(v, y + 1 + i, half + 1, half - 2,
+             orders_reason_label(d->reason[i].reason),
              most ? (double)d->reason[i].n / (double)most : 0, val);
     }
     return lines + 2;

@@ -20,6 +20,14 @@ static const struct {
 };
 #define N_REASONS (int)(sizeof reasons / sizeof *reasons)
 
+const char *orders_reason_label(const char *id)
+{
+    for (int i = 0; id && i < N_REASONS; i++)
+        if (strcmp(reasons[i].id, id) == 0)
+            return reasons[i].label;
+    return id && strcmp(id, "unknown") == 0 ? "Not given" : id;
+}
+
 void orders_reload(app *a)
 {
     tg_err err = {0};

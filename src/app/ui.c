@@ -1,5 +1,5 @@
 /* ui.c: drawing helpers the screens share: text cut to a display width
- * (never mid-character), sparklines, bars, rules, word wrap and money,
+ * (never mid-character, with an ellipsis), sparklines, bars, rules, word wrap and money,
  * with UTF-8 block glyphs or their ASCII fallback in a C locale. */
 #include <math.h>
 #include <stdarg.h>
@@ -66,11 +66,14 @@ int ui_put(WINDOW *w, int y, int x, int width, const char *s)
 {
     if (width <= 0 || !s)
         return 0;
+    /* Text cut short ends in an ellipsis where the terminal has one. */
+    int cut = unicode_on && width > 1 && ui_width(s) > width;
+    int room = cut ? width - 1 : width;
     int used = 0;
     while (*s) {
         int cw, ok;
         size_t len = next_char(s, &cw, &ok);
-        if (used + cw > width)
+        if (used + cw > room)
             break;
         if (ok && !(len == 1 && (unsigned char)*s < 32))
             mvwaddnstr(w, y, x + used, s, (int)len);
@@ -79,6 +82,8 @@ int ui_put(WINDOW *w, int y, int x, int width, const char *s)
         used += cw;
         s += len;
     }
+    if (cut)
+        mvwaddstr(w, y, x + used++, "\u2026");
     return used;
 }
 
