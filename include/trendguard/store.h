@@ -68,6 +68,9 @@ int store_refresh_trend_state(tg_store *s, int all, tg_err *err);
  * reading. Runs in the caller's transaction when there is one, else in its
  * own; does nothing on a read-only store. Writers need not call it. */
 int store_features_refresh(tg_store *s, tg_err *err);
+/* 1 when the cache holds every line as v_training_set would compute it
+ * (nothing new or stale since the last refresh), else 0. */
+int store_features_current(tg_store *s);
 /* Builds the whole cache again from scratch (as after a migration). */
 int store_features_rebuild(tg_store *s, tg_err *err);
 

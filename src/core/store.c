@@ -336,6 +336,11 @@ int store_features_refresh(tg_store *s, tg_err *err)
     return features_update(s, NULL, err);
 }
 
+int store_features_current(tg_store *s)
+{
+    return store_count(s, schema_features_pending) == 0;
+}
+
 int store_features_rebuild(tg_store *s, tg_err *err)
 {
     return features_update(s, schema_features_drop, err);

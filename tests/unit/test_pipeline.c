@@ -339,10 +339,12 @@ static void check_both_ways(tg_store *s, const char *what)
     char when[128];
     snprintf(when, sizeof when, "%s, before the refresh", what);
     long n = same_as_reference(s, when);
+    assert_int_equal(store_features_current(s), stale_lines(s) == 0);
     refresh(s);
     snprintf(when, sizeof when, "%s, cached", what);
     assert_int_equal(same_as_reference(s, when), n);
     assert_int_equal(stale_lines(s), 0);
+    assert_int_equal(store_features_current(s), 1);
     assert_int_equal(tu_int(s, "SELECT count(*) FROM line_features"),
                      tu_int(s, "SELECT count(*) FROM purchases"));
 }
