@@ -415,6 +415,11 @@ static void draw(app *a, WINDOW *w, int top, int rows, int cols)
     int max_scroll = y - v.rows;
     if (d->scroll > max_scroll)
         d->scroll = max_scroll > 0 ? max_scroll : 0;
+    /* Arrows in the right margin say there is more above or below. */
+    if (d->scroll > 0)
+        mvwaddstr(w, v.top, cols - 1, ui_glyphs->up);
+    if (d->scroll < max_scroll)
+        mvwaddstr(w, v.top + v.rows - 1, cols - 1, ui_glyphs->down);
 }
 
 static int key(app *a, int act, int ch)
