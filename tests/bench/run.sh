@@ -125,7 +125,9 @@ if [ -x "$BUILD/trendguard-train" ]; then
     row "  peak memory" "$((KIB / 1024))" "MiB" "" "" ""
     measure nudge "$TG" nudge --db "$DB" --process-queue
     $REC "$JSON" "nudge_queue_${SCALE}_seconds" "$SECS" s
+    $REC "$JSON" "nudge_queue_${SCALE}_peak_mb" "$((KIB / 1024))" MiB
     row "nudge --process-queue" "$SECS" "s" "" "" ""
+    row "  peak memory" "$((KIB / 1024))" "MiB" "" "" ""
     STORE_MB=$(du -sm "$DB" | cut -f1)
     $REC "$JSON" "store_scored_${SCALE}_mb" "$STORE_MB" MiB
     row "  store size, scored" "$STORE_MB" "MiB" "" "" ""
