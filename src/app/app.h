@@ -194,6 +194,7 @@ typedef struct app {
     tg_nudge_decision item_nudge;
     int64_t item_nudge_id;   /* interventions.id of the shown nudge, 0 */
     int item_nudge_state;    /* 0 none, 1 shown, 2 accepted, 3 declined */
+    int item_nudge_quiet;    /* why none is shown (TG_WHY_*), for the caps */
 
     /* Cart */
     tg_cart cart;

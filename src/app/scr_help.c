@@ -90,6 +90,7 @@ void app_persona_set(app *a, const tg_persona *p)
         nudge_store_budget(a->store, &a->catalog, now, &a->budget, &err);
     }
     a->item_nudge_state = 0;
+    a->item_nudge_quiet = TG_WHY_SHOWN;
     a->cart_nudge_state = 0;
     trending_reprice(a);
     char line[160];

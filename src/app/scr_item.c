@@ -42,6 +42,7 @@ static void decide(app *a)
     tg_nudge_decision d;
     nudge_decide(&a->catalog, a->bandit, &in, &a->nudge_session,
                  &a->nudge_shopper, &a->budget, &a->rng, &d);
+    a->item_nudge_quiet = d.nudge < 0 ? d.why_code : TG_WHY_SHOWN;
     if (d.nudge < 0)
         return;
     a->item_nudge = d;
@@ -85,6 +86,7 @@ void item_open(app *a, int64_t product_id)
         a->item_opened = tg_now_mono();
         a->item_nudge_state = 0;
         a->item_nudge_id = 0;
+        a->item_nudge_quiet = TG_WHY_SHOWN;
         app_event(a, "item", "%s %s", it.code, it.name);
     }
     rescore(a);
@@ -182,6 +184,23 @@ static void draw_details(app *a, WINDOW *w, int y, int x, int cols, int rows)
 static void draw_nudge(app *a, WINDOW *w, int y, int x, int cols, int rows,
                        const tg_nudge_decision *d, int state)
 {
+    if ((state == 0 || d->nudge < 0) && rows >= 2 &&
+        (a->item_nudge_quiet == TG_WHY_SESSION_CAP ||
+         a->item_nudge_quiet == TG_WHY_SHOPPER_CAP)) {
+        /* A risky item with no nudge: say it is the cap, not the risk. */
+        wattron(w, theme_attr(EL_DIM));
+        char msg[160];
+        if (a->item_nudge_quiet == TG_WHY_SESSION_CAP)
+            snprintf(msg, sizeof msg, "No more tips this visit: %d at most. "
+                     "p switches to another shopper.", a->catalog.per_session);
+        else
+            snprintf(msg, sizeof msg, "No more tips today for this shopper: "
+                     "%d a day at most. p switches to another shopper.",
+                     a->catalog.per_shopper_day);
+        ui_wrap(w, y, x + 1, cols - 2, rows, msg);
+        wattroff(w, theme_attr(EL_DIM));
+        return;
+    }
     if (state == 0 || d->nudge < 0 || rows < 3)
         return;
     const tg_nudge_def *def = &a->catalog.nudges[d->nudge];

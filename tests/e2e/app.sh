@@ -109,6 +109,20 @@ keys Escape p
 wait_for "persona switcher" "Shop as"
 keys Down Enter
 wait_for "persona switched" "Shopping as"
+# Risky items one after another, each nudge declined, until the caps stop
+# the nudges: the item screen then says so instead of showing nothing.
+capped=""
+for n in $(seq 0 39); do
+    keys 1 Home
+    [ "$n" -gt 0 ] && for k in $(seq 1 "$n"); do $T send-keys -t app Down; done
+    keys Enter
+    sleep "$(( ${TG_E2E_SLOW:-1} ))"
+    screen
+    if grep -q "No more tips" "$W/screen"; then capped=$n; break; fi
+    grep -q "yes please" "$W/screen" && keys n
+done
+if [ -n "$capped" ]; then ok "a capped risky item says there are no more tips (item $((capped + 1)))"
+else bad "no item said the tips were capped"; fi
 $T resize-window -t app -x 60 -y 15
 wait_for "too small says so" "needs at"
 $T resize-window -t app -x 100 -y 30
