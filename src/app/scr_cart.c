@@ -249,6 +249,7 @@ static char *drivers_text(const app_risk *r)
 static void checkout(app *a)
 {
     if (a->cart.n == 0) {
+        app_event(a, "checkout_failed", "the cart is empty");
         app_note(a, "Nothing to check out.");
         return;
     }
@@ -270,6 +271,7 @@ static void checkout(app *a)
     for (int i = 0; i < a->cart.n; i++)
         free(drv[i]);
     if (rc != TG_OK) {
+        app_event(a, "checkout_failed", "%s", err.msg);
         app_note(a, "Checkout failed, nothing was ordered: %s", err.msg);
         return;
     }

@@ -252,7 +252,7 @@ for i in $(seq 1 "$RUNS"); do
     "$TG" --db "$db" --replay "$W/keys" --session "again$i" >"$W/out" 2>&1; rc=$?
     [ "$rc" = 0 ] && [ "$(torn "$db")" = 0 ] && [ "$(orders "$db")" = $((o + per_replay)) ]
     check "$n: rerun completes, adds $per_replay whole orders" $? \
-        "exit $rc; $o orders before, $(orders "$db") after; $(tail -n 2 "$W/out")"
+        "exit $rc; $o orders before, $(orders "$db") after; the rerun's events: $(q "$db" "SELECT group_concat(kind || ' ' || n, ', ') FROM (SELECT kind, count(*) AS n FROM ui_events WHERE session = 'again$i' AND kind IN ('item', 'add', 'checkout', 'checkout_failed', 'return', 'screen') GROUP BY kind)"); $(q "$db" "SELECT group_concat(detail, '; ') FROM ui_events WHERE session = 'again$i' AND kind = 'checkout_failed'")"
 done
 tally app
 
