@@ -2,6 +2,7 @@
 # Runs every unit test binary and end-to-end script and prints one closing
 # line "N passed, N failed" counting every test case.
 cd "$(dirname "$0")/.." || exit 70
+. tests/tools/counts.sh
 BUILD=${BUILD:-build}
 export TG_BUILD="$BUILD"
 passed=0; failed=0; failures=""
@@ -11,10 +12,7 @@ for t in "$BUILD"/tests/test_*; do
     name=$(basename "$t")
     "$t" >"$log" 2>&1
     rc=$?
-    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' "$log" | tail -n 1)
-    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:/\1/p' "$log" | tail -n 1)
-    p=${p:-0}; f=${f:-0}
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed or aborted
+    unit_counts "$log" "$rc"
     passed=$((passed + p)); failed=$((failed + f))
     if [ "$f" -ne 0 ]; then
         failures="$failures $name"
@@ -27,15 +25,7 @@ for t in tests/e2e/*.sh; do
     name=$(basename "$t" .sh)
     sh "$t" >"$log" 2>&1
     rc=$?
-    # A script that counts its checks ("checks: N passed, N failed") adds
-    # them all; any other script is one test.
-    line=$(grep -E '^checks: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
-    if [ -n "$line" ]; then
-        p=$(echo "$line" | sed 's/checks: \([0-9]*\) passed.*/\1/')
-        f=$(echo "$line" | sed 's/.*passed, \([0-9]*\) failed/\1/')
-    elif [ "$rc" -eq 0 ]; then p=1; f=0
-    else p=0; f=1; fi
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    e2e_counts "$log" "$rc"
     passed=$((passed + p)); failed=$((failed + f))
     if [ "$f" -ne 0 ]; then
         failures="$failures e2e/$name"

@@ -15,6 +15,7 @@
 # not stop on a terminal's SIGTSTP).
 # Prints one line per test and ends with "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 70
+. tests/tools/counts.sh
 BUILD=${BUILD:-build}
 ROOT=$PWD
 VG=${VG_DIR:-$BUILD/valgrind}   # relative: the e2e scripts prefix $PWD
@@ -79,10 +80,7 @@ for t in "$BUILD"/tests/test_*; do
     s=$(date +%s)
     valgrind $VG_OPTS --log-file="$LOGS/$name.%p.log" "$t" >"$log" 2>&1
     rc=$?
-    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' "$log" | tail -n 1)
-    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:/\1/p' "$log" | tail -n 1)
-    p=${p:-0}; f=${f:-0}
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed, aborted or memcheck
+    unit_counts "$log" "$rc"   # memcheck's own errors exit 99: counted
     memcheck "$name" || { [ "$f" -eq 0 ] && f=1; }
     passed=$((passed + p)); failed=$((failed + f))
     if [ "$f" -ne 0 ]; then
@@ -98,13 +96,7 @@ for t in tests/e2e/*.sh; do
     s=$(date +%s)
     TG_VG_TEST=$name TG_BUILD=$VG/bin sh "$t" >"$log" 2>&1
     rc=$?
-    line=$(grep -E '^checks: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
-    if [ -n "$line" ]; then
-        p=$(echo "$line" | sed 's/checks: \([0-9]*\) passed.*/\1/')
-        f=$(echo "$line" | sed 's/.*passed, \([0-9]*\) failed/\1/')
-    elif [ "$rc" -eq 0 ]; then p=1; f=0
-    else p=0; f=1; fi
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    e2e_counts "$log" "$rc"
     memcheck "$name" || f=$((f + 1))
     passed=$((passed + p)); failed=$((failed + f))
     if [ "$f" -ne 0 ]; then

@@ -2,7 +2,7 @@
  * whole queue in one pass. The queue is decided in purchase-time order, so
  * the lines bought, and those whose 30-day window has closed, by each
  * decision only ever grow: two cursors over every line by time feed them
- * into tables keyed by product (bought) and by product, size bought and
+ * into one table keyed by product (bought) and by product, size bought and
  * the buyer's usual or shoe size (kept), and each decision looks its counts
  * up instead of asking the store (nudge_queue.c's SQL_REVIEWS and
  * SQL_KEPT, whose answers these equal exactly). */
@@ -26,34 +26,32 @@ static const char SQL_BOUGHT[] =
 
 #define KEY_TEXT 16 /* sizes as stored ("M", "38", "44.5"); longer: ask */
 
+/* One table holds both counts: a product's lines bought (kind BOUGHT, no
+ * sizes) and its lines kept per size bought and buyer's usual or shoe
+ * size. */
+enum { KIND_USUAL, KIND_SHOE, KIND_BOUGHT };
+
 typedef struct hist_slot {
     int64_t product;     /* 0: empty */
-    unsigned char shoe;
+    unsigned char kind;
     char size[KEY_TEXT], buyer[KEY_TEXT];
     long n, kept;
 } hist_slot;
 
-typedef struct bought_slot {
-    int64_t product;     /* 0: empty */
-    long n;
-} bought_slot;
-
 struct nudge_history {
     sqlite3_stmt *st, *bt;
     int at_row, bt_row;  /* st, bt hold a line not yet added */
-    int64_t upto;        /* lines with ordered_at + 30 days <= upto in slot,
-                          * lines with ordered_at < upto in bought */
+    int64_t upto;        /* kept: lines with ordered_at + 30 days <= upto;
+                          * bought: lines with ordered_at < upto */
     hist_slot *slot;
     size_t cap, used;
-    bought_slot *bought;
-    size_t bcap, bused;
 };
 
-static uint64_t hash_key(int64_t product, int shoe, const char *size,
+static uint64_t hash_key(int64_t product, int kind, const char *size,
                          const char *buyer)
 {
     uint64_t h = 1469598103934665603ull ^ (uint64_t)product ^
-                 ((uint64_t)shoe << 63);
+                 ((uint64_t)kind << 62);
     for (const char *p = size; *p; p++)
         h = (h ^ (unsigned char)*p) * 1099511628211ull;
     h = (h ^ 0xff) * 1099511628211ull;
@@ -64,11 +62,11 @@ static uint64_t hash_key(int64_t product, int shoe, const char *size,
 }
 
 static hist_slot *find(hist_slot *slot, size_t cap, int64_t product,
-                       int shoe, const char *size, const char *buyer)
+                       int kind, const char *size, const char *buyer)
 {
-    size_t j = hash_key(product, shoe, size, buyer) & (cap - 1);
+    size_t j = hash_key(product, kind, size, buyer) & (cap - 1);
     while (slot[j].product &&
-           (slot[j].product != product || slot[j].shoe != shoe ||
+           (slot[j].product != product || slot[j].kind != kind ||
             strcmp(slot[j].size, size) != 0 ||
             strcmp(slot[j].buyer, buyer) != 0))
         j = (j + 1) & (cap - 1);
@@ -84,35 +82,11 @@ static int grow(nudge_history *h)
     for (size_t i = 0; i < h->cap; i++)
         if (h->slot[i].product) {
             const hist_slot *o = &h->slot[i];
-            *find(ns, nc, o->product, o->shoe, o->size, o->buyer) = *o;
+            *find(ns, nc, o->product, o->kind, o->size, o->buyer) = *o;
         }
     free(h->slot);
     h->slot = ns;
     h->cap = nc;
-    return 0;
-}
-
-static bought_slot *bfind(bought_slot *b, size_t cap, int64_t product)
-{
-    size_t j = (size_t)(((uint64_t)product * 0x9e3779b97f4a7c15ull) >> 20) &
-               (cap - 1);
-    while (b[j].product && b[j].product != product)
-        j = (j + 1) & (cap - 1);
-    return &b[j];
-}
-
-static int bgrow(nudge_history *h)
-{
-    size_t nc = h->bcap ? h->bcap * 2 : 1 << 12;
-    bought_slot *nb = calloc(nc, sizeof *nb);
-    if (!nb)
-        return -1;
-    for (size_t i = 0; i < h->bcap; i++)
-        if (h->bought[i].product)
-            *bfind(nb, nc, h->bought[i].product) = h->bought[i];
-    free(h->bought);
-    h->bought = nb;
-    h->bcap = nc;
     return 0;
 }
 
@@ -121,18 +95,18 @@ static int fits(const char *s)
     return s && strlen(s) < KEY_TEXT;
 }
 
-/* One line counted for buyers of its usual or shoe size. */
-static int add(nudge_history *h, int64_t product, int shoe, const char *size,
+/* One line counted under its key. */
+static int add(nudge_history *h, int64_t product, int kind, const char *size,
                const char *buyer, int kept)
 {
     if (!fits(size) || !fits(buyer) || product == 0)
         return 0; /* no lookup can use it: those ask the store */
     if ((h->used + 1) * 2 > h->cap && grow(h) != 0)
         return -1;
-    hist_slot *e = find(h->slot, h->cap, product, shoe, size, buyer);
+    hist_slot *e = find(h->slot, h->cap, product, kind, size, buyer);
     if (!e->product) {
         e->product = product;
-        e->shoe = (unsigned char)shoe;
+        e->kind = (unsigned char)kind;
         memcpy(e->size, size, strlen(size) + 1);
         memcpy(e->buyer, buyer, strlen(buyer) + 1);
         h->used++;
@@ -160,7 +134,7 @@ static sqlite3_stmt *cursor(tg_store *s, const char *sql, int *at_row,
 nudge_history *nudge_history_open(tg_store *s, tg_err *err)
 {
     nudge_history *h = calloc(1, sizeof *h);
-    if (!h || grow(h) != 0 || bgrow(h) != 0) {
+    if (!h || grow(h) != 0) {
         tg_fail(err, TG_EINTERNAL, "out of memory");
         nudge_history_free(h);
         return NULL;
@@ -181,7 +155,6 @@ void nudge_history_free(nudge_history *h)
     sqlite3_finalize(h->st);
     sqlite3_finalize(h->bt);
     free(h->slot);
-    free(h->bought);
     free(h);
 }
 
@@ -206,27 +179,18 @@ int nudge_history_advance(nudge_history *h, tg_store *s, int64_t now,
         const char *size = (const char *)sqlite3_column_text(st, H_SIZE);
         int kept = sqlite3_column_int(st, H_KEPT);
         const char *usual = (const char *)sqlite3_column_text(st, H_USUAL);
-        if (usual && add(h, product, 0, size, usual, kept) != 0)
+        if (usual && add(h, product, KIND_USUAL, size, usual, kept) != 0)
             return tg_fail(err, TG_EINTERNAL, "out of memory");
         const char *shoe = (const char *)sqlite3_column_text(st, H_SHOE);
-        if (shoe && add(h, product, 1, size, shoe, kept) != 0)
+        if (shoe && add(h, product, KIND_SHOE, size, shoe, kept) != 0)
             return tg_fail(err, TG_EINTERNAL, "out of memory");
         int rc = step_on(s, st, &h->at_row, err);
         if (rc != TG_OK)
             return rc;
     }
     while (h->bt_row && sqlite3_column_int64(h->bt, 0) < now) {
-        int64_t product = sqlite3_column_int64(h->bt, 1);
-        if (product != 0) {
-            if ((h->bused + 1) * 2 > h->bcap && bgrow(h) != 0)
-                return tg_fail(err, TG_EINTERNAL, "out of memory");
-            bought_slot *b = bfind(h->bought, h->bcap, product);
-            if (!b->product) {
-                b->product = product;
-                h->bused++;
-            }
-            b->n++;
-        }
+        if (add(h, sqlite3_column_int64(h->bt, 1), KIND_BOUGHT, "", "", 0))
+            return tg_fail(err, TG_EINTERNAL, "out of memory");
         int rc = step_on(s, h->bt, &h->bt_row, err);
         if (rc != TG_OK)
             return rc;
@@ -240,8 +204,8 @@ int nudge_history_bought(const nudge_history *h, int64_t now,
 {
     if (now != h->upto || product == 0)
         return -1;
-    const bought_slot *b = bfind(h->bought, h->bcap, product);
-    *n = b->product ? (double)b->n : 0;
+    const hist_slot *e = find(h->slot, h->cap, product, KIND_BOUGHT, "", "");
+    *n = e->product ? (double)e->n : 0;
     return 0;
 }
 
@@ -251,8 +215,8 @@ int nudge_history_kept(const nudge_history *h, int64_t now, int64_t product,
 {
     if (now != h->upto || !fits(size) || !fits(buyer) || product == 0)
         return -1;
-    const hist_slot *e = find(h->slot, h->cap, product, shoe != 0, size,
-                              buyer);
+    const hist_slot *e = find(h->slot, h->cap, product,
+                              shoe ? KIND_SHOE : KIND_USUAL, size, buyer);
     *n = e->product ? (double)e->n : 0;
     *kept = e->product ? (double)e->kept : 0;
     return 0;

@@ -539,6 +539,22 @@ static void state_survives_reopening(void **state)
     tu_rmrf(dir);
 }
 
+/* Scores every line of s with its registered model (the trigger queues
+ * the risky ones). */
+static void score_store(tg_store *s, tg_score_result *sr)
+{
+    tg_err err = {0};
+    tg_model_info info;
+    tg_model *m = score_open_model(s, NULL, &info, &err);
+    tg_explainer *ex = explain_load(NULL, &err);
+    assert_non_null(m);
+    assert_non_null(ex);
+    assert_int_equal(score_unscored(s, m, &info, ex, NULL, NULL, sr, &err),
+                     TG_OK);
+    explain_free(ex);
+    model_free(m);
+}
+
 /* A scored demo store: the trigger's queue decided, each decision written
  * with its why; outcomes settled; the bandit saved; a second run finds
  * nothing queued. */
@@ -553,14 +569,8 @@ static void process_queue(void **state)
     tu_demo_store(dir, db, 5);
     tu_demo_model(db, model, 30, 1);
     tg_store *s = store_open(db, 0, &err);
-    tg_model_info info;
-    tg_model *m = score_open_model(s, NULL, &info, &err);
-    tg_explainer *ex = explain_load(NULL, &err);
-    assert_non_null(m);
-    assert_non_null(ex);
     tg_score_result sr;
-    assert_int_equal(score_unscored(s, m, &info, ex, NULL, NULL, &sr, &err),
-                     TG_OK);
+    score_store(s, &sr);
     assert_true(sr.queued > 100);
     tg_nudge_queue_opts o = {.now = 2000000000, .seed = 1};
     tg_nudge_queue_result r;
@@ -622,8 +632,6 @@ static void process_queue(void **state)
     assert_int_equal(nudge_store_process_queue(s, &cat, &o, &r, &err), TG_OK);
     assert_int_equal(r.decided, 0);
     assert_int_equal(r.settled, 0);
-    explain_free(ex);
-    model_free(m);
     store_close(s);
     tu_rmrf(dir);
 }
@@ -768,14 +776,8 @@ static void history_pass_equals_queries(void **state)
     assert_true(nonzero > asked / 2);
 
     /* The same queue decided both ways. */
-    tg_model_info info;
-    tg_model *m = score_open_model(s, NULL, &info, &err);
-    tg_explainer *ex = explain_load(NULL, &err);
-    assert_non_null(m);
-    assert_non_null(ex);
     tg_score_result sr;
-    assert_int_equal(score_unscored(s, m, &info, ex, NULL, NULL, &sr, &err),
-                     TG_OK);
+    score_store(s, &sr);
     assert_true(sr.queued > 100);
     char sql[400];
     snprintf(sql, sizeof sql, "VACUUM INTO '%s'", db2);
@@ -806,8 +808,6 @@ static void history_pass_equals_queries(void **state)
         free(a);
         free(b);
     }
-    explain_free(ex);
-    model_free(m);
     store_close(s2);
     store_close(s);
     tu_rmrf(dir);
