@@ -119,7 +119,7 @@ test: deps
 	@BUILD=$(BUILD) tests/run.sh
 
 # The whole suite under Valgrind's memcheck, on the normal (unsanitized)
-# build: tests/valgrind.sh (over an hour on 2 cores; not part of test).
+# build: tests/valgrind.sh (about 40 minutes on 2 cores; not part of test).
 valgrind:
 	@TG_EXTRA_PKGS=valgrind scripts/deps.sh
 	@$(MAKE) --no-print-directory unit SANITIZE=
