@@ -280,7 +280,13 @@ void bandit_update(tg_bandit *b, int segment, int group, int nudge,
  * returned or a sale lost; score: the risk when the nudge was chosen
  * (NaN counts as 0.5). */
 double bandit_reward(int kept, double score);
-/* A draw from the arm's Beta posterior. */
+/* The Beta that bandit_sample draws from: the arm's own posterior plus
+ * the nudge's outcomes in every other context, weighted as if at most 20
+ * of them had been seen here (w = min(1, 20 / their count)). NaN for an
+ * index out of range. */
+void bandit_posterior(const tg_bandit *b, int segment, int group, int nudge,
+                      double *a, double *beta);
+/* A draw from bandit_posterior's Beta (0 for an index out of range). */
 double bandit_sample(const tg_bandit *b, int segment, int group, int nudge,
                      tg_rng *r);
 /* The arm's posterior parameters and the number of outcomes seen. */

@@ -48,6 +48,17 @@ void tg_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);
 /* Monotonic clock in seconds. */
 double tg_now_mono(void);
 
+/* splitmix64's mixing step: a well-spread 64-bit hash of x, for
+ * counter-based randomness (a pure function of its inputs). */
+uint64_t tg_mix64(uint64_t x);
+
+/* Runs fn on each of n jobs (job i at (char *)jobs + i * size): jobs 1..n-1
+ * on threads of their own, job 0 on the caller's thread, and a job whose
+ * thread cannot start on the caller's too. Returns when all are done.
+ * n is at most TG_PARALLEL_MAX (more are not run). */
+#define TG_PARALLEL_MAX 16
+void tg_parallel(void *(*fn)(void *), void *jobs, size_t size, int n);
+
 /* Deterministic PRNG (xoshiro256**), seeded through splitmix64. */
 typedef struct tg_rng {
     uint64_t s[4];

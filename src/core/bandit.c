@@ -151,16 +151,27 @@ double bandit_beta_draw(tg_rng *r, double a, double b)
     return x + y > 0 ? x / (x + y) : 0.5;
 }
 
-double bandit_sample(const tg_bandit *b, int segment, int group, int nudge,
-                     tg_rng *r)
+void bandit_posterior(const tg_bandit *b, int segment, int group, int nudge,
+                      double *a, double *beta)
 {
     const arm *x = arm_at(b, segment, group, nudge);
-    if (!x)
-        return 0;
+    if (!x) {
+        *a = *beta = NAN;
+        return;
+    }
     const arm *p = &b->pooled[nudge];
     double oa = p->a - (x->a - b->prior_a), ob = p->b - (x->b - b->prior_b);
     double on = oa + ob, w = on > POOL_MAX ? POOL_MAX / on : 1.0;
     if (!(on > 0))
         w = 0;
-    return bandit_beta_draw(r, x->a + w * fmax(0, oa), x->b + w * fmax(0, ob));
+    *a = x->a + w * fmax(0, oa);
+    *beta = x->b + w * fmax(0, ob);
+}
+
+double bandit_sample(const tg_bandit *b, int segment, int group, int nudge,
+                     tg_rng *r)
+{
+    double a, beta;
+    bandit_posterior(b, segment, group, nudge, &a, &beta);
+    return isnan(a) ? 0 : bandit_beta_draw(r, a, beta);
 }

@@ -209,7 +209,7 @@ static const char *const trend_sql[] = {
     " likes, shares, comments, source) VALUES(?,?,?,?,?,?,?,'csv')"
     " ON CONFLICT(hashtag_id, captured_at) DO NOTHING",
     NULL};
-#define MAX_COUNT 9007199254740992LL /* 2^53: exact in every consumer */
+#define MAX_COUNT 9007199254740991LL /* 2^53 - 1, as in the feed: exact in every consumer */
 
 static int trend_row(ing *g, tg_err *err)
 {

@@ -16,17 +16,9 @@ static double uniform_in(tg_rng *r, double lo, double hi)
 
 /* ---- counter-based noise (a pure function of key and index) ----------- */
 
-static uint64_t mix64(uint64_t x)
-{
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
-
 static double hash_uniform(uint64_t key, uint64_t i)
 {
-    return (double)(mix64(key ^ mix64(i)) >> 11) * 0x1.0p-53;
+    return (double)(tg_mix64(key ^ tg_mix64(i)) >> 11) * 0x1.0p-53;
 }
 
 static double hash_normal(uint64_t key, uint64_t i)

@@ -4,7 +4,6 @@
  * contributions only where the engine reads drivers (the riskiest line of
  * each item, when at or above the medium band). */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,24 +56,13 @@ static int run_jobs(const sim_ctx *s, batch *b, size_t n, int contribs)
 {
     int nt = s->threads < 1 ? 1 : s->threads > 8 ? 8 : s->threads;
     score_job jobs[8];
-    pthread_t tid[8];
-    int started[8] = {0}, failed;
-    for (int t = 0; t < nt; t++) {
+    for (int t = 0; t < nt; t++)
         jobs[t] = (score_job){s->o->model, b, s->nf, n * (size_t)t / nt,
                               n * (size_t)(t + 1) / nt, contribs, 0};
-        if (t > 0)
-            started[t] = pthread_create(&tid[t], NULL, score_thread,
-                                        &jobs[t]) == 0;
-    }
-    score_thread(&jobs[0]);
-    failed = jobs[0].failed;
-    for (int t = 1; t < nt; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            score_thread(&jobs[t]);
+    tg_parallel(score_thread, jobs, sizeof *jobs, nt);
+    int failed = 0;
+    for (int t = 0; t < nt; t++)
         failed |= jobs[t].failed;
-    }
     return failed;
 }
 

@@ -5,130 +5,44 @@
  * the same scaled to TrendBuy's annual loss to returns, and the JSON. */
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim_int.h"
+#include "trendguard/stats.h"
 
 enum { H_BOOT = 31 };
 
 /* ---- the bootstrap ------------------------------------------------------- */
 
 /* Per shopper: lines bought and returned in each arm (control shoppers
- * fill arm 0, treated ones the others), packed for one pass per
- * resample. */
-typedef struct pack {
-    int32_t l[TG_SIM_ARMS], r[TG_SIM_ARMS];
-} pack;
-
-typedef struct boot_job {
-    const pack *pk;
-    size_t n;
-    uint64_t seed;
-    int from, to, step;
-    double *rel; /* [TG_SIM_ARMS][B] */
-    int B;
-} boot_job;
-
-/* Poisson(1) weights (the Poisson bootstrap: each shopper drawn w times,
- * as in resampling with replacement for large samples). */
-static int poisson1(tg_rng *r)
-{
-    static const double cdf[] = {0.36787944117144233, 0.7357588823428847,
-                                 0.9196986029286058,  0.9810118431238462,
-                                 0.9963401531726563,  0.9994058151824183,
-                                 0.9999167588507401,  0.9999897508033575,
-                                 0.9999988747974347};
-    double u = tg_rng_uniform(r);
-    int k = 0;
-    while (k < 9 && u >= cdf[k])
-        k++;
-    return k;
-}
-
-static void *boot_thread(void *arg)
-{
-    boot_job *j = arg;
-    for (int b = j->from; b < j->to; b += j->step) {
-        tg_rng r;
-        tg_rng_seed(&r, sim_hash(j->seed, H_BOOT, (uint64_t)b, 0));
-        double L[TG_SIM_ARMS] = {0}, R[TG_SIM_ARMS] = {0};
-        for (size_t i = 0; i < j->n; i++) {
-            int w = poisson1(&r);
-            if (!w)
-                continue;
-            const pack *p = &j->pk[i];
-            for (int k = 0; k < TG_SIM_ARMS; k++) {
-                L[k] += w * p->l[k];
-                R[k] += w * p->r[k];
-            }
-        }
-        double rc = L[0] > 0 ? R[0] / L[0] : 0;
-        for (int k = 1; k < TG_SIM_ARMS; k++)
-            j->rel[k * j->B + b] =
-                L[k] > 0 && rc > 0 ? 1 - (R[k] / L[k]) / rc : 0;
-    }
-    return NULL;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double quantile(const double *v, int n, double q)
-{
-    double h = (n - 1) * q;
-    int lo = (int)floor(h);
-    if (lo >= n - 1)
-        return v[n - 1];
-    return v[lo] + (h - lo) * (v[lo + 1] - v[lo]);
-}
-
+ * fill arm 0, treated ones the others), for stats_boot_reduction. */
 int sim_bootstrap(sim_ctx *s, tg_err *err)
 {
-    int B = s->o->bootstrap > 0 ? s->o->bootstrap : 400;
-    size_t n = (size_t)s->w->n_customers;
-    pack *pk = malloc(n * sizeof *pk);
-    double *rel = calloc((size_t)TG_SIM_ARMS * (size_t)B, sizeof *rel);
-    if (!pk || !rel) {
-        free(pk);
-        free(rel);
+    size_t n = (size_t)s->w->n_customers, A = TG_SIM_ARMS;
+    int32_t *l = malloc(n * A * sizeof *l), *r = malloc(n * A * sizeof *r);
+    if (!l || !r) {
+        free(l);
+        free(r);
         return tg_fail(err, TG_EINTERNAL, "out of memory");
     }
     for (size_t i = 0; i < n; i++)
-        for (int k = 0; k < TG_SIM_ARMS; k++) {
-            pk[i].l[k] = s->arm[k].c_lines[i];
-            pk[i].r[k] = s->arm[k].c_returns[i];
+        for (size_t k = 0; k < A; k++) {
+            l[i * A + k] = s->arm[k].c_lines[i];
+            r[i * A + k] = s->arm[k].c_returns[i];
         }
-    int nt = s->threads < 1 ? 1 : s->threads > 8 ? 8 : s->threads;
-    boot_job jobs[8];
-    pthread_t tid[8];
-    int started[8] = {0};
-    for (int t = 0; t < nt; t++) {
-        jobs[t] = (boot_job){pk, n, s->o->seed, t, B, nt, rel, B};
-        if (t > 0)
-            started[t] = pthread_create(&tid[t], NULL, boot_thread,
-                                        &jobs[t]) == 0;
+    tg_boot_data d = {l, r, n, TG_SIM_ARMS};
+    tg_boot_opts o = {s->o->bootstrap > 0 ? s->o->bootstrap : 400, 0.95,
+                      sim_hash(s->o->seed, H_BOOT, 0, 0), s->threads};
+    double lo[TG_SIM_ARMS], hi[TG_SIM_ARMS];
+    int rc = stats_boot_reduction(&d, &o, lo, hi, err);
+    for (int k = 1; rc == TG_OK && k < TG_SIM_ARMS; k++) {
+        s->r->cmp[k].ci_low = lo[k];
+        s->r->cmp[k].ci_high = hi[k];
     }
-    boot_thread(&jobs[0]);
-    for (int t = 1; t < nt; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            boot_thread(&jobs[t]);
-    }
-    for (int k = 1; k < TG_SIM_ARMS; k++) {
-        double *v = rel + k * B;
-        qsort(v, (size_t)B, sizeof *v, cmp_double);
-        s->r->cmp[k].ci_low = quantile(v, B, 0.025);
-        s->r->cmp[k].ci_high = quantile(v, B, 0.975);
-    }
-    free(pk);
-    free(rel);
-    return TG_OK;
+    free(l);
+    free(r);
+    return rc;
 }
 
 /* ---- the figures ------------------------------------------------------------ */
@@ -153,8 +67,9 @@ void sim_report(sim_ctx *s)
         const tg_sim_arm *a = &r->arm[k];
         tg_sim_compare *m = &r->cmp[k];
         double f = ratio((double)a->shoppers, (double)c->shoppers);
-        m->relative = c->return_rate > 0
-                          ? 1 - a->return_rate / c->return_rate : 0;
+        m->relative = stats_relative_reduction(
+            (double)c->returns, (double)c->purchases, (double)a->returns,
+            (double)a->purchases);
         m->conversion_change = a->conversion - c->conversion;
         m->satisfaction_change = a->satisfaction - c->satisfaction;
         m->roi.saved_return_cost = f * (c->processing + c->returned_margin) -

@@ -5,7 +5,6 @@
  * at each moment, and the features of a simulated line computed as the
  * training-set view computes them. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,17 +12,9 @@
 
 /* ---- counter-based randomness: a pure function of its inputs --------- */
 
-static uint64_t mix64(uint64_t x)
-{
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
-
 uint64_t sim_hash(uint64_t seed, uint64_t a, uint64_t b, uint64_t c)
 {
-    return mix64(mix64(mix64(mix64(seed) ^ a) ^ b) ^ c);
+    return tg_mix64(tg_mix64(tg_mix64(tg_mix64(seed) ^ a) ^ b) ^ c);
 }
 
 double sim_uniform(uint64_t seed, uint64_t a, uint64_t b, uint64_t c)
@@ -309,25 +300,14 @@ int sim_draw_orders(sim_ctx *s, tg_err *err)
 {
     int nt = s->threads < 1 ? 1 : s->threads > 16 ? 16 : s->threads;
     draw_job jobs[16];
-    pthread_t tid[16];
     int n = s->w->n_customers;
     memset(jobs, 0, sizeof jobs);
-    int started[16] = {0};
     for (int t = 0; t < nt; t++) {
         jobs[t].s = s;
         jobs[t].from = (int)((long long)n * t / nt);
         jobs[t].to = (int)((long long)n * (t + 1) / nt);
-        if (t > 0)
-            started[t] = pthread_create(&tid[t], NULL, draw_thread,
-                                        &jobs[t]) == 0;
     }
-    draw_thread(&jobs[0]);
-    for (int t = 1; t < nt; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            draw_thread(&jobs[t]);
-    }
+    tg_parallel(draw_thread, jobs, sizeof *jobs, nt);
     size_t no = 0, nl = 0;
     int failed = 0;
     for (int t = 0; t < nt; t++) {

@@ -196,6 +196,11 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
+uint64_t tg_mix64(uint64_t x)
+{
+    return splitmix64(&x);
+}
+
 void tg_rng_seed(tg_rng *r, uint64_t seed)
 {
     uint64_t x = seed;

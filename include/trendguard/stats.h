@@ -1,0 +1,50 @@
+/* stats.h: the statistics behind the simulation's headline figures: the
+ * relative return reduction of an arm against control and its percentile
+ * interval from a cluster bootstrap over shoppers. Pure functions, tested
+ * against answers worked out independently (tests/unit/test_stats.c). */
+#ifndef TRENDGUARD_STATS_H
+#define TRENDGUARD_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trendguard/util.h"
+
+#define TG_STATS_MAX_ARMS 8
+
+/* 1 - (rk / lk) / (r0 / l0): how much lower arm k's return rate is than
+ * control's, as a share of control's. 0 when either rate is undefined or
+ * control returned nothing. */
+double stats_relative_reduction(double r0, double l0, double rk, double lk);
+
+/* The q-quantile (0 <= q <= 1) of n >= 1 sorted values, interpolated
+ * linearly between order statistics (R's type 7). */
+double stats_quantile(const double *sorted, size_t n, double q);
+
+/* Units of the cluster bootstrap (shoppers): unit i bought lines[i * arms
+ * + k] lines and returned returns[i * arms + k] of them in arm k; arm 0 is
+ * control. A unit may sit in several arms (paired: the same shopper played
+ * with and without nudges) or in one (split: its other arms are 0). */
+typedef struct tg_boot_data {
+    const int32_t *lines, *returns;
+    size_t n;
+    int arms; /* 2 .. TG_STATS_MAX_ARMS */
+} tg_boot_data;
+
+typedef struct tg_boot_opts {
+    int resamples;  /* B >= 2 */
+    double level;   /* e.g. 0.95 */
+    uint64_t seed;  /* resample b draws from tg_mix64(tg_mix64(seed) ^ b) */
+    int threads;    /* 1 .. 8; the result does not depend on it */
+} tg_boot_opts;
+
+/* The Poisson bootstrap: in each resample every unit gets a weight drawn
+ * from Poisson(1) that multiplies all of its lines and returns in every
+ * arm together (so a paired unit stays paired); the statistic is
+ * stats_relative_reduction of each arm k >= 1 against arm 0. lo[k] and
+ * hi[k] get the (1 - level) / 2 and (1 + level) / 2 quantiles of the
+ * resamples (lo[0] = hi[0] = 0). */
+int stats_boot_reduction(const tg_boot_data *d, const tg_boot_opts *o,
+                         double *lo, double *hi, tg_err *err);
+
+#endif

@@ -1,0 +1,113 @@
+/* stats.c: the relative return reduction and its cluster-bootstrap
+ * interval (stats.h). Resamples are spread over threads by index and each
+ * draws from its own seed, so the interval does not depend on the number
+ * of threads. */
+#include "trendguard/stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+double stats_relative_reduction(double r0, double l0, double rk, double lk)
+{
+    if (!(l0 > 0) || !(lk > 0) || !(r0 > 0))
+        return 0;
+    return 1 - (rk / lk) / (r0 / l0);
+}
+
+double stats_quantile(const double *sorted, size_t n, double q)
+{
+    double h = (double)(n - 1) * q;
+    size_t lo = (size_t)floor(h);
+    if (lo + 1 >= n)
+        return sorted[n - 1];
+    return sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]);
+}
+
+/* Poisson(1) weights (each unit drawn w times, as in resampling with
+ * replacement for large samples); cdf[k] = P(W <= k). */
+static int poisson1(tg_rng *r)
+{
+    static const double cdf[] = {0.36787944117144233, 0.7357588823428847,
+                                 0.9196986029286058,  0.9810118431238462,
+                                 0.9963401531726563,  0.9994058151824183,
+                                 0.9999167588507401,  0.9999897508033575,
+                                 0.9999988747974347};
+    double u = tg_rng_uniform(r);
+    int k = 0;
+    while (k < 9 && u >= cdf[k])
+        k++;
+    return k;
+}
+
+typedef struct boot_job {
+    const tg_boot_data *d;
+    const tg_boot_opts *o;
+    int from, step;
+    double *stat; /* [arms][resamples] */
+} boot_job;
+
+static void *boot_thread(void *arg)
+{
+    const boot_job *j = arg;
+    const tg_boot_data *d = j->d;
+    int B = j->o->resamples, A = d->arms;
+    for (int b = j->from; b < B; b += j->step) {
+        tg_rng r;
+        tg_rng_seed(&r, tg_mix64(tg_mix64(j->o->seed) ^ (uint64_t)b));
+        double L[TG_STATS_MAX_ARMS] = {0}, R[TG_STATS_MAX_ARMS] = {0};
+        for (size_t i = 0; i < d->n; i++) {
+            int w = poisson1(&r);
+            if (!w)
+                continue;
+            const int32_t *l = d->lines + i * (size_t)A;
+            const int32_t *t = d->returns + i * (size_t)A;
+            for (int k = 0; k < A; k++) {
+                L[k] += w * l[k];
+                R[k] += w * t[k];
+            }
+        }
+        for (int k = 1; k < A; k++)
+            j->stat[(size_t)k * (size_t)B + (size_t)b] =
+                stats_relative_reduction(R[0], L[0], R[k], L[k]);
+    }
+    return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void run_threads(const tg_boot_data *d, const tg_boot_opts *o,
+                        double *stat)
+{
+    int nt = o->threads < 1 ? 1 : o->threads > 8 ? 8 : o->threads;
+    boot_job jobs[8];
+    for (int t = 0; t < nt; t++)
+        jobs[t] = (boot_job){d, o, t, nt, stat};
+    tg_parallel(boot_thread, jobs, sizeof *jobs, nt);
+}
+
+int stats_boot_reduction(const tg_boot_data *d, const tg_boot_opts *o,
+                         double *lo, double *hi, tg_err *err)
+{
+    if (!d || !o || d->arms < 2 || d->arms > TG_STATS_MAX_ARMS ||
+        o->resamples < 2 || !(o->level > 0 && o->level < 1) ||
+        (d->n && (!d->lines || !d->returns)))
+        return tg_fail(err, TG_EINTERNAL, "bootstrap: bad arguments");
+    size_t B = (size_t)o->resamples;
+    double *stat = calloc((size_t)d->arms * B, sizeof *stat);
+    if (!stat)
+        return tg_fail(err, TG_EINTERNAL, "out of memory");
+    run_threads(d, o, stat);
+    lo[0] = hi[0] = 0;
+    for (int k = 1; k < d->arms; k++) {
+        double *v = stat + (size_t)k * B;
+        qsort(v, B, sizeof *v, cmp_double);
+        lo[k] = stats_quantile(v, B, (1 - o->level) / 2);
+        hi[k] = stats_quantile(v, B, (1 + o->level) / 2);
+    }
+    free(stat);
+    return TG_OK;
+}
