@@ -98,13 +98,6 @@ static void enter(app *a)
         rescore(a);
 }
 
-static const char *fit_note(int fit)
-{
-    return fit < 0 ? "Runs small: most buyers go a size up."
-           : fit > 0 ? "Runs large: most buyers go a size down."
-                     : "True to size.";
-}
-
 /* The trend's daily views as columns of block characters. */
 static void trend_chart(WINDOW *w, int y, int x, int h, const double *v,
                         int n)
@@ -141,7 +134,19 @@ static void draw_details(app *a, WINDOW *w, int y, int x, int cols, int rows)
             it->brand[0] ? (ui_unicode() ? " \u00b7 " : " - ") : "",
             tg_category_names[it->category],
             ui_money(it->price, price, sizeof price));
-    ui_put(w, y + 2, x, cols, fit_note(it->fit_bias));
+    /* What the shop knows of the fit and of the shopper's size, and from
+     * what. */
+    char fit[160], size[160];
+    tg_err err = {0};
+    shop_fit_story(it, fit, sizeof fit);
+    ui_put(w, y + 2, x, cols, fit);
+    if (fit[0] && a->persona.id &&
+        shop_size_story(a->shop, a->persona.id, it->category == TG_CAT_SHOES,
+                        size, sizeof size, &err) == TG_OK) {
+        wattron(w, theme_attr(EL_DIM));
+        ui_put(w, y + 3, x, cols, size);
+        wattroff(w, theme_attr(EL_DIM));
+    }
     /* Sizes: the chosen one highlighted. */
     int sx = x + ui_put(w, y + 4, x, cols, "Size ");
     for (int i = 0; i < it->n_sizes && sx < x + cols - 4; i++) {

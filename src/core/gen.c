@@ -375,7 +375,8 @@ static void write_products(gen_ctx *g, wbuf *f)
         wb_ch(f, ',');
         wb_fixed(f, llround(p->price * 100), 2);
         wb_ch(f, ',');
-        wb_str(f, shopper_fit_names[p->fit_bias + 1]);
+        if (p->fit_note != TG_FIT_NONE) /* the shop's note, not the truth */
+            wb_str(f, shopper_fit_names[p->fit_note + 1]);
         wb_ch(f, ',');
         write_sizes(f, p);
         wb_ch(f, ',');
@@ -400,9 +401,12 @@ static void write_customers(gen_ctx *g, wbuf *f)
         wb_ch(f, ',');
         wb_str(f, tg_segment_names[c->segment]);
         wb_ch(f, ',');
-        wb_str(f, tg_size_names[c->usual_size]);
+        /* What the shopper declared, not the size that fits. */
+        if (c->declared_size >= 0)
+            wb_str(f, tg_size_names[c->declared_size]);
         wb_ch(f, ',');
-        wb_uint(f, (uint64_t)c->shoe_size, 1);
+        if (c->declared_shoe >= 0)
+            wb_uint(f, (uint64_t)c->declared_shoe, 1);
         wb_ch(f, ',');
         wb_str(f, tg_age_band_names[c->age_band]);
         wb_ch(f, ',');
@@ -628,6 +632,23 @@ static int write_file(gen_ctx *g, int which, char *buf, size_t cap,
     return rc;
 }
 
+static tg_world_opts world_opts(const tg_gen_scale *sc, uint64_t seed)
+{
+    int64_t end = gen_end_day();
+    return (tg_world_opts){end - sc->days, end, sc->customers, sc->products,
+                           sc->trend_rows, sc->activity_mult, seed};
+}
+
+int gen_world_opts(const char *scale, uint64_t seed, tg_world_opts *out,
+                   tg_err *err)
+{
+    const tg_gen_scale *sc = gen_scale(scale ? scale : "demo");
+    if (!sc)
+        return tg_fail(err, TG_EUSAGE, "unknown scale '%s'", scale);
+    *out = world_opts(sc, seed);
+    return TG_OK;
+}
+
 static int run(gen_ctx *g, tg_err *err)
 {
     const tg_gen_opts *o = g->o;
@@ -646,10 +667,7 @@ static int run(gen_ctx *g, tg_err *err)
     if (rc)
         return rc;
     report(g, 0, "world");
-    int64_t end = gen_end_day();
-    tg_world_opts wo = {end - g->sc->days, end, g->sc->customers,
-                        g->sc->products, g->sc->trend_rows,
-                        g->sc->activity_mult, o->seed};
+    tg_world_opts wo = world_opts(g->sc, o->seed);
     g->w = shopper_world_create(&g->b, &g->words, &wo, err);
     if (!g->w)
         return err && err->code ? err->code : TG_EINTERNAL;

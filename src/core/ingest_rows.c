@@ -32,7 +32,7 @@ static const char *const product_cols[] = {
     "product_id", "name", "category", "price", "brand", "fit_bias", "sizes",
     "tags", "launch_date", NULL};
 static const char *const product_sql[] = {
-    "INSERT INTO products(code, name, category, brand, price, fit_bias,"
+    "INSERT INTO products(code, name, category, brand, price, fit_note,"
     " sizes, launched_at, source) VALUES(?,?,?,?,?,?,?,?,'trendbuy')"
     " ON CONFLICT(code) DO NOTHING",
     "INSERT OR IGNORE INTO product_tags(product_id, hashtag_id, rank)"
@@ -80,16 +80,15 @@ static int product_row(ing *g, tg_err *err)
                    NULL, &cat) ||
         ing_number(g, P_PRICE, 1, 0, 1e7, 0, &price) ||
         ing_text(g, P_BRAND, 0, MAX_NAME, &brand) ||
-        ing_choice(g, P_FIT, 0, fit_names, 6, "true_to_size", &fit) ||
+        ing_choice(g, P_FIT, 0, fit_names, 6, "", &fit) ||
         size_list(g, P_SIZES, ing_field(g, P_SIZES), sizes, sizeof sizes) ||
         ing_text(g, P_TAGS, 0, 1000, &tags) ||
         ing_time(g, P_LAUNCH, 0, &launch, &has_launch))
         return ROW_BAD;
-    int fit_bias = strcmp(fit, "runs_small") == 0 || strcmp(fit, "-1") == 0
-                       ? -1
-                   : strcmp(fit, "runs_large") == 0 || strcmp(fit, "1") == 0
-                       ? 1
-                       : 0;
+    /* The column keeps its name: the shop's fit note, empty for none. */
+    int note = strcmp(fit, "runs_small") == 0 || strcmp(fit, "-1") == 0   ? -1
+               : strcmp(fit, "runs_large") == 0 || strcmp(fit, "1") == 0 ? 1
+                                                                         : 0;
     /* Validate every tag before writing anything. */
     char tagbuf[1024], names[3][128];
     int ntags = 0;
@@ -110,7 +109,8 @@ static int product_row(ing *g, tg_err *err)
     sqlite3_bind_text(st, 3, cat, -1, SQLITE_STATIC);
     ing_bind_text(st, 4, brand);
     sqlite3_bind_double(st, 5, price);
-    sqlite3_bind_int(st, 6, fit_bias);
+    if (*fit)
+        sqlite3_bind_int(st, 6, note);
     sqlite3_bind_text(st, 7, sizes, -1, SQLITE_TRANSIENT);
     if (has_launch)
         sqlite3_bind_int64(st, 8, launch);

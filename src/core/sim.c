@@ -431,8 +431,14 @@ static int play_order(sim_ctx *s, sim_arm_state *st, const sim_order *so,
         } else {
             isat[i] += a->sat_kept;
         }
+        const tg_product *lp = &s->w->products[l->product];
+        int sized = lp->category != TG_CAT_ACCESSORIES;
         sim_mature m = {so->customer, l->product, (uint8_t)arm,
-                        (uint8_t)back};
+                        (uint8_t)back,
+                        (int8_t)(sized ? lp->category == TG_CAT_SHOES : -1),
+                        (uint8_t)l->size,
+                        (uint8_t)(back && ret.reason == TG_REASON_TOO_SMALL),
+                        (uint8_t)(back && ret.reason == TG_REASON_TOO_LARGE)};
         int rc = push_event(&s->mature[ring_of(s, day + SIM_WINDOW_DAYS)],
                             &m, sizeof m, err);
         if (rc)
@@ -471,23 +477,46 @@ static int play_order(sim_ctx *s, sim_arm_state *st, const sim_order *so,
 
 /* ---- events ------------------------------------------------------------------- */
 
-/* Lines whose return window closed: the history features read. */
+/* One matured line in arm st's history: the shop's product and category
+ * facts for every arm (control lines too), the shopper's own for theirs. */
+static void mature_line(sim_ctx *s, sim_arm_state *st, const sim_mature *e,
+                        int own)
+{
+    int cat = s->w->products[e->product].category;
+    st->p_lines[e->product]++;
+    st->p_returns[e->product] += e->returned;
+    st->p_small[e->product] += e->small;
+    st->p_large[e->product] += e->large;
+    st->cat_new[cat][0] += e->small;
+    st->cat_new[cat][1] += e->large;
+    if (!own)
+        return;
+    sim_hist *h = &st->hist[e->customer];
+    h->m_lines++;
+    h->m_returns += e->returned;
+    if (e->group >= 0) {
+        h->s_obs[e->group]++;
+        h->s_sum[e->group] += e->rank + e->small - e->large;
+    }
+}
+
+/* Lines whose return window closed: the history features read. Those of
+ * yesterday (bought 31 days ago) join their category's counts first. */
 static void process_mature(sim_ctx *s, sim_vec *v)
 {
-    const sim_mature *e = v->p;
-    for (size_t i = 0; i < v->n; i++) {
-        for (int k = TG_SIM_ENGINE; k < TG_SIM_ARMS; k++) {
-            sim_arm_state *st = &s->arm[k];
-            if (e[i].arm != TG_SIM_CONTROL && e[i].arm != k)
-                continue;
-            st->p_lines[e[i].product]++;
-            st->p_returns[e[i].product] += e[i].returned;
-            if (e[i].arm == k) {
-                st->hist[e[i].customer].m_lines++;
-                st->hist[e[i].customer].m_returns += e[i].returned;
+    for (int k = TG_SIM_ENGINE; k < TG_SIM_ARMS; k++) {
+        sim_arm_state *st = &s->arm[k];
+        for (int c = 0; c < TG_NUM_CATEGORIES; c++)
+            for (int j = 0; j < 2; j++) {
+                st->cat_cum[c][j] += st->cat_new[c][j];
+                st->cat_new[c][j] = 0;
             }
-        }
     }
+    const sim_mature *e = v->p;
+    for (size_t i = 0; i < v->n; i++)
+        for (int k = TG_SIM_ENGINE; k < TG_SIM_ARMS; k++)
+            if (e[i].arm == TG_SIM_CONTROL || e[i].arm == k)
+                mature_line(s, &s->arm[k], &e[i], e[i].arm == k);
     v->n = 0;
 }
 
@@ -568,8 +597,11 @@ static int arms_init(sim_ctx *s, tg_err *err)
         st->hist = calloc(nc, sizeof *st->hist);
         st->p_lines = calloc(np, sizeof *st->p_lines);
         st->p_returns = calloc(np, sizeof *st->p_returns);
+        st->p_small = calloc(np, sizeof *st->p_small);
+        st->p_large = calloc(np, sizeof *st->p_large);
         st->shop = calloc((size_t)s->n_treat + 1, sizeof *st->shop);
-        if (!st->hist || !st->p_lines || !st->p_returns || !st->shop)
+        if (!st->hist || !st->p_lines || !st->p_returns || !st->p_small ||
+            !st->p_large || !st->shop)
             return tg_fail(err, TG_EINTERNAL, "out of memory");
         for (long i = 0; i <= s->n_treat; i++)
             st->shop[i].day = INT64_MIN;
@@ -614,6 +646,8 @@ static void arms_free(sim_ctx *s)
         free(st->hist);
         free(st->p_lines);
         free(st->p_returns);
+        free(st->p_small);
+        free(st->p_large);
         free(st->shop);
         bandit_free(st->bandit);
     }

@@ -95,10 +95,10 @@ static void loads_every_good_file(void **state)
     assert_int_equal(tu_int(f->s, "SELECT count(*) FROM truth"), 6);
     assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects"), 0);
     assert_int_equal(tu_int(f->s, "SELECT count(*) FROM ingest_files"), 6);
-    /* Values as cleaned: fit bias coded, sizes normalised, tags linked. */
-    assert_int_equal(tu_int(f->s, "SELECT fit_bias FROM products WHERE "
+    /* Values as cleaned: fit note coded, sizes normalised, tags linked. */
+    assert_int_equal(tu_int(f->s, "SELECT fit_note FROM products WHERE "
                                   "code='P000001'"), -1);
-    assert_int_equal(tu_int(f->s, "SELECT fit_bias FROM products WHERE "
+    assert_int_equal(tu_int(f->s, "SELECT fit_note FROM products WHERE "
                                   "code='P000003'"), 1);
     assert_int_equal(tu_int(f->s, "SELECT count(*) FROM product_tags t JOIN "
                                   "hashtags h ON h.id=t.hashtag_id WHERE "

@@ -38,7 +38,7 @@ static void size_input(tg_nudge_input *in)
     in->now = 20000 * (int64_t)TG_DAY + 3600;
     in->segment = TG_SEG_IMPULSIVE_TIKTOK;
     in->x[TG_F_size_vs_usual] = 1;
-    in->x[TG_F_fit_bias] = 0;
+    in->x[TG_F_fit_learned] = 0;
     in->x[TG_F_category] = TG_CAT_DRESSES;
     in->x[TG_F_price] = 40;
     in->x[TG_F_sizes_of_item] = 1;
@@ -107,8 +107,8 @@ static void broken_catalogues_refused(void **state)
          "nudges[0].messages[0]"},
         {"\"moment\": \"cart\"", "\"moment\": \"checkout\"",
          "nudges[1].moment"},
-        {"\"drivers\": [\"size_vs_usual\", \"fit_bias\"]",
-         "\"drivers\": [\"size_vs_usual\", \"fit\"]", "nudges[0].drivers[1]"},
+        {"\"drivers\": [\"size_vs_usual\", \"fit_learned\"",
+         "\"drivers\": [\"size_vs_usual\", \"fit\"", "nudges[0].drivers[1]"},
         {"\"kind\": \"bonus_credit\"", "\"kind\": \"voucher\"",
          "nudges[6].offer.kind"},
         {"\"per_session\": 2,\n    \"per_shopper_day\": 4",
@@ -204,9 +204,9 @@ static void size_advice_for_size_risk(void **state)
     /* A runs-small item in the usual size: size up. */
     size_input(&in);
     in.x[TG_F_size_vs_usual] = 0;
-    in.x[TG_F_fit_bias] = -1;
+    in.x[TG_F_fit_learned] = -0.6f;
     in.size = 2;
-    in.driver[0] = TG_F_fit_bias;
+    in.driver[0] = TG_F_fit_learned;
     nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
     assert_int_equal(d.suggested_size, 3);
     assert_non_null(strstr(d.message, "runs small"));
@@ -380,7 +380,7 @@ static void rules_without_a_model(void **state)
         x[i] = NAN;
     x[TG_F_category] = TG_CAT_TOPS;
     x[TG_F_size_vs_usual] = 0;
-    x[TG_F_fit_bias] = 0;
+    x[TG_F_fit_learned] = 0;
     x[TG_F_channel] = TG_CHANNEL_WEB;
     x[TG_F_view_minutes] = 120;
     double p;
@@ -613,7 +613,7 @@ static void process_queue(void **state)
     tg_nudge_input in;
     nudge_input_init(&in);
     in.x[TG_F_size_vs_usual] = 1;
-    in.x[TG_F_fit_bias] = 0;
+    in.x[TG_F_fit_learned] = 0;
     in.size = 3; /* L, one above M */
     in.size_lo = 0;
     in.size_hi = 5;
