@@ -4,25 +4,30 @@
  * training-set view (schema.c), the app's live features (shop_features.c)
  * and the simulation (sim_world.c) compute with them the same way.
  *
+ * A size return is a return for the reason "too small" or "too large"
+ * within 30 days of its line; the shop knows it from the moment it
+ * arrives.
+ *
  * A shopper's size, per size system (clothing letters or shoe numbers):
- * the mean of what their matured lines in that system say, with the size
- * typed into their profile counted as EST_DECLARED_WEIGHT such lines.
- * A line says its own size when it was kept or returned for a reason that
- * is not its size, one size up when it came back "too small", one down
- * when it came back "too large":
- *   est = (W * declared + sum(said)) / (W * [declared] + lines)
+ * the mean of what their lines in that system say, with the size typed
+ * into their profile counted as EST_DECLARED_WEIGHT such sayings. A line
+ * says its own size once its 30 days are over without a size return (kept,
+ * or returned for another reason); each size return says one size up
+ * ("too small") or down ("too large") from the line's size when it
+ * arrives:
+ *   est = (W * declared + sum(said)) / (W * [declared] + sayings)
  * (unknown when there is neither). The feature size_vs_usual is the
- * line's size minus est.
+ * line's size minus est; size_history counts the sayings.
  *
  * How a product runs, the SizeFlags idea (RESEARCH.md, Zalando, arXiv
- * 2106.03532): of its matured lines' size returns, the share that came back
- * "too small" is theta ~ Beta around q0 with EST_FIT_STRENGTH returns'
- * worth of weight:
+ * 2106.03532): of its size returns so far, the share that said "too
+ * small" is theta ~ Beta around q0 with EST_FIT_STRENGTH returns' worth of
+ * weight:
  *   theta = (small + K * q0) / (small + large + K)
  *   fit_learned = 1 - 2 theta        (-1 runs small .. +1 runs large)
  * q0 is the fit note's share when the product has a note that it runs
- * small or large, otherwise the category's: the same share over every
- * matured line of the category up to 31 days before the line's day, with
+ * small or large, otherwise the category's: the same share over the size
+ * returns of the category's lines that arrived before the line's day, with
  * one "too small" and one "too large" added:
  *   qcat = (cat_small + 1) / (cat_small + cat_large + 2). */
 #ifndef TRENDGUARD_ESTIMATES_H
@@ -40,10 +45,10 @@
  * but can be wrong). */
 #define EST_NOTE_SMALL_SHARE 0.8
 #define EST_NOTE_LARGE_SHARE 0.2
-/* A line's day is its time / 86400 (integer division); the category's
- * share reads days up to the line's day minus this, whose lines' return
- * windows have all closed. */
-#define EST_CATEGORY_LAG_DAYS 31
+/* A day is a time / 86400 (integer division); the category's share reads
+ * the size returns that arrived on days up to the line's day minus this
+ * (whole days, all of them before the line). */
+#define EST_CATEGORY_LAG_DAYS 1
 
 #define EST_STR_(x) #x
 #define EST_STR(x) EST_STR_(x)

@@ -27,9 +27,46 @@
     "    AS ret_small,"                                                       \
     "   " SIZE_RETURN_AT(p ".id", p ".ordered_at", "too_large")               \
     "    AS ret_large,"
-/* Each category's size returns of its matured lines, summed up to each
- * day (dense from the first day with any to the last), for the fit
- * estimate's category share (estimates.h). */
+/* The size evidence of estimates.h, from `ln` (a CTE of lines with
+ * SIZE_COLS: a customer's lines, every one of them) and `pl` (a product's
+ * lines): per line, what its customer's lines said of their size in its
+ * size system by its time (each line kept or returned for another reason
+ * once its 30 days are over, each size return of a line when it arrives)
+ * and how many of its product's lines came back too small and too large
+ * by its time (returns within 30 days, counted when they arrive). Events
+ * sort before a line at the same moment. */
+#define SIZE_RETURNS(l)                                                       \
+    " FROM " l " JOIN returns r ON r.purchase_id = " l ".id"                 \
+    " AND r.reason IN ('too_small', 'too_large')"                            \
+    " AND r.returned_at <= " l ".ordered_at + 2592000"
+#define SIZE_FIT_CTES(ln, pl)                                                 \
+    " cev AS MATERIALIZED ("                                                  \
+    "  SELECT customer_id, size_group, ordered_at AS t, 1 AS k, id,"         \
+    "   0 AS o, 0 AS v FROM " ln                                              \
+    "  UNION ALL SELECT customer_id, size_group, ordered_at + 2592000, 0,"   \
+    "   NULL, 1, size_rank FROM " ln " WHERE size_rank IS NOT NULL"          \
+    "   AND NOT ret_small AND NOT ret_large"                                  \
+    "  UNION ALL SELECT " ln ".customer_id, " ln ".size_group,"              \
+    "   r.returned_at, 0, NULL, 1, " ln ".size_rank"                          \
+    "   + (r.reason = 'too_small') - (r.reason = 'too_large')"              \
+    SIZE_RETURNS(ln) " WHERE " ln ".size_rank IS NOT NULL),"                 \
+    " cfit AS MATERIALIZED (SELECT id, SUM(o) OVER w AS s_obs,"              \
+    "  SUM(v) OVER w AS s_sum FROM cev"                                       \
+    "  WINDOW w AS (PARTITION BY customer_id, size_group ORDER BY t, k"      \
+    "   ROWS UNBOUNDED PRECEDING)),"                                          \
+    " pev AS MATERIALIZED ("                                                  \
+    "  SELECT product_id, ordered_at AS t, 1 AS k, id, 0 AS sm, 0 AS lg"     \
+    "  FROM " pl                                                              \
+    "  UNION ALL SELECT " pl ".product_id, r.returned_at, 0, NULL,"          \
+    "   r.reason = 'too_small', r.reason = 'too_large'" SIZE_RETURNS(pl) "),"\
+    " pfit AS MATERIALIZED (SELECT id, SUM(sm) OVER w AS p_small,"           \
+    "  SUM(lg) OVER w AS p_large FROM pev"                                    \
+    "  WINDOW w AS (PARTITION BY product_id ORDER BY t, k"                   \
+    "   ROWS UNBOUNDED PRECEDING)),"
+
+/* Each category's size returns (within 30 days of their lines) by the day
+ * they arrived, summed up to each day (dense from the first day with any
+ * to the last), for the fit estimate's category share (estimates.h). */
 #define CATCUM_CTE                                                            \
     " days(day) AS (SELECT MIN(day) FROM fit_category_days"                   \
     "  UNION ALL SELECT day + 1 FROM days"                                    \
@@ -68,14 +105,9 @@
     "   COUNT(*) OVER wc AS c_lines, SUM(returned) OVER wc AS c_returns,"    \
     "   AVG(unit_price) OVER wcb AS c_mean_price,"                            \
     "   DENSE_RANK() OVER wco - 1 AS c_prior_orders,"                         \
-    "   COUNT(*) OVER wp AS p_lines, SUM(returned) OVER wp AS p_returns,"     \
-    "   SUM(ret_small) OVER wp AS p_small, SUM(ret_large) OVER wp AS p_large," \
-    "   COUNT(size_rank) OVER wcs AS s_obs,"                                  \
-    "   SUM(size_rank + ret_small - ret_large) OVER wcs AS s_sum"             \
+    "   COUNT(*) OVER wp AS p_lines, SUM(returned) OVER wp AS p_returns"      \
     "  FROM lines"                                                            \
     "  WINDOW wc AS (PARTITION BY customer_id ORDER BY ordered_at"           \
-    "    RANGE BETWEEN UNBOUNDED PRECEDING AND 2592000 PRECEDING),"          \
-    "   wcs AS (PARTITION BY customer_id, size_group ORDER BY ordered_at"    \
     "    RANGE BETWEEN UNBOUNDED PRECEDING AND 2592000 PRECEDING),"          \
     "   wcb AS (PARTITION BY customer_id ORDER BY ordered_at"                \
     "    RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),"                \
@@ -125,23 +157,23 @@
     "  ab.code AS cust_age_band,"                                             \
     "  CASE WHEN pr.category = 'accessories' OR sz.name = 'ONE' THEN 0"      \
     "   WHEN h.customer_id IS NOT NULL THEN sz.rank - (" W " * COALESCE("    \
-    DECLARED_RANK ", 0) + COALESCE(h.s_sum, 0)) / (" W " * ("              \
-    DECLARED_RANK " IS NOT NULL) + COALESCE(h.s_obs, 0)) END"               \
+    DECLARED_RANK ", 0) + COALESCE(cf.s_sum, 0)) / (" W " * ("             \
+    DECLARED_RANK " IS NOT NULL) + COALESCE(cf.s_obs, 0)) END"              \
     "   AS size_vs_usual,"                                                    \
     "  CASE WHEN pr.category = 'accessories' OR sz.name = 'ONE' THEN 0"      \
-    "   WHEN h.customer_id IS NOT NULL THEN COALESCE(h.s_obs, 0) END"        \
+    "   WHEN h.customer_id IS NOT NULL THEN COALESCE(cf.s_obs, 0) END"       \
     "   AS size_history,"                                                     \
     "  CASE p.payment WHEN 'paylater' THEN 1 ELSE 0 END AS pay_later,"       \
     "  pr.fit_note,"                                                          \
     "  CASE WHEN pr.category = 'accessories' THEN 0"                          \
-    "   ELSE 1 - 2 * (COALESCE(h.p_small, 0) + " K " * CASE pr.fit_note"     \
+    "   ELSE 1 - 2 * (COALESCE(pf.p_small, 0) + " K " * CASE pr.fit_note"    \
     "    WHEN -1 THEN " EST_STR(EST_NOTE_SMALL_SHARE)                         \
     "    WHEN 1 THEN " EST_STR(EST_NOTE_LARGE_SHARE)                          \
     "    ELSE (COALESCE(cc.cs, 0) + 1.0)"                                     \
     "     / (COALESCE(cc.cs, 0) + COALESCE(cc.cl, 0) + 2.0) END)"            \
-    "    / (COALESCE(h.p_small, 0) + COALESCE(h.p_large, 0) + " K ") END"    \
+    "    / (COALESCE(pf.p_small, 0) + COALESCE(pf.p_large, 0) + " K ") END"  \
     "   AS fit_learned,"                                                      \
-    "  COALESCE(h.p_small, 0) + COALESCE(h.p_large, 0) AS fit_returns,"      \
+    "  COALESCE(pf.p_small, 0) + COALESCE(pf.p_large, 0) AS fit_returns,"    \
     "  (COALESCE(h.p_returns, 0) + 0.3 * 10.0) / (h.p_lines + 10.0)"        \
     "   AS product_prior_return_rate,"                                        \
     "  CASE WHEN pr.launched_at IS NOT NULL"                                  \
@@ -162,6 +194,8 @@
     " LEFT JOIN sizes sz ON sz.name = p.size"                                 \
     " LEFT JOIN sizes us1 ON us1.name = c.usual_size"                         \
     " LEFT JOIN sizes us2 ON us2.name = c.shoe_size"                          \
+    " LEFT JOIN cfit cf ON cf.id = h.id"                                      \
+    " LEFT JOIN pfit pf ON pf.id = h.id"                                      \
     " LEFT JOIN catcum cc ON cc.category = pr.category"                       \
     "  AND cc.day = MIN(h.ordered_at / 86400 - "                              \
     EST_STR(EST_CATEGORY_LAG_DAYS) ","                                        \
@@ -182,6 +216,7 @@
     "  LEFT JOIN sizes sz ON sz.name = p.size"                                \
     "  LEFT JOIN product_tags pt ON pt.product_id = p.product_id"            \
     "   AND pt.rank = 0),"                                                    \
+    SIZE_FIT_CTES("lines", "lines")                                           \
     " hist AS MATERIALIZED (" TS_WINDOWS ")"                                  \
     TS_KEY_COLS " h.returned," TS_MATURE("h.ordered_at") TS_FEATURE_COLS
 
@@ -606,31 +641,25 @@ static const char v3[] =
     " win AS MATERIALIZED (" TS_WINDOWS "),"                                  \
     " plines AS MATERIALIZED ("                                               \
     "  SELECT p.id, p.product_id, p.ordered_at,"                              \
-    "   " LABEL_SQL("p") " AS returned,"                                      \
-    "   " SIZE_RETURN_AT("p.id", "p.ordered_at", "too_small") " AS ret_small," \
-    "   " SIZE_RETURN_AT("p.id", "p.ordered_at", "too_large") " AS ret_large" \
+    "   " LABEL_SQL("p") " AS returned"                                       \
     "  FROM (SELECT q.id FROM purchases q"                                    \
     "    WHERE q.product_id IN (SELECT product_id FROM keys)"                \
     "    ORDER BY q.id LIMIT -1) u"                                           \
     "  CROSS JOIN purchases p ON p.id = u.id),"                               \
     " pwin AS MATERIALIZED (SELECT id, COUNT(*) OVER wp AS p_lines,"         \
-    "  SUM(returned) OVER wp AS p_returns, SUM(ret_small) OVER wp AS p_small," \
-    "  SUM(ret_large) OVER wp AS p_large FROM plines"                         \
+    "  SUM(returned) OVER wp AS p_returns FROM plines"                        \
     "  WINDOW wp AS (" PRODUCT_WINDOW ")),"                                   \
+    SIZE_FIT_CTES("lines", "plines")                                          \
     /* Both windows' values of each stale line, in id order (one of the two \
      * sides holds each value: MAX keeps it as it is). */                     \
     " hw AS MATERIALIZED (SELECT id, MAX(c_lines) AS c_lines,"               \
     "  MAX(c_returns) AS c_returns, MAX(c_mean_price) AS c_mean_price,"      \
-    "  MAX(c_prior_orders) AS c_prior_orders, MAX(s_obs) AS s_obs,"          \
-    "  MAX(s_sum) AS s_sum, MAX(p_lines) AS p_lines,"                         \
-    "  MAX(p_returns) AS p_returns, MAX(p_small) AS p_small,"                \
-    "  MAX(p_large) AS p_large FROM ("                                        \
-    "   SELECT id, c_lines, c_returns, c_mean_price, c_prior_orders, s_obs,"  \
-    "    s_sum, NULL AS p_lines, NULL AS p_returns, NULL AS p_small,"        \
-    "    NULL AS p_large FROM win"                                            \
+    "  MAX(c_prior_orders) AS c_prior_orders, MAX(p_lines) AS p_lines,"      \
+    "  MAX(p_returns) AS p_returns FROM ("                                    \
+    "   SELECT id, c_lines, c_returns, c_mean_price, c_prior_orders,"        \
+    "    NULL AS p_lines, NULL AS p_returns FROM win"                         \
     "   WHERE id IN (SELECT id FROM stale)"                                   \
-    "   UNION ALL SELECT id, NULL, NULL, NULL, NULL, NULL, NULL, p_lines,"    \
-    "    p_returns, p_small, p_large"                                         \
+    "   UNION ALL SELECT id, NULL, NULL, NULL, NULL, p_lines, p_returns"     \
     "   FROM pwin WHERE id IN (SELECT id FROM stale))"                       \
     "  GROUP BY id),"                                                         \
     " hist AS ("                                                              \
@@ -638,7 +667,7 @@ static const char v3[] =
     "   COALESCE(p.ref_hashtag_id, pt.hashtag_id) AS hashtag_id,"            \
     TS_BASKET_COLS ","                                                        \
     "   w.c_lines, w.c_returns, w.c_mean_price, w.c_prior_orders,"           \
-    "   w.s_obs, w.s_sum, w.p_lines, w.p_returns, w.p_small, w.p_large"       \
+    "   w.p_lines, w.p_returns"                                               \
     "  FROM hw w CROSS JOIN purchases p ON p.id = w.id"                      \
     "  JOIN products pr ON pr.id = p.product_id"                             \
     "  LEFT JOIN product_tags pt ON pt.product_id = p.product_id"            \
@@ -758,66 +787,61 @@ static const char v4[] =
  * A product's fit is the shop's note (fit_note, NULL for none) instead of
  * a fit_bias that every product had to carry; the features estimate the
  * shopper's size and how a product runs from the store's own history
- * (estimates.h). fit_category_days holds, per category and day of
- * purchase, how many of that day's lines came back too small and too
- * large within 30 days; triggers keep it exact as returns, purchases and
- * products change, and a changed day marks the category's cached lines
- * 31 days on as stale. */
+ * (estimates.h). fit_category_days holds, per category and day, how many
+ * returns (within 30 days of their line) arrived that day saying the item
+ * was too small and too large; triggers keep it exact as returns,
+ * purchases and products change, and a changed day marks the category's
+ * cached lines from the next day on as stale. A size return also marks its
+ * customer's and its product's lines from its arrival on. */
 
-/* 1 when the line pid (bought at `at`) came back for `why` within 30 days
- * among its returns that pass `extra`. */
-#define FLAG(pid, at, why, extra)                                             \
-    "EXISTS (SELECT 1 FROM returns r WHERE r.purchase_id = " pid             \
-    " AND r.reason = '" why "' AND r.returned_at <= " at " + 2592000" extra ")"
-/* The return row o (OLD or NEW) is a return of line p for `why` within
- * 30 days. */
-#define ROW_IS(o, why)                                                        \
-    "(" o ".reason = '" why "' AND " o ".returned_at <= p.ordered_at + 2592000)"
-/* Adds (ds, dl) to the line pid's category and day, when not both 0. */
-#define CELL_ADD(pid, ds, dl)                                                 \
+#define SIZE_REASON(o) o ".reason IN ('too_small', 'too_large')"
+#define UPSERT_DAY                                                            \
+    " ON CONFLICT(category, day) DO UPDATE SET"                               \
+    " small = small + excluded.small, large = large + excluded.large;"
+/* The return row o (OLD or NEW) counted with sign s, when it is a size
+ * return within 30 days of its line. */
+#define RETURN_CELL(s, o)                                                     \
     "INSERT INTO fit_category_days(category, day, small, large)"             \
-    " SELECT pr.category, p.ordered_at / 86400, " ds ", " dl                  \
+    " SELECT pr.category, " o ".returned_at / 86400,"                         \
+    " " s "(" o ".reason = 'too_small'), " s "(" o ".reason = 'too_large')"  \
     " FROM purchases p JOIN products pr ON pr.id = p.product_id"             \
-    " WHERE p.id = " pid " AND (" ds " != 0 OR " dl " != 0)"                  \
-    " ON CONFLICT(category, day) DO UPDATE SET"                               \
-    " small = small + excluded.small, large = large + excluded.large;"
-/* The line pid's flags now, less what they were (its other returns, plus
- * the OLD row when `old` says it counted). */
-#define RETURN_DELTA(pid, others, old_small, old_large)                       \
-    CELL_ADD(pid,                                                             \
-             "(" FLAG(pid, "p.ordered_at", "too_small", "") ") - ("           \
-             FLAG(pid, "p.ordered_at", "too_small", others) " OR " old_small ")", \
-             "(" FLAG(pid, "p.ordered_at", "too_large", "") ") - ("           \
-             FLAG(pid, "p.ordered_at", "too_large", others) " OR " old_large ")")
-/* A purchase line's flags at (product, at) added with sign s. */
-#define LINE_CELL(s, id, product, at)                                         \
+    " WHERE p.id = " o ".purchase_id AND " SIZE_REASON(o)                     \
+    " AND " o ".returned_at <= p.ordered_at + 2592000" UPSERT_DAY
+/* The size returns of line id (bought at `at`) counted in category cat
+ * with sign s. */
+#define LINE_CELLS(s, cat, id, at)                                            \
     "INSERT INTO fit_category_days(category, day, small, large)"             \
-    " SELECT pr.category, " at " / 86400, " s FLAG(id, at, "too_small", "")  \
-    ", " s FLAG(id, at, "too_large", "")                                      \
-    " FROM products pr WHERE pr.id = " product                                \
-    " AND (" FLAG(id, at, "too_small", "") " OR "                             \
-    FLAG(id, at, "too_large", "") ")"                                         \
-    " ON CONFLICT(category, day) DO UPDATE SET"                               \
-    " small = small + excluded.small, large = large + excluded.large;"
-/* Every line of product pid moved in or out of category cat (sign s). */
+    " SELECT " cat ", r.returned_at / 86400,"                                 \
+    " " s "SUM(r.reason = 'too_small'), " s "SUM(r.reason = 'too_large')"    \
+    " FROM returns r WHERE r.purchase_id = " id " AND " SIZE_REASON("r")     \
+    " AND r.returned_at <= " at " + 2592000 GROUP BY 2" UPSERT_DAY
+#define CATEGORY_OF(pid) "(SELECT category FROM products WHERE id = " pid ")"
+/* Every size return of product pid's lines counted in cat with sign s. */
 #define PRODUCT_CELLS(s, cat, pid)                                            \
     "INSERT INTO fit_category_days(category, day, small, large)"             \
-    " SELECT " cat ", p.ordered_at / 86400,"                                  \
-    " " s "SUM(" FLAG("p.id", "p.ordered_at", "too_small", "") "),"          \
-    " " s "SUM(" FLAG("p.id", "p.ordered_at", "too_large", "") ")"           \
-    " FROM purchases p WHERE p.product_id = " pid " GROUP BY 2"              \
-    " ON CONFLICT(category, day) DO UPDATE SET"                               \
-    " small = small + excluded.small, large = large + excluded.large;"
-/* A changed day of a category makes its cached lines 31 days on stale. */
+    " SELECT " cat ", r.returned_at / 86400,"                                 \
+    " " s "SUM(r.reason = 'too_small'), " s "SUM(r.reason = 'too_large')"    \
+    " FROM purchases p JOIN returns r ON r.purchase_id = p.id"               \
+    " WHERE p.product_id = " pid " AND " SIZE_REASON("r")                     \
+    " AND r.returned_at <= p.ordered_at + 2592000 GROUP BY 2" UPSERT_DAY
+/* A size return o (OLD or NEW) changes what its customer's and its
+ * product's lines know from its arrival on. */
+#define MARK_SIZE_RETURN(o)                                                   \
+    MARK_FROM("customer", "p.customer_id", o ".returned_at",                  \
+              " FROM purchases p WHERE p.id = " o ".purchase_id")            \
+    MARK_FROM("product", "p.product_id", o ".returned_at",                    \
+              " FROM purchases p WHERE p.id = " o ".purchase_id")
+/* A changed day of a category makes its cached lines from the next day
+ * on stale. */
+#define CATEGORY_SINCE(r)                                                     \
+    "(" r ".day + " EST_STR(EST_CATEGORY_LAG_DAYS) ") * 86400"
 #define MARK_CATEGORY(r)                                                      \
     "INSERT INTO features_stale_category(category, since)"                   \
-    " SELECT " r ".category, (" r ".day + " EST_STR(EST_CATEGORY_LAG_DAYS)   \
-    ") * 86400 WHERE (" r ".day + " EST_STR(EST_CATEGORY_LAG_DAYS)           \
-    ") * 86400 <= " CACHED_UNTIL                                              \
+    " SELECT " r ".category, " CATEGORY_SINCE(r)                              \
+    " WHERE " CATEGORY_SINCE(r) " <= " CACHED_UNTIL                           \
     " AND NOT EXISTS (SELECT 1 FROM features_stale_category s"               \
-    "  WHERE s.category = " r ".category AND s.since <= (" r ".day + "       \
-    EST_STR(EST_CATEGORY_LAG_DAYS) ") * 86400);"
-#define SIZE_REASON(o) o ".reason IN ('too_small', 'too_large')"
+    "  WHERE s.category = " r ".category AND s.since <= " CATEGORY_SINCE(r)  \
+    ");"
 
 static const char v5[] =
     "DROP VIEW v_training_set;"
@@ -857,34 +881,30 @@ static const char v5[] =
     " PRIMARY KEY(category, day)"
     ") WITHOUT ROWID;"
     "INSERT INTO fit_category_days(category, day, small, large)"
-    " SELECT pr.category, p.ordered_at / 86400,"
-    " SUM(" FLAG("p.id", "p.ordered_at", "too_small", "") "),"
-    " SUM(" FLAG("p.id", "p.ordered_at", "too_large", "") ")"
-    " FROM purchases p JOIN products pr ON pr.id = p.product_id"
-    " WHERE EXISTS (SELECT 1 FROM returns r WHERE r.purchase_id = p.id"
-    "  AND " SIZE_REASON("r") ") GROUP BY 1, 2;"
+    " SELECT pr.category, r.returned_at / 86400,"
+    " SUM(r.reason = 'too_small'), SUM(r.reason = 'too_large')"
+    " FROM returns r JOIN purchases p ON p.id = r.purchase_id"
+    " JOIN products pr ON pr.id = p.product_id"
+    " WHERE " SIZE_REASON("r") " AND r.returned_at <= p.ordered_at + 2592000"
+    " GROUP BY 1, 2;"
     "CREATE TRIGGER fit_return_added AFTER INSERT ON returns"
-    " WHEN " SIZE_REASON("NEW") " BEGIN "
-    RETURN_DELTA("NEW.purchase_id", " AND r.id != NEW.id", "0", "0") " END;"
+    " WHEN " SIZE_REASON("NEW") " BEGIN " RETURN_CELL("", "NEW")
+    MARK_SIZE_RETURN("NEW") " END;"
     "CREATE TRIGGER fit_return_removed AFTER DELETE ON returns"
-    " WHEN " SIZE_REASON("OLD") " BEGIN "
-    RETURN_DELTA("OLD.purchase_id", "", ROW_IS("OLD", "too_small"),
-                 ROW_IS("OLD", "too_large")) " END;"
+    " WHEN " SIZE_REASON("OLD") " BEGIN " RETURN_CELL("-", "OLD")
+    MARK_SIZE_RETURN("OLD") " END;"
     "CREATE TRIGGER fit_return_changed AFTER UPDATE ON returns"
     " WHEN " SIZE_REASON("OLD") " OR " SIZE_REASON("NEW") " BEGIN "
-    RETURN_DELTA("OLD.purchase_id", " AND r.id != NEW.id",
-                 ROW_IS("OLD", "too_small"), ROW_IS("OLD", "too_large"))
-    " END;"
-    "CREATE TRIGGER fit_return_moved AFTER UPDATE OF purchase_id ON returns"
-    " WHEN NEW.purchase_id IS NOT OLD.purchase_id AND " SIZE_REASON("NEW")
-    " BEGIN " RETURN_DELTA("NEW.purchase_id", " AND r.id != NEW.id", "0", "0")
-    " END;"
+    RETURN_CELL("-", "OLD") RETURN_CELL("", "NEW") MARK_SIZE_RETURN("OLD")
+    MARK_SIZE_RETURN("NEW") " END;"
     "CREATE TRIGGER fit_purchase_changed AFTER UPDATE OF ordered_at,"
     " product_id ON purchases BEGIN "
-    LINE_CELL("-", "OLD.id", "OLD.product_id", "OLD.ordered_at")
-    LINE_CELL("", "NEW.id", "NEW.product_id", "NEW.ordered_at") " END;"
+    LINE_CELLS("-", CATEGORY_OF("OLD.product_id"), "OLD.id", "OLD.ordered_at")
+    LINE_CELLS("", CATEGORY_OF("NEW.product_id"), "NEW.id", "NEW.ordered_at")
+    " END;"
     "CREATE TRIGGER fit_purchase_removed AFTER DELETE ON purchases BEGIN "
-    LINE_CELL("-", "OLD.id", "OLD.product_id", "OLD.ordered_at") " END;"
+    LINE_CELLS("-", CATEGORY_OF("OLD.product_id"), "OLD.id", "OLD.ordered_at")
+    " END;"
     "CREATE TRIGGER fit_product_moved AFTER UPDATE OF category ON products"
     " WHEN OLD.category IS NOT NEW.category BEGIN "
     PRODUCT_CELLS("-", "OLD.category", "OLD.id")

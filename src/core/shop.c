@@ -35,19 +35,32 @@ static const char SQL_CUSTOMER[] =
     " LEFT JOIN age_bands ab ON ab.name = c.age_band WHERE c.id = ?1";
 /* The customer's lines before ?2: the matured ones and their labels, the
  * mean unit price and the distinct earlier order times (DENSE_RANK - 1). */
-/* Then, per size system (0 clothing, 1 shoes), the matured lines with a
- * size and the sum of the sizes they say (estimates.h). */
-#define SHOP_SIZE_RETURN(p, why)                                              \
-    "EXISTS (SELECT 1 FROM returns r WHERE r.purchase_id = " p ".id"         \
-    " AND r.reason = '" why "' AND r.returned_at <= " p ".ordered_at"        \
-    " + 2592000)"
+/* Then, per size system g (0 clothing, 1 shoes), what the customer's lines
+ * said of their size by ?2 (estimates.h): the lines kept (or returned for
+ * another reason) whose 30 days are over, and each size return when it
+ * arrived, one size up or down. */
+#define SHOP_SIZE_RETURN(r, p)                                                \
+    r ".reason IN ('too_small', 'too_large') AND " r ".returned_at <= "      \
+    p ".ordered_at + 2592000"
+#define SHOP_SYSTEM(pr, sz, g)                                                \
+    pr ".category != 'accessories' AND " sz ".name != 'ONE' AND " sz          \
+    ".is_shoe = " g
+#define SHOP_KEPT(g)                                                          \
+    "p.ordered_at <= ?2 - 2592000 AND " SHOP_SYSTEM("pr", "sz", g)           \
+    " AND NOT EXISTS (SELECT 1 FROM returns r WHERE r.purchase_id = p.id"    \
+    " AND " SHOP_SIZE_RETURN("r", "p") ")"
+#define SHOP_RETURNED(what, g)                                                \
+    "(SELECT " what " FROM purchases q JOIN products qr ON qr.id ="          \
+    " q.product_id JOIN sizes qs ON qs.name = q.size JOIN returns r ON"      \
+    " r.purchase_id = q.id WHERE q.customer_id = ?1 AND "                     \
+    SHOP_SYSTEM("qr", "qs", g) " AND " SHOP_SIZE_RETURN("r", "q")            \
+    " AND r.returned_at <= ?2)"
 #define SHOP_SIZE_SAID(g)                                                     \
-    " COUNT(sz.rank) FILTER (WHERE " SHOP_SIZED(g) "),"                       \
-    " SUM(sz.rank + " SHOP_SIZE_RETURN("p", "too_small") " - "              \
-    SHOP_SIZE_RETURN("p", "too_large") ") FILTER (WHERE " SHOP_SIZED(g) ")"
-#define SHOP_SIZED(g)                                                         \
-    "p.ordered_at <= ?2 - 2592000 AND pr.category != 'accessories'"          \
-    " AND sz.name != 'ONE' AND sz.is_shoe = " g
+    " COUNT(sz.rank) FILTER (WHERE " SHOP_KEPT(g) ") + "                      \
+    SHOP_RETURNED("COUNT(*)", g) ","                                          \
+    " COALESCE(SUM(sz.rank) FILTER (WHERE " SHOP_KEPT(g) "), 0) + "           \
+    SHOP_RETURNED("COALESCE(SUM(qs.rank + (r.reason = 'too_small')"          \
+                  " - (r.reason = 'too_large')), 0)", g)
 static const char SQL_CUST_HISTORY[] =
     "SELECT COUNT(*) FILTER (WHERE p.ordered_at <= ?2 - 2592000),"
     " SUM(" SHOP_LABEL("p") ") FILTER (WHERE p.ordered_at <= ?2 - 2592000),"
@@ -56,12 +69,17 @@ static const char SQL_CUST_HISTORY[] =
     " FROM purchases p JOIN products pr ON pr.id = p.product_id"
     " LEFT JOIN sizes sz ON sz.name = p.size"
     " WHERE p.customer_id = ?1 AND p.ordered_at < ?2";
+/* Then the size returns of the product's lines that arrived by ?2. */
+#define SHOP_PRODUCT_RETURNED(why)                                            \
+    "(SELECT COUNT(*) FROM purchases q JOIN returns r ON r.purchase_id ="    \
+    " q.id WHERE q.product_id = ?1 AND r.reason = '" why "'"                  \
+    " AND r.returned_at <= q.ordered_at + 2592000 AND r.returned_at <= ?2)"
 static const char SQL_PRODUCT_HISTORY[] =
     "SELECT COUNT(*), SUM(" SHOP_LABEL("p") "),"
-    " SUM(" SHOP_SIZE_RETURN("p", "too_small") "),"
-    " SUM(" SHOP_SIZE_RETURN("p", "too_large") ") FROM purchases p"
+    " " SHOP_PRODUCT_RETURNED("too_small") ","
+    " " SHOP_PRODUCT_RETURNED("too_large") " FROM purchases p"
     " WHERE p.product_id = ?1 AND p.ordered_at <= ?2 - 2592000";
-/* A category's size returns of lines bought up to day ?2. */
+/* A category's size returns that arrived up to day ?2. */
 static const char SQL_CATEGORY_FIT[] =
     "SELECT COALESCE(SUM(f.small), 0), COALESCE(SUM(f.large), 0)"
     " FROM fit_category_days f JOIN categories c ON c.name = f.category"
@@ -404,8 +422,8 @@ int shop_trend_phase(const shop_trend *t, int64_t at)
     return features_trend_phase(((double)at - t->peak_at) / 86400.0);
 }
 
-/* The category's size returns of lines bought up to EST_CATEGORY_LAG_DAYS
- * days before at's day, as the training set's catcum reads them. */
+/* The category's size returns that arrived up to EST_CATEGORY_LAG_DAYS days
+ * before at's day, as the training set's catcum reads them. */
 static int category_fit(tg_shop *sh, int category, int64_t at, double *cs,
                         double *cl, tg_err *err)
 {
