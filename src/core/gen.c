@@ -25,7 +25,7 @@ const char *const gen_file_headers[TG_GEN_FILES] = {
     "line_id,order_id,customer_id,product_id,size,quantity,unit_price,"
     "discount_pct,ordered_at,channel,view_minutes,payment,ref_hashtag",
     "return_id,line_id,returned_at,reason,condition,resellable",
-    "line_id,p_return"};
+    "line_id,p_return,size_offset"};
 
 static const tg_gen_scale scales[] = {
     {"demo", 90, 3000, 400, 40000, 3.6},
@@ -57,6 +57,7 @@ typedef struct gline {
     int32_t customer, product, ref_trend, size;
     int32_t unit_cents, view_tenths;
     int32_t p_micro;    /* true p, 6 decimals */
+    int8_t offset;      /* true size offset: size + fit - the size that fits */
     int32_t ret_after;  /* seconds from order to return, -1 = kept */
 } gline;
 
@@ -246,6 +247,9 @@ static int push_order(gen_ctx *g, const tg_customer *c, int ci,
         x->unit_cents = (int32_t)llround(l->unit_price * 100);
         x->view_tenths = (int32_t)llround(l->ctx.view_minutes * 10);
         x->p_micro = (int32_t)llround(l->p * 1e6);
+        x->offset = (int8_t)(l->ctx.mismatch < -20  ? -20
+                             : l->ctx.mismatch > 20 ? 20
+                                                    : l->ctx.mismatch);
         g->sum_p += l->p;
         tg_return ret;
         if (shopper_draw_return(&g->b, l, o->t, rr, &ret)) {
@@ -588,6 +592,10 @@ static void write_truth(gen_ctx *g, wbuf *f)
         wb_id(f, 'L', i + 1, 7);
         wb_ch(f, ',');
         wb_fixed(f, g->lines[i].p_micro, 6);
+        wb_ch(f, ',');
+        if (g->lines[i].offset < 0)
+            wb_ch(f, '-');
+        wb_uint(f, (uint64_t)abs(g->lines[i].offset), 1);
         wb_ch(f, '\n');
     }
     g->rows[TG_GEN_TRUTH] = (long long)g->n_lines;

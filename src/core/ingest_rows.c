@@ -460,11 +460,12 @@ static const ing_kind returns_kind = {"returns", "returns.csv", return_cols, ret
 
 /* ---- truth -------------------------------------------------------------------- */
 
-enum { U_LINE, U_P };
-static const char *const truth_cols[] = {"line_id", "p_return", NULL};
+enum { U_LINE, U_P, U_OFFSET };
+static const char *const truth_cols[] = {"line_id", "p_return", "size_offset",
+                                         NULL};
 static const char *const truth_sql[] = {
-    "INSERT INTO truth(purchase_id, p_return)"
-    " SELECT id, ? FROM purchases WHERE line_code = ?"
+    "INSERT INTO truth(purchase_id, p_return, size_offset)"
+    " SELECT id, ?, ? FROM purchases WHERE line_code = ?"
     " ON CONFLICT(purchase_id) DO NOTHING",
     "SELECT 1 FROM purchases WHERE line_code = ?", NULL};
 
@@ -472,12 +473,16 @@ static int truth_row(ing *g, tg_err *err)
 {
     const char *line;
     double p;
+    int64_t off;
     if (code_field(g, U_LINE, &line) ||
-        ing_number(g, U_P, 1, 0, 1, 0, &p))
+        ing_number(g, U_P, 1, 0, 1, 0, &p) ||
+        ing_integer(g, U_OFFSET, 0, -20, 20, 0, &off))
         return ROW_BAD;
     sqlite3_stmt *st = g->st[0];
     sqlite3_bind_double(st, 1, p);
-    sqlite3_bind_text(st, 2, line, -1, SQLITE_TRANSIENT);
+    if (*ing_field(g, U_OFFSET))
+        sqlite3_bind_int64(st, 2, off);
+    sqlite3_bind_text(st, 3, line, -1, SQLITE_TRANSIENT);
     int rc = ing_step_insert(g, st, err);
     if (rc != ROW_DUP)
         return rc;

@@ -853,6 +853,11 @@ static const char v5[] =
     "UPDATE products SET fit_note = CASE WHEN source = 'trendbuy'"
     " THEN fit_bias END;"
     "ALTER TABLE products DROP COLUMN fit_bias;"
+    /* Generated data's true size offset of a line (size + how the item
+     * really runs - the size that fits): truth, for measuring how well the
+     * shop's estimates do, never read by what decides. */
+    "ALTER TABLE truth ADD COLUMN size_offset INTEGER"
+    " CHECK(size_offset BETWEEN -20 AND 20);"
     "CREATE TRIGGER features_product_changed AFTER UPDATE OF id, category,"
     " fit_note, launched_at ON products" WHEN_CACHED PRODUCT_CHANGED_BODY
     /* The cache's columns changed: it is built again on the next refresh. */

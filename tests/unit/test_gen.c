@@ -176,7 +176,7 @@ static void test_headers(void **state)
         "line_id,order_id,customer_id,product_id,size,quantity,unit_price,"
         "discount_pct,ordered_at,channel,view_minutes,payment,ref_hashtag",
         "return_id,line_id,returned_at,reason,condition,resellable",
-        "line_id,p_return"};
+        "line_id,p_return,size_offset"};
     for (int i = 0; i < TG_GEN_FILES; i++) {
         char line[512];
         char path[4200];

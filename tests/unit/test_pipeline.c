@@ -393,7 +393,7 @@ static void migrated_store_fills_its_cache(void **state)
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     static const char *const tables[] = {
         "hashtags", "product_tags", "customers", "trend_snapshots",
-        "trend_state", "purchases", "returns", "truth"};
+        "trend_state", "purchases", "returns"};
     /* Before version 5 every product had a fit (0 when nothing was
      * known); the migration makes it the product's note. */
     assert_int_equal(sqlite3_exec(db, "INSERT INTO main.products(id, code,"
@@ -401,6 +401,8 @@ static void migrated_store_fills_its_cache(void **state)
         " SELECT id, code, name, category, brand, price, COALESCE(fit_note,"
         " 0), sizes, launched_at, source FROM d.products", NULL, NULL, NULL),
         SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO main.truth SELECT"
+        " purchase_id, p_return FROM d.truth", NULL, NULL, NULL), SQLITE_OK);
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         snprintf(sql, sizeof sql, "INSERT INTO main.%s SELECT * FROM d.%s",
                  tables[i], tables[i]);
