@@ -95,11 +95,11 @@ run_one() { # run_one WHAT FILE FROM TO
 what=""; file=""; from=""
 while IFS= read -r line; do
     case "$line" in
-    what:*) what=$(echo "${line#what:}" | sed 's/^ *//') ;;
-    file:*) file=$(echo "${line#file:}" | sed 's/^ *//') ;;
-    from:*) from=$(echo "${line#from:}" | sed 's/^ *//') ;;
+    what:*) what=$(printf '%s\n' "${line#what:}" | sed 's/^ *//') ;;
+    file:*) file=$(printf '%s\n' "${line#file:}" | sed 's/^ *//') ;;
+    from:*) from=$(printf '%s\n' "${line#from:}" | sed 's/^ *//') ;;
     to:*)
-        to=$(echo "${line#to:}" | sed 's/^ *//')
+        to=$(printf '%s\n' "${line#to:}" | sed 's/^ *//')
         run_one "$what" "$file" "$from" "$to" ;;
     esac
 done <"$list"
