@@ -58,6 +58,12 @@ static void losses_by_hand(void **state)
     const float one[] = {1.0f};
     const float zero[] = {0};
     assert_true(isfinite(metrics_logloss(one, zero, 1)));
+    /* A confident miss costs its full -ln(p): 1e-6 for a return is
+     * 13.8155, never cut to what a coarse clip would give. */
+    const float tiny[] = {1e-6f};
+    assert_float_equal(metrics_logloss(tiny, one, 1), -log(1e-6f), 1e-6);
+    /* A certain miss is clipped at 1e-15: 34.54. */
+    assert_float_equal(metrics_logloss(zero, one, 1), -log(1e-15), 1e-9);
 }
 
 static void calibration_bins(void **state)

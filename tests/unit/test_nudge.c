@@ -308,6 +308,8 @@ static void caps_and_declines(void **state)
     /* The shopper has had 3 size advices today: its own cap (3). */
     nudge_decide(&cat, NULL, &in, &s, &sh, NULL, NULL, &d);
     assert_int_not_equal(d.nudge, size_advice);
+    /* Every nudge shown today counted for the shopper (2 + 1). */
+    assert_int_equal(sh.shown, cat.per_session + 1);
     /* The shopper's daily cap over all nudges. */
     sh.shown = cat.per_shopper_day;
     nudge_decide(&cat, NULL, &in, &s, &sh, NULL, NULL, &d);
