@@ -574,7 +574,9 @@ static void process_queue(void **state)
     tg_score_result sr;
     score_store(s, &sr);
     assert_true(sr.queued > 100);
-    tg_nudge_queue_opts o = {.now = 2000000000, .seed = 1};
+    /* Decided at the data's end: the last 30 days' outcomes are open. */
+    const int64_t end = gen_end_day() * TG_DAY;
+    tg_nudge_queue_opts o = {.now = end, .seed = 1};
     tg_nudge_queue_result r;
     if (nudge_store_process_queue(s, &cat, &o, &r, &err) != TG_OK)
         fail_msg("process queue: %s", err.msg);
@@ -585,7 +587,8 @@ static void process_queue(void **state)
                                "status = 'queued'"), 0);
     assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions WHERE "
                                "status = 'shown' AND (nudge IS NULL OR why "
-                               "IS NULL OR decided_at != 2000000000)"), 0);
+                               "IS NULL OR decided_at != %lld)",
+                            (long long)end), 0);
     assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions i JOIN "
                                "nudge_context c ON c.intervention_id = i.id"),
                      r.shown);
@@ -601,6 +604,17 @@ static void process_queue(void **state)
                                "'bracketing_prompt' AND v.sizes_of_item < 2"),
                      0);
     assert_true(r.settled > 0);
+    /* Settled: exactly the shown nudges whose line's 30 days are over by
+     * the store's own clock (its newest row). */
+    assert_int_equal(r.settled, tu_int(s, "SELECT count(*) FROM interventions"
+                                          " i JOIN purchases p ON p.id ="
+                                          " i.purchase_id WHERE i.status ="
+                                          " 'shown' AND p.ordered_at +"
+                                          " 2592000 <= (SELECT t FROM"
+                                          " v_data_end)"));
+    assert_true(tu_int(s, "SELECT count(*) FROM interventions i JOIN"
+                          " purchases p ON p.id = i.purchase_id WHERE"
+                          " i.status = 'shown' AND i.outcome IS NULL") > 0);
     assert_true(tu_int(s, "SELECT count(*) FROM nudge_bandit") > 0);
     assert_int_equal(tu_int(s, "SELECT sum(outcomes) FROM nudge_bandit"),
                      r.settled);
