@@ -68,12 +68,19 @@ expect e2e e2e_hang.sh "a hang is stopped and fails" 1 1 0 "^timed out after 2 s
 [ "$secs" -lt 10 ]; check "e2e_hang.sh: stopped at its limit" $? "$secs s"
 
 # A time limit a script asks for, and the environment's override.
+# (In subshells, free of the caller's limits: tests/valgrind.sh scales them.)
 printf '# time limit: 1500 s\n' >"$W/long.sh"
-[ "$(TG_TEST_TIMEOUT= time_limit e2e "$W/long.sh")" = 1500 ]
-check "a script's '# time limit: 1500 s' line raises its limit" $?
-[ "$(TG_TEST_TIMEOUT= TG_TIMEOUT_SCALE=3 time_limit unit "$W/long.sh")" = 900 ]
-check "TG_TIMEOUT_SCALE multiplies the unit default" $?
-[ "$(time_limit e2e "$W/long.sh")" = 2 ]; check "TG_TEST_TIMEOUT overrides every limit" $?
+limit() { # limit KIND [VAR=VALUE...]: time_limit for long.sh
+    (unset TG_TEST_TIMEOUT TG_UNIT_TIMEOUT TG_E2E_TIMEOUT TG_TIMEOUT_SCALE
+     k=$1; shift; [ $# = 0 ] || export "$@"; time_limit "$k" "$W/long.sh")
+}
+[ "$(limit e2e)" = 1500 ]; check "a script's '# time limit: 1500 s' line raises its limit" $?
+[ "$(limit e2e TG_E2E_TIMEOUT=2000)" = 2000 ]; check "TG_E2E_TIMEOUT above it wins" $?
+[ "$(limit unit)" = 300 ] && [ "$(limit unit TG_UNIT_TIMEOUT=50)" = 50 ]
+check "a unit binary gets 300 s, or TG_UNIT_TIMEOUT" $?
+[ "$(limit unit TG_TIMEOUT_SCALE=3)" = 900 ]; check "TG_TIMEOUT_SCALE multiplies it" $?
+[ "$(limit e2e TG_TEST_TIMEOUT=2 TG_TIMEOUT_SCALE=3)" = 2 ]
+check "TG_TEST_TIMEOUT overrides every limit" $?
 
 # The whole runner over the examples: a build folder of fake binaries and
 # a folder of fake scripts.
