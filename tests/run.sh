@@ -6,7 +6,8 @@
 # failures), names every skipped case on a line "skipped: TEST: NAME" and
 # ends with one line: "N passed, N failed", plus ", N skipped" when any
 # case was skipped. Time limits: TG_TEST_TIMEOUT (every test),
-# TG_UNIT_TIMEOUT (300 s), TG_E2E_TIMEOUT (600 s), TG_TIMEOUT_SCALE.
+# TG_UNIT_TIMEOUT (300 s), TG_E2E_TIMEOUT (600 s), TG_TIMEOUT_SCALE. Each
+# test's line says how long it took.
 cd "$(dirname "$0")/.." || exit 70
 . tests/tools/counts.sh
 BUILD=${BUILD:-build}
@@ -21,14 +22,14 @@ for t in "$BUILD"/tests/test_*; do
     lim=$(time_limit unit "$t")
     run_limited "$lim" "$log" "$t"
     unit_counts "$log" "$rc" "$timed_out" "$lim"
-    tally "$(basename "$t")"
+    tally "$(basename "$t")" "$secs"
 done
 for t in "$E2E_DIR"/*.sh; do
     [ -f "$t" ] || continue
     lim=$(time_limit e2e "$t")
     run_limited "$lim" "$log" sh "$t"
     e2e_counts "$log" "$rc" "$timed_out" "$lim"
-    tally "e2e/$(basename "$t" .sh)"
+    tally "e2e/$(basename "$t" .sh)" "$secs"
 done
 rm -f "$log"
 closing
