@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "app.h"
+#include "tui/app.h"
 #include "cli/cli.h"
 #include "commands.h"
 #include "demo.h"
