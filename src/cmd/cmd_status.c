@@ -7,50 +7,29 @@
 #include "commands.h"
 #include "trendguard/store.h"
 
-static const struct {
-    const char *name, *sql;
-} counts[] = {
-    {"products", "SELECT count(*) FROM products"},
-    {"customers", "SELECT count(*) FROM customers"},
-    {"hashtags", "SELECT count(*) FROM hashtags"},
-    {"trend_snapshots", "SELECT count(*) FROM trend_snapshots"},
-    {"purchases", "SELECT count(*) FROM purchases"},
-    {"orders", "SELECT count(DISTINCT order_code) FROM purchases"},
-    {"returns", "SELECT count(*) FROM returns"},
-    {"rejects", "SELECT count(*) FROM rejects"},
-    {"scores", "SELECT count(*) FROM scores"},
-    {"interventions", "SELECT count(*) FROM interventions"},
-    {"models", "SELECT count(*) FROM model_registry"},
-};
-#define NCOUNTS (sizeof counts / sizeof *counts)
-
 static int print_status(tg_store *s, const char *db, int json)
 {
-    int64_t v[NCOUNTS];
-    for (size_t i = 0; i < NCOUNTS; i++)
-        v[i] = store_count(s, counts[i].sql);
-    int64_t first = store_count(s, "SELECT MIN(ordered_at) FROM purchases");
-    int64_t last = store_count(s, "SELECT MAX(ordered_at) FROM purchases");
-    int64_t returned = store_count(
-        s, "SELECT count(*) FROM v_labels WHERE returned = 1");
-    double rate = v[4] ? (double)returned / (double)v[4] : 0;
+    tg_store_summary sum;
+    store_summary(s, &sum);
+    int64_t n = sum.purchases;
+    double rate = n ? (double)sum.returned_30d / (double)n : 0;
     char a[32], b[32];
-    tg_date_format(first, a, sizeof a);
-    tg_date_format(last, b, sizeof b);
+    tg_date_format(sum.first_purchase, a, sizeof a);
+    tg_date_format(sum.last_purchase, b, sizeof b);
     if (json) {
         printf("{\"store\":\"%s\"", db);
-        for (size_t i = 0; i < NCOUNTS; i++)
-            printf(",\"%s\":%lld", counts[i].name, (long long)v[i]);
+        for (int i = 0; i < STORE_SUMMARY_COUNTS; i++)
+            printf(",\"%s\":%lld", sum.name[i], (long long)sum.rows[i]);
         printf(",\"first_purchase\":%s%s%s,\"last_purchase\":%s%s%s,"
-               "\"return_rate_30d\":%.4f}\n", v[4] ? "\"" : "",
-               v[4] ? a : "null", v[4] ? "\"" : "", v[4] ? "\"" : "",
-               v[4] ? b : "null", v[4] ? "\"" : "", rate);
+               "\"return_rate_30d\":%.4f}\n", n ? "\"" : "",
+               n ? a : "null", n ? "\"" : "", n ? "\"" : "",
+               n ? b : "null", n ? "\"" : "", rate);
         return TG_OK;
     }
     printf("TrendGuard store %s\n", db);
-    for (size_t i = 0; i < NCOUNTS; i++)
-        printf("  %-16s %12lld\n", counts[i].name, (long long)v[i]);
-    if (v[4])
+    for (int i = 0; i < STORE_SUMMARY_COUNTS; i++)
+        printf("  %-16s %12lld\n", sum.name[i], (long long)sum.rows[i]);
+    if (n)
         printf("  purchases from %s to %s; %.1f%% of lines returned within "
                "30 days\n", a, b, rate * 100);
     else

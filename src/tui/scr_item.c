@@ -1,101 +1,120 @@
 /* scr_item.c: the Item screen: details, fit note, sizes, the trend chart,
- * and the live regret-risk meter, recomputed in the same frame whenever the
- * size, the quantity or the cart changes or the trends refresh. A nudge the
- * engine decides on sits beside the meter; accepting it acts. */
+ * and the live regret-risk meter, recomputed in the same frame whenever
+ * the size, the quantity or the cart changes or the trends refresh. A
+ * nudge the engine decides on sits beside the meter; accepting it acts. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "app.h"
+#include "keys.h"
+#include "screen.h"
+#include "ui.h"
 
-/* The candidate line: the item in the chosen size, as if added now. */
-static void candidate(app *a, tg_cart *c)
+static struct {
+    tg_shop_item item;       /* product_id 0: none open */
+    int size_sel, qty;
+    double opened;           /* tg_now_mono() when the item was opened */
+    line_risk risk;
+    session_nudge nudge;
+    int quiet;               /* why no nudge shows (TG_WHY_*), for caps */
+    unsigned seen_cart, seen_shopper, seen_data;
+} st;
+
+static void init(session *s)
 {
-    *c = a->cart;
-    if (c->n >= TG_CART_MAX)
-        c->n = TG_CART_MAX - 1;
-    tg_cart_line *l = &c->line[c->n++];
-    memset(l, 0, sizeof *l);
-    l->product_id = a->item.product_id;
-    if (a->size_sel >= 0 && a->size_sel < a->item.n_sizes)
-        tg_strlcpy(l->size, a->item.sizes[a->size_sel], sizeof l->size);
-    l->quantity = a->qty;
-    l->unit_price = a->item.price;
-    l->view_minutes = (tg_now_mono() - a->item_opened) / 60.0;
-    l->category = a->item.category;
+    memset(&st, 0, sizeof st);
+    st.seen_cart = s->gen_cart;
+    st.seen_shopper = s->gen_shopper;
+    st.seen_data = s->gen_data;
 }
 
-static const char *size_name(const app *a)
+static const char *size_name(void)
 {
-    return a->size_sel >= 0 && a->size_sel < a->item.n_sizes
-               ? a->item.sizes[a->size_sel] : "";
+    return st.size_sel >= 0 && st.size_sel < st.item.n_sizes
+               ? st.item.sizes[st.size_sel] : "";
+}
+
+static double minutes_viewed(void)
+{
+    return (tg_now_mono() - st.opened) / 60.0;
 }
 
 /* Decides on a nudge for the current risk unless one is on screen. */
-static void decide(app *a)
+static void decide(session *s)
 {
-    if (a->item_nudge_state != 0 || a->catalog.n == 0)
+    if (st.nudge.state != NUDGE_NONE || s->catalog.n == 0)
         return;
     tg_nudge_input in;
-    risk_nudge_input(a, &a->item_risk_now, TG_MOMENT_ITEM, &a->item,
-                     size_name(a), &in);
-    tg_nudge_decision d;
-    nudge_decide(&a->catalog, a->bandit, &in, &a->nudge_session,
-                 &a->nudge_shopper, &a->budget, &a->rng, &d);
-    a->item_nudge_quiet = d.nudge < 0 ? d.why_code : TG_WHY_SHOWN;
-    if (d.nudge < 0)
-        return;
-    a->item_nudge = d;
-    a->item_nudge_state = 1;
-    nudge_note_shown(&d, &a->nudge_session, &a->nudge_shopper);
-    tg_nudge_ref ref = {0, uilog_session(a->log), a->persona.id,
-                        a->model ? a->model_info.version : 0, NULL};
-    tg_err err = {0};
-    if (nudge_store_log(a->store, &a->catalog, &ref, &d, shop_now(a->shop),
-                        &a->item_nudge_id, &err) != TG_OK)
-        app_note(a, "could not record the nudge: %s", err.msg);
-    app_event(a, "nudge_shown", "%s score=%.3f driver=%s",
-              a->catalog.nudges[d.nudge].id, d.score,
-              d.driver >= 0 ? features_name(d.driver) : "-");
+    session_nudge_input(s, &st.risk, TG_MOMENT_ITEM, &st.item, size_name(),
+                        &in);
+    st.quiet = session_nudge_show(s, &in, 0, 0, NULL, &st.nudge);
 }
 
-static void rescore(app *a)
+/* The meter for the item in the chosen size, as if added now. */
+static void rescore(session *s)
 {
-    if (!a->item.product_id)
+    if (!st.item.product_id)
         return;
-    tg_cart c;
-    candidate(a, &c);
-    risk_of_line(a, &c, c.n - 1, &a->item_risk_now);
-    decide(a);
-    a->dirty = 1;
+    session_risk_if_added(s, &st.item, size_name(), st.qty, minutes_viewed(),
+                          &st.risk);
+    decide(s);
+    s->dirty = 1;
 }
 
-void item_open(app *a, int64_t product_id)
+/* Reads item id from the shop; a new one starts afresh. */
+static void open_item(session *s, int64_t id)
 {
     tg_err err = {0};
     tg_shop_item it;
-    if (shop_item(a->shop, product_id, &it, &err) != TG_OK) {
-        app_note(a, "%s", err.msg);
+    if (shop_item(s->shop, id, &it, &err) != TG_OK) {
+        session_note(s, "%s", err.msg);
         return;
     }
-    int same = a->item.product_id == product_id;
-    a->item = it;
-    if (!same) {
-        a->size_sel = trending_usual_size(a, &it);
-        a->qty = 1;
-        a->item_opened = tg_now_mono();
-        a->item_nudge_state = 0;
-        a->item_nudge_id = 0;
-        a->item_nudge_quiet = TG_WHY_SHOWN;
-        app_event(a, "item", "%s %s", it.code, it.name);
-    }
-    rescore(a);
+    int same = st.item.product_id == id;
+    st.item = it;
+    if (same)
+        return;
+    st.size_sel = session_usual_size(s, &it);
+    st.qty = 1;
+    st.opened = tg_now_mono();
+    st.nudge.state = NUDGE_NONE;
+    st.nudge.id = 0;
+    st.quiet = TG_WHY_SHOWN;
+    session_event(s, "item", "%s %s", it.code, it.name);
 }
 
-static void enter(app *a)
+/* Catches up with the session; returns 1 when it rescored. */
+static int catch_up(session *s)
 {
-    if (a->item.product_id)
-        rescore(a);
+    int data = st.seen_data != s->gen_data;
+    int shopper = st.seen_shopper != s->gen_shopper;
+    int cart = st.seen_cart != s->gen_cart;
+    st.seen_data = s->gen_data;
+    st.seen_shopper = s->gen_shopper;
+    st.seen_cart = s->gen_cart;
+    if (!st.item.product_id || !(data || shopper || cart))
+        return 0;
+    if (data || shopper)
+        open_item(s, st.item.product_id);
+    if (shopper) {
+        st.nudge.state = NUDGE_NONE;
+        st.quiet = TG_WHY_SHOWN;
+    }
+    rescore(s);
+    return 1;
+}
+
+static void sync(session *s)
+{
+    catch_up(s);
+}
+
+static void enter(session *s, int64_t id)
+{
+    if (id)
+        open_item(s, id);
+    if (!catch_up(s))
+        rescore(s);
 }
 
 static const char *fit_note(int fit)
@@ -130,9 +149,54 @@ static void trend_chart(WINDOW *w, int y, int x, int h, const double *v,
     wattroff(w, theme_attr(EL_CHART));
 }
 
-static void draw_details(app *a, WINDOW *w, int y, int x, int cols, int rows)
+static void draw_sizes(WINDOW *w, int y, int x, int cols)
 {
-    const tg_shop_item *it = &a->item;
+    const tg_shop_item *it = &st.item;
+    int sx = x + ui_put(w, y, x, cols, "Size ");
+    for (int i = 0; i < it->n_sizes && sx < x + cols - 4; i++) {
+        int sel = i == st.size_sel;
+        if (sel)
+            wattron(w, theme_attr(EL_SELECTED) | A_BOLD);
+        sx += ui_putf(w, y, sx, x + cols - sx, sel ? "[%s]" : " %s ",
+                      it->sizes[i]);
+        if (sel)
+            wattroff(w, theme_attr(EL_SELECTED) | A_BOLD);
+    }
+    if (it->n_sizes == 0)
+        ui_put(w, y, sx, cols - 5, "one size");
+}
+
+static void draw_trend(WINDOW *w, int y, int x, int cols, int rows)
+{
+    const tg_shop_item *it = &st.item;
+    if (!it->hashtag_id) {
+        ui_put(w, y, x, cols, "Not part of a TikTok trend.");
+        return;
+    }
+    char views[32] = "";
+    if (!isnan(it->views_24h) && it->views_24h >= 1e6)
+        snprintf(views, sizeof views, ", %.1fM views today",
+                 it->views_24h / 1e6);
+    else if (!isnan(it->views_24h))
+        snprintf(views, sizeof views, ", %.1fk views today",
+                 it->views_24h / 1000.0);
+    ui_putf(w, y, x, cols, "#%s", it->hashtag);
+    ui_putf(w, y + 1, x, cols, "%s%s", tg_trend_phase_names[it->phase],
+            views);
+    int h = rows - 3;
+    if (h > 6)
+        h = 6;
+    if (h < 2)
+        return;
+    trend_chart(w, y + 2, x, h, it->spark, TG_SHOP_SPARK_DAYS);
+    wattron(w, theme_attr(EL_DIM));
+    ui_put(w, y + 2 + h, x, cols, "14 days ago          today");
+    wattroff(w, theme_attr(EL_DIM));
+}
+
+static void draw_details(WINDOW *w, int y, int x, int cols, int rows)
+{
+    const tg_shop_item *it = &st.item;
     char price[24];
     wattron(w, theme_attr(EL_TITLE));
     ui_put(w, y, x, cols, it->name);
@@ -142,95 +206,68 @@ static void draw_details(app *a, WINDOW *w, int y, int x, int cols, int rows)
             tg_category_names[it->category],
             ui_money(it->price, price, sizeof price));
     ui_put(w, y + 2, x, cols, fit_note(it->fit_bias));
-    /* Sizes: the chosen one highlighted. */
-    int sx = x + ui_put(w, y + 4, x, cols, "Size ");
-    for (int i = 0; i < it->n_sizes && sx < x + cols - 4; i++) {
-        int sel = i == a->size_sel;
-        if (sel)
-            wattron(w, theme_attr(EL_SELECTED) | A_BOLD);
-        sx += ui_putf(w, y + 4, sx, x + cols - sx, sel ? "[%s]" : " %s ",
-                      it->sizes[i]);
-        if (sel)
-            wattroff(w, theme_attr(EL_SELECTED) | A_BOLD);
-    }
-    if (it->n_sizes == 0)
-        ui_put(w, y + 4, sx, cols - 5, "one size");
-    ui_putf(w, y + 5, x, cols, "Qty  %d", a->qty);
-    if (it->hashtag_id) {
-        char views[32] = "";
-        if (!isnan(it->views_24h) && it->views_24h >= 1e6)
-            snprintf(views, sizeof views, ", %.1fM views today",
-                     it->views_24h / 1e6);
-        else if (!isnan(it->views_24h))
-            snprintf(views, sizeof views, ", %.1fk views today",
-                     it->views_24h / 1000.0);
-        ui_putf(w, y + 7, x, cols, "#%s", it->hashtag);
-        ui_putf(w, y + 8, x, cols, "%s%s", tg_trend_phase_names[it->phase],
-                views);
-        int h = rows - 10;
-        if (h > 6)
-            h = 6;
-        if (h >= 2)
-            trend_chart(w, y + 9, x, h, it->spark, TG_SHOP_SPARK_DAYS);
-        wattron(w, theme_attr(EL_DIM));
-        if (h >= 2)
-            ui_put(w, y + 9 + h, x, cols, "14 days ago          today");
-        wattroff(w, theme_attr(EL_DIM));
-    } else {
-        ui_put(w, y + 7, x, cols, "Not part of a TikTok trend.");
-    }
+    draw_sizes(w, y + 4, x, cols);
+    ui_putf(w, y + 5, x, cols, "Qty  %d", st.qty);
+    draw_trend(w, y + 7, x, cols, rows - 7);
 }
 
-static void draw_nudge(app *a, WINDOW *w, int y, int x, int cols, int rows,
-                       const tg_nudge_decision *d, int state)
+/* A risky item with no nudge because of the caps: say it is the cap,
+ * not the risk. */
+static void draw_capped(const session *s, WINDOW *w, int y, int x, int cols,
+                        int rows)
 {
-    if ((state == 0 || d->nudge < 0) && rows >= 2 &&
-        (a->item_nudge_quiet == TG_WHY_SESSION_CAP ||
-         a->item_nudge_quiet == TG_WHY_SHOPPER_CAP)) {
-        /* A risky item with no nudge: say it is the cap, not the risk. */
-        wattron(w, theme_attr(EL_DIM));
-        char msg[160];
-        if (a->item_nudge_quiet == TG_WHY_SESSION_CAP)
-            snprintf(msg, sizeof msg, "No more tips this visit: %d at most. "
-                     "p switches to another shopper.", a->catalog.per_session);
-        else
-            snprintf(msg, sizeof msg, "No more tips today for this shopper: "
-                     "%d a day at most. p switches to another shopper.",
-                     a->catalog.per_shopper_day);
-        ui_wrap(w, y, x + 1, cols - 2, rows, msg);
-        wattroff(w, theme_attr(EL_DIM));
+    wattron(w, theme_attr(EL_DIM));
+    char msg[160];
+    if (st.quiet == TG_WHY_SESSION_CAP)
+        snprintf(msg, sizeof msg, "No more tips this visit: %d at most. "
+                 "p switches to another shopper.", s->catalog.per_session);
+    else
+        snprintf(msg, sizeof msg, "No more tips today for this shopper: "
+                 "%d a day at most. p switches to another shopper.",
+                 s->catalog.per_shopper_day);
+    ui_wrap(w, y, x + 1, cols - 2, rows, msg);
+    wattroff(w, theme_attr(EL_DIM));
+}
+
+static void draw_nudge(const session *s, WINDOW *w, int y, int x, int cols,
+                       int rows)
+{
+    const session_nudge *n = &st.nudge;
+    int none = n->state == NUDGE_NONE || n->d.nudge < 0;
+    if (none && rows >= 2 && (st.quiet == TG_WHY_SESSION_CAP ||
+                              st.quiet == TG_WHY_SHOPPER_CAP)) {
+        draw_capped(s, w, y, x, cols, rows);
         return;
     }
-    if (state == 0 || d->nudge < 0 || rows < 3)
+    if (none || rows < 3)
         return;
-    const tg_nudge_def *def = &a->catalog.nudges[d->nudge];
+    const tg_nudge_def *def = &s->catalog.nudges[n->d.nudge];
     wattron(w, theme_attr(EL_NUDGE_TITLE));
     ui_blank(w, y, x, cols);
     ui_putf(w, y, x, cols, " %s ", def->title);
     wattroff(w, theme_attr(EL_NUDGE_TITLE));
     wattron(w, theme_attr(EL_NUDGE));
-    int used = ui_wrap(w, y + 1, x + 1, cols - 2, rows - 2, d->message);
+    int used = ui_wrap(w, y + 1, x + 1, cols - 2, rows - 2, n->d.message);
     wattroff(w, theme_attr(EL_NUDGE));
-    if (state == 1)
-        ui_put(w, y + 1 + used, x + 1, cols - 2, "[y] yes please   [n] no thanks");
-    else
-        ui_put(w, y + 1 + used, x + 1, cols - 2,
-               state == 2 ? "Done." : "OK, no nudge.");
+    const char *answer = n->state == NUDGE_SHOWN
+                             ? "[y] yes please   [n] no thanks"
+                         : n->state == NUDGE_ACCEPTED ? "Done."
+                                                      : "OK, no nudge.";
+    ui_put(w, y + 1 + used, x + 1, cols - 2, answer);
 }
 
-static void draw(app *a, WINDOW *w, int top, int rows, int cols)
+static void draw(session *s, WINDOW *w, int top, int rows, int cols)
 {
-    if (!a->item.product_id) {
+    if (!st.item.product_id) {
         ui_put(w, top + 1, 2, cols - 4, "No item open: pick one on the "
                                         "Trending screen (1).");
         return;
     }
     int left = cols / 2 - 1;
-    draw_details(a, w, top + 1, 2, left - 2, rows - 1);
+    draw_details(w, top + 1, 2, left - 2, rows - 1);
     int rx = left + 1, rw = cols - rx - 1;
-    int used = meter_draw(a, w, top + 1, rx, rw, &a->item_risk_now, 3);
-    draw_nudge(a, w, top + 2 + used, rx, rw, rows - used - 3, &a->item_nudge,
-               a->item_nudge_state);
+    int used = meter_draw(w, top + 1, rx, rw, &st.risk, 3);
+    draw_nudge(s, w, top + 2 + used, rx, rw, rows - used - 3);
     wattron(w, theme_attr(EL_DIM));
     ui_putf(w, top + rows - 1, 2, cols - 4, "%s  a: add to cart   +/-: "
             "quantity   Esc: back",
@@ -238,93 +275,96 @@ static void draw(app *a, WINDOW *w, int top, int rows, int cols)
     wattroff(w, theme_attr(EL_DIM));
 }
 
-static void answer(app *a, int accepted)
+/* What an accepted nudge does. */
+static void act_on(session *s, const tg_nudge_decision *d)
 {
-    tg_nudge_decision *d = &a->item_nudge;
-    const tg_nudge_def *def = &a->catalog.nudges[d->nudge];
-    nudge_note_answer(d, accepted, &a->nudge_session, &a->budget);
-    tg_err err = {0};
-    if (a->item_nudge_id &&
-        nudge_store_answer(a->store, a->item_nudge_id, accepted,
-                           shop_now(a->shop), &err) != TG_OK)
-        app_note(a, "could not record the answer: %s", err.msg);
-    app_event(a, "nudge_answer", "%s %s", def->id,
-              accepted ? "accepted" : "declined");
-    a->item_nudge_state = accepted ? 2 : 3;
-    if (!accepted)
-        return;
     switch (d->action) {
     case TG_ACTION_SWITCH_SIZE:
-        for (int i = 0; i < a->item.n_sizes; i++)
-            if (features_size_rank(a->item.sizes[i], NULL) ==
+        for (int i = 0; i < st.item.n_sizes; i++)
+            if (features_size_rank(st.item.sizes[i], NULL) ==
                 d->suggested_size)
-                a->size_sel = i;
-        app_note(a, "Switched to size %s.", size_name(a));
+                st.size_sel = i;
+        session_note(s, "Switched to size %s.", size_name());
         break;
     case TG_ACTION_SAVE_FOR_LATER:
-        app_note(a, "Saved %s for later: sleep on it.", a->item.name);
+        session_note(s, "Saved %s for later: sleep on it.", st.item.name);
         break;
     case TG_ACTION_READ_REVIEWS:
-        app_note(a, "Real buyers' reviews: most mention the fit and the "
-                    "fabric; photos show it true to colour.");
+        session_note(s, "Real buyers' reviews: most mention the fit and the "
+                        "fabric; photos show it true to colour.");
         break;
     default:
-        app_note(a, "Thanks!");
+        session_note(s, "Thanks!");
         break;
     }
-    rescore(a);
 }
 
-static int key(app *a, int act, int ch)
+static void answer(session *s, int accepted)
 {
-    (void)ch;
-    if (!a->item.product_id)
+    session_nudge_answer(s, &st.nudge, accepted);
+    if (!accepted)
+        return;
+    act_on(s, &st.nudge.d);
+    rescore(s);
+}
+
+static void add_to_cart(session *s)
+{
+    if (session_cart_add(s, &st.item, size_name(), st.qty,
+                         minutes_viewed()) == TG_OK) {
+        session_note(s, "Added %s%s%s to the cart (%d line%s).",
+                     st.item.name, size_name()[0] ? ", size " : "",
+                     size_name(), s->cart.n, s->cart.n == 1 ? "" : "s");
+        session_event(s, "add", "%s size=%s qty=%d risk=%.3f",
+                      st.item.code, size_name(), st.qty, st.risk.risk.p);
+    }
+    st.seen_cart = s->gen_cart; /* rescored just below */
+    rescore(s);
+}
+
+/* Size and quantity keys; 0 when the action is neither. */
+static int choose(session *s, int act)
+{
+    if (act == ACT_LEFT && st.size_sel > 0) {
+        st.size_sel--;
+        session_event(s, "size", "%s", size_name());
+    } else if (act == ACT_RIGHT && st.size_sel + 1 < st.item.n_sizes) {
+        st.size_sel++;
+        session_event(s, "size", "%s", size_name());
+    } else if (act == ACT_QTY_UP && st.qty < 9) {
+        st.qty++;
+    } else if (act == ACT_QTY_DOWN && st.qty > 1) {
+        st.qty--;
+    } else if (act != ACT_LEFT && act != ACT_RIGHT && act != ACT_QTY_UP &&
+               act != ACT_QTY_DOWN) {
         return 0;
-    switch (act) {
-    case ACT_LEFT:
-        if (a->size_sel > 0) {
-            a->size_sel--;
-            app_event(a, "size", "%s", size_name(a));
-        }
-        rescore(a);
-        return 1;
-    case ACT_RIGHT:
-        if (a->size_sel + 1 < a->item.n_sizes) {
-            a->size_sel++;
-            app_event(a, "size", "%s", size_name(a));
-        }
-        rescore(a);
-        return 1;
-    case ACT_QTY_UP:
-        if (a->qty < 9)
-            a->qty++;
-        rescore(a);
-        return 1;
-    case ACT_QTY_DOWN:
-        if (a->qty > 1)
-            a->qty--;
-        rescore(a);
-        return 1;
+    }
+    rescore(s);
+    return 1;
+}
+
+static scr_result key(session *s, const scr_key *k)
+{
+    if (!st.item.product_id)
+        return scr_handled(0);
+    if (choose(s, k->act))
+        return scr_handled(1);
+    switch (k->act) {
     case ACT_ACCEPT:
     case ACT_DECLINE:
-        if (a->item_nudge_state == 1)
-            answer(a, act == ACT_ACCEPT);
-        return 1;
-    case ACT_ADD: {
-        double minutes = (tg_now_mono() - a->item_opened) / 60.0;
-        if (cart_add(a, &a->item, size_name(a), a->qty, minutes) == TG_OK) {
-            app_note(a, "Added %s%s%s to the cart (%d line%s).", a->item.name,
-                     size_name(a)[0] ? ", size " : "", size_name(a),
-                     a->cart.n, a->cart.n == 1 ? "" : "s");
-            app_event(a, "add", "%s size=%s qty=%d risk=%.3f", a->item.code,
-                      size_name(a), a->qty, a->item_risk_now.p);
-        }
-        rescore(a);
-        return 1;
-    }
+        if (st.nudge.state == NUDGE_SHOWN)
+            answer(s, k->act == ACT_ACCEPT);
+        return scr_handled(1);
+    case ACT_ADD:
+        add_to_cart(s);
+        return scr_handled(1);
     default:
-        return 0;
+        return scr_handled(0);
     }
 }
 
-const screen scr_item = {"item", "Item", enter, draw, key};
+const screen scr_item = {
+    "item", "Item",
+    {{ACT_LEFT, "size"}, {ACT_ADD, "add to cart"}, {ACT_ACCEPT, "accept"},
+     {ACT_DECLINE, "no thanks"}, {ACT_BACK, "back"}, {ACT_QUIT, "quit"}},
+    init, NULL, enter, sync, draw, key, NULL, NULL};
