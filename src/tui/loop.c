@@ -293,7 +293,7 @@ static void screens_fini(void)
 static void look(const tui_opts *o)
 {
     const char *cs = nl_langinfo(CODESET);
-    ui_init_glyphs(cs && strcmp(cs, "UTF-8") == 0);
+    ui_init_glyphs(cs && strcmp(cs, "UTF-8") == 0, term_zwj_joins());
     int want = THEME_COLOUR;
     const char *nc = getenv("NO_COLOR");
     if ((nc && *nc) || (o->theme && strcmp(o->theme, "mono") == 0))

@@ -17,6 +17,11 @@
 #include "ui.h"
 
 static const int periods[] = {90, 30, 7, 0};
+
+/* The rows of the dashboard's parts, top to bottom (the products add one
+ * row each). */
+enum { KPI_ROWS = 3, CHART_ROWS = 5, DRIVER_LINES = 5, FUNNEL_ROWS = 6,
+       PRODUCT_HEAD = 3 };
 #define N_PERIODS (int)(sizeof periods / sizeof *periods)
 
 static struct {
@@ -189,7 +194,7 @@ static int draw_kpis(const session *s, const view *v, int y,
     if (ui_width(sub) > w - 1)
         snprintf(sub, sizeof sub, "%ld shown", d->funnel.shown);
     tile(v, y, 1 + 5 * w, w - 1, "Uptake", val, sub, EL_TITLE);
-    return 3;
+    return KPI_ROWS;
 }
 
 /* Columns of block characters, h rows high, one per value (NaN blank). */
@@ -232,7 +237,7 @@ static void heading(const view *v, int y, int x, int w, const char *t)
 
 static int draw_trends(const view *v, int y, const tg_dashboard *d)
 {
-    int half = v->cols / 2, h = 5;
+    int half = v->cols / 2, h = CHART_ROWS;
     heading(v, y, 1, half - 2, "Weekly return rate");
     int n = d->n_weeks, fit = half - 10;
     if (n > fit)
@@ -290,7 +295,7 @@ static void hbar(const view *v, int y, int x, int w, const char *label,
 
 static int draw_drivers(const view *v, int y, const tg_dashboard *d)
 {
-    int half = v->cols / 2, lines = 5;
+    int half = v->cols / 2, lines = DRIVER_LINES;
     heading(v, y, 1, half - 2, "Top regret drivers");
     for (int i = 0; i < d->n_drivers && i < lines; i++) {
         char val[16];
@@ -326,7 +331,7 @@ static int draw_funnel(const view *v, int y, const tg_dashboard *d)
         hbar(v, y + 1 + i, 1, v->cols - 2, steps[i].label,
              f->queued ? (double)steps[i].n / (double)f->queued : 0, val);
     }
-    return 6;
+    return FUNNEL_ROWS;
 }
 
 static int draw_products(const view *v, int y, const tg_dashboard *d)
@@ -350,7 +355,7 @@ static int draw_products(const view *v, int y, const tg_dashboard *d)
         ui_putf(v->w, r, 2 + namew, v->cols - namew - 3, "%-11s %6ld %9s %9s",
                 tg_category_names[p->category], p->lines, rate, risk);
     }
-    return 3 + d->n_products;
+    return PRODUCT_HEAD + d->n_products;
 }
 
 static void draw_header(WINDOW *w, int top, int cols)
@@ -384,6 +389,12 @@ static void draw(session *s, WINDOW *w, int top, int rows, int cols)
         ui_put(w, top + 3, 2, cols - 4, "Computing the figures...");
         return;
     }
+    /* Scrolled no further than the last row, before drawing. */
+    int max_scroll = KPI_ROWS + 1 + CHART_ROWS + 2 + DRIVER_LINES + 2 +
+                     FUNNEL_ROWS + PRODUCT_HEAD + st.shown->n_products -
+                     (rows - 1);
+    if (st.scroll > max_scroll)
+        st.scroll = max_scroll > 0 ? max_scroll : 0;
     view v = {w, top + 1, rows - 1, cols, st.scroll};
     int y = 0;
     y += draw_kpis(s, &v, y, st.shown) + 1;
@@ -391,9 +402,6 @@ static void draw(session *s, WINDOW *w, int top, int rows, int cols)
     y += draw_drivers(&v, y, st.shown);
     y += draw_funnel(&v, y, st.shown);
     y += draw_products(&v, y, st.shown);
-    int max_scroll = y - v.rows;
-    if (st.scroll > max_scroll)
-        st.scroll = max_scroll > 0 ? max_scroll : 0;
     /* Arrows in the right margin say there is more above or below. */
     if (st.scroll > 0)
         mvwaddstr(w, v.top, cols - 1, ui_glyphs->up);

@@ -4,16 +4,20 @@
 #include "term.h"
 
 #include <curses.h>
+#include <langinfo.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "trendguard/util.h"
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t curses_on;
+static int zwj_joins;
 
 static void on_stop(int sig)
 {
@@ -72,6 +76,57 @@ static int refuse(const char *term, int replay)
     return 0;
 }
 
+/* The terminal's answer to a cursor position report, up to its 'R',
+ * within 300 ms; "" when none came. */
+static void read_report(char *buf, size_t n)
+{
+    size_t got = 0;
+    double until = tg_now_mono() + 0.3;
+    while (got + 1 < n) {
+        int left = (int)((until - tg_now_mono()) * 1000) + 1;
+        struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+        if (left <= 1 || poll(&p, 1, left) <= 0 ||
+            read(STDIN_FILENO, buf + got, 1) != 1)
+            break;
+        if (buf[got++] == 'R')
+            break;
+    }
+    buf[got] = 0;
+}
+
+/* Draws "woman, zero-width joiner, laptop" at the start of the line and
+ * asks the terminal where its cursor is: 1 when it joined them into one
+ * 2-column glyph, 0 when it drew 4 columns or did not answer. The line is
+ * cleared and the terminal's modes put back. */
+static int probe_zwj(void)
+{
+    struct termios old, raw;
+    if (tcgetattr(STDIN_FILENO, &old) != 0)
+        return 0;
+    raw = old;
+    raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+    raw.c_cc[VMIN] = 0;
+    raw.c_cc[VTIME] = 0;
+    if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) != 0)
+        return 0;
+    static const char ask[] = "\r\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb"
+                              "\033[6n";
+    char buf[32];
+    ssize_t w = write(STDOUT_FILENO, ask, sizeof ask - 1);
+    read_report(buf, sizeof buf);
+    w = write(STDOUT_FILENO, "\r\033[K", 4);
+    (void)w;
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    const char *esc = strchr(buf, '\033');
+    int row, col;
+    return esc && sscanf(esc, "\033[%d;%dR", &row, &col) == 2 && col == 3;
+}
+
+int term_zwj_joins(void)
+{
+    return zwj_joins;
+}
+
 int term_start(int replay)
 {
     const char *term = getenv("TERM");
@@ -82,6 +137,9 @@ int term_start(int replay)
     }
     if (refuse(term, replay))
         return TG_EUNAVAIL;
+    const char *cs = nl_langinfo(CODESET);
+    if (!replay && cs && strcmp(cs, "UTF-8") == 0)
+        zwj_joins = probe_zwj();
     SCREEN *scr = newterm(NULL, stdout, stdin);
     if (!scr) {
         fprintf(stderr, "trendguard: terminal '%s' is not known to this "

@@ -6,11 +6,14 @@
 #include <unigbrk.h>
 #include <unistr.h>
 
-static int utf8_on;
+#define ZWJ 0x200D
 
-void text_init(int utf8)
+static int utf8_on, zwj_join;
+
+void text_init(int utf8, int zwj_joins)
 {
     utf8_on = utf8;
+    zwj_join = zwj_joins;
 }
 
 /* The code point at s (n bytes left): its bytes and its columns; *wc
@@ -45,20 +48,49 @@ int text_cells(const char *s, size_t len, text_cell *cells, int max)
     if (!utf8_on)
         return len && max > 0 ? byte_cell((unsigned char)s[0], cells) : 0;
     int n = 0, k = 0; /* cells, characters in the last one */
+    wchar_t prev = 0;
     for (size_t i = 0; i < len;) {
         wchar_t wc;
         int cols;
         i += code_point(s + i, len - i, &wc, &cols);
-        if (cols > 0 && n < max) {
+        /* Into the cell before it: a zero-width character, and one the
+         * terminal joins to a zero-width joiner. */
+        int into = n > 0 && (cols == 0 || (zwj_join && prev == ZWJ));
+        prev = wc;
+        if (into) {
+            if (k < TEXT_CELL_CHARS) {
+                cells[n - 1].wc[k++] = wc;
+                cells[n - 1].wc[k] = 0;
+            }
+        } else if (cols > 0 && n < max) {
             cells[n].wc[0] = wc;
             cells[n].wc[1] = 0;
             cells[n++].cols = cols;
             k = 1;
-        } else if (cols == 0 && n > 0 && k < TEXT_CELL_CHARS) {
-            cells[n - 1].wc[k++] = wc; /* into the cell before it */
-            cells[n - 1].wc[k] = 0;
         }
     }
+    return n;
+}
+
+/* The bytes of the grapheme cluster at s. libunistring's breaks of a
+ * whole string follow every rule (u8_grapheme_next, one step at a time,
+ * splits emoji joined by a zero-width joiner), so they are asked for a
+ * window after s, cut at a character; a cluster longer than the window
+ * ends with it. */
+#define LOOKAHEAD 128
+static size_t cluster_bytes(const char *s, const char *end)
+{
+    size_t n = (size_t)(end - s);
+    if (n > LOOKAHEAD) {
+        n = LOOKAHEAD;
+        while (n > 1 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    char brk[LOOKAHEAD];
+    u8_grapheme_breaks((const uint8_t *)s, n, brk);
+    for (size_t i = 1; i < n; i++)
+        if (brk[i])
+            return i;
     return n;
 }
 
@@ -67,13 +99,7 @@ size_t text_cluster(const char *s, const char *end, int *cols)
     *cols = 0;
     if (s >= end || !*s)
         return 0;
-    size_t len = 1;
-    if (utf8_on) {
-        const uint8_t *next =
-            u8_grapheme_next((const uint8_t *)s, (const uint8_t *)end);
-        len = next && next > (const uint8_t *)s
-                  ? (size_t)(next - (const uint8_t *)s) : 1;
-    }
+    size_t len = utf8_on ? cluster_bytes(s, end) : 1;
     text_cell cells[TEXT_CLUSTER_CELLS];
     int n = text_cells(s, len, cells, TEXT_CLUSTER_CELLS);
     for (int i = 0; i < n; i++)

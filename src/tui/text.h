@@ -6,19 +6,30 @@
  * sequence or a letter with its marks is never split. A byte that is no
  * character, or a control character, is one column shown as '?'. Outside
  * a UTF-8 locale every byte is a cluster of its own, and any byte that is
- * not printable ASCII is '?'. No drawing here: ui.c draws the cells. */
+ * not printable ASCII is '?'.
+ *
+ * Terminals differ on one thing: an emoji after a zero-width joiner. Some
+ * (xterm) draw it in cells of its own, so "woman ZWJ laptop" takes 4
+ * columns; others (tmux 3.3, kitty) join it into the cell before, 2
+ * columns in all. The app asks the terminal which it does when it starts
+ * (term.c) and measures the same way. No drawing here: ui.c draws the
+ * cells. */
 #ifndef TRENDGUARD_TUI_TEXT_H
 #define TRENDGUARD_TUI_TEXT_H
 
 #include <stddef.h>
 #include <wchar.h>
 
-/* The locale's character set is UTF-8 (1) or not (0). */
-void text_init(int utf8);
+/* The locale's character set is UTF-8 (1) or not (0); the terminal joins
+ * a character after a zero-width joiner into the cell before it (1) or
+ * not (0). */
+void text_init(int utf8, int zwj_joins);
 
 /* One terminal cell: a spacing character with the zero-width characters
- * that follow it (at most TEXT_CELL_CHARS in all, as an ncurses cchar_t
- * holds them; more are dropped), NUL-terminated, and its columns. */
+ * that follow it, and where the terminal joins them, the characters
+ * joined to it by zero-width joiners (at most TEXT_CELL_CHARS in all, as
+ * an ncurses cchar_t holds them; more are dropped), NUL-terminated, and
+ * its columns. */
 #define TEXT_CELL_CHARS 5
 typedef struct text_cell {
     wchar_t wc[TEXT_CELL_CHARS + 1];

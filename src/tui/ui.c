@@ -25,11 +25,11 @@ static const glyphs ascii_glyphs = {
 const glyphs *ui_glyphs = &ascii_glyphs;
 static int unicode_on;
 
-void ui_init_glyphs(int unicode)
+void ui_init_glyphs(int unicode, int zwj_joins)
 {
     unicode_on = unicode;
     ui_glyphs = unicode ? &utf8_glyphs : &ascii_glyphs;
-    text_init(unicode);
+    text_init(unicode, zwj_joins);
 }
 
 int ui_unicode(void)
@@ -43,17 +43,19 @@ int ui_width(const char *s)
 }
 
 /* Draws the cluster of len bytes at s from (y, x), each cell as one
- * cchar_t: its character with the zero-width ones that belong to it. */
+ * cchar_t holding all of its characters. It is filled by hand: setcchar
+ * would stop at a character joined after a zero-width joiner. The
+ * window's attributes apply to it, as to any character without its own. */
 static void put_cluster(WINDOW *w, int y, int x, const char *s, size_t len)
 {
     text_cell cells[TEXT_CLUSTER_CELLS];
     int n = text_cells(s, len, cells, TEXT_CLUSTER_CELLS);
     for (int i = 0; i < n; i++) {
         cchar_t cc;
-        if (setcchar(&cc, cells[i].wc, A_NORMAL, 0, NULL) == OK)
-            mvwadd_wch(w, y, x, &cc);
-        else
-            mvwaddch(w, y, x, '?');
+        memset(&cc, 0, sizeof cc);
+        for (int k = 0; k < CCHARW_MAX && cells[i].wc[k]; k++)
+            cc.chars[k] = cells[i].wc[k];
+        mvwadd_wch(w, y, x, &cc);
         x += cells[i].cols;
     }
 }

@@ -38,8 +38,9 @@ typedef struct glyphs {
     const char *vline, *hline;
 } glyphs;
 extern const glyphs *ui_glyphs;
-/* Picks the glyphs and how text is measured for the locale. */
-void ui_init_glyphs(int unicode);
+/* Picks the glyphs and how text is measured for the locale (unicode: a
+ * UTF-8 locale) and the terminal (zwj_joins: see text.h). */
+void ui_init_glyphs(int unicode, int zwj_joins);
 int ui_unicode(void);
 
 /* Writes s at (y, x) in at most width columns, cut only between grapheme
