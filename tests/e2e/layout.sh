@@ -12,7 +12,11 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 . tests/tools/e2e_checks.sh
 
-obj() { echo "$BUILD/obj/${1%.c}.o"; }
+# The objects of the build; under tests/valgrind.sh TG_BUILD names its
+# wrappers (build/valgrind/bin), two folders below the build.
+OBJ=$BUILD/obj
+[ -d "$OBJ" ] || OBJ=$(dirname "$(dirname "$BUILD")")/obj
+obj() { echo "$OBJ/${1%.c}.o"; }
 # defs FILE.c: the functions and data FILE defines for other files.
 defs() { nm -g --defined-only "$(obj "$1")" | awk '{ print $3 }'; }
 # uses FILE.c: the names FILE takes from other files.
