@@ -72,26 +72,32 @@ int text_cells(const char *s, size_t len, text_cell *cells, int max)
     return n;
 }
 
-/* The bytes of the grapheme cluster at s. libunistring's breaks of a
- * whole string follow every rule (u8_grapheme_next, one step at a time,
- * splits emoji joined by a zero-width joiner), so they are asked for a
- * window after s, cut at a character; a cluster longer than the window
- * ends with it. */
+/* The bytes of the grapheme cluster at s. Printable ASCII followed by
+ * ASCII is a cluster of one byte (only CR LF joins two). Otherwise
+ * libunistring's breaks of a whole string are asked (one step at a time,
+ * u8_grapheme_next splits emoji joined by a zero-width joiner), over a
+ * window that ends after the next ASCII byte, which starts a cluster of
+ * its own; a cluster longer than LOOKAHEAD bytes ends there. */
 #define LOOKAHEAD 128
 static size_t cluster_bytes(const char *s, const char *end)
 {
     size_t n = (size_t)(end - s);
-    if (n > LOOKAHEAD) {
-        n = LOOKAHEAD;
-        while (n > 1 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-    }
-    char brk[LOOKAHEAD];
-    u8_grapheme_breaks((const uint8_t *)s, n, brk);
-    for (size_t i = 1; i < n; i++)
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] < 0x80 && (n == 1 || u[1] < 0x80))
+        return n > 1 && u[0] == '\r' && u[1] == '\n' ? 2 : 1;
+    size_t lim = 1;
+    while (lim < n && lim < LOOKAHEAD && u[lim] >= 0x80)
+        lim++;
+    if (lim < n && u[lim] < 0x80)
+        lim++; /* the ASCII byte: the break before it is known */
+    while (lim > 1 && lim < n && (u[lim] & 0xC0) == 0x80)
+        lim--; /* a window cut inside a character */
+    char brk[LOOKAHEAD + 1];
+    u8_grapheme_breaks(u, lim, brk);
+    for (size_t i = 1; i < lim; i++)
         if (brk[i])
             return i;
-    return n;
+    return lim;
 }
 
 size_t text_cluster(const char *s, const char *end, int *cols)
