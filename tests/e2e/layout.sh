@@ -17,8 +17,9 @@ trap 'rm -rf "$W"' EXIT
 OBJ=$BUILD/obj
 [ -d "$OBJ" ] || OBJ=$(dirname "$(dirname "$BUILD")")/obj
 obj() { echo "$OBJ/${1%.c}.o"; }
-# defs FILE.c: the functions and data FILE defines for other files.
-defs() { nm -g --defined-only "$(obj "$1")" | awk '{ print $3 }'; }
+# defs FILE.c: the functions and data FILE defines for other files (not
+# the compiler's own, such as a sanitizer's __odr_asan.NAME).
+defs() { nm -g --defined-only "$(obj "$1")" | awk '$3 !~ /^__/ { print $3 }'; }
 # uses FILE.c: the names FILE takes from other files.
 uses() { nm -u "$(obj "$1")" | awk '{ print $2 }'; }
 
