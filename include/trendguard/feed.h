@@ -342,7 +342,8 @@ typedef struct tg_feed_job tg_feed_job;
  * called on the worker). NULL on failure (err set). */
 tg_feed_job *feed_job_start(const char *url, const tg_feed_opts *o,
                             const tg_feed_validators *v, tg_err *err);
-/* A descriptor that becomes readable when the job has ended; for poll(). */
+/* A descriptor that becomes readable when the job has ended; for poll()
+ * (-1 once feed_job_finish took the result). */
 int feed_job_fd(const tg_feed_job *j);
 /* Non-zero once the job has ended (never blocks). */
 int feed_job_done(const tg_feed_job *j);

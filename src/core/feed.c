@@ -470,12 +470,12 @@ tg_feed_job *feed_job_start(const char *url, const tg_feed_opts *o,
 
 int feed_job_fd(const tg_feed_job *j)
 {
-    return worker_fd(j->worker);
+    return j->worker ? worker_fd(j->worker) : -1;
 }
 
 int feed_job_done(const tg_feed_job *j)
 {
-    return worker_done(j->worker);
+    return j->worker ? worker_done(j->worker) : 1; /* finished */
 }
 
 static void job_join(tg_feed_job *j)
