@@ -71,7 +71,7 @@ TRAIN_LIB := $(BUILD)/libtgtrain.a
 APP_BIN   := $(BUILD)/trendguard
 TRAIN_BIN := $(BUILD)/trendguard-train
 
-.PHONY: all deps run test unit bench fuzz valgrind install uninstall clean
+.PHONY: all deps run test unit bench fuzz valgrind mutate install uninstall clean
 all: $(APP_BIN) $(TRAIN_BIN)
 
 # Installs missing Debian packages (apt-get as root or with sudo; otherwise
@@ -134,6 +134,11 @@ valgrind:
 	@TG_EXTRA_PKGS=valgrind scripts/deps.sh
 	@$(MAKE) --no-print-directory unit SANITIZE=
 	@BUILD=build tests/valgrind.sh
+
+# Plants typical bugs one at a time (tests/mutate/mutants.txt) and reports
+# which the suite catches; not part of test. MUTATE_E2E=0: unit tests only.
+mutate: deps
+	@tests/mutate/run.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all

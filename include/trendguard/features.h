@@ -28,9 +28,14 @@
     X(cust_tenure_days, "days since the customer joined")                     \
     X(cust_segment, "customer segment code")                                  \
     X(cust_age_band, "0 18-24, 1 25-34, 2 35-44, 3 45+")                      \
-    X(size_vs_usual, "size steps above (+) or below (-) the usual size")      \
+    X(size_vs_usual, "size steps above (+) or below (-) the shopper's size " \
+                     "as the shop estimates it (estimates.h)")                \
+    X(size_history, "the shopper's matured lines in this size system")       \
     X(pay_later, "1 when paid with pay-later")                                \
-    X(fit_bias, "-1 runs small, 0 true to size, +1 runs large")               \
+    X(fit_note, "the shop's fit note: -1 runs small, 0 true, +1 runs large")  \
+    X(fit_learned, "how the item runs from its size returns, -1 small .. +1 " \
+                   "large (estimates.h)")                                     \
+    X(fit_returns, "size returns among the item's matured lines")            \
     X(product_prior_return_rate, "smoothed return rate of matured lines")     \
     X(product_age_days, "days since the product launched")                    \
     X(category, "category code")

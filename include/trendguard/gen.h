@@ -47,6 +47,13 @@ typedef struct tg_gen_stats {
     int64_t start, end;           /* window, seconds since the epoch */
 } tg_gen_stats;
 
+/* The world options gen_run draws from for a scale and seed: a test can
+ * build the same world (shopper_world_create) to read the truth behind the
+ * files. TG_EUSAGE for an unknown scale. */
+struct tg_world_opts;
+int gen_world_opts(const char *scale, uint64_t seed,
+                   struct tg_world_opts *out, tg_err *err);
+
 /* Called now and then with the fraction done and the stage's name. */
 typedef void (*tg_gen_progress)(void *ud, double frac, const char *stage);
 

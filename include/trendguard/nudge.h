@@ -74,6 +74,11 @@ extern const char *const nudge_offer_names[TG_NUM_OFFERS];
 extern const char *const nudge_driver_group_names[TG_NUM_DRIVER_GROUPS];
 extern const char *const nudge_why_names[TG_NUM_WHY];
 
+/* Whole size steps the line's size is above (+) or below (-) the one that
+ * should fit, as the shop estimates it: size_vs_usual plus how the item
+ * runs (fit_learned), rounded (half away from zero); NaN when unknown. */
+double nudge_size_mismatch(const float *x);
+
 /* The driver group of a features.h feature. */
 int nudge_driver_group(int feature);
 
@@ -152,7 +157,7 @@ int nudge_catalog_find(const tg_nudge_catalog *c, const char *id);
 
 enum {
     TG_FACT_FEATURE0 = 0, /* 0 .. TG_NUM_FEATURES - 1: the features */
-    TG_FACT_SIZE_MISMATCH = TG_NUM_FEATURES, /* size + fit bias - usual */
+    TG_FACT_SIZE_MISMATCH = TG_NUM_FEATURES, /* nudge_size_mismatch */
     TG_FACT_SCORE_PCT,        /* the score in percent */
     TG_FACT_PRODUCT_RETURN_PCT,
     TG_FACT_CUST_RETURN_PCT,

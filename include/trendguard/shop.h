@@ -61,7 +61,13 @@ typedef struct tg_shop_item {
     char brand[32];
     int category;               /* TG_CAT_* */
     double price;
-    int fit_bias;               /* -1 runs small, 0 true, +1 runs large */
+    int fit_note;               /* the shop's note: -1 runs small, 0 true,
+                                   +1 runs large, 2 none */
+    /* How it runs from its buyers' size returns (estimates.h): the
+     * estimate, -1 small .. +1 large, and the matured lines that came back
+     * too small and too large. */
+    double fit_learned;
+    long fit_small, fit_large;
     int n_sizes;
     char sizes[TG_SHOP_MAX_SIZES][8];  /* in size order */
     int64_t launched_at;        /* 0 unknown */
@@ -97,6 +103,14 @@ int shop_trending(tg_shop *sh, const tg_shop_filter *f, tg_shop_item *out,
 /* One item by products.id; TG_ENOINPUT when there is none. */
 int shop_item(tg_shop *sh, int64_t product_id, tg_shop_item *out,
               tg_err *err);
+/* How the item runs as the shop knows it, and where that comes from, in a
+ * shopper's words ("Fit: runs small (12 of 15 size returns too small)");
+ * "" for an item without sizes. */
+void shop_fit_story(const tg_shop_item *it, char *buf, size_t n);
+/* What the shop knows of a shopper's size in clothing (is_shoe 0) or
+ * shoes, and from what ("Your size: M (profile + 4 items)"). */
+int shop_size_story(tg_shop *sh, int64_t customer_id, int is_shoe,
+                    char *buf, size_t n, tg_err *err);
 
 /* ---- the cart and a line's live features -------------------------------- */
 

@@ -25,8 +25,10 @@ enum {
     TG_SHOP_GENDERS = 3      /* F, M, X */
 };
 
-/* Fit bias of a product: how its sizes run. */
-enum { TG_FIT_RUNS_SMALL = -1, TG_FIT_TRUE = 0, TG_FIT_RUNS_LARGE = 1 };
+/* Fit bias of a product: how its sizes run. A fit note (what the shop
+ * says) may also be TG_FIT_NONE: no note. */
+enum { TG_FIT_RUNS_SMALL = -1, TG_FIT_TRUE = 0, TG_FIT_RUNS_LARGE = 1,
+       TG_FIT_NONE = 2 };
 /* Return reasons, in shopper_reason_names order. */
 enum { TG_REASON_TOO_SMALL, TG_REASON_TOO_LARGE, TG_REASON_NOT_AS_PICTURED,
        TG_REASON_QUALITY, TG_REASON_CHANGED_MIND, TG_REASON_LATE_DELIVERY };
@@ -56,6 +58,8 @@ typedef struct tg_behaviour {
     double new_customer_share;   /* joined inside the window */
     double tenure_years_max;
     double dev_sd;               /* personal return-propensity deviation */
+    double declared_size_missing[TG_SHOP_SEGMENTS]; /* no size in profile */
+    double declared_size_off;    /* a declared size one step off */
     /* orders */
     double channel_mix[TG_SHOP_SEGMENTS][TG_SHOP_CHANNELS];
     double basket_items_mean[TG_SHOP_SEGMENTS]; /* distinct items, >= 1 */
@@ -81,6 +85,8 @@ typedef struct tg_behaviour {
     double price_median[TG_SHOP_CATEGORIES];
     double price_sigma;
     double fit_mix[3]; /* runs_small, true_to_size, runs_large */
+    double fit_note_share;       /* products with a fit note */
+    double fit_note_wrong;       /* notes that say another fit */
     double quality_price_corr;
     double trend_linked_share;
     double products_per_trend;
@@ -182,7 +188,10 @@ typedef struct tg_product {
     int category;
     int brand;           /* index into words.brands */
     double price;        /* full price, 2 decimals */
-    int fit_bias;        /* TG_FIT_* */
+    int fit_bias;        /* TG_FIT_*: how it really runs (truth) */
+    int fit_note;        /* TG_FIT_*: what the shop's note says, or
+                            TG_FIT_NONE; what shoppers read and the shop
+                            records */
     int size_lo, size_hi;/* ranks (XS=0..XXL=5), shoe numbers, 0..0 ONE */
     double quality;      /* latent, about N(0,1); higher is better */
     int trend;           /* linked trend or -1 */
@@ -194,6 +203,9 @@ typedef struct tg_product {
 
 typedef struct tg_customer {
     int segment, usual_size, shoe_size, age_band, gender, country;
+    /* What the shopper typed into the profile (-1: nothing): the shop's
+     * record; usual_size and shoe_size are the truth. */
+    int declared_size, declared_shoe;
     int64_t joined_day;
     double dev;          /* latent personal return-propensity deviation */
     double activity;     /* personal activity multiplier */

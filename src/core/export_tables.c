@@ -212,8 +212,8 @@ static const char SQL_PRODUCTS[] =
     " NULL, NULL, NULL, NULL"
     " UNION ALL "
     "SELECT pr.id, pr.code, pr.name, pr.category, pr.brand, pr.price,"
-    " pr.fit_bias, CASE pr.fit_bias WHEN -1 THEN 'runs small' WHEN 1"
-    "  THEN 'runs large' ELSE 'true to size' END,"
+    " pr.fit_note, CASE pr.fit_note WHEN -1 THEN 'runs small' WHEN 1"
+    "  THEN 'runs large' WHEN 0 THEN 'true to size' END,"
     " pr.sizes, pr.launched_at, h.name, pr.source"
     " FROM products pr LEFT JOIN product_tags pt ON pt.product_id = pr.id"
     "  AND pt.rank = 0 LEFT JOIN hashtags h ON h.id = pt.hashtag_id"
@@ -229,8 +229,9 @@ static const export_col products[] = {
      "dresses, tops, jeans, skirts, outerwear, shoes, accessories or other"},
     {"brand", EX_TEXT, "the brand"},
     {"list_price", EX_FIX2, "the catalogue price"},
-    {"fit_bias", EX_INT, "-1 runs small, 0 true to size, +1 runs large"},
-    {"fit", EX_TEXT, "fit_bias in words"},
+    {"fit_note", EX_INT, "the shop's fit note: -1 runs small, 0 true to "
+                         "size, +1 runs large; empty: no note"},
+    {"fit", EX_TEXT, "fit_note in words"},
     {"sizes", EX_TEXT, "the sizes offered, separated by |"},
     {"launched_date", EX_DATE, "the day the product launched"},
     {"primary_hashtag", EX_TEXT, "the product's primary TikTok hashtag"},
@@ -266,8 +267,10 @@ static const export_col customers[] = {
     {"age_band", EX_TEXT, "18-24, 25-34, 35-44 or 45+"},
     {"gender", EX_TEXT, "as given in the source data"},
     {"country", EX_TEXT, "as given in the source data"},
-    {"usual_size", EX_TEXT, "the clothing size the customer usually buys"},
-    {"shoe_size", EX_TEXT, "the usual shoe size"},
+    {"usual_size", EX_TEXT, "the clothing size the customer declared in "
+                            "their profile (empty: none)"},
+    {"shoe_size", EX_TEXT, "the shoe size the customer declared (empty: "
+                           "none)"},
     {"joined_date", EX_DATE, "the day the customer joined"},
     {"lines_before", EX_INT, "lines bought before the data window"},
     {"returns_before", EX_INT, "of those, lines returned"},

@@ -25,7 +25,7 @@ const char *const gen_file_headers[TG_GEN_FILES] = {
     "line_id,order_id,customer_id,product_id,size,quantity,unit_price,"
     "discount_pct,ordered_at,channel,view_minutes,payment,ref_hashtag",
     "return_id,line_id,returned_at,reason,condition,resellable",
-    "line_id,p_return"};
+    "line_id,p_return,size_offset"};
 
 static const tg_gen_scale scales[] = {
     {"demo", 90, 3000, 400, 40000, 3.6},
@@ -57,6 +57,7 @@ typedef struct gline {
     int32_t customer, product, ref_trend, size;
     int32_t unit_cents, view_tenths;
     int32_t p_micro;    /* true p, 6 decimals */
+    int8_t offset;      /* true size offset: size + fit - the size that fits */
     int32_t ret_after;  /* seconds from order to return, -1 = kept */
 } gline;
 
@@ -246,6 +247,9 @@ static int push_order(gen_ctx *g, const tg_customer *c, int ci,
         x->unit_cents = (int32_t)llround(l->unit_price * 100);
         x->view_tenths = (int32_t)llround(l->ctx.view_minutes * 10);
         x->p_micro = (int32_t)llround(l->p * 1e6);
+        x->offset = (int8_t)(l->ctx.mismatch < -20  ? -20
+                             : l->ctx.mismatch > 20 ? 20
+                                                    : l->ctx.mismatch);
         g->sum_p += l->p;
         tg_return ret;
         if (shopper_draw_return(&g->b, l, o->t, rr, &ret)) {
@@ -375,7 +379,8 @@ static void write_products(gen_ctx *g, wbuf *f)
         wb_ch(f, ',');
         wb_fixed(f, llround(p->price * 100), 2);
         wb_ch(f, ',');
-        wb_str(f, shopper_fit_names[p->fit_bias + 1]);
+        if (p->fit_note != TG_FIT_NONE) /* the shop's note, not the truth */
+            wb_str(f, shopper_fit_names[p->fit_note + 1]);
         wb_ch(f, ',');
         write_sizes(f, p);
         wb_ch(f, ',');
@@ -400,9 +405,12 @@ static void write_customers(gen_ctx *g, wbuf *f)
         wb_ch(f, ',');
         wb_str(f, tg_segment_names[c->segment]);
         wb_ch(f, ',');
-        wb_str(f, tg_size_names[c->usual_size]);
+        /* What the shopper declared, not the size that fits. */
+        if (c->declared_size >= 0)
+            wb_str(f, tg_size_names[c->declared_size]);
         wb_ch(f, ',');
-        wb_uint(f, (uint64_t)c->shoe_size, 1);
+        if (c->declared_shoe >= 0)
+            wb_uint(f, (uint64_t)c->declared_shoe, 1);
         wb_ch(f, ',');
         wb_str(f, tg_age_band_names[c->age_band]);
         wb_ch(f, ',');
@@ -584,6 +592,10 @@ static void write_truth(gen_ctx *g, wbuf *f)
         wb_id(f, 'L', i + 1, 7);
         wb_ch(f, ',');
         wb_fixed(f, g->lines[i].p_micro, 6);
+        wb_ch(f, ',');
+        if (g->lines[i].offset < 0)
+            wb_ch(f, '-');
+        wb_uint(f, (uint64_t)abs(g->lines[i].offset), 1);
         wb_ch(f, '\n');
     }
     g->rows[TG_GEN_TRUTH] = (long long)g->n_lines;
@@ -628,6 +640,23 @@ static int write_file(gen_ctx *g, int which, char *buf, size_t cap,
     return rc;
 }
 
+static tg_world_opts world_opts(const tg_gen_scale *sc, uint64_t seed)
+{
+    int64_t end = gen_end_day();
+    return (tg_world_opts){end - sc->days, end, sc->customers, sc->products,
+                           sc->trend_rows, sc->activity_mult, seed};
+}
+
+int gen_world_opts(const char *scale, uint64_t seed, tg_world_opts *out,
+                   tg_err *err)
+{
+    const tg_gen_scale *sc = gen_scale(scale ? scale : "demo");
+    if (!sc)
+        return tg_fail(err, TG_EUSAGE, "unknown scale '%s'", scale);
+    *out = world_opts(sc, seed);
+    return TG_OK;
+}
+
 static int run(gen_ctx *g, tg_err *err)
 {
     const tg_gen_opts *o = g->o;
@@ -646,10 +675,7 @@ static int run(gen_ctx *g, tg_err *err)
     if (rc)
         return rc;
     report(g, 0, "world");
-    int64_t end = gen_end_day();
-    tg_world_opts wo = {end - g->sc->days, end, g->sc->customers,
-                        g->sc->products, g->sc->trend_rows,
-                        g->sc->activity_mult, o->seed};
+    tg_world_opts wo = world_opts(g->sc, o->seed);
     g->w = shopper_world_create(&g->b, &g->words, &wo, err);
     if (!g->w)
         return err && err->code ? err->code : TG_EINTERNAL;

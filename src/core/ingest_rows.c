@@ -32,7 +32,7 @@ static const char *const product_cols[] = {
     "product_id", "name", "category", "price", "brand", "fit_bias", "sizes",
     "tags", "launch_date", NULL};
 static const char *const product_sql[] = {
-    "INSERT INTO products(code, name, category, brand, price, fit_bias,"
+    "INSERT INTO products(code, name, category, brand, price, fit_note,"
     " sizes, launched_at, source) VALUES(?,?,?,?,?,?,?,?,'trendbuy')"
     " ON CONFLICT(code) DO NOTHING",
     "INSERT OR IGNORE INTO product_tags(product_id, hashtag_id, rank)"
@@ -80,16 +80,15 @@ static int product_row(ing *g, tg_err *err)
                    NULL, &cat) ||
         ing_number(g, P_PRICE, 1, 0, 1e7, 0, &price) ||
         ing_text(g, P_BRAND, 0, MAX_NAME, &brand) ||
-        ing_choice(g, P_FIT, 0, fit_names, 6, "true_to_size", &fit) ||
+        ing_choice(g, P_FIT, 0, fit_names, 6, "", &fit) ||
         size_list(g, P_SIZES, ing_field(g, P_SIZES), sizes, sizeof sizes) ||
         ing_text(g, P_TAGS, 0, 1000, &tags) ||
         ing_time(g, P_LAUNCH, 0, &launch, &has_launch))
         return ROW_BAD;
-    int fit_bias = strcmp(fit, "runs_small") == 0 || strcmp(fit, "-1") == 0
-                       ? -1
-                   : strcmp(fit, "runs_large") == 0 || strcmp(fit, "1") == 0
-                       ? 1
-                       : 0;
+    /* The column keeps its name: the shop's fit note, empty for none. */
+    int note = strcmp(fit, "runs_small") == 0 || strcmp(fit, "-1") == 0   ? -1
+               : strcmp(fit, "runs_large") == 0 || strcmp(fit, "1") == 0 ? 1
+                                                                         : 0;
     /* Validate every tag before writing anything. */
     char tagbuf[1024], names[3][128];
     int ntags = 0;
@@ -110,7 +109,8 @@ static int product_row(ing *g, tg_err *err)
     sqlite3_bind_text(st, 3, cat, -1, SQLITE_STATIC);
     ing_bind_text(st, 4, brand);
     sqlite3_bind_double(st, 5, price);
-    sqlite3_bind_int(st, 6, fit_bias);
+    if (*fit)
+        sqlite3_bind_int(st, 6, note);
     sqlite3_bind_text(st, 7, sizes, -1, SQLITE_TRANSIENT);
     if (has_launch)
         sqlite3_bind_int64(st, 8, launch);
@@ -460,11 +460,12 @@ static const ing_kind returns_kind = {"returns", "returns.csv", return_cols, ret
 
 /* ---- truth -------------------------------------------------------------------- */
 
-enum { U_LINE, U_P };
-static const char *const truth_cols[] = {"line_id", "p_return", NULL};
+enum { U_LINE, U_P, U_OFFSET };
+static const char *const truth_cols[] = {"line_id", "p_return", "size_offset",
+                                         NULL};
 static const char *const truth_sql[] = {
-    "INSERT INTO truth(purchase_id, p_return)"
-    " SELECT id, ? FROM purchases WHERE line_code = ?"
+    "INSERT INTO truth(purchase_id, p_return, size_offset)"
+    " SELECT id, ?, ? FROM purchases WHERE line_code = ?"
     " ON CONFLICT(purchase_id) DO NOTHING",
     "SELECT 1 FROM purchases WHERE line_code = ?", NULL};
 
@@ -472,12 +473,16 @@ static int truth_row(ing *g, tg_err *err)
 {
     const char *line;
     double p;
+    int64_t off;
     if (code_field(g, U_LINE, &line) ||
-        ing_number(g, U_P, 1, 0, 1, 0, &p))
+        ing_number(g, U_P, 1, 0, 1, 0, &p) ||
+        ing_integer(g, U_OFFSET, 0, -20, 20, 0, &off))
         return ROW_BAD;
     sqlite3_stmt *st = g->st[0];
     sqlite3_bind_double(st, 1, p);
-    sqlite3_bind_text(st, 2, line, -1, SQLITE_TRANSIENT);
+    if (*ing_field(g, U_OFFSET))
+        sqlite3_bind_int64(st, 2, off);
+    sqlite3_bind_text(st, 3, line, -1, SQLITE_TRANSIENT);
     int rc = ing_step_insert(g, st, err);
     if (rc != ROW_DUP)
         return rc;

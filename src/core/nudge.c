@@ -16,11 +16,20 @@ const char *const nudge_driver_group_names[TG_NUM_DRIVER_GROUPS] = {
 const char *const nudge_why_names[TG_NUM_WHY] = {
     "shown", "low_risk", "session_cap", "shopper_cap", "none_fits"};
 
+double nudge_size_mismatch(const float *x)
+{
+    double sv = x[TG_F_size_vs_usual], fl = x[TG_F_fit_learned];
+    return round(sv + (isnan(fl) ? 0 : fl));
+}
+
 int nudge_driver_group(int f)
 {
     switch (f) {
     case TG_F_size_vs_usual:
-    case TG_F_fit_bias:
+    case TG_F_size_history:
+    case TG_F_fit_note:
+    case TG_F_fit_learned:
+    case TG_F_fit_returns:
         return TG_DRIVER_SIZE;
     case TG_F_basket_lines:
     case TG_F_sizes_of_item:
@@ -77,12 +86,11 @@ static void line_facts(const float *x, const tg_nudge_input *in, double *f)
         f[i] = fx(x, i);
     for (int i = TG_NUM_FEATURES; i < TG_NUM_FACTS; i++)
         f[i] = NAN;
-    double sv = fx(x, TG_F_size_vs_usual), fb = fx(x, TG_F_fit_bias);
     if (fx(x, TG_F_category) == TG_CAT_ACCESSORIES ||
         (in && !in->is_shoe && in->size_lo == 0 && in->size_hi == 0))
         f[TG_FACT_SIZE_MISMATCH] = 0;
     else
-        f[TG_FACT_SIZE_MISMATCH] = sv + (isnan(fb) ? 0 : fb);
+        f[TG_FACT_SIZE_MISMATCH] = nudge_size_mismatch(x);
     double pr = fx(x, TG_F_product_prior_return_rate);
     f[TG_FACT_PRODUCT_RETURN_PCT] = floor(pr * 100 + 0.5);
     double cr = fx(x, TG_F_cust_prior_return_rate);
@@ -197,7 +205,7 @@ static int fact_text(int fact, const tg_nudge_def *d,
         snprintf(buf, n, "%s", item_word(in));
         return 0;
     case TG_FACT_FIT:
-        v = f[TG_F_fit_bias];
+        v = round(f[TG_F_fit_learned]);
         if (isnan(v) || v == 0)
             return -1;
         snprintf(buf, n, "%s", v < 0 ? "small" : "large");

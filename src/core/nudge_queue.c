@@ -201,8 +201,7 @@ static void history_facts(sqlite3_stmt *kept, sqlite3_stmt *reviews,
             in->reviews = sqlite3_column_double(reviews, 0);
         sqlite3_reset(reviews);
     }
-    double m = (double)in->x[TG_F_size_vs_usual] +
-               (isnan(in->x[TG_F_fit_bias]) ? 0 : in->x[TG_F_fit_bias]);
+    double m = nudge_size_mismatch(in->x);
     if (isnan(m) || !usual || (m == 0 && !(in->x[TG_F_sizes_of_item] >= 2)))
         return; /* no other size to suggest */
     int s = in->size - (int)m;

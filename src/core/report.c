@@ -74,7 +74,7 @@ static const driver_def drivers[TG_REPORT_DRIVERS] = {
                         COUNT(discount_names)},
     [TG_RD_BRACKETING] = {"bracketing", "sizes of the item in the order",
                           bracket_names, COUNT(bracket_names)},
-    [TG_RD_SIZE] = {"size_vs_usual", "size against the usual size",
+    [TG_RD_SIZE] = {"size_vs_usual", "size against the shopper's size",
                     size_names, COUNT(size_names)},
     [TG_RD_CATEGORY] = {"category", "category", tg_category_names,
                         TG_NUM_CATEGORIES},

@@ -3,11 +3,81 @@
  * triggers. Each migration takes the store one user_version forward. */
 #include "schema.h"
 
+#include "trendguard/estimates.h"
+
 /* A line is returned when a return of it arrives within 30 days. */
 #define LABEL_AT(id, at)                                                      \
     "COALESCE((SELECT MIN(r.returned_at) FROM returns r WHERE r.purchase_id " \
     "= " id ") <= " at " + 2592000, 0)"
 #define LABEL_SQL(p) LABEL_AT(p ".id", p ".ordered_at")
+/* 1 when a return of the line for reason `why` arrives within 30 days. */
+#define SIZE_RETURN_AT(id, at, why)                                           \
+    "EXISTS (SELECT 1 FROM returns r WHERE r.purchase_id = " id              \
+    " AND r.reason = '" why "' AND r.returned_at <= " at " + 2592000)"
+/* A line's size facts for the size estimates (estimates.h): its size
+ * system (0 clothing, 1 shoes; NULL for accessories, one size or none),
+ * its size's rank in it, and whether it came back too small or too
+ * large. p is the purchase, pr its product, sz its size. */
+#define SIZE_COLS(p)                                                          \
+    "   CASE WHEN pr.category = 'accessories' OR sz.name = 'ONE' THEN NULL"  \
+    "    ELSE sz.is_shoe END AS size_group,"                                  \
+    "   CASE WHEN pr.category = 'accessories' OR sz.name = 'ONE' THEN NULL"  \
+    "    ELSE sz.rank END AS size_rank,"                                      \
+    "   " SIZE_RETURN_AT(p ".id", p ".ordered_at", "too_small")               \
+    "    AS ret_small,"                                                       \
+    "   " SIZE_RETURN_AT(p ".id", p ".ordered_at", "too_large")               \
+    "    AS ret_large,"
+/* The size evidence of estimates.h, from `ln` (a CTE of lines with
+ * SIZE_COLS: a customer's lines, every one of them) and `pl` (a product's
+ * lines): per line, what its customer's lines said of their size in its
+ * size system by its time (each line kept or returned for another reason
+ * once its 30 days are over, each size return of a line when it arrives)
+ * and how many of its product's lines came back too small and too large
+ * by its time (returns within 30 days, counted when they arrive). Events
+ * sort before a line at the same moment. */
+#define SIZE_RETURNS(l)                                                       \
+    " FROM " l " JOIN returns r ON r.purchase_id = " l ".id"                 \
+    " AND r.reason IN ('too_small', 'too_large')"                            \
+    " AND r.returned_at <= " l ".ordered_at + 2592000"
+#define SIZE_FIT_CTES(ln, pl)                                                 \
+    " cev AS MATERIALIZED ("                                                  \
+    "  SELECT customer_id, size_group, ordered_at AS t, 1 AS k, id,"         \
+    "   0 AS o, 0 AS v FROM " ln                                              \
+    "  UNION ALL SELECT customer_id, size_group, ordered_at + 2592000, 0,"   \
+    "   NULL, 1, size_rank FROM " ln " WHERE size_rank IS NOT NULL"          \
+    "   AND NOT ret_small AND NOT ret_large"                                  \
+    "  UNION ALL SELECT " ln ".customer_id, " ln ".size_group,"              \
+    "   r.returned_at, 0, NULL, 1, " ln ".size_rank"                          \
+    "   + (r.reason = 'too_small') - (r.reason = 'too_large')"              \
+    SIZE_RETURNS(ln) " WHERE " ln ".size_rank IS NOT NULL),"                 \
+    " cfit AS MATERIALIZED (SELECT id, SUM(o) OVER w AS s_obs,"              \
+    "  SUM(v) OVER w AS s_sum FROM cev"                                       \
+    "  WINDOW w AS (PARTITION BY customer_id, size_group ORDER BY t, k"      \
+    "   ROWS UNBOUNDED PRECEDING)),"                                          \
+    " pev AS MATERIALIZED ("                                                  \
+    "  SELECT product_id, ordered_at AS t, 1 AS k, id, 0 AS sm, 0 AS lg"     \
+    "  FROM " pl                                                              \
+    "  UNION ALL SELECT " pl ".product_id, r.returned_at, 0, NULL,"          \
+    "   r.reason = 'too_small', r.reason = 'too_large'" SIZE_RETURNS(pl) "),"\
+    " pfit AS MATERIALIZED (SELECT id, SUM(sm) OVER w AS p_small,"           \
+    "  SUM(lg) OVER w AS p_large FROM pev"                                    \
+    "  WINDOW w AS (PARTITION BY product_id ORDER BY t, k"                   \
+    "   ROWS UNBOUNDED PRECEDING)),"
+
+/* Each category's size returns (within 30 days of their lines) by the day
+ * they arrived, summed up to each day (dense from the first day with any
+ * to the last), for the fit estimate's category share (estimates.h). */
+#define CATCUM_CTE                                                            \
+    " days(day) AS (SELECT MIN(day) FROM fit_category_days"                   \
+    "  UNION ALL SELECT day + 1 FROM days"                                    \
+    "  WHERE day < (SELECT MAX(day) FROM fit_category_days)),"               \
+    " catcum AS MATERIALIZED (SELECT c.name AS category, d.day,"             \
+    "  SUM(COALESCE(f.small, 0)) OVER wd AS cs,"                              \
+    "  SUM(COALESCE(f.large, 0)) OVER wd AS cl"                               \
+    "  FROM categories c CROSS JOIN days d"                                   \
+    "  LEFT JOIN fit_category_days f ON f.category = c.name"                  \
+    "   AND f.day = d.day"                                                    \
+    "  WINDOW wd AS (PARTITION BY c.name ORDER BY d.day)),"
 
 /* ---- the training set's pieces ----
  * TS_REFERENCE is the whole training set from scratch in one statement (the
@@ -45,6 +115,12 @@
     "   wp AS (PARTITION BY product_id ORDER BY ordered_at"                  \
     "    RANGE BETWEEN UNBOUNDED PRECEDING AND 2592000 PRECEDING)"
 
+/* The estimators' weights (estimates.h) and the declared size in the
+ * line's size system. */
+#define W EST_STR(EST_DECLARED_WEIGHT)
+#define K EST_STR(EST_FIT_STRENGTH)
+#define DECLARED_RANK "CASE WHEN sz.is_shoe = 1 THEN us2.rank ELSE us1.rank END"
+
 /* The line's keys, then (after the label and `mature`) its features, from
  * `hist h` (the line, its basket, trend and history windows). */
 #define TS_KEY_COLS                                                           \
@@ -79,11 +155,25 @@
     "   THEN (h.ordered_at - c.joined_at) / 86400.0 END AS cust_tenure_days," \
     "  sg.code AS cust_segment,"                                              \
     "  ab.code AS cust_age_band,"                                             \
-    "  CASE WHEN sz.is_shoe = 1 THEN sz.rank - us2.rank"                     \
-    "   WHEN pr.category = 'accessories' THEN 0"                              \
-    "   ELSE sz.rank - us1.rank END AS size_vs_usual,"                        \
+    "  CASE WHEN pr.category = 'accessories' OR sz.name = 'ONE' THEN 0"      \
+    "   WHEN h.customer_id IS NOT NULL THEN sz.rank - (" W " * COALESCE("    \
+    DECLARED_RANK ", 0) + COALESCE(cf.s_sum, 0)) / (" W " * ("             \
+    DECLARED_RANK " IS NOT NULL) + COALESCE(cf.s_obs, 0)) END"              \
+    "   AS size_vs_usual,"                                                    \
+    "  CASE WHEN pr.category = 'accessories' OR sz.name = 'ONE' THEN 0"      \
+    "   WHEN h.customer_id IS NOT NULL THEN COALESCE(cf.s_obs, 0) END"       \
+    "   AS size_history,"                                                     \
     "  CASE p.payment WHEN 'paylater' THEN 1 ELSE 0 END AS pay_later,"       \
-    "  pr.fit_bias,"                                                          \
+    "  pr.fit_note,"                                                          \
+    "  CASE WHEN pr.category = 'accessories' THEN 0"                          \
+    "   ELSE 1 - 2 * (COALESCE(pf.p_small, 0) + " K " * CASE pr.fit_note"    \
+    "    WHEN -1 THEN " EST_STR(EST_NOTE_SMALL_SHARE)                         \
+    "    WHEN 1 THEN " EST_STR(EST_NOTE_LARGE_SHARE)                          \
+    "    ELSE (COALESCE(cc.cs, 0) + 1.0)"                                     \
+    "     / (COALESCE(cc.cs, 0) + COALESCE(cc.cl, 0) + 2.0) END)"            \
+    "    / (COALESCE(pf.p_small, 0) + COALESCE(pf.p_large, 0) + " K ") END"  \
+    "   AS fit_learned,"                                                      \
+    "  COALESCE(pf.p_small, 0) + COALESCE(pf.p_large, 0) AS fit_returns,"    \
     "  (COALESCE(h.p_returns, 0) + 0.3 * 10.0) / (h.p_lines + 10.0)"        \
     "   AS product_prior_return_rate,"                                        \
     "  CASE WHEN pr.launched_at IS NOT NULL"                                  \
@@ -103,21 +193,30 @@
     " LEFT JOIN age_bands ab ON ab.name = c.age_band"                         \
     " LEFT JOIN sizes sz ON sz.name = p.size"                                 \
     " LEFT JOIN sizes us1 ON us1.name = c.usual_size"                         \
-    " LEFT JOIN sizes us2 ON us2.name = c.shoe_size"
+    " LEFT JOIN sizes us2 ON us2.name = c.shoe_size"                          \
+    " LEFT JOIN cfit cf ON cf.id = h.id"                                      \
+    " LEFT JOIN pfit pf ON pf.id = h.id"                                      \
+    " LEFT JOIN catcum cc ON cc.category = pr.category"                       \
+    "  AND cc.day = MIN(h.ordered_at / 86400 - "                              \
+    EST_STR(EST_CATEGORY_LAG_DAYS) ","                                        \
+    "   (SELECT MAX(day) FROM fit_category_days))"
 
 /* One pass over narrow rows: each line's label, basket and trend, then
  * every history window over them (one sort per customer and per product);
  * the wide columns are fetched by key at the end, so the sorts move as
  * little as possible. */
 #define TS_REFERENCE                                                          \
-    " WITH lines AS MATERIALIZED ("                                           \
+    " WITH" CATCUM_CTE                                                        \
+    " lines AS MATERIALIZED ("                                                \
     "  SELECT p.id, p.customer_id, p.product_id, p.ordered_at, p.unit_price," \
     "   COALESCE(p.ref_hashtag_id, pt.hashtag_id) AS hashtag_id,"            \
-    "   " LABEL_SQL("p") " AS returned,"                                      \
+    "   " LABEL_SQL("p") " AS returned," SIZE_COLS("p")                       \
     TS_BASKET_COLS                                                            \
     "  FROM purchases p JOIN products pr ON pr.id = p.product_id"            \
+    "  LEFT JOIN sizes sz ON sz.name = p.size"                                \
     "  LEFT JOIN product_tags pt ON pt.product_id = p.product_id"            \
     "   AND pt.rank = 0),"                                                    \
+    SIZE_FIT_CTES("lines", "lines")                                           \
     " hist AS MATERIALIZED (" TS_WINDOWS ")"                                  \
     TS_KEY_COLS " h.returned," TS_MATURE("h.ordered_at") TS_FEATURE_COLS
 
@@ -439,8 +538,9 @@ static const char v3[] =
     " day_of_week, view_minutes, discount_pct, price, price_vs_usual,"       \
     " basket_lines, sizes_of_item, same_category_lines, cust_prior_orders,"  \
     " cust_prior_return_rate, cust_tenure_days, cust_segment,"               \
-    " cust_age_band, size_vs_usual, pay_later, fit_bias,"                    \
-    " product_prior_return_rate, product_age_days, category"
+    " cust_age_band, size_vs_usual, size_history, pay_later, fit_note,"      \
+    " fit_learned, fit_returns, product_prior_return_rate, product_age_days," \
+    " category"
 #define LF_FEATURES                                                           \
     " f.trend_growth_24h, f.trend_growth_7d, f.trend_days_since_peak,"       \
     " f.trend_age_days, f.trend_log_views_24h, f.channel, f.hour_of_day,"    \
@@ -448,8 +548,8 @@ static const char v3[] =
     " f.price_vs_usual, f.basket_lines, f.sizes_of_item,"                    \
     " f.same_category_lines, f.cust_prior_orders, f.cust_prior_return_rate," \
     " f.cust_tenure_days, f.cust_segment, f.cust_age_band, f.size_vs_usual," \
-    " f.pay_later, f.fit_bias, f.product_prior_return_rate,"                 \
-    " f.product_age_days, f.category"
+    " f.size_history, f.pay_later, f.fit_note, f.fit_learned, f.fit_returns," \
+    " f.product_prior_return_rate, f.product_age_days, f.category"
 
 /* Marks the lines of key (a customer or a product) from `since` on stale,
  * when some of them are cached and no mark covers them yet. */
@@ -504,7 +604,8 @@ static const char v3[] =
     "PARTITION BY product_id ORDER BY ordered_at"                             \
     " RANGE BETWEEN UNBOUNDED PRECEDING AND 2592000 PRECEDING"
 #define TS_STALE                                                              \
-    " WITH stale(id) AS MATERIALIZED ("                                       \
+    " WITH" CATCUM_CTE                                                        \
+    " stale(id) AS MATERIALIZED ("                                            \
     "  SELECT p.id FROM purchases p WHERE p.id > " CACHED_UPTO               \
     "  UNION SELECT purchase_id FROM features_stale_line"                    \
     "  UNION SELECT p.id FROM features_stale_customer s"                     \
@@ -520,16 +621,22 @@ static const char v3[] =
     "    ON s.hashtag_id = COALESCE(p.ref_hashtag_id, pt.hashtag_id)"        \
     "    AND p.ordered_at >= s.since"                                         \
     "   WHERE p.ordered_at >= (SELECT MIN(since)"                            \
-    "    FROM features_stale_hashtag)),"                                      \
+    "    FROM features_stale_hashtag)"                                        \
+    "  UNION SELECT p.id FROM features_stale_category s"                     \
+    "   JOIN products pr ON pr.category = s.category"                        \
+    "   JOIN purchases p ON p.product_id = pr.id AND p.ordered_at >= s.since)," \
     " keys AS MATERIALIZED (SELECT DISTINCT p.customer_id, p.product_id"     \
     "  FROM stale CROSS JOIN purchases p ON p.id = stale.id),"               \
     " lines AS MATERIALIZED ("                                                \
     "  SELECT p.id, p.customer_id, p.product_id, p.ordered_at, p.unit_price," \
+    SIZE_COLS("p")                                                            \
     "   " LABEL_SQL("p") " AS returned"                                       \
     "  FROM (SELECT q.id FROM purchases q"                                    \
     "    WHERE q.customer_id IN (SELECT customer_id FROM keys)"              \
     "    ORDER BY q.id LIMIT -1) u"                                           \
     "  CROSS JOIN purchases p ON p.id = u.id"                                 \
+    "  JOIN products pr ON pr.id = p.product_id"                             \
+    "  LEFT JOIN sizes sz ON sz.name = p.size"                                \
     "  ORDER BY p.id LIMIT -1),"                                              \
     " win AS MATERIALIZED (" TS_WINDOWS "),"                                  \
     " plines AS MATERIALIZED ("                                               \
@@ -542,6 +649,7 @@ static const char v3[] =
     " pwin AS MATERIALIZED (SELECT id, COUNT(*) OVER wp AS p_lines,"         \
     "  SUM(returned) OVER wp AS p_returns FROM plines"                        \
     "  WINDOW wp AS (" PRODUCT_WINDOW ")),"                                   \
+    SIZE_FIT_CTES("lines", "plines")                                          \
     /* Both windows' values of each stale line, in id order (one of the two \
      * sides holds each value: MAX keeps it as it is). */                     \
     " hw AS MATERIALIZED (SELECT id, MAX(c_lines) AS c_lines,"               \
@@ -564,6 +672,33 @@ static const char v3[] =
     "  JOIN products pr ON pr.id = p.product_id"                             \
     "  LEFT JOIN product_tags pt ON pt.product_id = p.product_id"            \
     "   AND pt.rank = 0)"
+
+/* A product's facts changed: its lines, and the orders holding it when its
+ * category (the same-category counts) changed. */
+#define PRODUCT_CHANGED_BODY                                                  \
+    " BEGIN " MARK("product", "OLD.id", SINCE_ALL)                            \
+    MARK("product", "NEW.id", SINCE_ALL)                                      \
+    "INSERT INTO features_stale_line(purchase_id)"                           \
+    " SELECT q.id FROM purchases q WHERE OLD.category IS NOT NEW.category"   \
+    " AND q.order_code IN (SELECT o.order_code FROM purchases o"             \
+    "  WHERE o.product_id IN (OLD.id, NEW.id))"                              \
+    " AND q.id <= " CACHED_UPTO                                               \
+    " AND NOT EXISTS (SELECT 1 FROM features_stale_line l"                   \
+    "  WHERE l.purchase_id = q.id);"                                          \
+    " END;"
+
+/* The cached rows that are not stale, then the stale lines worked out
+ * here (none once the cache is refreshed). */
+#define TRAINING_SET_VIEW                                                     \
+    "CREATE VIEW v_training_set AS" TS_STALE                                  \
+    " SELECT f.purchase_id, f.line_code, f.order_code, f.ordered_at,"        \
+    "  f.customer_id, f.product_id,"                                          \
+    "  " LABEL_AT("f.purchase_id", "f.ordered_at") " AS returned,"           \
+    TS_MATURE("f.ordered_at") LF_FEATURES                                     \
+    " FROM line_features f WHERE f.purchase_id NOT IN (SELECT id FROM stale)" \
+    " UNION ALL"                                                              \
+    TS_KEY_COLS " " LABEL_SQL("h") " AS returned," TS_MATURE("h.ordered_at")  \
+    TS_FEATURE_COLS ";"
 
 static const char v4[] =
     "DROP VIEW v_training_set;"
@@ -633,16 +768,7 @@ static const char v4[] =
     "CREATE TRIGGER features_product_removed AFTER DELETE ON products"
     WHEN_CACHED " BEGIN " MARK("product", "OLD.id", SINCE_ALL) " END;"
     "CREATE TRIGGER features_product_changed AFTER UPDATE OF id, category,"
-    " fit_bias, launched_at ON products" WHEN_CACHED " BEGIN "
-    MARK("product", "OLD.id", SINCE_ALL) MARK("product", "NEW.id", SINCE_ALL)
-    "INSERT INTO features_stale_line(purchase_id)"
-    " SELECT q.id FROM purchases q WHERE OLD.category IS NOT NEW.category"
-    " AND q.order_code IN (SELECT o.order_code FROM purchases o"
-    "  WHERE o.product_id IN (OLD.id, NEW.id))"
-    " AND q.id <= " CACHED_UPTO
-    " AND NOT EXISTS (SELECT 1 FROM features_stale_line l"
-    "  WHERE l.purchase_id = q.id);"
-    " END;"
+    " fit_bias, launched_at ON products" WHEN_CACHED PRODUCT_CHANGED_BODY
     "CREATE TRIGGER features_tag_added AFTER INSERT ON product_tags"
     " WHEN NEW.rank = 0 BEGIN "
     MARK("product", "NEW.product_id", SINCE_ALL) " END;"
@@ -654,20 +780,150 @@ static const char v4[] =
     MARK("product", "OLD.product_id", SINCE_ALL)
     MARK("product", "NEW.product_id", SINCE_ALL) " END;"
 
-    /* The cached rows that are not stale, then the stale lines worked out
-     * here (none once the cache is refreshed). */
-    "CREATE VIEW v_training_set AS" TS_STALE
-    " SELECT f.purchase_id, f.line_code, f.order_code, f.ordered_at,"
-    "  f.customer_id, f.product_id,"
-    "  " LABEL_AT("f.purchase_id", "f.ordered_at") " AS returned,"
-    TS_MATURE("f.ordered_at") LF_FEATURES
-    " FROM line_features f WHERE f.purchase_id NOT IN (SELECT id FROM stale)"
-    " UNION ALL"
-    TS_KEY_COLS " " LABEL_SQL("h") " AS returned," TS_MATURE("h.ordered_at")
-    TS_FEATURE_COLS ";";
+    TRAINING_SET_VIEW;
 
-const char *const schema_migrations[] = {v1, v2, v3, v4};
-const int schema_num_migrations = 4;
+
+/* ---- version 5: what a shop can know ----
+ * A product's fit is the shop's note (fit_note, NULL for none) instead of
+ * a fit_bias that every product had to carry; the features estimate the
+ * shopper's size and how a product runs from the store's own history
+ * (estimates.h). fit_category_days holds, per category and day, how many
+ * returns (within 30 days of their line) arrived that day saying the item
+ * was too small and too large; triggers keep it exact as returns,
+ * purchases and products change, and a changed day marks the category's
+ * cached lines from the next day on as stale. A size return also marks its
+ * customer's and its product's lines from its arrival on. */
+
+#define SIZE_REASON(o) o ".reason IN ('too_small', 'too_large')"
+#define UPSERT_DAY                                                            \
+    " ON CONFLICT(category, day) DO UPDATE SET"                               \
+    " small = small + excluded.small, large = large + excluded.large;"
+/* The return row o (OLD or NEW) counted with sign s, when it is a size
+ * return within 30 days of its line. */
+#define RETURN_CELL(s, o)                                                     \
+    "INSERT INTO fit_category_days(category, day, small, large)"             \
+    " SELECT pr.category, " o ".returned_at / 86400,"                         \
+    " " s "(" o ".reason = 'too_small'), " s "(" o ".reason = 'too_large')"  \
+    " FROM purchases p JOIN products pr ON pr.id = p.product_id"             \
+    " WHERE p.id = " o ".purchase_id AND " SIZE_REASON(o)                     \
+    " AND " o ".returned_at <= p.ordered_at + 2592000" UPSERT_DAY
+/* The size returns of line id (bought at `at`) counted in category cat
+ * with sign s. */
+#define LINE_CELLS(s, cat, id, at)                                            \
+    "INSERT INTO fit_category_days(category, day, small, large)"             \
+    " SELECT " cat ", r.returned_at / 86400,"                                 \
+    " " s "SUM(r.reason = 'too_small'), " s "SUM(r.reason = 'too_large')"    \
+    " FROM returns r WHERE r.purchase_id = " id " AND " SIZE_REASON("r")     \
+    " AND r.returned_at <= " at " + 2592000 GROUP BY 2" UPSERT_DAY
+#define CATEGORY_OF(pid) "(SELECT category FROM products WHERE id = " pid ")"
+/* Every size return of product pid's lines counted in cat with sign s. */
+#define PRODUCT_CELLS(s, cat, pid)                                            \
+    "INSERT INTO fit_category_days(category, day, small, large)"             \
+    " SELECT " cat ", r.returned_at / 86400,"                                 \
+    " " s "SUM(r.reason = 'too_small'), " s "SUM(r.reason = 'too_large')"    \
+    " FROM purchases p JOIN returns r ON r.purchase_id = p.id"               \
+    " WHERE p.product_id = " pid " AND " SIZE_REASON("r")                     \
+    " AND r.returned_at <= p.ordered_at + 2592000 GROUP BY 2" UPSERT_DAY
+/* A size return o (OLD or NEW) changes what its customer's and its
+ * product's lines know from its arrival on. */
+#define MARK_SIZE_RETURN(o)                                                   \
+    MARK_FROM("customer", "p.customer_id", o ".returned_at",                  \
+              " FROM purchases p WHERE p.id = " o ".purchase_id")            \
+    MARK_FROM("product", "p.product_id", o ".returned_at",                    \
+              " FROM purchases p WHERE p.id = " o ".purchase_id")
+/* A changed day of a category makes its cached lines from the next day
+ * on stale. */
+#define CATEGORY_SINCE(r)                                                     \
+    "(" r ".day + " EST_STR(EST_CATEGORY_LAG_DAYS) ") * 86400"
+#define MARK_CATEGORY(r)                                                      \
+    "INSERT INTO features_stale_category(category, since)"                   \
+    " SELECT " r ".category, " CATEGORY_SINCE(r)                              \
+    " WHERE " CATEGORY_SINCE(r) " <= " CACHED_UNTIL                           \
+    " AND NOT EXISTS (SELECT 1 FROM features_stale_category s"               \
+    "  WHERE s.category = " r ".category AND s.since <= " CATEGORY_SINCE(r)  \
+    ");"
+
+static const char v5[] =
+    "DROP VIEW v_training_set;"
+    "DROP TRIGGER features_product_changed;"
+    /* A store made before the note was optional: what it recorded of a
+     * TrendBuy product's fit is its note; other sources had none. */
+    "ALTER TABLE products ADD COLUMN fit_note INTEGER"
+    " CHECK(fit_note BETWEEN -1 AND 1);"
+    "UPDATE products SET fit_note = CASE WHEN source = 'trendbuy'"
+    " THEN fit_bias END;"
+    "ALTER TABLE products DROP COLUMN fit_bias;"
+    /* Generated data's true size offset of a line (size + how the item
+     * really runs - the size that fits): truth, for measuring how well the
+     * shop's estimates do, never read by what decides. */
+    "ALTER TABLE truth ADD COLUMN size_offset INTEGER"
+    " CHECK(size_offset BETWEEN -20 AND 20);"
+    "CREATE TRIGGER features_product_changed AFTER UPDATE OF id, category,"
+    " fit_note, launched_at ON products" WHEN_CACHED PRODUCT_CHANGED_BODY
+    /* The cache's columns changed: it is built again on the next refresh. */
+    "DROP TABLE line_features;"
+    "CREATE TABLE line_features(purchase_id INTEGER PRIMARY KEY,"
+    " line_code, order_code, ordered_at, customer_id, product_id,"
+    " trend_growth_24h, trend_growth_7d, trend_days_since_peak,"
+    " trend_age_days, trend_log_views_24h, channel, hour_of_day,"
+    " day_of_week, view_minutes, discount_pct, price, price_vs_usual,"
+    " basket_lines, sizes_of_item, same_category_lines, cust_prior_orders,"
+    " cust_prior_return_rate, cust_tenure_days, cust_segment, cust_age_band,"
+    " size_vs_usual, size_history, pay_later, fit_note, fit_learned,"
+    " fit_returns, product_prior_return_rate, product_age_days, category);"
+    "UPDATE features_meta SET cached_upto = 0, cached_until = NULL;"
+    "DELETE FROM features_stale_line;"
+    "DELETE FROM features_stale_customer;"
+    "DELETE FROM features_stale_product;"
+    "DELETE FROM features_stale_hashtag;"
+    "CREATE TABLE features_stale_category(category TEXT NOT NULL,"
+    " since INTEGER NOT NULL, PRIMARY KEY(category, since)) WITHOUT ROWID;"
+    "CREATE TABLE fit_category_days("
+    " category TEXT NOT NULL REFERENCES categories(name),"
+    " day INTEGER NOT NULL,"
+    " small INTEGER NOT NULL DEFAULT 0,"
+    " large INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY(category, day)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO fit_category_days(category, day, small, large)"
+    " SELECT pr.category, r.returned_at / 86400,"
+    " SUM(r.reason = 'too_small'), SUM(r.reason = 'too_large')"
+    " FROM returns r JOIN purchases p ON p.id = r.purchase_id"
+    " JOIN products pr ON pr.id = p.product_id"
+    " WHERE " SIZE_REASON("r") " AND r.returned_at <= p.ordered_at + 2592000"
+    " GROUP BY 1, 2;"
+    "CREATE TRIGGER fit_return_added AFTER INSERT ON returns"
+    " WHEN " SIZE_REASON("NEW") " BEGIN " RETURN_CELL("", "NEW")
+    MARK_SIZE_RETURN("NEW") " END;"
+    "CREATE TRIGGER fit_return_removed AFTER DELETE ON returns"
+    " WHEN " SIZE_REASON("OLD") " BEGIN " RETURN_CELL("-", "OLD")
+    MARK_SIZE_RETURN("OLD") " END;"
+    "CREATE TRIGGER fit_return_changed AFTER UPDATE ON returns"
+    " WHEN " SIZE_REASON("OLD") " OR " SIZE_REASON("NEW") " BEGIN "
+    RETURN_CELL("-", "OLD") RETURN_CELL("", "NEW") MARK_SIZE_RETURN("OLD")
+    MARK_SIZE_RETURN("NEW") " END;"
+    "CREATE TRIGGER fit_purchase_changed AFTER UPDATE OF ordered_at,"
+    " product_id ON purchases BEGIN "
+    LINE_CELLS("-", CATEGORY_OF("OLD.product_id"), "OLD.id", "OLD.ordered_at")
+    LINE_CELLS("", CATEGORY_OF("NEW.product_id"), "NEW.id", "NEW.ordered_at")
+    " END;"
+    "CREATE TRIGGER fit_purchase_removed AFTER DELETE ON purchases BEGIN "
+    LINE_CELLS("-", CATEGORY_OF("OLD.product_id"), "OLD.id", "OLD.ordered_at")
+    " END;"
+    "CREATE TRIGGER fit_product_moved AFTER UPDATE OF category ON products"
+    " WHEN OLD.category IS NOT NEW.category BEGIN "
+    PRODUCT_CELLS("-", "OLD.category", "OLD.id")
+    PRODUCT_CELLS("", "NEW.category", "NEW.id") " END;"
+    "CREATE TRIGGER fit_day_added AFTER INSERT ON fit_category_days"
+    " WHEN NEW.small != 0 OR NEW.large != 0 BEGIN " MARK_CATEGORY("NEW")
+    " END;"
+    "CREATE TRIGGER fit_day_changed AFTER UPDATE ON fit_category_days"
+    " WHEN NEW.small != OLD.small OR NEW.large != OLD.large BEGIN "
+    MARK_CATEGORY("NEW") " END;"
+    TRAINING_SET_VIEW;
+
+const char *const schema_migrations[] = {v1, v2, v3, v4, v5};
+const int schema_num_migrations = 5;
 
 const char *const schema_training_set_reference = TS_REFERENCE;
 
@@ -676,7 +932,8 @@ const char *const schema_features_pending =
     " OR EXISTS (SELECT 1 FROM features_stale_line)"
     " OR EXISTS (SELECT 1 FROM features_stale_customer)"
     " OR EXISTS (SELECT 1 FROM features_stale_product)"
-    " OR EXISTS (SELECT 1 FROM features_stale_hashtag)";
+    " OR EXISTS (SELECT 1 FROM features_stale_hashtag)"
+    " OR EXISTS (SELECT 1 FROM features_stale_category)";
 
 /* Every line is cached now: no marks, the watermark at the newest line. */
 #define CACHED_ALL                                                            \
@@ -684,6 +941,7 @@ const char *const schema_features_pending =
     "DELETE FROM features_stale_customer;"                                    \
     "DELETE FROM features_stale_product;"                                     \
     "DELETE FROM features_stale_hashtag;"                                     \
+    "DELETE FROM features_stale_category;"                                    \
     "UPDATE features_meta SET"                                                \
     " cached_upto = COALESCE((SELECT MAX(id) FROM purchases), 0),"            \
     " cached_until = (SELECT MAX(ordered_at) FROM purchases);"

@@ -3,6 +3,7 @@
  * other shop files share (sizes, a product, a trend's state, a product's
  * matured history) and the personas a demo shops as. */
 #include "shop_int.h"
+#include "trendguard/estimates.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@
     "= " p ".id) <= " p ".ordered_at + 2592000, 0)"
 
 static const char SQL_PRODUCT[] =
-    "SELECT pr.code, pr.name, pr.brand, cat.code, pr.price, pr.fit_bias,"
+    "SELECT pr.code, pr.name, pr.brand, cat.code, pr.price, pr.fit_note,"
     " pr.sizes, pr.launched_at, pt.hashtag_id, h.name"
     " FROM products pr JOIN categories cat ON cat.name = pr.category"
     " LEFT JOIN product_tags pt ON pt.product_id = pr.id AND pt.rank = 0"
@@ -34,14 +35,55 @@ static const char SQL_CUSTOMER[] =
     " LEFT JOIN age_bands ab ON ab.name = c.age_band WHERE c.id = ?1";
 /* The customer's lines before ?2: the matured ones and their labels, the
  * mean unit price and the distinct earlier order times (DENSE_RANK - 1). */
+/* Then, per size system g (0 clothing, 1 shoes), what the customer's lines
+ * said of their size by ?2 (estimates.h): the lines kept (or returned for
+ * another reason) whose 30 days are over, and each size return when it
+ * arrived, one size up or down. */
+#define SHOP_SIZE_RETURN(r, p)                                                \
+    r ".reason IN ('too_small', 'too_large') AND " r ".returned_at <= "      \
+    p ".ordered_at + 2592000"
+#define SHOP_SYSTEM(pr, sz, g)                                                \
+    pr ".category != 'accessories' AND " sz ".name != 'ONE' AND " sz          \
+    ".is_shoe = " g
+#define SHOP_KEPT(g)                                                          \
+    "p.ordered_at <= ?2 - 2592000 AND " SHOP_SYSTEM("pr", "sz", g)           \
+    " AND NOT EXISTS (SELECT 1 FROM returns r WHERE r.purchase_id = p.id"    \
+    " AND " SHOP_SIZE_RETURN("r", "p") ")"
+#define SHOP_RETURNED(what, g)                                                \
+    "(SELECT " what " FROM purchases q JOIN products qr ON qr.id ="          \
+    " q.product_id JOIN sizes qs ON qs.name = q.size JOIN returns r ON"      \
+    " r.purchase_id = q.id WHERE q.customer_id = ?1 AND "                     \
+    SHOP_SYSTEM("qr", "qs", g) " AND " SHOP_SIZE_RETURN("r", "q")            \
+    " AND r.returned_at <= ?2)"
+#define SHOP_SIZE_SAID(g)                                                     \
+    " COUNT(sz.rank) FILTER (WHERE " SHOP_KEPT(g) ") + "                      \
+    SHOP_RETURNED("COUNT(*)", g) ","                                          \
+    " COALESCE(SUM(sz.rank) FILTER (WHERE " SHOP_KEPT(g) "), 0) + "           \
+    SHOP_RETURNED("COALESCE(SUM(qs.rank + (r.reason = 'too_small')"          \
+                  " - (r.reason = 'too_large')), 0)", g)
 static const char SQL_CUST_HISTORY[] =
     "SELECT COUNT(*) FILTER (WHERE p.ordered_at <= ?2 - 2592000),"
     " SUM(" SHOP_LABEL("p") ") FILTER (WHERE p.ordered_at <= ?2 - 2592000),"
-    " AVG(p.unit_price), COUNT(DISTINCT p.ordered_at)"
-    " FROM purchases p WHERE p.customer_id = ?1 AND p.ordered_at < ?2";
+    " AVG(p.unit_price), COUNT(DISTINCT p.ordered_at),"
+    SHOP_SIZE_SAID("0") "," SHOP_SIZE_SAID("1")
+    " FROM purchases p JOIN products pr ON pr.id = p.product_id"
+    " LEFT JOIN sizes sz ON sz.name = p.size"
+    " WHERE p.customer_id = ?1 AND p.ordered_at < ?2";
+/* Then the size returns of the product's lines that arrived by ?2. */
+#define SHOP_PRODUCT_RETURNED(why)                                            \
+    "(SELECT COUNT(*) FROM purchases q JOIN returns r ON r.purchase_id ="    \
+    " q.id WHERE q.product_id = ?1 AND r.reason = '" why "'"                  \
+    " AND r.returned_at <= q.ordered_at + 2592000 AND r.returned_at <= ?2)"
 static const char SQL_PRODUCT_HISTORY[] =
-    "SELECT COUNT(*), SUM(" SHOP_LABEL("p") ") FROM purchases p"
+    "SELECT COUNT(*), SUM(" SHOP_LABEL("p") "),"
+    " " SHOP_PRODUCT_RETURNED("too_small") ","
+    " " SHOP_PRODUCT_RETURNED("too_large") " FROM purchases p"
     " WHERE p.product_id = ?1 AND p.ordered_at <= ?2 - 2592000";
+/* A category's size returns that arrived up to day ?2. */
+static const char SQL_CATEGORY_FIT[] =
+    "SELECT COALESCE(SUM(f.small), 0), COALESCE(SUM(f.large), 0)"
+    " FROM fit_category_days f JOIN categories c ON c.name = f.category"
+    " WHERE c.code = ?1 AND f.day <= ?2";
 /* Customers known at ?1, for every segment in turn the longest history
  * first. */
 static const char SQL_PERSONA_RANK[] =
@@ -125,6 +167,7 @@ static const char *const shop_sql[SHOP_NUM_Q] = {
     [SHOP_Q_CUSTOMER] = SQL_CUSTOMER,
     [SHOP_Q_CUST_HISTORY] = SQL_CUST_HISTORY,
     [SHOP_Q_PRODUCT_HISTORY] = SQL_PRODUCT_HISTORY,
+    [SHOP_Q_CATEGORY_FIT] = SQL_CATEGORY_FIT,
     [SHOP_Q_PERSONA_RANK] = SQL_PERSONA_RANK,
     [SHOP_Q_PERSONA_LINES] = SQL_PERSONA_LINES,
     [SHOP_Q_TRENDING] = SQL_TRENDING,
@@ -330,7 +373,7 @@ int shop_read_product(tg_shop *sh, int64_t id, shop_product *p, tg_err *err)
     shop_col_text(st, 2, p->brand, sizeof p->brand);
     p->category = sqlite3_column_int(st, 3);
     p->price = sqlite3_column_double(st, 4);
-    p->fit_bias = sqlite3_column_int(st, 5);
+    p->fit_note = shop_col(st, 5);
     split_sizes(sh, (const char *)sqlite3_column_text(st, 6), p);
     p->launched_at = shop_col(st, 7);
     p->hashtag_id = sqlite3_column_int64(st, 8);
@@ -379,17 +422,36 @@ int shop_trend_phase(const shop_trend *t, int64_t at)
     return features_trend_phase(((double)at - t->peak_at) / 86400.0);
 }
 
-int shop_product_rate(tg_shop *sh, int64_t product_id, int64_t at,
-                      double *rate, tg_err *err)
+/* The category's size returns that arrived up to EST_CATEGORY_LAG_DAYS days
+ * before at's day, as the training set's catcum reads them. */
+static int category_fit(tg_shop *sh, int category, int64_t at, double *cs,
+                        double *cl, tg_err *err)
+{
+    sqlite3_stmt *st = shop_stmt(sh, SHOP_Q_CATEGORY_FIT);
+    sqlite3_bind_int(st, 1, category);
+    sqlite3_bind_int64(st, 2, at / 86400 - EST_CATEGORY_LAG_DAYS);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        int rc = shop_fail(sh, err, "reading a category's fit");
+        sqlite3_reset(st);
+        return rc;
+    }
+    *cs = (double)sqlite3_column_int64(st, 0);
+    *cl = (double)sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
+    return TG_OK;
+}
+
+int shop_product_facts(tg_shop *sh, const shop_product *p, int64_t at,
+                       shop_rate *out, tg_err *err)
 {
     int rc = shop_cache_check(sh, err);
-    shop_rate *c = &sh->rates[(uint64_t)product_id % SHOP_RATE_CACHE];
-    if (rc != TG_OK || (c->product_id == product_id && c->at == at)) {
-        *rate = c->rate;
+    shop_rate *c = &sh->rates[(uint64_t)p->id % SHOP_RATE_CACHE];
+    if (rc != TG_OK || (c->product_id == p->id && c->at == at)) {
+        *out = *c;
         return rc;
     }
     sqlite3_stmt *st = shop_stmt(sh, SHOP_Q_PRODUCT_HISTORY);
-    sqlite3_bind_int64(st, 1, product_id);
+    sqlite3_bind_int64(st, 1, p->id);
     sqlite3_bind_int64(st, 2, at);
     if (sqlite3_step(st) != SQLITE_ROW) {
         rc = shop_fail(sh, err, "reading a product's history");
@@ -399,9 +461,21 @@ int shop_product_rate(tg_shop *sh, int64_t product_id, int64_t at,
     /* (returns of matured lines + 0.3 x 10) / (matured lines + 10) */
     double lines = (double)sqlite3_column_int64(st, 0);
     double returns = (double)sqlite3_column_int64(st, 1);
+    out->small = (double)sqlite3_column_int64(st, 2);
+    out->large = (double)sqlite3_column_int64(st, 3);
     sqlite3_reset(st);
-    *rate = (returns + 0.3 * 10.0) / (lines + 10.0);
-    *c = (shop_rate){product_id, at, *rate};
+    out->product_id = p->id;
+    out->at = at;
+    out->rate = (returns + 0.3 * 10.0) / (lines + 10.0);
+    out->fit_learned = 0;
+    if (p->category != TG_CAT_ACCESSORIES) {
+        double cs = 0, cl = 0;
+        if ((rc = category_fit(sh, p->category, at, &cs, &cl, err)) != TG_OK)
+            return rc;
+        out->fit_learned =
+            est_fit_learned(p->fit_note, out->small, out->large, cs, cl);
+    }
+    *c = *out;
     return TG_OK;
 }
 

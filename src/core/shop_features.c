@@ -5,8 +5,10 @@
  * return rates), the basket as the cart holds it. A NULL of the view is a
  * NaN here, and NaN flows through the same arithmetic as NULL does. */
 #include "shop_int.h"
+#include "trendguard/estimates.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static double size_rank_or_nan(const tg_shop *sh, const char *name)
@@ -53,6 +55,10 @@ static int read_history(tg_shop *sh, int64_t id, shop_cust *c, tg_err *err)
         c->c_returns = (double)sqlite3_column_int64(st, 1); /* COALESCE 0 */
         c->mean_price = shop_col(st, 2);
         c->prior_orders = (double)sqlite3_column_int64(st, 3);
+        for (int g = 0; g < 2; g++) { /* SUM of none: 0, as COALESCE */
+            c->s_obs[g] = (double)sqlite3_column_int64(st, 4 + 2 * g);
+            c->s_sum[g] = (double)sqlite3_column_int64(st, 5 + 2 * g);
+        }
     }
     rc = rc == SQLITE_ROW ? TG_OK
                           : shop_fail(sh, err, "reading a customer's history");
@@ -64,8 +70,9 @@ static int read_history(tg_shop *sh, int64_t id, shop_cust *c, tg_err *err)
 static int customer_facts(tg_shop *sh, int64_t id, shop_cust *c,
                           tg_err *err)
 {
-    static const shop_cust unknown = {NAN, NAN, NAN, NAN, NAN, NAN,
-                                      NAN, NAN, NAN, NAN, NAN};
+    static const shop_cust unknown = {NAN, NAN, NAN, NAN, NAN, NAN, NAN,
+                                      NAN, NAN, NAN, NAN, {NAN, NAN},
+                                      {NAN, NAN}};
     *c = unknown;
     int rc = id ? shop_cache_check(sh, err) : TG_OK;
     if (rc != TG_OK || !id)
@@ -80,6 +87,43 @@ static int customer_facts(tg_shop *sh, int64_t id, shop_cust *c,
     sh->cust = *c;
     sh->cust_id = id;
     sh->cust_at = sh->now;
+    return TG_OK;
+}
+
+int shop_size_story(tg_shop *sh, int64_t customer_id, int is_shoe,
+                    char *buf, size_t n, tg_err *err)
+{
+    shop_cust c;
+    int rc = customer_facts(sh, customer_id, &c, err);
+    if (rc != TG_OK)
+        return rc;
+    int g = is_shoe ? 1 : 0;
+    double decl = g ? c.shoe_rank : c.usual_rank, obs = c.s_obs[g];
+    if (isnan(obs))
+        obs = 0;
+    /* The estimate is the size that est_size_vs_usual puts at 0. */
+    double est = -est_size_vs_usual(0, decl, obs, obs ? c.s_sum[g] : 0);
+    if (isnan(est)) {
+        snprintf(buf, n, "Your %ssize: not known yet", g ? "shoe " : "");
+        return TG_OK;
+    }
+    char size[8];
+    long r = lround(est);
+    if (g)
+        snprintf(size, sizeof size, "%ld", r);
+    else
+        snprintf(size, sizeof size, "%s",
+                 tg_size_names[r < 0 ? 0 : r >= tg_num_sizes ? tg_num_sizes - 1
+                                                              : r]);
+    if (obs > 0 && !isnan(decl))
+        snprintf(buf, n, "Your %ssize: %s (profile + %.0f item%s)",
+                 g ? "shoe " : "", size, obs, obs == 1 ? "" : "s");
+    else if (obs > 0)
+        snprintf(buf, n, "Your %ssize: %s (from %.0f item%s)",
+                 g ? "shoe " : "", size, obs, obs == 1 ? "" : "s");
+    else
+        snprintf(buf, n, "Your %ssize: %s (your profile)", g ? "shoe " : "",
+                 size);
     return TG_OK;
 }
 
@@ -147,16 +191,28 @@ static void customer_features(const shop_cust *c, const tg_cart_line *l,
     x[TG_F_cust_age_band] = (float)c->age_band;
 }
 
-/* Shoes against the shoe size, accessories 0, else the usual size. */
-static float size_vs_usual(const tg_shop *sh, const shop_cust *c,
-                           const char *size, int category)
+/* The size against the shop's estimate of the shopper's size in the
+ * size's system (estimates.h): accessories and one size 0, an anonymous
+ * shopper NaN; an unknown size has no system (NaN, no history). */
+static void size_features(const tg_shop *sh, const shop_cust *c,
+                          int customer, const char *size, int category,
+                          float *x)
 {
     int shoe, r = shop_size_rank(sh, size, &shoe);
-    if (r >= 0 && shoe)
-        return (float)(r - c->shoe_rank);
-    if (category == TG_CAT_ACCESSORIES)
-        return 0;
-    return (float)((r < 0 ? NAN : r) - c->usual_rank);
+    if (category == TG_CAT_ACCESSORIES || (r >= 0 && tg_strieq(size, "ONE"))) {
+        x[TG_F_size_vs_usual] = x[TG_F_size_history] = 0;
+        return;
+    }
+    if (!customer)
+        return; /* NaN */
+    if (r < 0) {
+        x[TG_F_size_history] = 0;
+        return;
+    }
+    int g = shoe ? 1 : 0;
+    x[TG_F_size_vs_usual] = (float)est_size_vs_usual(
+        r, shoe ? c->shoe_rank : c->usual_rank, c->s_obs[g], c->s_sum[g]);
+    x[TG_F_size_history] = (float)c->s_obs[g];
 }
 
 static int check_cart(const tg_cart *cart, int i, tg_err *err)
@@ -191,8 +247,8 @@ int shop_line_features(tg_shop *sh, const tg_cart *cart, int i, float *x,
         (rc = basket_features(sh, cart, i, p.category, x, err)) != TG_OK ||
         (rc = customer_facts(sh, cart->customer_id, &c, err)) != TG_OK)
         return rc;
-    double rate;
-    if ((rc = shop_product_rate(sh, l->product_id, now, &rate, err)) != TG_OK)
+    shop_rate pf;
+    if ((rc = shop_product_facts(sh, &p, now, &pf, err)) != TG_OK)
         return rc;
     trend_features(&t, now, x);
     x[TG_F_channel] = (float)cart->channel;
@@ -203,10 +259,12 @@ int shop_line_features(tg_shop *sh, const tg_cart *cart, int i, float *x,
     x[TG_F_price] = (float)l->unit_price;
     if (cart->customer_id)
         customer_features(&c, l, now, x);
-    x[TG_F_size_vs_usual] = size_vs_usual(sh, &c, l->size, p.category);
+    size_features(sh, &c, cart->customer_id != 0, l->size, p.category, x);
     x[TG_F_pay_later] = cart->pay_later ? 1.0f : 0.0f;
-    x[TG_F_fit_bias] = (float)p.fit_bias;
-    x[TG_F_product_prior_return_rate] = (float)rate;
+    x[TG_F_fit_note] = (float)p.fit_note;
+    x[TG_F_fit_learned] = (float)pf.fit_learned;
+    x[TG_F_fit_returns] = (float)(pf.small + pf.large);
+    x[TG_F_product_prior_return_rate] = (float)pf.rate;
     x[TG_F_product_age_days] =
         (float)(((double)now - p.launched_at) / 86400.0);
     x[TG_F_category] = (float)p.category;

@@ -16,6 +16,7 @@ enum {
     SHOP_Q_CUSTOMER,
     SHOP_Q_CUST_HISTORY,
     SHOP_Q_PRODUCT_HISTORY,
+    SHOP_Q_CATEGORY_FIT,
     SHOP_Q_PERSONA_RANK,
     SHOP_Q_PERSONA_LINES,
     SHOP_Q_TRENDING,
@@ -42,15 +43,19 @@ typedef struct shop_size {
  * has NULL. */
 typedef struct shop_cust {
     double returns_before, lines_before, joined_at, segment, age_band;
-    double usual_rank, shoe_rank;     /* sizes.rank, NaN unknown */
+    double usual_rank, shoe_rank;     /* declared sizes' ranks, NaN none */
     double c_lines, c_returns;        /* matured lines and their labels */
     double mean_price, prior_orders;  /* over lines strictly before */
+    /* matured lines per size system (0 clothing, 1 shoes) and the sum of
+     * the sizes they say (estimates.h) */
+    double s_obs[2], s_sum[2];
 } shop_cust;
 
-/* A product's smoothed prior return rate at a moment. */
+/* A product's matured history at a moment: the smoothed prior return
+ * rate, its size returns and the fit estimate (estimates.h). */
 typedef struct shop_rate {
     int64_t product_id, at;           /* product_id 0: empty */
-    double rate;
+    double rate, small, large, fit_learned;
 } shop_rate;
 
 #define SHOP_RATE_CACHE 64
@@ -75,7 +80,7 @@ typedef struct shop_product {
     char code[32], name[64], brand[32];
     int category;                /* categories.code */
     double price;
-    int fit_bias;
+    double fit_note;             /* -1, 0, +1; NaN: no note */
     int n_sizes;
     char sizes[TG_SHOP_MAX_SIZES][8];
     double launched_at;          /* NaN unknown */
@@ -119,10 +124,11 @@ int shop_read_trend(tg_shop *sh, int64_t hashtag_id, int64_t at,
                     shop_trend *t, tg_err *err);
 /* A trend's phase at `at` (features_trend_phase). */
 int shop_trend_phase(const shop_trend *t, int64_t at);
-/* The product's smoothed prior return rate at `at`: its lines whose
- * 30-day window had closed and their labels, as the training set
- * (cached). */
-int shop_product_rate(tg_shop *sh, int64_t product_id, int64_t at,
-                      double *rate, tg_err *err);
+/* The product's matured history at `at`, as the training set has it
+ * (cached): the smoothed prior return rate from its lines whose 30-day
+ * window had closed and their labels, their size returns and the fit
+ * estimate with its category's share up to 31 days before. */
+int shop_product_facts(tg_shop *sh, const shop_product *p, int64_t at,
+                       shop_rate *out, tg_err *err);
 
 #endif

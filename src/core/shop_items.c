@@ -6,6 +6,7 @@
 #include "shop_int.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +53,7 @@ static void copy_product(const shop_product *p, tg_shop_item *out)
     tg_strlcpy(out->brand, p->brand, sizeof out->brand);
     out->category = p->category;
     out->price = p->price;
-    out->fit_bias = p->fit_bias;
+    out->fit_note = isnan(p->fit_note) ? 2 : (int)p->fit_note;
     out->n_sizes = p->n_sizes;
     for (int i = 0; i < p->n_sizes; i++)
         tg_strlcpy(out->sizes[i], p->sizes[i], sizeof out->sizes[i]);
@@ -66,22 +67,46 @@ int shop_item(tg_shop *sh, int64_t product_id, tg_shop_item *out,
 {
     shop_product p;
     shop_trend t;
+    shop_rate f;
     memset(out, 0, sizeof *out);
     int rc = shop_read_product(sh, product_id, &p, err);
     if (rc == TG_OK)
         rc = shop_read_trend(sh, p.hashtag_id, sh->now, &t, err);
     if (rc == TG_OK)
-        rc = shop_product_rate(sh, product_id, sh->now,
-                               &out->product_return_rate, err);
+        rc = shop_product_facts(sh, &p, sh->now, &f, err);
     if (rc == TG_OK)
         rc = read_spark(sh, p.hashtag_id, out->spark, err);
     if (rc != TG_OK)
         return rc;
     copy_product(&p, out);
+    out->product_return_rate = f.rate;
+    out->fit_learned = f.fit_learned;
+    out->fit_small = (long)f.small;
+    out->fit_large = (long)f.large;
     out->phase = shop_trend_phase(&t, sh->now);
     out->views_24h = t.views_24h;
     out->growth_7d = t.growth_7d;
     return TG_OK;
+}
+
+void shop_fit_story(const tg_shop_item *it, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (it->category == TG_CAT_ACCESSORIES || it->n_sizes < 2)
+        return;
+    long s = it->fit_small, l = it->fit_large, all = s + l;
+    double f = it->fit_learned;
+    const char *how = f <= -0.5 ? "runs small" : f >= 0.5 ? "runs large"
+                                                          : "true to size";
+    if (all == 0 && it->fit_note == 2)
+        snprintf(buf, n, "Fit: no note, no size returns yet");
+    else if (all == 0)
+        snprintf(buf, n, "Fit: %s (the shop's note)", how);
+    else if (f <= -0.5 || f >= 0.5)
+        snprintf(buf, n, "Fit: %s (%ld of %ld size returns too %s)", how,
+                 f < 0 ? s : l, all, f < 0 ? "small" : "large");
+    else
+        snprintf(buf, n, "Fit: %s (%ld too small, %ld too large)", how, s, l);
 }
 
 /* A price bound, 0 for none (a NaN would bind as NULL and match nothing). */

@@ -294,6 +294,51 @@ static int build_demand(tg_world *w, tg_err *err)
     return TG_OK;
 }
 
+/* ---- what the shop records ------------------------------------------------ */
+
+/* A value one step from v, up or down at random, kept within [lo, hi]. */
+static int one_off(int v, int lo, int hi, tg_rng *r)
+{
+    int s = v + (tg_rng_uniform(r) < 0.5 ? -1 : 1);
+    if (s < lo || s > hi)
+        s = 2 * v - s;
+    return s;
+}
+
+/* The shop's records that differ from the truth: sizes typed into profiles
+ * (missing for some, one step off for some) and merchandisers' fit notes
+ * (on some products, wrong on some). A stream of their own, so the rest of
+ * the world is drawn as before. */
+static void shop_records(tg_world *w, tg_rng *r)
+{
+    const tg_behaviour *b = w->b;
+    for (int i = 0; i < w->n_products; i++) {
+        tg_product *p = &w->products[i];
+        p->fit_note = TG_FIT_NONE;
+        double u = tg_rng_uniform(r), v = tg_rng_uniform(r);
+        if (p->size_lo == p->size_hi || u >= b->fit_note_share)
+            continue;
+        p->fit_note = p->fit_bias;
+        if (v < b->fit_note_wrong) /* one of the two other fits */
+            p->fit_note = (p->fit_bias + 2 + (v < b->fit_note_wrong / 2)) %
+                              3 - 1;
+    }
+    for (int i = 0; i < w->n_customers; i++) {
+        tg_customer *c = &w->customers[i];
+        double u = tg_rng_uniform(r), v1 = tg_rng_uniform(r),
+               v2 = tg_rng_uniform(r);
+        c->declared_size = c->declared_shoe = -1;
+        if (u < b->declared_size_missing[c->segment])
+            continue;
+        c->declared_size = v1 < b->declared_size_off
+                               ? one_off(c->usual_size, 0, 5, r)
+                               : c->usual_size;
+        c->declared_shoe = v2 < b->declared_size_off
+                               ? one_off(c->shoe_size, 35, 43, r)
+                               : c->shoe_size;
+    }
+}
+
 tg_world *shopper_world_create(const tg_behaviour *b, const tg_words *words,
                                const tg_world_opts *o, tg_err *err)
 {
@@ -327,6 +372,9 @@ tg_world *shopper_world_create(const tg_behaviour *b, const tg_words *words,
     w->n_customers = o->n_customers;
     for (int i = 0; i < o->n_customers; i++)
         make_customer(w, &w->customers[i], &rc);
+    tg_rng rs;
+    tg_rng_seed(&rs, o->seed * 0x9E3779B97F4A7C15ull + 4);
+    shop_records(w, &rs);
     if (build_demand(w, err))
         goto fail;
     return w;
@@ -451,9 +499,10 @@ int shopper_choose_size(const tg_world *w, const tg_customer *c,
         return p->size_lo;
     const tg_behaviour *b = w->b;
     int s = p->category == TG_CAT_SHOES ? c->shoe_size : c->usual_size;
-    if (p->fit_bias != TG_FIT_TRUE &&
+    /* The note the shop shows, right or wrong. */
+    if (p->fit_note != TG_FIT_TRUE && p->fit_note != TG_FIT_NONE &&
         tg_rng_uniform(r) < b->fit_note_read[c->segment])
-        s -= p->fit_bias; /* runs small: size up */
+        s -= p->fit_note; /* runs small: size up */
     if (tg_rng_uniform(r) < b->size_error_prob)
         s += tg_rng_uniform(r) < 0.5 ? -1 : 1;
     return s < p->size_lo ? p->size_lo : s > p->size_hi ? p->size_hi : s;

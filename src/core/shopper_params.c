@@ -54,6 +54,9 @@ static const param params[] = {
      0},
     {"customers.tenure_years_max", OFF(tenure_years_max), ONE, 1, 0, 30, 0},
     {"customers.dev_sd", OFF(dev_sd), ONE, 1, 0, 5, 0},
+    {"customers.declared_size_missing", OFF(declared_size_missing), SEG, 1, 0,
+     1, 0},
+    {"customers.declared_size_off", OFF(declared_size_off), ONE, 1, 0, 1, 0},
     /* orders */
     {"orders.channel_mix", OFF(channel_mix), SEG, TG_SHOP_CHANNELS, 0, 1,
      CHK_MIX},
@@ -86,6 +89,8 @@ static const param params[] = {
     {"catalogue.price_sigma", OFF(price_sigma), ONE, 1, 0, 2, 0},
     {"catalogue.fit_mix", OFF(fit_mix), shopper_fit_names, 3, 1, 0, 1,
      CHK_MIX},
+    {"catalogue.fit_note_share", OFF(fit_note_share), ONE, 1, 0, 1, 0},
+    {"catalogue.fit_note_wrong", OFF(fit_note_wrong), ONE, 1, 0, 1, 0},
     {"catalogue.quality_price_corr", OFF(quality_price_corr), ONE, 1, -1, 1,
      0},
     {"catalogue.trend_linked_share", OFF(trend_linked_share), ONE, 1, 0, 1,

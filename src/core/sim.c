@@ -431,8 +431,23 @@ static int play_order(sim_ctx *s, sim_arm_state *st, const sim_order *so,
         } else {
             isat[i] += a->sat_kept;
         }
+        const tg_product *lp = &s->w->products[l->product];
+        int8_t group = lp->category == TG_CAT_ACCESSORIES
+                           ? -1 : (int8_t)(lp->category == TG_CAT_SHOES);
+        int sized = back && (ret.reason == TG_REASON_TOO_SMALL ||
+                             ret.reason == TG_REASON_TOO_LARGE);
+        if (sized) {
+            sim_sizeret e = {so->customer, l->product, (uint8_t)arm, group,
+                             (uint8_t)l->size,
+                             (uint8_t)(ret.reason == TG_REASON_TOO_SMALL)};
+            int rc = push_event(&s->sizeret[ring_of(s, day_of(ret.t) + 1)],
+                                &e, sizeof e, err);
+            if (rc)
+                return rc;
+        }
         sim_mature m = {so->customer, l->product, (uint8_t)arm,
-                        (uint8_t)back};
+                        (uint8_t)back, group, (uint8_t)l->size,
+                        (uint8_t)sized};
         int rc = push_event(&s->mature[ring_of(s, day + SIM_WINDOW_DAYS)],
                             &m, sizeof m, err);
         if (rc)
@@ -471,21 +486,54 @@ static int play_order(sim_ctx *s, sim_arm_state *st, const sim_order *so,
 
 /* ---- events ------------------------------------------------------------------- */
 
+/* One matured line in arm st's history: the shop's product facts for every
+ * arm (control lines too), the shopper's own for theirs; a line kept (or
+ * returned for another reason than its size) says its size. */
+static void mature_line(sim_arm_state *st, const sim_mature *e, int own)
+{
+    st->p_lines[e->product]++;
+    st->p_returns[e->product] += e->returned;
+    if (!own)
+        return;
+    sim_hist *h = &st->hist[e->customer];
+    h->m_lines++;
+    h->m_returns += e->returned;
+    if (e->group >= 0 && !e->sized) {
+        h->s_obs[e->group]++;
+        h->s_sum[e->group] += e->rank;
+    }
+}
+
 /* Lines whose return window closed: the history features read. */
 static void process_mature(sim_ctx *s, sim_vec *v)
 {
     const sim_mature *e = v->p;
+    for (size_t i = 0; i < v->n; i++)
+        for (int k = TG_SIM_ENGINE; k < TG_SIM_ARMS; k++)
+            if (e[i].arm == TG_SIM_CONTROL || e[i].arm == k)
+                mature_line(&s->arm[k], &e[i], e[i].arm == k);
+    v->n = 0;
+}
+
+/* Size returns that arrived yesterday: how the product and its category
+ * run for every arm, the size the shopper's line says for theirs. */
+static void process_sizeret(sim_ctx *s, sim_vec *v)
+{
+    const sim_sizeret *e = v->p;
     for (size_t i = 0; i < v->n; i++) {
+        int cat = s->w->products[e[i].product].category, sm = e[i].small;
         for (int k = TG_SIM_ENGINE; k < TG_SIM_ARMS; k++) {
-            sim_arm_state *st = &s->arm[k];
             if (e[i].arm != TG_SIM_CONTROL && e[i].arm != k)
                 continue;
-            st->p_lines[e[i].product]++;
-            st->p_returns[e[i].product] += e[i].returned;
-            if (e[i].arm == k) {
-                st->hist[e[i].customer].m_lines++;
-                st->hist[e[i].customer].m_returns += e[i].returned;
-            }
+            sim_arm_state *st = &s->arm[k];
+            st->p_small[e[i].product] += sm;
+            st->p_large[e[i].product] += !sm;
+            st->cat_cum[cat][!sm]++;
+            if (e[i].arm != k || e[i].group < 0)
+                continue;
+            sim_hist *h = &st->hist[e[i].customer];
+            h->s_obs[e[i].group]++;
+            h->s_sum[e[i].group] += e[i].rank + (sm ? 1 : -1);
         }
     }
     v->n = 0;
@@ -568,8 +616,11 @@ static int arms_init(sim_ctx *s, tg_err *err)
         st->hist = calloc(nc, sizeof *st->hist);
         st->p_lines = calloc(np, sizeof *st->p_lines);
         st->p_returns = calloc(np, sizeof *st->p_returns);
+        st->p_small = calloc(np, sizeof *st->p_small);
+        st->p_large = calloc(np, sizeof *st->p_large);
         st->shop = calloc((size_t)s->n_treat + 1, sizeof *st->shop);
-        if (!st->hist || !st->p_lines || !st->p_returns || !st->shop)
+        if (!st->hist || !st->p_lines || !st->p_returns || !st->p_small ||
+            !st->p_large || !st->shop)
             return tg_fail(err, TG_EINTERNAL, "out of memory");
         for (long i = 0; i <= s->n_treat; i++)
             st->shop[i].day = INT64_MIN;
@@ -614,6 +665,8 @@ static void arms_free(sim_ctx *s)
         free(st->hist);
         free(st->p_lines);
         free(st->p_returns);
+        free(st->p_small);
+        free(st->p_large);
         free(st->shop);
         bandit_free(st->bandit);
     }
@@ -621,6 +674,7 @@ static void arms_free(sim_ctx *s)
         free(s->mature[i].p);
         free(s->rewards[i].p);
         free(s->returns[i].p);
+        free(s->sizeret[i].p);
     }
 }
 
@@ -671,6 +725,7 @@ static int run_days(sim_ctx *s, tg_err *err)
     for (int64_t day = s->start; rc == TG_OK && day < last; day++) {
         int rg = ring_of(s, day);
         process_mature(s, &s->mature[rg]);
+        process_sizeret(s, &s->sizeret[rg]);
         process_rewards(s, &s->rewards[rg]);
         process_returns(s, &s->returns[rg], day);
         if (day >= s->end)

@@ -38,6 +38,8 @@ typedef struct sim_trend {
 /* What the store's history would say about a shopper, per arm. */
 typedef struct sim_hist {
     int32_t orders, price_lines, m_lines, m_returns;
+    int32_t s_obs[2], s_sum[2]; /* matured lines per size system and the
+                                   sizes they say (estimates.h) */
     double price_sum;
 } sim_hist;
 
@@ -45,7 +47,15 @@ typedef struct sim_hist {
 typedef struct sim_mature {   /* a line whose window closes */
     int32_t customer, product;
     uint8_t arm, returned;    /* arm TG_SIM_CONTROL: products only */
+    int8_t group;             /* size system (0 clothes, 1 shoes), -1 none */
+    uint8_t rank, sized;      /* its size; it came back for its size */
 } sim_mature;
+typedef struct sim_sizeret {  /* a size return, known the day after */
+    int32_t customer, product;
+    uint8_t arm;
+    int8_t group;             /* as sim_mature */
+    uint8_t rank, small;      /* its line's size; too small (else large) */
+} sim_sizeret;
 typedef struct sim_reward {   /* a nudge's outcome for the bandit */
     uint8_t segment, group, nudge;
     float reward;
@@ -75,6 +85,10 @@ typedef struct sim_arm_state {
     tg_nudge_shopper *shop;   /* [treated shoppers] */
     sim_hist *hist;           /* [customers] */
     int32_t *p_lines, *p_returns; /* [products] matured, all arms' lines */
+    int32_t *p_small, *p_large;   /* [products] of them back too small,
+                                     too large */
+    /* per category, the size returns known so far (too small, large) */
+    int64_t cat_cum[TG_NUM_CATEGORIES][2];
     int32_t *c_lines, *c_returns; /* [customers] bought and returned, for
                                      the bootstrap */
     long day_shown, day_items;
@@ -96,6 +110,7 @@ typedef struct sim_ctx {
     long n_treat, n_control;
     sim_arm_state arm[TG_SIM_ARMS];
     sim_vec mature[SIM_RING], rewards[SIM_RING], returns[SIM_RING];
+    sim_vec sizeret[SIM_RING];
     /* the model */
     int *map;                 /* model feature -> features.h */
     size_t nf;

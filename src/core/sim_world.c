@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim_int.h"
+#include "trendguard/estimates.h"
 
 /* ---- counter-based randomness: a pure function of its inputs --------- */
 
@@ -425,14 +426,26 @@ void sim_features(const sim_ctx *s, const sim_arm_state *st,
         (float)((double)(t - c->joined_day * TG_DAY) / TG_DAY);
     x[TG_F_cust_segment] = (float)c->segment;
     x[TG_F_cust_age_band] = (float)c->age_band;
-    if (p->category == TG_CAT_ACCESSORIES)
-        x[TG_F_size_vs_usual] = 0;
-    else if (p->category == TG_CAT_SHOES)
-        x[TG_F_size_vs_usual] = (float)(l->size - c->shoe_size);
-    else
-        x[TG_F_size_vs_usual] = (float)(l->size - c->usual_size);
+    /* What the shop knows: the declared size, the fit note and the
+     * history so far (estimates.h), never the sizes that fit. */
+    x[TG_F_size_vs_usual] = x[TG_F_size_history] = 0;
+    x[TG_F_fit_learned] = 0;
+    if (p->category != TG_CAT_ACCESSORIES) {
+        int g = p->category == TG_CAT_SHOES;
+        int d = g ? c->declared_shoe : c->declared_size;
+        x[TG_F_size_vs_usual] = (float)est_size_vs_usual(
+            l->size, d >= 0 ? d : NAN, h->s_obs[g], h->s_sum[g]);
+        x[TG_F_size_history] = (float)h->s_obs[g];
+    }
+    double note = p->fit_note == TG_FIT_NONE ? NAN : p->fit_note;
+    double small = st->p_small[l->product], large = st->p_large[l->product];
+    if (p->category != TG_CAT_ACCESSORIES)
+        x[TG_F_fit_learned] = (float)est_fit_learned(
+            note, small, large, (double)st->cat_cum[p->category][0],
+            (double)st->cat_cum[p->category][1]);
     x[TG_F_pay_later] = (float)o->paylater;
-    x[TG_F_fit_bias] = (float)p->fit_bias;
+    x[TG_F_fit_note] = (float)note;
+    x[TG_F_fit_returns] = (float)(small + large);
     x[TG_F_product_prior_return_rate] =
         (float)((st->p_returns[l->product] + 0.3 * 10.0) /
                 (st->p_lines[l->product] + 10.0));

@@ -117,13 +117,6 @@ static void enter(session *s, int64_t id)
         rescore(s);
 }
 
-static const char *fit_note(int fit)
-{
-    return fit < 0 ? "Runs small: most buyers go a size up."
-           : fit > 0 ? "Runs large: most buyers go a size down."
-                     : "True to size.";
-}
-
 /* The trend's daily views as columns of block characters. */
 static void trend_chart(WINDOW *w, int y, int x, int h, const double *v,
                         int n)
@@ -194,7 +187,26 @@ static void draw_trend(WINDOW *w, int y, int x, int cols, int rows)
     wattroff(w, theme_attr(EL_DIM));
 }
 
-static void draw_details(WINDOW *w, int y, int x, int cols, int rows)
+/* What the shop knows of the fit and of the shopper's size, and from
+ * what. */
+static void draw_fit(session *s, WINDOW *w, int y, int x, int cols)
+{
+    const tg_shop_item *it = &st.item;
+    char fit[160], size[160];
+    tg_err err = {0};
+    shop_fit_story(it, fit, sizeof fit);
+    ui_put(w, y, x, cols, fit);
+    if (fit[0] && s->persona.id &&
+        shop_size_story(s->shop, s->persona.id, it->category == TG_CAT_SHOES,
+                        size, sizeof size, &err) == TG_OK) {
+        wattron(w, theme_attr(EL_DIM));
+        ui_put(w, y + 1, x, cols, size);
+        wattroff(w, theme_attr(EL_DIM));
+    }
+}
+
+static void draw_details(session *s, WINDOW *w, int y, int x, int cols,
+                         int rows)
 {
     const tg_shop_item *it = &st.item;
     char price[24];
@@ -205,7 +217,7 @@ static void draw_details(WINDOW *w, int y, int x, int cols, int rows)
             it->brand[0] ? (ui_unicode() ? " \u00b7 " : " - ") : "",
             tg_category_names[it->category],
             ui_money(it->price, price, sizeof price));
-    ui_put(w, y + 2, x, cols, fit_note(it->fit_bias));
+    draw_fit(s, w, y + 2, x, cols);
     draw_sizes(w, y + 4, x, cols);
     ui_putf(w, y + 5, x, cols, "Qty  %d", st.qty);
     draw_trend(w, y + 7, x, cols, rows - 7);
@@ -264,7 +276,7 @@ static void draw(session *s, WINDOW *w, int top, int rows, int cols)
         return;
     }
     int left = cols / 2 - 1;
-    draw_details(w, top + 1, 2, left - 2, rows - 1);
+    draw_details(s, w, top + 1, 2, left - 2, rows - 1);
     int rx = left + 1, rw = cols - rx - 1;
     int used = meter_draw(w, top + 1, rx, rw, &st.risk, 3);
     draw_nudge(s, w, top + 2 + used, rx, rw, rows - used - 3);

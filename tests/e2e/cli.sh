@@ -55,7 +55,8 @@ awk '{ printf "%.6f\n", $1 }' "$W/pred" >"$W/got"
 cmp -s "$W/want" "$W/got" || { echo "FAIL predict differs from score"; cat "$W/want" "$W/got"; fails=$((fails + 1)); }
 "$TG" predict --model "$MODEL" --contribs "$W/rows.csv" >"$W/contribs" 2>&1; check contribs 0 $?
 n=$(head -n 1 "$W/contribs" | tr ',' '\n' | wc -l)
-[ "$n" = 27 ] || { echo "FAIL contribs: $n values, expected 26 features + bias"; fails=$((fails + 1)); }
+nf=$(echo "$cols" | tr ',' '\n' | wc -l)
+[ "$n" = $((nf + 1)) ] || { echo "FAIL contribs: $n values, expected $nf features + bias"; fails=$((fails + 1)); }
 printf 'trend_growth_24h\nabc\n' | "$TG" predict --model "$MODEL" >"$W/out" 2>&1; check predict-bad 65 $?
 sed 's/^[^,]*,/oops,/' "$W/rows.csv" | sed '1s/^oops,/trend_growth_24h,/' | "$TG" predict --model "$MODEL" >"$W/out" 2>&1
 check predict-bad-cell 65 $?

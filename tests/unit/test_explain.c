@@ -25,16 +25,20 @@ static void sentences_from_values(void **state)
     assert_string_equal(buf, "you picked 2 sizes of this item");
     explain_sentence(e, TG_F_trend_days_since_peak, 9.4f, buf, sizeof buf);
     assert_string_equal(buf, "this trend peaked 9 days ago");
-    explain_sentence(e, TG_F_fit_bias, -1, buf, sizeof buf);
-    assert_string_equal(buf, "this item runs small");
+    explain_sentence(e, TG_F_fit_learned, -0.7f, buf, sizeof buf);
+    assert_string_equal(buf, "buyers find this item runs small");
+    explain_sentence(e, TG_F_fit_note, -1, buf, sizeof buf);
+    assert_string_equal(buf, "this item is noted to run small");
     explain_sentence(e, TG_F_size_vs_usual, -2, buf, sizeof buf);
-    assert_string_equal(buf, "this is 2 sizes below your usual");
+    assert_string_equal(buf, "this is about 2 sizes below your size");
+    explain_sentence(e, TG_F_size_vs_usual, 0.6f, buf, sizeof buf);
+    assert_string_equal(buf, "this is about one size above your size");
     explain_sentence(e, TG_F_cust_prior_return_rate, 0.41f, buf, sizeof buf);
     assert_string_equal(buf, "you have sent back 41% of past orders");
     /* No rule holds, or the value is missing: the label. */
     explain_sentence(e, TG_F_sizes_of_item, 1, buf, sizeof buf);
     assert_string_equal(buf, explain_label(e, TG_F_sizes_of_item));
-    explain_sentence(e, TG_F_fit_bias, NAN, buf, sizeof buf);
+    explain_sentence(e, TG_F_fit_learned, NAN, buf, sizeof buf);
     assert_string_equal(buf, "the fit");
     explain_free(e);
 }
@@ -48,7 +52,7 @@ static void top_reasons_rank_positive_contributions(void **state)
         x[i] = 0, c[i] = 0;
     c[TG_F_channel] = 0.2f, x[TG_F_channel] = 2;
     c[TG_F_sizes_of_item] = 0.9f, x[TG_F_sizes_of_item] = 3;
-    c[TG_F_fit_bias] = 0.5f, x[TG_F_fit_bias] = 1;
+    c[TG_F_fit_learned] = 0.5f, x[TG_F_fit_learned] = 0.8f;
     c[TG_F_price] = -2.0f; /* lowers the risk: never a reason */
     c[TG_NUM_FEATURES] = 5; /* the bias is not a feature */
     tg_reason r[5];
@@ -56,8 +60,8 @@ static void top_reasons_rank_positive_contributions(void **state)
     assert_int_equal(n, 3);
     assert_int_equal(r[0].feature, TG_F_sizes_of_item);
     assert_string_equal(r[0].text, "you picked 3 sizes of this item");
-    assert_int_equal(r[1].feature, TG_F_fit_bias);
-    assert_string_equal(r[1].text, "this item runs large");
+    assert_int_equal(r[1].feature, TG_F_fit_learned);
+    assert_string_equal(r[1].text, "buyers find this item runs large");
     assert_int_equal(r[2].feature, TG_F_channel);
     assert_float_equal(r[2].contribution, 0.2f, 0);
     assert_int_equal(explain_top(e, x, c, r, 1), 1);

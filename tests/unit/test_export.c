@@ -23,7 +23,7 @@
  * interventions, one of them shown and settled). */
 static const char STORE_SQL[] =
     "INSERT INTO hashtags(id, name) VALUES(1, 'midisummer'), (2, 'unused');"
-    "INSERT INTO products(id, code, name, category, brand, price, fit_bias,"
+    "INSERT INTO products(id, code, name, category, brand, price, fit_note,"
     " sizes, launched_at) VALUES"
     " (1, 'P1', 'Dress, \"Midi\"' || char(10) || 'Long', 'dresses', 'Acme',"
     "  39.9, -1, 'S|M', " T("2026-01-15") "),"

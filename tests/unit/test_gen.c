@@ -15,6 +15,7 @@
 
 #include "trendguard/features.h"
 #include "trendguard/gen.h"
+#include "trendguard/shopper.h"
 
 /* ---- a minimal reader for the generated files (no quoting in them) ---- */
 
@@ -100,6 +101,11 @@ static int id_num(const char *s) /* "C000123" -> 123 */
 static char dir_a[512];
 static table T[TG_GEN_FILES];
 static int64_t END;
+/* The world behind the files: the truth that the shop's records leave
+ * out (true sizes, true fits). */
+static tg_behaviour B;
+static tg_words WORDS;
+static tg_world *W;
 
 static void gen_into(const char *dir, const char *scale, uint64_t seed)
 {
@@ -135,6 +141,13 @@ static int setup(void **state)
     for (int i = 0; i < TG_GEN_FILES; i++)
         table_load(&T[i], dir_a, gen_file_names[i]);
     END = gen_end_day() * TG_DAY;
+    tg_world_opts wo;
+    tg_err err = {0};
+    if (gen_world_opts("demo", 1, &wo, &err) != TG_OK ||
+        shopper_behaviour_load("assets/behaviour.json", &B, &err) != TG_OK ||
+        shopper_words_load(&WORDS, NULL, &err) != TG_OK ||
+        !(W = shopper_world_create(&B, &WORDS, &wo, &err)))
+        fail_msg("the generator's world: %s", err.msg);
     return 0;
 }
 
@@ -144,6 +157,8 @@ static int teardown(void **state)
     for (int i = 0; i < TG_GEN_FILES; i++)
         table_free(&T[i]);
     rmrf(dir_a);
+    shopper_world_free(W);
+    shopper_words_free(&WORDS);
     return 0;
 }
 
@@ -161,7 +176,7 @@ static void test_headers(void **state)
         "line_id,order_id,customer_id,product_id,size,quantity,unit_price,"
         "discount_pct,ordered_at,channel,view_minutes,payment,ref_hashtag",
         "return_id,line_id,returned_at,reason,condition,resellable",
-        "line_id,p_return"};
+        "line_id,p_return,size_offset"};
     for (int i = 0; i < TG_GEN_FILES; i++) {
         char line[512];
         char path[4200];
@@ -385,18 +400,17 @@ static void test_calibration(void **state)
         rate *b = same > 1 ? &bracket : &single;
         b->n++, b->y += y;
         if (same == 1 && strcmp(pr[2], "accessories") != 0) {
-            int fb = !strcmp(pr[5], "runs_small") ? -1
-                   : !strcmp(pr[5], "runs_large") ? 1 : 0;
-            int m;
+            /* The truth: the size that fits and how the item runs. */
+            const tg_product *tp = &W->products[id_num(pr[0]) - 1];
+            const tg_customer *tc = &W->customers[id_num(cu[0]) - 1];
+            int fb = tp->fit_bias, m;
             if (!strcmp(pr[2], "shoes"))
-                m = atoi(r[4]) + fb - atoi(cu[3]);
+                m = atoi(r[4]) + fb - tc->shoe_size;
             else {
-                int a = 0, u = 0;
-                for (int s = 0; s < 6; s++) {
+                int a = 0;
+                for (int s = 0; s < 6; s++)
                     a = !strcmp(sizes[s], r[4]) ? s : a;
-                    u = !strcmp(sizes[s], cu[2]) ? s : u;
-                }
-                m = a + fb - u;
+                m = a + fb - tc->usual_size;
             }
             rate *f = m == 0 ? &fit : &mis;
             f->n++, f->y += y;
@@ -432,6 +446,72 @@ static void test_calibration(void **state)
     free(peak);
     free(lastv);
     free(bestinc);
+}
+
+/* |observed - expected| within 4 binomial standard deviations. */
+static void near_rate(const char *what, long k, long n, double p)
+{
+    double sd = sqrt(p * (1 - p) / (double)n), r = (double)k / (double)n;
+    fprintf(stderr, "%s: %.3f (expected %.3f, n=%ld)\n", what, r, p, n);
+    if (n < 100 || fabs(r - p) > 4 * sd + 1e-9)
+        fail_msg("%s: %.3f, expected %.3f +- %.3f (n=%ld)", what, r, p,
+                 4 * sd, n);
+}
+
+/* The shop's records carry what a shop would know, at the configured
+ * rates: sizes typed into profiles (missing for some, one step off for
+ * some, never further) and fit notes (on some sized products, wrong on
+ * some); the truth stays in the shopper model. */
+static void test_shop_records(void **state)
+{
+    (void)state;
+    const table *P = &T[TG_GEN_PRODUCTS], *C = &T[TG_GEN_CUSTOMERS];
+    int cs = col(C, "usual_size"), ch = col(C, "shoe_size");
+    long missing = 0, present = 0, off = 0, shoe_off = 0;
+    double want_missing = 0;
+    for (int i = 1; i < C->n; i++) {
+        const tg_customer *c = &W->customers[id_num(C->rows[i][0]) - 1];
+        want_missing += B.declared_size_missing[c->segment];
+        const char *d = C->rows[i][cs], *ds = C->rows[i][ch];
+        if (!*d) {
+            missing++;
+            assert_string_equal(ds, ""); /* no profile: neither size */
+            continue;
+        }
+        int rank = -1;
+        for (int s = 0; s < tg_num_sizes && s < 6; s++)
+            if (!strcmp(tg_size_names[s], d))
+                rank = s;
+        assert_true(rank >= 0);
+        assert_true(abs(rank - c->usual_size) <= 1);
+        assert_true(abs(atoi(ds) - c->shoe_size) <= 1);
+        present++;
+        off += rank != c->usual_size;
+        shoe_off += atoi(ds) != c->shoe_size;
+    }
+    near_rate("declared size missing", missing, C->n - 1,
+              want_missing / (C->n - 1));
+    near_rate("declared size one off", off, present, B.declared_size_off);
+    near_rate("declared shoe size one off", shoe_off, present,
+              B.declared_size_off);
+    int cf = col(P, "fit_bias"), cc = col(P, "category");
+    long sized = 0, noted = 0, wrong = 0;
+    for (int i = 1; i < P->n; i++) {
+        const tg_product *p = &W->products[id_num(P->rows[i][0]) - 1];
+        const char *f = P->rows[i][cf];
+        if (!strcmp(P->rows[i][cc], "accessories")) {
+            assert_string_equal(f, "");
+            continue;
+        }
+        sized++;
+        if (!*f)
+            continue;
+        noted++;
+        int note = !strcmp(f, "runs_small") ? -1 : !strcmp(f, "runs_large");
+        wrong += note != p->fit_bias;
+    }
+    near_rate("products with a fit note", noted, sized, B.fit_note_share);
+    near_rate("fit notes that are wrong", wrong, noted, B.fit_note_wrong);
 }
 
 static void test_hours(void **state)
@@ -571,6 +651,7 @@ int main(void)
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_integrity),
         cmocka_unit_test(test_calibration),
+        cmocka_unit_test(test_shop_records),
         cmocka_unit_test(test_hours),
         cmocka_unit_test(test_trend_snapshots),
         cmocka_unit_test(test_customer_history),

@@ -95,10 +95,10 @@ static void loads_every_good_file(void **state)
     assert_int_equal(tu_int(f->s, "SELECT count(*) FROM truth"), 6);
     assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects"), 0);
     assert_int_equal(tu_int(f->s, "SELECT count(*) FROM ingest_files"), 6);
-    /* Values as cleaned: fit bias coded, sizes normalised, tags linked. */
-    assert_int_equal(tu_int(f->s, "SELECT fit_bias FROM products WHERE "
+    /* Values as cleaned: fit note coded, sizes normalised, tags linked. */
+    assert_int_equal(tu_int(f->s, "SELECT fit_note FROM products WHERE "
                                   "code='P000001'"), -1);
-    assert_int_equal(tu_int(f->s, "SELECT fit_bias FROM products WHERE "
+    assert_int_equal(tu_int(f->s, "SELECT fit_note FROM products WHERE "
                                   "code='P000003'"), 1);
     assert_int_equal(tu_int(f->s, "SELECT count(*) FROM product_tags t JOIN "
                                   "hashtags h ON h.id=t.hashtag_id WHERE "
@@ -242,6 +242,51 @@ static void bad_rows_are_rejected_with_reasons(void **state)
                                   "column_name='line_id' AND line=3"), 1);
     assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects WHERE "
                                   "column_name='reason' AND line=4"), 1);
+}
+
+/* Writes text to dir/name and loads it; returns how many rows loaded. */
+static long load_text(fixture *f, const char *name, const char *text,
+                      long *rejected)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", f->dir, name);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    tg_ingest_result r;
+    tg_err err = {0};
+    assert_int_equal(load(f, path, INGEST_TRENDBUY, 0, &r, &err), TG_OK);
+    *rejected = r.rejected;
+    return r.loaded;
+}
+
+/* Rules between fields, on both sides of their boundary: a return at the
+ * second its line was bought loads, one a second earlier is refused; a
+ * customer may have returned every line before the window, not one more. */
+static void cross_field_rules_at_their_boundaries(void **state)
+{
+    fixture *f = *state;
+    load_dir(f, GOOD);
+    long rej;
+    assert_int_equal(load_text(f, "p.csv", "line_id,order_id,customer_id,"
+        "product_id,size,quantity,unit_price,ordered_at,channel\n"
+        "LB1,OB1,C000001,P000001,S,1,39.99,2026-06-20T10:00:00Z,web\n"
+        "LB2,OB2,C000001,P000001,S,1,39.99,2026-06-20T10:00:00Z,web\n",
+        &rej), 2);
+    assert_int_equal(load_text(f, "r.csv", "return_id,line_id,returned_at,"
+        "reason\nRB1,LB1,2026-06-20T10:00:00Z,too_small\n"
+        "RB2,LB2,2026-06-20T09:59:59Z,too_small\n", &rej), 1);
+    assert_int_equal(rej, 1);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects WHERE"
+                                  " column_name = 'returned_at' AND raw LIKE"
+                                  " 'RB2,%%'"), 1);
+    assert_int_equal(load_text(f, "c.csv", "customer_id,segment,lines_before,"
+        "returns_before\nCB1,casual,7,7\nCB2,casual,7,8\n", &rej), 1);
+    assert_int_equal(rej, 1);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM rejects WHERE"
+                                  " column_name = 'returns_before' AND raw"
+                                  " LIKE 'CB2,%%'"), 1);
 }
 
 static void strict_loads_nothing_but_keeps_reasons(void **state)
@@ -394,6 +439,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(bad_bytes_name_their_column, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(bad_rows_are_rejected_with_reasons,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(cross_field_rules_at_their_boundaries,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(strict_loads_nothing_but_keeps_reasons,
                                         setup, teardown),

@@ -22,6 +22,11 @@ static void confusion_and_rates(void **state)
     assert_float_equal(metrics_f1(c), 0.75, 1e-12);
     c = metrics_confusion(P, Y, 8, 0.85);
     assert_float_equal(metrics_balanced_accuracy(c), (0.25 + 1.0) / 2, 1e-12);
+    /* A score exactly at the threshold is predicted positive. */
+    c = metrics_confusion(P, Y, 8, 0.6f);
+    assert_int_equal(c.tp, 3);
+    assert_int_equal(c.fp, 1);
+    assert_int_equal(c.fn, 1);
     /* Nothing predicted positive: precision and F1 are 0, not NaN. */
     c = metrics_confusion(P, Y, 8, 2.0);
     assert_float_equal(metrics_precision(c), 0, 0);
@@ -53,6 +58,12 @@ static void losses_by_hand(void **state)
     const float one[] = {1.0f};
     const float zero[] = {0};
     assert_true(isfinite(metrics_logloss(one, zero, 1)));
+    /* A confident miss costs its full -ln(p): 1e-6 for a return is
+     * 13.8155, never cut to what a coarse clip would give. */
+    const float tiny[] = {1e-6f};
+    assert_float_equal(metrics_logloss(tiny, one, 1), -log(1e-6f), 1e-6);
+    /* A certain miss is clipped at 1e-15: 34.54. */
+    assert_float_equal(metrics_logloss(zero, one, 1), -log(1e-15), 1e-9);
 }
 
 static void calibration_bins(void **state)

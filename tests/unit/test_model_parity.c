@@ -489,6 +489,21 @@ static void test_objectives_and_depths(void **state)
         }
 }
 
+/* Paths that split on more than 7 distinct features need more than four
+ * quadrature points: TreeSHAP's general kernel, which shallower trees on
+ * few features never reach. */
+static void test_deep_paths_on_many_features(void **state)
+{
+    (void)state;
+    static const int depths[] = {9, 12, 16};
+    for (size_t k = 0; k < sizeof depths / sizeof *depths; k++) {
+        spec s = {.objective = objectives[0], .nfeat = 24, .nrows = 3000,
+                  .rounds = 6, .depth = depths[k], .nan_rate = 0.05,
+                  .seed = 300 + (uint64_t)k};
+        run_case(&s);
+    }
+}
+
 static void test_tree_counts(void **state)
 {
     (void)state;
@@ -630,6 +645,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_objectives_and_depths),
+        cmocka_unit_test(test_deep_paths_on_many_features),
         cmocka_unit_test(test_tree_counts),
         cmocka_unit_test(test_base_scores),
         cmocka_unit_test(test_methods_and_missing),

@@ -38,7 +38,7 @@ static void size_input(tg_nudge_input *in)
     in->now = 20000 * (int64_t)TG_DAY + 3600;
     in->segment = TG_SEG_IMPULSIVE_TIKTOK;
     in->x[TG_F_size_vs_usual] = 1;
-    in->x[TG_F_fit_bias] = 0;
+    in->x[TG_F_fit_learned] = 0;
     in->x[TG_F_category] = TG_CAT_DRESSES;
     in->x[TG_F_price] = 40;
     in->x[TG_F_sizes_of_item] = 1;
@@ -107,8 +107,8 @@ static void broken_catalogues_refused(void **state)
          "nudges[0].messages[0]"},
         {"\"moment\": \"cart\"", "\"moment\": \"checkout\"",
          "nudges[1].moment"},
-        {"\"drivers\": [\"size_vs_usual\", \"fit_bias\"]",
-         "\"drivers\": [\"size_vs_usual\", \"fit\"]", "nudges[0].drivers[1]"},
+        {"\"drivers\": [\"size_vs_usual\", \"fit_learned\"",
+         "\"drivers\": [\"size_vs_usual\", \"fit\"", "nudges[0].drivers[1]"},
         {"\"kind\": \"bonus_credit\"", "\"kind\": \"voucher\"",
          "nudges[6].offer.kind"},
         {"\"per_session\": 2,\n    \"per_shopper_day\": 4",
@@ -204,9 +204,9 @@ static void size_advice_for_size_risk(void **state)
     /* A runs-small item in the usual size: size up. */
     size_input(&in);
     in.x[TG_F_size_vs_usual] = 0;
-    in.x[TG_F_fit_bias] = -1;
+    in.x[TG_F_fit_learned] = -0.6f;
     in.size = 2;
-    in.driver[0] = TG_F_fit_bias;
+    in.driver[0] = TG_F_fit_learned;
     nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
     assert_int_equal(d.suggested_size, 3);
     assert_non_null(strstr(d.message, "runs small"));
@@ -308,6 +308,8 @@ static void caps_and_declines(void **state)
     /* The shopper has had 3 size advices today: its own cap (3). */
     nudge_decide(&cat, NULL, &in, &s, &sh, NULL, NULL, &d);
     assert_int_not_equal(d.nudge, size_advice);
+    /* Every nudge shown today counted for the shopper (2 + 1). */
+    assert_int_equal(sh.shown, cat.per_session + 1);
     /* The shopper's daily cap over all nudges. */
     sh.shown = cat.per_shopper_day;
     nudge_decide(&cat, NULL, &in, &s, &sh, NULL, NULL, &d);
@@ -380,7 +382,7 @@ static void rules_without_a_model(void **state)
         x[i] = NAN;
     x[TG_F_category] = TG_CAT_TOPS;
     x[TG_F_size_vs_usual] = 0;
-    x[TG_F_fit_bias] = 0;
+    x[TG_F_fit_learned] = 0;
     x[TG_F_channel] = TG_CHANNEL_WEB;
     x[TG_F_view_minutes] = 120;
     double p;
@@ -572,7 +574,9 @@ static void process_queue(void **state)
     tg_score_result sr;
     score_store(s, &sr);
     assert_true(sr.queued > 100);
-    tg_nudge_queue_opts o = {.now = 2000000000, .seed = 1};
+    /* Decided at the data's end: the last 30 days' outcomes are open. */
+    const int64_t end = gen_end_day() * TG_DAY;
+    tg_nudge_queue_opts o = {.now = end, .seed = 1};
     tg_nudge_queue_result r;
     if (nudge_store_process_queue(s, &cat, &o, &r, &err) != TG_OK)
         fail_msg("process queue: %s", err.msg);
@@ -583,7 +587,8 @@ static void process_queue(void **state)
                                "status = 'queued'"), 0);
     assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions WHERE "
                                "status = 'shown' AND (nudge IS NULL OR why "
-                               "IS NULL OR decided_at != 2000000000)"), 0);
+                               "IS NULL OR decided_at != %lld)",
+                            (long long)end), 0);
     assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions i JOIN "
                                "nudge_context c ON c.intervention_id = i.id"),
                      r.shown);
@@ -599,6 +604,17 @@ static void process_queue(void **state)
                                "'bracketing_prompt' AND v.sizes_of_item < 2"),
                      0);
     assert_true(r.settled > 0);
+    /* Settled: exactly the shown nudges whose line's 30 days are over by
+     * the store's own clock (its newest row). */
+    assert_int_equal(r.settled, tu_int(s, "SELECT count(*) FROM interventions"
+                                          " i JOIN purchases p ON p.id ="
+                                          " i.purchase_id WHERE i.status ="
+                                          " 'shown' AND p.ordered_at +"
+                                          " 2592000 <= (SELECT t FROM"
+                                          " v_data_end)"));
+    assert_true(tu_int(s, "SELECT count(*) FROM interventions i JOIN"
+                          " purchases p ON p.id = i.purchase_id WHERE"
+                          " i.status = 'shown' AND i.outcome IS NULL") > 0);
     assert_true(tu_int(s, "SELECT count(*) FROM nudge_bandit") > 0);
     assert_int_equal(tu_int(s, "SELECT sum(outcomes) FROM nudge_bandit"),
                      r.settled);
@@ -613,7 +629,7 @@ static void process_queue(void **state)
     tg_nudge_input in;
     nudge_input_init(&in);
     in.x[TG_F_size_vs_usual] = 1;
-    in.x[TG_F_fit_bias] = 0;
+    in.x[TG_F_fit_learned] = 0;
     in.size = 3; /* L, one above M */
     in.size_lo = 0;
     in.size_hi = 5;

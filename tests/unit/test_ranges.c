@@ -41,6 +41,7 @@ static const field numeric[] = {
     {F_CSV, "purchases", "view_minutes", 0, 0, 0, 1e7, NULL},
     {F_CSV, "returns", "quantity", 1, 0, 1, 10000, NULL},
     {F_CSV, "truth", "p_return", 0, 1, 0, 1, NULL},
+    {F_CSV, "truth", "size_offset", 1, 0, -20, 20, NULL},
     {F_RETAIL, "online-retail", "Quantity", 1, 1, -1e6, 1e6, "0"},
     {F_RETAIL, "online-retail", "UnitPrice", 0, 1, 0, 1e9, NULL},
     {F_RETAIL, "online-retail", "CustomerID", 1, 0, 1, 999999999, NULL},
@@ -277,8 +278,8 @@ static void csv_row(fx *f, const field *fd, const char *v, char *out,
                  id, line, V("quantity", "1"));
     } else if (strcmp(k, "truth") == 0) {
         fresh_line(f, line, sizeof line);
-        put(out, n, "line_id,p_return\n%s,%s\n", line,
-                 V("p_return", "0.5"));
+        put(out, n, "line_id,p_return,size_offset\n%s,%s,%s\n", line,
+            V("p_return", "0.5"), V("size_offset", "0"));
     } else {
         /* Online Retail: a cancellation for a negative quantity, matched
          * to the purchase of the same stock on the line before. */
@@ -343,7 +344,7 @@ static void csv_fields_hold_their_ranges(void **state)
             tried++;
         }
     print_message("%d CSV fields, %d values\n", tried, values);
-    assert_int_equal(tried, 16);
+    assert_int_equal(tried, 17);
 }
 
 /* ---- feeds ------------------------------------------------------------------- */

@@ -22,7 +22,7 @@ static tg_store *S;
 
 /* Rows the generator never writes, so that the parity test meets them. */
 static const char SQL_ODD_ROWS[] =
-    "INSERT INTO products(code, name, category, brand, price, fit_bias,"
+    "INSERT INTO products(code, name, category, brand, price, fit_note,"
     " sizes, launched_at) VALUES"
     " ('T-NOTAG', 'Plain Untagged Tee', 'tops', 'Zqxwear', 12.5, 1,"
     "  'XS|S|M', NULL),"

@@ -377,6 +377,7 @@ static void test_size_choice(void **state)
     memset(&p, 0, sizeof p);
     p.category = TG_CAT_DRESSES;
     p.size_lo = 0, p.size_hi = 5, p.fit_bias = TG_FIT_RUNS_SMALL;
+    p.fit_note = TG_FIT_RUNS_SMALL; /* what shoppers read */
     tg_rng r;
     tg_rng_seed(&r, 1);
     int up_c = 0, up_i = 0;
