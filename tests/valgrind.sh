@@ -11,9 +11,12 @@
 #   VG_DIR=DIR        wrappers and logs (default $BUILD/valgrind; relative)
 #   TG_E2E_SLOW=N     the e2e scripts' screen waits times N (default 8)
 #   CRASH_RUNS=N      kills per command in crash.sh (default 1)
+#   TG_TIMEOUT_SCALE=N each test's time limit (tests/tools/counts.sh)
+#                     times N (default 10)
 # TG_E2E_VALGRIND=1 tells terminals.sh to leave out Ctrl-Z (valgrind does
 # not stop on a terminal's SIGTSTP).
-# Prints one line per test and ends with "N passed, N failed".
+# Prints one line per test, counted as tests/run.sh counts them, and ends
+# with "N passed, N failed" (", N skipped" when any case was skipped).
 cd "$(dirname "$0")/.." || exit 70
 . tests/tools/counts.sh
 BUILD=${BUILD:-build}
@@ -44,12 +47,14 @@ EOF
 done
 export TG_E2E_SLOW=${TG_E2E_SLOW:-8} TG_E2E_VALGRIND=1
 export CRASH_RUNS=${CRASH_RUNS:-1}
+export TG_TIMEOUT_SCALE=${TG_TIMEOUT_SCALE:-10}
+unset CMOCKA_MESSAGE_OUTPUT CMOCKA_XML_FILE CMOCKA_TEST_ABORT
 # A transaction takes many times longer under memcheck: concurrent writers
 # (concurrency.sh) wait for each other up to 2 minutes instead of 5 s.
 export TRENDGUARD_BUSY_TIMEOUT_MS=${TRENDGUARD_BUSY_TIMEOUT_MS:-120000}
 
-passed=0; failed=0; failures=""
 log=$(mktemp)
+trap 'stop_running; rm -f "$log"; exit 130' INT TERM
 t_all=$(date +%s)
 # memcheck NAME: 0 when none of NAME's logs reports an error; prints the
 # first errors of those that do. A process the test kills with a signal on
@@ -74,39 +79,25 @@ memcheck() {
 selected() { [ -z "${VG_ONLY:-}" ] || echo "$1" | grep -Eq -- "$VG_ONLY"; }
 
 for t in "$BUILD"/tests/test_*; do
-    [ -x "$t" ] || continue
+    [ -f "$t" ] && [ -x "$t" ] || continue
     name=$(basename "$t")
     selected "$name" || continue
-    s=$(date +%s)
-    valgrind $VG_OPTS --log-file="$LOGS/$name.%p.log" "$t" >"$log" 2>&1
-    rc=$?
-    unit_counts "$log" "$rc"   # memcheck's own errors exit 99: counted
-    memcheck "$name" || { [ "$f" -eq 0 ] && f=1; }
-    passed=$((passed + p)); failed=$((failed + f))
-    if [ "$f" -ne 0 ]; then
-        failures="$failures $name"
-        echo "---- $name (exit $rc)"; tail -n 40 "$log"
-    fi
-    printf '%-28s %4s passed %4s failed %5ss\n' "$name" "$p" "$f" "$(($(date +%s) - s))"
+    lim=$(time_limit unit "$t")
+    run_limited "$lim" "$log" valgrind $VG_OPTS --log-file="$LOGS/$name.%p.log" "$t"
+    unit_counts "$log" "$rc" "$timed_out" "$lim"   # memcheck's errors exit 99: counted
+    memcheck "$name" || { [ "$f" -eq 0 ] && f=1; why="${why:+$why; }memcheck errors"; }
+    tally "$name" "$secs"
 done
 for t in tests/e2e/*.sh; do
     [ -f "$t" ] || continue
     name=e2e-$(basename "$t" .sh)
     selected "$name" || continue
-    s=$(date +%s)
-    TG_VG_TEST=$name TG_BUILD=$VG/bin sh "$t" >"$log" 2>&1
-    rc=$?
-    e2e_counts "$log" "$rc"
-    memcheck "$name" || f=$((f + 1))
-    passed=$((passed + p)); failed=$((failed + f))
-    if [ "$f" -ne 0 ]; then
-        failures="$failures $name"
-        echo "---- $name"; grep -v '^ok ' "$log" | tail -n 60
-    fi
-    printf '%-28s %4s passed %4s failed %5ss\n' "$name" "$p" "$f" "$(($(date +%s) - s))"
+    lim=$(time_limit e2e "$t")
+    run_limited "$lim" "$log" env TG_VG_TEST="$name" TG_BUILD="$VG/bin" sh "$t"
+    e2e_counts "$log" "$rc" "$timed_out" "$lim"
+    memcheck "$name" || { f=$((f + 1)); why="${why:+$why; }memcheck errors"; }
+    tally "$name" "$secs"
 done
 rm -f "$log"
 echo "memcheck logs: $VG/logs ($(ls "$LOGS" | wc -l) processes, $(($(date +%s) - t_all)) s)"
-[ -n "$failures" ] && echo "failing:$failures"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+closing

@@ -5,35 +5,24 @@
 # accept it, check out, start a return and take the exchange, see the
 # dashboard's figures move, the help screen, a resize to 60x15 and back,
 # NO_COLOR, LANG=C, a broken model, and quitting with the terminal sane.
-# Prints each check; the last line counts them.
+# One "ok"/"FAIL" line per check; the last line counts them.
 set -u
 BUILD=${TG_BUILD:-build}
 TG=$PWD/$BUILD/trendguard
 W=$(mktemp -d)
-SOCK="tg-e2e-$$"
-T="tmux -L $SOCK -f /dev/null"
-trap '$T kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
-passed=0; failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -f "$W/screen" ] && cat "$W/screen"; }
-screen() { $T capture-pane -p -t app > "$W/screen" 2>/dev/null; }
-# wait_for NAME TEXT [SECONDS]: the screen shows TEXT within the time
-# (times TG_E2E_SLOW, for slow runs such as tests/valgrind.sh).
-wait_for() {
-    i=0; lim=$(( ${3:-15} * 5 * ${TG_E2E_SLOW:-1} ))
-    while [ $i -lt $lim ]; do
-        screen
-        if grep -q -- "$2" "$W/screen"; then ok "$1"; return 0; fi
-        sleep 0.2; i=$((i + 1))
-    done
-    bad "$1: no '$2' on screen"; return 1
-}
+. tests/tools/e2e_checks.sh
+need sqlite3
+tmux_init tg-e2e
+trap '$T kill-server 2>/dev/null; [ -n "${FS_PID:-}" ] && kill "$FS_PID" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
+trap 'exit 143' INT TERM
+ON_FAIL='[ -f "$W/screen" ] && cat "$W/screen"'
 keys() { for k in "$@"; do $T send-keys -t app "$k"; sleep 0.05; done; }
 # The meter's percentage on the Item screen.
 meter() { screen; sed -n 's/.*Regret risk .* \([0-9]*\)% [a-z]*$/\1/p' "$W/screen" | head -n 1; }
 start() { # start SESSION-NAME ENV... : the app in a 100x30 pane
     name=$1; shift
     $T kill-server 2>/dev/null
+    rm -f "$W/stty.before" "$W/stty.after" "$W/screen"
     cat > "$W/run.sh" <<EOF
 trap 'true' INT
 stty -a > "$W/stty.before"
@@ -90,7 +79,7 @@ wait_for "return asks why" "Why is it going back"
 keys Enter
 wait_for "exchange-first offer" "Exchange first"
 keys y
-wait_for "return recorded" "returned"
+wait_for "return recorded as an exchange" "Exchange booked"
 keys 5
 sleep 1
 wait_for "dashboard again" "Uptake" 30
@@ -130,7 +119,7 @@ wait_for "back to full size" "Dashboard"
 keys q
 wait_for "q quits with 0" "EXITED 0"
 sleep 0.5
-if cmp -s "$W/stty.before" "$W/stty.after"; then ok "terminal restored (stty -a)"
+if [ -s "$W/stty.before" ] && cmp -s "$W/stty.before" "$W/stty.after"; then ok "terminal restored (stty -a)"
 else bad "stty differs after q"; diff "$W/stty.before" "$W/stty.after"; fi
 
 # The record of the session.
@@ -166,7 +155,7 @@ wait_for "second start" "Trend (14 d)"
 $T send-keys -t app C-c
 wait_for "Ctrl-C quits" "EXITED 130"
 sleep 0.5
-cmp -s "$W/stty.before" "$W/stty.after" && ok "terminal restored after Ctrl-C" || bad "stty differs after Ctrl-C"
+[ -s "$W/stty.before" ] && cmp -s "$W/stty.before" "$W/stty.after" && ok "terminal restored after Ctrl-C" || bad "stty differs after Ctrl-C"
 
 # New trend data while the app is open (another process loads it): R
 # reloads, and the item's trend and meter reprice.
@@ -182,6 +171,7 @@ printf 'captured_at,hashtag,creator,views,likes,shares,comments\n%s,%s,@e2e,%s,1
     "$end" "$tag" "$((last + 7000000))" > "$W/more/tiktok_trends.csv"
 "$TG" --db "$W/d.db" ingest "$W/more" > "$W/ingest.out" 2>&1 &&
     ok "ingest while the app is open" || bad "ingest while open: $(cat "$W/ingest.out")"
+! on_screen "7.[0-9]M views today"; check "before R, the item shows the views it had" $?
 keys R
 wait_for "R shows the new trend data" "7.[0-9]M views today"
 keys q
@@ -190,6 +180,7 @@ keys q
 # builds), says when, says when it failed, and --offline never fetches.
 if cc -O1 -DFEED_SERVER_MAIN -o "$W/fs" tests/tools/feed_server.c -lpthread 2>"$W/cc.log"; then
     "$W/fs" --seconds 120 > "$W/fs.port" &
+    FS_PID=$!
     i=0; while [ ! -s "$W/fs.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
     port=$(sed -n 's/^port //p' "$W/fs.port")
     APP_ARGS="--feed http://127.0.0.1:$port/fixture/good.json" start feed
@@ -197,9 +188,18 @@ if cc -O1 -DFEED_SERVER_MAIN -o "$W/fs" tests/tools/feed_server.c -lpthread 2>"$
     keys q
     APP_ARGS="--feed http://127.0.0.1:$port/500" start feedfail
     wait_for "a failed refresh says so" "refresh failed"
-    keys R
+    # R fetches again; the note its failure shows for 6 s ("trend feed:
+    # why") is the sign it landed. (The first failure's note, when the
+    # start's "Shopping as" note has not replaced it, must be gone first.)
+    if wait_gone "^ trend feed: " 20; then
+        keys R
+        wait_for "R refreshes again, and says that it failed" "^ trend feed: "
+    else bad "the first failure's note never went"; fi
     wait_for "the app keeps running on the store" "Trend (14 d)"
     keys q
+    wait_for "feedfail quits" "EXITED 0"
+    n=$(sqlite3 "$W/d.db" "SELECT count(*) FROM ui_events WHERE session = 'feedfail' AND kind = 'feed'")
+    [ "$n" = 2 ]; check "both refreshes recorded, the first one's and R's" $? "$n"
     APP_ARGS="--offline" start offline
     wait_for "--offline: no fetch" "offline | model"
     keys q
@@ -224,5 +224,4 @@ rc=$?
 rc=$?
 [ $rc = 64 ] && ok "unknown persona: exit 64" || bad "unknown persona: exit $rc"
 
-echo "checks: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -17,8 +17,14 @@
 # The delay before each kill is drawn uniformly from 0 to 1.1 times the
 # command's clean run time, measured first (the faster of two runs for
 # simulate and the app). CRASH_SEED fixes the draws
-# (printed, to reproduce a failure). One "ok"/"FAIL" line per check; the
-# last line counts them.
+# (printed, to reproduce a failure). Each kill is checked to have landed
+# mid-run (the process killed by it while its work was incomplete: its
+# output lacks the clean run's last line, or the store lacks its result),
+# or after the command completed; and for each command, at least one kill
+# landed mid-run (when none of the random ones did, one more at half the
+# clean run's time). One "ok"/"FAIL" line per check; the last line counts
+# them.
+# time limit: 1200 s
 set -u
 BUILD=${TG_BUILD:-build}
 TG=$PWD/$BUILD/trendguard
@@ -28,14 +34,11 @@ SEED=${CRASH_SEED:-$(($(od -An -N4 -tu4 /dev/urandom | tr -d ' ') % 1000000))}
 W=$(mktemp -d)
 FS_PID=
 trap '[ -n "$FS_PID" ] && kill "$FS_PID" 2>/dev/null; rm -rf "$W"' EXIT
+trap 'exit 143' INT TERM
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 . tests/tools/e2e_checks.sh
+need sqlite3
 now_ms() { date +%s%3N; }
-
-if ! command -v sqlite3 >/dev/null 2>&1; then
-    bad "the sqlite3 shell is missing (scripts/deps.sh installs it)"
-    finish
-fi
 
 integrity() { # integrity NAME DB: one check (no store: ok)
     if [ ! -f "$2" ] || intact "$2"; then ok "$1: integrity"
@@ -53,18 +56,34 @@ fresh() { # fresh SRC DST: a copy of a closed store
     [ -f "$1" ] && cp "$1" "$2"
     return 0
 }
-# Starts CMD... in the background, kills it -9 after DELAY seconds; sets
-# killed=1 when the kill landed mid-run (else it had finished).
+# Starts CMD... in the background (its output in $W/killed.out), kills it
+# -9 after DELAY seconds; sets rc and killed=1 when the kill found it
+# running (the signal sent, and the process died of it: exit 137).
 kill_after() { # kill_after DELAY CMD...
     d=$1; shift
     "$@" >"$W/killed.out" 2>&1 &
     pid=$!
     sleep "$d"
-    kill -9 "$pid" 2>/dev/null
+    kill -9 "$pid" 2>/dev/null; sent=$?
     { wait "$pid"; } 2>/dev/null
     rc=$?
-    killed=0; [ "$rc" = 137 ] && killed=1
+    killed=0; [ "$sent" = 0 ] && [ "$rc" = 137 ] && killed=1
 }
+# landed NAME COMPLETE: where the last kill landed, one check. COMPLETE is
+# 1 when the killed run's output and store show its whole work done. Mid-
+# run: killed, work incomplete (counted in mid). Otherwise killed as it
+# ended, or after it exited 0 with its work complete; any other end (the
+# command failed by itself) fails: a kill that tests nothing.
+landed() {
+    if [ "$killed" = 1 ] && [ "$2" = 0 ]; then
+        mid=$((mid + 1)); ok "$1: landed mid-run"
+    elif [ "$killed" = 1 ]; then ok "$1: landed as it ended, its work done"
+    elif [ "$rc" = 0 ] && [ "$2" = 1 ]; then ok "$1: landed after it completed"
+    else bad "$1: neither killed mid-run nor completed: exit $rc: $(tail -n 2 "$W/killed.out")"; fi
+}
+# ended_with TEXT: the killed run's output has TEXT as a line of its own
+# (a clean run's last line).
+ended_with() { grep -qxF -- "$1" "$W/killed.out"; }
 timed() { # timed CMD...: runs it, sets ms and rc
     t0=$(now_ms)
     "$@" >"$W/timed.out" 2>&1
@@ -86,8 +105,23 @@ rerun() { # rerun NAME WANT CMD...
     check "$n: rerun finishes, counts equal a clean run" $? \
         "exit $rc; $(diff "$want" "$W/got.counts" | tr '\n' ' ') $(tail -n 2 "$W/out")"
 }
-tally() { # tally NAME: the kills that landed mid-run
-    echo "# $1: $RUNS kills at random moments, $mid mid-run, $((RUNS - mid)) after it had finished (clean run ${ms_clean} ms; $(($(now_ms) - t_section)) ms in all)"
+# kills NAME RUNS SALT FUNC: RUNS kills of one command at random moments
+# (FUNC RUN DELAY makes one and checks it), then one check that at least
+# one landed mid-run: when none of them did, one more kill at half the
+# clean run's time (ms_clean) first.
+kills() {
+    k_name=$1; k_runs=$2; k_salt=$3; k_fn=$4
+    mid=0
+    for k_i in $(seq 1 "$k_runs"); do
+        "$k_fn" "$k_i" "$(delay "$ms_clean" "$k_i" "$k_salt")"
+    done
+    k_more=""
+    if [ "$mid" = 0 ]; then
+        "$k_fn" "$((k_runs + 1))" "$(awk -v ms="$ms_clean" 'BEGIN { printf "%.3f", ms / 2000 }')"
+        k_more=", then one at half the clean run's time"
+    fi
+    [ "$mid" -gt 0 ]; check "$k_name: kills landed mid-run ($mid of $k_runs$k_more)" $?
+    echo "# $k_name: $k_runs kills at random moments$k_more, $mid mid-run (clean run ${ms_clean} ms; $(($(now_ms) - t_section)) ms in all)"
     t_section=$(now_ms)
 }
 
@@ -98,6 +132,7 @@ echo "# crash tests: $RUNS kills per command, seed $SEED"
     { bad "gen: $(cat "$W/out")"; finish; }
 timed "$TG" ingest --db "$W/ingested.db" "$W/gen"; ms_ingest=$ms
 check "clean ingest" "$rc" "$(cat "$W/timed.out")"
+end_ingest=$(tail -n 1 "$W/timed.out")
 counts "$W/ingested.db" >"$W/ingested.counts"
 fresh "$W/ingested.db" "$W/unscored.db"
 "$TRAIN" --db "$W/unscored.db" --rounds 20 --eta 0.3 >"$W/out" 2>&1
@@ -106,18 +141,20 @@ counts "$W/unscored.db" >"$W/unscored.counts"
 fresh "$W/unscored.db" "$W/scored.db"
 timed "$TG" score --db "$W/scored.db"; ms_score=$ms
 check "clean score" "$rc" "$(cat "$W/timed.out")"
+end_score=$(tail -n 1 "$W/timed.out")
 counts "$W/scored.db" >"$W/scored.counts"
 
 t_section=$(now_ms)
 # ==== ingest =====================================================================
 # Each CSV file is one transaction with its ingest_files record.
-mid=0; ms_clean=$ms_ingest
-for i in $(seq 1 "$RUNS"); do
+ingest_kill() { # ingest_kill RUN DELAY
     db="$W/run.db"; fresh /nonexistent "$db"
-    d=$(delay "$ms_ingest" "$i" 1)
+    d=$2
     kill_after "$d" "$TG" ingest --db "$db" "$W/gen"
-    mid=$((mid + killed))
-    n="ingest kill $i at ${d}s"
+    n="ingest kill $1 at ${d}s"
+    counts "$db" >"$W/got.counts"
+    complete=0; ended_with "$end_ingest" && cmp -s "$W/ingested.counts" "$W/got.counts" && complete=1
+    landed "$n" $complete
     integrity "$n" "$db"
     bad_files=""
     if [ -f "$db" ] && [ -n "$(q "$db" "SELECT 1 FROM sqlite_master WHERE name = 'ingest_files'")" ]; then
@@ -132,8 +169,9 @@ for i in $(seq 1 "$RUNS"); do
     fi
     [ -z "$bad_files" ]; check "$n: each file all or nothing" $? "$bad_files"
     rerun "$n" "$W/ingested.counts" "$TG" ingest --db "$db" "$W/gen"
-done
-tally ingest
+}
+ms_clean=$ms_ingest
+kills ingest "$RUNS" 1 ingest_kill
 
 # ==== sync =======================================================================
 # A quarter of the demo's trend snapshots six hours later, as one
@@ -148,43 +186,46 @@ URL="$FS_BASE/tiktok.json"
 fresh "$W/ingested.db" "$W/synced.db"
 timed "$TG" sync --db "$W/synced.db" --url "$URL"; ms_sync=$ms
 check "clean sync" "$rc" "$(cat "$W/timed.out")"
+end_sync=$(tail -n 1 "$W/timed.out")
 counts "$W/synced.db" >"$W/synced.counts"
 sha=$(sha256sum "$W/feed.json" | cut -d' ' -f1)
-mid=0; ms_clean=$ms_sync
-for i in $(seq 1 "$RUNS"); do
+sync_kill() { # sync_kill RUN DELAY
     db="$W/run.db"; fresh "$W/ingested.db" "$db"
-    d=$(delay "$ms_sync" "$i" 2)
+    d=$2
     kill_after "$d" "$TG" sync --db "$db" --url "$URL"
-    mid=$((mid + killed))
-    n="sync kill $i at ${d}s"
+    n="sync kill $1 at ${d}s"
+    counts "$db" >"$W/got.counts"
+    complete=0; ended_with "$end_sync" && cmp -s "$W/synced.counts" "$W/got.counts" && complete=1
+    landed "$n" $complete
     integrity "$n" "$db"
     rec=$(q "$db" "SELECT count(*) FROM ingest_files WHERE sha256 = '$sha'")
-    counts "$db" >"$W/got.counts"
     if [ "$rec" = 1 ]; then want="$W/synced.counts"; else want="$W/ingested.counts"; fi
     cmp -s "$want" "$W/got.counts"
     check "$n: the feed all or nothing (recorded: $rec)" $? "$(diff "$want" "$W/got.counts" | tr '\n' ' ')"
     rerun "$n" "$W/synced.counts" "$TG" sync --db "$db" --url "$URL"
-done
-tally sync
+}
+ms_clean=$ms_sync
+kills sync "$RUNS" 2 sync_kill
 kill "$FS_PID" 2>/dev/null; wait "$FS_PID" 2>/dev/null; FS_PID=
 
 # ==== score ======================================================================
 # One transaction: every unscored line's score and the interventions its
 # triggers queue, or nothing.
-mid=0; ms_clean=$ms_score
-for i in $(seq 1 "$RUNS"); do
+score_kill() { # score_kill RUN DELAY
     db="$W/run.db"; fresh "$W/unscored.db" "$db"
-    d=$(delay "$ms_score" "$i" 3)
+    d=$2
     kill_after "$d" "$TG" score --db "$db"
-    mid=$((mid + killed))
-    n="score kill $i at ${d}s"
-    integrity "$n" "$db"
+    n="score kill $1 at ${d}s"
     counts "$db" >"$W/got.counts"
+    complete=0; ended_with "$end_score" && cmp -s "$W/scored.counts" "$W/got.counts" && complete=1
+    landed "$n" $complete
+    integrity "$n" "$db"
     cmp -s "$W/unscored.counts" "$W/got.counts" || cmp -s "$W/scored.counts" "$W/got.counts"
     check "$n: all scores or none" $? "$(diff "$W/unscored.counts" "$W/got.counts" | tr '\n' ' ')"
     rerun "$n" "$W/scored.counts" "$TG" score --db "$db"
-done
-tally score
+}
+ms_clean=$ms_score
+kills score "$RUNS" 3 score_kill
 
 # ==== simulate ===================================================================
 # It only reads the store (its model); its output is stdout only.
@@ -194,21 +235,24 @@ before=$(sha256sum <"$W/sim.db")
 timed_min "$TG" simulate --db "$W/sim.db" $SIM; ms_sim=$ms_min
 check "clean simulate" "$rc" "$(tail -n 3 "$W/timed.out")"
 cp "$W/timed.out" "$W/sim.clean"
-mid=0; ms_clean=$ms_sim
-for i in $(seq 1 "$RUNS"); do
+# Its report is one JSON object: complete when the output is the clean
+# run's.
+sim_kill() { # sim_kill RUN DELAY
     db="$W/sim.db"
-    d=$(delay "$ms_sim" "$i" 4)
+    d=$2
     kill_after "$d" "$TG" simulate --db "$db" $SIM
-    mid=$((mid + killed))
-    n="simulate kill $i at ${d}s"
+    n="simulate kill $1 at ${d}s"
+    complete=0; cmp -s "$W/sim.clean" "$W/killed.out" && complete=1
+    landed "$n" $complete
     integrity "$n" "$db"
     [ "$(sha256sum <"$db")" = "$before" ] && [ ! -s "$db-wal" ]
     check "$n: the store file untouched" $? "$(ls -l "$db"*)"
     "$TG" simulate --db "$db" $SIM >"$W/out" 2>&1; rc=$?
     [ "$rc" = 0 ] && cmp -s "$W/sim.clean" "$W/out"
     check "$n: rerun gives the clean run's report" $? "exit $rc; $(diff "$W/sim.clean" "$W/out" | head -n 6 | tr '\n' ' ')"
-done
-tally simulate
+}
+ms_clean=$ms_sim
+kills simulate "$RUNS" 4 sim_kill
 
 # ==== the app ====================================================================
 # A replay of 70 rounds of: open an item, add two sizes, check out, return
@@ -219,6 +263,7 @@ while [ $i -lt 70 ]; do
     printf '1\nDown\nDown\nEnter\na\nRight\na\n3\nc\n4\nr\nEnter\ny\n5\n1\n'
     i=$((i + 1))
 done >"$W/keys"
+nkeys=$(wc -l <"$W/keys")
 orders() { q "$1" "SELECT count(DISTINCT order_code) FROM purchases WHERE source = 'app'"; }
 # App orders missing a line or a line's score (0 when consistent).
 torn() {
@@ -238,13 +283,16 @@ check "clean app replay" "$rc" "$(tail -n 3 "$W/timed.out")"
 per_replay=$(orders "$W/app.db")
 [ "$per_replay" -gt 0 ] 2>/dev/null; check "the replay checks out orders ($per_replay)" $?
 [ "$(torn "$W/app.db")" = 0 ]; check "clean replay: every order whole" $?
-mid=0; ms_clean=$ms_app
-for i in $(seq 1 "$RUNS"); do
+# A replay ends with its report ({"keys":N,...}); complete when it is
+# there and the replay's orders all are.
+app_kill() { # app_kill RUN DELAY
+    i=$1; d=$2
     db="$W/run.db"; fresh "$W/scored.db" "$db"
-    d=$(delay "$ms_app" "$i" 5)
     kill_after "$d" "$TG" --db "$db" --replay "$W/keys" --session "kill$i"
-    mid=$((mid + killed))
     n="app kill $i at ${d}s"
+    complete=0
+    grep -qF "{\"keys\":$nkeys," "$W/killed.out" && [ "$(orders "$db")" = "$per_replay" ] && complete=1
+    landed "$n" $complete
     integrity "$n" "$db"
     t=$(torn "$db")
     [ "$t" = 0 ]; check "$n: every order whole ($(orders "$db") orders)" $? "$t torn"
@@ -253,8 +301,9 @@ for i in $(seq 1 "$RUNS"); do
     [ "$rc" = 0 ] && [ "$(torn "$db")" = 0 ] && [ "$(orders "$db")" = $((o + per_replay)) ]
     check "$n: rerun completes, adds $per_replay whole orders" $? \
         "exit $rc; $o orders before, $(orders "$db") after; the rerun's events: $(q "$db" "SELECT group_concat(kind || ' ' || n, ', ') FROM (SELECT kind, count(*) AS n FROM ui_events WHERE session = 'again$i' AND kind IN ('item', 'add', 'checkout', 'checkout_failed', 'return', 'screen') GROUP BY kind)"); $(q "$db" "SELECT group_concat(detail, '; ') FROM ui_events WHERE session = 'again$i' AND kind = 'checkout_failed'")"
-done
-tally app
+}
+ms_clean=$ms_app
+kills app "$RUNS" 5 app_kill
 
 # ==== the app's first run =========================================================
 # With no store the app builds the demo store (gen, ingest, train, score)
@@ -271,25 +320,28 @@ whole "$W/scored.counts" >"$W/first.counts"
 # No clean run to time: the delays span the last rerun that rebuilt the
 # store (one after a late kill only opens it); at first a guess.
 ms_first=$((ms_ingest * 3))
-mid=0; ms_clean=$ms_first
-for i in $(seq 1 "$FIRST"); do
+# Complete: the store whole and the replay's report ({"keys":0,...}).
+first_kill() { # first_kill RUN DELAY
     rm -rf "$W/fr"; mkdir "$W/fr"; db="$W/fr/d.db"
-    d=$(delay "$ms_first" "$i" 6)
+    d=$2
     kill_after "$d" "$TG" --db "$db" --replay /dev/null
-    mid=$((mid + killed))
-    n="first run kill $i at ${d}s"
-    integrity "$n" "$db"
+    n="first run kill $1 at ${d}s"
     counts "$db" >"$W/got.counts"
+    complete=0
+    grep -qF '{"keys":0,' "$W/killed.out" && [ "$(whole "$W/got.counts")" = "$(cat "$W/first.counts")" ] && complete=1
+    landed "$n" $complete
+    integrity "$n" "$db"
     rm -f "$W/first.had"; [ -e "$db" ] && : >"$W/first.had"
     [ ! -e "$db" ] || [ "$(whole "$W/got.counts")" = "$(cat "$W/first.counts")" ]
     check "$n: no store or a complete one" $? "$(ls "$W/fr")"
     timed "$TG" --db "$db" --replay /dev/null
-    [ ! -e "$W/first.had" ] && [ "$ms" -gt "$ms_ingest" ] && ms_first=$ms
+    [ ! -e "$W/first.had" ] && [ "$ms" -gt "$ms_ingest" ] && ms_first=$ms && ms_clean=$ms
     counts "$db" >"$W/got.counts"; whole "$W/got.counts" >"$W/got.whole"
     [ "$rc" = 0 ] && cmp -s "$W/first.counts" "$W/got.whole" && [ -z "$(ls "$W/fr" | grep 'first-run')" ]
     check "$n: rerun completes the store, nothing left over" $? \
         "exit $rc; $(diff "$W/first.counts" "$W/got.whole" | tr '\n' ' ') $(ls "$W/fr" | tr '\n' ' ') $(tail -n 2 "$W/timed.out")"
-done
-RUNS=$FIRST tally "first run"
+}
+ms_clean=$ms_first
+[ "$FIRST" -gt 0 ] && kills "first run" "$FIRST" 6 first_kill
 
 finish

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Disk full and I/O errors under `ingest`, `score`, `export` and the
 # trainer's model write, two ways: a small tmpfs that fills up (ENOSPC;
-# needs root and a kernel that lets it mount: skipped with a note
-# otherwise) and `ulimit -f` with SIGXFSZ ignored (EFBIG: every write past
+# needs root and a kernel that lets it mount: otherwise its cases count
+# as skipped) and `ulimit -f` with SIGXFSZ ignored (EFBIG: every write past
 # the limit fails; works unprivileged). Each time:
 #   - exit 74 and one error line naming the file;
 #   - the store intact (PRAGMA integrity_check) and its counts unchanged;
@@ -19,7 +19,9 @@ MNT="$W/mnt"
 mkdir "$MNT"
 mounted=0
 trap '[ $mounted = 1 ] && umount "$MNT"; rm -rf "$W"' EXIT
+trap 'exit 143' INT TERM
 . tests/tools/e2e_checks.sh
+need sqlite3
 kb() { echo $((($(stat -c %s "$1") + 1023) / 1024)); }
 # The error is exit 74 and one line (progress lines aside) naming WHAT.
 failed_cleanly() { # failed_cleanly NAME RC ERRFILE WHAT
@@ -60,7 +62,7 @@ if small_fs 1024; then
     modes="tmpfs ulimit"
 else
     modes="ulimit"
-    echo "# no tmpfs here (needs root and permission to mount): ulimit -f only"
+    skip "tmpfs: disk full in a small tmpfs (needs root and permission to mount); ulimit -f only"
 fi
 
 # The room for one case: a tmpfs of KB kilobytes (tmpfs mode) or a limit of

@@ -11,6 +11,7 @@ BUILD=${TG_BUILD:-build}
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 . tests/tools/e2e_checks.sh
+need nm; need tsort
 
 # The objects of the build; under tests/valgrind.sh TG_BUILD names its
 # wrappers (build/valgrind/bin), two folders below the build.

@@ -15,6 +15,7 @@ SOCK="tg-uni-$$"
 T="tmux -L $SOCK -f /dev/null"
 trap '$T kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
 . tests/tools/e2e_checks.sh
+need tmux; need sqlite3; need iconv
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 
 screen() { $T capture-pane -p -t app > "$W/screen" 2>/dev/null; }

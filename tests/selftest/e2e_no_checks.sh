@@ -1,0 +1,3 @@
+# A closing line that counts no check (every check left out by mistake).
+. tests/tools/e2e_checks.sh
+finish
