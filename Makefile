@@ -1,6 +1,7 @@
-# TrendGuard build. `make` builds build/trendguard (the app and command-line
-# tool, no libxgboost) and build/trendguard-train (the trainer, libxgboost).
-# SANITIZE=1 builds everything with ASan+UBSan under build/san.
+# TrendGuard build. `make` builds build/trendguard (the command line of
+# src/cmd and the terminal app of src/tui over the core library of
+# src/core; no libxgboost) and build/trendguard-train (the trainer,
+# libxgboost). SANITIZE=1 builds everything with ASan+UBSan under build/san.
 
 VERSION := 0.1.0
 PREFIX  ?= /usr/local
@@ -32,10 +33,14 @@ OPT ?= -O2 -g
 CFLAGS_ALL := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
   -DTG_VERSION='"$(VERSION)"' -DTG_DATADIR='"$(PREFIX)/share/trendguard"' \
   $(OPT) $(WARN) $(SANFLAGS) -Iinclude -Isrc -MMD -MP \
-  $(call pc_cflags,$(CORE_PKGS) $(APP_PKGS)) $(CFLAGS)
+  $(call pc_cflags,$(CORE_PKGS) $(APP_PKGS)) $(UNISTRING_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 CORE_LIBS := $(call pc_libs,$(CORE_PKGS)) -lm -lpthread
-APP_LIBS  := $(call pc_libs,$(APP_PKGS))
+# libunistring (grapheme clusters) ships no pkg-config file on Debian 12:
+# pkg-config when it has one, else the library by name.
+UNISTRING_CFLAGS := $(call pc_cflags,libunistring)
+UNISTRING_LIBS := $(or $(call pc_libs,libunistring),-lunistring)
+APP_LIBS  := $(call pc_libs,$(APP_PKGS)) $(UNISTRING_LIBS)
 XGB_CFLAGS := $(call pc_cflags,$(XGB_PKGS))
 XGB_LIBS  := $(call pc_libs,$(XGB_PKGS))
 TEST_LIBS := $(call pc_libs,$(TEST_PKGS))
@@ -43,7 +48,8 @@ TEST_LIBS := $(call pc_libs,$(TEST_PKGS))
 
 CORE_SRC  := $(sort $(wildcard src/core/*.c))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
-APP_SRC   := $(filter-out src/app/main.c,$(sort $(wildcard src/app/*.c)))
+CMD_SRC   := $(filter-out src/cmd/main.c,$(sort $(wildcard src/cmd/*.c)))
+TUI_SRC   := $(sort $(wildcard src/tui/*.c))
 TRAIN_SRC := $(filter-out src/train/main.c,$(sort $(wildcard src/train/*.c)))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
@@ -51,14 +57,16 @@ FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
-APP_OBJ   := $(APP_SRC:%.c=$(BUILD)/obj/%.o)
+CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
+TUI_OBJ   := $(TUI_SRC:%.c=$(BUILD)/obj/%.o)
 TRAIN_OBJ := $(TRAIN_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 CORE_LIB  := $(BUILD)/libtrendguard.a
 CLI_LIB   := $(BUILD)/libtgcli.a
-APP_LIB   := $(BUILD)/libtgapp.a
+CMD_LIB   := $(BUILD)/libtgcmd.a
+TUI_LIB   := $(BUILD)/libtgtui.a
 TRAIN_LIB := $(BUILD)/libtgtrain.a
 APP_BIN   := $(BUILD)/trendguard
 TRAIN_BIN := $(BUILD)/trendguard-train
@@ -85,7 +93,9 @@ $(CORE_LIB): $(CORE_OBJ)
 $(CLI_LIB): $(CLI_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
-$(APP_LIB): $(APP_OBJ) $(BUILD)/obj/empty.o
+$(CMD_LIB): $(CMD_OBJ) $(BUILD)/obj/empty.o
+	rm -f $@ && ar rcs $@ $^
+$(TUI_LIB): $(TUI_OBJ) $(BUILD)/obj/empty.o
 	rm -f $@ && ar rcs $@ $^
 $(TRAIN_LIB): $(TRAIN_OBJ) $(BUILD)/obj/empty.o
 	rm -f $@ && ar rcs $@ $^
@@ -93,16 +103,16 @@ $(BUILD)/obj/empty.o:
 	@mkdir -p $(dir $@)
 	echo 'typedef int tg_empty_unit;' | $(CC) $(CFLAGS_ALL) -x c -c -o $@ -
 
-$(APP_BIN): $(BUILD)/obj/src/app/main.o $(APP_LIB) $(CLI_LIB) $(CORE_LIB)
+$(APP_BIN): $(BUILD)/obj/src/cmd/main.o $(CMD_LIB) $(TUI_LIB) $(CLI_LIB) $(CORE_LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(APP_LIBS) $(CORE_LIBS)
 
 $(TRAIN_BIN): $(BUILD)/obj/src/train/main.o $(TRAIN_LIB) $(CLI_LIB) $(CORE_LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(XGB_LIBS) $(CORE_LIBS)
 
 # Unit tests may link everything, libxgboost included (parity tests).
-$(BUILD)/tests/%: tests/unit/%.c $(APP_LIB) $(TRAIN_LIB) $(CLI_LIB) $(CORE_LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(CMD_LIB) $(TUI_LIB) $(TRAIN_LIB) $(CLI_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(XGB_CFLAGS) -Itests -Isrc -o $@ $< $(APP_LIB) $(TRAIN_LIB) \
+	$(CC) $(CFLAGS_ALL) $(XGB_CFLAGS) -Itests -Isrc -o $@ $< $(CMD_LIB) $(TUI_LIB) $(TRAIN_LIB) \
 	  $(CLI_LIB) $(CORE_LIB) $(LDFLAGS_ALL) $(TEST_LIBS) $(XGB_LIBS) $(APP_LIBS) $(CORE_LIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(CORE_LIB)

@@ -3,7 +3,8 @@
 # As root (or with sudo) it runs apt-get; otherwise it prints the command.
 set -eu
 PKGS="build-essential pkg-config libncurses-dev libcurl4-openssl-dev \
-libcjson-dev libsqlite3-dev sqlite3 libxgboost-dev libcmocka-dev tmux"
+libcjson-dev libsqlite3-dev sqlite3 libxgboost-dev libcmocka-dev libunistring-dev \
+tmux"
 [ -n "${TG_EXTRA_PKGS:-}" ] && PKGS="$PKGS $TG_EXTRA_PKGS"
 missing=""
 for p in $PKGS; do

@@ -301,6 +301,9 @@ typedef struct tg_feed_result {
  * only. */
 int feed_validators_get(tg_store *s, const char *url, tg_feed_validators *v,
                         tg_err *err);
+/* The URL of the feed synced last (as feed_sources keeps it, credentials
+ * dropped) into url, or "" when no feed was ever synced. Reads only. */
+int feed_last_url(tg_store *s, char *url, size_t n, tg_err *err);
 
 /* Fetches url (blocking; no store). v may be NULL (no conditional
  * request). On TG_OK *out holds a 200 with its body or a 304; caller frees
@@ -339,7 +342,8 @@ typedef struct tg_feed_job tg_feed_job;
  * called on the worker). NULL on failure (err set). */
 tg_feed_job *feed_job_start(const char *url, const tg_feed_opts *o,
                             const tg_feed_validators *v, tg_err *err);
-/* A descriptor that becomes readable when the job has ended; for poll(). */
+/* A descriptor that becomes readable when the job has ended; for poll()
+ * (-1 once feed_job_finish took the result). */
 int feed_job_fd(const tg_feed_job *j);
 /* Non-zero once the job has ended (never blocks). */
 int feed_job_done(const tg_feed_job *j);

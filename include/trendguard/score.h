@@ -8,6 +8,7 @@
 #include "trendguard/explain.h"
 #include "trendguard/model.h"
 #include "trendguard/registry.h"
+#include "trendguard/risk.h"
 #include "trendguard/store.h"
 
 typedef struct tg_score_result {
@@ -21,6 +22,12 @@ typedef struct tg_score_result {
  * features.h features in order. TG_EDATA names a feature the store does
  * not provide. map has model_num_features() entries. */
 int score_feature_map(const tg_model *m, int *map, tg_err *err);
+
+/* The risk scorer (risk.h) for model m, its features mapped by
+ * score_feature_map, its reasons in words from ex (may be NULL). Caller
+ * frees with risk_scorer_free. */
+tg_risk_scorer *score_scorer(const tg_model *m, const tg_explainer *ex,
+                             tg_err *err);
 
 /* Opens the model to score with: path (registering it when it is not yet
  * in the registry, with threshold 0.5) or, when path is NULL, the newest

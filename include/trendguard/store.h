@@ -74,4 +74,17 @@ int store_features_current(tg_store *s);
 /* Builds the whole cache again from scratch (as after a migration). */
 int store_features_rebuild(tg_store *s, tg_err *err);
 
+/* What the store holds (`trendguard status`): the rows of its main tables
+ * (name[i], rows[i]: products, customers, hashtags, trend_snapshots,
+ * purchases, orders, returns, rejects, scores, interventions, models), the
+ * first and last purchase (epoch seconds; 0 without purchases) and the
+ * lines returned within 30 days. */
+#define STORE_SUMMARY_COUNTS 11
+typedef struct tg_store_summary {
+    const char *name[STORE_SUMMARY_COUNTS];
+    int64_t rows[STORE_SUMMARY_COUNTS];
+    int64_t purchases, first_purchase, last_purchase, returned_30d;
+} tg_store_summary;
+void store_summary(tg_store *s, tg_store_summary *out);
+
 #endif

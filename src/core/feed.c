@@ -8,12 +8,13 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "trendguard/worker.h"
 
 const char *feed_format_name(int format)
 {
@@ -103,6 +104,25 @@ int feed_validators_get(tg_store *s, const char *url, tg_feed_validators *v,
     }
     sqlite3_finalize(st);
     free(key);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(s, err, "reading feed_sources");
+    return TG_OK;
+}
+
+static const char sql_last_url[] =
+    "SELECT url FROM feed_sources ORDER BY last_sync DESC LIMIT 1";
+
+int feed_last_url(tg_store *s, char *url, size_t n, tg_err *err)
+{
+    if (n)
+        url[0] = 0;
+    sqlite3_stmt *st = store_prepare(s, sql_last_url, err);
+    if (!st)
+        return err ? err->code : TG_EINTERNAL;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+        tg_strlcpy(url, (const char *)sqlite3_column_text(st, 0), n);
+    sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_fail(s, err, "reading feed_sources");
     return TG_OK;
@@ -404,11 +424,9 @@ int feed_sync(tg_store *s, const char *url, const tg_feed_opts *o,
 /* ---- a worker thread ---------------------------------------------------- */
 
 struct tg_feed_job {
-    pthread_t thread;
-    int fds[2];
+    tg_worker *worker;
     atomic_int cancel;
-    atomic_int done;
-    int joined, finished, have_v;
+    int finished, have_v;
     char *url;
     tg_feed_opts o;
     tg_feed_validators v;
@@ -418,17 +436,11 @@ struct tg_feed_job {
     int rc;
 };
 
-static void *job_main(void *arg)
+static void job_main(void *arg)
 {
     tg_feed_job *j = arg;
     j->rc = fetch_and_parse(j->url, &j->o, j->have_v ? &j->v : NULL,
                             &j->fetch, &j->doc, &j->err);
-    atomic_store(&j->done, 1);
-    ssize_t w;
-    do
-        w = write(j->fds[1], "x", 1);
-    while (w < 0 && errno == EINTR);
-    return NULL;
 }
 
 tg_feed_job *feed_job_start(const char *url, const tg_feed_opts *o,
@@ -440,7 +452,6 @@ tg_feed_job *feed_job_start(const char *url, const tg_feed_opts *o,
         tg_fail(err, TG_EINTERNAL, "out of memory");
         return NULL;
     }
-    j->fds[0] = j->fds[1] = -1;
     if (o)
         j->o = *o;
     j->o.cancel = &j->cancel;
@@ -449,22 +460,7 @@ tg_feed_job *feed_job_start(const char *url, const tg_feed_opts *o,
         j->have_v = 1;
     }
     atomic_init(&j->cancel, 0);
-    atomic_init(&j->done, 0);
-    if (pipe(j->fds) != 0) {
-        tg_fail(err, TG_EINTERNAL, "pipe: %s", strerror(errno));
-        free(j->url);
-        free(j);
-        return NULL;
-    }
-    for (int i = 0; i < 2; i++) {
-        fcntl(j->fds[i], F_SETFD, FD_CLOEXEC);
-        fcntl(j->fds[i], F_SETFL, O_NONBLOCK);
-    }
-    int e = pthread_create(&j->thread, NULL, job_main, j);
-    if (e != 0) {
-        tg_fail(err, TG_EINTERNAL, "cannot start a thread: %s", strerror(e));
-        close(j->fds[0]);
-        close(j->fds[1]);
+    if (!(j->worker = worker_start(job_main, j, err))) {
         free(j->url);
         free(j);
         return NULL;
@@ -474,20 +470,18 @@ tg_feed_job *feed_job_start(const char *url, const tg_feed_opts *o,
 
 int feed_job_fd(const tg_feed_job *j)
 {
-    return j->fds[0];
+    return j->worker ? worker_fd(j->worker) : -1;
 }
 
 int feed_job_done(const tg_feed_job *j)
 {
-    return atomic_load(&((tg_feed_job *)j)->done);
+    return j->worker ? worker_done(j->worker) : 1; /* finished */
 }
 
 static void job_join(tg_feed_job *j)
 {
-    if (!j->joined) {
-        pthread_join(j->thread, NULL);
-        j->joined = 1;
-    }
+    worker_join(j->worker);
+    j->worker = NULL;
 }
 
 int feed_job_finish(tg_feed_job *j, tg_feed_fetch **f, tg_feed_doc **doc,
@@ -519,8 +513,6 @@ void feed_job_free(tg_feed_job *j)
     job_join(j);
     feed_fetch_free(j->fetch);
     feed_doc_free(j->doc);
-    close(j->fds[0]);
-    close(j->fds[1]);
     free(j->url);
     free(j);
 }

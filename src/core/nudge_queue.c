@@ -7,7 +7,6 @@
  * bandit. */
 #include "trendguard/nudge.h"
 
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <time.h>
 
 #include "nudge_int.h"
+#include "trendguard/risk.h"
 
 /* The queue in purchase-time order with each line's features, from the
  * training-set cache once a refresh has made it current (through the
@@ -167,24 +167,6 @@ static void size_range(const char *sizes, int *lo, int *hi)
     }
 }
 
-/* drivers JSON: [{"feature": name, "contribution": x}, ...] */
-static void read_drivers(const char *json, tg_nudge_input *in)
-{
-    in->n_drivers = 0;
-    cJSON *a = json ? cJSON_Parse(json) : NULL;
-    for (const cJSON *e = a && cJSON_IsArray(a) ? a->child : NULL;
-         e && in->n_drivers < TG_NUDGE_MAX_DRIVERS; e = e->next) {
-        const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, "feature");
-        const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "contribution");
-        int k = cJSON_IsString(f) ? features_index(f->valuestring) : -1;
-        if (k < 0 || !cJSON_IsNumber(c))
-            continue;
-        in->driver[in->n_drivers] = k;
-        in->contribution[in->n_drivers++] = (float)c->valuedouble;
-    }
-    cJSON_Delete(a);
-}
-
 static const char *col_text(sqlite3_stmt *st, int i)
 {
     return (const char *)sqlite3_column_text(st, i);
@@ -289,7 +271,9 @@ static void read_input(queue_ctx *q, sqlite3_stmt *row, tg_nudge_input *in)
                        : (float)sqlite3_column_double(row, Q_FEATURES + f);
     if (sqlite3_column_type(row, Q_SCORE) != SQLITE_NULL)
         in->score = sqlite3_column_double(row, Q_SCORE);
-    read_drivers(col_text(row, Q_DRIVERS), in);
+    in->n_drivers = risk_drivers_read(col_text(row, Q_DRIVERS), in->driver,
+                                      in->contribution,
+                                      TG_NUDGE_MAX_DRIVERS);
     const char *size = col_text(row, Q_SIZE);
     int shoe = 0, rank = size ? features_size_rank(size, &shoe) : -1;
     in->size = rank < 0 ? 0 : rank;

@@ -1,6 +1,7 @@
 /* score.c: scores the store's unscored purchase lines with the embedded
- * model and records the probability and top drivers of each; the store's
- * trigger turns high scores into queued interventions. */
+ * model through the one risk path (risk.h) and records the probability
+ * and top drivers of each; the store's trigger turns high scores into
+ * queued interventions. */
 #include "trendguard/score.h"
 
 #include <cjson/cJSON.h>
@@ -14,6 +15,7 @@
 
 #include "trendguard/dataset.h"
 #include "trendguard/features.h"
+#include "trendguard/risk.h"
 
 int score_feature_map(const tg_model *m, int *map, tg_err *err)
 {
@@ -103,33 +105,11 @@ tg_model *score_open_model(tg_store *s, const char *path,
     return m;
 }
 
-/* The top drivers as JSON: [{"feature", "contribution", "text"}...]. */
-static char *drivers_json(const tg_explainer *ex, const float *x,
-                          const float *contribs)
-{
-    tg_reason rs[3];
-    int n = ex ? explain_top(ex, x, contribs, rs, 3) : 0;
-    cJSON *a = cJSON_CreateArray();
-    for (int i = 0; i < n; i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "feature", features_name(rs[i].feature));
-        cJSON_AddNumberToObject(o, "contribution",
-                                round(rs[i].contribution * 1e4) / 1e4);
-        cJSON_AddStringToObject(o, "text", rs[i].text);
-        cJSON_AddItemToArray(a, o);
-    }
-    char *s = cJSON_PrintUnformatted(a);
-    cJSON_Delete(a);
-    return s;
-}
-
 /* A chunk of lines scored by worker threads: probabilities and driver
  * JSON per line, then written by the calling thread. */
 #define CHUNK 8192
 typedef struct chunk_job {
-    const tg_model *m;
-    const tg_explainer *ex;
-    const int *map;
+    const tg_risk_scorer *rs;
     const tg_dataset *d;
     size_t from, to;  /* lines of d */
     float *p;         /* to - from */
@@ -141,39 +121,25 @@ typedef struct chunk_job {
 static void *score_part(void *arg)
 {
     chunk_job *j = arg;
-    size_t nf = model_num_features(j->m);
-    float *row = malloc(nf * sizeof *row), *mc = malloc((nf + 1) * sizeof *mc);
-    if (!row || !mc) {
-        j->rc = tg_fail(&j->err, TG_EINTERNAL, "out of memory");
-        free(row), free(mc);
-        return NULL;
-    }
     for (size_t i = j->from; i < j->to && j->rc == TG_OK; i++) {
-        const float *x = j->d->x + i * j->d->nfeat;
-        for (size_t k = 0; k < nf; k++)
-            row[k] = x[j->map[k]];
-        j->p[i - j->from] = model_predict(j->m, row);
-        /* Contributions back in features.h order for the sentences. */
-        float tc[TG_NUM_FEATURES + 1] = {0};
-        j->rc = model_contribs(j->m, row, mc, &j->err);
-        for (size_t k = 0; k < nf; k++)
-            tc[j->map[k]] = mc[k];
-        j->drivers[i - j->from] = drivers_json(j->ex, x, tc);
+        tg_risk r;
+        j->rc = risk_score(j->rs, j->d->x + i * j->d->nfeat, &r, &j->err);
+        j->p[i - j->from] = (float)r.p;
+        j->drivers[i - j->from] = risk_drivers_json(&r);
     }
-    free(row), free(mc);
     return NULL;
 }
 
 /* Scores lines [from, to) on up to two threads. */
-static int score_chunk(const tg_model *m, const tg_explainer *ex,
-                       const int *map, const tg_dataset *d, size_t from,
-                       size_t to, float *p, char **drivers, tg_err *err)
+static int score_chunk(const tg_risk_scorer *rs, const tg_dataset *d,
+                       size_t from, size_t to, float *p, char **drivers,
+                       tg_err *err)
 {
     size_t mid = from + (to - from) / 2;
     chunk_job jobs[2] = {
-        {m, ex, map, d, from, mid, p, drivers, TG_OK, {0, ""}},
-        {m, ex, map, d, mid, to, p + (mid - from), drivers + (mid - from),
-         TG_OK, {0, ""}}};
+        {rs, d, from, mid, p, drivers, TG_OK, {0, ""}},
+        {rs, d, mid, to, p + (mid - from), drivers + (mid - from), TG_OK,
+         {0, ""}}};
     pthread_t t;
     int threaded = to - from >= 256 && pthread_create(&t, NULL, score_part,
                                                       &jobs[1]) == 0;
@@ -191,6 +157,20 @@ static int score_chunk(const tg_model *m, const tg_explainer *ex,
     return TG_OK;
 }
 
+tg_risk_scorer *score_scorer(const tg_model *m, const tg_explainer *ex,
+                             tg_err *err)
+{
+    int *map = malloc(model_num_features(m) * sizeof *map + 1);
+    if (!map) {
+        tg_fail(err, TG_EINTERNAL, "out of memory");
+        return NULL;
+    }
+    tg_risk_scorer *rs = score_feature_map(m, map, err) == TG_OK
+                             ? risk_scorer_new(m, map, ex, err) : NULL;
+    free(map);
+    return rs;
+}
+
 int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
                    const tg_explainer *ex,
                    void (*progress)(void *ud, double frac), void *ud,
@@ -198,15 +178,14 @@ int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
 {
     memset(r, 0, sizeof *r);
     r->model_version = info->version;
-    size_t nf = model_num_features(m);
-    int *map = malloc(nf * sizeof *map);
     float *p = malloc(CHUNK * sizeof *p);
     char **drivers = calloc(CHUNK, sizeof *drivers);
-    if (!map || !p || !drivers) {
-        free(map), free(p), free(drivers);
+    if (!p || !drivers) {
+        free(p), free(drivers);
         return tg_fail(err, TG_EINTERNAL, "out of memory");
     }
-    int rc = score_feature_map(m, map, err);
+    tg_risk_scorer *rs = score_scorer(m, ex, err);
+    int rc = rs ? TG_OK : err->code;
     tg_dataset d = {0};
     sqlite3_stmt *ins = NULL;
     if (rc == TG_OK)
@@ -228,7 +207,7 @@ int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
     int64_t now = (int64_t)time(NULL);
     for (size_t from = 0; from < d.n; from += CHUNK) {
         size_t to = from + CHUNK < d.n ? from + CHUNK : d.n;
-        rc = score_chunk(m, ex, map, &d, from, to, p, drivers, err);
+        rc = score_chunk(rs, &d, from, to, p, drivers, err);
         for (size_t i = from; i < to && rc == TG_OK; i++) {
             sqlite3_bind_int64(ins, 1, d.id[i]);
             sqlite3_bind_int(ins, 2, info->version);
@@ -266,6 +245,7 @@ rollback:
     r->scored = r->queued = 0;
 out:
     dataset_free(&d);
-    free(map), free(p), free(drivers);
+    risk_scorer_free(rs);
+    free(p), free(drivers);
     return rc;
 }

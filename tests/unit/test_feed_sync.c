@@ -14,7 +14,7 @@
 #include <fcntl.h>
 #include <poll.h>
 
-#include "app/commands.h"
+#include "cmd/commands.h"
 #include "tools/feed_server.c"
 #include "trendguard/feed.h"
 

@@ -6,20 +6,25 @@
  * report_dashboard on a worker thread with its own store connection, so a
  * large store never freezes the screen. */
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "app.h"
+#include "keys.h"
+#include "screen.h"
 #include "trendguard/report.h"
+#include "trendguard/worker.h"
+#include "ui.h"
 
 static const int periods[] = {90, 30, 7, 0};
+
+/* The rows of the dashboard's parts, top to bottom (the products add one
+ * row each). */
+enum { KPI_ROWS = 3, CHART_ROWS = 5, DRIVER_LINES = 5, FUNNEL_ROWS = 6,
+       PRODUCT_HEAD = 3 };
 #define N_PERIODS (int)(sizeof periods / sizeof *periods)
 
-struct app_dash {
+static struct {
     tg_report_filter filter;
     int period;              /* index into periods */
     int scroll;
@@ -28,118 +33,93 @@ struct app_dash {
     int have;
     char problem[300];
     /* the refresh running on the worker */
-    pthread_t thread;
-    int running;
-    atomic_int done;
-    int pipe[2];
+    tg_worker *worker;
     char db[4096];
     tg_report_filter wanted;
     tg_dashboard *next;
     int rc;
     tg_err err;
     double started;
-};
+} st;
 
-static void *worker(void *arg)
+static void init(session *s)
 {
-    app_dash *d = arg;
-    tg_store *s = store_open(d->db, STORE_READONLY, &d->err);
-    d->rc = s ? report_dashboard(s, &d->wanted, d->next, &d->err)
-              : d->err.code;
+    (void)s;
+    memset(&st, 0, sizeof st);
+    st.filter.category = -1;
+    st.filter.channel = -1;
+}
+
+static void fini(void)
+{
+    worker_join(st.worker);
+    free(st.shown);
+    free(st.next);
+    memset(&st, 0, sizeof st);
+}
+
+/* On the worker: the figures from a connection of its own. */
+static void compute(void *arg)
+{
+    (void)arg;
+    tg_store *s = store_open(st.db, STORE_READONLY, &st.err);
+    st.rc = s ? report_dashboard(s, &st.wanted, st.next, &st.err)
+              : st.err.code;
     store_close(s);
-    atomic_store(&d->done, 1);
-    ssize_t w = write(d->pipe[1], "x", 1);
-    (void)w;
-    return NULL;
 }
 
-static void dash_refresh(app *a)
+static void figures_refresh(session *s)
 {
-    app_dash *d = a->dash;
-    if (d->running)
+    if (st.worker)
         return; /* the new filter is picked up when this one lands */
-    if (!d->next && !(d->next = calloc(1, sizeof *d->next)))
+    if (!st.next && !(st.next = calloc(1, sizeof *st.next)))
         return;
-    tg_strlcpy(d->db, a->opts->db, sizeof d->db);
-    d->wanted = d->filter;
-    d->wanted.period_days = periods[d->period];
-    atomic_store(&d->done, 0);
-    d->started = tg_now_mono();
-    if (pthread_create(&d->thread, NULL, worker, d) == 0)
-        d->running = 1;
-    a->dirty = 1;
+    tg_strlcpy(st.db, s->opts->db, sizeof st.db);
+    st.wanted = st.filter;
+    st.wanted.period_days = periods[st.period];
+    memset(&st.err, 0, sizeof st.err);
+    st.started = tg_now_mono();
+    tg_err err = {0};
+    if (!(st.worker = worker_start(compute, NULL, &err)))
+        tg_strlcpy(st.problem, err.msg, sizeof st.problem);
+    s->dirty = 1;
 }
 
-static app_dash *dash_get(app *a)
+static int fd(void)
 {
-    if (a->dash)
-        return a->dash;
-    app_dash *d = calloc(1, sizeof *d);
-    if (!d)
-        return NULL;
-    if (pipe(d->pipe) != 0) {
-        free(d);
-        return NULL;
-    }
-    d->filter.category = -1;
-    d->filter.channel = -1;
-    a->dash = d;
-    return d;
+    return st.worker ? worker_fd(st.worker) : -1;
 }
 
-int dash_fd(const app *a)
+/* Takes a finished refresh. */
+static void tick(session *s)
 {
-    return a->dash && a->dash->running ? a->dash->pipe[0] : -1;
-}
-
-void dash_poll(app *a)
-{
-    app_dash *d = a->dash;
-    if (!d || !d->running || !atomic_load(&d->done))
+    if (!st.worker || !worker_done(st.worker))
         return;
-    pthread_join(d->thread, NULL);
-    d->running = 0;
-    char c;
-    ssize_t r = read(d->pipe[0], &c, 1);
-    (void)r;
-    if (d->rc == TG_OK) {
-        tg_dashboard *t = d->shown;
-        d->shown = d->next;
-        d->next = t;
-        d->have = 1;
-        d->problem[0] = 0;
+    worker_join(st.worker);
+    st.worker = NULL;
+    if (st.rc == TG_OK) {
+        tg_dashboard *t = st.shown;
+        st.shown = st.next;
+        st.next = t;
+        st.have = 1;
+        st.problem[0] = 0;
     } else {
-        tg_strlcpy(d->problem, d->err.msg, sizeof d->problem);
+        tg_strlcpy(st.problem, st.err.msg, sizeof st.problem);
     }
-    uilog_addf(a->log, "dashboard", "dashboard", "%.0f ms rc=%d",
-               (tg_now_mono() - d->started) * 1000, d->rc);
+    uilog_addf(s->log, "dashboard", "dashboard", "%.0f ms rc=%d",
+               (tg_now_mono() - st.started) * 1000, st.rc);
     /* The filter changed while it ran: once more. */
-    if (d->wanted.category != d->filter.category ||
-        d->wanted.channel != d->filter.channel ||
-        d->wanted.period_days != periods[d->period])
-        dash_refresh(a);
-    a->dirty = 1;
+    if (st.wanted.category != st.filter.category ||
+        st.wanted.channel != st.filter.channel ||
+        st.wanted.period_days != periods[st.period])
+        figures_refresh(s);
+    s->dirty = 1;
 }
 
-void dash_free(app *a)
+static void enter(session *s, int64_t id)
 {
-    app_dash *d = a->dash;
-    if (!d)
-        return;
-    if (d->running)
-        pthread_join(d->thread, NULL);
-    close(d->pipe[0]);
-    close(d->pipe[1]);
-    free(d->shown);
-    free(d->next);
-    free(d);
-    a->dash = NULL;
-}
-
-static void enter(app *a)
-{
-    if (dash_get(a))
-        dash_refresh(a);
+    (void)id;
+    figures_refresh(s);
 }
 
 /* ---- drawing: a view that scrolls ------------------------------------------ */
@@ -182,7 +162,8 @@ static void pct(double v, char *buf, size_t n)
         snprintf(buf, n, "%.1f%%", v * 100);
 }
 
-static int draw_kpis(app *a, const view *v, int y, const tg_dashboard *d)
+static int draw_kpis(const session *s, const view *v, int y,
+                     const tg_dashboard *d)
 {
     const tg_dash_kpis *k = &d->kpi;
     int w = (v->cols - 2) / 6;
@@ -190,7 +171,8 @@ static int draw_kpis(app *a, const view *v, int y, const tg_dashboard *d)
     pct(k->return_rate, val, sizeof val);
     snprintf(sub, sizeof sub, "%ld lines", k->matured);
     tile(v, y, 1, w - 1, "Return rate", val, sub,
-         risk_element(a, isnan(k->return_rate) ? 0 : k->return_rate));
+         theme_band(session_band(s, isnan(k->return_rate)
+                                        ? 0 : k->return_rate)));
     snprintf(val, sizeof val, "%.0f", k->predicted_week);
     snprintf(sub, sizeof sub, "of %ld/week", k->lines_week);
     tile(v, y, 1 + w, w - 1, "Due back", val, sub, EL_TITLE);
@@ -212,7 +194,7 @@ static int draw_kpis(app *a, const view *v, int y, const tg_dashboard *d)
     if (ui_width(sub) > w - 1)
         snprintf(sub, sizeof sub, "%ld shown", d->funnel.shown);
     tile(v, y, 1 + 5 * w, w - 1, "Uptake", val, sub, EL_TITLE);
-    return 3;
+    return KPI_ROWS;
 }
 
 /* Columns of block characters, h rows high, one per value (NaN blank). */
@@ -255,7 +237,7 @@ static void heading(const view *v, int y, int x, int w, const char *t)
 
 static int draw_trends(const view *v, int y, const tg_dashboard *d)
 {
-    int half = v->cols / 2, h = 5;
+    int half = v->cols / 2, h = CHART_ROWS;
     heading(v, y, 1, half - 2, "Weekly return rate");
     int n = d->n_weeks, fit = half - 10;
     if (n > fit)
@@ -313,7 +295,7 @@ static void hbar(const view *v, int y, int x, int w, const char *label,
 
 static int draw_drivers(const view *v, int y, const tg_dashboard *d)
 {
-    int half = v->cols / 2, lines = 5;
+    int half = v->cols / 2, lines = DRIVER_LINES;
     heading(v, y, 1, half - 2, "Top regret drivers");
     for (int i = 0; i < d->n_drivers && i < lines; i++) {
         char val[16];
@@ -328,7 +310,7 @@ static int draw_drivers(const view *v, int y, const tg_dashboard *d)
         char val[16];
         snprintf(val, sizeof val, "%ld", d->reason[i].n);
         hbar(v, y + 1 + i, half + 1, half - 2,
-             orders_reason_label(d->reason[i].reason),
+             ui_reason_label(d->reason[i].reason),
              most ? (double)d->reason[i].n / (double)most : 0, val);
     }
     return lines + 2;
@@ -349,7 +331,7 @@ static int draw_funnel(const view *v, int y, const tg_dashboard *d)
         hbar(v, y + 1 + i, 1, v->cols - 2, steps[i].label,
              f->queued ? (double)steps[i].n / (double)f->queued : 0, val);
     }
-    return 6;
+    return FUNNEL_ROWS;
 }
 
 static int draw_products(const view *v, int y, const tg_dashboard *d)
@@ -373,100 +355,106 @@ static int draw_products(const view *v, int y, const tg_dashboard *d)
         ui_putf(v->w, r, 2 + namew, v->cols - namew - 3, "%-11s %6ld %9s %9s",
                 tg_category_names[p->category], p->lines, rate, risk);
     }
-    return 3 + d->n_products;
+    return PRODUCT_HEAD + d->n_products;
 }
 
-static void draw(app *a, WINDOW *w, int top, int rows, int cols)
+static void draw_header(WINDOW *w, int top, int cols)
 {
-    app_dash *d = dash_get(a);
-    if (!d)
-        return;
     char date[16] = "-";
-    if (d->have && d->shown->data_end)
-        tg_date_format(d->shown->data_end, date, sizeof date);
+    if (st.have && st.shown->data_end)
+        tg_date_format(st.shown->data_end, date, sizeof date);
     char period[24];
-    if (periods[d->period])
-        snprintf(period, sizeof period, "last %d days", periods[d->period]);
+    if (periods[st.period])
+        snprintf(period, sizeof period, "last %d days", periods[st.period]);
     else
         snprintf(period, sizeof period, "all data");
     ui_putf(w, top, 1, cols - 2, "Category: %s   Channel: %s   Period: %s"
             "   (data to %s)%s",
-            d->filter.category < 0 ? "all"
-                                   : tg_category_names[d->filter.category],
-            d->filter.channel < 0 ? "all"
-                                  : tg_channel_names[d->filter.channel],
-            period, date, d->running ? "   updating..." : "");
-    if (d->problem[0]) {
+            st.filter.category < 0 ? "all"
+                                   : tg_category_names[st.filter.category],
+            st.filter.channel < 0 ? "all"
+                                  : tg_channel_names[st.filter.channel],
+            period, date, st.worker ? "   updating..." : "");
+    if (st.problem[0]) {
         wattron(w, theme_attr(EL_BAD));
-        ui_put(w, top + 1, 1, cols - 2, d->problem);
+        ui_put(w, top + 1, 1, cols - 2, st.problem);
         wattroff(w, theme_attr(EL_BAD));
     }
-    if (!d->have) {
+}
+
+static void draw(session *s, WINDOW *w, int top, int rows, int cols)
+{
+    draw_header(w, top, cols);
+    if (!st.have) {
         ui_put(w, top + 3, 2, cols - 4, "Computing the figures...");
         return;
     }
-    view v = {w, top + 1, rows - 1, cols, d->scroll};
+    /* Scrolled no further than the last row, before drawing. */
+    int max_scroll = KPI_ROWS + 1 + CHART_ROWS + 2 + DRIVER_LINES + 2 +
+                     FUNNEL_ROWS + PRODUCT_HEAD + st.shown->n_products -
+                     (rows - 1);
+    if (st.scroll > max_scroll)
+        st.scroll = max_scroll > 0 ? max_scroll : 0;
+    view v = {w, top + 1, rows - 1, cols, st.scroll};
     int y = 0;
-    y += draw_kpis(a, &v, y, d->shown) + 1;
-    y += draw_trends(&v, y, d->shown);
-    y += draw_drivers(&v, y, d->shown);
-    y += draw_funnel(&v, y, d->shown);
-    y += draw_products(&v, y, d->shown);
-    int max_scroll = y - v.rows;
-    if (d->scroll > max_scroll)
-        d->scroll = max_scroll > 0 ? max_scroll : 0;
+    y += draw_kpis(s, &v, y, st.shown) + 1;
+    y += draw_trends(&v, y, st.shown);
+    y += draw_drivers(&v, y, st.shown);
+    y += draw_funnel(&v, y, st.shown);
+    y += draw_products(&v, y, st.shown);
     /* Arrows in the right margin say there is more above or below. */
-    if (d->scroll > 0)
+    if (st.scroll > 0)
         mvwaddstr(w, v.top, cols - 1, ui_glyphs->up);
-    if (d->scroll < max_scroll)
+    if (st.scroll < max_scroll)
         mvwaddstr(w, v.top + v.rows - 1, cols - 1, ui_glyphs->down);
 }
 
-static int key(app *a, int act, int ch)
+/* Scrolling keys; 0 when the action is none. */
+static int scroll_key(int act)
 {
-    (void)ch;
-    app_dash *d = dash_get(a);
-    if (!d)
-        return 0;
     switch (act) {
-    case ACT_UP:
-        if (d->scroll > 0)
-            d->scroll--;
+    case ACT_UP: st.scroll = st.scroll > 0 ? st.scroll - 1 : 0; return 1;
+    case ACT_DOWN: st.scroll++; return 1;
+    case ACT_PAGE_UP: st.scroll = st.scroll > 10 ? st.scroll - 10 : 0;
         return 1;
-    case ACT_DOWN:
-        d->scroll++;
-        return 1;
-    case ACT_PAGE_UP:
-        d->scroll = d->scroll > 10 ? d->scroll - 10 : 0;
-        return 1;
-    case ACT_PAGE_DOWN:
-        d->scroll += 10;
-        return 1;
-    case ACT_HOME:
-        d->scroll = 0;
-        return 1;
-    case ACT_CATEGORY:
-        d->filter.category = d->filter.category + 1 >= TG_NUM_CATEGORIES
-                                 ? -1 : d->filter.category + 1;
-        break;
-    case ACT_CHANNEL:
-        d->filter.channel = d->filter.channel + 1 >= TG_NUM_CHANNELS
-                                ? -1 : d->filter.channel + 1;
-        break;
-    case ACT_PERIOD:
-        d->period = (d->period + 1) % N_PERIODS;
-        break;
-    case ACT_CLEAR:
-        d->filter.category = d->filter.channel = -1;
-        d->period = 0;
-        break;
-    default:
-        return 0;
+    case ACT_PAGE_DOWN: st.scroll += 10; return 1;
+    case ACT_HOME: st.scroll = 0; return 1;
+    default: return 0;
     }
-    app_event(a, "filter", "category=%d channel=%d period=%d",
-              d->filter.category, d->filter.channel, periods[d->period]);
-    dash_refresh(a);
-    return 1;
 }
 
-const screen scr_dash = {"dashboard", "Dashboard", enter, draw, key};
+static scr_result key(session *s, const scr_key *k)
+{
+    if (scroll_key(k->act))
+        return scr_handled(1);
+    switch (k->act) {
+    case ACT_CATEGORY:
+        st.filter.category = st.filter.category + 1 >= TG_NUM_CATEGORIES
+                                 ? -1 : st.filter.category + 1;
+        break;
+    case ACT_CHANNEL:
+        st.filter.channel = st.filter.channel + 1 >= TG_NUM_CHANNELS
+                                ? -1 : st.filter.channel + 1;
+        break;
+    case ACT_PERIOD:
+        st.period = (st.period + 1) % N_PERIODS;
+        break;
+    case ACT_CLEAR:
+        st.filter.category = st.filter.channel = -1;
+        st.period = 0;
+        break;
+    default:
+        return scr_handled(0);
+    }
+    session_event(s, "filter", "category=%d channel=%d period=%d",
+                  st.filter.category, st.filter.channel, periods[st.period]);
+    figures_refresh(s);
+    return scr_handled(1);
+}
+
+const screen scr_dash = {
+    "dashboard", "Dashboard",
+    {{ACT_CATEGORY, "category"}, {ACT_CHANNEL, "channel"},
+     {ACT_PERIOD, "period"}, {ACT_CLEAR, "clear"}, {ACT_BACK, "back"},
+     {ACT_QUIT, "quit"}},
+    init, fini, enter, NULL, draw, key, fd, tick};

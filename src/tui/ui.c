@@ -1,6 +1,8 @@
-/* ui.c: drawing helpers the screens share: text cut to a display width
- * (never mid-character, with an ellipsis), sparklines, bars, rules, word wrap and money,
- * with UTF-8 block glyphs or their ASCII fallback in a C locale. */
+/* ui.c: drawing helpers the screens share: text cut to a display width as
+ * the terminal measures it (text.h: never inside a grapheme cluster, with
+ * an ellipsis), sparklines, bars, rules, word wrap, money and the return
+ * reasons' words, with UTF-8 block glyphs or their ASCII fallback in a C
+ * locale. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,7 +10,8 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "app.h"
+#include "text.h"
+#include "ui.h"
 
 static const glyphs utf8_glyphs = {
     {"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587",
@@ -22,10 +25,11 @@ static const glyphs ascii_glyphs = {
 const glyphs *ui_glyphs = &ascii_glyphs;
 static int unicode_on;
 
-void ui_init_glyphs(int unicode)
+void ui_init_glyphs(int unicode, int zwj_joins)
 {
     unicode_on = unicode;
     ui_glyphs = unicode ? &utf8_glyphs : &ascii_glyphs;
+    text_init(unicode, zwj_joins);
 }
 
 int ui_unicode(void)
@@ -33,33 +37,27 @@ int ui_unicode(void)
     return unicode_on;
 }
 
-/* The next character of s: its byte length and display width (a byte
- * that is not a valid character counts as one column, shown as '?'). */
-static size_t next_char(const char *s, int *width, int *valid)
-{
-    mbstate_t st;
-    memset(&st, 0, sizeof st);
-    wchar_t wc;
-    size_t len = mbrtowc(&wc, s, MB_CUR_MAX, &st);
-    if (len == (size_t)-1 || len == (size_t)-2 || len == 0) {
-        *width = 1, *valid = 0;
-        return 1;
-    }
-    int cw = wcwidth(wc);
-    *valid = cw >= 0;
-    *width = cw >= 0 ? cw : 1;
-    return len;
-}
-
 int ui_width(const char *s)
 {
-    int w = 0;
-    while (*s) {
-        int cw, ok;
-        s += next_char(s, &cw, &ok);
-        w += cw;
+    return text_width(s);
+}
+
+/* Draws the cluster of len bytes at s from (y, x), each cell as one
+ * cchar_t holding all of its characters. It is filled by hand: setcchar
+ * would stop at a character joined after a zero-width joiner. The
+ * window's attributes apply to it, as to any character without its own. */
+static void put_cluster(WINDOW *w, int y, int x, const char *s, size_t len)
+{
+    text_cell cells[TEXT_CLUSTER_CELLS];
+    int n = text_cells(s, len, cells, TEXT_CLUSTER_CELLS);
+    for (int i = 0; i < n; i++) {
+        cchar_t cc;
+        memset(&cc, 0, sizeof cc);
+        for (int k = 0; k < CCHARW_MAX && cells[i].wc[k]; k++)
+            cc.chars[k] = cells[i].wc[k];
+        mvwadd_wch(w, y, x, &cc);
+        x += cells[i].cols;
     }
-    return w;
 }
 
 int ui_put(WINDOW *w, int y, int x, int width, const char *s)
@@ -67,20 +65,15 @@ int ui_put(WINDOW *w, int y, int x, int width, const char *s)
     if (width <= 0 || !s)
         return 0;
     /* Text cut short ends in an ellipsis where the terminal has one. */
-    int cut = unicode_on && width > 1 && ui_width(s) > width;
+    int cut = unicode_on && width > 1 && text_width(s) > width;
     int room = cut ? width - 1 : width;
-    int used = 0;
-    while (*s) {
-        int cw, ok;
-        size_t len = next_char(s, &cw, &ok);
+    int used = 0, cw;
+    const char *end = s + strlen(s);
+    for (size_t len; (len = text_cluster(s, end, &cw)) > 0; s += len) {
         if (used + cw > room)
             break;
-        if (ok && !(len == 1 && (unsigned char)*s < 32))
-            mvwaddnstr(w, y, x + used, s, (int)len);
-        else
-            mvwaddch(w, y, x + used, '?');
+        put_cluster(w, y, x + used, s, len);
         used += cw;
-        s += len;
     }
     if (cut)
         mvwaddstr(w, y, x + used++, "\u2026");
@@ -148,7 +141,7 @@ int ui_wrap(WINDOW *w, int y, int x, int cols, int max_lines,
             const char *text)
 {
     int line = 0;
-    const char *p = text;
+    const char *p = text, *stop = text + strlen(text);
     while (*p && line < max_lines) {
         while (*p == ' ')
             p++;
@@ -158,11 +151,11 @@ int ui_wrap(WINDOW *w, int y, int x, int cols, int max_lines,
         while (*end) {
             const char *word = end;
             int ww = 0;
-            while (*end && *end != ' ') {
-                int cw, ok;
-                end += next_char(end, &cw, &ok);
+            int cw;
+            for (size_t len; *end != ' ' &&
+                             (len = text_cluster(end, stop, &cw)) > 0;
+                 end += len)
                 ww += cw;
-            }
             if (used + (used ? 1 : 0) + ww > cols) {
                 if (used == 0) /* a word longer than the line: cut it */
                     cut = end;
@@ -212,4 +205,22 @@ char *ui_money(double v, char *buf, size_t n)
     out[o] = 0;
     snprintf(buf, n, "%s$%s", sign, out);
     return buf;
+}
+
+const ui_reason ui_reasons[] = {
+    {"too_small", "Too small"},
+    {"too_large", "Too large"},
+    {"not_as_pictured", "Not as pictured"},
+    {"quality", "Quality"},
+    {"changed_mind", "Changed my mind"},
+    {"late_delivery", "Arrived late"},
+};
+const int ui_n_reasons = (int)(sizeof ui_reasons / sizeof *ui_reasons);
+
+const char *ui_reason_label(const char *id)
+{
+    for (int i = 0; id && i < ui_n_reasons; i++)
+        if (strcmp(ui_reasons[i].id, id) == 0)
+            return ui_reasons[i].label;
+    return id && strcmp(id, "unknown") == 0 ? "Not given" : id;
 }

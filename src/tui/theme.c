@@ -1,7 +1,7 @@
 /* theme.c: the app's colours as a [theme][element] table: a colour theme
  * and a monochrome one (bold, reverse, underline only), used when the
  * terminal has no colours, under NO_COLOR, or when asked for. */
-#include "app.h"
+#include "ui.h"
 
 typedef struct style {
     short fg, bg;   /* -1: the terminal's default */
@@ -86,4 +86,11 @@ attr_t theme_attr(int element)
     if (current == THEME_COLOUR)
         return s->attr | COLOR_PAIR(element + 1);
     return s->attr;
+}
+
+int theme_band(int band)
+{
+    static const int el[TG_NUM_BANDS] = {EL_RISK_LOW, EL_RISK_MEDIUM,
+                                         EL_RISK_HIGH};
+    return band >= 0 && band < TG_NUM_BANDS ? el[band] : EL_RISK_LOW;
 }

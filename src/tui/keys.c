@@ -1,10 +1,12 @@
 /* keys.c: the app's key bindings as one table {key, action, screens,
  * help}; the event loop looks keys up here and the help screen is drawn
  * from it, so the two never disagree. */
+#include <curses.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "app.h"
+#include "keys.h"
+#include "screen.h"
 
 #define ON(s) (1u << (s))
 #define ESC 27
@@ -115,4 +117,24 @@ const char *keys_hint(int scr, int action, char *buf, size_t n)
     }
     snprintf(buf, n, "?");
     return buf;
+}
+
+int keys_by_name(const char *s)
+{
+    static const struct {
+        const char *name;
+        int key;
+    } names[] = {
+        {"Up", KEY_UP}, {"Down", KEY_DOWN}, {"Left", KEY_LEFT},
+        {"Right", KEY_RIGHT}, {"PgUp", KEY_PPAGE}, {"PgDn", KEY_NPAGE},
+        {"Home", KEY_HOME}, {"End", KEY_END}, {"Enter", '\n'}, {"Esc", 27},
+        {"Backspace", KEY_BACKSPACE}, {"Tab", '\t'}, {"S-Tab", KEY_BTAB},
+        {"Delete", KEY_DC}, {"Space", ' '},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(names[i].name, s) == 0)
+            return names[i].key;
+    if (strlen(s) == 1)
+        return (unsigned char)s[0];
+    return -1;
 }

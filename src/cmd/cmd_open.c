@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "app.h"
+#include "tui/tui.h"
 #include "cli/cli.h"
 #include "commands.h"
 #include "demo.h"
@@ -30,7 +30,7 @@ int cmd_open(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     cli_ctx c;
     cli_begin(&c, "");
-    app_opts o = {0};
+    tui_opts o = {0};
     o.t_start = t_start;
     o.feed_minutes = 15;
     int opt;
@@ -90,5 +90,5 @@ int cmd_open(int argc, char **argv)
     if (o.offline && o.feed_url)
         return cli_usage(&c, "--offline and --feed contradict each other");
     o.db = c.db;
-    return app_run(&o);
+    return tui_run(&o);
 }

@@ -5,16 +5,17 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "app.h"
+#include "ui.h"
 
-int meter_draw(const app *a, WINDOW *w, int y, int x, int cols,
-               const app_risk *r, int reasons)
+int meter_draw(WINDOW *w, int y, int x, int cols, const line_risk *lr,
+               int reasons)
 {
     static const char *const band_words[TG_NUM_BANDS] = {"low", "medium",
                                                           "high"};
     const char *label = "Regret risk ";
     int lw = ui_width(label);
-    attr_t band = theme_attr(risk_element(a, r->p));
+    const tg_risk *r = &lr->risk;
+    attr_t band = theme_attr(theme_band(lr->band));
     wattron(w, theme_attr(EL_TITLE));
     ui_put(w, y, x, cols, label);
     wattroff(w, theme_attr(EL_TITLE));
@@ -33,7 +34,7 @@ int meter_draw(const app *a, WINDOW *w, int y, int x, int cols,
     }
     wattron(w, band);
     ui_putf(w, y, col, x + cols - col, " %3.0f%% %s", r->p * 100,
-            band_words[r->band]);
+            band_words[lr->band]);
     wattroff(w, band);
     int used = 1;
     if (r->from_rules) {

@@ -1,0 +1,157 @@
+/* risk.c: one line's regret risk (risk.h): the model's probability and
+ * TreeSHAP contributions back in features.h order, the drivers and the
+ * reasons in words, or the rule-based estimate; and the drivers' JSON of
+ * the scores table. */
+#include "trendguard/risk.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tg_risk_scorer {
+    const tg_model *m;
+    const tg_explainer *ex;
+    size_t nf;
+    int map[];
+};
+
+/* Rows of this many features or fewer are built on the stack. */
+#define STACK_FEATURES 128
+
+tg_risk_scorer *risk_scorer_new(const tg_model *m, const int *map,
+                                const tg_explainer *ex, tg_err *err)
+{
+    size_t nf = model_num_features(m);
+    tg_risk_scorer *r = malloc(sizeof *r + nf * sizeof r->map[0]);
+    if (!r) {
+        tg_fail(err, TG_EINTERNAL, "out of memory");
+        return NULL;
+    }
+    r->m = m;
+    r->ex = ex;
+    r->nf = nf;
+    memcpy(r->map, map, nf * sizeof r->map[0]);
+    return r;
+}
+
+void risk_scorer_free(tg_risk_scorer *r)
+{
+    free(r);
+}
+
+/* The largest positive contributions (features.h order in c), largest
+ * first, the lower index on a tie. */
+static void pick_drivers(const float *c, tg_risk *out)
+{
+    int used[TG_NUM_FEATURES] = {0};
+    while (out->n_drivers < TG_NUDGE_MAX_DRIVERS) {
+        int best = -1;
+        for (int f = 0; f < TG_NUM_FEATURES; f++)
+            if (!used[f] && c[f] > 0 && (best < 0 || c[f] > c[best]))
+                best = f;
+        if (best < 0)
+            break;
+        used[best] = 1;
+        out->driver[out->n_drivers] = best;
+        out->contribution[out->n_drivers++] = c[best];
+    }
+}
+
+/* The first drivers as reasons, in words. */
+static void fill_reasons(const tg_explainer *ex, const float *x,
+                         tg_risk *out)
+{
+    out->n_reasons = 0;
+    for (int i = 0; i < out->n_drivers && i < TG_RISK_REASONS; i++) {
+        tg_reason *re = &out->reasons[out->n_reasons++];
+        re->feature = out->driver[i];
+        re->value = x[re->feature];
+        re->contribution = out->contribution[i];
+        if (ex)
+            explain_sentence(ex, re->feature, re->value, re->text,
+                             sizeof re->text);
+        else
+            tg_strlcpy(re->text, features_doc(re->feature), sizeof re->text);
+    }
+}
+
+int risk_score(const tg_risk_scorer *r, const float *x, tg_risk *out,
+               tg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    float row_s[STACK_FEATURES] = {0}, mc_s[STACK_FEATURES + 1];
+    int big = r->nf > STACK_FEATURES;
+    float *row = big ? malloc(r->nf * sizeof *row) : row_s;
+    float *mc = big ? malloc((r->nf + 1) * sizeof *mc) : mc_s;
+    if (!row || !mc) {
+        if (big)
+            free(row), free(mc);
+        return tg_fail(err, TG_EINTERNAL, "out of memory");
+    }
+    for (size_t k = 0; k < r->nf; k++)
+        row[k] = x[r->map[k]];
+    out->p = model_predict(r->m, row);
+    float c[TG_NUM_FEATURES] = {0};
+    int rc = model_contribs(r->m, row, mc, err);
+    if (rc == TG_OK)
+        for (size_t k = 0; k < r->nf; k++)
+            c[r->map[k]] += mc[k];
+    if (big)
+        free(row), free(mc);
+    pick_drivers(c, out);
+    if (r->ex)
+        fill_reasons(r->ex, x, out);
+    return rc;
+}
+
+void risk_rules(const tg_nudge_catalog *c, const tg_explainer *ex,
+                const float *x, tg_risk *out)
+{
+    memset(out, 0, sizeof *out);
+    out->from_rules = 1;
+    out->n_drivers = nudge_rules_estimate(c, x, &out->p, out->driver,
+                                          out->contribution,
+                                          TG_NUDGE_MAX_DRIVERS);
+    fill_reasons(ex, x, out);
+}
+
+char *risk_drivers_json(const tg_risk *r)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; a && i < r->n_reasons; i++) {
+        const tg_reason *re = &r->reasons[i];
+        cJSON *o = cJSON_CreateObject();
+        if (!o || !cJSON_AddItemToArray(a, o) ||
+            !cJSON_AddStringToObject(o, "feature",
+                                     features_name(re->feature)) ||
+            !cJSON_AddNumberToObject(o, "contribution",
+                                     round(re->contribution * 1e4) / 1e4) ||
+            !cJSON_AddStringToObject(o, "text", re->text)) {
+            cJSON_Delete(a);
+            return NULL;
+        }
+    }
+    char *s = a ? cJSON_PrintUnformatted(a) : NULL;
+    cJSON_Delete(a);
+    return s;
+}
+
+int risk_drivers_read(const char *json, int *driver, float *contribution,
+                      int max)
+{
+    int n = 0;
+    cJSON *a = json ? cJSON_Parse(json) : NULL;
+    for (const cJSON *e = cJSON_IsArray(a) ? a->child : NULL; e && n < max;
+         e = e->next) {
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, "feature");
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "contribution");
+        int k = cJSON_IsString(f) ? features_index(f->valuestring) : -1;
+        if (k < 0 || !cJSON_IsNumber(c))
+            continue;
+        driver[n] = k;
+        contribution[n++] = (float)c->valuedouble;
+    }
+    cJSON_Delete(a);
+    return n;
+}

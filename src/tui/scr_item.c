@@ -1,0 +1,382 @@
+/* scr_item.c: the Item screen: details, fit note, sizes, the trend chart,
+ * and the live regret-risk meter, recomputed in the same frame whenever
+ * the size, the quantity or the cart changes or the trends refresh. A
+ * nudge the engine decides on sits beside the meter; accepting it acts. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "keys.h"
+#include "screen.h"
+#include "ui.h"
+
+static struct {
+    tg_shop_item item;       /* product_id 0: none open */
+    int size_sel, qty;
+    double opened;           /* tg_now_mono() when the item was opened */
+    line_risk risk;
+    session_nudge nudge;
+    int quiet;               /* why no nudge shows (TG_WHY_*), for caps */
+    unsigned seen_cart, seen_shopper, seen_data;
+} st;
+
+static void init(session *s)
+{
+    memset(&st, 0, sizeof st);
+    st.seen_cart = s->gen_cart;
+    st.seen_shopper = s->gen_shopper;
+    st.seen_data = s->gen_data;
+}
+
+static const char *size_name(void)
+{
+    return st.size_sel >= 0 && st.size_sel < st.item.n_sizes
+               ? st.item.sizes[st.size_sel] : "";
+}
+
+static double minutes_viewed(void)
+{
+    return (tg_now_mono() - st.opened) / 60.0;
+}
+
+/* Decides on a nudge for the current risk unless one is on screen. */
+static void decide(session *s)
+{
+    if (st.nudge.state != NUDGE_NONE || s->catalog.n == 0)
+        return;
+    tg_nudge_input in;
+    session_nudge_input(s, &st.risk, TG_MOMENT_ITEM, &st.item, size_name(),
+                        &in);
+    st.quiet = session_nudge_show(s, &in, 0, 0, NULL, &st.nudge);
+}
+
+/* The meter for the item in the chosen size, as if added now. */
+static void rescore(session *s)
+{
+    if (!st.item.product_id)
+        return;
+    session_risk_if_added(s, &st.item, size_name(), st.qty, minutes_viewed(),
+                          &st.risk);
+    decide(s);
+    s->dirty = 1;
+}
+
+/* Reads item id from the shop; a new one starts afresh. */
+static void open_item(session *s, int64_t id)
+{
+    tg_err err = {0};
+    tg_shop_item it;
+    if (shop_item(s->shop, id, &it, &err) != TG_OK) {
+        session_note(s, "%s", err.msg);
+        return;
+    }
+    int same = st.item.product_id == id;
+    st.item = it;
+    if (same)
+        return;
+    st.size_sel = session_usual_size(s, &it);
+    st.qty = 1;
+    st.opened = tg_now_mono();
+    st.nudge.state = NUDGE_NONE;
+    st.nudge.id = 0;
+    st.quiet = TG_WHY_SHOWN;
+    session_event(s, "item", "%s %s", it.code, it.name);
+}
+
+/* Catches up with the session; returns 1 when it rescored. */
+static int catch_up(session *s)
+{
+    int data = st.seen_data != s->gen_data;
+    int shopper = st.seen_shopper != s->gen_shopper;
+    int cart = st.seen_cart != s->gen_cart;
+    st.seen_data = s->gen_data;
+    st.seen_shopper = s->gen_shopper;
+    st.seen_cart = s->gen_cart;
+    if (!st.item.product_id || !(data || shopper || cart))
+        return 0;
+    if (data || shopper)
+        open_item(s, st.item.product_id);
+    if (shopper) {
+        st.nudge.state = NUDGE_NONE;
+        st.quiet = TG_WHY_SHOWN;
+    }
+    rescore(s);
+    return 1;
+}
+
+static void sync(session *s)
+{
+    catch_up(s);
+}
+
+static void enter(session *s, int64_t id)
+{
+    if (id)
+        open_item(s, id);
+    if (!catch_up(s))
+        rescore(s);
+}
+
+/* The trend's daily views as columns of block characters. */
+static void trend_chart(WINDOW *w, int y, int x, int h, const double *v,
+                        int n)
+{
+    double hi = 0;
+    for (int i = 0; i < n; i++)
+        if (!isnan(v[i]) && v[i] > hi)
+            hi = v[i];
+    wattron(w, theme_attr(EL_CHART));
+    for (int i = 0; i < n; i++) {
+        double eighths = hi > 0 && !isnan(v[i]) ? v[i] / hi * h * 8 : 0;
+        for (int r = 0; r < h; r++) {
+            double cell = eighths - (h - 1 - r) * 8;
+            const char *g = " ";
+            if (cell >= 8)
+                g = ui_glyphs->full;
+            else if (cell >= 1)
+                g = ui_glyphs->spark[(int)cell - 1];
+            mvwaddstr(w, y + r, x + 2 * i, g);
+            mvwaddstr(w, y + r, x + 2 * i + 1, g);
+        }
+    }
+    wattroff(w, theme_attr(EL_CHART));
+}
+
+static void draw_sizes(WINDOW *w, int y, int x, int cols)
+{
+    const tg_shop_item *it = &st.item;
+    int sx = x + ui_put(w, y, x, cols, "Size ");
+    for (int i = 0; i < it->n_sizes && sx < x + cols - 4; i++) {
+        int sel = i == st.size_sel;
+        if (sel)
+            wattron(w, theme_attr(EL_SELECTED) | A_BOLD);
+        sx += ui_putf(w, y, sx, x + cols - sx, sel ? "[%s]" : " %s ",
+                      it->sizes[i]);
+        if (sel)
+            wattroff(w, theme_attr(EL_SELECTED) | A_BOLD);
+    }
+    if (it->n_sizes == 0)
+        ui_put(w, y, sx, cols - 5, "one size");
+}
+
+static void draw_trend(WINDOW *w, int y, int x, int cols, int rows)
+{
+    const tg_shop_item *it = &st.item;
+    if (!it->hashtag_id) {
+        ui_put(w, y, x, cols, "Not part of a TikTok trend.");
+        return;
+    }
+    char views[32] = "";
+    if (!isnan(it->views_24h) && it->views_24h >= 1e6)
+        snprintf(views, sizeof views, ", %.1fM views today",
+                 it->views_24h / 1e6);
+    else if (!isnan(it->views_24h))
+        snprintf(views, sizeof views, ", %.1fk views today",
+                 it->views_24h / 1000.0);
+    ui_putf(w, y, x, cols, "#%s", it->hashtag);
+    ui_putf(w, y + 1, x, cols, "%s%s", tg_trend_phase_names[it->phase],
+            views);
+    int h = rows - 3;
+    if (h > 6)
+        h = 6;
+    if (h < 2)
+        return;
+    trend_chart(w, y + 2, x, h, it->spark, TG_SHOP_SPARK_DAYS);
+    wattron(w, theme_attr(EL_DIM));
+    ui_put(w, y + 2 + h, x, cols, "14 days ago          today");
+    wattroff(w, theme_attr(EL_DIM));
+}
+
+/* What the shop knows of the fit and of the shopper's size, and from
+ * what. */
+static void draw_fit(session *s, WINDOW *w, int y, int x, int cols)
+{
+    const tg_shop_item *it = &st.item;
+    char fit[160], size[160];
+    tg_err err = {0};
+    shop_fit_story(it, fit, sizeof fit);
+    ui_put(w, y, x, cols, fit);
+    if (fit[0] && s->persona.id &&
+        shop_size_story(s->shop, s->persona.id, it->category == TG_CAT_SHOES,
+                        size, sizeof size, &err) == TG_OK) {
+        wattron(w, theme_attr(EL_DIM));
+        ui_put(w, y + 1, x, cols, size);
+        wattroff(w, theme_attr(EL_DIM));
+    }
+}
+
+static void draw_details(session *s, WINDOW *w, int y, int x, int cols,
+                         int rows)
+{
+    const tg_shop_item *it = &st.item;
+    char price[24];
+    wattron(w, theme_attr(EL_TITLE));
+    ui_put(w, y, x, cols, it->name);
+    wattroff(w, theme_attr(EL_TITLE));
+    ui_putf(w, y + 1, x, cols, "%s%s%s   %s", it->brand,
+            it->brand[0] ? (ui_unicode() ? " \u00b7 " : " - ") : "",
+            tg_category_names[it->category],
+            ui_money(it->price, price, sizeof price));
+    draw_fit(s, w, y + 2, x, cols);
+    draw_sizes(w, y + 4, x, cols);
+    ui_putf(w, y + 5, x, cols, "Qty  %d", st.qty);
+    draw_trend(w, y + 7, x, cols, rows - 7);
+}
+
+/* A risky item with no nudge because of the caps: say it is the cap,
+ * not the risk. */
+static void draw_capped(const session *s, WINDOW *w, int y, int x, int cols,
+                        int rows)
+{
+    wattron(w, theme_attr(EL_DIM));
+    char msg[160];
+    if (st.quiet == TG_WHY_SESSION_CAP)
+        snprintf(msg, sizeof msg, "No more tips this visit: %d at most. "
+                 "p switches to another shopper.", s->catalog.per_session);
+    else
+        snprintf(msg, sizeof msg, "No more tips today for this shopper: "
+                 "%d a day at most. p switches to another shopper.",
+                 s->catalog.per_shopper_day);
+    ui_wrap(w, y, x + 1, cols - 2, rows, msg);
+    wattroff(w, theme_attr(EL_DIM));
+}
+
+static void draw_nudge(const session *s, WINDOW *w, int y, int x, int cols,
+                       int rows)
+{
+    const session_nudge *n = &st.nudge;
+    int none = n->state == NUDGE_NONE || n->d.nudge < 0;
+    if (none && rows >= 2 && (st.quiet == TG_WHY_SESSION_CAP ||
+                              st.quiet == TG_WHY_SHOPPER_CAP)) {
+        draw_capped(s, w, y, x, cols, rows);
+        return;
+    }
+    if (none || rows < 3)
+        return;
+    const tg_nudge_def *def = &s->catalog.nudges[n->d.nudge];
+    wattron(w, theme_attr(EL_NUDGE_TITLE));
+    ui_blank(w, y, x, cols);
+    ui_putf(w, y, x, cols, " %s ", def->title);
+    wattroff(w, theme_attr(EL_NUDGE_TITLE));
+    wattron(w, theme_attr(EL_NUDGE));
+    int used = ui_wrap(w, y + 1, x + 1, cols - 2, rows - 2, n->d.message);
+    wattroff(w, theme_attr(EL_NUDGE));
+    const char *answer = n->state == NUDGE_SHOWN
+                             ? "[y] yes please   [n] no thanks"
+                         : n->state == NUDGE_ACCEPTED ? "Done."
+                                                      : "OK, no nudge.";
+    ui_put(w, y + 1 + used, x + 1, cols - 2, answer);
+}
+
+static void draw(session *s, WINDOW *w, int top, int rows, int cols)
+{
+    if (!st.item.product_id) {
+        ui_put(w, top + 1, 2, cols - 4, "No item open: pick one on the "
+                                        "Trending screen (1).");
+        return;
+    }
+    int left = cols / 2 - 1;
+    draw_details(s, w, top + 1, 2, left - 2, rows - 1);
+    int rx = left + 1, rw = cols - rx - 1;
+    int used = meter_draw(w, top + 1, rx, rw, &st.risk, 3);
+    draw_nudge(s, w, top + 2 + used, rx, rw, rows - used - 3);
+    wattron(w, theme_attr(EL_DIM));
+    ui_putf(w, top + rows - 1, 2, cols - 4, "%s  a: add to cart   +/-: "
+            "quantity   Esc: back",
+            ui_unicode() ? "\u2190/\u2192: size" : "Left/Right: size");
+    wattroff(w, theme_attr(EL_DIM));
+}
+
+/* What an accepted nudge does. */
+static void act_on(session *s, const tg_nudge_decision *d)
+{
+    switch (d->action) {
+    case TG_ACTION_SWITCH_SIZE:
+        for (int i = 0; i < st.item.n_sizes; i++)
+            if (features_size_rank(st.item.sizes[i], NULL) ==
+                d->suggested_size)
+                st.size_sel = i;
+        session_note(s, "Switched to size %s.", size_name());
+        break;
+    case TG_ACTION_SAVE_FOR_LATER:
+        session_note(s, "Saved %s for later: sleep on it.", st.item.name);
+        break;
+    case TG_ACTION_READ_REVIEWS:
+        session_note(s, "Real buyers' reviews: most mention the fit and the "
+                        "fabric; photos show it true to colour.");
+        break;
+    default:
+        session_note(s, "Thanks!");
+        break;
+    }
+}
+
+static void answer(session *s, int accepted)
+{
+    session_nudge_answer(s, &st.nudge, accepted);
+    if (!accepted)
+        return;
+    act_on(s, &st.nudge.d);
+    rescore(s);
+}
+
+static void add_to_cart(session *s)
+{
+    if (session_cart_add(s, &st.item, size_name(), st.qty,
+                         minutes_viewed()) == TG_OK) {
+        session_note(s, "Added %s%s%s to the cart (%d line%s).",
+                     st.item.name, size_name()[0] ? ", size " : "",
+                     size_name(), s->cart.n, s->cart.n == 1 ? "" : "s");
+        session_event(s, "add", "%s size=%s qty=%d risk=%.3f",
+                      st.item.code, size_name(), st.qty, st.risk.risk.p);
+    }
+    st.seen_cart = s->gen_cart; /* rescored just below */
+    rescore(s);
+}
+
+/* Size and quantity keys; 0 when the action is neither. */
+static int choose(session *s, int act)
+{
+    if (act == ACT_LEFT && st.size_sel > 0) {
+        st.size_sel--;
+        session_event(s, "size", "%s", size_name());
+    } else if (act == ACT_RIGHT && st.size_sel + 1 < st.item.n_sizes) {
+        st.size_sel++;
+        session_event(s, "size", "%s", size_name());
+    } else if (act == ACT_QTY_UP && st.qty < 9) {
+        st.qty++;
+    } else if (act == ACT_QTY_DOWN && st.qty > 1) {
+        st.qty--;
+    } else if (act != ACT_LEFT && act != ACT_RIGHT && act != ACT_QTY_UP &&
+               act != ACT_QTY_DOWN) {
+        return 0;
+    }
+    rescore(s);
+    return 1;
+}
+
+static scr_result key(session *s, const scr_key *k)
+{
+    if (!st.item.product_id)
+        return scr_handled(0);
+    if (choose(s, k->act))
+        return scr_handled(1);
+    switch (k->act) {
+    case ACT_ACCEPT:
+    case ACT_DECLINE:
+        if (st.nudge.state == NUDGE_SHOWN)
+            answer(s, k->act == ACT_ACCEPT);
+        return scr_handled(1);
+    case ACT_ADD:
+        add_to_cart(s);
+        return scr_handled(1);
+    default:
+        return scr_handled(0);
+    }
+}
+
+const screen scr_item = {
+    "item", "Item",
+    {{ACT_LEFT, "size"}, {ACT_ADD, "add to cart"}, {ACT_ACCEPT, "accept"},
+     {ACT_DECLINE, "no thanks"}, {ACT_BACK, "back"}, {ACT_QUIT, "quit"}},
+    init, NULL, enter, sync, draw, key, NULL, NULL};

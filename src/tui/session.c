@@ -1,0 +1,97 @@
+/* session.c: opening and closing the session (the store, the shop, the
+ * record of events, the model and the engine, the shopper), and the
+ * session's background work as the loop sees it: descriptors to wait on,
+ * results to take, and the record written when the app is idle. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+
+/* Everything but the shopper; on failure err says what. */
+static int open_store(session *s, tg_err *err)
+{
+    const tui_opts *o = s->opts;
+    if (!(s->store = store_open(o->db, 0, err)))
+        return err->code;
+    if (!(s->shop = shop_open(s->store, 0, err)))
+        return err->code;
+    char name[64];
+    if (!o->session)
+        uilog_default_name(name, sizeof name);
+    if (!(s->log = uilog_open(s->store, o->session ? o->session : name,
+                              err)))
+        return err->code;
+    return TG_OK;
+}
+
+session *session_open(const tui_opts *o, tg_err *err)
+{
+    session *s = calloc(1, sizeof *s);
+    if (!s) {
+        tg_fail(err, TG_EINTERNAL, "out of memory");
+        return NULL;
+    }
+    s->opts = o;
+    s->screen_name = "trending"; /* the app opens on Trending */
+    s->cart.channel = TG_CHANNEL_APP;
+    s->cart_nudge.line = -1;
+    int rc = open_store(s, err);
+    if (rc == TG_OK && o->persona &&
+        shop_persona(s->shop, o->persona, &s->persona, err) != TG_OK)
+        rc = tg_fail(err, TG_EUSAGE, "--persona %lld: no such customer in "
+                                     "the store", (long long)o->persona);
+    if (rc != TG_OK) {
+        session_close(s);
+        return NULL;
+    }
+    session_risk_open(s);
+    if (s->persona.id)
+        session_shop_as(s, &s->persona);
+    s->note[0] = 0;
+    session_feed_pick(s);
+    return s;
+}
+
+void session_close(session *s)
+{
+    if (!s)
+        return;
+    feed_job_free(s->feed);
+    preload_free(s->preload);
+    free(s->hot);
+    if (s->store && s->bandit && s->catalog.n > 0)
+        nudge_store_save_bandit(s->store, &s->catalog, s->bandit, NULL);
+    uilog_free(s->log);
+    session_risk_close(s);
+    shop_free(s->shop);
+    store_close(s->store);
+    free(s);
+}
+
+int session_fds(const session *s, int *fds)
+{
+    int n = 0;
+    if (preload_fd(s->preload) >= 0)
+        fds[n++] = preload_fd(s->preload);
+    if (session_feed_fd(s) >= 0)
+        fds[n++] = session_feed_fd(s);
+    return n;
+}
+
+void session_tick(session *s)
+{
+    session_preload_poll(s);
+    session_feed_poll(s);
+    if (s->note[0] && tg_now_mono() >= s->note_until)
+        s->dirty = 1;
+}
+
+int session_busy(const session *s)
+{
+    return preload_fd(s->preload) >= 0 || s->feed != NULL;
+}
+
+void session_idle(session *s)
+{
+    uilog_flush(s->log, NULL);
+}

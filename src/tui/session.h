@@ -1,0 +1,223 @@
+/* session.h: the app's session: what the screens share and every change
+ * to it: the store, the model and the nudge engine, who is shopping, the
+ * cart, the hottest items, the trend feed, notes, recorded events and
+ * which screen is open. Screens read this struct; only the session_*.c
+ * files write it, through the functions below, and none of them calls a
+ * screen or the loop. A change bumps a generation (gen_*): each screen
+ * compares them with what it last saw and catches up in its sync.
+ *
+ * The files, each calling only those above it in this list:
+ *   session_log.c      notes, events, going to a screen
+ *   session_risk.c     a line's risk (the core's risk path), the nudge
+ *                      engine and its one sequence: decide, count, log
+ *   session_cart.c     the cart, its basket-level nudge, checkout
+ *   session_shopper.c  who is shopping; the hottest items and the
+ *                      persona list, loaded in the background (preload.c)
+ *   session_feed.c     the trend feed's refresh on a worker
+ *   session.c          opening and closing it all; the background work's
+ *                      descriptors and results for the loop */
+#ifndef TRENDGUARD_TUI_SESSION_H
+#define TRENDGUARD_TUI_SESSION_H
+
+#include <stdint.h>
+
+#include "preload.h"
+#include "trendguard/explain.h"
+#include "trendguard/feed.h"
+#include "trendguard/model.h"
+#include "trendguard/nudge.h"
+#include "trendguard/registry.h"
+#include "trendguard/risk.h"
+#include "trendguard/shop.h"
+#include "trendguard/store.h"
+#include "trendguard/uilog.h"
+#include "tui.h"
+
+#define SESSION_MAX_PERSONAS PRELOAD_MAX_PERSONAS
+#define SESSION_MAX_HOT PRELOAD_MAX_ITEMS /* the hottest items */
+
+/* A line's risk as the app shows it: the core's answer (risk.h), the
+ * features it came from (the engine's input) and its band (TG_BAND_*). */
+typedef struct line_risk {
+    tg_risk risk;
+    float x[TG_NUM_FEATURES];
+    int band;
+} line_risk;
+
+/* A nudge on screen and what became of it. */
+enum { NUDGE_NONE, NUDGE_SHOWN, NUDGE_ACCEPTED, NUDGE_DECLINED };
+typedef struct session_nudge {
+    tg_nudge_decision d;
+    int64_t id;              /* its interventions row, 0 */
+    int state;               /* NUDGE_* */
+    int own_visit;           /* counted in a visit of its own (a return) */
+    int line;                /* the cart line it is about, -1 */
+} session_nudge;
+
+typedef struct session {
+    const tui_opts *opts;
+    tg_store *store;
+    tg_shop *shop;
+    tg_uilog *log;
+
+    /* the model, or the rule-based fallback (session_risk.c) */
+    tg_model *model;
+    tg_risk_scorer *scorer;
+    tg_model_info model_info;
+    char model_problem[200]; /* why there is no model ("" when there is) */
+    tg_explainer *explainer;
+    tg_nudge_catalog catalog;
+    tg_bandit *bandit;
+    tg_nudge_session visit;  /* this visit's nudges (caps, declines) */
+    tg_nudge_shopper caps;   /* the shopper's nudges today */
+    tg_nudge_budget budget;
+    tg_rng rng;
+
+    /* who is shopping, and the hottest items (session_shopper.c) */
+    tg_persona persona;
+    tg_persona personas[SESSION_MAX_PERSONAS];
+    int n_personas;
+    tg_shop_item *hot;       /* SESSION_MAX_HOT, hottest first */
+    int n_hot;
+    preload *preload;
+    char loading[40];        /* what is loading, for the status bar */
+
+    /* the cart (session_cart.c) */
+    tg_cart cart;
+    char cart_names[TG_CART_MAX][64];
+    line_risk cart_risk[TG_CART_MAX];
+    session_nudge cart_nudge;
+
+    /* the trend feed's refresh (session_feed.c) */
+    tg_feed_job *feed;
+    char feed_url[1024];
+    double feed_next;        /* tg_now_mono() of the next refresh */
+    char feed_state[80];
+
+    /* where the shopper is, and the status line's note (session_log.c) */
+    int screen, back;        /* SCR_* of screen.h; where Back goes */
+    const char *screen_name;
+    char note[200];
+    double note_until;
+    int dirty;               /* the screen needs drawing */
+
+    /* what changed: the shopper, the cart or its risks, the store's data,
+     * the hottest items */
+    unsigned gen_shopper, gen_cart, gen_data, gen_hot;
+} session;
+
+/* ---- session.c ----------------------------------------------------------- */
+
+/* Opens the store, the shop, the record, the model and the engine, and
+ * shops as --persona when given. NULL on failure (err set). */
+session *session_open(const tui_opts *o, tg_err *err);
+/* Saves what the bandit learned, writes the record and closes it all.
+ * Safe on NULL. */
+void session_close(session *s);
+/* Descriptors of the background work (at most 2), readable when it has a
+ * result; returns how many. */
+int session_fds(const session *s, int *fds);
+/* Takes the background work's results, starts a due feed refresh and
+ * notices an expired note. */
+void session_tick(session *s);
+/* Non-zero while background work runs. */
+int session_busy(const session *s);
+/* Nothing to do: write the record of events. */
+void session_idle(session *s);
+
+/* ---- session_log.c -------------------------------------------------------- */
+
+/* A one-line message in the status bar for a few seconds. */
+void session_note(session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Records an event of the current screen in ui_events. */
+void session_event(session *s, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The shopper is on screen scr (SCR_*, named name) now: records the
+ * change and remembers where Back goes (help and the persona list are
+ * never where Back goes). */
+void session_go(session *s, int scr, const char *name);
+
+/* ---- session_risk.c ------------------------------------------------------- */
+
+/* Loads the nudge catalogue, the explainer, the bandit and the newest
+ * registered model; without a usable model the rules stand in and
+ * model_problem says why. */
+void session_risk_open(session *s);
+void session_risk_close(session *s);
+/* The risk of cart line i: features from the shop, then the model or the
+ * rules. On a store error the features are missing (NaN) and a note says
+ * why. */
+void session_risk_line(session *s, const tg_cart *cart, int i, line_risk *r);
+/* The risk of item it in size (may be ""), qty, viewed for minutes, if
+ * it were added to the cart now. */
+void session_risk_if_added(session *s, const tg_shop_item *it,
+                           const char *size, int qty, double minutes,
+                           line_risk *r);
+/* The band (TG_BAND_*) of a probability, by the catalogue's limits. */
+int session_band(const session *s, double p);
+/* The index of the size the shopper would pick in it (their usual size,
+ * else the middle one), -1 when it has none. */
+int session_usual_size(const session *s, const tg_shop_item *it);
+/* The engine's input for a line from its risk, with the store's facts. */
+void session_nudge_input(session *s, const line_risk *r, int moment,
+                         const tg_shop_item *it, const char *size,
+                         tg_nudge_input *in);
+/* The one nudge sequence: decides on in; when the engine picks a nudge,
+ * counts it against the caps (this visit's, or with own_visit a visit of
+ * its own, as a return is), records it in interventions (for purchase_id,
+ * 0: none) and as an event (about: what it is about). n gets it with
+ * state NUDGE_SHOWN, else NUDGE_NONE. Returns the decision's why
+ * (TG_WHY_*; TG_WHY_SHOWN when shown). */
+int session_nudge_show(session *s, const tg_nudge_input *in,
+                       int64_t purchase_id, int own_visit, const char *about,
+                       session_nudge *n);
+/* Records the shopper's answer to the nudge n shows: the caps (a decline
+ * is remembered for the visit), the budget, interventions, the event. */
+void session_nudge_answer(session *s, session_nudge *n, int accepted);
+
+/* ---- session_cart.c ------------------------------------------------------- */
+
+/* Risks every line again and decides the basket-level nudge. */
+void session_cart_rescore(session *s);
+/* Adds qty of it in size (to the line of that size when there is one).
+ * TG_EUSAGE (with a note) when the cart is full. */
+int session_cart_add(session *s, const tg_shop_item *it, const char *size,
+                     int qty, double view_minutes);
+void session_cart_remove(session *s, int line);
+/* Changes line's quantity by delta, within 1..9. */
+void session_cart_quantity(session *s, int line, int delta);
+/* The shopper's answer to the basket-level nudge, and what it does. */
+void session_cart_answer(session *s, int accepted);
+/* Writes the cart as an order with each line's score; on success the cart
+ * is empty and a new visit starts. TG_OK, or an error with a note. */
+int session_cart_checkout(session *s);
+/* The chance that something in the basket goes back. */
+double session_basket_risk(const session *s);
+
+/* ---- session_shopper.c ---------------------------------------------------- */
+
+/* Shops as p from now on: the cart's owner, the caps, a new visit. */
+void session_shop_as(session *s, const tg_persona *p);
+/* Loads the hottest items: the first few at once when there are none yet,
+ * all of them in the background. */
+void session_hot_load(session *s);
+/* Loads the persona list in the background. */
+void session_personas_load(session *s);
+/* The store's data changed (R, a feed refresh): reload and reprice. */
+void session_reload(session *s);
+/* Takes a finished background load. */
+void session_preload_poll(session *s);
+
+/* ---- session_feed.c ------------------------------------------------------- */
+
+/* Picks the feed to refresh from: --feed, else the store's last synced
+ * one; none with --offline. */
+void session_feed_pick(session *s);
+/* Starts a refresh on a worker unless one runs. */
+void session_feed_start(session *s);
+int session_feed_fd(const session *s);
+/* Takes a finished refresh: loads it into the store and reloads. */
+void session_feed_poll(session *s);
+
+#endif
