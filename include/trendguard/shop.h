@@ -31,7 +31,9 @@ typedef struct tg_persona {
     char code[32];
     int segment;                /* TG_SEG_* */
     char label[48];             /* segments.label: "impulsive TikTok buyer" */
-    char usual_size[8], shoe_size[8];  /* "" when unknown */
+    char usual_size[8], shoe_size[8];  /* the shop's estimate of their
+                                          sizes (shop_size_estimate) at
+                                          now; "" when unknown */
     int age_band;               /* TG_AGE_*, -1 unknown */
     long lines;                 /* purchase lines before now, with lines_before */
     long returns;               /* of them returned, with returns_before */
@@ -107,8 +109,17 @@ int shop_item(tg_shop *sh, int64_t product_id, tg_shop_item *out,
  * shopper's words ("Fit: runs small (12 of 15 size returns too small)");
  * "" for an item without sizes. */
 void shop_fit_story(const tg_shop_item *it, char *buf, size_t n);
-/* What the shop knows of a shopper's size in clothing (is_shoe 0) or
- * shoes, and from what ("Your size: M (profile + 4 items)"). */
+/* The shop's estimate of a shopper's size in clothing (is_shoe 0) or shoes
+ * (estimates.h): the size ("" when unknown), whether the profile declared
+ * one and how many of their lines have said theirs. */
+typedef struct tg_size_estimate {
+    char size[8];
+    int declared;
+    long lines;
+} tg_size_estimate;
+int shop_size_estimate(tg_shop *sh, int64_t customer_id, int is_shoe,
+                       tg_size_estimate *out, tg_err *err);
+/* The same in a shopper's words ("Your size: M (profile + 4 items)"). */
 int shop_size_story(tg_shop *sh, int64_t customer_id, int is_shoe,
                     char *buf, size_t n, tg_err *err);
 

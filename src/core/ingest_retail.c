@@ -295,7 +295,8 @@ static int retail_finish(ing *g, tg_err *err)
     retail *rs = g->extra;
     int rc = 0;
     if (rs) {
-        qsort(rs->ret, rs->nret, sizeof *rs->ret, cmp_deferred);
+        if (rs->nret) /* qsort wants a valid array even for none */
+            qsort(rs->ret, rs->nret, sizeof *rs->ret, cmp_deferred);
         for (size_t i = 0; i < rs->nret && rc == 0; i++) {
             deferred *d = &rs->ret[i];
             int res = match_return(g, d, err);

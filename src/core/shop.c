@@ -496,14 +496,19 @@ int shop_persona(tg_shop *sh, int64_t customer_id, tg_persona *out,
                        ? TG_SEG_UNKNOWN
                        : sqlite3_column_int(st, 1);
     shop_col_text(st, 2, out->label, sizeof out->label);
-    shop_col_text(st, 3, out->usual_size, sizeof out->usual_size);
-    shop_col_text(st, 4, out->shoe_size, sizeof out->shoe_size);
     out->age_band = sqlite3_column_type(st, 5) == SQLITE_NULL
                         ? -1
                         : sqlite3_column_int(st, 5);
     out->lines = (long)sqlite3_column_int64(st, 7);
     out->returns = (long)sqlite3_column_int64(st, 8);
     sqlite3_reset(st);
+    tg_size_estimate e;
+    if ((rc = shop_size_estimate(sh, customer_id, 0, &e, err)) != TG_OK)
+        return rc;
+    tg_strlcpy(out->usual_size, e.size, sizeof out->usual_size);
+    if ((rc = shop_size_estimate(sh, customer_id, 1, &e, err)) != TG_OK)
+        return rc;
+    tg_strlcpy(out->shoe_size, e.size, sizeof out->shoe_size);
     st = shop_stmt(sh, SHOP_Q_PERSONA_LINES);
     sqlite3_bind_int64(st, 1, customer_id);
     sqlite3_bind_int64(st, 2, sh->now);

@@ -90,10 +90,11 @@ static int customer_facts(tg_shop *sh, int64_t id, shop_cust *c,
     return TG_OK;
 }
 
-int shop_size_story(tg_shop *sh, int64_t customer_id, int is_shoe,
-                    char *buf, size_t n, tg_err *err)
+int shop_size_estimate(tg_shop *sh, int64_t customer_id, int is_shoe,
+                       tg_size_estimate *out, tg_err *err)
 {
     shop_cust c;
+    memset(out, 0, sizeof *out);
     int rc = customer_facts(sh, customer_id, &c, err);
     if (rc != TG_OK)
         return rc;
@@ -101,29 +102,40 @@ int shop_size_story(tg_shop *sh, int64_t customer_id, int is_shoe,
     double decl = g ? c.shoe_rank : c.usual_rank, obs = c.s_obs[g];
     if (isnan(obs))
         obs = 0;
+    out->declared = !isnan(decl);
+    out->lines = (long)obs;
     /* The estimate is the size that est_size_vs_usual puts at 0. */
     double est = -est_size_vs_usual(0, decl, obs, obs ? c.s_sum[g] : 0);
-    if (isnan(est)) {
-        snprintf(buf, n, "Your %ssize: not known yet", g ? "shoe " : "");
+    if (isnan(est))
         return TG_OK;
-    }
-    char size[8];
     long r = lround(est);
     if (g)
-        snprintf(size, sizeof size, "%ld", r);
+        snprintf(out->size, sizeof out->size, "%ld", r);
     else
-        snprintf(size, sizeof size, "%s",
+        snprintf(out->size, sizeof out->size, "%s",
                  tg_size_names[r < 0 ? 0 : r >= tg_num_sizes ? tg_num_sizes - 1
                                                               : r]);
-    if (obs > 0 && !isnan(decl))
-        snprintf(buf, n, "Your %ssize: %s (profile + %.0f item%s)",
-                 g ? "shoe " : "", size, obs, obs == 1 ? "" : "s");
-    else if (obs > 0)
-        snprintf(buf, n, "Your %ssize: %s (from %.0f item%s)",
-                 g ? "shoe " : "", size, obs, obs == 1 ? "" : "s");
+    return TG_OK;
+}
+
+int shop_size_story(tg_shop *sh, int64_t customer_id, int is_shoe,
+                    char *buf, size_t n, tg_err *err)
+{
+    tg_size_estimate e;
+    int rc = shop_size_estimate(sh, customer_id, is_shoe, &e, err);
+    if (rc != TG_OK)
+        return rc;
+    const char *what = is_shoe ? "shoe " : "";
+    if (!e.size[0])
+        snprintf(buf, n, "Your %ssize: not known yet", what);
+    else if (e.lines > 0 && e.declared)
+        snprintf(buf, n, "Your %ssize: %s (profile + %ld item%s)", what,
+                 e.size, e.lines, e.lines == 1 ? "" : "s");
+    else if (e.lines > 0)
+        snprintf(buf, n, "Your %ssize: %s (from %ld item%s)", what, e.size,
+                 e.lines, e.lines == 1 ? "" : "s");
     else
-        snprintf(buf, n, "Your %ssize: %s (your profile)", g ? "shoe " : "",
-                 size);
+        snprintf(buf, n, "Your %ssize: %s (your profile)", what, e.size);
     return TG_OK;
 }
 
