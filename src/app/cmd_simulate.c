@@ -157,7 +157,7 @@ static int parse(cli_ctx *c, int argc, char **argv, sim_args *a)
             rc = cli_int(c, "--months", optarg, 1, 60, &a->months);
             break;
         case OPT_SHOPPERS:
-            rc = cli_int(c, "--shoppers", optarg, 20, 5000000, &a->shoppers);
+            rc = cli_int(c, "--shoppers", optarg, 1, 5000000, &a->shoppers);
             break;
         case OPT_SEED:
             rc = cli_int(c, "--seed", optarg, 0, 2147483647L, &a->seed);

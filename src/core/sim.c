@@ -751,8 +751,8 @@ static int check_opts(const tg_sim_opts *o, tg_err *err)
                        "behaviour and words are needed");
     if (o->months < 1 || o->months > 60)
         return tg_fail(err, TG_EUSAGE, "simulate: months must be 1 to 60");
-    if (o->shoppers < 20 || o->shoppers > 5000000)
-        return tg_fail(err, TG_EUSAGE, "simulate: shoppers must be 20 to "
+    if (o->shoppers < 1 || o->shoppers > 5000000)
+        return tg_fail(err, TG_EUSAGE, "simulate: shoppers must be 1 to "
                        "5,000,000");
     return TG_OK;
 }

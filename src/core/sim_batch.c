@@ -138,6 +138,10 @@ int sim_engine_batch(sim_ctx *s, size_t from, size_t to, batch *b,
 {
     sim_arm_state *st = &s->arm[TG_SIM_ENGINE];
     b->n = b->n_orders = 0;
+    /* Room for the closing entry of first[] even on a day without a
+     * treated cart. */
+    if (batch_room(b, 0, s->nf))
+        return tg_fail(err, TG_EINTERNAL, "out of memory");
     for (size_t i = from; i < to; i++) {
         const sim_order *so = &s->orders[i];
         if (!so->treat)

@@ -345,6 +345,22 @@ static void with_a_trained_model(void **state)
     cJSON_Delete(j);
     free(json);
     sim_result_free(&r);
+    /* A handful of shoppers: days without a treated cart, arms with
+     * nobody in them. */
+    static const int few[] = {1, 2, 20};
+    for (size_t i = 0; i < sizeof few / sizeof *few; i++) {
+        opts(&o, &shipped, few[i], 1);
+        o.model = m;
+        o.model_version = info.version;
+        if (sim_run(&o, &r, &err) != TG_OK)
+            fail_msg("%d shoppers: %s", few[i], err.msg);
+        assert_int_equal(r.arm[TG_SIM_CONTROL].shoppers +
+                             r.arm[TG_SIM_ENGINE].shoppers, few[i]);
+        json = sim_result_json(&r, &shipped);
+        assert_non_null(json);
+        free(json);
+        sim_result_free(&r);
+    }
     model_free(m);
     tu_rmrf(dir);
 }
