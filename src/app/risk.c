@@ -147,6 +147,9 @@ void risk_nudge_input(const app *a, const app_risk *r, int moment,
     in->segment = a->persona.id ? a->persona.segment : TG_SEG_UNKNOWN;
     memcpy(in->x, r->x, sizeof in->x);
     in->score = r->from_rules ? NAN : r->p;
+    if (!r->from_rules && a->model && a->feature_map) /* counterfactuals */
+        in->scorer = (tg_nudge_scorer){a->model, a->feature_map,
+                                       model_num_features(a->model)};
     in->n_drivers = r->n_drivers;
     memcpy(in->driver, r->driver, sizeof in->driver);
     memcpy(in->contribution, r->contribution, sizeof in->contribution);

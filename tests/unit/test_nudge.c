@@ -1,11 +1,13 @@
 /* test_nudge.c: the intervention engine: the shipped catalogue and the
- * refusal of broken ones (field named), the rules (low risk gets nothing,
- * size advice for size-driven risk with its message filled from the data,
- * the bracketing prompt, the return moment), caps per session and per
- * shopper, declines, the daily offer budget, the rule-based estimate
- * without a model, bandit learning, and the store side: persistence across
- * reopening, logging, answers, outcomes and `nudge --process-queue` on a
- * scored demo store. */
+ * refusal of broken ones (field named), the choice by value (low risk gets
+ * nothing, size advice when size drives the risk with its message filled
+ * from the data, something else when it does not, the bracketing prompt,
+ * the return moment), the value's parts worked out by hand, caps per
+ * session and per shopper, declines, the daily offer budget and its bar,
+ * the rule-based estimate without a model, the bandit learning what
+ * shoppers take up, and the store side: persistence across reopening,
+ * logging, answers teaching the bandit, outcomes and `nudge
+ * --process-queue` on a scored demo store. */
 #include "demo_store.h"
 
 #include "core/nudge_int.h"
@@ -254,9 +256,11 @@ static void bracketing_and_return_moments(void **state)
     nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
     assert_int_equal(d.nudge, nudge_catalog_find(&cat, "cool_off"));
     assert_non_null(strstr(d.message, "It's late"));
-    /* A fading trend. */
+    /* A fading trend, on an item looked at for two hours (saving it for
+     * later would change little). */
     size_input(&in);
     in.x[TG_F_size_vs_usual] = 0;
+    in.x[TG_F_view_minutes] = 120;
     in.x[TG_F_trend_days_since_peak] = 9.4f;
     in.driver[0] = TG_F_trend_days_since_peak;
     in.n_drivers = 1;
@@ -398,68 +402,220 @@ static void rules_without_a_model(void **state)
     assert_true(p > cat.band_medium);
 }
 
-/* Two nudges answer the same driver; one always works, one never: the
- * bandit learns to pick the one that works. */
-static void bandit_learns_what_works(void **state)
+/* Two nudges worth the same when taken; shoppers always decline one and
+ * take the other: the bandit learns the chance each is taken and the
+ * engine turns to the one shoppers take. */
+static void bandit_learns_what_shoppers_take(void **state)
 {
     (void)state;
     tg_nudge_catalog c = cat;
-    int good = nudge_catalog_find(&c, "real_reviews");
-    int bad = nudge_catalog_find(&c, "cool_off");
+    int reviews = nudge_catalog_find(&cat, "real_reviews");
+    c.n = 2;
+    c.nudges[0] = c.nudges[1] = cat.nudges[reviews];
+    strcpy(c.nudges[0].id, "reviews_a");
+    strcpy(c.nudges[1].id, "reviews_b");
     tg_bandit *b = bandit_create(c.n, 1, 1);
     assert_non_null(b);
-    tg_rng r;
-    tg_rng_seed(&r, 7);
     tg_nudge_input in;
     size_input(&in);
     in.x[TG_F_size_vs_usual] = 0;
+    in.x[TG_F_channel] = TG_CHANNEL_TIKTOK;
     in.driver[0] = TG_F_channel;
     in.n_drivers = 1;
-    in.x[TG_F_channel] = TG_CHANNEL_TIKTOK;
-    int picks_good = 0, picks[2] = {0, 0};
-    for (int round = 0; round < 400; round++) {
-        tg_nudge_decision d;
-        nudge_decide(&c, b, &in, NULL, NULL, NULL, &r, &d);
-        assert_true(d.nudge == good || d.nudge == bad);
-        assert_false(isnan(d.sample));
-        bandit_update(b, in.segment, d.context, d.nudge,
-                      d.nudge == good ? 1.0 : 0.0);
-        if (round >= 300)
-            picks_good += d.nudge == good;
-        picks[d.nudge == good]++;
+    tg_nudge_decision d;
+    nudge_decide(&c, b, &in, NULL, NULL, NULL, NULL, &d);
+    assert_int_equal(d.nudge, 0); /* a tie: catalogue order */
+    assert_float_equal(d.sample, 0.5, 1e-12); /* the prior's mean */
+    int picks_b = 0;
+    for (int round = 0; round < 60; round++) {
+        nudge_decide(&c, b, &in, NULL, NULL, NULL, NULL, &d);
+        assert_true(d.nudge == 0 || d.nudge == 1);
+        bandit_update(b, in.segment, d.context, d.nudge, d.nudge == 1);
+        if (round >= 10)
+            picks_b += d.nudge == 1;
     }
-    assert_true(picks_good >= 95);
-    assert_true(picks[0] >= 1); /* it did explore */
-    assert_true(bandit_mean(b, in.segment, TG_DRIVER_IMPULSE, good) > 0.9);
-    assert_true(bandit_mean(b, in.segment, TG_DRIVER_IMPULSE, bad) < 0.5);
-    /* Another segment has learned nothing. */
+    assert_int_equal(picks_b, 50);
+    assert_true(bandit_mean(b, in.segment, TG_DRIVER_IMPULSE, 1) > 0.9);
+    assert_true(bandit_mean(b, in.segment, TG_DRIVER_IMPULSE, 0) < 0.5);
+    /* The value weighs the gain by the posterior mean the bandit holds. */
+    tg_nudge_value v;
+    nudge_value(&c, b, &in, 1, &v);
     double a, be;
+    bandit_posterior(b, in.segment, TG_DRIVER_IMPULSE, 1, &a, &be);
+    assert_float_equal(v.accept, a / (a + be), 1e-12);
+    assert_float_equal(v.value, v.accept * (v.gain - v.cost), 1e-9);
+    nudge_decide(&c, b, &in, NULL, NULL, NULL, NULL, &d);
+    assert_float_equal(d.sample, v.accept, 1e-12);
+    assert_float_equal(d.value, v.value, 1e-12);
+    /* Another segment has learned nothing of its own. */
     long n;
-    bandit_get(b, TG_SEG_CASUAL, TG_DRIVER_IMPULSE, good, &a, &be, &n);
+    bandit_get(b, TG_SEG_CASUAL, TG_DRIVER_IMPULSE, 1, &a, &be, &n);
     assert_int_equal(n, 0);
-    /* The same seed gives the same choices. */
-    tg_bandit *b2 = bandit_create(c.n, 1, 1);
-    tg_rng r1, r2;
-    tg_rng_seed(&r1, 99);
-    tg_rng_seed(&r2, 99);
-    for (int i = 0; i < 50; i++) {
-        tg_nudge_decision d1, d2;
-        nudge_decide(&c, b2, &in, NULL, NULL, NULL, &r1, &d1);
-        nudge_decide(&c, b2, &in, NULL, NULL, NULL, &r2, &d2);
-        assert_int_equal(d1.nudge, d2.nudge);
-        bandit_update(b2, in.segment, d1.context, d1.nudge, i % 3 == 0);
-    }
     /* Beta draws have the right mean. */
-    double s = 0;
+    tg_rng r;
+    tg_rng_seed(&r, 7);
+    double sum = 0;
     for (int i = 0; i < 20000; i++)
-        s += bandit_beta_draw(&r, 2, 6);
-    assert_float_equal(s / 20000, 0.25, 0.01);
-    s = 0;
-    for (int i = 0; i < 20000; i++)
-        s += bandit_beta_draw(&r, 0.5, 0.5);
-    assert_float_equal(s / 20000, 0.5, 0.015);
+        sum += bandit_beta_draw(&r, 2, 6);
+    assert_float_equal(sum / 20000, 0.25, 0.01);
     bandit_free(b);
-    bandit_free(b2);
+}
+
+/* The value's parts by hand, with the rule estimate scoring (base -4.2):
+ * the size_input line adds size mismatch 2.2, a decision under 10
+ * minutes 0.8 and a dress 1.0: logit -0.2, p = 0.450166; in the advised
+ * size it loses the 2.2: logit -2.4, p = 0.083173. The given score 0.72
+ * moves by the rule estimate's change in logit: logit(0.72) = 0.944462,
+ * less 2.2: p_after = 0.221743. A return costs 0.55 + 0.3 + 0.45 x 0.15 =
+ * 0.9175 of the price (40), 36.7: gain 36.7 x (0.72 - 0.221743) =
+ * 18.286036; at the prior's 0.5, value 9.143018. (python3: s = lambda z:
+ * 1 / (1 + math.exp(-z)); l = lambda p: math.log(p / (1 - p)).) */
+static void value_by_hand(void **state)
+{
+    (void)state;
+    tg_nudge_input in;
+    size_input(&in);
+    int sa = nudge_catalog_find(&cat, "size_advice");
+    tg_nudge_value v;
+    nudge_value(&cat, NULL, &in, sa, &v);
+    assert_true(v.applies);
+    assert_int_equal(v.suggested_size, 2);
+    assert_float_equal(v.p, 0.72, 1e-12);
+    assert_float_equal(v.p_after, 0.221743, 1e-6);
+    assert_float_equal(v.gain, 18.286036, 1e-5);
+    assert_float_equal(v.cost, 0, 1e-12);
+    assert_float_equal(v.accept, 0.5, 1e-12);
+    assert_float_equal(v.value, 9.143018, 1e-5);
+    /* Scored by the rules themselves (no score given). */
+    in.score = NAN;
+    nudge_value(&cat, NULL, &in, sa, &v);
+    assert_float_equal(v.p, 0.450166, 1e-6);
+    assert_float_equal(v.p_after, 0.083173, 1e-6);
+    /* Keeping one of two sizes: the bracket's 2.6 goes too, logit 0.2 to
+     * -2.4: p_after = s(0.944462 - 2.6) = 0.160362; the two sizes' 0.72 +
+     * 0.72 against it, less the margin of the size not bought: gain = 36.7
+     * x (1.44 - 0.160362) - 0.55 x 40 = 24.962721; less the free
+     * exchange's 2.1, at 0.5: 11.431361. */
+    size_input(&in);
+    in.x[TG_F_size_vs_usual] = 0;
+    in.x[TG_F_sizes_of_item] = 2;
+    in.size = 2;
+    int kb = nudge_catalog_find(&cat, "bracketing_prompt");
+    nudge_value(&cat, NULL, &in, kb, &v);
+    assert_float_equal(v.p, 1.44, 1e-12);
+    assert_float_equal(v.p_after, 0.160362, 1e-6);
+    assert_float_equal(v.gain, 24.962721, 1e-5);
+    assert_float_equal(v.value, 11.431361, 1e-5);
+    /* The summed risk of the other sizes when the caller knows it. */
+    in.others_p = 0.9;
+    nudge_value(&cat, NULL, &in, kb, &v);
+    assert_float_equal(v.p, 1.62, 1e-12);
+    /* An exchange keeps 0.9 of the margin (0.55 x 40) for a 10% bonus. */
+    in.moment = TG_MOMENT_RETURN;
+    nudge_value(&cat, NULL, &in, nudge_catalog_find(&cat, "exchange_first"),
+                &v);
+    assert_float_equal(v.gain, 19.8, 1e-9);
+    assert_float_equal(v.cost, 4.0, 1e-9);
+    assert_float_equal(v.value, 7.9, 1e-9);
+    assert_true(isnan(v.p));
+}
+
+/* The choice follows what drives the risk: with size the top driver and a
+ * mismatch, size advice; the same shopper on a well-fitting size bought
+ * at 1 am on TikTok, saving it for later; a line whose risk is the item
+ * itself (often returned), the badge or the reviews; nothing at all when
+ * no nudge would change the risk enough to pay for what it costs. */
+static void choice_follows_the_risk(void **state)
+{
+    (void)state;
+    tg_nudge_input in;
+    size_input(&in);
+    tg_nudge_decision d;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_int_equal(d.nudge, nudge_catalog_find(&cat, "size_advice"));
+    assert_true(d.value > 0);
+    assert_true(d.p_after < in.score);
+    size_input(&in);
+    in.x[TG_F_size_vs_usual] = 0;
+    in.x[TG_F_hour_of_day] = 1;
+    in.x[TG_F_channel] = TG_CHANNEL_TIKTOK;
+    in.driver[0] = TG_F_channel;
+    in.driver[1] = TG_F_hour_of_day;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_int_equal(d.nudge, nudge_catalog_find(&cat, "cool_off"));
+    size_input(&in);
+    in.x[TG_F_size_vs_usual] = 0;
+    in.x[TG_F_view_minutes] = 240;
+    in.x[TG_F_product_prior_return_rate] = 0.55f;
+    in.driver[0] = TG_F_product_prior_return_rate;
+    in.driver[1] = TG_F_category;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_true(d.nudge == nudge_catalog_find(&cat, "real_reviews") ||
+                d.nudge == nudge_catalog_find(&cat, "frequently_returned"));
+    /* A cheap, well-fitting top with little risk from anything a nudge
+     * answers: nothing is worth showing. */
+    size_input(&in);
+    in.x[TG_F_size_vs_usual] = 0;
+    in.x[TG_F_view_minutes] = 240;
+    in.x[TG_F_category] = TG_CAT_TOPS;
+    in.driver[0] = TG_F_cust_prior_return_rate;
+    in.driver[1] = TG_F_cust_age_band;
+    in.score = 0.3;
+    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_int_equal(d.nudge, -1);
+    assert_int_equal(d.why_code, TG_WHY_NONE_FITS);
+    assert_non_null(strstr(d.why, "worth"));
+}
+
+/* The budget goes to the offers worth most per unit: a day of wanted
+ * offers (bracketing prompts worth (24.962721 - 2.1) / 2.1 = 10.887 per
+ * unit of expected cost, exchanges (19.8 - 4) / 4 = 3.95) that would have
+ * used up more than the budget sets the next day's bar between them:
+ * exchanges wait, prompts go on. */
+static void budget_bar_keeps_the_best_offers(void **state)
+{
+    (void)state;
+    tg_nudge_input cart, ret;
+    size_input(&cart);
+    cart.moment = TG_MOMENT_CART;
+    cart.x[TG_F_sizes_of_item] = 2;
+    cart.x[TG_F_size_vs_usual] = 0;
+    cart.size = 2;
+    cart.driver[0] = TG_F_sizes_of_item;
+    size_input(&ret);
+    ret.moment = TG_MOMENT_RETURN;
+    ret.x[TG_F_price] = 100;
+    tg_nudge_budget b;
+    memset(&b, 0, sizeof b);
+    nudge_budget_roll(&b, cart.now, 10);
+    tg_nudge_decision dc, dr;
+    nudge_decide(&cat, NULL, &cart, NULL, NULL, &b, NULL, &dc);
+    nudge_decide(&cat, NULL, &ret, NULL, NULL, &b, NULL, &dr);
+    assert_int_equal(dc.nudge, nudge_catalog_find(&cat, "bracketing_prompt"));
+    assert_int_equal(dr.nudge, nudge_catalog_find(&cat, "exchange_first"));
+    assert_float_equal(dr.demand_ratio, 3.95, 1e-9);
+    assert_float_equal(dr.demand_cost, 5.0, 1e-9); /* 0.5 x 10.00 */
+    assert_float_equal(dc.demand_ratio, 10.887010, 1e-5);
+    assert_float_equal(dc.demand_cost, 1.05, 1e-9);
+    for (int i = 0; i < 10; i++) {
+        nudge_budget_note(&b, &dc);
+        nudge_budget_note(&b, &dr);
+    }
+    /* 10 prompts want 10.5 of the 10: the bar is the prompts' bin */
+    assert_true(b.bar == 0);
+    nudge_budget_roll(&b, cart.now + TG_DAY, 10);
+    assert_true(b.bar > 3.95 && b.bar <= dc.demand_ratio);
+    cart.now += TG_DAY;
+    ret.now += TG_DAY;
+    nudge_decide(&cat, NULL, &cart, NULL, NULL, &b, NULL, &dc);
+    nudge_decide(&cat, NULL, &ret, NULL, NULL, &b, NULL, &dr);
+    assert_int_equal(dc.nudge, nudge_catalog_find(&cat, "bracketing_prompt"));
+    assert_int_equal(dr.nudge, -1);
+    assert_non_null(strstr(dr.why, "budget"));
+    /* A day that wanted less than the budget sets no bar. */
+    nudge_budget_note(&b, &dc);
+    nudge_budget_roll(&b, cart.now + TG_DAY, 10);
+    assert_true(b.bar == 0);
 }
 
 /* ---- the store ------------------------------------------------------------ */
@@ -490,10 +646,8 @@ static void state_survives_reopening(void **state)
     assert_true(id > 0);
     assert_int_equal(nudge_store_answer(s, id, 1, in.now, &err), TG_OK);
     assert_int_equal(nudge_store_answer(s, id, 1, in.now, &err), TG_EDATA);
-    assert_int_equal(nudge_store_outcome(s, &cat, b, id, "kept", &err),
-                     TG_OK);
-    assert_int_equal(nudge_store_outcome(s, &cat, b, id, "maybe", &err),
-                     TG_EUSAGE);
+    assert_int_equal(nudge_store_outcome(s, id, "kept", &err), TG_OK);
+    assert_int_equal(nudge_store_outcome(s, id, "maybe", &err), TG_EUSAGE);
     /* A skipped decision is logged too. */
     size_input(&in);
     in.score = 0.1;
@@ -518,9 +672,9 @@ static void state_survives_reopening(void **state)
     int ex = nudge_catalog_find(&cat, "exchange_first");
     bandit_get(b, TG_SEG_UNKNOWN, TG_DRIVER_SIZE, ex, &a, &be, &n);
     assert_int_equal(n, 1);
-    /* kept, corrected for the risk it was shown at */
-    assert_float_equal(a, 1 + bandit_reward(1, 0.72), 1e-9);
-    assert_float_equal(be, 2 - bandit_reward(1, 0.72), 1e-9);
+    /* the answer taught it: taken up (the outcome teaches nothing) */
+    assert_float_equal(a, 2, 1e-9);
+    assert_float_equal(be, 1, 1e-9);
     tg_nudge_budget bud;
     assert_int_equal(nudge_store_budget(s, &cat, in.now, &bud, &err), TG_OK);
     assert_float_equal(bud.spent, 4.0, 1e-9);
@@ -599,9 +753,10 @@ static void process_queue(void **state)
                                "'bracketing_prompt' AND v.sizes_of_item < 2"),
                      0);
     assert_true(r.settled > 0);
-    assert_true(tu_int(s, "SELECT count(*) FROM nudge_bandit") > 0);
-    assert_int_equal(tu_int(s, "SELECT sum(outcomes) FROM nudge_bandit"),
-                     r.settled);
+    /* Nobody answered the queue's nudges: the bandit learned nothing. */
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM nudge_bandit"), 0);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions WHERE "
+                               "outcome IS NOT NULL"), r.settled);
     /* Facts for messages from the store's history: "N% of buyers your
      * size kept size M". */
     long long prod = tu_int(s, "SELECT q.product_id FROM purchases q JOIN "
@@ -803,7 +958,7 @@ static void history_pass_equals_queries(void **state)
         "SELECT * FROM nudge_budget ORDER BY 1"};
     for (size_t t = 0; t < sizeof tables / sizeof *tables; t++) {
         char *a = dump(s, tables[t]), *b = dump(s2, tables[t]);
-        assert_true(strlen(a) > 0 || t == 3); /* offers may cost 0 */
+        assert_true(strlen(a) > 0 || t >= 2); /* no answers, no offers */
         assert_string_equal(a, b);
         free(a);
         free(b);
@@ -824,7 +979,10 @@ int main(void)
         cmocka_unit_test(caps_and_declines),
         cmocka_unit_test(daily_offer_budget),
         cmocka_unit_test(rules_without_a_model),
-        cmocka_unit_test(bandit_learns_what_works),
+        cmocka_unit_test(value_by_hand),
+        cmocka_unit_test(choice_follows_the_risk),
+        cmocka_unit_test(budget_bar_keeps_the_best_offers),
+        cmocka_unit_test(bandit_learns_what_shoppers_take),
         cmocka_unit_test(state_survives_reopening),
         cmocka_unit_test(process_queue),
         cmocka_unit_test(history_pass_equals_queries),
