@@ -119,6 +119,37 @@ void sim_item_input(const sim_ctx *s, const sim_arm_state *st,
 
 /* ---- deciding -------------------------------------------------------------- */
 
+/* The order in which the cart's items meet the engine: at a checkout it
+ * sees them all, so the ones a nudge is worth most on come first and the
+ * session's caps go to them (the arms that pick at random take them as
+ * carted). */
+static void rank_items(sim_ctx *s, sim_arm_state *st, const sim_order *so,
+                       const tg_order *o, const float *xs, const float *ps,
+                       const float *cons, const sim_item *it, int ni,
+                       const tg_nudge_shopper *sh, int *order)
+{
+    double worth[TG_ORDER_MAX_LINES];
+    for (int i = 0; i < ni; i++) {
+        order[i] = i;
+        worth[i] = 0;
+        if (ni < 2 || st->cat.pick_random)
+            continue;
+        tg_nudge_input in;
+        sim_item_input(s, st, so, o, &it[i], xs, ps, cons, &in);
+        tg_nudge_decision d;
+        nudge_decide(&st->cat, st->bandit, &in, NULL, sh, &st->budget,
+                     &st->rng, &d);
+        worth[i] = d.nudge >= 0 ? d.value : 0;
+    }
+    for (int i = 1; i < ni; i++) /* by worth, carted order on a tie */
+        for (int j = i; j > 0 && worth[order[j]] > worth[order[j - 1]];
+             j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+}
+
 /* Decides the nudges of a cart in arm st and plays the shopper's answers
  * and what they then do. */
 static void decide_items(sim_ctx *s, sim_arm_state *st, const sim_order *so,
@@ -140,7 +171,10 @@ static void decide_items(sim_ctx *s, sim_arm_state *st, const sim_order *so,
     }
     st->day_items += ni;
     uint64_t key = order_key(so);
-    for (int i = 0; i < ni; i++) {
+    int order[TG_ORDER_MAX_LINES];
+    rank_items(s, st, so, o, xs, ps, cons, it, ni, sh, order);
+    for (int r = 0; r < ni; r++) {
+        int i = order[r];
         sim_item *x = &it[i];
         if (st->kind == TG_SIM_RANDOM &&
             sim_uniform(s->o->seed, H_SELECT, key, (uint64_t)i) >= q)
