@@ -16,6 +16,7 @@
 
 #include "train/train.h"
 #include "trendguard/gen.h"
+#include "trendguard/report.h"
 #include "trendguard/ingest.h"
 #include "trendguard/score.h"
 #include "trendguard/sim.h"
@@ -450,6 +451,82 @@ static void json_has_the_fields(void **state)
     assert_int_equal(sim_run(&o, &r, &err), TG_EUSAGE);
 }
 
+/* The sweep: the defaults and every assumption that can move a return at
+ * its low and high value, widest swing first, each marked sourced or
+ * invented; the accept multiplier found or said to be out of reach; the
+ * same seed the same sweep; kept in a store and read back for the report,
+ * whose page draws it. */
+static void sweep_what_the_figure_hangs_on(void **state)
+{
+    (void)state;
+    tg_sim_opts o;
+    opts(&o, &shipped, 400, 2);
+    o.months = 1;
+    static tg_sweep sw, again;
+    tg_err err = {0};
+    assert_int_equal(sim_sweep(&o, 2, &sw, &err), TG_OK);
+    assert_int_equal(sim_sweep(&o, 2, &again, &err), TG_OK);
+    assert_true(sw.base == again.base && sw.n == again.n);
+    tg_sim_param p[2 * TG_SIM_MAX_PARAMS];
+    int np = sim_assume_params(&shipped, p, 2 * TG_SIM_MAX_PARAMS), moving = 0;
+    for (int i = 0; i < np; i++)
+        moving += p[i].moves_returns;
+    assert_int_equal(sw.n, moving);
+    assert_int_equal(sw.n + sw.n_fixed, np);
+    for (int i = 1; i < sw.n; i++)
+        assert_true(fabs(sw.rows[i - 1].reduction_high -
+                         sw.rows[i - 1].reduction_low) >=
+                    fabs(sw.rows[i].reduction_high -
+                         sw.rows[i].reduction_low));
+    assert_true(isnan(sw.multiplier) ||
+                (sw.multiplier >= 1 && sw.multiplier <= 3));
+    char *text = sim_sweep_json(&sw);
+    cJSON *j = cJSON_Parse(text);
+    assert_non_null(j);
+    cJSON *as = cJSON_GetObjectItem(j, "assumptions"), *a;
+    assert_int_equal(cJSON_GetArraySize(as), sw.n);
+    int sourced = 0;
+    cJSON_ArrayForEach(a, as)
+    {
+        static const char *const keys[] = {"name", "sourced", "low", "high",
+                                           "reduction_low",
+                                           "reduction_high"};
+        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+            if (!cJSON_GetObjectItem(a, keys[k]))
+                fail_msg("an assumption without '%s'", keys[k]);
+        sourced += cJSON_IsTrue(cJSON_GetObjectItem(a, "sourced"));
+    }
+    assert_true(sourced >= 3); /* processing, evergreen resale, exchange */
+    cJSON *m = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "needed_for_25"),
+                                   "acceptance_multiplier");
+    assert_true(cJSON_IsNumber(m) || cJSON_IsNull(m));
+    cJSON_Delete(j);
+    free(text);
+    /* Kept in a store, read back, drawn by the report. */
+    char dir[256];
+    tu_tmpdir(dir, sizeof dir);
+    tg_store *s = tu_store(dir, "s.db");
+    int found = 1;
+    assert_int_equal(sim_sweep_latest(s, &again, &found, &err), TG_OK);
+    assert_int_equal(found, 0);
+    assert_int_equal(sim_sweep_store(s, &sw, 1000, &err), TG_OK);
+    assert_int_equal(sim_sweep_latest(s, &again, &found, &err), TG_OK);
+    assert_int_equal(found, 1);
+    assert_int_equal(again.n, sw.n);
+    assert_string_equal(again.rows[0].p.name, sw.rows[0].p.name);
+    assert_float_equal(again.base, sw.base, 1e-6);
+    tg_report *r = calloc(1, sizeof *r);
+    r->has_sweep = 1;
+    r->sweep = again;
+    char *html = report_html(r, "test");
+    assert_non_null(strstr(html, "What the simulation's figure hangs on"));
+    assert_non_null(strstr(html, sw.rows[0].p.name));
+    free(html);
+    free(r);
+    store_close(s);
+    tu_rmrf(dir);
+}
+
 /* With a model trained on generated data, the engine scores the simulated
  * lines (features as the training set computes them) and its nudges cut
  * returns, measured paired; the difference from the rules baseline and
@@ -535,6 +612,7 @@ int main(void)
         cmocka_unit_test(zero_effects_zero_reduction),
         cmocka_unit_test(wrong_advice_raises_the_risk),
         cmocka_unit_test(json_has_the_fields),
+        cmocka_unit_test(sweep_what_the_figure_hangs_on),
         cmocka_unit_test(with_a_trained_model),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
