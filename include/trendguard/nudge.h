@@ -296,6 +296,7 @@ typedef struct tg_nudge_budget {
     double limit;           /* money a day; < 0: no limit */
     double spent;
     double bar;             /* value per unit of expected cost (0: any) */
+    double bar_share;       /* share of offers at the bar itself made */
     /* today's wanted offers' expected cost by value per unit */
     double demand[TG_NUDGE_BUDGET_BINS];
 } tg_nudge_budget;
@@ -309,8 +310,12 @@ void nudge_budget_roll(tg_nudge_budget *b, int64_t now, double limit);
 /* Records the offer a decision wanted to make (its demand_*), met or
  * not, for tomorrow's bar. */
 void nudge_budget_note(tg_nudge_budget *b, const tg_nudge_decision *d);
-/* The bar the demand recorded so far gives for a limit. */
-double nudge_budget_bar(const tg_nudge_budget *b, double limit);
+/* The bar the demand recorded so far gives for a limit: the value per
+ * unit (the lower edge of its quarter-doubling bin) at which the wanted
+ * offers worth most use the limit up, and in *share the part of that
+ * bin's offers that fit. */
+double nudge_budget_bar(const tg_nudge_budget *b, double limit,
+                        double *share);
 
 /* Records that decision d was shown (session and shopper caps). */
 void nudge_note_shown(const tg_nudge_decision *d, tg_nudge_session *s,

@@ -377,10 +377,14 @@ int cmd_simulate(int argc, char **argv)
 {
     cli_ctx c;
     cli_begin(&c, "simulate");
-    sim_args a = {6, 40000, 1, 2, 400, 0, 0, 0, 0, NULL, NULL, NULL};
+    sim_args a = {6, 0, 1, 2, 400, 0, 0, 0, 0, NULL, NULL, NULL};
     int rc = parse(&c, argc, argv, &a);
     if (rc >= 0)
         return rc;
+    /* A sweep's seeds treat every shopper: 20,000 each are as many treated
+     * shoppers as a default run's 40,000. */
+    if (!a.shoppers)
+        a.shoppers = a.sweep ? 20000 : 40000;
     tg_err err = {0};
     static tg_nudge_catalog cat;
     static tg_behaviour beh;

@@ -325,6 +325,8 @@ void nudge_shopper_roll(tg_nudge_shopper *sh, int64_t now)
 
 /* The lower edge of bin k of value per unit of expected offer cost:
  * quarter steps of a doubling from 1/16 (the last bin holds all above). */
+#define BIN_STEP 1.189207115002721 /* 2^(1/4) */
+
 static double bin_edge(int k)
 {
     return pow(2.0, k / 4.0 - 4.0);
@@ -337,15 +339,22 @@ static int bin_of(double ratio)
                                                   : k;
 }
 
-double nudge_budget_bar(const tg_nudge_budget *b, double limit)
+double nudge_budget_bar(const tg_nudge_budget *b, double limit,
+                        double *share)
 {
+    *share = 1;
     if (limit < 0)
         return 0;
+    /* From the offers worth most per unit down, until the budget is used:
+     * the bin where it runs out is the bar, and that bin's share of
+     * offers that fit is what is left over its demand. */
     double cum = 0;
     for (int k = TG_NUDGE_BUDGET_BINS - 1; k >= 0; k--) {
-        cum += b->demand[k];
-        if (cum > limit)
+        if (cum + b->demand[k] > limit) {
+            *share = (limit - cum) / b->demand[k];
             return bin_edge(k);
+        }
+        cum += b->demand[k];
     }
     return 0;
 }
@@ -354,7 +363,7 @@ void nudge_budget_roll(tg_nudge_budget *b, int64_t now, double limit)
 {
     int64_t d = day_of(now);
     if (b->day != d) {
-        b->bar = nudge_budget_bar(b, limit);
+        b->bar = nudge_budget_bar(b, limit, &b->bar_share);
         memset(b->demand, 0, sizeof b->demand);
         b->day = d;
         b->spent = 0;
@@ -501,9 +510,22 @@ typedef struct pick {
     double want_value, want_ratio, want_cost; /* ignoring the budget */
 } pick;
 
+/* Whether an offer worth ratio per unit of expected cost clears the day's
+ * bar: above the bar's bin always, in it with the bin's share (drawn from
+ * r; without r, when the share is at least a half). */
+static int over_bar(double ratio, double bar, double share, tg_rng *r)
+{
+    if (!(bar > 0) || ratio >= bar * BIN_STEP)
+        return 1;
+    if (ratio < bar)
+        return 0;
+    return r ? tg_rng_uniform(r) < share : share >= 0.5;
+}
+
 /* Weighs eligible nudge i with value v against the best so far. */
 static void weigh(const tg_nudge_catalog *c, int i, const tg_nudge_value *v,
-                  double left, double bar, tg_rng *r, pick *pk)
+                  double left, double bar, double share, tg_rng *r,
+                  pick *pk)
 {
     double expected = v->accept * v->cost;
     if (!c->pick_random && v->value > pk->want_value) {
@@ -515,7 +537,8 @@ static void weigh(const tg_nudge_catalog *c, int i, const tg_nudge_value *v,
         pk->over_budget++;
         return;
     }
-    if (!c->pick_random && expected > 0 && v->value < bar * expected) {
+    if (!c->pick_random && expected > 0 &&
+        !over_bar(v->value / expected, bar, share, r)) {
         pk->over_budget++;
         return;
     }
@@ -547,10 +570,11 @@ static void scan(const tg_nudge_catalog *c, const tg_bandit *bandit,
                  pick *pk)
 {
     int64_t today = day_of(in->now);
-    double left = -1, bar = 0;
+    double left = -1, bar = 0, share = 1;
     if (b && b->limit >= 0) {
         left = b->limit - (b->day == today ? b->spent : 0);
         bar = b->day == today ? b->bar : 0;
+        share = b->bar_share;
     }
     double ref = NAN; /* the scorer's own score of the line */
     char msg[TG_NUDGE_TEXT];
@@ -570,7 +594,7 @@ static void scan(const tg_nudge_catalog *c, const tg_bandit *bandit,
         with_size(f, &v, fv);
         if (pick_message(&c->nudges[i], in, fv, msg, sizeof msg) < 0)
             continue;
-        weigh(c, i, &v, left, bar, r, pk);
+        weigh(c, i, &v, left, bar, share, r, pk);
     }
 }
 

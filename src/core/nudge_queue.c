@@ -333,7 +333,8 @@ static int decide_row(queue_ctx *q, sqlite3_stmt *row, tg_err *err)
         int rc = nudge_store_budget(q->s, q->c, in.now, &q->budget, err);
         if (rc)
             return rc;
-        q->budget.bar = nudge_budget_bar(&before, q->budget.limit);
+        q->budget.bar = nudge_budget_bar(&before, q->budget.limit,
+                                         &q->budget.bar_share);
     }
     tg_nudge_decision d;
     in.moment = in.x[TG_F_sizes_of_item] >= 2 ? TG_MOMENT_CART
