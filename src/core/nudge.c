@@ -501,12 +501,12 @@ static int allowed(const tg_nudge_catalog *c, int i, const tg_nudge_input *in,
     return conds_hold(d->when, d->n_when, f);
 }
 
-/* The scan's state: the best eligible nudge, the best one the budget
- * kept out, what was refused for it. */
+/* The scan's state: the eligible nudges within the budget, what was
+ * refused for it, and the offer the engine wants most. */
 typedef struct pick {
-    int best, candidates, over_budget;
-    double best_value;
-    tg_nudge_value v;
+    int n, over_budget;
+    int idx[TG_NUDGE_MAX];
+    tg_nudge_value v[TG_NUDGE_MAX];
     double want_value, want_ratio, want_cost; /* ignoring the budget */
 } pick;
 
@@ -522,7 +522,7 @@ static int over_bar(double ratio, double bar, double share, tg_rng *r)
     return r ? tg_rng_uniform(r) < share : share >= 0.5;
 }
 
-/* Weighs eligible nudge i with value v against the best so far. */
+/* Keeps eligible nudge i with value v when the budget allows it. */
 static void weigh(const tg_nudge_catalog *c, int i, const tg_nudge_value *v,
                   double left, double bar, double share, tg_rng *r,
                   pick *pk)
@@ -542,16 +542,8 @@ static void weigh(const tg_nudge_catalog *c, int i, const tg_nudge_value *v,
         pk->over_budget++;
         return;
     }
-    pk->candidates++;
-    int take = c->pick_random
-                   ? (r ? tg_rng_below(r, (uint64_t)pk->candidates) == 0
-                        : pk->best < 0)
-                   : v->value > pk->best_value;
-    if (take) {
-        pk->best = i;
-        pk->best_value = v->value;
-        pk->v = *v;
-    }
+    pk->idx[pk->n] = i;
+    pk->v[pk->n++] = *v;
 }
 
 /* The facts f with the size the value chose to advise. */
@@ -577,10 +569,8 @@ static void scan(const tg_nudge_catalog *c, const tg_bandit *bandit,
         share = b->bar_share;
     }
     double ref = NAN; /* the scorer's own score of the line */
-    char msg[TG_NUDGE_TEXT];
-    memset(pk, 0, sizeof *pk);
-    pk->best = -1;
-    pk->best_value = pk->want_value = 0;
+    pk->n = pk->over_budget = 0;
+    pk->want_value = pk->want_ratio = pk->want_cost = 0;
     for (int i = 0; i < c->n; i++) {
         if (!allowed(c, i, in, band, s, sh_today, f))
             continue;
@@ -590,12 +580,46 @@ static void scan(const tg_nudge_catalog *c, const tg_bandit *bandit,
         nudge_value_at(c, bandit, in, dr, ref, i, &v);
         if (!v.applies || (!c->pick_random && !(v.value > 0)))
             continue;
-        double fv[TG_NUM_FACTS];
-        with_size(f, &v, fv);
-        if (pick_message(&c->nudges[i], in, fv, msg, sizeof msg) < 0)
-            continue;
         weigh(c, i, &v, left, bar, share, r, pk);
     }
+}
+
+/* Whether candidate k's message fills (into msg). */
+static int fills(const tg_nudge_catalog *c, const pick *pk, int k,
+                 const tg_nudge_input *in, const double *f, char *msg)
+{
+    double fv[TG_NUM_FACTS];
+    with_size(f, &pk->v[k], fv);
+    return pick_message(&c->nudges[pk->idx[k]], in, fv, msg,
+                        TG_NUDGE_TEXT) >= 0;
+}
+
+/* The candidate shown: the most valuable whose message fills (catalogue
+ * order on a tie), or one drawn at random among those whose message
+ * fills; -1 for none. */
+static int choose(const tg_nudge_catalog *c, pick *pk,
+                  const tg_nudge_input *in, const double *f, tg_rng *r)
+{
+    char msg[TG_NUDGE_TEXT];
+    int best = -1, seen = 0;
+    if (c->pick_random) {
+        for (int k = 0; k < pk->n; k++)
+            if (fills(c, pk, k, in, f, msg) &&
+                (r ? tg_rng_below(r, (uint64_t)++seen) == 0 : best < 0))
+                best = k;
+        return best;
+    }
+    unsigned char tried[TG_NUDGE_MAX] = {0};
+    for (int round = 0; round < pk->n; round++) {
+        best = -1;
+        for (int k = 0; k < pk->n; k++)
+            if (!tried[k] && (best < 0 || pk->v[k].value > pk->v[best].value))
+                best = k;
+        tried[best] = 1;
+        if (fills(c, pk, best, in, f, msg))
+            return best;
+    }
+    return -1;
 }
 
 static void explain(const tg_nudge_catalog *c, const tg_nudge_input *in,
@@ -659,32 +683,34 @@ void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
     pick pk;
     scan(c, bandit, in, &dr, out->band, s, sh_today ? sh : NULL, b, r, f,
          &pk);
-    out->candidates = pk.candidates;
+    int k = choose(c, &pk, in, f, r);
+    out->candidates = pk.n;
     out->demand_ratio = pk.want_ratio;
     out->demand_cost = pk.want_cost;
-    if (pk.best < 0) {
+    if (k < 0) {
         set_why(out, TG_WHY_NONE_FITS,
                 pk.over_budget ? "no nudge is worth showing within today's "
                                  "offer budget"
                                : "no nudge is worth showing here");
         return;
     }
-    const tg_nudge_def *d = &c->nudges[pk.best];
-    out->nudge = pk.best;
+    const tg_nudge_value *v = &pk.v[k];
+    const tg_nudge_def *d = &c->nudges[pk.idx[k]];
+    out->nudge = pk.idx[k];
     out->why_code = TG_WHY_SHOWN;
     out->action = d->action;
     out->offer = d->offer;
-    out->offer_cost = pk.v.cost;
-    out->value = pk.v.value;
-    out->p_after = pk.v.p_after;
-    out->sample = pk.v.accept;
+    out->offer_cost = v->cost;
+    out->value = v->value;
+    out->p_after = v->p_after;
+    out->sample = v->accept;
     int first = first_answered(d, &dr);
     out->driver = first >= 0 ? dr.f[first] : -1;
     if (d->action == TG_ACTION_SWITCH_SIZE ||
         d->action == TG_ACTION_KEEP_ONE_SIZE)
-        out->suggested_size = pk.v.suggested_size;
+        out->suggested_size = v->suggested_size;
     double fv[TG_NUM_FACTS];
-    with_size(f, &pk.v, fv);
+    with_size(f, v, fv);
     pick_message(d, in, fv, out->message, sizeof out->message);
-    explain(c, in, &dr, first, &pk.v, out);
+    explain(c, in, &dr, first, v, out);
 }

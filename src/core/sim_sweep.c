@@ -176,7 +176,7 @@ int sim_sweep(const tg_sim_opts *o, int seeds, tg_sweep *sw, tg_err *err)
     sw->target = 0.25;
     sw->max_multiplier = 3;
     sw->multiplier_step = 0.5 / (1 << SWEEP_HALVINGS);
-    sw->reduction_at_max = NAN;
+    sw->reduction_at_max = sw->reduction_at_multiplier = NAN;
     tg_sim_param p[2 * TG_SIM_MAX_PARAMS];
     int np = sim_assume_params(o->assume, p, 2 * TG_SIM_MAX_PARAMS), moving = 0;
     for (int k = 0; k < np; k++)
