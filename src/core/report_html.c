@@ -488,11 +488,13 @@ static void interventions(sb *b, const tg_report_interventions *v)
 
 /* ---- the sweep -------------------------------------------------------------- */
 
-enum { TORNADO_ROWS = 30 };
+/* Rows, and the widths of the labels (assumption names are long) and of
+ * the bars. */
+enum { TORNADO_ROWS = 30, TN_LABEL = 250, TN_BAR = 300 };
 
 static double tornado_x(double v, double lo, double hi)
 {
-    return CH_LABEL + (hi > lo ? (v - lo) / (hi - lo) : 0.5) * CH_BAR;
+    return TN_LABEL + (hi > lo ? (v - lo) / (hi - lo) : 0.5) * TN_BAR;
 }
 
 /* One bar per assumption from the paired reduction at its low value to
@@ -517,7 +519,7 @@ static void svg_tornado(sb *b, const tg_sweep *sw)
         const tg_sweep_row *r = &sw->rows[i];
         int y = 4 + i * CH_ROW;
         sb_printf(b, "<text x=\"%d\" y=\"%d\" class=\"lab\">",
-                  CH_LABEL - 8, y + 15);
+                  TN_LABEL - 8, y + 15);
         sb_esc(b, r->p.name);
         sb_str(b, r->p.sourced ? "" : " *");
         sb_str(b, "</text>");
@@ -530,7 +532,7 @@ static void svg_tornado(sb *b, const tg_sweep *sw)
                   " class=\"bar\"/>", fmin(xh, xb), y + 3, fabs(xh - xb),
                   CH_ROW - 6);
         sb_printf(b, "<text x=\"%d\" y=\"%d\" class=\"val\">%.1f%% / "
-                  "%.1f%%</text>", CH_LABEL + CH_BAR + 8, y + 15,
+                  "%.1f%%</text>", TN_LABEL + TN_BAR + 8, y + 15,
                   100 * r->reduction_low, 100 * r->reduction_high);
     }
     sb_printf(b, "<path d=\"M%.1f 2V%d\" class=\"base\"/><text x=\"%.1f\" "
