@@ -326,8 +326,9 @@ int sim_draw_orders(sim_ctx *s, tg_err *err)
                 s->orders[ko] = jobs[t].orders[i];
                 s->orders[ko++].first += (uint32_t)kl;
             }
-            memcpy(s->lines + kl, jobs[t].lines,
-                   jobs[t].n_lines * sizeof *s->lines);
+            if (jobs[t].n_lines) /* a thread may have drawn none */
+                memcpy(s->lines + kl, jobs[t].lines,
+                       jobs[t].n_lines * sizeof *s->lines);
             kl += jobs[t].n_lines;
         }
         s->n_orders = no;

@@ -605,6 +605,7 @@ static void budget_bar_keeps_the_best_offers(void **state)
     assert_true(b.bar == 0);
     nudge_budget_roll(&b, cart.now + TG_DAY, 10);
     assert_true(b.bar > 3.95 && b.bar <= dc.demand_ratio);
+    assert_float_equal(b.bar_share, 10 / 10.5, 1e-9); /* what fits of it */
     cart.now += TG_DAY;
     ret.now += TG_DAY;
     nudge_decide(&cat, NULL, &cart, NULL, NULL, &b, NULL, &dc);
@@ -612,6 +613,24 @@ static void budget_bar_keeps_the_best_offers(void **state)
     assert_int_equal(dc.nudge, nudge_catalog_find(&cat, "bracketing_prompt"));
     assert_int_equal(dr.nudge, -1);
     assert_non_null(strstr(dr.why, "budget"));
+    /* The prompts' bin with room for a third of them, the exchanges below:
+     * drawn from r, about a third of the prompts go on. */
+    tg_nudge_budget third;
+    memset(&third, 0, sizeof third);
+    nudge_budget_roll(&third, cart.now, 10);
+    for (int i = 0; i < 30; i++)
+        nudge_budget_note(&third, &dc);
+    nudge_budget_roll(&third, cart.now + TG_DAY, 10.5);
+    assert_float_equal(third.bar_share, 10.5 / 31.5, 1e-9);
+    tg_rng r;
+    tg_rng_seed(&r, 3);
+    int made = 0;
+    cart.now += TG_DAY;
+    for (int i = 0; i < 3000; i++) {
+        nudge_decide(&cat, NULL, &cart, NULL, NULL, &third, &r, &dc);
+        made += dc.nudge == nudge_catalog_find(&cat, "bracketing_prompt");
+    }
+    assert_true(made > 900 && made < 1100); /* 1000 +- 3.5 sd */
     /* A day that wanted less than the budget sets no bar. */
     nudge_budget_note(&b, &dc);
     nudge_budget_roll(&b, cart.now + TG_DAY, 10);
