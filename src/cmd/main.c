@@ -31,14 +31,16 @@ static const cli_command cli_commands[] = {
     {"nudge", cmd_nudge,
      "nudge --process-queue [--limit N] [--seed N] [--json] | --bandit [--catalog FILE]",
      "Decide the queued interventions (a nudge or none, with its offer and "
-     "why), settle\nthe outcomes of earlier ones and teach the bandit; "
-     "--bandit lists what it learned."},
+     "why) and settle\nthe outcomes of earlier ones; --bandit lists what "
+     "shoppers took up."},
     {"simulate", cmd_simulate,
      "simulate [--months N] [--shoppers N] [--seed N] [--json] [--model PATH | --rules]\n"
-     "         [--assumptions FILE] [--catalog FILE] [--threads N] [--bootstrap N]",
-     "Run the offline A/B shopper simulation: control against the nudge "
-     "engine and three baselines\n(random with the same budget, rules only, "
-     "badge only) on shoppers from the behaviour model."},
+     "         [--assumptions FILE] [--catalog FILE] [--threads N] [--bootstrap N]\n"
+     "         [--sweep [--seeds N]]",
+     "Run the offline A/B shopper simulation: the nudge engine against the "
+     "same shoppers without\nnudges (paired), control and three baselines "
+     "(random with the same budget, rules in place\nof the model, badge "
+     "only); --sweep moves every assumption to its low and high value."},
     {"report", cmd_report, "report [--json] [--html FILE]",
      "Regret-driver analysis: return rates by driver with 95% intervals, "
      "the model's view, trends,\nand what the nudges saved; --html writes "
