@@ -262,7 +262,7 @@ static const char *parse_libsvm(char *s, float *y, float *row)
             return "a feature index is missing, out of range or out of order";
         s = end + 1;
         float v = strtof(s, &end);
-        if (end == s || (*end != ' ' && *end != '\n') || isnan(v))
+        if (end == s || (*end != ' ' && *end != '\n' && *end) || isnan(v))
             return "a feature value is not a number";
         row[idx] = v;
         last = idx;

@@ -347,7 +347,52 @@ static int count_owners(shard_writer *w, uint64_t *own, size_t n)
 
 /* ---- writing the rows --------------------------------------------------- */
 
-/* v as the shortest of a few forms that reads back to the same float. */
+/* What XGBoost 1.7's text readers make of s (dmlc-core's ParseFloat
+ * for float, which is not correctly rounded): the integer part as a float,
+ * plus the fraction's first 19 digits divided in double and rounded to
+ * float, then multiplied or divided by a float power of ten for an
+ * exponent. */
+static float xgb_reads(const char *s)
+{
+    int neg = *s == '-';
+    s += neg || *s == '+';
+    uint64_t ip = 0;
+    for (; *s >= '0' && *s <= '9'; s++)
+        ip = ip * 10 + (uint64_t)(*s - '0');
+    float v = (float)ip;
+    if (*s == '.') {
+        uint64_t fr = 0, p10 = 1;
+        for (int k = 0; *++s >= '0' && *s <= '9'; k++)
+            if (k < 19)
+                fr = fr * 10 + (uint64_t)(*s - '0'), p10 *= 10;
+        v += (float)((double)fr / (double)p10);
+    }
+    if (*s == 'e' || *s == 'E') {
+        int down = s[1] == '-';
+        unsigned ex = (unsigned)strtoul(s + 1 + (s[1] == '-' || s[1] == '+'),
+                                        NULL, 10);
+        float scale = 1.0f;
+        for (; ex >= 8; ex -= 8)
+            scale *= 1e8f;
+        for (; ex > 0; ex--)
+            scale *= 10.0f;
+        v = down ? v / scale : v * scale;
+    }
+    return neg ? -v : v;
+}
+
+/* True when both the worker (strtof) and XGBoost read s as v. */
+static int reads_as(const char *s, float v)
+{
+    return strtof(s, NULL) == v && xgb_reads(s) == v;
+}
+
+/* v as the shortest of a few forms that both strtof and XGBoost's own
+ * reader take back to the same float: 7 or 9 significant digits, else the
+ * integer part and 19 decimals of the fraction (the fraction, a float,
+ * comes back whole from 19 decimals, and adding it to the integer part is
+ * exact). A value neither reads exactly (only tiny ones could be) keeps 9
+ * digits: exact for the worker. */
 static const char *fmt_float(float v, char *buf, size_t n)
 {
     if (v == truncf(v) && fabsf(v) < 1e9f) {
@@ -355,14 +400,27 @@ static const char *fmt_float(float v, char *buf, size_t n)
         return buf;
     }
     snprintf(buf, n, "%.7g", (double)v);
-    if (strtof(buf, NULL) != v)
+    if (reads_as(buf, v))
+        return buf;
+    snprintf(buf, n, "%.9g", (double)v);
+    if (reads_as(buf, v))
+        return buf;
+    double whole = trunc((double)v), frac = fabs((double)v - whole);
+    char digits[32];
+    snprintf(digits, sizeof digits, "%.19f", frac); /* "0.ddd..." */
+    size_t len = strlen(digits);
+    while (len > 3 && digits[len - 1] == '0')
+        digits[--len] = '\0';
+    snprintf(buf, n, "%s%ld.%.19s", v < 0 ? "-" : "", (long)fabs(whole),
+             digits + 2);
+    if (!reads_as(buf, v))
         snprintf(buf, n, "%.9g", (double)v);
     return buf;
 }
 
 static int write_libsvm(FILE *f, const float *x, float y)
 {
-    char line[TG_NUM_FEATURES * 24 + 8], num[32];
+    char line[TG_NUM_FEATURES * 40 + 8], num[48];
     size_t k = (size_t)snprintf(line, sizeof line, "%d", y > 0.5f);
     for (int j = 0; j < TG_NUM_FEATURES; j++)
         if (!isnan(x[j]))
@@ -539,11 +597,13 @@ static int check_split(const tg_dataset *d, size_t v0, int valid_days,
         return tg_fail(err, TG_EDATA, "no purchase lines with a mature label "
                        "(a line's label is known 30 days after it was "
                        "bought)");
-    if (v0 == d->n || v0 == 0)
-        return tg_fail(err, TG_EDATA, "the %d-day hold-out leaves %s empty "
-                       "(try --valid-days)", valid_days,
-                       v0 == 0 ? "nothing earlier to train on"
-                               : "the hold-out");
+    if (v0 == d->n)
+        return tg_fail(err, TG_EDATA, "the hold-out (last %d days of mature "
+                       "lines) is empty", valid_days);
+    if (v0 == 0)
+        return tg_fail(err, TG_EDATA, "every mature line falls in the %d-day "
+                       "hold-out; nothing earlier to train on (try "
+                       "--valid-days)", valid_days);
     return TG_OK;
 }
 
