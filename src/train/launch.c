@@ -8,7 +8,8 @@
  * forever.
  *
  * `--workers N` runs the tracker on 127.0.0.1 and N copies of this program
- * as workers, each with the cores divided between them, and waits: when a
+ * as workers, each with the cores divided between them (and libgomp told
+ * not to spin while a worker waits for the others), and waits: when a
  * worker fails, the others notice through the collective and end with 69
  * on their own; any still running --timeout (plus 5 s) later are killed. */
 #include "launch.h"
@@ -223,12 +224,16 @@ static void arg_num(argv_buf *a, const char *opt, const char *fmt, ...)
 
 /* The worker's command line: the same training parameters, its rank, the
  * cores shared out; rank 0 also writes the model and metrics. */
+static int worker_threads(const tg_train_opts *o, int n)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return o->nthread ? o->nthread : (int)(cpus / n > 1 ? cpus / n : 1);
+}
+
 static void worker_argv(argv_buf *a, const char *exe, const tg_train_opts *o,
                         const char *shards, int rank, int n, int port)
 {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    int nthread = o->nthread ? o->nthread
-                             : (int)(cpus / n > 1 ? cpus / n : 1);
+    int nthread = worker_threads(o, n);
     memset(a, 0, sizeof *a);
     arg(a, exe);
     arg(a, "--shards");
@@ -254,13 +259,27 @@ static void worker_argv(argv_buf *a, const char *exe, const tg_train_opts *o,
     }
 }
 
-static int start_worker(child *c, const argv_buf *a, int rank)
+/* Workers sharing this machine's cores: libgomp's threads must not spin
+ * while their worker waits for the others (they would take the cores the
+ * others need: 3 to 4 times slower on 2 cores), nor outnumber the worker's
+ * share. The variables are read when libgomp starts, so they are set for
+ * the child, unless the user set them. */
+static void share_cores(int nthread)
+{
+    char n[16];
+    snprintf(n, sizeof n, "%d", nthread);
+    setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+    setenv("OMP_NUM_THREADS", n, 0);
+}
+
+static int start_worker(child *c, const argv_buf *a, int rank, int nthread)
 {
     pid_t parent = getpid();
     fflush(NULL);
     c->pid = fork();
     if (c->pid == 0) {
         die_with_parent(parent);
+        share_cores(nthread);
         if (rank != 0 && !freopen("/dev/null", "w", stdout))
             _exit(TG_EIO);
         execv(a->v[0], a->v);
@@ -430,7 +449,7 @@ static int run_all(const tg_train_opts *o, int n, const char *shards,
     for (int i = 0; rc == TG_OK && i < n; i++) {
         argv_buf a;
         worker_argv(&a, exe, o, shards, i, n, port);
-        if (start_worker(&w[i], &a, i) != 0)
+        if (start_worker(&w[i], &a, i, worker_threads(o, n)) != 0)
             rc = tg_fail(err, TG_EINTERNAL, "fork: %s", strerror(errno));
     }
     if (rc != TG_OK)
