@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,6 +129,7 @@ typedef struct child {
     pid_t pid;
     int status;
     int ended;
+    long peak_kib;
 } child;
 
 /* In a child: die with the launcher, even when it is killed. */
@@ -314,13 +316,15 @@ static int reap(child *w, int n, child *tr)
 {
     int st, running = 0;
     pid_t pid;
-    while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+    struct rusage ru;
+    while ((pid = wait4(-1, &st, WNOHANG, &ru)) > 0) {
         child *c = pid == tr->pid ? tr : NULL;
         for (int i = 0; !c && i < n; i++)
             c = w[i].pid == pid ? &w[i] : NULL;
         if (c) {
             c->ended = 1;
             c->status = st;
+            c->peak_kib = ru.ru_maxrss;
         }
     }
     for (int i = 0; i < n; i++)
@@ -433,7 +437,7 @@ static int check_shards(const char *dir, int n, tg_err *err)
 /* ---- the launcher -------------------------------------------------------- */
 
 static int run_all(const tg_train_opts *o, int n, const char *shards,
-                   tg_err *err)
+                   tg_launch_stats *st, tg_err *err)
 {
     char exe[PATH_MAX];
     ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -466,17 +470,29 @@ static int run_all(const tg_train_opts *o, int n, const char *shards,
                      (int)stop_signal);
     else if (rc == TG_OK && first >= 0)
         rc = outcome(w, n, first, err);
+    for (int i = 0; i < n && i < LAUNCH_MAX_WORKERS; i++)
+        st->peak_kib[i] = w[i].peak_kib;
     free(w);
     return rc;
 }
 
-int launch_workers(const tg_train_opts *o, int n, tg_err *err)
+int launch_workers(const tg_train_opts *o, int n, tg_launch_stats *st,
+                   tg_err *err)
 {
+    tg_launch_stats local;
+    if (!st)
+        st = &local;
+    memset(st, 0, sizeof *st);
+    if (n < 1 || n > LAUNCH_MAX_WORKERS)
+        return tg_fail(err, TG_EUSAGE, "--workers takes 1 to %d, not %d",
+                       LAUNCH_MAX_WORKERS, n);
     char dir[PATH_MAX];
     int own = !o->shards, rc;
-    if (own)
+    double t0 = tg_now_mono();
+    if (own) {
         rc = temp_shards(o, n, dir, sizeof dir, err);
-    else {
+        st->export_seconds = tg_now_mono() - t0;
+    } else {
         tg_strlcpy(dir, o->shards, sizeof dir);
         rc = check_shards(dir, n, err);
     }
@@ -485,8 +501,10 @@ int launch_workers(const tg_train_opts *o, int n, tg_err *err)
     sa.sa_handler = on_stop;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    t0 = tg_now_mono();
     if (rc == TG_OK)
-        rc = run_all(o, n, dir, err);
+        rc = run_all(o, n, dir, st, err);
+    st->train_seconds = tg_now_mono() - t0;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (own && dir[0])

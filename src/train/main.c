@@ -55,9 +55,6 @@ static const cli_command commands[] = {
      "                    on H:P (port 0: any) until they finish"},
     {NULL, NULL, NULL, NULL}};
 
-/* The most local workers --workers starts. */
-#define SHARDS_MAX_WORKERS 64
-
 typedef struct round_ui {
     cli_progress bar;
     int plain;
@@ -208,8 +205,17 @@ static int run(cli_ctx *c, modes *md, tg_train_opts *o)
         if (o->shards && md->valid_given)
             return cli_usage(c, "--valid-days goes with the export: the "
                                 "shards' hold-out is already decided");
-        int rc = launch_workers(o, md->workers, &err);
-        return rc == TG_OK ? TG_OK : cli_fail(c, &err);
+        tg_launch_stats st;
+        int rc = launch_workers(o, md->workers, &st, &err);
+        if (rc != TG_OK)
+            return cli_fail(c, &err);
+        printf("  on this machine: shards exported in %.1f s, %d workers "
+               "trained in %.1f s; peak memory per worker:",
+               st.export_seconds, md->workers, st.train_seconds);
+        for (int i = 0; i < md->workers; i++)
+            printf("%s %.0f", i ? "," : "", st.peak_kib[i] / 1024.0);
+        printf(" MiB\n");
+        return TG_OK;
     }
     int rc;
     if (o->shards && (rc = worker_setup(c, md, o)) >= 0)
@@ -312,7 +318,7 @@ int main(int argc, char **argv)
                 o.world_size = (int)v;
             break;
         case OPT_WORKERS:
-            if ((rc = cli_int(&c, "--workers", optarg, 1, SHARDS_MAX_WORKERS,
+            if ((rc = cli_int(&c, "--workers", optarg, 1, LAUNCH_MAX_WORKERS,
                               &v)) < 0)
                 md.workers = (int)v;
             break;

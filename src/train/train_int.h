@@ -72,7 +72,18 @@ int train_check_counts(long n_train, long pos_train, long n_valid,
                        long pos_valid, const char *where, int valid_days,
                        tg_err *err);
 
-/* The worker (worker.c), the local launcher and the tracker (launch.c). */
+/* The prior-rate baseline's threshold over every shard (worker.c): a
+ * histogram of PRIOR_BINS bins over [0, 1] (negatives and positives per
+ * bin, 2 * PRIOR_BINS counts) with the lowest rate of each bin (start at
+ * INFINITY), which the workers sum and take the minimum of; the threshold
+ * is metrics_best_threshold_accuracy's sweep over the bins, each bin's
+ * lowest rate its candidate: the same answer whenever no bin holds two
+ * distinct rates. NaN rates are left out. */
+#define PRIOR_BINS 65536
+void train_hist_add(long long *hist, float *lo, float v, int pos);
+double train_hist_threshold(const long long *hist, const float *lo);
+
+/* The worker (worker.c). */
 int train_worker_run(const tg_train_opts *o, tg_train_result *r,
                      tg_err *err);
 

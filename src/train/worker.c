@@ -21,8 +21,6 @@
 #include "trendguard/shards.h"
 
 #define PRIOR_F ((size_t)TG_F_product_prior_return_rate)
-/* Bins of the prior rate's histogram over [0, 1]. */
-#define PRIOR_BINS 65536
 
 typedef struct worker {
     const tg_train_opts *o;
@@ -46,10 +44,40 @@ static int agree(int state[2], tg_err *err)
                                 "agreeing on early stopping", err);
 }
 
-static int bin_of(float v)
+void train_hist_add(long long *hist, float *lo, float v, int pos)
 {
+    if (isnan(v))
+        return;
     int b = (int)(v * PRIOR_BINS);
-    return b < 0 ? 0 : b >= PRIOR_BINS ? PRIOR_BINS - 1 : b;
+    b = b < 0 ? 0 : b >= PRIOR_BINS ? PRIOR_BINS - 1 : b;
+    hist[2 * b + (pos != 0)]++;
+    if (v < lo[b])
+        lo[b] = v;
+}
+
+double train_hist_threshold(const long long *hist, const float *lo)
+{
+    long pos = 0, neg = 0;
+    for (int b = 0; b < PRIOR_BINS; b++) {
+        neg += (long)hist[2 * b];
+        pos += (long)hist[2 * b + 1];
+    }
+    tg_confusion c = {0, 0, neg, pos};
+    double best = metrics_accuracy(c), best_t = 1.0;
+    for (int b = PRIOR_BINS - 1; b >= 0; b--) {
+        long bn = (long)hist[2 * b], bp = (long)hist[2 * b + 1];
+        if (bn + bp == 0)
+            continue;
+        c.tp += bp, c.fn -= bp, c.fp += bn, c.tn -= bn;
+        double v = metrics_accuracy(c);
+        float t = lo[b];
+        if (v > best + 1e-12 ||
+            (fabs(v - best) <= 1e-12 && fabs(t - 0.5) < fabs(best_t - 0.5))) {
+            best = v;
+            best_t = t;
+        }
+    }
+    return best_t;
 }
 
 /* The local counts and prior-rate histogram of the training period, and
@@ -69,50 +97,15 @@ static int local_summaries(worker *w, tg_err *err)
     w->counts[2] = (long long)sh->n_valid;
     for (size_t i = 0; i < sh->n_train; i++) {
         int pos = sh->y_train[i] > 0.5f;
-        float v = sh->x_train[i * TG_NUM_FEATURES + PRIOR_F];
         w->counts[1] += pos;
-        if (isnan(v))
-            continue;
-        int b = bin_of(v);
-        w->hist[2 * b + pos]++;
-        if (v < w->hist_lo[b])
-            w->hist_lo[b] = v;
+        train_hist_add(w->hist, w->hist_lo,
+                       sh->x_train[i * TG_NUM_FEATURES + PRIOR_F], pos);
     }
     for (size_t j = 0; j < sh->n_valid; j++) {
         w->counts[3] += sh->y_valid[j] > 0.5f;
         w->prior_valid[j] = sh->x_valid[j * TG_NUM_FEATURES + PRIOR_F];
     }
     return TG_OK;
-}
-
-/* The prior rate's accuracy-optimal threshold over every shard's training
- * period, as metrics_best_threshold_accuracy sweeps it (from high to low,
- * ties to the one nearest 0.5), over the summed histogram: each bin's
- * lowest rate is its candidate, the same answer whenever no bin holds two
- * distinct rates. */
-static double prior_threshold_all(const worker *w)
-{
-    long pos = 0, neg = 0;
-    for (int b = 0; b < PRIOR_BINS; b++) {
-        neg += (long)w->hist[2 * b];
-        pos += (long)w->hist[2 * b + 1];
-    }
-    tg_confusion c = {0, 0, neg, pos};
-    double best = metrics_accuracy(c), best_t = 1.0;
-    for (int b = PRIOR_BINS - 1; b >= 0; b--) {
-        long bn = (long)w->hist[2 * b], bp = (long)w->hist[2 * b + 1];
-        if (bn + bp == 0)
-            continue;
-        c.tp += bp, c.fn -= bp, c.fp += bn, c.tn -= bn;
-        double v = metrics_accuracy(c);
-        float t = w->hist_lo[b];
-        if (v > best + 1e-12 ||
-            (fabs(v - best) <= 1e-12 && fabs(t - 0.5) < fabs(best_t - 0.5))) {
-            best = v;
-            best_t = t;
-        }
-    }
-    return best_t;
 }
 
 /* The matrices of the shard; the rows are then freed (libxgboost keeps its
@@ -163,8 +156,8 @@ static int gather_holdout(worker *w, tg_holdout *h, tg_err *err)
 static int finish(worker *w, const tg_holdout *h, tg_train_result *r,
                   tg_err *err)
 {
-    cJSON *m = train_evaluate(h, prior_threshold_all(w), w->best, &w->opts,
-                              r);
+    cJSON *m = train_evaluate(h, train_hist_threshold(w->hist, w->hist_lo),
+                              w->best, &w->opts, r);
     int rc = m ? train_register(w->s, w->best, m, &w->opts, r, err)
                : tg_fail(err, TG_EINTERNAL, "out of memory");
     cJSON_Delete(m);

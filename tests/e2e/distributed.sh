@@ -146,6 +146,15 @@ for n in 2 3; do
         [ "$(json "$W/w$n.m.json" workers)" = $n ] &&
         [ "$(q "$W/w$n.db" "SELECT count(*) FROM model_registry")" = 1 ]
     check "$n workers: the whole hold-out evaluated, the model registered once" $?
+    for k in oracle.accuracy oracle.auc baselines.majority.accuracy \
+             baselines.product_prior_rate.threshold \
+             baselines.product_prior_rate.accuracy \
+             baselines.product_prior_rate.auc; do
+        [ "$(json "$W/w$n.m.json" $k)" = "$(json "$W/one.m.json" $k)" ] ||
+            echo "$k: $(json "$W/w$n.m.json" $k) vs $(json "$W/one.m.json" $k)"
+    done >"$W/refs"
+    [ ! -s "$W/refs" ]
+    check "$n workers: the oracle and baselines are one machine's" $? "$(cat "$W/refs")"
 done
 
 # The 3 workers' figures, recomputed here from the saved model's
