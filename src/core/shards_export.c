@@ -32,6 +32,14 @@ typedef struct staged {
     FILE *fp;
 } staged;
 
+/* The forms of recently written values (prices, rates and trend figures
+ * repeat from line to line): formatting is most of an export's time. */
+#define FORM_SLOTS 65536
+typedef struct form_cache {
+    uint32_t bits[FORM_SLOTS];
+    char text[FORM_SLOTS][32]; /* "" when empty */
+} form_cache;
+
 typedef struct shard_writer {
     char dir[PATH_MAX];
     char created[PATH_MAX];
@@ -41,6 +49,7 @@ typedef struct shard_writer {
     long long *owners; /* per shard */
     vouched *old;      /* what the manifest in DIR vouches for */
     int nold;
+    form_cache *forms;
 } shard_writer;
 
 #define NSTAGED(w) ((w)->n * SHARD_NFILES + 1)
@@ -180,7 +189,8 @@ static int open_dir(shard_writer *w, const tg_shards_opts *o, tg_err *err)
     w->n = o->nshards;
     w->files = calloc((size_t)NSTAGED(w), sizeof *w->files);
     w->owners = calloc((size_t)w->n, sizeof *w->owners);
-    if (!w->files || !w->owners)
+    w->forms = calloc(1, sizeof *w->forms);
+    if (!w->files || !w->owners || !w->forms)
         return tg_fail(err, TG_EINTERNAL, "out of memory");
     for (int i = 0; i < NSTAGED(w); i++) {
         staged *s = &w->files[i];
@@ -418,14 +428,28 @@ static const char *fmt_float(float v, char *buf, size_t n)
     return buf;
 }
 
-static int write_libsvm(FILE *f, const float *x, float y)
+static const char *cached_float(form_cache *c, float v)
 {
-    char line[TG_NUM_FEATURES * 40 + 8], num[48];
+    uint32_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    size_t at = (size_t)(tg_mix64(bits) % FORM_SLOTS);
+    if (!c->text[at][0] || c->bits[at] != bits) {
+        char buf[48];
+        fmt_float(v, buf, sizeof buf);
+        tg_strlcpy(c->text[at], buf, sizeof c->text[at]);
+        c->bits[at] = bits;
+    }
+    return c->text[at];
+}
+
+static int write_libsvm(FILE *f, form_cache *c, const float *x, float y)
+{
+    char line[TG_NUM_FEATURES * 40 + 8];
     size_t k = (size_t)snprintf(line, sizeof line, "%d", y > 0.5f);
     for (int j = 0; j < TG_NUM_FEATURES; j++)
         if (!isnan(x[j]))
             k += (size_t)snprintf(line + k, sizeof line - k, " %d:%s", j,
-                                  fmt_float(x[j], num, sizeof num));
+                                  cached_float(c, x[j]));
     line[k++] = '\n';
     return fwrite(line, 1, k, f) == k ? 0 : -1;
 }
@@ -463,7 +487,8 @@ static int write_rows(shard_writer *w, const tg_dataset *d, size_t v0,
         int k = (int)(own[i] % (uint64_t)w->n), valid = i >= v0;
         staged *fs = &w->files[k * SHARD_NFILES];
         staged *data = &fs[valid ? SHARD_VALID : SHARD_TRAIN];
-        if (write_libsvm(data->fp, d->x + i * d->nfeat, d->y[i]) != 0 ||
+        if (write_libsvm(data->fp, w->forms, d->x + i * d->nfeat,
+                         d->y[i]) != 0 ||
             write_line_row(fs[SHARD_LINES].fp, d->id[i], valid,
                            (long long)(i - v0), d->truth[i]) != 0)
             return tg_fail(err, TG_EIO, "%s: write failed: %s",
@@ -745,6 +770,7 @@ int shards_export(tg_store *s, const tg_shards_opts *o,
     free(w->files);
     free(w->owners);
     free(w->old);
+    free(w->forms);
     free(w);
     if (rc != TG_OK || m == &local)
         shards_manifest_free(m);
