@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,10 @@ int collective_init(const tg_collective_opts *o, tg_err *err)
     char *cfg = config_json(o);
     if (!cfg)
         return tg_fail(err, TG_EINTERNAL, "out of memory");
+    /* Rabit writes to its peers without MSG_NOSIGNAL: a write to a worker
+     * that died would end this one by SIGPIPE instead of the error that
+     * says what happened. */
+    signal(SIGPIPE, SIG_IGN);
     /* Warnings reach on_log (and not stderr) from this thread. */
     XGBSetGlobalConfig("{\"verbosity\": 1}");
     XGBRegisterLogCallback(on_log);

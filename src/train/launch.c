@@ -4,8 +4,8 @@
  * (1.7), run by the Python that package installs into (/usr/bin/python3,
  * or $TRENDGUARD_PYTHON): it ranks workers by their task id, which a worker
  * sets to its zero-padded --rank, so rank K trains shard K. A worker that
- * fails tells the tracker, which then ends (69) instead of waiting for it
- * forever.
+ * fails tells the tracker, which then ends (69) a second later (time for
+ * the others to report too) instead of waiting for it forever.
  *
  * `--workers N` runs the tracker on 127.0.0.1 and N copies of this program
  * as workers, each with the cores divided between them (and libgomp told
@@ -57,7 +57,7 @@ static const char tracker_py[] =
     "    msg = self.sock.recvstr().strip()\n"
     "    print(msg, flush=True)\n"
     "    if msg.startswith('trendguard-train: worker'):\n"
-    "        os._exit(69)\n"
+    "        threading.Timer(1.0, os._exit, [69]).start()\n"
     "T.WorkerEntry.print = report\n"
     "try:\n"
     "    t = T.RabitTracker(host_ip=host, n_workers=n, port=port, "

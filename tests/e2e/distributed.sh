@@ -31,8 +31,8 @@ close_to() { # close_to A B TOL
 # wait_for PID SECONDS: its exit code in rc, or 124 when it is still
 # running after SECONDS (then it is killed).
 wait_for() {
-    t0=$(now)
-    while kill -0 "$1" 2>/dev/null && within "$(since "$t0")" "$2"; do
+    wf0=$(now)
+    while kill -0 "$1" 2>/dev/null && within "$(since "$wf0")" "$2"; do
         sleep 0.1
     done
     if kill -0 "$1" 2>/dev/null; then
