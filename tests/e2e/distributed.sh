@@ -15,6 +15,12 @@ TRAIN=$PWD/$BUILD/trendguard-train
 PY=${TRENDGUARD_PYTHON:-/usr/bin/python3}
 W=$(mktemp -d)
 BG=""
+# Under make valgrind every process is many times slower: waits grow by
+# TG_E2E_SLOW (start-up and exit, not the timeouts being tested) and
+# training takes fewer, larger steps (the same for every run compared).
+SLOW=${TG_E2E_SLOW:-1}
+PARAMS=""
+[ "${TG_E2E_VALGRIND:-0}" = 1 ] && PARAMS="--rounds 60 --eta 0.3"
 trap 'for p in $BG; do kill -9 $p 2>/dev/null; done; rm -rf "$W"' EXIT
 . tests/tools/e2e_checks.sh
 
@@ -55,7 +61,7 @@ tracker() {
     "$TRAIN" --run-tracker 127.0.0.1:0 --world-size "$2" --timeout "$3" \
         >"$W/$1.out" 2>&1 &
     TPID=$!; BG="$BG $TPID"
-    wait_text "$W/$1.out" DMLC_TRACKER_PORT= 30
+    wait_text "$W/$1.out" DMLC_TRACKER_PORT= $((30 * SLOW))
     PORT=$(sed -n 's/^DMLC_TRACKER_PORT=//p' "$W/$1.out")
 }
 store() { cp "$W/t.db" "$W/$1.db"; }
@@ -120,7 +126,7 @@ t0=$(now)
 # Passive: libgomp's spinning threads make a busy machine many times
 # slower (the model is the same bytes either way).
 OMP_WAIT_POLICY=PASSIVE "$TRAIN" --db "$W/one.db" --out "$W/one.json" \
-    --metrics "$W/one.m.json" \
+    --metrics "$W/one.m.json" $PARAMS \
     >"$W/one.out" 2>&1
 check "one machine trains" $? "$(tail -n 3 "$W/one.out")"
 echo "one machine: $(since "$t0") s"
@@ -128,7 +134,7 @@ for n in 1 2 3; do
     store "w$n"
     t0=$(now)
     "$TRAIN" --db "$W/w$n.db" --workers $n --timeout 60 --out "$W/w$n.json" \
-        --metrics "$W/w$n.m.json" >"$W/w$n.out" 2>&1
+        --metrics "$W/w$n.m.json" $PARAMS >"$W/w$n.out" 2>&1
     check "--workers $n trains" $? "$(tail -n 5 "$W/w$n.out")"
     echo "$n workers: $(since "$t0") s"
 done
@@ -205,18 +211,19 @@ DMLC_TRACKER_URI=127.0.0.1 DMLC_TRACKER_PORT=$PORT DMLC_TASK_ID=2 \
     DMLC_NUM_WORKER=3 "$TRAIN" $long >"$W/k2.out" 2>&1 &
 K2=$!
 BG="$BG $K0 $K1 $K2"
-wait_text "$W/k0.out" "^round 25 " 90
+wait_text "$W/k0.out" "^round 25 " $((90 * SLOW))
 check "3 workers under way (round 25)" $? "$(cat "$W/k0.out" "$W/tk.out")"
 kill -9 $K1
 t0=$(now)
-wait_for $K0 20; r0=$rc; wait_for $K2 20; r2=$rc; el=$(since "$t0")
+wait_for $K0 $((20 * SLOW)); r0=$rc; wait_for $K2 $((20 * SLOW)); r2=$rc
+el=$(since "$t0")
 [ $r0 = 69 ] && [ $r2 = 69 ]
 check "killing worker 1 ends workers 0 and 2 with 69" $? "exit $r0 and $r2"
-within "$el" 10
+within "$el" $((10 + 2 * SLOW))
 check "... within the 10 s timeout (${el} s)" $?
 grep -q "another worker stopped" "$W/k0.out" && grep -q "another worker stopped" "$W/k2.out"
 check "... saying a worker stopped" $? "$(cat "$W/k0.out" "$W/k2.out")"
-wait_for $TPID 15
+wait_for $TPID $((15 * SLOW))
 [ $rc = 69 ]
 check "the tracker ends when a worker reports its failure" $? "exit $rc"
 [ "$(q "$W/kill.db" "SELECT count(*) FROM model_registry")" = 0 ]
@@ -227,12 +234,12 @@ store kill2
 "$TRAIN" --db "$W/kill2.db" --workers 3 --timeout 10 --eta 0.01 \
     --rounds 5000 >"$W/l.out" 2>&1 &
 L=$!; BG="$BG $L"
-wait_text "$W/l.out" "^round 25 " 90
+wait_text "$W/l.out" "^round 25 " $((90 * SLOW))
 victim=$(ps -o pid=,args= --ppid $L | awk '/--rank 1 / { print $1 }')
 [ -n "$victim" ] && kill -9 $victim
 t0=$(now)
-wait_for $L 25; el=$(since "$t0")
-[ $rc = 69 ] && within "$el" 10
+wait_for $L $((25 * SLOW)); el=$(since "$t0")
+[ $rc = 69 ] && within "$el" $((10 + 2 * SLOW))
 check "--workers 3: a killed worker ends the run with 69 within the timeout (${el} s)" $? "exit $rc"
 grep -q "worker 0 exit 69, worker 1 was ended by signal 9, worker 2 exit 69" "$W/l.out"
 check "... naming how each worker ended" $? "$(tail -n 3 "$W/l.out")"
@@ -242,7 +249,8 @@ t0=$(now)
 "$TRAIN" --db "$W/t.db" --shards "$SH" --tracker 127.0.0.1:1 --rank 0 \
     --timeout 4 >"$W/out" 2>&1
 rc=$?; el=$(since "$t0")
-[ $rc = 69 ] && within "$el" 6 && grep -q "cannot be reached" "$W/out"
+[ $rc = 69 ] && within "$el" $((4 + 2 * SLOW)) &&
+    grep -q "cannot be reached" "$W/out"
 check "an unreachable tracker: 69 within the timeout (${el} s)" $? "$rc $(cat "$W/out")"
 tracker tj 3 4
 for r in 0 2; do
@@ -251,11 +259,12 @@ for r in 0 2; do
     eval "J$r=\$!"; BG="$BG $!"
 done
 t0=$(now)
-wait_for $J0 15; r0=$rc; wait_for $J2 15; r2=$rc; el=$(since "$t0")
-[ $r0 = 69 ] && [ $r2 = 69 ] && within "$el" 6 &&
+wait_for $J0 $((15 * SLOW)); r0=$rc; wait_for $J2 $((15 * SLOW)); r2=$rc
+el=$(since "$t0")
+[ $r0 = 69 ] && [ $r2 = 69 ] && within "$el" $((4 + 2 * SLOW)) &&
     grep -q "not all 3 workers joined" "$W/j0.out"
 check "a worker that never joins: the others end with 69 (${el} s)" $? "$r0 $r2 $(cat "$W/j0.out")"
-wait_for $TPID 15
+wait_for $TPID $((15 * SLOW))
 [ $rc = 69 ] && grep -q "2 of 3 workers joined" "$W/tj.out"
 check "... and the tracker gives up" $? "$rc $(cat "$W/tj.out")"
 
@@ -270,7 +279,7 @@ check "a tampered shard is refused (65)" $? "$(cat "$W/out")"
 t0=$(now)
 "$TRAIN" --db "$W/t.db" --workers 3 --shards "$W/tam" >"$W/out" 2>&1
 rc=$?
-[ $rc = 65 ] && within "$(since "$t0")" 3
+[ $rc = 65 ] && within "$(since "$t0")" $((3 * SLOW))
 check "--workers refuses it before starting anything (65)" $? "$rc $(cat "$W/out")"
 cp "$SH/shard-1.train.libsvm" "$W/tam/"
 truncate -s -1 "$W/tam/shard-2.valid.libsvm"
