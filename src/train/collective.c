@@ -5,9 +5,12 @@
  *
  * Rabit bounds every wait inside a collective call by rabit_timeout_sec
  * (a poll timeout) and notices a worker that died at once (its sockets
- * close); it does not bound the wait for the tracker to rank every worker
- * at the start, nor the goodbye to the tracker at the end. The watchdog
- * covers those. libxgboost's log lines (Rabit's warnings, "got new rank")
+ * close), in its tree allreduce (its ring allreduce can spin for ever on a
+ * closed connection, so it is not used); it does not bound the wait for
+ * the tracker to rank every worker at the start, nor the goodbye to the
+ * tracker at the end, nor a spin of its own while a peer that stopped
+ * half-way through a message neither sends nor closes. The watchdog covers
+ * those (the worker arms it round by round). libxgboost's log lines (Rabit's warnings, "got new rank")
  * are kept from stderr: the last one is kept to explain a failure. */
 #include "collective.h"
 
@@ -199,6 +202,10 @@ static char *config_json(const tg_collective_opts *o)
      * for a delayed acknowledgement: 5 times slower on loopback. Rabit
      * wants the word, not a JSON boolean. */
     cJSON_AddStringToObject(c, "rabit_enable_tcp_no_delay", "true");
+    /* Rabit 1.7's ring allreduce (used past 32K values) takes a closed
+     * connection in its allgather half for "no data yet" and spins on it
+     * for ever; its tree allreduce sees the close and fails. Tree only. */
+    cJSON_AddStringToObject(c, "rabit_reduce_ring_mincount", "2147483647");
     char *s = cJSON_PrintUnformatted(c);
     cJSON_Delete(c);
     return s;

@@ -38,10 +38,37 @@ typedef struct worker {
     float *all;                /* the whole hold-out: 5 blocks of n_valid */
 } worker;
 
+/* The round watchdog: a round that takes longer than the timeout plus
+ * four times the slowest round so far (the first: three timeouts; it
+ * sketches the data too) is a hang Rabit did not catch. */
+static struct {
+    int rank, timeout, round;
+    double started, slowest;
+} pace;
+
+static void pace_round(void)
+{
+    double now = tg_now_mono();
+    if (pace.round > 0 && now - pace.started > pace.slowest)
+        pace.slowest = now - pace.started;
+    pace.started = now;
+    pace.round++;
+    int limit = pace.round == 1 ? 3 * pace.timeout
+                                : pace.timeout + (int)(4 * pace.slowest) + 1;
+    char msg[200];
+    snprintf(msg, sizeof msg, "worker %d: round %d made no progress in %d s: "
+             "a worker or the network hangs (--timeout %d)", pace.rank,
+             pace.round, limit, pace.timeout);
+    watchdog_arm(limit, msg, TG_EUNAVAIL);
+}
+
 static int agree(int state[2], tg_err *err)
 {
-    return collective_broadcast(state, 2 * sizeof *state,
-                                "agreeing on early stopping", err);
+    int rc = collective_broadcast(state, 2 * sizeof *state,
+                                  "agreeing on early stopping", err);
+    if (rc == TG_OK && !state[1])
+        pace_round();
+    return rc;
 }
 
 void train_hist_add(long long *hist, float *lo, float v, int pos)
@@ -164,6 +191,8 @@ static int finish(worker *w, const tg_holdout *h, tg_train_result *r,
     return rc;
 }
 
+static int finish_together(worker *w, tg_train_result *r, tg_err *err);
+
 /* Everything after joining: every step is collective until the end. */
 static int train_together(worker *w, tg_train_result *r, tg_err *err)
 {
@@ -176,10 +205,26 @@ static int train_together(worker *w, tg_train_result *r, tg_err *err)
                                 w->o->shards, w->man.valid_days, err);
     if (rc == TG_OK)
         rc = train_booster(w->mats, &w->opts, &w->b, err);
+    pace.rank = w->o->rank;
+    pace.timeout = w->o->timeout;
+    pace_round();
     if (rc == TG_OK)
         rc = train_boost(w->b, w->mats, &w->opts, agree, r, err);
-    if (rc == TG_OK)
-        rc = train_best(w->b, r->best_iteration, &w->best, err);
+    char msg[200];
+    snprintf(msg, sizeof msg, "worker %d: finishing made no progress in %d "
+             "s: a worker or the network hangs", w->o->rank,
+             3 * w->o->timeout);
+    watchdog_arm(3 * w->o->timeout, msg, TG_EUNAVAIL);
+    rc = rc == TG_OK ? finish_together(w, r, err) : rc;
+    watchdog_disarm();
+    return rc;
+}
+
+/* After boosting: the best rounds, the hold-out gathered, rank 0's
+ * evaluation and registration, and its outcome for every worker. */
+static int finish_together(worker *w, tg_train_result *r, tg_err *err)
+{
+    int rc = train_best(w->b, r->best_iteration, &w->best, err);
     if (rc == TG_OK)
         rc = train_predict(w->best, w->mats[1], w->sh.n_valid, &w->p, err);
     if (rc == TG_OK)

@@ -229,6 +229,26 @@ check "the tracker ends when a worker reports its failure" $? "exit $rc"
 [ "$(q "$W/kill.db" "SELECT count(*) FROM model_registry")" = 0 ]
 check "nothing registered by the failed run" $?
 
+# A worker that hangs (stopped, its sockets open): the others give up at
+# the timeout with 69.
+store hang
+tracker th 3 5
+long="--db $W/hang.db --shards $SH --timeout 5 --nthread 1 --eta 0.01 --rounds 5000"
+for r in 0 1 2; do
+    "$TRAIN" $long --tracker "127.0.0.1:$PORT" --rank $r >"$W/h$r.out" 2>&1 &
+    eval "H$r=\$!"; BG="$BG $!"
+done
+wait_text "$W/h0.out" "^round 25 " $((90 * SLOW))
+kill -STOP $H1
+t0=$(now)
+wait_for $H0 $((20 * SLOW)); r0=$rc; wait_for $H2 $((20 * SLOW)); r2=$rc
+el=$(since "$t0")
+kill -9 $H1; kill -CONT $H1; wait $H1 2>/dev/null
+[ $r0 = 69 ] && [ $r2 = 69 ] && within "$el" $((5 + 3 * SLOW)) &&
+    grep -q "no word from the other workers for 5 s" "$W/h0.out" "$W/h2.out"
+check "a stopped worker: the others end with 69 at the 5 s timeout (${el} s)" $? "$r0 $r2 $(cat "$W/h0.out" "$W/h2.out" | grep -v '^round')"
+wait_for $TPID $((15 * SLOW))
+
 # The same through --workers: the run ends with 69 and says how each ended.
 store kill2
 "$TRAIN" --db "$W/kill2.db" --workers 3 --timeout 10 --eta 0.01 \
