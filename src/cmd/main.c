@@ -48,9 +48,13 @@ static const cli_command cli_commands[] = {
     {"sessions", cmd_sessions, "sessions [--session NAME] [--json]",
      "List the app's recorded usability-testing sessions, or one session's "
      "events with their timings."},
-    {"export", cmd_export, "export --out DIR [--since DATE]",
+    {"export", cmd_export,
+     "export --out DIR [--since DATE] | export --training-set --out DIR "
+     "[--shards N] [--valid-days N]",
      "Write the store as a Power BI-ready star schema (CSV facts and "
-     "dimensions, README.md)."},
+     "dimensions, README.md); with\n--training-set, the mature training set "
+     "as N LIBSVM shards split by customer, with a\nmanifest, for "
+     "trendguard-train's workers."},
     {NULL, NULL, NULL, NULL}};
 
 /* Prints text wrapped at 78 columns, every line after the first indented
