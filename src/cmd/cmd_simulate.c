@@ -4,7 +4,8 @@
  * newest model (or --model PATH, or --rules for the engine's rule-based
  * fallback), as a readable report or JSON; and `--sweep`, which moves
  * every assumption to its low and high value and prints what the figure
- * hangs on (kept in the store for `report --html`). */
+ * hangs on (kept in the store for `report --html`). --what-if ID turns on
+ * a what-if of the catalogue (the return fee). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,14 @@ static void print_money(const tg_sim_roi *m)
                                                    sizeof g));
     printf("  %-22s %14s\n", "lost margin", grouped(-m->lost_margin, g,
                                                     sizeof g));
+    printf("  %-22s %14s\n", "fast restock cost",
+           grouped(-m->restock_cost, g, sizeof g));
+    if (m->fee_income > 0 || m->lost_later_margin > 0) {
+        printf("  %-22s %14s\n", "return fees", grouped(m->fee_income, g,
+                                                         sizeof g));
+        printf("  %-22s %14s\n", "later orders lost",
+               grouped(-m->lost_later_margin, g, sizeof g));
+    }
     printf("  %-22s %14s\n", "net", grouped(m->net, g, sizeof g));
 }
 
@@ -142,6 +151,22 @@ static void print_baselines(const tg_sim_result *r)
     }
 }
 
+/* The resale value recovered, its split and the seed's target. */
+static void print_resale(const tg_sim_result *r)
+{
+    const tg_sim_resale *x = &r->cmp[TG_SIM_ENGINE].resale;
+    char a[48], b[48], c[48], d[48], e[48];
+    printf("Resale value recovered: %s a month here (%s from fewer returns, "
+           "%s from the fast restock of\n%ld hot returns, which cost %s); "
+           "scaled to TrendBuy %s in six months against the\ntarget of "
+           "2,100,000.\n", grouped(x->total / r->months, a, sizeof a),
+           grouped(x->returns_avoided, b, sizeof b),
+           grouped(x->faster_restock, c, sizeof c),
+           r->arm[TG_SIM_ENGINE].fast_restocked,
+           grouped(r->arm[TG_SIM_ENGINE].restock_cost, d, sizeof d),
+           grouped(r->scale_resale.total / 2, e, sizeof e));
+}
+
 static void print_report(const tg_sim_result *r)
 {
     const tg_sim_compare *e = &r->cmp[TG_SIM_ENGINE];
@@ -163,9 +188,13 @@ static void print_report(const tg_sim_result *r)
            100 * e->paired, 100 * e->paired_low, 100 * e->paired_high,
            100 * e->relative, 100 * e->ci_low, 100 * e->ci_high);
     printf("Refunds avoided %s (an exchange is still a return); conversion "
-           "%+.2f points; satisfaction %+.3f.\n",
-           grouped((double)e->refunds_avoided, g, sizeof g),
-           100 * e->conversion_change, e->satisfaction_change);
+           "%+.2f points.\nSatisfaction per order %+.1f%% (95%% interval "
+           "%+.1f%% to %+.1f%%; %.3f against %.3f), against the target of "
+           "+28%%.\n", grouped((double)e->refunds_avoided, g, sizeof g),
+           100 * e->conversion_change, 100 * e->satisfaction_change,
+           100 * e->satisfaction_low, 100 * e->satisfaction_high,
+           r->arm[TG_SIM_ENGINE].satisfaction,
+           r->arm[TG_SIM_SHADOW].satisfaction);
     printf("\nMoney, the treated shoppers against themselves without "
            "nudges:\n");
     print_money(&e->roi);
@@ -180,6 +209,7 @@ static void print_report(const tg_sim_result *r)
     printf("%s refunds avoided a year; net %s a year.\n",
            grouped(r->scale_refunds_avoided, g, sizeof g),
            grouped(r->scale_roi.net, d1, sizeof d1));
+    print_resale(r);
     int beats = 1;
     for (int k = TG_SIM_RANDOM; k < TG_SIM_SHADOW; k++)
         beats &= r->cmp[k].vs_engine_low > 0;
@@ -194,6 +224,7 @@ static void print_report(const tg_sim_result *r)
 
 static void print_sweep(const tg_sweep *sw)
 {
+    char g[48];
     printf("What the figure hangs on: %d seeds x %d shoppers, %d months, "
            "scoring with %s; %.0f s\n", sw->seeds, sw->shoppers, sw->months,
            sw->model_version > 0 ? "the model" : "the rules", sw->seconds);
@@ -201,16 +232,25 @@ static void print_sweep(const tg_sweep *sw)
            100 * sw->base);
     for (int i = 0; i < sw->seeds; i++)
         printf(" %.1f%%", 100 * sw->base_seed[i]);
-    printf(")\n\n  %-32s %-9s %9s %9s %9s %9s %8s\n", "assumption", "source",
-           "low", "high", "at low", "at high", "swing");
+    printf(");\nsatisfaction %+.1f%%, resale recovered %s a year at "
+           "TrendBuy's scale%s%s.\n", 100 * sw->base_all.satisfaction,
+           grouped(sw->base_all.resale, g, sizeof g),
+           sw->what_if[0] ? "; what-if on: " : "", sw->what_if);
+    printf("\n  %-32s %-8s %8s %8s %7s %7s %7s %7s %9s %9s\n", "assumption",
+           "source", "low", "high", "red lo", "red hi", "sat lo", "sat hi",
+           "resale lo", "resale hi");
     for (int i = 0; i < sw->n; i++) {
         const tg_sweep_row *r = &sw->rows[i];
-        printf("  %-32s %-9s %9.4g %9.4g %8.1f%% %8.1f%% %6.1f pt\n",
-               r->p.name, r->p.sourced ? "sourced" : "invented", r->p.low,
-               r->p.high, 100 * r->reduction_low, 100 * r->reduction_high,
-               100 * fabs(r->reduction_high - r->reduction_low));
+        char lo[48], hi[48];
+        printf("  %-32s %-8s %8.4g %8.4g %6.1f%% %6.1f%% %+6.1f%% %+6.1f%% "
+               "%9s %9s\n", r->p.name, r->p.sourced ? "sourced" : "invented",
+               r->p.low, r->p.high, 100 * r->reduction_low,
+               100 * r->reduction_high, 100 * r->at_low.satisfaction,
+               100 * r->at_high.satisfaction,
+               grouped(r->at_low.resale, lo, sizeof lo),
+               grouped(r->at_high.resale, hi, sizeof hi));
     }
-    printf("\nNot swept (they move no return):");
+    printf("\nNot swept (they move no figure here, or need a what-if):");
     for (int i = 0; i < sw->n_fixed; i++)
         printf("%s %s", i ? "," : "", sw->fixed[i].name);
     if (isnan(sw->multiplier))
@@ -229,13 +269,15 @@ typedef struct sim_args {
     long months, shoppers, seed, threads, bootstrap, seeds;
     int json, rules, sweep;
     const char *model, *assume, *catalog;
+    const char *what_if[TG_NUDGE_MAX];
+    int n_what_if;
 } sim_args;
 
 static int parse_opt(cli_ctx *c, int opt, sim_args *a)
 {
     enum { OPT_MONTHS = CLI_OPT_FIRST_FREE, OPT_SHOPPERS, OPT_SEED, OPT_JSON,
            OPT_MODEL, OPT_RULES, OPT_ASSUME, OPT_CATALOG, OPT_THREADS,
-           OPT_BOOT, OPT_SWEEP, OPT_SEEDS };
+           OPT_BOOT, OPT_SWEEP, OPT_SEEDS, OPT_WHAT_IF };
     switch (opt) {
     case OPT_MONTHS:
         return cli_int(c, "--months", optarg, 1, 60, &a->months);
@@ -255,6 +297,11 @@ static int parse_opt(cli_ctx *c, int opt, sim_args *a)
     case OPT_MODEL: a->model = optarg; return -1;
     case OPT_ASSUME: a->assume = optarg; return -1;
     case OPT_CATALOG: a->catalog = optarg; return -1;
+    case OPT_WHAT_IF:
+        if (a->n_what_if >= TG_NUDGE_MAX)
+            return cli_usage(c, "--what-if: at most %d", TG_NUDGE_MAX);
+        a->what_if[a->n_what_if++] = optarg;
+        return -1;
     default: return cli_common(c, opt, optarg);
     }
 }
@@ -275,6 +322,7 @@ static int parse(cli_ctx *c, int argc, char **argv, sim_args *a)
         {"bootstrap", required_argument, NULL, CLI_OPT_FIRST_FREE + 9},
         {"sweep", no_argument, NULL, CLI_OPT_FIRST_FREE + 10},
         {"seeds", required_argument, NULL, CLI_OPT_FIRST_FREE + 11},
+        {"what-if", required_argument, NULL, CLI_OPT_FIRST_FREE + 12},
         {NULL, 0, NULL, 0}};
     int opt, rc;
     while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1)
@@ -286,6 +334,28 @@ static int parse(cli_ctx *c, int argc, char **argv, sim_args *a)
         return cli_usage(c, "--rules and --model exclude each other");
     if (a->seeds && !a->sweep)
         return cli_usage(c, "--seeds goes with --sweep");
+    return -1;
+}
+
+/* --what-if ID: turns on the catalogue's what-if nudge ID. Returns -1, or
+ * the usage error's exit code for an ID that is not a what-if. */
+static int turn_on_what_ifs(const cli_ctx *c, const sim_args *a,
+                            tg_nudge_catalog *cat)
+{
+    for (int k = 0; k < a->n_what_if; k++) {
+        int i = nudge_catalog_find(cat, a->what_if[k]);
+        if (i < 0 || !cat->nudges[i].what_if) {
+            char list[TG_NUDGE_MAX * 33] = "";
+            for (int j = 0; j < cat->n; j++)
+                if (cat->nudges[j].what_if)
+                    snprintf(list + strlen(list), sizeof list - strlen(list),
+                             "%s%s", list[0] ? ", " : "", cat->nudges[j].id);
+            return cli_usage(c, "--what-if: '%s' is not a what-if of the "
+                             "catalogue (%s)", a->what_if[k],
+                             list[0] ? list : "it has none");
+        }
+        cat->what_if_on |= 1u << i;
+    }
     return -1;
 }
 
@@ -377,7 +447,7 @@ int cmd_simulate(int argc, char **argv)
 {
     cli_ctx c;
     cli_begin(&c, "simulate");
-    sim_args a = {6, 0, 1, 2, 400, 0, 0, 0, 0, NULL, NULL, NULL};
+    sim_args a = {6, 0, 1, 2, 400, 0, 0, 0, 0, NULL, NULL, NULL, {NULL}, 0};
     int rc = parse(&c, argc, argv, &a);
     if (rc >= 0)
         return rc;
@@ -395,6 +465,8 @@ int cmd_simulate(int argc, char **argv)
     if ((rc = nudge_catalog_load(a.catalog, &cat, &err)) ||
         (rc = sim_assume_load(a.assume, &as, &err)))
         return cli_fail(&c, &err);
+    if ((rc = turn_on_what_ifs(&c, &a, &cat)) >= 0)
+        return rc;
     if (tg_asset_path("assets/behaviour.json", bpath, sizeof bpath) != 0) {
         tg_fail(&err, TG_ENOINPUT, "assets/behaviour.json: not found (set "
                 "TRENDGUARD_SHARE to the folder holding assets/)");

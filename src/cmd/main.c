@@ -36,11 +36,12 @@ static const cli_command cli_commands[] = {
     {"simulate", cmd_simulate,
      "simulate [--months N] [--shoppers N] [--seed N] [--json] [--model PATH | --rules]\n"
      "         [--assumptions FILE] [--catalog FILE] [--threads N] [--bootstrap N]\n"
-     "         [--sweep [--seeds N]]",
+     "         [--sweep [--seeds N]] [--what-if ID]...",
      "Run the offline A/B shopper simulation: the nudge engine against the "
      "same shoppers without\nnudges (paired), control and three baselines "
      "(random with the same budget, rules in place\nof the model, badge "
-     "only); --sweep moves every assumption to its low and high value."},
+     "only); --sweep moves every assumption to its low and high value;\n"
+     "--what-if ID turns on a what-if of the catalogue (return_fee)."},
     {"report", cmd_report, "report [--json] [--html FILE]",
      "Regret-driver analysis: return rates by driver with 95% intervals, "
      "the model's view, trends,\nand what the nudges saved; --html writes "
