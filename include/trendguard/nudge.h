@@ -147,6 +147,10 @@ typedef struct tg_nudge_def {
      * The return fee: the later sales lost per fee paid, in units of the
      * item's price, and the fee itself (money per return). */
     double expect_hot_days, expect_later_lost, fee;
+    /* The chance the engine expects a shopper to take it before any
+     * answer: the mean of the bandit's prior (0.5 when the file gives
+     * none). */
+    double expect_taken;
     /* A what-if: off unless the caller turns it on (what_if_on). */
     int what_if;
 } tg_nudge_def;

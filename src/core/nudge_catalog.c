@@ -308,12 +308,16 @@ static int parse_expect(pctx *p, const char *path, const cJSON *e,
                         tg_nudge_def *d)
 {
     static const char *const keys[] = {"lost",     "cut",        "later_days",
-                                       "hot_days", "later_lost", "about"};
+                                       "hot_days", "later_lost", "taken",
+                                       "about"};
+    d->expect_taken = 0.5;
     if (e && !cJSON_IsObject(e))
         return bad(p, path, "must be an object {lost, cut, later_days, "
-                            "hot_days, later_lost}");
+                            "hot_days, later_lost, taken}");
     int rc;
-    if (e && ((rc = only_keys(p, path, e, keys, 6)) ||
+    if (e && ((rc = only_keys(p, path, e, keys, 7)) ||
+              (rc = get_number(p, path, e, "taken", 0, 0.01, 0.99,
+                               &d->expect_taken)) ||
               (rc = get_number(p, path, e, "lost", 0, 0, 1,
                                &d->expect_lost)) ||
               (rc = get_number(p, path, e, "cut", 0, 0, 1,

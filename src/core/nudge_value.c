@@ -211,7 +211,10 @@ void nudge_value_at(const tg_nudge_catalog *c, const tg_bandit *bandit,
     v->cost = d->offer == TG_OFFER_NONE
                   ? 0
                   : d->offer_cost + d->offer_cost_pct * price;
-    v->accept = 0.5;
+    /* the bandit's prior, Beta(1, 1), moved to the nudge's expected mean
+     * with the same weight: the answers soon outweigh it */
+    double taken = d->expect_taken > 0 ? d->expect_taken : 0.5;
+    v->accept = taken;
     if (nudge_action_is_the_shops(d->action)) {
         v->accept = 1; /* the shop's own doing: nobody to decline it */
     } else if (bandit) {
@@ -220,7 +223,7 @@ void nudge_value_at(const tg_nudge_catalog *c, const tg_bandit *bandit,
                       ? in->segment : TG_SEG_UNKNOWN;
         bandit_posterior(bandit, seg, dr->context, i, &a, &b);
         if (a > 0 && b > 0)
-            v->accept = a / (a + b);
+            v->accept = (a + 2 * taken - 1) / (a + b);
     }
     if (d->action == TG_ACTION_EXCHANGE) {
         /* the refund avoided keeps most of the margin */

@@ -8,6 +8,7 @@
  * adding up to the paired reduction, and a run with a trained model on a
  * handful of shoppers too. */
 #include "demo_store.h"
+#include "sim_fixture.h"
 
 #include "core/sim_int.h"
 
@@ -30,14 +31,9 @@ static int setup(void **state)
 {
     (void)state;
     tg_err err = {0};
-    char path[4096];
-    if (nudge_catalog_load(NULL, &cat, &err) ||
-        sim_assume_load(NULL, &shipped, &err))
+    if (nudge_catalog_load(NULL, &cat, &err))
         fail_msg("%s", err.msg);
-    if (tg_asset_path("assets/behaviour.json", path, sizeof path) ||
-        shopper_behaviour_load(path, &beh, &err) ||
-        shopper_words_load(&words, NULL, &err))
-        fail_msg("behaviour: %s", err.msg);
+    tu_sim_load(&shipped, &beh, &words);
     return 0;
 }
 
