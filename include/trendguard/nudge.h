@@ -266,6 +266,8 @@ typedef struct tg_nudge_input {
     /* sizes: rank of the picked size (XS..XXL 0..5, shoes their number),
      * the range offered (lo == hi == 0 for one size; lo > hi unknown) */
     int size, size_lo, size_hi, is_shoe;
+    int size_picked;          /* 1: the shopper picked the size: too late
+                                 to pre-select one */
     /* facts for messages; NaN / NULL when unknown */
     const char *item;         /* "Ribbed Midi Dress", or NULL: category */
     double kept_pct;          /* see TG_FACT_KEPT_PCT */

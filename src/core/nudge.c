@@ -497,7 +497,8 @@ static int allowed(const tg_nudge_catalog *c, int i, const tg_nudge_input *in,
                  (in->moment == TG_MOMENT_CART &&
                   d->moment == TG_MOMENT_ITEM &&
                   d->action != TG_ACTION_PRESELECT_SIZE);
-    if (!moment || !(d->bands >> band & 1u) || !nudge_catalog_on(c, i))
+    if (!moment || !(d->bands >> band & 1u) || !nudge_catalog_on(c, i) ||
+        (d->action == TG_ACTION_PRESELECT_SIZE && in->size_picked))
         return 0;
     if (s && ((s->declined >> i & 1u) ||
               (d->cap_session && s->shown_by[i] >= d->cap_session)))

@@ -60,6 +60,7 @@ const key_binding keys_table[] = {
      "accept the nudge"},
     {'n', ACT_DECLINE, ON(SCR_ITEM) | ON(SCR_CART) | ON(SCR_ORDERS),
      "no thanks"},
+    {'u', ACT_UNDO, ON(SCR_ITEM), "undo the size we picked"},
     {'d', ACT_REMOVE, ON(SCR_CART), "remove the line"},
     {KEY_DC, ACT_REMOVE, ON(SCR_CART), "remove the line"},
     {'c', ACT_CHECKOUT, ON(SCR_CART), "check out"},

@@ -1,7 +1,9 @@
 /* scr_item.c: the Item screen: details, fit note, sizes, the trend chart,
  * and the live regret-risk meter, recomputed in the same frame whenever
  * the size, the quantity or the cart changes or the trends refresh. A
- * nudge the engine decides on sits beside the meter; accepting it acts. */
+ * nudge the engine decides on sits beside the meter; accepting it acts.
+ * A pre-selected size is set at once (the meter moves with it) and says
+ * so; one key undoes it, and adding the item keeps it. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +19,9 @@ static struct {
     line_risk risk;
     session_nudge nudge;
     int quiet;               /* why no nudge shows (TG_WHY_*), for caps */
+    int own_size;            /* the size before one was pre-selected */
+    int picked;              /* the shopper chose a size: none is
+                                pre-selected any more */
     unsigned seen_cart, seen_shopper, seen_data;
 } st;
 
@@ -39,7 +44,29 @@ static double minutes_viewed(void)
     return (tg_now_mono() - st.opened) / 60.0;
 }
 
-/* Decides on a nudge for the current risk unless one is on screen. */
+static void meter(session *s)
+{
+    session_risk_if_added(s, &st.item, size_name(), st.qty, minutes_viewed(),
+                          &st.risk);
+}
+
+/* The index of the item's size of rank `rank`, or -1. */
+static int size_of_rank(int rank)
+{
+    for (int i = 0; i < st.item.n_sizes; i++)
+        if (features_size_rank(st.item.sizes[i], NULL) == rank)
+            return i;
+    return -1;
+}
+
+static int preselected(void)
+{
+    return st.nudge.state == NUDGE_SHOWN &&
+           st.nudge.d.action == TG_ACTION_PRESELECT_SIZE;
+}
+
+/* Decides on a nudge for the current risk unless one is on screen; a
+ * pre-selected size is set at once and the meter follows it. */
 static void decide(session *s)
 {
     if (st.nudge.state != NUDGE_NONE || s->catalog.n == 0)
@@ -47,7 +74,14 @@ static void decide(session *s)
     tg_nudge_input in;
     session_nudge_input(s, &st.risk, TG_MOMENT_ITEM, &st.item, size_name(),
                         &in);
+    in.size_picked = st.picked;
     st.quiet = session_nudge_show(s, &in, 0, 0, NULL, &st.nudge);
+    int k = preselected() ? size_of_rank(st.nudge.d.suggested_size) : -1;
+    if (k >= 0) {
+        st.own_size = st.size_sel;
+        st.size_sel = k;
+        meter(s);
+    }
 }
 
 /* The meter for the item in the chosen size, as if added now. */
@@ -55,10 +89,22 @@ static void rescore(session *s)
 {
     if (!st.item.product_id)
         return;
-    session_risk_if_added(s, &st.item, size_name(), st.qty, minutes_viewed(),
-                          &st.risk);
+    meter(s);
     decide(s);
     s->dirty = 1;
+}
+
+/* The shopper's answer to a pre-selected size: kept, or undone (back to
+ * the size they had, the meter with it). */
+static void answer_preselect(session *s, int kept)
+{
+    session_nudge_answer(s, &st.nudge, kept);
+    if (kept)
+        return;
+    if (st.own_size >= 0 && st.own_size < st.item.n_sizes)
+        st.size_sel = st.own_size;
+    session_note(s, "Back to size %s.", size_name());
+    session_event(s, "size", "%s undo", size_name());
 }
 
 /* Reads item id from the shop; a new one starts afresh. */
@@ -80,6 +126,8 @@ static void open_item(session *s, int64_t id)
     st.nudge.state = NUDGE_NONE;
     st.nudge.id = 0;
     st.quiet = TG_WHY_SHOWN;
+    st.own_size = -1;
+    st.picked = 0;
     session_event(s, "item", "%s %s", it.code, it.name);
 }
 
@@ -261,10 +309,21 @@ static void draw_nudge(const session *s, WINDOW *w, int y, int x, int cols,
     wattron(w, theme_attr(EL_NUDGE));
     int used = ui_wrap(w, y + 1, x + 1, cols - 2, rows - 2, n->d.message);
     wattroff(w, theme_attr(EL_NUDGE));
+    char undo[64];
     const char *answer = n->state == NUDGE_SHOWN
                              ? "[y] yes please   [n] no thanks"
                          : n->state == NUDGE_ACCEPTED ? "Done."
                                                       : "OK, no nudge.";
+    if (n->d.action == TG_ACTION_PRESELECT_SIZE) {
+        const char *own = st.own_size >= 0 && st.own_size < st.item.n_sizes
+                              ? st.item.sizes[st.own_size] : "yours";
+        snprintf(undo, sizeof undo, n->state == NUDGE_SHOWN
+                                        ? "[u] undo: back to %s"
+                                    : n->state == NUDGE_ACCEPTED
+                                        ? "Kept %s." : "Undone: %s again.",
+                 n->state == NUDGE_ACCEPTED ? size_name() : own);
+        answer = undo;
+    }
     ui_put(w, y + 1 + used, x + 1, cols - 2, answer);
 }
 
@@ -313,6 +372,12 @@ static void act_on(session *s, const tg_nudge_decision *d)
 
 static void answer(session *s, int accepted)
 {
+    if (preselected()) {
+        answer_preselect(s, accepted);
+        meter(s);
+        s->dirty = 1;
+        return;
+    }
     session_nudge_answer(s, &st.nudge, accepted);
     if (!accepted)
         return;
@@ -322,6 +387,8 @@ static void answer(session *s, int accepted)
 
 static void add_to_cart(session *s)
 {
+    if (preselected()) /* bought in the size we picked: kept */
+        session_nudge_answer(s, &st.nudge, 1);
     if (session_cart_add(s, &st.item, size_name(), st.qty,
                          minutes_viewed()) == TG_OK) {
         session_note(s, "Added %s%s%s to the cart (%d line%s).",
@@ -337,6 +404,10 @@ static void add_to_cart(session *s)
 /* Size and quantity keys; 0 when the action is neither. */
 static int choose(session *s, int act)
 {
+    if (act == ACT_LEFT || act == ACT_RIGHT)
+        st.picked = 1;
+    if (preselected() && (act == ACT_LEFT || act == ACT_RIGHT))
+        session_nudge_answer(s, &st.nudge, 0); /* moved off: undone */
     if (act == ACT_LEFT && st.size_sel > 0) {
         st.size_sel--;
         session_event(s, "size", "%s", size_name());
@@ -366,6 +437,10 @@ static scr_result key(session *s, const scr_key *k)
     case ACT_DECLINE:
         if (st.nudge.state == NUDGE_SHOWN)
             answer(s, k->act == ACT_ACCEPT);
+        return scr_handled(1);
+    case ACT_UNDO:
+        if (preselected())
+            answer(s, 0);
         return scr_handled(1);
     case ACT_ADD:
         add_to_cart(s);

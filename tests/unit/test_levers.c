@@ -102,10 +102,10 @@ static void catalogue_levers(void **state)
     refused(text, "\"what_if\": true", "\"what_if\": 1", "what_if");
     refused(text, "\"fast_restock_days\": 2", "\"fast_restock_days\": 9",
             "fast_restock_days");
-    refused(text, "\"id\": \"preselect_size\",\n      \"title\": \"We picked "
-                  "your size\",\n      \"moment\": \"item\"",
-            "\"id\": \"preselect_size\",\n      \"title\": \"We picked "
-            "your size\",\n      \"moment\": \"cart\"", "item moment");
+    refused(text, "\"title\": \"Pre-selected size\",\n      \"moment\": "
+                  "\"item\"",
+            "\"title\": \"Pre-selected size\",\n      \"moment\": \"cart\"",
+            "item moment");
     refused(text, "\"action\": \"fast_restock\"", "\"action\": \"badge\"",
             "restock moment");
     free(text);
@@ -125,13 +125,17 @@ static void preselect_where_a_size_may_be_preselected(void **state)
     assert_int_equal(d.action, TG_ACTION_PRESELECT_SIZE);
     assert_int_equal(d.suggested_size, 2); /* M */
     assert_float_equal(d.sample, 0.77, 1e-12);
-    assert_non_null(strstr(d.message, "We picked M for you"));
+    assert_non_null(strstr(d.message, "We picked M:"));
     tg_nudge_value pv, sv;
     nudge_value(&full, NULL, &in, find("preselect_size"), &pv);
     nudge_value(&full, NULL, &in, find("size_advice"), &sv);
     assert_float_equal(pv.gain, sv.gain, 1e-9); /* the same change */
     assert_float_equal(pv.value, 0.77 * pv.gain, 1e-9);
     in.moment = TG_MOMENT_CART;
+    nudge_decide(&full, NULL, &in, NULL, NULL, NULL, NULL, &d);
+    assert_int_equal(d.nudge, find("size_advice"));
+    in.moment = TG_MOMENT_ITEM; /* the shopper has picked: too late */
+    in.size_picked = 1;
     nudge_decide(&full, NULL, &in, NULL, NULL, NULL, NULL, &d);
     assert_int_equal(d.nudge, find("size_advice"));
     /* A serial returner: the fee only as a what-if turned on. */
