@@ -169,6 +169,9 @@ typedef struct tg_nudge_catalog {
     int per_session;               /* nudges per session, all kinds */
     int per_shopper_day;           /* nudges per shopper per day */
     double daily_offer_budget;     /* money a day for offers taken up */
+    double order_edit_minutes;     /* an order can be changed this long
+                                      after checkout, before it ships (the
+                                      pre-ship check's window; 0: never) */
     /* What a nudge is worth, as the shop counts its money (shares of the
      * price paid): the margin of a sale, the cost of processing a return,
      * the share of a returned item's cost recovered by selling it again,

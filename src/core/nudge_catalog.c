@@ -560,7 +560,8 @@ static int parse_root(pctx *p, const cJSON *root, tg_nudge_catalog *c)
                                        "nudges"};
     static const char *const band_keys[] = {"medium", "high"};
     static const char *const limit_keys[] = {"per_session", "per_shopper_day",
-                                             "daily_offer_budget"};
+                                             "daily_offer_budget",
+                                             "order_edit_minutes"};
     if (!cJSON_IsObject(root))
         return bad(p, "(top)", "must be a JSON object");
     int rc = only_keys(p, "(top)", root, keys, 7);
@@ -583,7 +584,9 @@ static int parse_root(pctx *p, const cJSON *root, tg_nudge_catalog *c)
     const cJSON *l = cJSON_GetObjectItemCaseSensitive(root, "limits");
     if (!cJSON_IsObject(l))
         return bad(p, "limits", "must be an object");
-    if ((rc = only_keys(p, "limits", l, limit_keys, 3)) ||
+    if ((rc = only_keys(p, "limits", l, limit_keys, 4)) ||
+        (rc = get_number(p, "limits", l, "order_edit_minutes", 0, 0, 10080,
+                         &c->order_edit_minutes)) ||
         (rc = get_int(p, "limits", l, "per_session", 0, 100,
                       &c->per_session)) ||
         (rc = get_int(p, "limits", l, "per_shopper_day", 0, 1000,

@@ -2,7 +2,8 @@
  * first, with the risk they were bought at and whether they went back.
  * Starting a return asks for the reason, then shows the exchange-first
  * offer the engine picks; the return (or the exchange) is recorded in the
- * store. */
+ * store. The order just placed may carry a pre-ship check while it can
+ * still be changed (session_order.c): y changes the order, n ships it. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -163,6 +164,20 @@ static void draw_return(session *s, WINDOW *w, int y, int cols, int rows)
             swap[0] ? "exchange for the next size" : "store credit");
 }
 
+/* The pre-ship check of the order just placed, under the list. */
+static void draw_preship(session *s, WINDOW *w, int y, int cols)
+{
+    const session_preship *p = &s->preship;
+    ui_rule(w, y, 0, cols, s->catalog.nudges[p->n.d.nudge].title);
+    wattron(w, theme_attr(EL_NUDGE));
+    int used = ui_wrap(w, y + 1, 3, cols - 6, 3, p->n.d.message);
+    wattroff(w, theme_attr(EL_NUDGE));
+    ui_put(w, y + 1 + used, 3, cols - 6,
+           p->n.state == NUDGE_SHOWN
+               ? "[y] change the order   [n] ship it as it is"
+               : p->done);
+}
+
 static void draw_line(WINDOW *w, int y, int i, int namew, int cols)
 {
     const tg_order_line *o = &st.orders[i];
@@ -197,7 +212,8 @@ static void draw(session *s, WINDOW *w, int top, int rows, int cols)
         return;
     }
     int y = top + 1, namew = cols - 50;
-    int list_rows = st.returning ? rows - 12 : rows - 2;
+    int preship = !st.returning && session_preship_open(s);
+    int list_rows = st.returning ? rows - 12 : preship ? rows - 8 : rows - 2;
     if (list_rows < 3)
         list_rows = 3;
     wattron(w, theme_attr(EL_HEADER));
@@ -212,6 +228,8 @@ static void draw(session *s, WINDOW *w, int top, int rows, int cols)
         draw_line(w, y + r, st.top + r, namew, cols);
     if (st.returning)
         draw_return(s, w, y + list_rows + 1, cols, rows - list_rows - 2);
+    else if (preship)
+        draw_preship(s, w, y + list_rows + 1, cols);
 }
 
 static scr_result return_key(session *s, int act)
@@ -255,6 +273,12 @@ static scr_result key(session *s, const scr_key *k)
 {
     if (st.returning)
         return return_key(s, k->act);
+    if ((k->act == ACT_ACCEPT || k->act == ACT_DECLINE) &&
+        session_preship_open(s) && s->preship.n.state == NUDGE_SHOWN) {
+        session_preship_answer(s, k->act == ACT_ACCEPT);
+        reload(s);
+        return scr_handled(1);
+    }
     if (scr_list_key(k->act, &st.sel, st.n))
         return scr_handled(1);
     switch (k->act) {

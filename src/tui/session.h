@@ -11,6 +11,8 @@
  *   session_risk.c     a line's risk (the core's risk path), the nudge
  *                      engine and its one sequence: decide, count, log
  *   session_cart.c     the cart, its basket-level nudge, checkout
+ *   session_order.c    the pre-ship check of the order just placed, and
+ *                      the change to the order it asks for
  *   session_shopper.c  who is shopping; the hottest items and the
  *                      persona list, loaded in the background (preload.c)
  *   session_feed.c     the trend feed's refresh on a worker
@@ -54,6 +56,19 @@ typedef struct session_nudge {
     int line;                /* the cart line it is about, -1 */
 } session_nudge;
 
+/* The pre-ship check of the order just placed (session_order.c): one
+ * message, while the order can still be changed, about its line the
+ * engine finds it worth most on. */
+typedef struct session_preship {
+    session_nudge n;         /* state NUDGE_NONE: no check */
+    char order[40];
+    int64_t ordered_at;
+    tg_cart cart;            /* the order as it stands */
+    int64_t ids[TG_CART_MAX];/* its lines' purchases.id */
+    int line;                /* the line the check is about */
+    char done[120];          /* what the answer did, for the screen */
+} session_preship;
+
 typedef struct session {
     const tui_opts *opts;
     tg_store *store;
@@ -89,6 +104,7 @@ typedef struct session {
     char cart_names[TG_CART_MAX][64];
     line_risk cart_risk[TG_CART_MAX];
     session_nudge cart_nudge;
+    session_preship preship; /* the order just placed (session_order.c) */
 
     /* the trend feed's refresh (session_feed.c) */
     tg_feed_job *feed;
@@ -196,6 +212,21 @@ void session_cart_answer(session *s, int accepted);
 int session_cart_checkout(session *s);
 /* The chance that something in the basket goes back. */
 double session_basket_risk(const session *s);
+
+/* ---- session_order.c ------------------------------------------------------ */
+
+/* Decides the pre-ship check of the cart just ordered as `order` (its
+ * lines ids), before the cart is emptied: the engine at the order moment
+ * on each item not answered at the cart, the one worth most shown. */
+void session_preship_decide(session *s, const char *order,
+                            const int64_t *ids);
+/* Whether the check is there to show: decided, and the order can still
+ * be changed. */
+int session_preship_open(session *s);
+/* The shopper's answer; accepted, the order changes in the store (the
+ * item's other sizes out, the size changed) and its lines are scored
+ * again. */
+void session_preship_answer(session *s, int accepted);
 
 /* ---- session_shopper.c ---------------------------------------------------- */
 

@@ -9,8 +9,10 @@
  * spending in the shopper model; the JSON carries every lever,
  * satisfaction with its interval and the resale value with its split;
  * the sweep covers the new assumptions; the same seed gives the same
- * result with every lever on. Expected numbers are worked out by hand
+ * result with every lever on; an order changed in its order-edit window
+ * (a size, a line out) keeps the store whole and refuses once shipped. Expected numbers are worked out by hand
  * from the formulas in nudge.h and sim.h. */
+#include "demo_store.h"
 #include "nudge_input.h"
 #include "sim_fixture.h"
 
@@ -19,6 +21,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 
+#include "trendguard/shop.h"
 #include "trendguard/sim.h"
 
 static tg_nudge_catalog full; /* the shipped catalogue, every nudge */
@@ -534,6 +537,87 @@ static void sweep_covers_the_levers(void **state)
     free(text);
 }
 
+static long long one(tg_store *s, const char *fmt, long long id)
+{
+    return tu_int(s, fmt, id);
+}
+
+/* The store side of the pre-ship check: a line's size changed with its
+ * new score, a duplicate size taken out of the order (its follow-ups kept
+ * about the order), the store whole; refused for an unknown size, a
+ * returned line and once the window has closed. */
+static void order_edit_window(void **state)
+{
+    (void)state;
+    char dir[256], db[300];
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    tu_demo_store(dir, db, 3);
+    tg_err err = {0};
+    tg_store *s = store_open(db, 0, &err);
+    assert_non_null(s);
+    assert_int_equal(store_exec(s, "INSERT INTO model_registry(version, "
+                                   "path, sha256, features, threshold, "
+                                   "trained_at) VALUES(5, '/m', 'x', '[]', "
+                                   "0.5, 0)", &err), TG_OK);
+    tg_shop *sh = shop_open(s, 0, &err);
+    assert_non_null(sh);
+    int64_t product = tu_int(s, "SELECT id FROM products WHERE category = "
+                                "'dresses' AND '|' || sizes || '|' LIKE "
+                                "'%%|S|M|L|%%' LIMIT 1");
+    int64_t customer = tu_int(s, "SELECT id FROM customers LIMIT 1");
+    tg_cart c = {.customer_id = customer, .channel = TG_CHANNEL_APP, .n = 2};
+    for (int i = 0; i < 2; i++) {
+        c.line[i] = (tg_cart_line){.product_id = product, .quantity = 1,
+                                   .unit_price = 30, .view_minutes = 2,
+                                   .category = TG_CAT_DRESSES};
+        tg_strlcpy(c.line[i].size, i ? "L" : "M", sizeof c.line[i].size);
+    }
+    tg_line_score sc[2] = {{0.8, NULL}, {0.7, NULL}};
+    int64_t ids[2];
+    char code[40];
+    assert_int_equal(shop_checkout(sh, &c, sc, 5, code, sizeof code, ids,
+                                   &err), TG_OK);
+    assert_int_equal(one(s, "SELECT count(*) FROM interventions WHERE "
+                            "purchase_id = %lld", (long long)ids[1]), 1);
+    tg_line_score now = {0.4, "[]"};
+    assert_int_equal(shop_edit_line(sh, ids[0], "42", &now, 5, 3600, &err),
+                     TG_EDATA);
+    assert_non_null(strstr(err.msg, "42"));
+    assert_int_equal(shop_edit_line(sh, ids[0], "S", &now, 5, 3600, &err),
+                     TG_OK);
+    assert_int_equal(one(s, "SELECT size = 'S' FROM purchases WHERE id = "
+                            "%lld", (long long)ids[0]), 1);
+    assert_int_equal(one(s, "SELECT p_return * 10 FROM scores WHERE "
+                            "purchase_id = %lld", (long long)ids[0]), 4);
+    assert_int_equal(shop_edit_line(sh, ids[1], NULL, NULL, 0, 3600, &err),
+                     TG_OK);
+    assert_int_equal(one(s, "SELECT count(*) FROM purchases WHERE id = "
+                            "%lld", (long long)ids[1]), 0);
+    assert_int_equal(one(s, "SELECT count(*) FROM scores WHERE purchase_id "
+                            "= %lld", (long long)ids[1]), 0);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions WHERE "
+                               "purchase_id IS NULL AND cart_ref = '%s'",
+                            code), 1);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM pragma_foreign_key_check"),
+                     0);
+    assert_int_equal(shop_edit_line(sh, ids[1], "S", NULL, 0, 3600, &err),
+                     TG_ENOINPUT);
+    shop_set_now(sh, 7200 + one(s, "SELECT ordered_at FROM purchases WHERE "
+                                   "id = %lld", (long long)ids[0]));
+    /* two hours later: shipped */
+    assert_int_equal(shop_edit_line(sh, ids[0], "M", NULL, 0, 3600, &err),
+                     TG_EDATA);
+    assert_non_null(strstr(err.msg, "shipped"));
+    assert_int_equal(shop_return(sh, ids[0], "too_small", NULL, &err), TG_OK);
+    assert_int_equal(shop_edit_line(sh, ids[0], "M", NULL, 0, 1000000000,
+                                    &err), TG_EDATA);
+    assert_non_null(strstr(err.msg, "returned"));
+    shop_free(sh);
+    store_close(s);
+    tu_rmrf(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -544,6 +628,7 @@ int main(void)
         cmocka_unit_test(fee_lowers_later_spending),
         cmocka_unit_test(json_carries_the_levers),
         cmocka_unit_test(sweep_covers_the_levers),
+        cmocka_unit_test(order_edit_window),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
