@@ -22,8 +22,14 @@
  * advice moves the shopper to the advised size (right or wrong) and the
  * true return probability is worked out again; a saved item is decided
  * again days later, with the trend's heat then; reviews show how an item
- * fits and its quality; ... (sim_effects.c). Same seed, same result,
- * whatever the number of threads. */
+ * fits and its quality; ... (sim_effects.c). Around the item's nudge
+ * (sim_levers.c): a pre-ship check on the order once it is placed, the
+ * shop's fast restock of hot returns, and a return fee as a what-if (off
+ * unless the catalogue's what_if_on turns it on) whose payers make fewer
+ * later orders. Besides returns it measures satisfaction per order from
+ * the shopper model's events and the resale value recovered, split into
+ * returns avoided and faster restock. Same seed, same result, whatever
+ * the number of threads. */
 #ifndef TRENDGUARD_SIM_H
 #define TRENDGUARD_SIM_H
 

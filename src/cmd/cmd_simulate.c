@@ -215,10 +215,15 @@ static void print_report(const tg_sim_result *r)
         beats &= r->cmp[k].vs_engine_low > 0;
     printf("\nTarget: returns down >= 25%% with the interval above 0: %s; "
            "conversion down <= 2 points: %s;\n        net positive: %s; "
-           "beats every baseline (interval above 0): %s.\n",
+           "beats every baseline (interval above 0): %s;\n        "
+           "satisfaction up >= 28%%: %s; resale recovered >= 2.1M in six "
+           "months: %s.\n",
            e->paired >= 0.25 && e->paired_low > 0 ? "met" : "NOT met",
            e->conversion_change >= -0.02 ? "met" : "NOT met",
-           e->roi.net > 0 ? "met" : "NOT met", beats ? "met" : "NOT met");
+           e->roi.net > 0 ? "met" : "NOT met", beats ? "met" : "NOT met",
+           e->satisfaction_change >= 0.28 && e->satisfaction_low > 0
+               ? "met" : "NOT met",
+           r->scale_resale.total / 2 >= 2100000 ? "met" : "NOT met");
     printf("(%.1f s)\n", r->seconds);
 }
 
