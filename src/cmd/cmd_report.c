@@ -327,36 +327,42 @@ static int write_html(const cli_ctx *c, const tg_report *r, const char *path)
     return rc == TG_OK ? TG_OK : cli_fail(c, &err);
 }
 
+enum { JSON, HTML };
+static const cli_opt opts[] = {
+    [JSON] = CLI_OPT_JSON,
+    [HTML] = CLI_OPT_OUT(0, "html", "FILE",
+                         "write a self-contained page with charts to FILE"),
+    CLI_END};
+
+static const cli_example examples[] = {
+    {"trendguard report", "the tables with bar charts on the terminal"},
+    {"trendguard report --html report.html", "the same as one page"},
+    {NULL, NULL}};
+
+const cli_spec cmd_report_spec = {
+    "report", cmd_report, "regret drivers, the model's view, trends, what "
+                          "the nudges saved",
+    "Regret-driver analysis of the store: return rates by driver with 95% "
+    "intervals, the model's view (mean |TreeSHAP| per feature), the trends "
+    "whose buyers return most, and the interventions' funnel, returns "
+    "avoided, money saved and ROI.",
+    opts, NULL, CLI_FLAG, 0, 0, examples};
+
 int cmd_report(int argc, char **argv)
 {
-    enum { OPT_JSON = CLI_OPT_FIRST_FREE, OPT_HTML };
-    static const struct option opts[] = {
-        CLI_COMMON_OPTIONS, {"json", no_argument, NULL, OPT_JSON},
-        {"html", required_argument, NULL, OPT_HTML}, {NULL, 0, NULL, 0}};
     cli_ctx c;
-    cli_begin(&c, "report");
-    int json = 0, opt, rc;
-    const char *html = NULL;
-    while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        switch (opt) {
-        case OPT_JSON: json = 1; break;
-        case OPT_HTML: html = optarg; break;
-        default:
-            if ((rc = cli_common(&c, opt, optarg)) >= 0)
-                return rc;
-        }
-    }
-    if (optind < argc)
-        return cli_usage(&c, "unexpected argument '%s'", argv[optind]);
-    if (html && !*html)
-        return cli_usage(&c, "--html needs a file name");
+    int rc = cli_parse(&c, &cmd_report_spec, argc, argv);
+    if (rc >= 0)
+        return rc;
+    int json = cli_has(&c, JSON);
+    const char *html = cli_str(&c, HTML);
     tg_err err = {0};
     tg_store *s = store_open(c.db, 0, &err);
     if (!s)
         return cli_fail(&c, &err);
     tg_report *r = malloc(sizeof *r);
     rc = r ? report_build(s, NULL, r, &err)
-               : tg_fail(&err, TG_EINTERNAL, "out of memory");
+           : tg_fail(&err, TG_EINTERNAL, "out of memory");
     store_close(s);
     if (rc != TG_OK) {
         free(r);
@@ -366,10 +372,7 @@ int cmd_report(int argc, char **argv)
         rc = write_html(&c, r, html);
     if (rc == TG_OK && json) {
         char *text = report_json(r);
-        if (text)
-            printf("%s\n", text);
-        else
-            rc = cli_fail(&c, &(tg_err){TG_EINTERNAL, "out of memory"});
+        rc = cli_json_print(&c, text);
         free(text);
     } else if (rc == TG_OK && html) {
         printf("wrote %s\n", html);

@@ -132,56 +132,70 @@ typedef struct sim_args {
     const char *model, *assume, *catalog;
 } sim_args;
 
+enum { MONTHS, SHOPPERS, SEED, JSON, MODEL, RULES, ASSUME, CATALOG,
+       THREADS, BOOT };
+static const cli_opt opts[] = {
+    [MONTHS] = CLI_OPT_INT(0, "months", "N", 1, 60, "6",
+                           "months the shoppers live through"),
+    [SHOPPERS] = CLI_OPT_INT(0, "shoppers", "N", 20, 5000000, "40000",
+                             "shoppers, split at random into control and "
+                             "treatment"),
+    [SEED] = CLI_OPT_INT(0, "seed", "N", 0, 2147483647, "1",
+                         "random seed: the same seed, the same result"),
+    [JSON] = CLI_OPT_JSON,
+    [MODEL] = CLI_OPT_FILE('m', "model", "PATH",
+                           "score with this XGBoost JSON model (default: "
+                           "the store's newest)"),
+    [RULES] = CLI_OPT_FLAG(0, "rules", "score with the engine's rule-based "
+                                       "fallback, no model"),
+    [ASSUME] = CLI_OPT_FILE(0, "assumptions", "FILE",
+                            "the simulation's assumptions (default: "
+                            "assets/simulation.json)"),
+    [CATALOG] = CLI_OPT_FILE(0, "catalog", "FILE",
+                             "the nudge catalogue (default: "
+                             "assets/nudges.json)"),
+    [THREADS] = CLI_OPT_INT(0, "threads", "N", 1, 8, "2", "worker threads"),
+    [BOOT] = CLI_OPT_INT(0, "bootstrap", "N", 20, 100000, "400",
+                         "bootstrap resamples for the 95% intervals"),
+    CLI_END};
+
+static const cli_example examples[] = {
+    {"trendguard simulate", "six months, 40,000 shoppers, the store's "
+                            "newest model"},
+    {"trendguard simulate --rules --months 1 --shoppers 2000 --json",
+     "a quick run without a model, as JSON"},
+    {NULL, NULL}};
+
+const cli_spec cmd_simulate_spec = {
+    "simulate", cmd_simulate, "run the offline A/B shopper simulation",
+    "Runs the offline A/B shopper simulation: shoppers from the behaviour "
+    "model live through N months, control against the nudge engine and "
+    "three baselines (random with the same budget, rules only, badge only) "
+    "on the same random numbers. Without a model in the store it stops "
+    "(exit 66) unless --rules or --model is given.",
+    opts, NULL, CLI_FLAG, 0, 0, examples};
+
 static int parse(cli_ctx *c, int argc, char **argv, sim_args *a)
 {
-    enum { OPT_MONTHS = CLI_OPT_FIRST_FREE, OPT_SHOPPERS, OPT_SEED, OPT_JSON,
-           OPT_MODEL, OPT_RULES, OPT_ASSUME, OPT_CATALOG, OPT_THREADS,
-           OPT_BOOT };
-    static const struct option opts[] = {
-        CLI_COMMON_OPTIONS,
-        {"months", required_argument, NULL, OPT_MONTHS},
-        {"shoppers", required_argument, NULL, OPT_SHOPPERS},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"model", required_argument, NULL, OPT_MODEL},
-        {"rules", no_argument, NULL, OPT_RULES},
-        {"assumptions", required_argument, NULL, OPT_ASSUME},
-        {"catalog", required_argument, NULL, OPT_CATALOG},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"bootstrap", required_argument, NULL, OPT_BOOT},
-        {NULL, 0, NULL, 0}};
-    int opt, rc;
-    while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        switch (opt) {
-        case OPT_MONTHS:
-            rc = cli_int(c, "--months", optarg, 1, 60, &a->months);
-            break;
-        case OPT_SHOPPERS:
-            rc = cli_int(c, "--shoppers", optarg, 20, 5000000, &a->shoppers);
-            break;
-        case OPT_SEED:
-            rc = cli_int(c, "--seed", optarg, 0, 2147483647L, &a->seed);
-            break;
-        case OPT_THREADS:
-            rc = cli_int(c, "--threads", optarg, 1, 8, &a->threads);
-            break;
-        case OPT_BOOT:
-            rc = cli_int(c, "--bootstrap", optarg, 20, 100000, &a->bootstrap);
-            break;
-        case OPT_JSON: a->json = 1; rc = -1; break;
-        case OPT_RULES: a->rules = 1; rc = -1; break;
-        case OPT_MODEL: a->model = optarg; rc = -1; break;
-        case OPT_ASSUME: a->assume = optarg; rc = -1; break;
-        case OPT_CATALOG: a->catalog = optarg; rc = -1; break;
-        default: rc = cli_common(c, opt, optarg); break;
-        }
-        if (rc >= 0)
-            return rc;
-    }
-    if (optind < argc)
-        return cli_usage(c, "unexpected argument '%s'", argv[optind]);
+    int rc = cli_parse(c, &cmd_simulate_spec, argc, argv);
+    if (rc >= 0)
+        return rc;
+    a->months = cli_long(c, MONTHS);
+    a->shoppers = cli_long(c, SHOPPERS);
+    a->seed = cli_long(c, SEED);
+    a->threads = cli_long(c, THREADS);
+    a->bootstrap = cli_long(c, BOOT);
+    a->json = cli_has(c, JSON);
+    a->rules = cli_has(c, RULES);
+    a->model = cli_str(c, MODEL);
+    a->assume = cli_str(c, ASSUME);
+    a->catalog = cli_str(c, CATALOG);
     if (a->rules && a->model)
         return cli_usage(c, "--rules and --model exclude each other");
+    if ((a->model && (rc = cli_stdin_file(c, &a->model)) != TG_OK) ||
+        (a->assume && (rc = cli_stdin_file(c, &a->assume)) != TG_OK) ||
+        (a->catalog && (rc = cli_stdin_file(c, &a->catalog)) != TG_OK))
+        return rc;
     return -1;
 }
 
@@ -219,8 +233,7 @@ static tg_model *open_model(const cli_ctx *c, const sim_args *a,
 int cmd_simulate(int argc, char **argv)
 {
     cli_ctx c;
-    cli_begin(&c, "simulate");
-    sim_args a = {6, 40000, 1, 2, 400, 0, 0, NULL, NULL, NULL};
+    sim_args a = {0};
     int rc = parse(&c, argc, argv, &a);
     if (rc >= 0)
         return rc;
@@ -272,10 +285,7 @@ int cmd_simulate(int argc, char **argv)
         cli_fail(&c, &err);
     } else if (a.json) {
         char *text = sim_result_json(&r, &as);
-        if (text)
-            printf("%s\n", text);
-        else
-            rc = cli_fail(&c, &(tg_err){TG_EINTERNAL, "out of memory"});
+        rc = cli_json_print(&c, text);
         free(text);
     } else {
         print_report(&r);

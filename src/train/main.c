@@ -1,31 +1,18 @@
-/* main.c: `trendguard-train`, the batch trainer's command line: options,
- * a progress bar per boosting round, and the summary. */
+/* main.c: `trendguard-train`, the batch trainer's command line: its
+ * option table, where the model goes (the store's own models folder; a
+ * file another store registered is never overwritten), a progress bar per
+ * boosting round, and the summary as lines or one JSON object. */
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "train.h"
-
-static const cli_command commands[] = {
-    {"", NULL,
-     "[--db PATH] [--out PATH] [--rounds N] [--max-depth N] [--eta X] "
-     "[--seed N] [--valid-days N] [--nthread N] [--metrics PATH]",
-     "Train the regret-risk model with XGBoost on the store's training set, "
-     "evaluate it on the\nlast --valid-days of mature lines, save it as "
-     "XGBoost JSON (default: models/model-vN.json\nnext to the store) and "
-     "register it so the app and 'trendguard score' use it.\n\n"
-     "  --out PATH        where to write the model (must end in .json)\n"
-     "  --rounds N        most boosting rounds (600); early stopping after "
-     "40 without gain\n"
-     "  --max-depth N     tree depth (6)\n"
-     "  --eta X           learning rate (0.08)\n"
-     "  --seed N          random seed (1): same data and seed, same model\n"
-     "  --valid-days N    hold-out length in days (30)\n"
-     "  --nthread N       threads (0: all cores)\n"
-     "  --metrics PATH    also write the metrics as JSON"},
-    {NULL, NULL, NULL, NULL}};
+#include "trendguard/registry.h"
 
 typedef struct round_ui {
     cli_progress bar;
@@ -70,65 +57,171 @@ static void summary(const tg_train_result *r)
            r->prior_auc);
 }
 
+/* The folder of a store's models: STORE-models beside it, as SQLite names
+ * the files that belong to a database (STORE-wal, STORE-shm). */
+static void models_dir(const char *db, char *buf, size_t n)
+{
+    tg_strlcpy(buf, db, n);
+    size_t l = strlen(buf);
+    tg_strlcpy(buf + l, "-models", n - l);
+}
+
+/* The model's path when --out is not given: STORE-models/model-vN.json
+ * for the store's next version N, or model-vN-K.json when that name is
+ * taken (by a store of the same name before, or moved away). */
+static int default_out(const cli_ctx *c, tg_store *s, char *buf, size_t n)
+{
+    char dir[4200];
+    models_dir(c->db, dir, sizeof dir);
+    int v = registry_next_version(s);
+    struct stat st;
+    for (int k = 1; k < 1000; k++) {
+        if (k == 1)
+            snprintf(buf, n, "%s/model-v%d.json", dir, v);
+        else
+            snprintf(buf, n, "%s/model-v%d-%d.json", dir, v, k);
+        if (stat(buf, &st) != 0)
+            return TG_OK;
+    }
+    fprintf(stderr, "%s: %s: no free model file name\n", c->who, dir);
+    return TG_EIO;
+}
+
+/* --out PATH may replace a file only when this store registered it: a
+ * model file of another store is never overwritten. */
+static int check_out(const cli_ctx *c, tg_store *s, const char *out)
+{
+    struct stat st;
+    if (stat(out, &st) != 0)
+        return TG_OK;
+    char abs[8192];
+    if (out[0] != '/' && getcwd(abs, 4096))
+        snprintf(abs + strlen(abs), sizeof abs - strlen(abs), "/%s", out);
+    else
+        tg_strlcpy(abs, out, sizeof abs);
+    tg_model_info info;
+    tg_err err = {0};
+    if (registry_find_path(s, abs, &info, &err) == TG_OK ||
+        registry_find_path(s, out, &info, &err) == TG_OK)
+        return TG_OK;
+    fprintf(stderr, "%s: %s: the file exists and is not a model of %s; "
+                    "choose another --out (a model file another store "
+                    "registered is never overwritten)\n", c->who, out, c->db);
+    return CLI_ECANTCREAT;
+}
+
+/* Where the model goes: --out, checked, or the store's models folder. */
+static int model_out(const cli_ctx *c, const char *out, char *buf, size_t n)
+{
+    tg_err err = {0};
+    tg_store *s = store_open(c->db, STORE_READONLY, &err);
+    if (!s)
+        return cli_fail(c, &err);
+    int rc;
+    if (out) {
+        tg_strlcpy(buf, out, n);
+        rc = check_out(c, s, out);
+    } else {
+        rc = default_out(c, s, buf, n);
+    }
+    store_close(s);
+    return rc;
+}
+
+/* --json: the metrics with the version and the model's path first. */
+static int print_json(const cli_ctx *c, const tg_train_result *r)
+{
+    cJSON *m = cJSON_Parse(r->metrics_json), *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "version", r->version);
+    cJSON_AddStringToObject(o, "model", r->model_path);
+    cJSON *it;
+    while (m && (it = m->child))
+        cJSON_AddItemToObject(o, it->string,
+                              cJSON_DetachItemViaPointer(m, it));
+    cJSON_Delete(m);
+    return cli_json_emit(c, o);
+}
+
+enum { OUT, ROUNDS, DEPTH, ETA, SEED, VALID, NTHREAD, METRICS, JSON };
+static const cli_opt opts[] = {
+    [OUT] = CLI_OPT_OUT('o', "out", "PATH",
+                        "where to write the model, ending in .json "
+                        "(default: STORE-models/model-vN.json beside the "
+                        "store)"),
+    [ROUNDS] = CLI_OPT_INT(0, "rounds", "N", 1, 100000, "600",
+                           "most boosting rounds; early stopping after 40 "
+                           "without gain"),
+    [DEPTH] = CLI_OPT_INT(0, "max-depth", "N", 1, 16, "6", "tree depth"),
+    [ETA] = CLI_OPT_REAL(0, "eta", "X", 1e-4, 1, "0.08", "learning rate"),
+    [SEED] = CLI_OPT_INT(0, "seed", "N", 0, 2147483647, "1",
+                         "random seed: the same data and seed give the same "
+                         "model"),
+    [VALID] = CLI_OPT_INT(0, "valid-days", "N", 1, 3650, "30",
+                          "hold-out length in days"),
+    [NTHREAD] = CLI_OPT_INT(0, "nthread", "N", 0, 256, "0",
+                            "threads, 0 for all cores"),
+    [METRICS] = CLI_OPT_OUT(0, "metrics", "PATH",
+                            "also write the metrics as JSON to PATH"),
+    [JSON] = CLI_OPT_JSON,
+    CLI_END};
+
+static const cli_example examples[] = {
+    {"trendguard-train", "trains the default store's model with the "
+                         "defaults"},
+    {"trendguard-train --db shop.db --rounds 200 --metrics m.json",
+     "shop.db's model, at most 200 rounds, its metrics in m.json"},
+    {NULL, NULL}};
+
+static const cli_spec self = {
+    "", NULL, "train the regret-risk model",
+    "Trains the regret-risk model with XGBoost on the store's training set, "
+    "evaluates it on the last --valid-days of mature lines (their 30-day "
+    "return window closed), saves it as XGBoost JSON and registers it in "
+    "the store, so the app and 'trendguard score' use it.",
+    opts, NULL, CLI_FLAG, 0, 0, examples};
+
+static const cli_item files[] = {
+    {"STORE-models/model-vN.json",
+     "version N of the store's model, beside the store STORE; a name "
+     "already taken gets a suffix (model-vN-2.json)"},
+    {NULL, NULL}};
+
+static const cli_item environment[] = {
+    {"TRENDGUARD_DB", "the store when --db is not given"},
+    {"XDG_DATA_HOME, HOME",
+     "else $XDG_DATA_HOME/trendguard/trendguard.db, else "
+     "~/.local/share/trendguard/trendguard.db"},
+    {NULL, NULL}};
+
+static const cli_program program = {
+    "trendguard-train", "train TrendGuard's regret-risk model with XGBoost",
+    "The batch trainer of TrendGuard: it links libxgboost; the app and "
+    "trendguard score evaluate the model it writes without it.",
+    &self, NULL, files, environment, "trendguard(1)"};
+
 int main(int argc, char **argv)
 {
-    enum { OPT_OUT = CLI_OPT_FIRST_FREE, OPT_ROUNDS, OPT_DEPTH, OPT_ETA,
-           OPT_SEED, OPT_VALID, OPT_NTHREAD, OPT_METRICS };
-    static const struct option opts[] = {
-        CLI_COMMON_OPTIONS,
-        {"out", required_argument, NULL, OPT_OUT},
-        {"rounds", required_argument, NULL, OPT_ROUNDS},
-        {"max-depth", required_argument, NULL, OPT_DEPTH},
-        {"eta", required_argument, NULL, OPT_ETA},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"valid-days", required_argument, NULL, OPT_VALID},
-        {"nthread", required_argument, NULL, OPT_NTHREAD},
-        {"metrics", required_argument, NULL, OPT_METRICS},
-        {NULL, 0, NULL, 0}};
-    cli_register("trendguard-train", commands);
+    cli_register(&program);
+    int rc = cli_generate(argc, argv);
+    if (rc >= 0)
+        return rc;
     cli_ctx c;
-    cli_begin(&c, "");
+    if ((rc = cli_parse(&c, &self, argc, argv)) >= 0)
+        return rc;
     tg_train_opts o;
     train_defaults(&o);
-    int opt, rc;
-    long v;
-    while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        rc = -1;
-        switch (opt) {
-        case OPT_OUT: o.out = optarg; break;
-        case OPT_METRICS: o.metrics_path = optarg; break;
-        case OPT_ROUNDS:
-            if ((rc = cli_int(&c, "--rounds", optarg, 1, 100000, &v)) < 0)
-                o.rounds = (int)v;
-            break;
-        case OPT_DEPTH:
-            if ((rc = cli_int(&c, "--max-depth", optarg, 1, 16, &v)) < 0)
-                o.max_depth = (int)v;
-            break;
-        case OPT_ETA:
-            rc = cli_double(&c, "--eta", optarg, 1e-4, 1, &o.eta);
-            break;
-        case OPT_SEED:
-            if ((rc = cli_int(&c, "--seed", optarg, 0, 2147483647, &v)) < 0)
-                o.seed = (uint64_t)v;
-            break;
-        case OPT_VALID:
-            if ((rc = cli_int(&c, "--valid-days", optarg, 1, 3650, &v)) < 0)
-                o.valid_days = (int)v;
-            break;
-        case OPT_NTHREAD:
-            if ((rc = cli_int(&c, "--nthread", optarg, 0, 256, &v)) < 0)
-                o.nthread = (int)v;
-            break;
-        default:
-            rc = cli_common(&c, opt, optarg);
-        }
-        if (rc >= 0)
-            return rc;
-    }
-    if (optind < argc)
-        return cli_usage(&c, "unexpected argument '%s'", argv[optind]);
+    o.rounds = (int)cli_long(&c, ROUNDS);
+    o.max_depth = (int)cli_long(&c, DEPTH);
+    o.eta = cli_real(&c, ETA);
+    o.seed = (uint64_t)cli_long(&c, SEED);
+    o.valid_days = (int)cli_long(&c, VALID);
+    o.nthread = (int)cli_long(&c, NTHREAD);
+    o.metrics_path = cli_str(&c, METRICS);
     o.db = c.db;
+    static char out[8192];
+    if ((rc = model_out(&c, cli_str(&c, OUT), out, sizeof out)) != TG_OK)
+        return rc;
+    o.out = out;
     round_ui ui = {.plain = !cli_interactive()};
     cli_progress_begin(&ui.bar, "training");
     o.on_round = on_round;
@@ -139,7 +232,10 @@ int main(int argc, char **argv)
     cli_progress_end(&ui.bar);
     if (rc != TG_OK)
         return cli_fail(&c, &err);
-    summary(&r);
+    if (cli_has(&c, JSON))
+        rc = print_json(&c, &r);
+    else
+        summary(&r);
     free(r.metrics_json);
-    return TG_OK;
+    return rc;
 }

@@ -208,7 +208,7 @@ else
 fi
 
 # A broken model file: the app runs on the rules and says so.
-model=$(ls "$W"/models/*.json | head -n 1)
+model=$(sqlite3 "$W/d.db" "SELECT path FROM model_registry ORDER BY version DESC LIMIT 1")
 printf 'garbage' >> "$model"
 start broken
 wait_for "broken model: fallback noted" "model unavailable"

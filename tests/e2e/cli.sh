@@ -44,7 +44,7 @@ has train "$W/out" "hold-out: accuracy"
 has train-metrics "$W/m.json" '"oracle"'
 "$TRAIN" --max-depth 99 >"$W/out" 2>&1; exits train-usage 64 $?
 "$TRAIN" --db "$W/none.db" >"$W/out" 2>&1; exits train-no-store 66 $?
-MODEL=$(dirname "$W/t.db")/models/model-v1.json
+MODEL="$W/t.db-models/model-v1.json"
 [ -f "$MODEL" ]; check "train: the model written as $(basename "$MODEL")" $?
 
 "$TG" score >"$W/out" 2>&1; exits score 0 $?
