@@ -34,17 +34,20 @@ static void all_opts(FILE *f, const cli_spec *s, int values_only)
         }
 }
 
-/* The choices "a|b|c" as words "a b c". */
-static void words(FILE *f, const char *list)
+/* The choices "a|b|c" as words "a" sep "b" sep "c". */
+static void words(FILE *f, const char *list, const char *sep)
 {
     for (; *list; list++)
-        fputc(*list == '|' ? ' ' : *list, f);
+        if (*list == '|')
+            fputs(sep, f);
+        else
+            fputc(*list, f);
 }
 
-static void commands(FILE *f, const cli_program *p)
+static void commands(FILE *f, const cli_program *p, const char *sep)
 {
     for (const cli_spec *const *k = p->commands; k && *k; k++)
-        fprintf(f, "%s%s", k == p->commands ? "" : " ", (*k)->name);
+        fprintf(f, "%s%s", k == p->commands ? "" : sep, (*k)->name);
 }
 
 /* Bash: what a value or an argument of type t completes to. */
@@ -52,9 +55,10 @@ static void bash_action(FILE *f, const cli_program *p, cli_type t,
                         const char *choices)
 {
     switch (t) {
+    /* Words a line each: IFS is a newline (file names may hold spaces). */
     case CLI_CHOICE:
-        fputs("COMPREPLY=($(compgen -W '", f);
-        words(f, choices);
+        fputs("COMPREPLY=($(compgen -W $'", f);
+        words(f, choices, "\\n");
         fputs("' -- \"$cur\"))", f);
         break;
     case CLI_FILE: case CLI_OUT:
@@ -66,8 +70,8 @@ static void bash_action(FILE *f, const cli_program *p, cli_type t,
               "COMPREPLY=($(compgen -d -- \"$cur\"))", f);
         break;
     case CLI_CMD:
-        fputs("COMPREPLY=($(compgen -W '", f);
-        commands(f, p);
+        fputs("COMPREPLY=($(compgen -W $'", f);
+        commands(f, p, "\\n");
         fputs("' -- \"$cur\"))", f);
         break;
     default:
@@ -184,10 +188,10 @@ static void zsh_action(FILE *f, const cli_program *p, cli_type t,
                        const char *choices)
 {
     switch (t) {
-    case CLI_CHOICE: fputs("(", f); words(f, choices); fputs(")", f); break;
+    case CLI_CHOICE: fputs("(", f); words(f, choices, " "); fputs(")", f); break;
     case CLI_FILE: case CLI_OUT: fputs("_files", f); break;
     case CLI_DIR: fputs("_files -/", f); break;
-    case CLI_CMD: fputs("(", f); commands(f, p); fputs(")", f); break;
+    case CLI_CMD: fputs("(", f); commands(f, p, " "); fputs(")", f); break;
     default: fputs(" ", f);
     }
 }
