@@ -135,9 +135,13 @@ static int print_json(const cli_ctx *c, const tg_train_result *r)
     cJSON_AddNumberToObject(o, "version", r->version);
     cJSON_AddStringToObject(o, "model", r->model_path);
     cJSON *it;
-    while (m && (it = m->child))
-        cJSON_AddItemToObject(o, it->string,
-                              cJSON_DetachItemViaPointer(m, it));
+    while (m && (it = m->child)) {
+        cJSON_DetachItemViaPointer(m, it);
+        if (cJSON_HasObjectItem(o, it->string))
+            cJSON_Delete(it); /* the same version, said once */
+        else
+            cJSON_AddItemToObject(o, it->string, it);
+    }
     cJSON_Delete(m);
     return cli_json_emit(c, o);
 }
