@@ -182,7 +182,8 @@ void cli_synopsis(const cli_spec *spec, char sp, char *buf, size_t n);
 void cli_opt_help(const cli_opt *o, char *buf, size_t n);
 /* An option's left column ("-o, --out DIR"), to buf. */
 void cli_opt_label(const cli_opt *o, char *buf, size_t n);
-/* The common options' table (--db, --help, --version). */
+/* The common options' table (--db, --help, --version), in this order. */
+enum { CLI_COMMON_DB, CLI_COMMON_HELP, CLI_COMMON_VERSION, CLI_COMMON_N };
 const cli_opt *cli_common_opts(void);
 /* Writes the man page (roff) of the registered program. */
 void cli_man(FILE *f);

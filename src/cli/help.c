@@ -11,6 +11,22 @@
 #define HELP_COL 26 /* where an option's help starts */
 #define NBSP '\001' /* a space the synopsis must not break at */
 
+static const cli_opt common[] = {
+    [CLI_COMMON_DB] = CLI_OPT_FILE(0, "db", "PATH",
+                                   "the store (default: $TRENDGUARD_DB, else "
+                                   "$XDG_DATA_HOME/trendguard/trendguard.db, "
+                                   "else ~/.local/share/trendguard/"
+                                   "trendguard.db)"),
+    [CLI_COMMON_HELP] = CLI_OPT_FLAG('h', "help", "show this help and exit"),
+    [CLI_COMMON_VERSION] = CLI_OPT_FLAG('V', "version",
+                                        "show the version and exit"),
+    CLI_END};
+
+const cli_opt *cli_common_opts(void)
+{
+    return common;
+}
+
 /* Prints text from column col, wrapped at WIDTH, later lines indented by
  * indent; a blank line ("\n\n") starts a new paragraph at indent. */
 static void wrap(FILE *f, const char *text, int col, int indent)

@@ -9,23 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { COMMON_DB, COMMON_HELP, COMMON_VERSION, COMMON_N };
-
-static const cli_opt common[] = {
-    [COMMON_DB] = CLI_OPT_FILE(0, "db", "PATH",
-                               "the store (default: $TRENDGUARD_DB, else "
-                               "$XDG_DATA_HOME/trendguard/trendguard.db, "
-                               "else ~/.local/share/trendguard/"
-                               "trendguard.db)"),
-    [COMMON_HELP] = CLI_OPT_FLAG('h', "help", "show this help and exit"),
-    [COMMON_VERSION] = CLI_OPT_FLAG('V', "version",
-                                    "show the version and exit"),
-    CLI_END};
-
-const cli_opt *cli_common_opts(void)
-{
-    return common;
-}
+enum { COMMON_DB = CLI_COMMON_DB, COMMON_HELP = CLI_COMMON_HELP,
+       COMMON_VERSION = CLI_COMMON_VERSION, COMMON_N = CLI_COMMON_N };
 
 /* The parse in progress: the first error is kept, printed at the end
  * unless --help or --version was asked for. */
@@ -130,7 +115,7 @@ static void suggest(const cli_spec *s, const char *word, char *out,
     for (int i = 0; i < count_opts(s->opts) && k < CLI_MAX_OPTS; i++)
         names[k++] = s->opts[i].name;
     for (int i = 0; i < COMMON_N; i++)
-        names[k++] = common[i].name;
+        names[k++] = cli_common_opts()[i].name;
     cli_nearest(word, names, k, "--", out, n);
 }
 
@@ -249,8 +234,8 @@ static int find_long(const cli_spec *s, const char *name, size_t len)
             strncmp(s->opts[i].name, name, len) == 0)
             return i;
     for (int i = 0; i < COMMON_N; i++)
-        if (strlen(common[i].name) == len &&
-            strncmp(common[i].name, name, len) == 0)
+        if (strlen(cli_common_opts()[i].name) == len &&
+            strncmp(cli_common_opts()[i].name, name, len) == 0)
             return -2 - i;
     return -1;
 }
@@ -261,14 +246,14 @@ static int find_short(const cli_spec *s, char ch)
         if (s->opts[i].short_name == ch)
             return i;
     for (int i = 0; i < COMMON_N; i++)
-        if (common[i].short_name == ch)
+        if (cli_common_opts()[i].short_name == ch)
             return -2 - i;
     return -1;
 }
 
 static const cli_opt *opt_of(const cli_spec *s, int id)
 {
-    return id >= 0 ? &s->opts[id] : &common[-2 - id];
+    return id >= 0 ? &s->opts[id] : &cli_common_opts()[-2 - id];
 }
 
 /* Applies option id with value v (NULL for a flag). */
