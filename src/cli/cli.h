@@ -142,6 +142,11 @@ int cli_parse(cli_ctx *c, const cli_spec *spec, int argc, char **argv);
 /* Sets up c for spec without parsing (who, db, defaults). */
 void cli_begin(cli_ctx *c, const cli_spec *spec);
 
+/* When option id was not given, takes its value from the environment
+ * variable var (when set), checked as the option's would be; an error
+ * names var. Returns -1, or 64 (printed). */
+int cli_env(cli_ctx *c, int id, const char *var);
+
 /* The values: id is the option's index in the command's table. */
 int cli_has(const cli_ctx *c, int id);            /* given */
 const char *cli_str(const cli_ctx *c, int id);    /* value or default */

@@ -454,6 +454,18 @@ int cli_parse(cli_ctx *c, const cli_spec *spec, int argc, char **argv)
     return -1;
 }
 
+int cli_env(cli_ctx *c, int id, const char *var)
+{
+    const char *v = getenv(var);
+    if (c->given[id] || !v)
+        return -1;
+    parse p = {.c = c};
+    if (set_value(&p, id, var, v) != 0)
+        return cli_usage(c, "%s", p.err);
+    c->given[id] = 1;
+    return -1;
+}
+
 /* ---- the values ---------------------------------------------------------- */
 
 int cli_has(const cli_ctx *c, int id)

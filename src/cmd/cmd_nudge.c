@@ -1,7 +1,7 @@
 /* cmd_nudge.c: `trendguard nudge`: decides the interventions the scoring
- * trigger queued (--process-queue), settling the outcomes of earlier ones
- * and teaching the bandit, or lists what the bandit has learned
- * (--bandit), as text or one JSON object. */
+ * trigger queued (--process-queue), settling the outcomes of earlier ones,
+ * or lists what the bandit has learned from answers: how often shoppers
+ * take each nudge up (--bandit), as text or one JSON object. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -43,7 +43,7 @@ static void print_bandit(const tg_nudge_catalog *c, const tg_bandit *b,
     int first = 1;
     if (!arr)
         printf("%-17s %-8s %-20s %8s %6s\n", "segment", "driver", "nudge",
-               "outcomes", "kept");
+               "answers", "taken");
     for (int s = 0; s < TG_NUM_SEGMENTS; s++)
         for (int g = 0; g < TG_NUM_DRIVER_GROUPS; g++)
             for (int k = 0; k < c->n; k++) {
@@ -70,20 +70,22 @@ static void print_bandit(const tg_nudge_catalog *c, const tg_bandit *b,
                 cJSON_AddItemToArray(arr, o);
             }
     if (!arr && first)
-        printf("(no outcomes yet)\n");
+        printf("(no answers yet)\n");
 }
 
 enum { QUEUE, LIMIT, SEED, BANDIT, CATALOG, JSON };
 static const cli_opt opts[] = {
     [QUEUE] = CLI_OPT_FLAG(0, "process-queue",
-                           "decide the queued interventions, settle the "
-                           "outcomes of earlier ones and teach the bandit"),
+                           "decide the queued interventions and settle the "
+                           "outcomes of earlier ones"),
     [LIMIT] = CLI_OPT_INT(0, "limit", "N", 1, 1000000000, NULL,
                           "decide at most N interventions (default: all)"),
     [SEED] = CLI_OPT_INT(0, "seed", "N", 0, 2147483647, "1",
                          "random seed of the bandit's draws"),
     [BANDIT] = CLI_OPT_FLAG(0, "bandit", "list what the bandit has learned "
-                                         "(after the queue, with both)"),
+                                         "from answers: how often shoppers "
+                                         "take each nudge up (after the "
+                                         "queue, with both)"),
     [CATALOG] = CLI_OPT_FILE(0, "catalog", "FILE",
                              "the nudge catalogue (default: "
                              "assets/nudges.json)"),
@@ -93,16 +95,18 @@ static const cli_opt opts[] = {
 static const cli_example examples[] = {
     {"trendguard nudge --process-queue", "decides every queued "
                                           "intervention"},
-    {"trendguard nudge --bandit --json", "what the bandit learned, as "
+    {"trendguard nudge --bandit --json", "what shoppers took up, as "
                                           "JSON"},
     {NULL, NULL}};
 
 const cli_spec cmd_nudge_spec = {
-    "nudge", cmd_nudge, "decide the queued interventions; teach the bandit",
+    "nudge", cmd_nudge,
+    "decide the queued interventions; list what shoppers took up",
     "Decides the interventions the scoring trigger queued (a nudge or "
-    "none, with its offer and why), settles the outcomes of earlier ones "
-    "and teaches the bandit (--process-queue); --bandit lists what it "
-    "learned per segment, driver group and nudge.",
+    "none, with its offer and why) and settles the outcomes of earlier "
+    "ones (--process-queue); --bandit lists what shoppers took up, per "
+    "segment, driver group and nudge, as the bandit learned it from their "
+    "answers.",
     opts, NULL, CLI_FLAG, 0, 0, examples};
 
 /* Runs what the options ask on the open store; out is the JSON object

@@ -922,8 +922,14 @@ static const char v5[] =
     MARK_CATEGORY("NEW") " END;"
     TRAINING_SET_VIEW;
 
-const char *const schema_migrations[] = {v1, v2, v3, v4, v5};
-const int schema_num_migrations = 5;
+/* Version 6: the simulation's sweeps of its assumptions, each as the JSON
+ * `simulate --sweep --json` prints, for `report --html`'s tornado chart. */
+static const char v6[] =
+    "CREATE TABLE sim_sweeps(id INTEGER PRIMARY KEY,"
+    " created_at INTEGER NOT NULL, json TEXT NOT NULL);";
+
+const char *const schema_migrations[] = {v1, v2, v3, v4, v5, v6};
+const int schema_num_migrations = 6;
 
 const char *const schema_training_set_reference = TS_REFERENCE;
 
