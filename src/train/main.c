@@ -254,6 +254,13 @@ static const cli_item environment[] = {
     {"OMP_NUM_THREADS, OMP_WAIT_POLICY",
      "set for the workers --workers starts (their share of the cores, "
      "PASSIVE) unless already set"},
+    {"TRENDGUARD_PYTHON",
+     "the Python that runs XGBoost's tracker (default /usr/bin/python3, "
+     "else python3 on PATH)"},
+    {"TMPDIR", "where --workers exports its shards (default /tmp)"},
+    {"TRENDGUARD_BUSY_TIMEOUT_MS",
+     "how long registering the model waits for another process's write "
+     "(default 5000)"},
     {NULL, NULL}};
 
 static const cli_program program = {

@@ -2,11 +2,14 @@
 # End to end through the real binaries: gen, ingest (clean and with
 # rejects), status, trendguard-train, predict and score, and the exit codes
 # of the command-line contract; then the command line itself: misspelt
-# options answered with the nearest one on every command, -h/-V and help,
-# the man pages (rendered without warnings, listing what --help lists),
-# bash and zsh completing commands, options and values, make install,
-# standard input as '-', one JSON style documented field by field in the
-# README, the README's command reference against --help, and two stores
+# options answered with the nearest one on every command (and on the
+# options of simulate --sweep, export --training-set and the trainer's
+# distributed modes, with the pairs that do not go together and a rank
+# from the environment), -h/-V and help, the man pages (rendered without
+# warnings, listing what --help lists), bash and zsh completing commands,
+# options and values, make install, standard input as '-', one JSON style
+# documented field by field in the README (--workers' JSON from worker 0
+# too), the README's command reference against --help, and two stores
 # trained side by side keeping their own models. One "ok"/"FAIL" line per
 # check; the last line counts them.
 set -u
@@ -129,6 +132,37 @@ has bad-number "$W/out" "--seed takes a whole number from 0 to 2147483647, not '
 has single-dash "$W/out" "did you mean --json?"
 "$TG" gen >"$W/out" 2>&1; has required "$W/out" "--out is required (DIR)"
 "$TG" gen -o "$W/short" --seed=5 >"$W/out" 2>&1; exits "short and = forms" 0 $?
+# The options main's engine and distributed training brought, misspelt,
+# and the pairs that do not go together.
+misspelt() { # misspelt WANT WORDS...: the words (a typo last) suggest WANT
+    want=$1; shift
+    run "$@" >"$W/out" 2>&1; rc=$?
+    [ $rc = 64 ] && grep -q -- "did you mean $want?" "$W/out"
+    check "$* suggests $want" $? "exit $rc: $(cat "$W/out")"
+}
+misspelt --sweep app simulate --sweeep
+misspelt --seeds app simulate --sweep --seedss 2
+misspelt --training-set app export --out "$W/x" --trainingset
+misspelt --valid-days app export --training-set --out "$W/x" --valid-day 9
+misspelt --workers train --worker 2
+misspelt --run-tracker train --run-traker 127.0.0.1:0
+misspelt --world-size train --wrold-size 2
+"$TG" simulate --seeds 2 >"$W/out" 2>&1; exits "--seeds without --sweep" 64 $?
+has "--seeds without --sweep" "$W/out" "seeds goes with --sweep"
+"$TG" export --out "$W/x" --shards 2 >"$W/out" 2>&1; exits "--shards without --training-set" 64 $?
+"$TG" export --out "$W/x" --training-set --since 2026-01-01 >"$W/out" 2>&1
+exits "--since with --training-set" 64 $?
+"$TG" export --out "$W/x" --training-set --shards 0 >"$W/out" 2>&1; exits "export --shards 0" 64 $?
+has "export --shards 0" "$W/out" "shards takes a whole number from 1 to 256, not '0'"
+"$TRAIN" --workers 2 --rank 0 >"$W/out" 2>&1; exits "--workers with --rank" 64 $?
+"$TRAIN" --rank 1 >"$W/out" 2>&1; exits "--rank without --shards" 64 $?
+"$TRAIN" --run-tracker 127.0.0.1:0 >"$W/out" 2>&1; exits "--run-tracker without --world-size" 64 $?
+"$TRAIN" --workers 65 >"$W/out" 2>&1; exits "--workers 65" 64 $?
+# A worker's rank from the environment is checked as --rank is.
+DMLC_TASK_ID=abc "$TRAIN" --shards "$W" --tracker 127.0.0.1:9 >"$W/out" 2>&1
+exits "DMLC_TASK_ID=abc" 64 $?
+has "DMLC_TASK_ID=abc" "$W/out" "DMLC_TASK_ID takes a whole number from 0 to 65535, not 'abc'"
+"$TRAIN" --shards "$W" --tracker nowhere --rank 0 >"$W/out" 2>&1; exits "a tracker without a port" 64 $?
 
 # ---- man pages: rendered without a warning, listing what --help lists --------
 for m in trendguard trendguard-train; do
@@ -190,6 +224,10 @@ completes "a file" tests/fixtures/ingest trendguard ingest tests/fixtures/ing
 completes "after --db" --json trendguard --db x.db status --j
 completes "help's command" simulate trendguard help sim
 completes trainer --max-depth trendguard-train --max
+completes "simulate --sweep" --sweep trendguard simulate --sw
+completes "export --training-set" --training-set trendguard export --tr
+completes "the trainer's --workers" --workers trendguard-train --wor
+completes "the trainer's --shards DIR" tests/fixtures trendguard-train --shards tests/fix
 bash "$W/complete.bash" "$DOCS" trendguard gen --scale '' >"$W/out" 2>&1
 [ "$(sort "$W/out" | tr '\n' ' ')" = "demo full small " ]; check "bash: --scale offers exactly demo, small, full" $? "$(cat "$W/out")"
 cat >"$W/complete.zsh" <<'EOS'
@@ -270,6 +308,18 @@ jsonrun gen "$TG" gen --out "$W/gen2" --json
 jsonrun ingest "$TG" --db "$W/j.db" ingest "$W/gen" --json
 jsonrun status "$TG" --db "$W/j.db" status --json
 jsonrun train "$TRAIN" --db "$W/j.db" --rounds 10 --json
+# Two workers on this machine: worker 0's object is the output, the
+# launcher's line goes to standard error, the model to the store's folder.
+if "${TRENDGUARD_PYTHON:-/usr/bin/python3}" -c 'import xgboost.tracker' 2>/dev/null; then
+    jsonrun train-workers "$TRAIN" --db "$W/j.db" --workers 2 --rounds 10 --json
+    wm=$(sqlite3 :memory: "SELECT json_extract(readfile('$W/j.train-workers'), '\$.workers') || ' ' || json_extract(readfile('$W/j.train-workers'), '\$.model')")
+    [ "$wm" = "2 $W/j.db-models/model-v2.json" ] && [ -f "$W/j.db-models/model-v2.json" ] &&
+        grep -q "on this machine: shards exported" "$W/out"
+    check "--workers 2 --json: 2 workers, the model in j.db-models, the launcher's line on stderr" $? "$wm $(cat "$W/out")"
+else
+    skip "trendguard-train --workers --json (python3-xgboost is missing)"
+    echo '{}' >"$W/j.train-workers"
+fi
 jsonrun score "$TG" --db "$W/j.db" score --json
 jsonrun predict "$TG" predict --model "$MODEL" "$W/rows.csv" --json
 jsonrun nudge "$TG" --db "$W/j.db" nudge --process-queue --bandit --json
@@ -278,10 +328,13 @@ jsonrun export "$TG" --db "$W/j.db" export --out "$W/ex" --json
 jsonrun sessions "$TG" --db "$W/j.db" sessions --json
 jsonrun simulate "$TG" --db "$W/j.db" simulate --rules --months 1 --shoppers 200 --bootstrap 20 --json
 jsonrun sync "$TG" --db "$W/j.db" sync --url "$FS_BASE/fixture/good.json" --json
+jsonrun sweep "$TG" --db "$W/j.db" simulate --rules --sweep --seeds 1 --months 1 --shoppers 100 --bootstrap 20 --json
+jsonrun export-shards "$TG" --db "$W/j.db" export --training-set --shards 2 --out "$W/jsh" --json
 kill "$FS_PID" 2>/dev/null
 # The README documents each field under <!-- json: NAME -->.
-for name in gen ingest status train score predict nudge report export sessions simulate sync; do
-    awk -v m="<!-- json: $name -->" '$0 == m { on = 1; next } on && /^<!-- json: |^## / { exit } on' README.md >"$W/doc"
+for name in gen ingest status train score predict nudge report export sessions simulate sync sweep export-shards train-workers; do
+    sec=$name; [ "$name" = train-workers ] && sec=train
+    awk -v m="<!-- json: $sec -->" '$0 == m { on = 1; next } on && /^<!-- json: |^## / { exit } on' README.md >"$W/doc"
     missing=""
     for k in $(sqlite3 :memory: "SELECT key FROM json_each(readfile('$W/j.$name'))"); do
         awk -F'|' -v k="\`$k\`" 'index($2, k) { f = 1 } END { exit !f }' "$W/doc" || missing="$missing $k"
