@@ -56,7 +56,8 @@ static const cli_example examples[] = {
     {NULL, NULL}};
 
 const cli_spec cmd_export_spec = {
-    "export", cmd_export, "write the store as a Power BI-ready star schema",
+    "export", cmd_export,
+    "write a Power BI-ready star schema, or the training set as shards",
     "Writes the store as a Power BI-ready star schema: CSV facts "
     "(purchase lines, returns, interventions, scores) and dimensions "
     "(product, customer, trend, date), with DIR/README.md describing every "
