@@ -231,20 +231,26 @@ completes "the trainer's --shards DIR" tests/fixtures trendguard-train --shards 
 bash "$W/complete.bash" "$DOCS" trendguard gen --scale '' >"$W/out" 2>&1
 [ "$(sort "$W/out" | tr '\n' ' ')" = "demo full small " ]; check "bash: --scale offers exactly demo, small, full" $? "$(cat "$W/out")"
 cat >"$W/complete.zsh" <<'EOS'
-# What zsh lists for a line, in a pseudo-terminal as a person would see it.
+# What zsh lists for a line, in a pseudo-terminal as a person would see it:
+# read until the list shows WANT ($4), for up to 20 s (a busy machine).
 zmodload zsh/zpty
 zpty z zsh -f -i
 zpty -w z "PS1='> '; fpath=($1 \$fpath); autoload -U compinit; compinit -u -d $3"
 zpty -w z "LISTMAX=1000; setopt nobeep; l() { zle list-choices }; zle -N l; bindkey '^X' l"
 zpty -n -w z "$2"$'\x18'
-sleep 2
-out=; while zpty -r -t z more; do out+=$more; done
+out=; i=0
+while (( i++ < 200 )); do
+    while zpty -r -t z more; do out+=$more; done
+    [[ $out == *$4* ]] && break
+    sleep 0.1
+done
+sleep 0.2; while zpty -r -t z more; do out+=$more; done
 print -r -- "$out"
 zpty -d z
 EOS
-zsh -f "$W/complete.zsh" "$DOCS/completions/zsh" 'trendguard gen --scale ' "$W/zcd" 2>&1 | tr -d '\r' >"$W/out"
+zsh -f "$W/complete.zsh" "$DOCS/completions/zsh" 'trendguard gen --scale ' "$W/zcd" small 2>&1 | tr -d '\r' >"$W/out"
 tail -n 2 "$W/out" | grep -q 'demo *full *small'; check "zsh completes --scale's values" $? "$(tail -n 2 "$W/out")"
-zsh -f "$W/complete.zsh" "$DOCS/completions/zsh" 'trendguard-train --max-d' "$W/zcd" 2>&1 | tr -d '\r' >"$W/out"
+zsh -f "$W/complete.zsh" "$DOCS/completions/zsh" 'trendguard-train --max-d' "$W/zcd" max-depth 2>&1 | tr -d '\r' >"$W/out"
 grep -q -- '--max-depth' "$W/out"; check "zsh completes trendguard-train's options" $? "$(tail -n 2 "$W/out")"
 
 # ---- make install -------------------------------------------------------------
