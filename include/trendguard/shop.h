@@ -78,7 +78,11 @@ typedef struct tg_shop_item {
     int64_t hashtag_id;         /* 0: no trend */
     char hashtag[48];           /* without '#' */
     int phase;                  /* TG_TREND_* (features_trend_phase) */
-    double views_24h;           /* NaN unknown */
+    int64_t trend_at;           /* its newest snapshot by now, 0 none */
+    int trend_fresh;            /* that snapshot is within a day of the
+                                   store's newest trend data: views_24h
+                                   are today's */
+    double views_24h;           /* views in the 24 h before trend_at; NaN */
     double growth_7d;           /* NaN unknown */
     /* views gained per day over the TG_SHOP_SPARK_DAYS days up to now,
      * oldest first; NaN for a day without snapshots */
@@ -97,9 +101,10 @@ typedef struct tg_shop_filter {
 /* Sets f to "everything". */
 void shop_filter_init(tg_shop_filter *f);
 
-/* The items of the trends hot at now, hottest first (views gained over the
- * last 24 h of the item's primary trend; items without a trend last), at
- * most n, after filtering. *got gets how many. */
+/* The items of the trends hot at now, hottest first, at most n, after
+ * filtering: the products on sale whose primary trend is fresh (a
+ * snapshot within a day of the store's newest trend data by now) and
+ * gained views in its last 24 h, by those views. *got gets how many. */
 int shop_trending(tg_shop *sh, const tg_shop_filter *f, tg_shop_item *out,
                   int n, int *got, tg_err *err);
 /* One item by products.id; TG_ENOINPUT when there is none. */

@@ -23,7 +23,7 @@ typedef enum export_kind {
     EX_TS,        /* YYYY-MM-DDTHH:MM:SSZ */
     EX_DATE,      /* YYYY-MM-DD */
     EX_DATEKEY,   /* yyyymmdd as a whole number: joins dim_date */
-    EX_PHASE,     /* days since the trend's peak -> its phase name */
+    EX_PHASE,     /* a trend_phase() code -> its phase name */
     EX_YEAR,      /* calendar parts of a day, for dim_date */
     EX_QUARTER,
     EX_MONTH,

@@ -121,17 +121,56 @@ static void code_tables_match_the_features(void **state)
     tu_rmrf(dir);
 }
 
-static void trend_phases_follow_the_busiest_day(void **state)
+/* trend_state's weeks by hand: views gained over the 7 days up to each
+ * snapshot (a count that went down takes nothing back; a trend younger
+ * than a week counts from its first snapshot), the 7 days before, the best
+ * week so far; and SQL's trend_phase on them. */
+static void trend_weeks_and_phases(void **state)
 {
     (void)state;
-    assert_int_equal(features_trend_phase(NAN), TG_TREND_NONE);
-    assert_int_equal(features_trend_phase(0.0), TG_TREND_RISING);
-    assert_int_equal(features_trend_phase(0.99), TG_TREND_RISING);
-    assert_int_equal(features_trend_phase(1.0), TG_TREND_PEAK);
-    assert_int_equal(features_trend_phase(4.99), TG_TREND_PEAK);
-    assert_int_equal(features_trend_phase(5.0), TG_TREND_FADING);
-    assert_int_equal(features_trend_phase(80.0), TG_TREND_FADING);
-    assert_string_equal(tg_trend_phase_names[TG_TREND_PEAK], "peak");
+    char dir[256];
+    tu_tmpdir(dir, sizeof dir);
+    tg_store *s = tu_store(dir, "t.db");
+    tg_err err = {0};
+    assert_int_equal(
+        store_exec(s, "INSERT INTO hashtags(id, name) VALUES(1, 'wk');"
+                      "INSERT INTO trend_snapshots(hashtag_id, captured_at,"
+                      " views) VALUES(1, 0, 100), (1, 86400, 200),"
+                      " (1, 259200, 150), (1, 691200, 500),"
+                      " (1, 1296000, 600);", &err), TG_OK);
+    assert_int_equal(store_refresh_trend_state(s, 1, &err), TG_OK);
+    static const long long want[][5] = {
+        /* day, week, week before, best week, phase */
+        {0, 0, 0, 0, TG_TREND_FADING},
+        {1, 100, 0, 100, TG_TREND_RISING},
+        {3, 100, 0, 100, TG_TREND_PEAK}, /* its last day went down */
+        {8, 300, 100, 300, TG_TREND_RISING},
+        {15, 100, 300, 300, TG_TREND_FADING},
+    };
+    for (int i = 0; i < 5; i++) {
+        long long t = want[i][0] * 86400;
+        assert_int_equal(tu_int(s, "SELECT week_views FROM trend_state"
+                                   " WHERE captured_at = %lld", t),
+                         want[i][1]);
+        assert_int_equal(tu_int(s, "SELECT prev_week_views FROM"
+                                   " trend_state WHERE captured_at = %lld",
+                                t), want[i][2]);
+        assert_int_equal(tu_int(s, "SELECT best_week_views FROM"
+                                   " trend_state WHERE captured_at = %lld",
+                                t), want[i][3]);
+        assert_int_equal(tu_int(s, "SELECT trend_phase(views_24h,"
+                                   " week_views, prev_week_views,"
+                                   " best_week_views, 0)"
+                                   " FROM trend_state WHERE captured_at ="
+                                   " %lld", t), want[i][4]);
+    }
+    /* NULLs are unknown: no trend data. */
+    assert_int_equal(tu_int(s, "SELECT trend_phase(NULL, NULL, NULL,"
+                               " NULL, 0)"), TG_TREND_NONE);
+    assert_int_equal(tu_int(s, "SELECT trend_phase(50, 300, 100, 300, 8)"),
+                     TG_TREND_FADING);
+    store_close(s);
+    tu_rmrf(dir);
 }
 
 static void high_scores_queue_interventions(void **state)
@@ -219,7 +258,7 @@ int main(void)
         cmocka_unit_test(creates_a_private_wal_store),
         cmocka_unit_test(refuses_newer_and_foreign_files),
         cmocka_unit_test(code_tables_match_the_features),
-        cmocka_unit_test(trend_phases_follow_the_busiest_day),
+        cmocka_unit_test(trend_weeks_and_phases),
         cmocka_unit_test(high_scores_queue_interventions),
         cmocka_unit_test(rejects_keep_every_byte),
         cmocka_unit_test(busy_timeout_from_the_environment),
