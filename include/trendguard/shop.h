@@ -199,13 +199,27 @@ typedef struct tg_order_line {
 int shop_orders(tg_shop *sh, int64_t customer_id, tg_order_line *out, int n,
                 int *got, tg_err *err);
 
+/* How the shop scores a line it writes itself: score sets out->p from the
+ * line's features x (TG_NUM_FEATURES; NaN: not scored) and out->drivers
+ * (may stay NULL; the text is the scorer's until its next call), for
+ * model_version. */
+typedef struct tg_line_scoring {
+    void (*score)(void *ctx, const float *x, tg_line_score *out);
+    void *ctx;
+    int model_version;
+} tg_line_scoring;
+
 /* Records the return of a line at now with reason (one of the returns
  * table's reasons). With exchange_size (not NULL/""): the shopper took the
  * exchange instead of a refund: the return is recorded and a replacement
  * line in that size is ordered (same price, order code "<order>-X", source
- * 'app-exchange'). TG_EDATA when the line is already returned, its 30 days
- * are over, or the reason or size is unknown; TG_ENOINPUT for no line. */
+ * 'app-exchange') and, with scoring (may be NULL, or model_version 0:
+ * none), scored from its features as the store then holds them, so the
+ * store's trigger treats it as any ordered line. All in one transaction.
+ * TG_EDATA when the line is already returned, its 30 days are over, or
+ * the reason or size is unknown; TG_ENOINPUT for no line. */
 int shop_return(tg_shop *sh, int64_t purchase_id, const char *reason,
-                const char *exchange_size, tg_err *err);
+                const char *exchange_size, const tg_line_scoring *scoring,
+                tg_err *err);
 
 #endif

@@ -426,6 +426,7 @@ static int stage_all(exporter *x, tg_store *s, const tg_export_opts *o,
                        .only_used = o->has_since != 0,
                        .window = 30 * (int64_t)TG_DAY,
                        .data_end = store_count(s, SQL_DATA_END)};
+    rc = money_currency(s, &p.currency, err);
     for (int i = 0; rc == TG_OK && i < NFILES; i++) {
         out_file *f = &x->f[i];
         if (progress)

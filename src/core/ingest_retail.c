@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ingest_int.h"
+#include "trendguard/money.h"
 
 enum { O_INVOICE, O_STOCK, O_QTY, O_DATE, O_PRICE, O_DESC, O_CUSTOMER,
        O_COUNTRY };
@@ -318,6 +319,9 @@ static int retail_finish(ing *g, tg_err *err)
         }
     }
     retail_free(g);
+    /* A UK retailer: its prices are in pounds (money.h). */
+    if (rc == 0 && money_claim(g->s, "GBP", "online-retail", err) != TG_OK)
+        rc = -1;
     return rc;
 }
 

@@ -214,7 +214,7 @@ static int fact_text(int fact, const tg_nudge_def *d,
         v = offer_cost(d, in->x);
         if (!(v > 0))
             return -1;
-        snprintf(buf, n, "%.2f", v);
+        snprintf(buf, n, "%s%.2f", in->money ? in->money : "", v);
         return 0;
     default:
         v = f[fact];
@@ -379,7 +379,7 @@ void nudge_note_answer(const tg_nudge_decision *d, int accepted,
 
 /* ---- deciding -------------------------------------------------------------- */
 
-static int band_of(const tg_nudge_catalog *c, double p)
+int nudge_band(const tg_nudge_catalog *c, double p)
 {
     if (!(p >= c->band_medium))
         return TG_BAND_LOW;
@@ -464,7 +464,7 @@ void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
             }
     }
     out->score = score;
-    out->band = band_of(c, score);
+    out->band = nudge_band(c, score);
     double top = 0;
     out->context = top_group(drivers, con, nd, &top);
     if (out->band == TG_BAND_LOW && in->moment != TG_MOMENT_RETURN) {

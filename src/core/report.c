@@ -462,7 +462,9 @@ int report_build(tg_store *s, const tg_report_opts *o, tg_report *r,
         return err ? err->code : TG_EINTERNAL;
     lines l;
     memset(&l, 0, sizeof l);
-    int rc = load_lines(s, &l, err);
+    int rc = money_currency(s, &r->currency, err);
+    if (rc == TG_OK)
+        rc = load_lines(s, &l, err);
     if (rc == TG_OK) {
         r->data_end = l.d.data_end;
         r->lines = (long)l.d.n;

@@ -103,7 +103,7 @@ static void finish_return(session *s, int accepted)
     int exchange = accepted && swap[0];
     tg_err err = {0};
     int rc = shop_return(s->shop, o->purchase_id, reason,
-                         exchange ? swap : NULL, &err);
+                         exchange ? swap : NULL, NULL, &err);
     st.returning = 0;
     if (rc != TG_OK) {
         session_note(s, "The return was not recorded: %s", err.msg);

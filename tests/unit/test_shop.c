@@ -885,6 +885,16 @@ static void orders_newest_first(void **state)
     shop_free(sh);
 }
 
+/* A scorer that keeps the features it was given. */
+static float scored_x[TG_NUM_FEATURES];
+static void keep_features(void *ctx, const float *x, tg_line_score *out)
+{
+    (void)ctx;
+    memcpy(scored_x, x, sizeof scored_x);
+    out->p = 0.61;
+    out->drivers = "[]";
+}
+
 static void returns_and_exchanges(void **state)
 {
     (void)state;
@@ -898,32 +908,32 @@ static void returns_and_exchanges(void **state)
     long long before = count_rows();
     long long returns = tu_int(S, "SELECT COUNT(*) FROM returns");
     /* refused, nothing written */
-    assert_int_equal(shop_return(sh, ids[0], "bored", NULL, &err), TG_EDATA);
+    assert_int_equal(shop_return(sh, ids[0], "bored", NULL, NULL, &err), TG_EDATA);
     assert_non_null(strstr(err.msg, "bored"));
-    assert_int_equal(shop_return(sh, ids[0], NULL, NULL, &err), TG_EDATA);
-    assert_int_equal(shop_return(sh, ids[0], "too_large", "XXXL", &err),
+    assert_int_equal(shop_return(sh, ids[0], NULL, NULL, NULL, &err), TG_EDATA);
+    assert_int_equal(shop_return(sh, ids[0], "too_large", "XXXL", NULL, &err),
                      TG_EDATA);
     assert_non_null(strstr(err.msg, "XXXL"));
-    assert_int_equal(shop_return(sh, 999999, "too_large", NULL, &err),
+    assert_int_equal(shop_return(sh, 999999, "too_large", NULL, NULL, &err),
                      TG_ENOINPUT);
     long long old = tu_int(S, "SELECT id FROM purchases p WHERE ordered_at <"
                               " %lld AND NOT EXISTS (SELECT 1 FROM returns r"
                               " WHERE r.purchase_id = p.id) LIMIT 1",
                            now - 2592000);
-    assert_int_equal(shop_return(sh, old, "quality", NULL, &err), TG_EDATA);
+    assert_int_equal(shop_return(sh, old, "quality", NULL, NULL, &err), TG_EDATA);
     assert_non_null(strstr(err.msg, "30 days"));
     long long done = tu_int(S, "SELECT purchase_id FROM returns LIMIT 1");
-    assert_int_equal(shop_return(sh, done, "quality", NULL, &err), TG_EDATA);
+    assert_int_equal(shop_return(sh, done, "quality", NULL, NULL, &err), TG_EDATA);
     assert_non_null(strstr(err.msg, "already returned"));
     assert_int_equal(count_rows(), before);
     assert_int_equal(tu_int(S, "SELECT COUNT(*) FROM returns"), returns);
     /* a refund: recorded with its reason, then refused a second time */
-    assert_int_equal(shop_return(sh, ids[0], "too_large", NULL, &err), TG_OK);
+    assert_int_equal(shop_return(sh, ids[0], "too_large", NULL, NULL, &err), TG_OK);
     assert_int_equal(tu_int(S, "SELECT COUNT(*) FROM returns WHERE"
                                " purchase_id = %lld AND reason = 'too_large'"
                                " AND returned_at = %lld AND quantity = 1",
                             (long long)ids[0], now), 1);
-    assert_int_equal(shop_return(sh, ids[0], "too_large", NULL, &err),
+    assert_int_equal(shop_return(sh, ids[0], "too_large", NULL, NULL, &err),
                      TG_EDATA);
     int n = orders(sh, 2);
     int k = find_line(n, ids[0]);
@@ -931,8 +941,10 @@ static void returns_and_exchanges(void **state)
     assert_string_equal(ol[k].reason, "too_large");
     assert_int_equal(ol[k].returned_at, now);
     /* two exchanges from one order: "<order>-X", then "<order>-X2" */
-    assert_int_equal(shop_return(sh, ids[1], "too_small", "xl", &err), TG_OK);
-    assert_int_equal(shop_return(sh, ids[2], "changed_mind", "one", &err),
+    tg_line_scoring scoring = {keep_features, NULL, 77};
+    assert_int_equal(shop_return(sh, ids[1], "too_small", "xl", &scoring,
+                                 &err), TG_OK);
+    assert_int_equal(shop_return(sh, ids[2], "changed_mind", "one", NULL, &err),
                      TG_OK);
     assert_int_equal(tu_int(S, "SELECT COUNT(*) FROM purchases WHERE"
                                " order_code = '%s-X' AND size = 'XL' AND"
@@ -948,18 +960,30 @@ static void returns_and_exchanges(void **state)
                             (long long)ids[1], (long long)ids[2]), 2);
     n = orders(sh, 2);
     assert_true(ol[0].returnable && strstr(ol[0].order_code, "-X2"));
+    assert_true(isnan(ol[0].p_return)); /* no scoring asked for */
+    /* The replacement is scored from its features as the store holds
+     * them, the return included: the training set's row. */
+    int x1 = find_line(n, tu_int(S, "SELECT id FROM purchases WHERE"
+                                    " order_code = '%s-X'", code));
+    assert_float_equal(ol[x1].p_return, 0.61, 1e-12);
+    view_rows v;
+    view_load(&v);
+    long inexact = 0;
+    assert_true(compare_row(scored_x, view_x(&v, ol[x1].purchase_id),
+                            ol[x1].purchase_id, &inexact));
+    view_free(&v);
     /* the window: open on its 30th day, closed one second later */
     checkout(sh, &cart, NULL, code, ids);
     shop_set_now(sh, now + 2592000 + 1);
-    assert_int_equal(shop_return(sh, ids[0], "quality", NULL, &err),
+    assert_int_equal(shop_return(sh, ids[0], "quality", NULL, NULL, &err),
                      TG_EDATA);
     n = orders(sh, 2);
     assert_false(ol[find_line(n, ids[0])].returnable);
     shop_set_now(sh, now + 2592000);
-    assert_int_equal(shop_return(sh, ids[0], "quality", NULL, &err), TG_OK);
+    assert_int_equal(shop_return(sh, ids[0], "quality", NULL, NULL, &err), TG_OK);
     /* not yet ordered at an earlier clock */
     shop_set_now(sh, now - 1);
-    assert_int_equal(shop_return(sh, ids[1], "quality", NULL, &err),
+    assert_int_equal(shop_return(sh, ids[1], "quality", NULL, NULL, &err),
                      TG_EDATA);
     shop_free(sh);
 }
