@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "ingest_int.h"
-#include "trendguard/money.h"
 
 enum { O_INVOICE, O_STOCK, O_QTY, O_DATE, O_PRICE, O_DESC, O_CUSTOMER,
        O_COUNTRY };
@@ -320,8 +319,8 @@ static int retail_finish(ing *g, tg_err *err)
     }
     retail_free(g);
     /* A UK retailer: its prices are in pounds (money.h). */
-    if (rc == 0 && money_claim(g->s, "GBP", "online-retail", err) != TG_OK)
-        rc = -1;
+    if (rc == 0)
+        rc = ing_claim_currency(g, "GBP", "online-retail", err);
     return rc;
 }
 

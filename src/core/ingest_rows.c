@@ -7,7 +7,6 @@
 #include <strings.h>
 
 #include "ingest_int.h"
-#include "trendguard/money.h"
 #include "trendguard/features.h"
 
 #define MAX_CODE 64
@@ -137,7 +136,7 @@ static int product_row(ing *g, tg_err *err)
 /* TrendBuy's prices are in dollars (money.h). */
 static int product_finish(ing *g, tg_err *err)
 {
-    return money_claim(g->s, "USD", "trendbuy", err) == TG_OK ? 0 : -1;
+    return ing_claim_currency(g, "USD", "trendbuy", err);
 }
 
 static const char *const product_ident[] = {"product_id", "name", NULL};

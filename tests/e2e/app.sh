@@ -11,8 +11,9 @@
 # --persona takes, the tips capped until demo mode lifts the cap, Esc at a
 # too-small size (only q quits), a resize to 60x15 and back; the shopper,
 # theme and demo mode kept for the next launch, and a hostile settings
-# file; the store's currency on every screen; NO_COLOR, LANG=C, a broken
-# model, and quitting with the terminal sane.
+# file; a size tip taken by picking its size (it asks no more); the
+# store's currency on every screen; NO_COLOR, LANG=C, a broken model, and
+# quitting with the terminal sane.
 # One "ok"/"FAIL" line per check; the last line counts them.
 set -u
 BUILD=${TG_BUILD:-build}
@@ -275,6 +276,26 @@ wait_for "a bad settings line is named" "config line 2"
 keys q
 wait_for "hostile quits" "EXITED 0"
 rm -f "$CFG"
+
+# A size tip ("Switch to XS?") never asks for the size already picked:
+# picking it by hand takes the tip. (The demo store's first shopper, size
+# S, and a top that runs large; demo mode, as the day's tips are used.)
+start sizetip
+wait_for "size tip: trending" "Trend (14 d)"
+keys D /
+$T send-keys -t app -l "Cowl-Neck Tank"
+keys Enter Enter
+wait_for "size tip: the tip asks" "Switch to XS?"
+on_screen "Size  XS \[S\]"; check "size tip: S is picked" $?
+keys Left
+wait_for "size tip: XS picked by hand" "Size \[XS\] S"
+wait_for "size tip: taken, it says so" "Done: size XS is picked"
+! on_screen "Switch to XS?"; check "size tip: it no longer asks for XS" $?
+! hints | grep -q "no thanks"; check "size tip: the hints no longer offer y or n" $?
+[ "$(appq "SELECT status FROM interventions WHERE nudge = 'size_advice' ORDER BY id DESC LIMIT 1")" = accepted ]
+check "size tip: recorded as taken" $?
+keys q
+wait_for "sizetip quits" "EXITED 0"
 
 # The store's currency everywhere: a store of pounds shows no dollars.
 appq "UPDATE store_settings SET value = 'GBP' WHERE key = 'currency'" >/dev/null
