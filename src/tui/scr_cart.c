@@ -53,8 +53,10 @@ static void draw_line(const session *s, WINDOW *w, int y, int i, int namew,
     ui_money(s, l->unit_price * l->quantity, price, sizeof price);
     ui_risk(s, r->risk.p, pct, sizeof pct, &b);
     ui_put(w, y, 2, namew, s->cart_names[i]);
-    ui_putf(w, y, 3 + namew, cols - namew - 3, "%-5s %4d %9s  ",
-            l->size[0] ? l->size : "-", l->quantity, price);
+    char right[32];
+    ui_putf(w, y, 3 + namew, cols - namew - 3, "%-5s %4d %s  ",
+            l->size[0] ? l->size : "-", l->quantity,
+            ui_right(price, 9, right, sizeof right));
     int bx = 3 + namew + 22;
     attr_t band = theme_attr(theme_band(b));
     if (!sel)

@@ -112,7 +112,7 @@ static void draw_row(WINDOW *w, int y, int x, int colw, const help_row *r)
     wattron(w, theme_attr(EL_KEY));
     ui_put(w, y, x + 1, KEY_COLS, keys);
     wattroff(w, theme_attr(EL_KEY));
-    ui_put(w, y, x + KEY_COLS + 2, colw - KEY_COLS - 3,
+    ui_put(w, y, x + KEY_COLS + 2, colw - KEY_COLS - 4, /* a space after */
            keys_table[r->binding].help);
 }
 

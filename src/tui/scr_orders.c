@@ -279,8 +279,10 @@ static void draw_line(const session *s, WINDOW *w, int y, int i, int namew,
     ui_risk(s, o->p_return, risk, sizeof risk, NULL);
     ui_putf(w, y, 2, 11, "%-10s", date);
     ui_put(w, y, 13, namew, o->name);
-    ui_putf(w, y, 14 + namew, cols - namew - 14, "%-5s %9s %5s  %s",
-            o->size[0] ? o->size : "-", paid, risk,
+    char right[32];
+    ui_putf(w, y, 14 + namew, cols - namew - 14, "%-5s %s %5s  %s",
+            o->size[0] ? o->size : "-", ui_right(paid, 9, right, sizeof right),
+            risk,
             o->returned ? "returned" : o->returnable ? "can return" : "kept");
     if (sel)
         wattroff(w, theme_attr(EL_SELECTED));

@@ -191,7 +191,8 @@ static void draw_row(session *s, WINDOW *w, int y, int i, int namew,
     int x = ui_putf(w, y, 0, cols, " %3d  ", i + 1);
     ui_put(w, y, x, namew, it->name);
     x += namew + 1;
-    ui_putf(w, y, x, 8, "%8s", price);
+    char right[32];
+    ui_put(w, y, x, 8, ui_right(price, 8, right, sizeof right));
     x += 10;
     if (!sel)
         wattron(w, theme_attr(EL_CHART));

@@ -90,6 +90,13 @@ int ui_putf(WINDOW *w, int y, int x, int width, const char *fmt, ...)
     return ui_put(w, y, x, width, buf);
 }
 
+char *ui_right(const char *s, int width, char *buf, size_t n)
+{
+    int pad = width - ui_width(s);
+    snprintf(buf, n, "%*s%s", pad > 0 ? pad : 0, "", s);
+    return buf;
+}
+
 void ui_blank(WINDOW *w, int y, int x, int cols)
 {
     for (int i = 0; i < cols; i++)

@@ -51,6 +51,9 @@ int ui_putf(WINDOW *w, int y, int x, int width, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 /* Display width of s. */
 int ui_width(const char *s);
+/* s right-aligned in width columns as the terminal draws it (printf's
+ * "%8s" counts bytes: a pound sign is two), into buf. */
+char *ui_right(const char *s, int width, char *buf, size_t n);
 /* Clears cols columns from (y, x). */
 void ui_blank(WINDOW *w, int y, int x, int cols);
 /* A sparkline of n values (NaN: blank) in n columns. */
