@@ -1,9 +1,14 @@
 /* nudge.h: the intervention engine. Given a shopper, an item and size, the
  * cart, the trend's state, the model's score and its top drivers, it
  * decides on zero or one nudge from the catalogue (assets/nudges.json),
- * with its message, its offer and why it was chosen. Which nudge works for
- * which kind of shopper is learned with Thompson sampling (the bandit)
- * from outcomes.
+ * with its message, its offer and why it was chosen. It chooses by
+ * expected net value: each eligible nudge's counterfactual (the advised
+ * size, one size kept, bought a day later...) is scored with the same
+ * model, the drop in return risk is weighed by the chance the shopper
+ * takes the nudge (learned per segment by the bandit from answers) and
+ * valued in money (return costs saved, less offer costs and the margin of
+ * sales lost); the best positive one wins. The day's offer budget goes to
+ * the offers worth most per unit of budget, whatever the moment.
  *
  * The engine is split in two layers:
  *   - pure functions (nudge_decide, the bandit, the caps and the budget
@@ -21,6 +26,7 @@
 #include <stdint.h>
 
 #include "trendguard/features.h"
+#include "trendguard/model.h"
 #include "trendguard/store.h"
 #include "trendguard/util.h"
 
@@ -30,7 +36,8 @@ enum {
     TG_NUDGE_MAX_MESSAGES = 6,
     TG_NUDGE_MAX_WHEN = 6,    /* conditions per nudge or message */
     TG_NUDGE_MAX_RULES = 24,  /* terms of the rule-based estimate */
-    TG_NUDGE_TEXT = 240       /* message and why buffers */
+    TG_NUDGE_TEXT = 240,      /* message and why buffers */
+    TG_NUDGE_BUDGET_BINS = 48 /* value per unit of budget, for the bar */
 };
 
 /* When a nudge can be shown. */
@@ -116,6 +123,13 @@ typedef struct tg_nudge_def {
     double offer_cost_pct; /* share of the item's price */
     int cap_session;       /* times per session, 0 = never capped */
     int cap_shopper_day;   /* times per shopper per day, 0 = not capped */
+    /* What the engine expects an accepted nudge to do where no feature
+     * of the line changes (the catalogue's assumptions; the simulation
+     * measures what shoppers really do): the share of items then not
+     * bought, the share of its drivers' contribution to the risk (in
+     * logit) removed, and for save-for-later the days until the shopper
+     * decides again. */
+    double expect_lost, expect_cut, expect_later_days;
 } tg_nudge_def;
 
 /* One term of the rule-based estimate used when there is no model: when
@@ -132,14 +146,20 @@ typedef struct tg_nudge_catalog {
     int per_session;               /* nudges per session, all kinds */
     int per_shopper_day;           /* nudges per shopper per day */
     double daily_offer_budget;     /* money a day for offers taken up */
-    double driver_share;           /* a nudge's drivers must add at least
-                                      this share of what the top driver
-                                      group adds */
+    /* What a nudge is worth, as the shop counts its money (shares of the
+     * price paid): the margin of a sale, the cost of processing a return,
+     * the share of a returned item's cost recovered by selling it again,
+     * and the share of the margin an exchange keeps. */
+    double margin, processing_share, resale_share, exchange_keeps;
     double rules_base;             /* logit of the rule-based estimate */
     tg_nudge_rule rules[TG_NUDGE_MAX_RULES];
     int n_rules;
     tg_nudge_def nudges[TG_NUDGE_MAX];
     int n;
+    /* Not in the file: choose at random among the eligible nudges,
+     * whatever their value (the simulation's random and badge-only
+     * baselines). */
+    int pick_random;
 } tg_nudge_catalog;
 
 /* Loads and checks a catalogue (path NULL: the shipped assets/nudges.json).
@@ -185,6 +205,16 @@ extern const char *const nudge_fact_names[TG_NUM_FACTS];
 
 /* ---- the engine's input and output -------------------------------------- */
 
+/* How the engine scores a line's counterfactuals: with the model (its
+ * feature k is features.h feature map[k], as score_feature_map gives
+ * them) or, when model is NULL, with the catalogue's rule-based
+ * estimate. */
+typedef struct tg_nudge_scorer {
+    const tg_model *model;
+    const int *map;
+    size_t nf;
+} tg_nudge_scorer;
+
 typedef struct tg_nudge_input {
     int moment;               /* TG_MOMENT_* */
     int64_t now;              /* seconds; its day keys caps and budget */
@@ -211,6 +241,12 @@ typedef struct tg_nudge_input {
     double reviews;
     const char *money;        /* the sign amounts are written with ("$",
                                  "GBP ": money_symbol); NULL: none */
+    /* the counterfactuals: the scorer (the model the score came from;
+     * none: the rule estimate) and, for a line whose item is in the cart
+     * in several sizes, the summed risk of its other sizes (NaN: each as
+     * this line's) */
+    tg_nudge_scorer scorer;
+    double others_p;
 } tg_nudge_input;
 
 /* Sets every field to "unknown" (features NaN, score NaN, no drivers). */
@@ -227,8 +263,15 @@ typedef struct tg_nudge_decision {
     int action, offer;      /* copies from the nudge */
     double offer_cost;      /* money if taken up */
     int suggested_size;     /* for size actions, else -1 */
-    double sample;          /* the winning Thompson draw (NaN: no bandit) */
+    double sample;          /* the chance the shopper takes it, from the
+                               bandit (NaN: no bandit, the prior's) */
     int candidates;         /* how many nudges were eligible */
+    double value;           /* expected money of showing it */
+    double p_after;         /* the item's expected returns if taken */
+    /* The offer the engine would make if the budget allowed (0: none):
+     * its value per unit of expected cost and that cost, for
+     * nudge_budget_note. */
+    double demand_ratio, demand_cost;
     char message[TG_NUDGE_TEXT];
     char why[TG_NUDGE_TEXT];
 } tg_nudge_decision;
@@ -249,18 +292,36 @@ typedef struct tg_nudge_shopper {
     unsigned char shown_by[TG_NUDGE_MAX];
 } tg_nudge_shopper;
 
-/* The shop's offer budget for one day. */
+/* The shop's offer budget for one day. An offer is made only when its
+ * value per unit of expected cost reaches the day's bar: the value at
+ * which the offers the engine wanted to make the day before would have
+ * used the budget up, so that the budget goes to the offers worth most,
+ * whatever moment they come at, not to the first ones. */
 typedef struct tg_nudge_budget {
     int64_t day;
     double limit;           /* money a day; < 0: no limit */
     double spent;
+    double bar;             /* value per unit of expected cost (0: any) */
+    double bar_share;       /* share of offers at the bar itself made */
+    /* today's wanted offers' expected cost by value per unit */
+    double demand[TG_NUDGE_BUDGET_BINS];
 } tg_nudge_budget;
 
 void nudge_session_init(tg_nudge_session *s);
 /* Starts the shopper's counts afresh when `now` is on a new day. */
 void nudge_shopper_roll(tg_nudge_shopper *sh, int64_t now);
-/* Starts the budget afresh (spent 0, limit) when `now` is on a new day. */
+/* Starts the budget afresh (spent 0, limit) when `now` is on a new day,
+ * with the bar the day before's wanted offers give. */
 void nudge_budget_roll(tg_nudge_budget *b, int64_t now, double limit);
+/* Records the offer a decision wanted to make (its demand_*), met or
+ * not, for tomorrow's bar. */
+void nudge_budget_note(tg_nudge_budget *b, const tg_nudge_decision *d);
+/* The bar the demand recorded so far gives for a limit: the value per
+ * unit (the lower edge of its quarter-doubling bin) at which the wanted
+ * offers worth most use the limit up, and in *share the part of that
+ * bin's offers that fit. */
+double nudge_budget_bar(const tg_nudge_budget *b, double limit,
+                        double *share);
 
 /* Records that decision d was shown (session and shopper caps). */
 void nudge_note_shown(const tg_nudge_decision *d, tg_nudge_session *s,
@@ -270,8 +331,11 @@ void nudge_note_shown(const tg_nudge_decision *d, tg_nudge_session *s,
 void nudge_note_answer(const tg_nudge_decision *d, int accepted,
                        tg_nudge_session *s, tg_nudge_budget *b);
 
-/* ---- the bandit: Thompson sampling per segment x driver group x nudge --- */
+/* ---- the bandit: what shoppers take, per segment x driver group x nudge -- */
 
+/* Each arm is a Beta posterior of the chance that a shown nudge is taken
+ * up, learned from the shoppers' answers; its posterior mean weighs each
+ * nudge's value (nudge_decide). */
 typedef struct tg_bandit tg_bandit;
 
 /* A bandit for n_nudges arms in every context, each starting at
@@ -279,18 +343,10 @@ typedef struct tg_bandit tg_bandit;
 tg_bandit *bandit_create(int n_nudges, double prior_a, double prior_b);
 void bandit_free(tg_bandit *b);
 int bandit_num_nudges(const tg_bandit *b);
-/* An outcome of showing nudge in (segment, group): reward in [0, 1]
- * (1: the item was kept; 0: returned, or a sale lost). Out-of-range
- * indexes are ignored. */
+/* An answer to nudge shown in (segment, group): reward in [0, 1] (1: it
+ * was taken up; 0: declined). Out-of-range indexes are ignored. */
 void bandit_update(tg_bandit *b, int segment, int group, int nudge,
                    double reward);
-/* The reward of a nudge's outcome for the bandit, corrected for the risk
- * the line already had: (kept - (1 - score) + 1) / 2, in [0, 1]. Its mean
- * is 0.5 plus half the nudge's uplift on keeping, so nudges shown on
- * riskier lines are not judged by their riskier lines. kept: 1 kept, 0
- * returned or a sale lost; score: the risk when the nudge was chosen
- * (NaN counts as 0.5). */
-double bandit_reward(int kept, double score);
 /* The Beta that bandit_sample draws from: the arm's own posterior plus
  * the nudge's outcomes in every other context, weighted as if at most 20
  * of them had been seen here (w = min(1, 20 / their count)). NaN for an
@@ -319,13 +375,53 @@ int nudge_rules_estimate(const tg_nudge_catalog *c, const float *x,
                          double *score, int *drivers, float *contribs,
                          int max);
 
+/* What a nudge would be worth on a line (nudge_value). */
+typedef struct tg_nudge_value {
+    int applies;            /* 0: the nudge has nothing to change here (no
+                               other size to advise, one size only...) */
+    double p, p_after;      /* the item's expected returns as it is and if
+                               the nudge is taken (NaN at a return) */
+    double lost;            /* the share of items then not bought */
+    double accept;          /* the chance the shopper takes it */
+    double gain;            /* money if taken: the return costs saved
+                               less the margin of sales lost */
+    double cost;            /* the offer's cost if taken */
+    double value;           /* accept x (gain - cost) */
+    int suggested_size;     /* for size actions, else -1 */
+} tg_nudge_value;
+
+/* The value of catalogue nudge i on the input, as nudge_decide weighs it
+ * (its moment, band, conditions and caps are not checked): the line is
+ * scored again under the nudge's counterfactual with in->scorer (the
+ * advised size: size_vs_usual moves by the size step; one size kept: the
+ * other sizes leave the basket; saved for later: decided a day later,
+ * not at night), or, for a nudge that changes no feature, its drivers'
+ * contribution is cut by the catalogue's share; the drop in expected
+ * returns is valued at the return's cost (the margin given back, the
+ * processing, the value lost on the goods), less the margin of the sales
+ * lost and the offer's cost, and weighed by the chance the shopper takes
+ * it (the bandit's posterior mean for the segment and the risk's top
+ * driver group; 0.5, the prior's, without a bandit). Pure. */
+void nudge_value(const tg_nudge_catalog *c, const tg_bandit *bandit,
+                 const tg_nudge_input *in, int i, tg_nudge_value *v);
+
+/* The line's return probability from its features with the scorer (the
+ * rule-based estimate when its model is NULL). */
+double nudge_score(const tg_nudge_catalog *c, const tg_nudge_scorer *sc,
+                   const float *x);
+
 /* Decides on zero or one nudge. Pure: reads the catalogue, the bandit
- * (may be NULL: then the eligible nudge whose drivers add most to the risk
- * wins, catalogue order on a tie), the caps and the budget (each may be
- * NULL: not limited), draws from r (may be NULL only when bandit is NULL)
- * and fills *out. The bandit's context is the driver group adding most to
- * the risk (size, bracket, impulse, trend, product, shopper). Never
- * fails. */
+ * (may be NULL: every nudge is taken at the prior's 0.5), the caps and the
+ * budget (each may be NULL: not limited) and fills *out. A nudge is
+ * eligible at its moment (at a cart, the item nudges too), in its bands,
+ * when its conditions hold, its caps allow it, it was not declined this
+ * session and, for an offer, the budget has room and its value per unit
+ * of expected cost reaches the day's bar; of the eligible ones with a
+ * positive value (nudge_value) the most valuable wins (catalogue order
+ * on a tie). With the catalogue's pick_random it draws one at random from
+ * r instead (r NULL: the first). The bandit's context is the driver group
+ * adding most to the risk (size, bracket, impulse, trend, product,
+ * shopper). Never fails. */
 void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
                   const tg_nudge_input *in, const tg_nudge_session *s,
                   const tg_nudge_shopper *sh, const tg_nudge_budget *b,
@@ -378,19 +474,20 @@ int nudge_store_log(tg_store *s, const tg_nudge_catalog *c,
                     const tg_nudge_ref *ref, const tg_nudge_decision *d,
                     int64_t now, int64_t *id, tg_err *err);
 /* Records the shopper's answer to a shown nudge ('accepted' or
- * 'declined'); an accepted offer spends its cost from the day's budget. */
+ * 'declined') and teaches the stored bandit (the arm of the decision's
+ * segment, driver group and nudge); an accepted offer spends its cost
+ * from the day's budget. */
 int nudge_store_answer(tg_store *s, int64_t id, int accepted, int64_t now,
                        tg_err *err);
-/* Records how a nudged purchase ended ("kept", "returned", "lost") and
- * teaches the bandit (bandit_reward of the outcome and the logged score). */
-int nudge_store_outcome(tg_store *s, const tg_nudge_catalog *c,
-                        tg_bandit *b, int64_t id, const char *outcome,
+/* Records how a nudged purchase ended ("kept", "returned", "lost"). */
+int nudge_store_outcome(tg_store *s, int64_t id, const char *outcome,
                         tg_err *err);
 
 typedef struct tg_nudge_queue_opts {
     int64_t now;            /* decision time; 0: the clock */
     long limit;             /* most rows to decide; 0: all */
-    uint64_t seed;          /* Thompson draws */
+    uint64_t seed;          /* random draws (made only for a catalogue
+                               that picks at random) */
     int history;            /* TG_NUDGE_HISTORY_*: how "buyers your size
                              * kept it" is counted; the same answers */
 } tg_nudge_queue_opts;
@@ -408,10 +505,11 @@ typedef struct tg_nudge_queue_result {
 
 /* Decides every queued intervention (the scoring trigger's queue): reads
  * the purchase's features and drivers, the shopper's caps (one order is a
- * session) and the day's budget, decides, and writes the row ('shown' or
+ * session) and the day's budget, decides with the store's newest model
+ * scoring the counterfactuals (the rule estimate when there is none) and
+ * the bandit the answers taught, and writes the row ('shown' or
  * 'skipped'). Then settles the outcome of shown nudges whose purchase's
- * 30-day window has closed (kept or returned) and teaches the bandit,
- * which is loaded from and saved to the store. One transaction. */
+ * 30-day window has closed (kept or returned). One transaction. */
 int nudge_store_process_queue(tg_store *s, const tg_nudge_catalog *c,
                               const tg_nudge_queue_opts *o,
                               tg_nudge_queue_result *r, tg_err *err);

@@ -39,6 +39,7 @@
 #include "trendguard/money.h"
 #include "trendguard/nudge.h"
 #include "trendguard/store.h"
+#include "trendguard/sim.h"
 #include "trendguard/util.h"
 
 /* ---- shared pieces ------------------------------------------------------- */
@@ -317,6 +318,10 @@ typedef struct tg_report {
      * returns, the weekly series, risk histogram, top drivers, return
      * reasons and the riskiest products */
     tg_dashboard overview;
+    /* the newest sweep `simulate --sweep` kept in the store, if any: what
+     * the simulation's figure hangs on */
+    int has_sweep;
+    tg_sweep sweep;
 } tg_report;
 
 /* Computes the whole report. The model view uses the newest registered

@@ -4,18 +4,26 @@
  * data generator uses, live through N months of trends: they browse, fill
  * carts, are nudged or not, buy, keep or return, and come back. They are
  * split at random into a control arm (no nudges) and a treatment arm (the
- * intervention engine, nudge.h, scoring with the current model and learning
- * with its bandit). On the same treatment shoppers and the same random
- * numbers the simulation also runs three baselines the engine must beat:
- * nudging at random with the same number of nudges and the same budget,
- * rules only (no model), and the frequently-returned badge only.
+ * intervention engine, nudge.h, scoring with the current model and
+ * learning what shoppers take up). Every treated shopper is also played
+ * without nudges on the same random numbers (the shadow arm): the paired
+ * reduction against it is the headline, control against treatment the
+ * A/B check. On the same treated shoppers and random numbers the
+ * simulation also runs three baselines the engine must beat: nudging at
+ * random with about the same number of nudges and the same budget, the
+ * same engine with the rule estimate in place of the model, and the
+ * frequently-returned badge only.
  *
- * How shoppers answer each nudge is an assumption kept in
- * assets/simulation.json (each with its source or "assumption"). Accepted
- * nudges act through the behaviour model where they can (an accepted size
- * advice changes the size and shopper_order_finish recomputes the true
- * return probability) and otherwise remove a share of the truth term they
- * answer. Same seed, same result, whatever the number of threads. */
+ * The engine decides from what a shop knows (its records, the model, the
+ * size and fit learned from them); only the shopper model reads the truth.
+ * How shoppers answer each nudge and what they then do are assumptions in
+ * assets/simulation.json, each with its source and range or marked an
+ * assumption. An accepted nudge acts through the behaviour model: a size
+ * advice moves the shopper to the advised size (right or wrong) and the
+ * true return probability is worked out again; a saved item is decided
+ * again days later, with the trend's heat then; reviews show how an item
+ * fits and its quality; ... (sim_effects.c). Same seed, same result,
+ * whatever the number of threads. */
 #ifndef TRENDGUARD_SIM_H
 #define TRENDGUARD_SIM_H
 
@@ -25,12 +33,16 @@
 #include "trendguard/model.h"
 #include "trendguard/nudge.h"
 #include "trendguard/shopper.h"
+#include "trendguard/store.h"
 #include "trendguard/util.h"
 
 /* ---- the response assumptions (assets/simulation.json) ------------------- */
 
 enum { TG_SIM_RESALE_HOT, TG_SIM_RESALE_DECLINE, TG_SIM_RESALE_OBSOLETE,
        TG_SIM_RESALE_EVERGREEN, TG_SIM_RESALE_KINDS };
+
+/* Parameters a file may hold, keyed ones counted once. */
+#define TG_SIM_MAX_PARAMS 48
 
 typedef struct tg_sim_assume {
     double treatment_share;          /* arms.treatment_share */
@@ -48,41 +60,66 @@ typedef struct tg_sim_assume {
     /* answers: accept rate per nudge action, times a segment factor */
     double accept[TG_NUM_ACTIONS];
     double accept_segment[TG_SHOP_SEGMENTS];
-    /* effects of an accepted nudge (0 = none) */
-    double size_right;      /* size advice: the switch lands on the size
-                               that fits */
-    double bracket_drop;    /* keep one size: the other sizes are dropped */
-    double cool_lost;       /* save for later: never bought */
-    double cool_impulse_cut;/* bought later: share of the impulse term gone */
-    double reviews_lost;    /* reviews: not bought after all */
-    double reviews_quality_cut; /* share of the quality term gone */
-    double fading_lost;     /* trend fading: not bought */
-    double fading_trend_cut;/* share of the after-peak trend term gone */
-    double badge_lost;      /* frequently returned: not bought */
-    double badge_size_fix;  /* checks the size guide: size that fits */
-    double badge_quality_cut;
+    /* what shoppers do once they accept (sim_effects.c) */
+    double cool_return;      /* save for later: share who come back to
+                                decide again */
+    double cool_days;        /* mean days until they do */
+    double reviews_min;      /* reviews needed to show how an item fits */
+    double reviews_noise;    /* sd of the quality reviews show, in units of
+                                the quality's own sd */
+    double reviews_drop_below; /* quality shown below which the shopper
+                                  drops the item */
+    double fading_taste_above; /* trend note: the shopper drops an item
+                                  liked less than this (the line's taste
+                                  term in sd; positive: more returns) */
+    double badge_size_check; /* badge: checks the size guide */
+    double badge_reviews;    /* badge: reads the reviews */
     /* satisfaction of an item (an order averages its items) */
     double sat_kept, sat_returned, sat_exchanged, sat_saved;
     double sat_shown, sat_declined; /* taken off per nudge shown/declined */
+    /* Not in the file. effects_off: an accepted nudge changes nothing
+     * (sim_assume_zero_effects). range_*: the file's range of each
+     * parameter that cites one (by sim_assume_params index). */
+    int effects_off;
+    unsigned char has_range[TG_SIM_MAX_PARAMS];
+    double range_lo[TG_SIM_MAX_PARAMS], range_hi[TG_SIM_MAX_PARAMS];
 } tg_sim_assume;
 
 /* Reads and checks the assumptions: every field present with a "value"
- * in range and a non-empty "source"; unknown fields refused; the error
- * names the field ("simulation.json: accept.size_advice: 1.4 is outside
- * [0, 1]"). path NULL: the shipped assets/simulation.json. */
+ * in range and a non-empty "source", and a "range" [low, high] around the
+ * value unless the source is an assumption (it starts with "assumption"
+ * or "invented"); unknown fields refused; the error names the field
+ * ("simulation.json: accept.size_advice: 1.4 is outside [0, 1]"). path
+ * NULL: the shipped assets/simulation.json. */
 int sim_assume_load(const char *path, tg_sim_assume *a, tg_err *err);
 int sim_assume_parse(const char *json, size_t n, const char *name,
                      tg_sim_assume *a, tg_err *err);
-/* Sets every effect of an accepted nudge to none (lost sales, term cuts,
- * size changes, dropped sizes, what an exchange keeps). */
+/* Sets every effect of an accepted nudge to none: the shopper answers as
+ * before but buys, keeps and returns as without the nudge, and an
+ * exchange keeps nothing. */
 void sim_assume_zero_effects(tg_sim_assume *a);
+
+/* One assumption as the sweep moves it: a file parameter, or one key of a
+ * keyed one ("accept.segment.careful_repeat"). low and high: its range
+ * when the file cites one (sourced), else half and double its value,
+ * within what the parameter may hold. moves_returns: 0 for those that
+ * cannot change a return (satisfaction, the A/B split, the scale). */
+typedef struct tg_sim_param {
+    char name[64];
+    int sourced, moves_returns;
+    double value, low, high;
+} tg_sim_param;
+/* Lists the assumptions of a; returns how many (at most max). */
+int sim_assume_params(const tg_sim_assume *a, tg_sim_param *out, int max);
+/* Sets assumption k (sim_assume_params order) to v. */
+void sim_assume_set(tg_sim_assume *a, int k, double v);
 
 /* ---- running ------------------------------------------------------------------ */
 
-/* The arms: control, then the treatment (the engine) and the baselines,
- * all four on the same treatment shoppers. */
+/* The arms: control, then the treatment (the engine), the baselines and
+ * the shadow (no nudges), all five on the same treated shoppers. */
 enum { TG_SIM_CONTROL, TG_SIM_ENGINE, TG_SIM_RANDOM, TG_SIM_RULES,
-       TG_SIM_BADGE, TG_SIM_ARMS };
+       TG_SIM_BADGE, TG_SIM_SHADOW, TG_SIM_ARMS };
 extern const char *const sim_arm_names[TG_SIM_ARMS];
 
 typedef struct tg_sim_opts {
@@ -103,6 +140,9 @@ typedef struct tg_sim_opts {
     /* Called now and then with the fraction done and a stage's name. */
     void (*progress)(void *ud, double frac, const char *stage);
     void *ud;
+    /* Only the engine and its shadow, every shopper treated, no
+     * intervals: the sweep's runs. */
+    int engine_only;
 } tg_sim_opts;
 
 /* Totals of one arm. Money is in the shop's currency. */
@@ -123,8 +163,16 @@ typedef struct tg_sim_arm {
     double offer_cost;        /* offers taken up */
     long shown, accepted;     /* nudges */
     long shown_by[TG_NUDGE_MAX], accepted_by[TG_NUDGE_MAX];
+    /* against the shadow, item by item, by the nudge taken on the item
+     * ([TG_NUDGE_MAX]: what changed on items without one, the basket's
+     * other lines): returns and lines bought fewer than the shadow's */
+    double fewer_returns_by[TG_NUDGE_MAX + 1];
+    double fewer_lines_by[TG_NUDGE_MAX + 1];
+    long exchanges_by[TG_NUDGE_MAX];
     /* derived */
     double return_rate, conversion, satisfaction;
+    double returns_per_item;  /* returns per item carted */
+    long refunds;             /* returns less exchanges */
 } tg_sim_arm;
 
 typedef struct tg_sim_roi {
@@ -136,12 +184,20 @@ typedef struct tg_sim_roi {
 } tg_sim_roi;
 
 typedef struct tg_sim_compare {
+    /* against control (the A/B check): other shoppers */
     double relative;          /* 1 - return rate / control's */
     double ci_low, ci_high;   /* 95% cluster bootstrap over shoppers */
-    double conversion_change; /* points (0.01 = one point) */
+    /* paired: the same shoppers without nudges (the shadow) */
+    double paired, paired_low, paired_high;
+    double vs_engine, vs_engine_low, vs_engine_high; /* the engine's paired
+                                 reduction less this arm's */
+    double conversion_change; /* against the shadow, points (0.01 = one) */
     double satisfaction_change;
-    tg_sim_roi roi;           /* the arm's shoppers against control's,
-                                 scaled to the arm's size */
+    long refunds_avoided;     /* the shadow's refunds less the arm's */
+    long returns_avoided;
+    tg_sim_roi roi;           /* against the shadow: the same shoppers */
+    double by_nudge[TG_NUDGE_MAX + 1]; /* the paired reduction split by the
+                                 nudge taken ([TG_NUDGE_MAX]: other) */
 } tg_sim_compare;
 
 typedef struct tg_sim_month {
@@ -149,6 +205,8 @@ typedef struct tg_sim_month {
     long items_carted[TG_SIM_ARMS], items_bought[TG_SIM_ARMS];
     long shown[TG_SIM_ARMS];
     double revenue[TG_SIM_ARMS];
+    double paired;            /* the engine's reduction against the shadow
+                                 on the month's carts */
 } tg_sim_month;
 
 typedef struct tg_sim_result {
@@ -156,13 +214,16 @@ typedef struct tg_sim_result {
     long shoppers;
     uint64_t seed;
     int model_version;        /* 0: rules (no model) */
+    int engine_only;          /* only the engine and its shadow ran */
     int64_t start_day, end_day;
     tg_sim_arm arm[TG_SIM_ARMS];
     tg_sim_compare cmp[TG_SIM_ARMS]; /* [TG_SIM_CONTROL] unused */
     tg_sim_month *monthly;    /* [months]; freed by sim_result_free */
-    /* scaled to TrendBuy's annual loss to returns (the engine's ROI) */
+    /* scaled to TrendBuy's annual loss to returns (the engine's ROI
+     * against its shadow) */
     double scale_shoppers;    /* TrendBuy shoppers this many of ours stand
                                  for */
+    double scale_refunds_avoided; /* per year */
     tg_sim_roi scale_roi;     /* per year */
     double scale_returns_avoided; /* per year */
     double scale_return_loss; /* assumed annual loss */
@@ -176,9 +237,54 @@ typedef struct tg_sim_result {
 int sim_run(const tg_sim_opts *o, tg_sim_result *r, tg_err *err);
 void sim_result_free(tg_sim_result *r);
 /* The result as JSON text (caller frees): months, control, treatment,
- * return_reduction {relative, ci95}, conversion_change,
+ * shadow, return_reduction {relative, ci95 (against control), paired
+ * {relative, ci95}}, engine_vs_random / _rules / _badge {difference,
+ * ci95}, by_nudge, refunds_avoided, returns_per_item, conversion_change,
  * satisfaction_change, resale_recovered, roi, baselines, monthly,
  * scale_to_trendbuy, and more. */
 char *sim_result_json(const tg_sim_result *r, const tg_sim_assume *a);
+
+/* ---- the sweep: what the figure hangs on ------------------------------------ */
+
+typedef struct tg_sweep_row {
+    tg_sim_param p;
+    double reduction_low, reduction_high; /* mean paired reduction over the
+                                             seeds at low and high */
+} tg_sweep_row;
+
+typedef struct tg_sweep {
+    int seeds, shoppers, months, model_version;
+    double base;                 /* mean paired reduction, the defaults */
+    double base_seed[8];         /* per seed */
+    tg_sweep_row rows[2 * TG_SIM_MAX_PARAMS];
+    int n;                       /* rows, widest swing first */
+    tg_sim_param fixed[2 * TG_SIM_MAX_PARAMS]; /* not swept: they move no
+                                                  return */
+    int n_fixed;
+    /* the smallest common multiplier of the accept rates reaching the
+     * target (NaN: none up to max_multiplier does), found to within
+     * multiplier_step, with the reduction there */
+    double target, max_multiplier, multiplier_step;
+    double multiplier, reduction_at_multiplier;
+    double reduction_at_max;
+    double seconds;
+} tg_sweep;
+
+/* Runs the sweep: the defaults, then every assumption that can move a
+ * return at its low and its high value, each over `seeds` seeds (1 to 8:
+ * o->seed, o->seed + 1, ...) with the engine and its shadow only; then
+ * the accept multiplier. o as for sim_run (its assume is the defaults);
+ * progress gets the fraction done. */
+int sim_sweep(const tg_sim_opts *o, int seeds, tg_sweep *sw, tg_err *err);
+/* The sweep as JSON (caller frees): base, seeds, assumptions [{name,
+ * sourced, low, high, reduction_low, reduction_high}], not_swept,
+ * needed_for_25 {acceptance_multiplier (or null), reduction, at_3x}. */
+char *sim_sweep_json(const tg_sweep *sw);
+/* Keeps a sweep in the store (for `report --html`), made at `now`. */
+int sim_sweep_store(tg_store *s, const tg_sweep *sw, int64_t now,
+                    tg_err *err);
+/* The newest sweep kept in the store: *found 0 when there is none (not an
+ * error). */
+int sim_sweep_latest(tg_store *s, tg_sweep *sw, int *found, tg_err *err);
 
 #endif

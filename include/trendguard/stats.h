@@ -1,7 +1,9 @@
 /* stats.h: the statistics behind the simulation's headline figures: the
- * relative return reduction of an arm against control and its percentile
- * interval from a cluster bootstrap over shoppers. Pure functions, tested
- * against answers worked out independently (tests/unit/test_stats.c). */
+ * relative return reduction of an arm against a reference arm (control,
+ * or the same shoppers played without nudges), the difference of two
+ * arms' reductions, and their percentile intervals from a cluster
+ * bootstrap over shoppers. Pure functions, tested against answers worked
+ * out independently (tests/unit/test_stats.c). */
 #ifndef TRENDGUARD_STATS_H
 #define TRENDGUARD_STATS_H
 
@@ -46,5 +48,25 @@ typedef struct tg_boot_opts {
  * resamples (lo[0] = hi[0] = 0). */
 int stats_boot_reduction(const tg_boot_data *d, const tg_boot_opts *o,
                          double *lo, double *hi, tg_err *err);
+
+/* One figure of the bootstrap: arm `arm`'s reduction against arm `ref`,
+ * less arm `minus`'s reduction against the same `ref` when minus >= 0.
+ * With every arm on the same units (paired) the difference of two arms'
+ * reductions is measured on the same shoppers: what they share cancels. */
+typedef struct tg_boot_contrast {
+    int ref, arm, minus;
+} tg_boot_contrast;
+
+/* The contrast on totals: returns R[k] of lines L[k] in arm k. */
+double stats_contrast(const tg_boot_contrast *c, const double *R,
+                      const double *L);
+
+/* The intervals of n contrasts (lo[i], hi[i]), every one from the same
+ * resamples (the Poisson weights of stats_boot_reduction, drawn from the
+ * same seeds): stats_boot_reduction is the contrasts {0, k, -1}. Arms out
+ * of range are refused. */
+int stats_boot_contrasts(const tg_boot_data *d, const tg_boot_opts *o,
+                         const tg_boot_contrast *c, int n, double *lo,
+                         double *hi, tg_err *err);
 
 #endif

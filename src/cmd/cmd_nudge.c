@@ -1,7 +1,7 @@
 /* cmd_nudge.c: `trendguard nudge`: decides the interventions the scoring
- * trigger queued (--process-queue), settling the outcomes of earlier ones
- * and teaching the bandit, or lists what the bandit has learned
- * (--bandit). */
+ * trigger queued (--process-queue), settling the outcomes of earlier ones,
+ * or lists what the bandit has learned from answers: how often shoppers
+ * take each nudge up (--bandit). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,7 +39,7 @@ static void print_bandit(const tg_nudge_catalog *c, const tg_bandit *b,
         printf("[");
     else
         printf("%-17s %-8s %-20s %8s %6s\n", "segment", "driver", "nudge",
-               "outcomes", "kept");
+               "answers", "taken");
     for (int s = 0; s < TG_NUM_SEGMENTS; s++)
         for (int g = 0; g < TG_NUM_DRIVER_GROUPS; g++)
             for (int k = 0; k < c->n; k++) {
@@ -64,7 +64,7 @@ static void print_bandit(const tg_nudge_catalog *c, const tg_bandit *b,
     if (json)
         printf("]\n");
     else if (first)
-        printf("(no outcomes yet)\n");
+        printf("(no answers yet)\n");
 }
 
 int cmd_nudge(int argc, char **argv)

@@ -31,14 +31,16 @@ static const cli_command cli_commands[] = {
     {"nudge", cmd_nudge,
      "nudge --process-queue [--limit N] [--seed N] [--json] | --bandit [--catalog FILE]",
      "Decide the queued interventions (a nudge or none, with its offer and "
-     "why), settle\nthe outcomes of earlier ones and teach the bandit; "
-     "--bandit lists what it learned."},
+     "why) and settle\nthe outcomes of earlier ones; --bandit lists what "
+     "shoppers took up."},
     {"simulate", cmd_simulate,
      "simulate [--months N] [--shoppers N] [--seed N] [--json] [--model PATH | --rules]\n"
-     "         [--assumptions FILE] [--catalog FILE] [--threads N] [--bootstrap N]",
-     "Run the offline A/B shopper simulation: control against the nudge "
-     "engine and three baselines\n(random with the same budget, rules only, "
-     "badge only) on shoppers from the behaviour model."},
+     "         [--assumptions FILE] [--catalog FILE] [--threads N] [--bootstrap N]\n"
+     "         [--sweep [--seeds N]]",
+     "Run the offline A/B shopper simulation: the nudge engine against the "
+     "same shoppers without\nnudges (paired), control and three baselines "
+     "(random with the same budget, rules in place\nof the model, badge "
+     "only); --sweep moves every assumption to its low and high value."},
     {"report", cmd_report, "report [--json] [--html FILE]",
      "Regret-driver analysis: return rates by driver with 95% intervals, "
      "the model's view, trends,\nand what the nudges saved; --html writes "
@@ -46,9 +48,13 @@ static const cli_command cli_commands[] = {
     {"sessions", cmd_sessions, "sessions [--session NAME] [--json]",
      "List the app's recorded usability-testing sessions, or one session's "
      "events with their timings."},
-    {"export", cmd_export, "export --out DIR [--since DATE]",
+    {"export", cmd_export,
+     "export --out DIR [--since DATE] | export --training-set --out DIR "
+     "[--shards N] [--valid-days N]",
      "Write the store as a Power BI-ready star schema (CSV facts and "
-     "dimensions, README.md)."},
+     "dimensions, README.md); with\n--training-set, the mature training set "
+     "as N LIBSVM shards split by customer, with a\nmanifest, for "
+     "trendguard-train's workers."},
     {NULL, NULL, NULL, NULL}};
 
 /* Prints text wrapped at 78 columns, every line after the first indented

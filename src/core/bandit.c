@@ -1,8 +1,8 @@
-/* bandit.c: Thompson sampling for the intervention engine: one Beta
- * posterior per shopper segment x driver group x nudge, updated with the
- * outcome of each nudge shown (kept, or returned / a lost sale, corrected
- * for the line's risk: bandit_reward) and sampled to choose among the
- * eligible nudges. */
+/* bandit.c: what shoppers take up, for the intervention engine: one Beta
+ * posterior per shopper segment x driver group x nudge of the chance that
+ * a shown nudge is accepted, updated with each answer, pooled across
+ * contexts for the rare ones; its mean weighs a nudge's value
+ * (nudge_value.c) and draws from it serve tests and tools. */
 #include "trendguard/nudge.h"
 
 #include <math.h>
@@ -107,14 +107,6 @@ void bandit_set(tg_bandit *b, int segment, int group, int nudge, double a,
     p->b += (beta - b->prior_b) - (x->b - b->prior_b);
     p->n += n - x->n;
     *x = (arm){a, beta, n};
-}
-
-double bandit_reward(int kept, double score)
-{
-    if (!(score >= 0 && score <= 1))
-        score = 0.5;
-    double r = ((kept ? 1.0 : 0.0) - (1.0 - score) + 1.0) / 2.0;
-    return r < 0 ? 0 : r > 1 ? 1 : r;
 }
 
 double bandit_mean(const tg_bandit *b, int segment, int group, int nudge)

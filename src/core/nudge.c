@@ -1,10 +1,10 @@
 /* nudge.c: the intervention engine's pure decision: the facts a line
  * offers (size mismatch, suggested size, late night...), the rule-based
  * estimate used without a model, the eligibility of each catalogue nudge
- * (moment, band, drivers, conditions, caps, declines, budget), the choice
- * among them (Thompson sampling, or driver rank without a bandit), and the
- * message with its placeholders filled. No I/O. */
-#include "trendguard/nudge.h"
+ * (moment, band, conditions, caps, declines, the budget and its bar), the
+ * choice of the most valuable one (nudge_value.c), and the message with
+ * its placeholders filled. No I/O. */
+#include "nudge_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -69,6 +69,7 @@ void nudge_input_init(tg_nudge_input *in)
     in->size_lo = 1;
     in->size_hi = 0; /* lo > hi: range unknown */
     in->kept_pct = in->kept_n = in->reviews = NAN;
+    in->others_p = NAN;
 }
 
 /* ---- facts ---------------------------------------------------------------- */
@@ -138,26 +139,6 @@ static double offer_cost(const tg_nudge_def *d, const float *x)
     return d->offer_cost + d->offer_cost_pct * (isnan(price) ? 0 : price);
 }
 
-/* The size that fits (picked size minus the mismatch, within the range
- * offered), or -1 when there is none different from the picked one. */
-static int suggested_size(const tg_nudge_input *in, const double *f,
-                          int same_ok)
-{
-    double m = f[TG_FACT_SIZE_MISMATCH];
-    if (isnan(m) || (m == 0 && !same_ok))
-        return -1;
-    int s = in->size - (int)m;
-    if (in->size_lo <= in->size_hi) {
-        if (s < in->size_lo)
-            s = in->size_lo;
-        if (s > in->size_hi)
-            s = in->size_hi;
-    }
-    if ((s == in->size && !same_ok) || s < 0 || (!in->is_shoe && s > 5))
-        return -1;
-    return s;
-}
-
 static void size_name(int s, int is_shoe, char *buf, size_t n)
 {
     if (is_shoe)
@@ -195,7 +176,10 @@ static int fact_text(int fact, const tg_nudge_def *d,
         size_name(in->size, in->is_shoe, buf, n);
         return 0;
     case TG_FACT_SUGGESTED_SIZE: {
-        int s = suggested_size(in, f, d->action == TG_ACTION_KEEP_ONE_SIZE);
+        /* the size the decision chose, or the estimate's */
+        int s = !isnan(f[fact]) ? (int)f[fact]
+                : nudge_suggested_size(in,
+                                       d->action == TG_ACTION_KEEP_ONE_SIZE);
         if (s < 0)
             return -1;
         size_name(s, in->is_shoe, buf, n);
@@ -339,14 +323,58 @@ void nudge_shopper_roll(tg_nudge_shopper *sh, int64_t now)
     }
 }
 
+/* The lower edge of bin k of value per unit of expected offer cost:
+ * quarter steps of a doubling from 1/16 (the last bin holds all above). */
+#define BIN_STEP 1.189207115002721 /* 2^(1/4) */
+
+static double bin_edge(int k)
+{
+    return pow(2.0, k / 4.0 - 4.0);
+}
+
+static int bin_of(double ratio)
+{
+    int k = (int)floor((log2(ratio) + 4.0) * 4.0);
+    return k < 0 ? 0 : k >= TG_NUDGE_BUDGET_BINS ? TG_NUDGE_BUDGET_BINS - 1
+                                                  : k;
+}
+
+double nudge_budget_bar(const tg_nudge_budget *b, double limit,
+                        double *share)
+{
+    *share = 1;
+    if (limit < 0)
+        return 0;
+    /* From the offers worth most per unit down, until the budget is used:
+     * the bin where it runs out is the bar, and that bin's share of
+     * offers that fit is what is left over its demand. */
+    double cum = 0;
+    for (int k = TG_NUDGE_BUDGET_BINS - 1; k >= 0; k--) {
+        if (cum + b->demand[k] > limit) {
+            *share = (limit - cum) / b->demand[k];
+            return bin_edge(k);
+        }
+        cum += b->demand[k];
+    }
+    return 0;
+}
+
 void nudge_budget_roll(tg_nudge_budget *b, int64_t now, double limit)
 {
     int64_t d = day_of(now);
     if (b->day != d) {
+        b->bar = nudge_budget_bar(b, limit, &b->bar_share);
+        memset(b->demand, 0, sizeof b->demand);
         b->day = d;
         b->spent = 0;
     }
     b->limit = limit;
+}
+
+void nudge_budget_note(tg_nudge_budget *b, const tg_nudge_decision *d)
+{
+    if (b && d->demand_cost > 0 && d->demand_ratio > 0)
+        b->demand[bin_of(d->demand_ratio)] += d->demand_cost;
 }
 
 void nudge_note_shown(const tg_nudge_decision *d, tg_nudge_session *s,
@@ -386,21 +414,13 @@ int nudge_band(const tg_nudge_catalog *c, double p)
     return p >= c->band_high ? TG_BAND_HIGH : TG_BAND_MEDIUM;
 }
 
-/* How much of the risk a nudge answers: the summed contributions of the
- * top drivers it lists; *first gets the highest-ranked of them (-1). */
-static double answered(const tg_nudge_def *d, const int *drivers,
-                       const float *con, int n, int *first)
+/* The first of the top drivers that nudge d lists (-1: none). */
+static int first_answered(const tg_nudge_def *d, const nudge_drivers *dr)
 {
-    double w = 0;
-    *first = -1;
-    for (int k = 0; k < n; k++)
-        if (drivers[k] >= 0 && drivers[k] < 32 &&
-            (d->drivers >> drivers[k] & 1u)) {
-            w += con[k];
-            if (*first < 0)
-                *first = k;
-        }
-    return w;
+    for (int k = 0; k < dr->n; k++)
+        if (d->drivers >> dr->f[k] & 1u)
+            return k;
+    return -1;
 }
 
 /* The driver group adding most to the risk (the bandit's context) and
@@ -419,6 +439,26 @@ static int top_group(const int *drivers, const float *con, int n,
     }
     *top = best >= 0 ? g[best] : 0;
     return best >= 0 ? best : TG_DRIVER_SHOPPER;
+}
+
+void nudge_drivers_of(const tg_nudge_catalog *c, const tg_nudge_input *in,
+                      nudge_drivers *d)
+{
+    memset(d, 0, sizeof *d);
+    d->score = in->score;
+    if (isnan(d->score)) {
+        d->n = nudge_rules_estimate(c, in->x, &d->score, d->f, d->con,
+                                    TG_NUDGE_MAX_DRIVERS);
+        d->from_rules = 1;
+    } else {
+        for (int k = 0; k < in->n_drivers && k < TG_NUDGE_MAX_DRIVERS; k++)
+            if (in->contribution[k] > 0 && in->driver[k] >= 0 &&
+                in->driver[k] < TG_NUM_FEATURES) {
+                d->f[d->n] = in->driver[k];
+                d->con[d->n++] = in->contribution[k];
+            }
+    }
+    d->context = top_group(d->f, d->con, d->n, &d->top);
 }
 
 /* The first message of d whose conditions hold and that fills. */
@@ -440,6 +480,170 @@ static void set_why(tg_nudge_decision *out, int code, const char *text)
     snprintf(out->why, sizeof out->why, "%s", text);
 }
 
+/* Whether nudge i may be shown at all here: moment (item nudges at a cart
+ * too), band, declines, caps and conditions. */
+static int allowed(const tg_nudge_catalog *c, int i, const tg_nudge_input *in,
+                   int band, const tg_nudge_session *s,
+                   const tg_nudge_shopper *sh_today, const double *f)
+{
+    const tg_nudge_def *d = &c->nudges[i];
+    int moment = d->moment == in->moment ||
+                 (in->moment == TG_MOMENT_CART &&
+                  d->moment == TG_MOMENT_ITEM);
+    if (!moment || !(d->bands >> band & 1u))
+        return 0;
+    if (s && ((s->declined >> i & 1u) ||
+              (d->cap_session && s->shown_by[i] >= d->cap_session)))
+        return 0;
+    if (sh_today && d->cap_shopper_day &&
+        sh_today->shown_by[i] >= d->cap_shopper_day)
+        return 0;
+    return conds_hold(d->when, d->n_when, f);
+}
+
+/* The scan's state: the eligible nudges within the budget, what was
+ * refused for it, and the offer the engine wants most. */
+typedef struct pick {
+    int n, over_budget;
+    int idx[TG_NUDGE_MAX];
+    tg_nudge_value v[TG_NUDGE_MAX];
+    double want_value, want_ratio, want_cost; /* ignoring the budget */
+} pick;
+
+/* Whether an offer worth ratio per unit of expected cost clears the day's
+ * bar: above the bar's bin always, in it with the bin's share (drawn from
+ * r; without r, when the share is at least a half). */
+static int over_bar(double ratio, double bar, double share, tg_rng *r)
+{
+    if (!(bar > 0) || ratio >= bar * BIN_STEP)
+        return 1;
+    if (ratio < bar)
+        return 0;
+    return r ? tg_rng_uniform(r) < share : share >= 0.5;
+}
+
+/* Keeps eligible nudge i with value v when the budget allows it. */
+static void weigh(const tg_nudge_catalog *c, int i, const tg_nudge_value *v,
+                  double left, double bar, double share, tg_rng *r,
+                  pick *pk)
+{
+    double expected = v->accept * v->cost;
+    if (!c->pick_random && v->value > pk->want_value) {
+        pk->want_value = v->value;
+        pk->want_ratio = expected > 0 ? v->value / expected : 0;
+        pk->want_cost = expected;
+    }
+    if (v->cost > 0 && left >= 0 && v->cost > left + 1e-9) {
+        pk->over_budget++;
+        return;
+    }
+    if (!c->pick_random && expected > 0 &&
+        !over_bar(v->value / expected, bar, share, r)) {
+        pk->over_budget++;
+        return;
+    }
+    pk->idx[pk->n] = i;
+    pk->v[pk->n++] = *v;
+}
+
+/* The facts f with the size the value chose to advise. */
+static void with_size(const double *f, const tg_nudge_value *v, double *fv)
+{
+    memcpy(fv, f, TG_NUM_FACTS * sizeof *fv);
+    fv[TG_FACT_SUGGESTED_SIZE] = v->suggested_size >= 0 ? v->suggested_size
+                                                        : NAN;
+}
+
+/* Scans the catalogue for the best eligible nudge. */
+static void scan(const tg_nudge_catalog *c, const tg_bandit *bandit,
+                 const tg_nudge_input *in, const nudge_drivers *dr, int band,
+                 const tg_nudge_session *s, const tg_nudge_shopper *sh_today,
+                 const tg_nudge_budget *b, tg_rng *r, const double *f,
+                 pick *pk)
+{
+    int64_t today = day_of(in->now);
+    double left = -1, bar = 0, share = 1;
+    if (b && b->limit >= 0) {
+        left = b->limit - (b->day == today ? b->spent : 0);
+        bar = b->day == today ? b->bar : 0;
+        share = b->bar_share;
+    }
+    double ref = NAN; /* the scorer's own score of the line */
+    pk->n = pk->over_budget = 0;
+    pk->want_value = pk->want_ratio = pk->want_cost = 0;
+    for (int i = 0; i < c->n; i++) {
+        if (!allowed(c, i, in, band, s, sh_today, f))
+            continue;
+        if (isnan(ref) && in->moment != TG_MOMENT_RETURN)
+            ref = nudge_score(c, &in->scorer, in->x);
+        tg_nudge_value v;
+        nudge_value_at(c, bandit, in, dr, ref, i, &v);
+        if (!v.applies || (!c->pick_random && !(v.value > 0)))
+            continue;
+        weigh(c, i, &v, left, bar, share, r, pk);
+    }
+}
+
+/* Whether candidate k's message fills (into msg). */
+static int fills(const tg_nudge_catalog *c, const pick *pk, int k,
+                 const tg_nudge_input *in, const double *f, char *msg)
+{
+    double fv[TG_NUM_FACTS];
+    with_size(f, &pk->v[k], fv);
+    return pick_message(&c->nudges[pk->idx[k]], in, fv, msg,
+                        TG_NUDGE_TEXT) >= 0;
+}
+
+/* The candidate shown: the most valuable whose message fills (catalogue
+ * order on a tie), or one drawn at random among those whose message
+ * fills; -1 for none. */
+static int choose(const tg_nudge_catalog *c, pick *pk,
+                  const tg_nudge_input *in, const double *f, tg_rng *r)
+{
+    char msg[TG_NUDGE_TEXT];
+    int best = -1, seen = 0;
+    if (c->pick_random) {
+        for (int k = 0; k < pk->n; k++)
+            if (fills(c, pk, k, in, f, msg) &&
+                (r ? tg_rng_below(r, (uint64_t)++seen) == 0 : best < 0))
+                best = k;
+        return best;
+    }
+    unsigned char tried[TG_NUDGE_MAX] = {0};
+    for (int round = 0; round < pk->n; round++) {
+        best = -1;
+        for (int k = 0; k < pk->n; k++)
+            if (!tried[k] && (best < 0 || pk->v[k].value > pk->v[best].value))
+                best = k;
+        tried[best] = 1;
+        if (fills(c, pk, best, in, f, msg))
+            return best;
+    }
+    return -1;
+}
+
+static void explain(const tg_nudge_catalog *c, const tg_nudge_input *in,
+                    const nudge_drivers *dr, int first,
+                    const tg_nudge_value *v, tg_nudge_decision *out)
+{
+    const tg_nudge_def *d = &c->nudges[out->nudge];
+    char drv[96], risk[64] = "";
+    if (first >= 0)
+        snprintf(drv, sizeof drv, "top driver %s (%+.2f)",
+                 features_name(dr->f[first]), dr->con[first]);
+    else
+        snprintf(drv, sizeof drv, "%s moment",
+                 nudge_moment_names[in->moment]);
+    if (!isnan(v->p_after))
+        snprintf(risk, sizeof risk, "; returns %.2f -> %.2f if taken", v->p,
+                 v->p_after);
+    snprintf(out->why, sizeof out->why,
+             "%.31s: %.60s, %s risk %.0f%%%s; worth %.2f, taken by %.0f%%, "
+             "best of %d%.60s", d->id, drv, nudge_band_names[out->band],
+             out->score * 100, out->from_rules ? " (rule estimate)" : "",
+             v->value, v->accept * 100, out->candidates, risk);
+}
+
 void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
                   const tg_nudge_input *in, const tg_nudge_session *s,
                   const tg_nudge_shopper *sh, const tg_nudge_budget *b,
@@ -447,30 +651,17 @@ void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
 {
     memset(out, 0, sizeof *out);
     out->nudge = out->driver = out->suggested_size = -1;
-    out->sample = NAN;
-    int drivers[TG_NUDGE_MAX_DRIVERS], nd = 0;
-    float con[TG_NUDGE_MAX_DRIVERS];
-    double score = in->score;
-    if (isnan(score)) {
-        nd = nudge_rules_estimate(c, in->x, &score, drivers, con,
-                                  TG_NUDGE_MAX_DRIVERS);
-        out->from_rules = 1;
-    } else {
-        for (int k = 0; k < in->n_drivers && k < TG_NUDGE_MAX_DRIVERS; k++)
-            if (in->contribution[k] > 0 && in->driver[k] >= 0 &&
-                in->driver[k] < TG_NUM_FEATURES) {
-                drivers[nd] = in->driver[k];
-                con[nd++] = in->contribution[k];
-            }
-    }
-    out->score = score;
-    out->band = nudge_band(c, score);
-    double top = 0;
-    out->context = top_group(drivers, con, nd, &top);
+    out->sample = out->p_after = NAN;
+    nudge_drivers dr;
+    nudge_drivers_of(c, in, &dr);
+    out->from_rules = dr.from_rules;
+    out->score = dr.score;
+    out->band = nudge_band(c, dr.score);
+    out->context = dr.context;
     if (out->band == TG_BAND_LOW && in->moment != TG_MOMENT_RETURN) {
         char w[TG_NUDGE_TEXT];
         snprintf(w, sizeof w, "low risk (%.0f%% is under %.0f%%)",
-                 score * 100, c->band_medium * 100);
+                 dr.score * 100, c->band_medium * 100);
         set_why(out, TG_WHY_LOW_RISK, w);
         return;
     }
@@ -487,88 +678,39 @@ void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
                                          "nudges");
         return;
     }
-    double left = -1;
-    if (b && b->limit >= 0)
-        left = b->limit - (b->day == today ? b->spent : 0);
     double f[TG_NUM_FACTS];
-    facts_for(in, score, f);
-    int seg = in->segment >= 0 && in->segment < TG_NUM_SEGMENTS
-                  ? in->segment : TG_SEG_UNKNOWN;
-    int best = -1, best_first = -1, over_budget = 0;
-    double best_key = -INFINITY;
-    char msg[TG_NUDGE_TEXT];
-    for (int i = 0; i < c->n; i++) {
-        const tg_nudge_def *d = &c->nudges[i];
-        if (d->moment != in->moment || !(d->bands >> out->band & 1u))
-            continue;
-        if (s && ((s->declined >> i & 1u) ||
-                  (d->cap_session && s->shown_by[i] >= d->cap_session)))
-            continue;
-        if (sh_today && d->cap_shopper_day &&
-            sh->shown_by[i] >= d->cap_shopper_day)
-            continue;
-        if (!conds_hold(d->when, d->n_when, f))
-            continue;
-        int first;
-        double w = answered(d, drivers, con, nd, &first);
-        if (d->drivers != 0 && !(w > 0 && w >= c->driver_share * top))
-            continue;
-        double cost = d->offer == TG_OFFER_NONE ? 0 : offer_cost(d, in->x);
-        if (cost > 0 && left >= 0 && cost > left + 1e-9) {
-            over_budget++;
-            continue;
-        }
-        if (pick_message(d, in, f, msg, sizeof msg) < 0)
-            continue;
-        out->candidates++;
-        double key = bandit && r ? bandit_sample(bandit, seg, out->context,
-                                                 i, r)
-                                 : w;
-        if (key > best_key) {
-            best_key = key;
-            best = i;
-            best_first = first;
-        }
-    }
-    if (best < 0) {
-        char w[TG_NUDGE_TEXT];
-        snprintf(w, sizeof w, "no nudge answers these drivers%s",
-                 over_budget ? " within today's offer budget" : "");
-        set_why(out, TG_WHY_NONE_FITS, w);
+    facts_for(in, dr.score, f);
+    pick pk;
+    scan(c, bandit, in, &dr, out->band, s, sh_today ? sh : NULL, b, r, f,
+         &pk);
+    int k = choose(c, &pk, in, f, r);
+    out->candidates = pk.n;
+    out->demand_ratio = pk.want_ratio;
+    out->demand_cost = pk.want_cost;
+    if (k < 0) {
+        set_why(out, TG_WHY_NONE_FITS,
+                pk.over_budget ? "no nudge is worth showing within today's "
+                                 "offer budget"
+                               : "no nudge is worth showing here");
         return;
     }
-    const tg_nudge_def *d = &c->nudges[best];
-    out->nudge = best;
+    const tg_nudge_value *v = &pk.v[k];
+    const tg_nudge_def *d = &c->nudges[pk.idx[k]];
+    out->nudge = pk.idx[k];
     out->why_code = TG_WHY_SHOWN;
     out->action = d->action;
     out->offer = d->offer;
-    out->offer_cost = d->offer == TG_OFFER_NONE ? 0 : offer_cost(d, in->x);
-    out->driver = best_first >= 0 ? drivers[best_first] : -1;
+    out->offer_cost = v->cost;
+    out->value = v->value;
+    out->p_after = v->p_after;
+    out->sample = v->accept;
+    int first = first_answered(d, &dr);
+    out->driver = first >= 0 ? dr.f[first] : -1;
     if (d->action == TG_ACTION_SWITCH_SIZE ||
         d->action == TG_ACTION_KEEP_ONE_SIZE)
-        out->suggested_size =
-            suggested_size(in, f, d->action == TG_ACTION_KEEP_ONE_SIZE);
-    pick_message(d, in, f, out->message, sizeof out->message);
-    if (bandit && r)
-        out->sample = best_key;
-    char drv[96];
-    if (out->driver >= 0)
-        snprintf(drv, sizeof drv, "top driver %s (%+.2f)",
-                 features_name(out->driver), con[best_first]);
-    else
-        snprintf(drv, sizeof drv, "%s moment",
-                 nudge_moment_names[in->moment]);
-    char pick[120];
-    if (bandit && r)
-        snprintf(pick, sizeof pick, "; Thompson draw %.2f was best of %d "
-                 "for %s x %s", best_key, out->candidates,
-                 tg_segment_names[seg],
-                 nudge_driver_group_names[out->context]);
-    else
-        snprintf(pick, sizeof pick, "; answers most of the risk of %d "
-                 "eligible", out->candidates);
-    snprintf(out->why, sizeof out->why, "%.31s: %.60s, %s risk %.0f%%%s%.110s",
-             d->id,
-             drv, nudge_band_names[out->band], score * 100,
-             out->from_rules ? " (rule estimate, no model)" : "", pick);
+        out->suggested_size = v->suggested_size;
+    double fv[TG_NUM_FACTS];
+    with_size(f, v, fv);
+    pick_message(d, in, fv, out->message, sizeof out->message);
+    explain(c, in, &dr, first, v, out);
 }

@@ -1,6 +1,8 @@
 /* nudge_catalog.c: loading the nudge catalogue (assets/nudges.json): the
- * risk bands, the limits, the rule-based estimate and every nudge, each
- * field checked, a broken file refused with the field at fault named. */
+ * risk bands, the limits, the money a nudge's value is counted in, the
+ * rule-based estimate and every nudge with what the engine expects of it,
+ * each field checked, a broken file refused with the field at fault
+ * named. */
 #include "trendguard/nudge.h"
 
 #include <cjson/cJSON.h>
@@ -297,6 +299,51 @@ static int parse_bands(pctx *p, const char *path, const cJSON *a,
     return TG_OK;
 }
 
+/* What the engine expects of an accepted nudge where no feature changes
+ * (optional; all 0 when absent). */
+static int parse_expect(pctx *p, const char *path, const cJSON *e,
+                        tg_nudge_def *d)
+{
+    static const char *const keys[] = {"lost", "cut", "later_days",
+                                       "about"};
+    if (!e)
+        return TG_OK;
+    if (!cJSON_IsObject(e))
+        return bad(p, path, "must be an object {lost, cut, later_days}");
+    int rc;
+    if ((rc = only_keys(p, path, e, keys, 4)) ||
+        (rc = get_number(p, path, e, "lost", 0, 0, 1, &d->expect_lost)) ||
+        (rc = get_number(p, path, e, "cut", 0, 0, 1, &d->expect_cut)) ||
+        (rc = get_number(p, path, e, "later_days", 0, 0, 60,
+                         &d->expect_later_days)))
+        return rc;
+    if (d->action == TG_ACTION_SAVE_FOR_LATER && !(d->expect_later_days > 0))
+        return bad(p, path, "later_days: a save for later needs the days "
+                            "until the shopper decides again");
+    return TG_OK;
+}
+
+/* The money a nudge's value is counted in. */
+static int parse_value(pctx *p, const cJSON *v, tg_nudge_catalog *c)
+{
+    static const char *const keys[] = {"about", "margin", "processing_share",
+                                       "resale_share", "exchange_keeps"};
+    if (!cJSON_IsObject(v))
+        return bad(p, "value", "must be an object {margin, processing_share, "
+                               "resale_share, exchange_keeps}");
+    int rc;
+    if ((rc = only_keys(p, "value", v, keys, 5)) ||
+        (rc = get_number(p, "value", v, "margin", 1, 0, 1, &c->margin)) ||
+        (rc = get_number(p, "value", v, "processing_share", 1, 0, 2,
+                         &c->processing_share)) ||
+        (rc = get_number(p, "value", v, "resale_share", 1, 0, 1,
+                         &c->resale_share)) ||
+        (rc = get_number(p, "value", v, "exchange_keeps", 1, 0, 1,
+                         &c->exchange_keeps)))
+        return rc;
+    return TG_OK;
+}
+
 static int valid_id(const char *s)
 {
     for (; *s; s++)
@@ -312,12 +359,12 @@ static int parse_nudge(pctx *p, const char *path, const cJSON *o,
     static const char *const keys[] = {"id",       "title", "moment",
                                        "drivers",  "bands", "when",
                                        "messages", "action", "offer",
-                                       "caps",     "about"};
+                                       "caps",     "about", "expect"};
     memset(d, 0, sizeof *d);
     if (!cJSON_IsObject(o))
         return bad(p, path, "must be an object");
     char where[220];
-    int rc = only_keys(p, path, o, keys, 11);
+    int rc = only_keys(p, path, o, keys, 12);
     if (!rc)
         rc = get_string(p, path, o, "id", d->id, sizeof d->id);
     if (rc)
@@ -381,7 +428,10 @@ static int parse_nudge(pctx *p, const char *path, const cJSON *o,
         return rc;
     if (d->action == TG_ACTION_EXCHANGE && d->moment != TG_MOMENT_RETURN)
         return bad(p, path, "action 'exchange' belongs to the return moment");
-    return TG_OK;
+    snprintf(where, sizeof where, "%s.expect", path);
+    return parse_expect(p, where, cJSON_GetObjectItemCaseSensitive(o,
+                                                                   "expect"),
+                        d);
 }
 
 static int parse_rules(pctx *p, const cJSON *r, tg_nudge_catalog *c)
@@ -427,14 +477,14 @@ static int parse_rules(pctx *p, const cJSON *r, tg_nudge_catalog *c)
 static int parse_root(pctx *p, const cJSON *root, tg_nudge_catalog *c)
 {
     static const char *const keys[] = {"version", "about", "bands",
-                                       "limits",  "rules", "nudges"};
+                                       "limits",  "value", "rules",
+                                       "nudges"};
     static const char *const band_keys[] = {"medium", "high"};
     static const char *const limit_keys[] = {"per_session", "per_shopper_day",
-                                             "daily_offer_budget",
-                                             "driver_share"};
+                                             "daily_offer_budget"};
     if (!cJSON_IsObject(root))
         return bad(p, "(top)", "must be a JSON object");
-    int rc = only_keys(p, "(top)", root, keys, 6);
+    int rc = only_keys(p, "(top)", root, keys, 7);
     double version = 0;
     if (!rc)
         rc = get_number(p, "(top)", root, "version", 1, 1, 1, &version);
@@ -454,15 +504,18 @@ static int parse_root(pctx *p, const cJSON *root, tg_nudge_catalog *c)
     const cJSON *l = cJSON_GetObjectItemCaseSensitive(root, "limits");
     if (!cJSON_IsObject(l))
         return bad(p, "limits", "must be an object");
-    if ((rc = only_keys(p, "limits", l, limit_keys, 4)) ||
+    if ((rc = only_keys(p, "limits", l, limit_keys, 3)) ||
         (rc = get_int(p, "limits", l, "per_session", 0, 100,
                       &c->per_session)) ||
         (rc = get_int(p, "limits", l, "per_shopper_day", 0, 1000,
                       &c->per_shopper_day)) ||
         (rc = get_number(p, "limits", l, "daily_offer_budget", 1, 0, 1e9,
-                         &c->daily_offer_budget)) ||
-        (rc = get_number(p, "limits", l, "driver_share", 1, 0, 1,
-                         &c->driver_share)))
+                         &c->daily_offer_budget)))
+        return rc;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "value");
+    if (!v)
+        return bad(p, "value", "missing");
+    if ((rc = parse_value(p, v, c)))
         return rc;
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "rules");
     if (!r)

@@ -1,23 +1,50 @@
-/* nudge_int.h: what the intervention engine's store files share (internal
- * to the core). */
+/* nudge_int.h: what the intervention engine's files share (internal to
+ * the core): the drivers a decision reads, the value of one nudge, and the
+ * store files' helpers. */
 #ifndef TRENDGUARD_NUDGE_INT_H
 #define TRENDGUARD_NUDGE_INT_H
 
 #include "trendguard/nudge.h"
 
-/* Writes the bandit context (segment, driver group, band, draw) of the
- * logged decision `id`, so that its outcome teaches the right arm. */
+/* The risk a decision works from: the score (the model's, or the rule
+ * estimate's when there is none), its positive drivers (features.h
+ * indexes, largest first) and the driver group adding most (the bandit's
+ * context) with what it adds. */
+typedef struct nudge_drivers {
+    double score;
+    int from_rules;
+    int n, f[TG_NUDGE_MAX_DRIVERS];
+    float con[TG_NUDGE_MAX_DRIVERS];
+    int context;
+    double top;
+} nudge_drivers;
+void nudge_drivers_of(const tg_nudge_catalog *c, const tg_nudge_input *in,
+                      nudge_drivers *d);
+
+/* nudge_value for drivers already worked out and ref, the scorer's own
+ * score of the line (nudge_score of in->x). */
+void nudge_value_at(const tg_nudge_catalog *c, const tg_bandit *bandit,
+                    const tg_nudge_input *in, const nudge_drivers *dr,
+                    double ref, int i, tg_nudge_value *v);
+
+/* The size to advise: the picked size less the estimated mismatch, within
+ * the sizes offered; -1 when there is none, or (unless same_ok) when it is
+ * the picked one. */
+int nudge_suggested_size(const tg_nudge_input *in, int same_ok);
+
+/* Writes the bandit context (segment, driver group, band, the chance it
+ * was taken at) of the logged decision `id`, so that its answer teaches
+ * the right arm. */
 int nudge_write_context(tg_store *s, int64_t id, int segment,
                         const tg_nudge_decision *d, tg_err *err);
 
 /* Prepared statements for settling many outcomes in one transaction:
  * nudge_store_outcome's work without preparing them for each one. */
 typedef struct nudge_settler {
-    sqlite3_stmt *get, *set, *save;
+    sqlite3_stmt *get, *set;
 } nudge_settler;
 int nudge_settler_open(tg_store *s, nudge_settler *t, tg_err *err);
-int nudge_settler_outcome(nudge_settler *t, tg_store *s,
-                          const tg_nudge_catalog *c, tg_bandit *b, int64_t id,
+int nudge_settler_outcome(nudge_settler *t, tg_store *s, int64_t id,
                           const char *outcome, tg_err *err);
 void nudge_settler_close(nudge_settler *t);
 

@@ -1,10 +1,10 @@
 /* nudge_queue.c: `trendguard nudge --process-queue`: decides every
  * intervention the scoring trigger queued (features from the training-set
- * cache, drivers from the score, facts such as "buyers your size who kept
- * it" from the store, one order as a session, caps per shopper and day, the
- * day's offer budget), writes the decisions back, then settles the outcome
- * of nudges whose purchase's return window has closed and teaches the
- * bandit. */
+ * cache, drivers from the score, the store's newest model for the
+ * counterfactuals, facts such as "buyers your size who kept it" from the
+ * store, one order as a session, caps per shopper and day, the day's offer
+ * budget and its bar), writes the decisions back, then settles the outcome
+ * of nudges whose purchase's return window has closed. */
 #include "trendguard/nudge.h"
 
 #include <math.h>
@@ -15,6 +15,7 @@
 
 #include "nudge_int.h"
 #include "trendguard/risk.h"
+#include "trendguard/score.h"
 
 /* The queue in purchase-time order with each line's features, from the
  * training-set cache once a refresh has made it current (through the
@@ -183,6 +184,7 @@ typedef struct queue_ctx {
     tg_nudge_session session;
     char order[64];
     tg_nudge_budget budget;
+    tg_nudge_scorer scorer;   /* the newest model, or none: the rules */
     tg_nudge_queue_result *r;
 } queue_ctx;
 
@@ -280,6 +282,7 @@ static void read_input(queue_ctx *q, sqlite3_stmt *row, tg_nudge_input *in)
     in->is_shoe = shoe;
     size_range(col_text(row, Q_SIZES), &in->size_lo, &in->size_hi);
     in->item = col_text(row, Q_NAME);
+    in->scorer = q->scorer;
     history_facts(q->kept, q->reviews, q->hist,
                   sqlite3_column_int64(row, Q_PRODUCT),
                   col_text(row, in->is_shoe ? Q_SHOE : Q_USUAL),
@@ -309,21 +312,20 @@ static int decide_row(queue_ctx *q, sqlite3_stmt *row, tg_err *err)
     if (sh)
         nudge_shopper_roll(sh, in.now);
     if (q->budget.day != day_of(in.now)) {
+        /* the day before's wanted offers set today's bar */
+        tg_nudge_budget before = q->budget;
         int rc = nudge_store_budget(q->s, q->c, in.now, &q->budget, err);
         if (rc)
             return rc;
+        q->budget.bar = nudge_budget_bar(&before, q->budget.limit,
+                                         &q->budget.bar_share);
     }
     tg_nudge_decision d;
     in.moment = in.x[TG_F_sizes_of_item] >= 2 ? TG_MOMENT_CART
                                               : TG_MOMENT_ITEM;
     nudge_decide(q->c, q->bandit, &in, &q->session, sh, &q->budget, &q->rng,
                  &d);
-    if (d.nudge < 0 && in.moment == TG_MOMENT_CART &&
-        d.why_code == TG_WHY_NONE_FITS) {
-        in.moment = TG_MOMENT_ITEM;
-        nudge_decide(q->c, q->bandit, &in, &q->session, sh, &q->budget,
-                     &q->rng, &d);
-    }
+    nudge_budget_note(&q->budget, &d);
     if (d.nudge >= 0)
         nudge_note_shown(&d, &q->session, sh);
     const tg_nudge_def *n = d.nudge >= 0 ? &q->c->nudges[d.nudge] : NULL;
@@ -456,11 +458,11 @@ static int settle(queue_ctx *q, tg_err *err)
     if (rc == TG_OK && step != SQLITE_DONE)
         rc = store_fail(q->s, err, "reading outcomes");
     sqlite3_finalize(st);
-    nudge_settler t = {NULL, NULL, NULL};
+    nudge_settler t = {NULL, NULL};
     if (rc == TG_OK)
         rc = nudge_settler_open(q->s, &t, err);
     for (size_t i = 0; rc == TG_OK && i < n; i++) {
-        rc = nudge_settler_outcome(&t, q->s, q->c, q->bandit, ids[i],
+        rc = nudge_settler_outcome(&t, q->s, ids[i],
                                    ret[i] ? "returned" : "kept", err);
         q->r->settled += rc == TG_OK;
     }
@@ -468,6 +470,28 @@ static int settle(queue_ctx *q, tg_err *err)
     free(ids);
     free(ret);
     return rc;
+}
+
+/* The store's newest model and its feature map for the counterfactuals;
+ * without a registered model the rule estimate scores them. */
+static int open_scorer(tg_store *s, tg_model **m, int **map,
+                       tg_nudge_scorer *sc, tg_err *err)
+{
+    memset(sc, 0, sizeof *sc);
+    tg_model_info info;
+    tg_err e = {0};
+    *m = score_open_model(s, NULL, &info, &e);
+    if (!*m)
+        return e.code == TG_ENOINPUT ? TG_OK
+                                     : tg_fail(err, e.code, "%s", e.msg);
+    size_t nf = model_num_features(*m);
+    *map = malloc((nf + 1) * sizeof **map);
+    if (!*map)
+        return tg_fail(err, TG_EINTERNAL, "out of memory");
+    if (score_feature_map(*m, *map, &e) != TG_OK)
+        return TG_OK; /* a model the store cannot feed: the rules */
+    *sc = (tg_nudge_scorer){*m, *map, nf};
+    return TG_OK;
 }
 
 int nudge_store_process_queue(tg_store *s, const tg_nudge_catalog *c,
@@ -487,7 +511,11 @@ int nudge_store_process_queue(tg_store *s, const tg_nudge_catalog *c,
     q.bandit = bandit_create(c->n, 1, 1);
     if (!q.bandit)
         return tg_fail(err, TG_EINTERNAL, "out of memory");
-    int rc = store_begin(s, err);
+    tg_model *m = NULL;
+    int *map = NULL;
+    int rc = open_scorer(s, &m, &map, &q.scorer, err);
+    if (rc == TG_OK)
+        rc = store_begin(s, err);
     if (rc == TG_OK)
         rc = nudge_store_load_bandit(s, c, q.bandit, err);
     if (rc == TG_OK)
@@ -502,5 +530,7 @@ int nudge_store_process_queue(tg_store *s, const tg_nudge_catalog *c,
     }
     free(q.caps.slot);
     bandit_free(q.bandit);
+    model_free(m);
+    free(map);
     return rc;
 }

@@ -1,8 +1,8 @@
 /* nudge_store.c: the intervention engine's store-backed side: the bandit's
  * arms and the daily offer budget in the store (so learning survives
  * restarts), a shopper's caps read from `interventions`, every decision
- * logged there with its bandit context, answers and outcomes recorded, and
- * the queue the scoring trigger fills decided in one transaction. */
+ * logged there with its bandit context, answers recorded (each teaching
+ * the bandit what shoppers take up) and outcomes recorded. */
 #include "trendguard/nudge.h"
 
 #include "nudge_int.h"
@@ -42,9 +42,18 @@ static const char SQL_ANSWER_GET[] =
     "SELECT status, offer_cost FROM interventions WHERE id = ?";
 static const char SQL_ANSWER_SET[] =
     "UPDATE interventions SET status = ? WHERE id = ?";
+/* An answer teaches the arm of the decision's context; a new arm starts
+ * from the prior every bandit starts from, Beta(1, 1). */
+static const char SQL_ANSWER_TEACH[] =
+    "INSERT INTO nudge_bandit(segment, driver, nudge, alpha, beta, outcomes,"
+    " updated_at) SELECT c.segment, c.driver, i.nudge, 1 + ?1, 2 - ?1, 1, ?2"
+    " FROM interventions i JOIN nudge_context c ON c.intervention_id = i.id"
+    " WHERE i.id = ?3 AND i.nudge IS NOT NULL"
+    " ON CONFLICT(segment, driver, nudge) DO UPDATE SET"
+    " alpha = alpha + ?1, beta = beta + 1 - ?1, outcomes = outcomes + 1,"
+    " updated_at = ?2";
 static const char SQL_OUTCOME_GET[] =
-    "SELECT i.nudge, i.outcome, c.segment, c.driver, i.score"
-    " FROM interventions i"
+    "SELECT i.outcome FROM interventions i"
     " JOIN nudge_context c ON c.intervention_id = i.id WHERE i.id = ?";
 static const char SQL_OUTCOME_SET[] =
     "UPDATE interventions SET outcome = ? WHERE id = ?";
@@ -327,6 +336,19 @@ int nudge_store_answer(tg_store *s, int64_t id, int accepted, int64_t now,
             rc = store_fail(s, err, "recording an answer");
         sqlite3_finalize(st);
     }
+    if (rc == TG_OK) {
+        st = store_prepare(s, SQL_ANSWER_TEACH, err);
+        if (!st)
+            rc = fail_code(err);
+    }
+    if (rc == TG_OK) {
+        sqlite3_bind_int(st, 1, accepted ? 1 : 0);
+        sqlite3_bind_int64(st, 2, now);
+        sqlite3_bind_int64(st, 3, id);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = store_fail(s, err, "teaching the bandit");
+        sqlite3_finalize(st);
+    }
     if (rc == TG_OK && accepted && cost > 0) {
         st = store_prepare(s, SQL_BUDGET_SPEND, err);
         if (!st)
@@ -350,8 +372,7 @@ int nudge_settler_open(tg_store *s, nudge_settler *t, tg_err *err)
 {
     t->get = store_prepare(s, SQL_OUTCOME_GET, err);
     t->set = t->get ? store_prepare(s, SQL_OUTCOME_SET, err) : NULL;
-    t->save = t->set ? store_prepare(s, SQL_BANDIT_SAVE, err) : NULL;
-    if (t->save)
+    if (t->set)
         return TG_OK;
     nudge_settler_close(t);
     return fail_code(err);
@@ -361,12 +382,10 @@ void nudge_settler_close(nudge_settler *t)
 {
     sqlite3_finalize(t->get);
     sqlite3_finalize(t->set);
-    sqlite3_finalize(t->save);
-    t->get = t->set = t->save = NULL;
+    t->get = t->set = NULL;
 }
 
-int nudge_settler_outcome(nudge_settler *t, tg_store *s,
-                          const tg_nudge_catalog *c, tg_bandit *b, int64_t id,
+int nudge_settler_outcome(nudge_settler *t, tg_store *s, int64_t id,
                           const char *outcome, tg_err *err)
 {
     if (!outcome || (strcmp(outcome, "kept") != 0 &&
@@ -376,17 +395,7 @@ int nudge_settler_outcome(nudge_settler *t, tg_store *s,
                                        "lost");
     sqlite3_stmt *st = t->get;
     sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st), k = -1, sg = -1, g = -1, had = 0;
-    double score = NAN;
-    if (step == SQLITE_ROW) {
-        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-            score = sqlite3_column_double(st, 4);
-        const char *n = (const char *)sqlite3_column_text(st, 0);
-        k = n ? nudge_catalog_find(c, n) : -1;
-        had = sqlite3_column_type(st, 1) != SQLITE_NULL;
-        sg = segment_code((const char *)sqlite3_column_text(st, 2));
-        g = group_code((const char *)sqlite3_column_text(st, 3));
-    }
+    int step = sqlite3_step(st);
     sqlite3_reset(st);
     if (step == SQLITE_DONE)
         return tg_fail(err, TG_ENOINPUT, "intervention %lld: no shown "
@@ -400,24 +409,16 @@ int nudge_settler_outcome(nudge_settler *t, tg_store *s,
                  ? TG_OK
                  : store_fail(s, err, "recording an outcome");
     sqlite3_reset(st);
-    if (rc != TG_OK || had || k < 0 || g < 0)
-        return rc; /* settled once; a nudge gone from the catalogue */
-    bandit_update(b, sg, g, k,
-                  bandit_reward(strcmp(outcome, "kept") == 0, score));
-    return save_arm(t->save, c, b, sg, g, k, (int64_t)time(NULL)) == 0
-               ? TG_OK
-               : store_fail(s, err, "saving the bandit");
+    return rc;
 }
 
-int nudge_store_outcome(tg_store *s, const tg_nudge_catalog *c,
-                        tg_bandit *b, int64_t id, const char *outcome,
+int nudge_store_outcome(tg_store *s, int64_t id, const char *outcome,
                         tg_err *err)
 {
     nudge_settler t;
     int rc = nudge_settler_open(s, &t, err);
     if (rc == TG_OK)
-        rc = nudge_settler_outcome(&t, s, c, b, id, outcome, err);
+        rc = nudge_settler_outcome(&t, s, id, outcome, err);
     nudge_settler_close(&t);
     return rc;
 }
-

@@ -8,6 +8,13 @@
 int params_entry(const cJSON *root, const char *path, const char *name,
                  const cJSON **value, tg_err *err)
 {
+    return params_entry_range(root, path, name, value, NULL, NULL, err);
+}
+
+int params_entry_range(const cJSON *root, const char *path, const char *name,
+                       const cJSON **value, const cJSON **range,
+                       const char **source, tg_err *err)
+{
     char group[64];
     const char *dot = strchr(path, '.');
     size_t gl = dot ? (size_t)(dot - path) : 0;
@@ -35,9 +42,14 @@ int params_entry(const cJSON *root, const char *path, const char *name,
         return tg_fail(err, TG_EDATA, "%s: %s: missing 'value'", name, path);
     for (const cJSON *e = o->child; e; e = e->next)
         if (!e->string || (strcmp(e->string, "value") != 0 &&
-                           strcmp(e->string, "source") != 0))
+                           strcmp(e->string, "source") != 0 &&
+                           (!range || strcmp(e->string, "range") != 0)))
             return tg_fail(err, TG_EDATA, "%s: %s: unknown field '%s'", name,
                            path, e->string ? e->string : "");
     *value = v;
+    if (range)
+        *range = cJSON_GetObjectItemCaseSensitive(o, "range");
+    if (source)
+        *source = src->valuestring;
     return TG_OK;
 }

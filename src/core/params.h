@@ -1,6 +1,7 @@
 /* params.h: reading one documented parameter, `"group": {"key": {"value":
- * ..., "source": ...}}`, out of an assumptions file (behaviour.json,
- * simulation.json); internal to the core. */
+ * ..., "source": ...}}` (and, in simulation.json, the "range" its source
+ * gives), out of an assumptions file (behaviour.json, simulation.json);
+ * internal to the core. */
 #ifndef TRENDGUARD_PARAMS_H
 #define TRENDGUARD_PARAMS_H
 
@@ -13,5 +14,10 @@
  * Errors name the file (name) and the path. */
 int params_entry(const cJSON *root, const char *path, const char *name,
                  const cJSON **value, tg_err *err);
+/* The same, allowing also a "range" (*range gets it, or NULL when the
+ * entry has none) and giving the source (*source). */
+int params_entry_range(const cJSON *root, const char *path, const char *name,
+                       const cJSON **value, const cJSON **range,
+                       const char **source, tg_err *err);
 
 #endif

@@ -481,6 +481,8 @@ int report_build(tg_store *s, const tg_report_opts *o, tg_report *r,
         rc = report_interventions(s, NULL, o->assume_path, &r->iv, err);
     if (rc == TG_OK)
         rc = report_dashboard(s, NULL, &r->overview, err);
+    if (rc == TG_OK)
+        rc = sim_sweep_latest(s, &r->sweep, &r->has_sweep, err);
     free_lines(&l);
     explain_free(ex);
     return rc;

@@ -1,8 +1,9 @@
 /* report_html.c: `trendguard report --html FILE`: the report as one
  * self-contained page: inline CSS, KPI tiles, inline SVG bar charts with
- * 95% interval whiskers, tables; no scripts and nothing fetched. Every
- * text that comes from the store (hashtags, nudge ids, the store's name,
- * notes) is escaped. */
+ * 95% interval whiskers, tables, and, when `simulate --sweep` kept one in
+ * the store, the sweep's tornado chart; no scripts and nothing fetched.
+ * Every text that comes from the store (hashtags, nudge ids, the store's
+ * name, assumption names, notes) is escaped. */
 #include "trendguard/report.h"
 
 #include <math.h>
@@ -218,7 +219,8 @@ static const char CSS[] =
     ".mid{text-anchor:middle}.val{fill:#5b6272}"
     ".bar{fill:#d9534f}.neg{fill:#5b8def}.ci{stroke:#1d2330;"
     "stroke-width:1.2;fill:none}.axis{stroke:#9aa0ad;fill:none}"
-    ".funnel .bar{fill:#5b8def}"
+    ".funnel .bar{fill:#5b8def}.base{stroke:#1d2330;stroke-dasharray:4 3}"
+    ".mark{fill:#9aa0ad}"
     "table{border-collapse:collapse;width:100%;font-size:13px}"
     "th,td{padding:4px 8px;text-align:right;border-bottom:1px solid #eceef2}"
     "th:first-child,td:first-child{text-align:left}"
@@ -486,6 +488,104 @@ static void interventions(sb *b, const tg_report_interventions *v,
               v->resale_evergreen);
 }
 
+/* ---- the sweep -------------------------------------------------------------- */
+
+/* Rows, and the widths of the labels (assumption names are long) and of
+ * the bars. */
+enum { TORNADO_ROWS = 30, TN_LABEL = 250, TN_BAR = 300 };
+
+static double tornado_x(double v, double lo, double hi)
+{
+    return TN_LABEL + (hi > lo ? (v - lo) / (hi - lo) : 0.5) * TN_BAR;
+}
+
+/* One bar per assumption from the paired reduction at its low value to
+ * the one at its high value (blue: low, red: high), about the defaults'
+ * (the dashed line); widest swing first. */
+static void svg_tornado(sb *b, const tg_sweep *sw)
+{
+    int n = sw->n < TORNADO_ROWS ? sw->n : TORNADO_ROWS;
+    double lo = fmin(0, sw->base), hi = fmax(0, sw->base);
+    for (int i = 0; i < n; i++) {
+        lo = fmin(lo, fmin(sw->rows[i].reduction_low,
+                           sw->rows[i].reduction_high));
+        hi = fmax(hi, fmax(sw->rows[i].reduction_low,
+                           sw->rows[i].reduction_high));
+    }
+    int h = n * CH_ROW + 24;
+    sb_printf(b, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+              "height=\"%d\" role=\"img\" aria-label=\"what the paired "
+              "reduction hangs on\">", CH_W, h, CH_W, h);
+    double xb = tornado_x(sw->base, lo, hi);
+    for (int i = 0; i < n; i++) {
+        const tg_sweep_row *r = &sw->rows[i];
+        int y = 4 + i * CH_ROW;
+        sb_printf(b, "<text x=\"%d\" y=\"%d\" class=\"lab\">",
+                  TN_LABEL - 8, y + 15);
+        sb_esc(b, r->p.name);
+        sb_str(b, r->p.sourced ? "" : " *");
+        sb_str(b, "</text>");
+        double xl = tornado_x(r->reduction_low, lo, hi);
+        double xh = tornado_x(r->reduction_high, lo, hi);
+        sb_printf(b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\""
+                  " class=\"neg\"/>", fmin(xl, xb), y + 3, fabs(xl - xb),
+                  CH_ROW - 6);
+        sb_printf(b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\""
+                  " class=\"bar\"/>", fmin(xh, xb), y + 3, fabs(xh - xb),
+                  CH_ROW - 6);
+        sb_printf(b, "<text x=\"%d\" y=\"%d\" class=\"val\">%.1f%% / "
+                  "%.1f%%</text>", TN_LABEL + TN_BAR + 8, y + 15,
+                  100 * r->reduction_low, 100 * r->reduction_high);
+    }
+    sb_printf(b, "<path d=\"M%.1f 2V%d\" class=\"base\"/><text x=\"%.1f\" "
+              "y=\"%d\" class=\"mid\">defaults %.1f%%</text></svg>\n", xb,
+              n * CH_ROW + 6, xb, n * CH_ROW + 20, 100 * sw->base);
+}
+
+static void sweep_table(sb *b, const tg_sweep *sw)
+{
+    sb_str(b, "<table><tr><th>assumption</th><th>source</th><th>low</th>"
+              "<th>high</th><th>reduction at low</th><th>at high</th></tr>\n");
+    for (int i = 0; i < sw->n; i++) {
+        const tg_sweep_row *r = &sw->rows[i];
+        sb_str(b, "<tr><td>");
+        sb_esc(b, r->p.name);
+        sb_printf(b, "</td><td>%s</td><td>%g</td><td>%g</td><td>%.1f%%</td>"
+                  "<td>%.1f%%</td></tr>\n",
+                  r->p.sourced ? "sourced" : "invented", r->p.low, r->p.high,
+                  100 * r->reduction_low, 100 * r->reduction_high);
+    }
+    sb_str(b, "</table>\n");
+}
+
+static void sweep_section(sb *b, const tg_sweep *sw)
+{
+    sb_str(b, "<h2>What the simulation's figure hangs on</h2>\n"
+              "<div class=\"card\">");
+    sb_printf(b, "<p class=\"note\">The newest <code>trendguard simulate "
+              "--sweep</code>: returns %.1f%% lower for the same shoppers "
+              "with nudges than without (paired) at the default assumptions, "
+              "%d seeds of %d shoppers over %d months", 100 * sw->base,
+              sw->seeds, sw->shoppers, sw->months);
+    if (sw->model_version > 0)
+        sb_printf(b, ", model v%d", sw->model_version);
+    sb_str(b, ". Each assumption in turn at its low and high value: the "
+              "range its source gives, or half and double its value when it "
+              "is invented (marked *).</p>\n");
+    svg_tornado(b, sw);
+    if (isnan(sw->multiplier))
+        sb_printf(b, "<p>No common multiplier of the accept rates up to "
+                  "%.0f&times; reaches %.0f%%: at %.0f&times; the reduction is "
+                  "%.1f%%.</p>\n", sw->max_multiplier, 100 * sw->target,
+                  sw->max_multiplier, 100 * sw->reduction_at_max);
+    else
+        sb_printf(b, "<p>Reaching %.0f%% takes every accept rate "
+                  "&times;%.2f (%.1f%% there).</p>\n", 100 * sw->target,
+                  sw->multiplier, 100 * sw->reduction_at_multiplier);
+    sweep_table(b, sw);
+    sb_str(b, "</div>\n");
+}
+
 char *report_html(const tg_report *r, const char *title)
 {
     sb b = {NULL, 0, 0, 0};
@@ -515,6 +615,8 @@ char *report_html(const tg_report *r, const char *title)
     model(&b, &r->model);
     trends(&b, r, top);
     interventions(&b, &r->iv, &r->currency);
+    if (r->has_sweep)
+        sweep_section(&b, &r->sweep);
     sb_str(&b, "<p class=\"note\">Made by trendguard report. Return rates "
                "count a line as returned when a return arrives within 30 "
                "days of the purchase, over lines whose 30-day window has "

@@ -958,14 +958,20 @@ static const char v5[] =
     MARK_CATEGORY("NEW") " END;"
     TRAINING_SET_VIEW;
 
-/* ---- version 6: trends as the app labels them, and the store's money ----
+/* Version 6: the simulation's sweeps of its assumptions, each as the JSON
+ * `simulate --sweep --json` prints, for `report --html`'s tornado chart. */
+static const char v6[] =
+    "CREATE TABLE sim_sweeps(id INTEGER PRIMARY KEY,"
+    " created_at INTEGER NOT NULL, json TEXT NOT NULL);";
+
+/* ---- version 7: trends as the app labels them, and the store's money ----
  * trend_state gains the views of the 7 days up to each snapshot, of the 7
  * days before those and of the busiest 7 days so far: the inputs of
  * features_trend_phase. store_settings keeps facts about the store as a
  * whole; 'currency' is the ISO 4217 code every amount in the store is in
  * (money.h): GBP for a store holding the UCI Online Retail data, else
  * USD. Self-contained, so it can take another number. */
-static const char v6[] =
+static const char v7[] =
     "ALTER TABLE trend_state ADD COLUMN week_views INTEGER;"
     "ALTER TABLE trend_state ADD COLUMN prev_week_views INTEGER;"
     "ALTER TABLE trend_state ADD COLUMN best_week_views INTEGER;"
@@ -976,8 +982,8 @@ static const char v6[] =
     " CASE WHEN EXISTS (SELECT 1 FROM purchases"
     "  WHERE source = 'online-retail') THEN 'GBP' ELSE 'USD' END;";
 
-const char *const schema_migrations[] = {v1, v2, v3, v4, v5, v6};
-const int schema_num_migrations = 6;
+const char *const schema_migrations[] = {v1, v2, v3, v4, v5, v6, v7};
+const int schema_num_migrations = 7;
 
 const char *const schema_training_set_reference = TS_REFERENCE;
 

@@ -1,7 +1,8 @@
 /* sim_assume.c: loading the simulation's response assumptions
  * (assets/simulation.json): every parameter checked against one table, a
- * value in range with a non-empty source, unknown fields refused, the
- * field at fault named. */
+ * value in range with a non-empty source and, unless it is an assumption,
+ * the range its source gives; unknown fields refused, the field at fault
+ * named. The same table lists the assumptions for the sweep. */
 #include "params.h"
 #include "trendguard/sim.h"
 
@@ -14,8 +15,6 @@
 
 #define MAX_ASSUME_BYTES (1u << 20)
 
-static const char *const resale_keys[TG_SIM_RESALE_KINDS] = {
-    "hot", "decline", "obsolete", "evergreen"};
 
 typedef struct aparam {
     const char *path;        /* group.name */
@@ -23,50 +22,61 @@ typedef struct aparam {
     const char *const *keys; /* value is an object with these keys */
     int nkeys;
     double lo, hi;
+    int moves;               /* can move a return (the sweep moves it) */
 } aparam;
 
 #define OFF(f) offsetof(tg_sim_assume, f)
 #define ONE NULL, 0
 
+/* moves: money that only counts (resale, salvage, restock) or scales, the
+ * split and satisfaction change no return; the margin, processing, the
+ * evergreen resale and the exchange's keep enter the engine's valuation. */
 static const aparam params[] = {
-    {"arms.treatment_share", OFF(treatment_share), ONE, 0.05, 0.95},
-    {"money.margin", OFF(margin), ONE, 0, 1},
-    {"money.processing_share", OFF(processing_share), ONE, 0, 2},
-    {"money.resale", OFF(resale), resale_keys, TG_SIM_RESALE_KINDS, 0, 1},
-    {"money.unsellable_salvage", OFF(unsellable_salvage), ONE, 0, 1},
-    {"money.restock_days", OFF(restock_days), ONE, 0, 60},
-    {"money.exchange_keeps", OFF(exchange_keeps), ONE, 0, 1},
-    {"money.budget_per_1000_day", OFF(budget_per_1000_day), ONE, 0, 1e6},
-    {"money.trendbuy_return_loss", OFF(trendbuy_return_loss), ONE, 1, 1e12},
-    {"accept.none", OFF(accept[TG_ACTION_NONE]), ONE, 0, 1},
-    {"accept.switch_size", OFF(accept[TG_ACTION_SWITCH_SIZE]), ONE, 0, 1},
-    {"accept.keep_one_size", OFF(accept[TG_ACTION_KEEP_ONE_SIZE]), ONE, 0, 1},
-    {"accept.save_for_later", OFF(accept[TG_ACTION_SAVE_FOR_LATER]), ONE, 0,
+    {"arms.treatment_share", OFF(treatment_share), ONE, 0.05, 0.95, 0},
+    {"money.margin", OFF(margin), ONE, 0, 1, 1},
+    {"money.processing_share", OFF(processing_share), ONE, 0, 2, 1},
+    {"money.resale_hot", OFF(resale[TG_SIM_RESALE_HOT]), ONE, 0, 1, 0},
+    {"money.resale_decline", OFF(resale[TG_SIM_RESALE_DECLINE]), ONE, 0, 1,
+     0},
+    {"money.resale_obsolete", OFF(resale[TG_SIM_RESALE_OBSOLETE]), ONE, 0, 1,
+     0},
+    {"money.resale_evergreen", OFF(resale[TG_SIM_RESALE_EVERGREEN]), ONE, 0,
+     1, 1},
+    {"money.unsellable_salvage", OFF(unsellable_salvage), ONE, 0, 1, 0},
+    {"money.restock_days", OFF(restock_days), ONE, 0, 60, 0},
+    {"money.exchange_keeps", OFF(exchange_keeps), ONE, 0, 1, 1},
+    {"money.budget_per_1000_day", OFF(budget_per_1000_day), ONE, 0, 1e6, 1},
+    {"money.trendbuy_return_loss", OFF(trendbuy_return_loss), ONE, 1, 1e12,
+     0},
+    {"accept.none", OFF(accept[TG_ACTION_NONE]), ONE, 0, 1, 1},
+    {"accept.switch_size", OFF(accept[TG_ACTION_SWITCH_SIZE]), ONE, 0, 1, 1},
+    {"accept.keep_one_size", OFF(accept[TG_ACTION_KEEP_ONE_SIZE]), ONE, 0, 1,
      1},
-    {"accept.read_reviews", OFF(accept[TG_ACTION_READ_REVIEWS]), ONE, 0, 1},
-    {"accept.exchange", OFF(accept[TG_ACTION_EXCHANGE]), ONE, 0, 1},
-    {"accept.badge", OFF(accept[TG_ACTION_BADGE]), ONE, 0, 1},
+    {"accept.save_for_later", OFF(accept[TG_ACTION_SAVE_FOR_LATER]), ONE, 0,
+     1, 1},
+    {"accept.read_reviews", OFF(accept[TG_ACTION_READ_REVIEWS]), ONE, 0, 1,
+     1},
+    {"accept.exchange", OFF(accept[TG_ACTION_EXCHANGE]), ONE, 0, 1, 1},
+    {"accept.badge", OFF(accept[TG_ACTION_BADGE]), ONE, 0, 1, 1},
     {"accept.segment", OFF(accept_segment), tg_segment_names,
-     TG_SHOP_SEGMENTS, 0, 5},
-    {"effects.size_right", OFF(size_right), ONE, 0, 1},
-    {"effects.bracket_drop", OFF(bracket_drop), ONE, 0, 1},
-    {"effects.cool_lost", OFF(cool_lost), ONE, 0, 1},
-    {"effects.cool_impulse_cut", OFF(cool_impulse_cut), ONE, 0, 1},
-    {"effects.reviews_lost", OFF(reviews_lost), ONE, 0, 1},
-    {"effects.reviews_quality_cut", OFF(reviews_quality_cut), ONE, 0, 1},
-    {"effects.fading_lost", OFF(fading_lost), ONE, 0, 1},
-    {"effects.fading_trend_cut", OFF(fading_trend_cut), ONE, 0, 1},
-    {"effects.badge_lost", OFF(badge_lost), ONE, 0, 1},
-    {"effects.badge_size_fix", OFF(badge_size_fix), ONE, 0, 1},
-    {"effects.badge_quality_cut", OFF(badge_quality_cut), ONE, 0, 1},
-    {"satisfaction.kept", OFF(sat_kept), ONE, 0, 1},
-    {"satisfaction.returned", OFF(sat_returned), ONE, 0, 1},
-    {"satisfaction.exchanged", OFF(sat_exchanged), ONE, 0, 1},
-    {"satisfaction.saved", OFF(sat_saved), ONE, 0, 1},
-    {"satisfaction.shown", OFF(sat_shown), ONE, 0, 1},
-    {"satisfaction.declined", OFF(sat_declined), ONE, 0, 1},
+     TG_SHOP_SEGMENTS, 0, 5, 1},
+    {"effects.cool_return", OFF(cool_return), ONE, 0, 1, 1},
+    {"effects.cool_days", OFF(cool_days), ONE, 0, 60, 1},
+    {"effects.reviews_min", OFF(reviews_min), ONE, 0, 1000, 1},
+    {"effects.reviews_noise", OFF(reviews_noise), ONE, 0, 10, 1},
+    {"effects.reviews_drop_below", OFF(reviews_drop_below), ONE, -10, 10, 1},
+    {"effects.fading_taste_above", OFF(fading_taste_above), ONE, -10, 10, 1},
+    {"effects.badge_size_check", OFF(badge_size_check), ONE, 0, 1, 1},
+    {"effects.badge_reviews", OFF(badge_reviews), ONE, 0, 1, 1},
+    {"satisfaction.kept", OFF(sat_kept), ONE, 0, 1, 0},
+    {"satisfaction.returned", OFF(sat_returned), ONE, 0, 1, 0},
+    {"satisfaction.exchanged", OFF(sat_exchanged), ONE, 0, 1, 0},
+    {"satisfaction.saved", OFF(sat_saved), ONE, 0, 1, 0},
+    {"satisfaction.shown", OFF(sat_shown), ONE, 0, 1, 0},
+    {"satisfaction.declined", OFF(sat_declined), ONE, 0, 1, 0},
 };
 #define N_PARAMS (sizeof params / sizeof *params)
+_Static_assert(N_PARAMS <= TG_SIM_MAX_PARAMS, "TG_SIM_MAX_PARAMS too small");
 
 static int number_in(const cJSON *v, const char *name, const char *where,
                      const aparam *p, double *out, tg_err *err)
@@ -81,16 +91,59 @@ static int number_in(const cJSON *v, const char *name, const char *where,
     return TG_OK;
 }
 
-static int load_param(const cJSON *root, const aparam *p, tg_sim_assume *a,
+/* An assumption's source says so in its first word. */
+static int is_assumption(const char *source)
+{
+    return strncmp(source, "assumption", 10) == 0 ||
+           strncmp(source, "invented", 8) == 0;
+}
+
+/* The range a sourced parameter's source gives: [low, high] around its
+ * value, within what it may hold. */
+static int load_range(const cJSON *r, const aparam *p, const char *name,
+                      double value, double *lo, double *hi, tg_err *err)
+{
+    char where[96];
+    snprintf(where, sizeof where, "%s.range", p->path);
+    if (p->keys || !cJSON_IsArray(r) || cJSON_GetArraySize(r) != 2)
+        return tg_fail(err, TG_EDATA, "%s: %s: must be [low, high]%s", name,
+                       where, p->keys ? " of a single value" : "");
+    int rc = number_in(cJSON_GetArrayItem(r, 0), name, where, p, lo, err);
+    if (rc == TG_OK)
+        rc = number_in(cJSON_GetArrayItem(r, 1), name, where, p, hi, err);
+    if (rc == TG_OK && !(*lo <= value && value <= *hi))
+        rc = tg_fail(err, TG_EDATA, "%s: %s: [%g, %g] does not hold the "
+                     "value %g", name, where, *lo, *hi, value);
+    return rc;
+}
+
+static int load_param(const cJSON *root, size_t pi, tg_sim_assume *a,
                       const char *name, tg_err *err)
 {
-    const cJSON *v = NULL;
-    int prc = params_entry(root, p->path, name, &v, err);
+    const aparam *p = &params[pi];
+    const cJSON *v = NULL, *range = NULL;
+    const char *source = NULL;
+    int prc = params_entry_range(root, p->path, name, &v, &range, &source,
+                                 err);
     if (prc != TG_OK)
         return prc;
     double *dst = (double *)((char *)a + p->off);
-    if (!p->keys)
-        return number_in(v, name, p->path, p, dst, err);
+    if (!range && !is_assumption(source))
+        return tg_fail(err, TG_EDATA, "%s: %s: a source that is not an "
+                       "assumption gives a \"range\" [low, high]", name,
+                       p->path);
+    if (!p->keys) {
+        int rc = number_in(v, name, p->path, p, dst, err);
+        if (rc == TG_OK && range) {
+            a->has_range[pi] = 1;
+            rc = load_range(range, p, name, *dst, &a->range_lo[pi],
+                            &a->range_hi[pi], err);
+        }
+        return rc;
+    }
+    if (range)
+        return load_range(range, p, name, 0, &a->range_lo[pi],
+                          &a->range_hi[pi], err);
     if (!cJSON_IsObject(v))
         return tg_fail(err, TG_EDATA, "%s: %s: value must be an object keyed "
                        "by name", name, p->path);
@@ -155,7 +208,7 @@ int sim_assume_parse(const char *json, size_t n, const char *name,
     if (rc == TG_OK)
         rc = check_unknown(root, name, err);
     for (size_t i = 0; rc == TG_OK && i < N_PARAMS; i++)
-        rc = load_param(root, &params[i], a, name, err);
+        rc = load_param(root, i, a, name, err);
     cJSON_Delete(root);
     if (rc)
         memset(a, 0, sizeof *a);
@@ -184,10 +237,64 @@ int sim_assume_load(const char *path, tg_sim_assume *a, tg_err *err)
 
 void sim_assume_zero_effects(tg_sim_assume *a)
 {
-    a->size_right = a->bracket_drop = 0;
-    a->cool_lost = a->cool_impulse_cut = 0;
-    a->reviews_lost = a->reviews_quality_cut = 0;
-    a->fading_lost = a->fading_trend_cut = 0;
-    a->badge_lost = a->badge_size_fix = a->badge_quality_cut = 0;
+    a->effects_off = 1;
     a->exchange_keeps = 0;
+}
+
+/* The value slot of assumption k (a keyed parameter counts once per key)
+ * and its table entry. */
+static double *slot(tg_sim_assume *a, int k, const aparam **pp, int *key)
+{
+    for (size_t i = 0; i < N_PARAMS; i++) {
+        int n = params[i].keys ? params[i].nkeys : 1;
+        if (k < n) {
+            *pp = &params[i];
+            *key = params[i].keys ? k : -1;
+            return (double *)((char *)a + params[i].off) + (k < 0 ? 0 : k);
+        }
+        k -= n;
+    }
+    return NULL;
+}
+
+void sim_assume_set(tg_sim_assume *a, int k, double v)
+{
+    const aparam *p;
+    int key;
+    double *d = k >= 0 ? slot(a, k, &p, &key) : NULL;
+    if (d)
+        *d = v;
+}
+
+int sim_assume_params(const tg_sim_assume *a, tg_sim_param *out, int max)
+{
+    tg_sim_assume c = *a;
+    int n = 0;
+    for (int k = 0; n < max; k++) {
+        const aparam *p;
+        int key;
+        double *d = slot(&c, k, &p, &key);
+        if (!d)
+            break;
+        tg_sim_param *o = &out[n++];
+        memset(o, 0, sizeof *o);
+        if (key >= 0)
+            snprintf(o->name, sizeof o->name, "%s.%s", p->path, p->keys[key]);
+        else
+            snprintf(o->name, sizeof o->name, "%s", p->path);
+        size_t i = (size_t)(p - params);
+        o->value = *d;
+        o->moves_returns = p->moves;
+        o->sourced = !p->keys && a->has_range[i];
+        double lo = o->sourced ? a->range_lo[i] : *d / 2;
+        double hi = o->sourced ? a->range_hi[i] : *d * 2;
+        if (lo > hi) {
+            double t = lo;
+            lo = hi;
+            hi = t;
+        }
+        o->low = lo < p->lo ? p->lo : lo > p->hi ? p->hi : lo;
+        o->high = hi < p->lo ? p->lo : hi > p->hi ? p->hi : hi;
+    }
+    return n;
 }

@@ -1,14 +1,18 @@
 /* sim_int.h: what the simulation's files share (internal to the core):
  * the compact drawn orders, the trend state a feed would have shown, the
  * per-arm state (history for features, caps, budget, bandit), the pending
- * events (lines maturing, returns, bandit outcomes) and the counters. */
+ * events (lines maturing, size returns, returns meeting the exchange
+ * offer), an item of a cart as an arm plays it, and the counters. */
 #ifndef TRENDGUARD_SIM_INT_H
 #define TRENDGUARD_SIM_INT_H
 
 #include "trendguard/sim.h"
+#include "trendguard/stats.h"
 
 #define SIM_WINDOW_DAYS 30 /* the return window: history matures after it */
-#define SIM_RING 32        /* days of pending events kept */
+#define SIM_RING 64        /* days of pending events kept: a saved
+                              item bought up to 28 days later matures
+                              30 days after */
 
 /* A drawn line, compact; shopper_order_finish rebuilds the rest. */
 typedef struct sim_line {
@@ -56,10 +60,6 @@ typedef struct sim_sizeret {  /* a size return, known the day after */
     int8_t group;             /* as sim_mature */
     uint8_t rank, small;      /* its line's size; too small (else large) */
 } sim_sizeret;
-typedef struct sim_reward {   /* a nudge's outcome for the bandit */
-    uint8_t segment, group, nudge;
-    float reward;
-} sim_reward;
 typedef struct sim_return {   /* a return starting: the exchange offer */
     uint64_t key;             /* the line's draws */
     int32_t customer, order_items;
@@ -77,9 +77,10 @@ typedef struct sim_arm_state {
     int kind;                 /* TG_SIM_* */
     tg_nudge_catalog cat;     /* the catalogue this arm decides with */
     int orig[TG_NUDGE_MAX];   /* its nudges' indexes in the full one */
-    tg_bandit *bandit;        /* engine: learned; random: never updated */
-    int learn;                /* the bandit learns from outcomes */
+    tg_bandit *bandit;        /* what shoppers take up, learned; NULL for
+                                 the arms that pick at random */
     int has_return;           /* the catalogue has a return-moment nudge */
+    int nudges;               /* it decides (not control or shadow) */
     tg_rng rng;
     tg_nudge_budget budget;
     tg_nudge_shopper *shop;   /* [treated shoppers] */
@@ -109,8 +110,13 @@ typedef struct sim_ctx {
     int32_t *treat_index;     /* [customers] index among treated, or -1 */
     long n_treat, n_control;
     sim_arm_state arm[TG_SIM_ARMS];
-    sim_vec mature[SIM_RING], rewards[SIM_RING], returns[SIM_RING];
+    int playing[TG_SIM_ARMS]; /* the arms this run plays */
+    sim_vec mature[SIM_RING], returns[SIM_RING];
     sim_vec sizeret[SIM_RING];
+    /* the shadow's outcome of each of the day's treated carts: the lines
+     * it returned (bit k: line k), by order index from the day's first */
+    uint32_t *shadow_back;
+    size_t shadow_cap, day_first;
     /* the model */
     int *map;                 /* model feature -> features.h */
     size_t nf;
@@ -131,6 +137,47 @@ typedef struct batch {
     size_t n_orders, cap_orders;
 } batch;
 
+/* An item of a cart as an arm plays it: its lines (sizes) in the cart,
+ * the nudge shown and what the shopper then did. */
+typedef struct sim_item {
+    int product, n, lines[TG_ORDER_MAX_LINES];
+    int nudge, accepted, context; /* nudge: the arm's catalogue index */
+    int lost;                 /* not bought */
+    int keep_line;            /* the one size kept of several, or -1 */
+    int new_size;             /* bought in this size instead, or -1 */
+    int later_days;           /* bought this many days later (saved) */
+} sim_item;
+
+/* sim_play.c: one cart in one arm. xs, ps, cons: the engine's batch for
+ * it (NULL elsewhere: the arm computes its own features). */
+int sim_play_order(sim_ctx *s, sim_arm_state *st, const sim_order *so,
+                   const float *xs, const float *ps, const float *cons,
+                   tg_err *err);
+/* The engine's input for item it of the cart o in arm st: the riskiest of
+ * its lines (by the model's scores ps, or the rule estimate when ps is
+ * NULL), its features from xs, the drivers from cons, the counterfactuals'
+ * scorer and the summed risk of its other sizes. What a shop knows only. */
+void sim_item_input(const sim_ctx *s, const sim_arm_state *st,
+                    const sim_order *so, const tg_order *o,
+                    const sim_item *it, const float *xs, const float *ps,
+                    const float *cons, tg_nudge_input *in);
+int64_t sim_day_of(int64_t t);
+
+/* sim_effects.c: what a shopper who accepted decision d on item it of
+ * cart o does (the shopper model: it may read the truth). key, idx: the
+ * item's random numbers, the same in every arm. */
+void sim_effect(const sim_ctx *s, const sim_arm_state *st,
+                const tg_nudge_decision *d, const tg_order *o,
+                const tg_customer *c, sim_item *it, uint64_t key, int idx);
+/* The chance a shopper of this segment accepts a nudge asking action. */
+double sim_accept_rate(const sim_ctx *s, int action, int segment);
+
+/* sim_events.c: the day's pending events in every arm that plays. */
+void sim_process_mature(sim_ctx *s, sim_vec *v);
+void sim_process_sizeret(sim_ctx *s, sim_vec *v);
+void sim_process_returns(sim_ctx *s, sim_vec *v, int64_t day);
+int sim_push_event(sim_vec *v, const void *e, size_t size, tg_err *err);
+
 /* sim_batch.c: features and scores of the engine's lines for the day's
  * treated carts orders[from, to). */
 int sim_engine_batch(sim_ctx *s, size_t from, size_t to, batch *b,
@@ -148,6 +195,13 @@ void sim_features(const sim_ctx *s, const sim_arm_state *st,
                   float *x);
 void sim_free_world(sim_ctx *s);
 int sim_vec_push(sim_vec *v, const void *item, size_t size);
+
+/* sim.c: a run on a world already drawn (the sweep draws it once per
+ * seed): arms set up for assumptions a, the days played, the figures. */
+int sim_prepare(sim_ctx *s, const tg_sim_opts *o, tg_err *err);
+int sim_play(sim_ctx *s, const tg_sim_assume *a, tg_sim_result *r,
+             tg_err *err);
+void sim_release(sim_ctx *s);
 
 /* sim_report.c */
 void sim_report(sim_ctx *s);

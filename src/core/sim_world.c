@@ -125,8 +125,9 @@ int sim_build_world(sim_ctx *s, tg_err *err)
     if (!s->treat_index || !s->trends)
         return tg_fail(err, TG_EINTERNAL, "out of memory");
     for (int i = 0; i < n; i++) {
-        int treat = sim_uniform(o->seed, H_ARM, (uint64_t)i, 0) <
-                    s->a->treatment_share;
+        int treat = o->engine_only ||
+                    sim_uniform(o->seed, H_ARM, (uint64_t)i, 0) <
+                        o->assume->treatment_share;
         s->treat_index[i] = treat ? (int32_t)s->n_treat++ : -1;
         s->n_control += !treat;
     }
@@ -325,8 +326,9 @@ int sim_draw_orders(sim_ctx *s, tg_err *err)
                 s->orders[ko] = jobs[t].orders[i];
                 s->orders[ko++].first += (uint32_t)kl;
             }
-            memcpy(s->lines + kl, jobs[t].lines,
-                   jobs[t].n_lines * sizeof *s->lines);
+            if (jobs[t].n_lines) /* a thread may have drawn none */
+                memcpy(s->lines + kl, jobs[t].lines,
+                       jobs[t].n_lines * sizeof *s->lines);
             kl += jobs[t].n_lines;
         }
         s->n_orders = no;

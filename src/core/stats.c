@@ -1,5 +1,5 @@
-/* stats.c: the relative return reduction and its cluster-bootstrap
- * interval (stats.h). Resamples are spread over threads by index and each
+/* stats.c: the relative return reduction, the difference of two arms'
+ * reductions and their cluster-bootstrap intervals (stats.h). Resamples are spread over threads by index and each
  * draws from its own seed, so the interval does not depend on the number
  * of threads. */
 #include "trendguard/stats.h"
@@ -39,11 +39,24 @@ static int poisson1(tg_rng *r)
     return k;
 }
 
+double stats_contrast(const tg_boot_contrast *c, const double *R,
+                      const double *L)
+{
+    double v = stats_relative_reduction(R[c->ref], L[c->ref], R[c->arm],
+                                        L[c->arm]);
+    if (c->minus >= 0)
+        v -= stats_relative_reduction(R[c->ref], L[c->ref], R[c->minus],
+                                      L[c->minus]);
+    return v;
+}
+
 typedef struct boot_job {
     const tg_boot_data *d;
     const tg_boot_opts *o;
+    const tg_boot_contrast *c;
+    int nc;
     int from, step;
-    double *stat; /* [arms][resamples] */
+    double *stat; /* [contrasts][resamples] */
 } boot_job;
 
 static void *boot_thread(void *arg)
@@ -66,9 +79,9 @@ static void *boot_thread(void *arg)
                 R[k] += w * t[k];
             }
         }
-        for (int k = 1; k < A; k++)
+        for (int k = 0; k < j->nc; k++)
             j->stat[(size_t)k * (size_t)B + (size_t)b] =
-                stats_relative_reduction(R[0], L[0], R[k], L[k]);
+                stats_contrast(&j->c[k], R, L);
     }
     return NULL;
 }
@@ -79,30 +92,35 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void run_threads(const tg_boot_data *d, const tg_boot_opts *o,
-                        double *stat)
+static int contrasts_ok(const tg_boot_data *d, const tg_boot_contrast *c,
+                        int n)
 {
+    for (int i = 0; i < n; i++)
+        if (c[i].ref < 0 || c[i].ref >= d->arms || c[i].arm < 0 ||
+            c[i].arm >= d->arms || c[i].minus >= d->arms)
+            return 0;
+    return 1;
+}
+
+int stats_boot_contrasts(const tg_boot_data *d, const tg_boot_opts *o,
+                         const tg_boot_contrast *c, int n, double *lo,
+                         double *hi, tg_err *err)
+{
+    if (!d || !o || !c || n < 1 || d->arms < 2 ||
+        d->arms > TG_STATS_MAX_ARMS || o->resamples < 2 ||
+        !(o->level > 0 && o->level < 1) ||
+        (d->n && (!d->lines || !d->returns)) || !contrasts_ok(d, c, n))
+        return tg_fail(err, TG_EINTERNAL, "bootstrap: bad arguments");
+    size_t B = (size_t)o->resamples;
+    double *stat = calloc((size_t)n * B, sizeof *stat);
+    if (!stat)
+        return tg_fail(err, TG_EINTERNAL, "out of memory");
     int nt = o->threads < 1 ? 1 : o->threads > 8 ? 8 : o->threads;
     boot_job jobs[8];
     for (int t = 0; t < nt; t++)
-        jobs[t] = (boot_job){d, o, t, nt, stat};
+        jobs[t] = (boot_job){d, o, c, n, t, nt, stat};
     tg_parallel(boot_thread, jobs, sizeof *jobs, nt);
-}
-
-int stats_boot_reduction(const tg_boot_data *d, const tg_boot_opts *o,
-                         double *lo, double *hi, tg_err *err)
-{
-    if (!d || !o || d->arms < 2 || d->arms > TG_STATS_MAX_ARMS ||
-        o->resamples < 2 || !(o->level > 0 && o->level < 1) ||
-        (d->n && (!d->lines || !d->returns)))
-        return tg_fail(err, TG_EINTERNAL, "bootstrap: bad arguments");
-    size_t B = (size_t)o->resamples;
-    double *stat = calloc((size_t)d->arms * B, sizeof *stat);
-    if (!stat)
-        return tg_fail(err, TG_EINTERNAL, "out of memory");
-    run_threads(d, o, stat);
-    lo[0] = hi[0] = 0;
-    for (int k = 1; k < d->arms; k++) {
+    for (int k = 0; k < n; k++) {
         double *v = stat + (size_t)k * B;
         qsort(v, B, sizeof *v, cmp_double);
         lo[k] = stats_quantile(v, B, (1 - o->level) / 2);
@@ -110,4 +128,18 @@ int stats_boot_reduction(const tg_boot_data *d, const tg_boot_opts *o,
     }
     free(stat);
     return TG_OK;
+}
+
+int stats_boot_reduction(const tg_boot_data *d, const tg_boot_opts *o,
+                         double *lo, double *hi, tg_err *err)
+{
+    if (!d || d->arms < 2 || d->arms > TG_STATS_MAX_ARMS)
+        return tg_fail(err, TG_EINTERNAL, "bootstrap: bad arguments");
+    tg_boot_contrast c[TG_STATS_MAX_ARMS];
+    for (int k = 1; k < d->arms; k++)
+        c[k - 1] = (tg_boot_contrast){0, k, -1};
+    int rc = stats_boot_contrasts(d, o, c, d->arms - 1, lo + 1, hi + 1, err);
+    if (rc == TG_OK)
+        lo[0] = hi[0] = 0;
+    return rc;
 }

@@ -2,8 +2,9 @@
  * time (the last valid_days are the hold-out), boosts with libxgboost's C
  * API and early stopping on the hold-out, picks the decision threshold,
  * computes the metrics (with the oracle and baselines), writes the model as
- * XGBoost JSON atomically and registers it. */
-#include "train.h"
+ * XGBoost JSON atomically and registers it. The steps are shared with the
+ * distributed worker (worker.c) through train_int.h. */
+#include "train_int.h"
 
 #include <cjson/cJSON.h>
 #include <limits.h>
@@ -15,10 +16,11 @@
 #include <unistd.h>
 #include <xgboost/c_api.h>
 
+#include "collective.h"
 #include "trendguard/dataset.h"
 #include "trendguard/features.h"
 #include "trendguard/registry.h"
-#include "trendguard/store.h"
+#include "trendguard/shards.h"
 
 void train_defaults(tg_train_opts *o)
 {
@@ -30,6 +32,8 @@ void train_defaults(tg_train_opts *o)
     o->seed = 1;
     o->valid_days = 30;
     o->nthread = 0;
+    o->rank = o->world_size = -1;
+    o->timeout = 120;
 }
 
 /* libxgboost's last error without the stack trace it appends: errors are
@@ -43,21 +47,21 @@ static const char *xgb_error(void)
     return line;
 }
 
-static int xgb_fail(tg_err *err, const char *what)
+int train_xgb_fail(tg_err *err, const char *what)
 {
+    if (collective_active()) {
+        char buf[512];
+        int code = collective_classify(XGBGetLastError(), what, buf,
+                                       sizeof buf);
+        return tg_fail(err, code, "%s", buf);
+    }
     return tg_fail(err, TG_EINTERNAL, "libxgboost: %s: %s", what,
                    xgb_error());
 }
-#define XGB(call, what)                                                       \
-    do {                                                                      \
-        if ((call) != 0) {                                                    \
-            rc = xgb_fail(err, what);                                         \
-            goto out;                                                         \
-        }                                                                     \
-    } while (0)
+#define xgb_fail train_xgb_fail
 
-static int make_matrix(const float *x, const float *y, size_t n,
-                       DMatrixHandle *out, tg_err *err)
+int train_matrix(const float *x, const float *y, size_t n,
+                 DMatrixHandle *out, tg_err *err)
 {
     const char *names[TG_NUM_FEATURES], *types[TG_NUM_FEATURES];
     for (int f = 0; f < TG_NUM_FEATURES; f++) {
@@ -102,6 +106,98 @@ static int set_params(BoosterHandle b, const tg_train_opts *o, tg_err *err)
     return TG_OK;
 }
 
+int train_booster(DMatrixHandle mats[2], const tg_train_opts *o,
+                  BoosterHandle *out, tg_err *err)
+{
+    if (XGBoosterCreate(mats, 2, out) != 0) {
+        *out = NULL;
+        return xgb_fail(err, "creating the booster");
+    }
+    return set_params(*out, o, err);
+}
+
+int train_boost(BoosterHandle b, DMatrixHandle mats[2],
+                const tg_train_opts *o, train_agree_fn agree,
+                tg_train_result *r, tg_err *err)
+{
+    const char *evnames[2] = {"train", "valid"};
+    double best_loss = INFINITY;
+    int since_best = 0, rc;
+    char what[64];
+    for (int it = 0; it < o->rounds; it++) {
+        snprintf(what, sizeof what, "boosting round %d", it + 1);
+        if (XGBoosterUpdateOneIter(b, it, mats[0]) != 0)
+            return xgb_fail(err, what);
+        const char *ev = NULL;
+        snprintf(what, sizeof what, "evaluating round %d", it + 1);
+        if (XGBoosterEvalOneIter(b, it, mats, evnames, 2, &ev) != 0)
+            return xgb_fail(err, what);
+        double e[4] = {eval_value(ev, "train-logloss:"),
+                       eval_value(ev, "train-auc:"),
+                       eval_value(ev, "valid-logloss:"),
+                       eval_value(ev, "valid-auc:")};
+        r->rounds_run = it + 1;
+        if (o->on_round)
+            o->on_round(o->ud, it, o->rounds, e);
+        int state[2] = {r->best_iteration, 0};
+        if (e[2] < best_loss - 1e-7) {
+            best_loss = e[2];
+            state[0] = it;
+            since_best = 0;
+        } else if (++since_best >= o->early_stop) {
+            state[1] = 1;
+        }
+        if (agree && (rc = agree(state, err)) != TG_OK)
+            return rc;
+        r->best_iteration = state[0];
+        if (state[1])
+            break;
+    }
+    return TG_OK;
+}
+
+int train_best(BoosterHandle b, int best_iteration, BoosterHandle *out,
+               tg_err *err)
+{
+    if (XGBoosterSlice(b, 0, best_iteration + 1, 1, out) != 0) {
+        *out = NULL;
+        return xgb_fail(err, "keeping the best rounds");
+    }
+    /* A sliced booster does not carry the names: set them for the saved
+     * JSON (the app matches features by name) and for importance. */
+    const char *names[TG_NUM_FEATURES], *types[TG_NUM_FEATURES];
+    for (int f = 0; f < TG_NUM_FEATURES; f++) {
+        names[f] = features_name(f);
+        types[f] = "q";
+    }
+    if (XGBoosterSetStrFeatureInfo(*out, "feature_name", names,
+                                   TG_NUM_FEATURES) != 0)
+        return xgb_fail(err, "naming the features");
+    if (XGBoosterSetStrFeatureInfo(*out, "feature_type", types,
+                                   TG_NUM_FEATURES) != 0)
+        return xgb_fail(err, "typing the features");
+    return TG_OK;
+}
+
+int train_predict(BoosterHandle b, DMatrixHandle m, size_t n, float **p,
+                  tg_err *err)
+{
+    const bst_ulong *shape = NULL;
+    bst_ulong dim = 0;
+    const float *res = NULL;
+    *p = NULL;
+    if (XGBoosterPredictFromDMatrix(
+            b, m,
+            "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, "
+            "\"iteration_end\": 0, \"strict_shape\": false}",
+            &shape, &dim, &res) != 0)
+        return xgb_fail(err, "predicting the hold-out");
+    if (!(*p = malloc((n ? n : 1) * sizeof **p)))
+        return tg_fail(err, TG_EINTERNAL, "out of memory");
+    if (n)
+        memcpy(*p, res, n * sizeof **p);
+    return TG_OK;
+}
 /* The directory part of path ("." when none). */
 static void dir_of(const char *path, char *buf, size_t n)
 {
@@ -159,12 +255,11 @@ static void add_num(cJSON *o, const char *k, double v)
         cJSON_AddNullToObject(o, k);
 }
 
-/* Fills r's metrics from hold-out predictions p and builds the JSON. */
-static cJSON *evaluate(const tg_dataset *d, size_t v0, const float *p,
-                       tg_train_result *r)
+/* Fills r's metrics from the hold-out's predictions and builds the JSON. */
+static cJSON *evaluate(const tg_holdout *h, tg_train_result *r)
 {
-    size_t nv = d->n - v0;
-    const float *y = d->y + v0;
+    size_t nv = h->n;
+    const float *y = h->y, *p = h->p;
     r->threshold = metrics_best_threshold_accuracy(p, y, nv);
     r->threshold_f1 = metrics_best_threshold_f1(p, y, nv);
     r->confusion = metrics_confusion(p, y, nv, r->threshold);
@@ -212,21 +307,20 @@ static cJSON *evaluate(const tg_dataset *d, size_t v0, const float *p,
 }
 
 /* The oracle (true probabilities, where known) and the baselines. */
-static void add_references(cJSON *m, const tg_dataset *d, size_t v0,
+static void add_references(cJSON *m, const tg_holdout *h, double t,
                            tg_train_result *r)
 {
-    size_t nv = d->n - v0, k = 0;
-    const float *y = d->y + v0;
-    float *pt = malloc(nv * sizeof *pt), *yt = malloc(nv * sizeof *yt);
-    float *prior = malloc(nv * sizeof *prior);
-    float *prior_tr = malloc((v0 ? v0 : 1) * sizeof *prior_tr);
-    if (!pt || !yt || !prior || !prior_tr) {
-        free(pt), free(yt), free(prior), free(prior_tr);
+    size_t nv = h->n, k = 0;
+    const float *y = h->y;
+    float *pt = malloc((nv ? nv : 1) * sizeof *pt);
+    float *yt = malloc((nv ? nv : 1) * sizeof *yt);
+    if (!pt || !yt) {
+        free(pt), free(yt);
         return;
     }
     for (size_t i = 0; i < nv; i++)
-        if (!isnan(d->truth[v0 + i])) {
-            pt[k] = d->truth[v0 + i];
+        if (!isnan(h->truth[i])) {
+            pt[k] = h->truth[i];
             yt[k++] = y[i];
         }
     if (k == nv && k > 0) {
@@ -246,16 +340,11 @@ static void add_references(cJSON *m, const tg_dataset *d, size_t v0,
         pos += y[i] > 0.5f;
     r->majority_accuracy =
         (double)(pos * 2 >= (long)nv ? pos : (long)nv - pos) / (double)nv;
-    /* The product's prior return rate alone, its threshold picked on the
+    /* The product's prior return rate alone, its threshold t picked on the
      * training period. */
-    int pf = TG_F_product_prior_return_rate;
-    for (size_t i = 0; i < v0; i++)
-        prior_tr[i] = d->x[i * d->nfeat + (size_t)pf];
-    for (size_t i = 0; i < nv; i++)
-        prior[i] = d->x[(v0 + i) * d->nfeat + (size_t)pf];
-    double t = metrics_best_threshold_accuracy(prior_tr, d->y, v0);
-    r->prior_accuracy = metrics_accuracy(metrics_confusion(prior, y, nv, t));
-    r->prior_auc = metrics_auc(prior, y, nv);
+    r->prior_accuracy =
+        metrics_accuracy(metrics_confusion(h->prior, y, nv, t));
+    r->prior_auc = metrics_auc(h->prior, y, nv);
     cJSON *b = cJSON_AddObjectToObject(m, "baselines");
     cJSON *mj = cJSON_AddObjectToObject(b, "majority");
     add_num(mj, "accuracy", r->majority_accuracy);
@@ -263,7 +352,7 @@ static void add_references(cJSON *m, const tg_dataset *d, size_t v0,
     add_num(pr, "accuracy", r->prior_accuracy);
     add_num(pr, "auc", r->prior_auc);
     add_num(pr, "threshold", t);
-    free(pt), free(yt), free(prior), free(prior_tr);
+    free(pt), free(yt);
 }
 
 static void add_importance(cJSON *m, BoosterHandle b)
@@ -301,37 +390,42 @@ static char *features_json(void)
     return s;
 }
 
-static int check_data(const tg_dataset *d, size_t v0, const char *db,
-                      int valid_days, tg_err *err)
+
+int train_check_counts(long n_train, long pos_train, long n_valid,
+                       long pos_valid, const char *where, int valid_days,
+                       tg_err *err)
 {
-    if (d->n == 0)
+    if (n_train + n_valid == 0)
         return tg_fail(err, TG_EDATA,
                        "%s: no purchase lines with a mature label (a line's "
-                       "label is known 30 days after it was bought)", db);
-    if (v0 == d->n)
+                       "label is known 30 days after it was bought)", where);
+    if (n_valid == 0)
         return tg_fail(err, TG_EDATA,
                        "%s: the hold-out (last %d days of mature lines) is "
-                       "empty", db, valid_days);
-    if (v0 == 0)
+                       "empty", where, valid_days);
+    if (n_train == 0)
         return tg_fail(err, TG_EDATA,
                        "%s: every mature line falls in the %d-day hold-out; "
                        "nothing earlier to train on (try --valid-days)",
-                       db, valid_days);
-    long pos = 0, vpos = 0;
-    for (size_t i = 0; i < v0; i++)
-        pos += d->y[i] > 0.5f;
-    for (size_t i = v0; i < d->n; i++)
-        vpos += d->y[i] > 0.5f;
-    if (pos == 0 || pos == (long)v0)
+                       where, valid_days);
+    if (pos_train == 0 || pos_train == n_train)
         return tg_fail(err, TG_EDATA,
                        "%s: the training period has one class only (%s); "
-                       "a model needs both kept and returned lines", db,
-                       pos ? "every line returned" : "no returns");
-    if (vpos == 0 || vpos == (long)(d->n - v0))
+                       "a model needs both kept and returned lines", where,
+                       pos_train ? "every line returned" : "no returns");
+    if (pos_valid == 0 || pos_valid == n_valid)
         return tg_fail(err, TG_EDATA,
                        "%s: the hold-out has one class only; it cannot be "
-                       "evaluated", db);
+                       "evaluated", where);
     return TG_OK;
+}
+
+static long positives(const float *y, size_t n)
+{
+    long pos = 0;
+    for (size_t i = 0; i < n; i++)
+        pos += y[i] > 0.5f;
+    return pos;
 }
 
 /* The default model path: models/model-vN.json next to the store. */
@@ -349,103 +443,24 @@ static void default_path(const char *db, int version, char *buf, size_t n)
         snprintf(buf, n, "model-v%d.json", version);
 }
 
-int train_run(const tg_train_opts *o, tg_train_result *r, tg_err *err)
+int train_check_out(const tg_train_opts *o, tg_err *err)
 {
-    memset(r, 0, sizeof *r);
     if (o->out) {
         size_t l = strlen(o->out);
         if (l < 6 || strcmp(o->out + l - 5, ".json") != 0)
             return tg_fail(err, TG_EUSAGE, "%s: the model path must end in "
                                            ".json", o->out);
     }
-    tg_store *s = store_open(o->db, 0, err);
-    if (!s)
-        return err->code;
-    tg_dataset d;
-    int rc = dataset_load(s, DATASET_MATURE, 0, &d, err);
-    if (rc != TG_OK) {
-        store_close(s);
-        return rc;
-    }
-    DMatrixHandle dtrain = NULL, dvalid = NULL;
-    BoosterHandle b = NULL, best = NULL;
-    cJSON *m = NULL;
-    char *feat = NULL;
-    float *p = NULL;
-    int64_t cut = d.n ? d.t[d.n - 1] - (int64_t)o->valid_days * TG_DAY : 0;
-    size_t v0 = 0;
-    while (v0 < d.n && d.t[v0] <= cut)
-        v0++;
-    if ((rc = check_data(&d, v0, o->db, o->valid_days, err)) != TG_OK)
-        goto out;
-    r->n_train = (long)v0;
-    r->n_valid = (long)(d.n - v0);
-    r->valid_from = d.t[v0];
-    r->valid_to = d.t[d.n - 1];
-    if ((rc = make_matrix(d.x, d.y, v0, &dtrain, err)) != TG_OK ||
-        (rc = make_matrix(d.x + v0 * d.nfeat, d.y + v0, d.n - v0, &dvalid,
-                          err)) != TG_OK)
-        goto out;
-    DMatrixHandle mats[2] = {dtrain, dvalid};
-    XGB(XGBoosterCreate(mats, 2, &b), "creating the booster");
-    if ((rc = set_params(b, o, err)) != TG_OK)
-        goto out;
-    const char *evnames[2] = {"train", "valid"};
-    double best_loss = INFINITY;
-    int since_best = 0;
-    for (int it = 0; it < o->rounds; it++) {
-        XGB(XGBoosterUpdateOneIter(b, it, dtrain), "boosting");
-        const char *ev = NULL;
-        XGB(XGBoosterEvalOneIter(b, it, mats, evnames, 2, &ev), "evaluating");
-        double e[4] = {eval_value(ev, "train-logloss:"),
-                       eval_value(ev, "train-auc:"),
-                       eval_value(ev, "valid-logloss:"),
-                       eval_value(ev, "valid-auc:")};
-        r->rounds_run = it + 1;
-        if (o->on_round)
-            o->on_round(o->ud, it, o->rounds, e);
-        if (e[2] < best_loss - 1e-7) {
-            best_loss = e[2];
-            r->best_iteration = it;
-            since_best = 0;
-        } else if (++since_best >= o->early_stop) {
-            break;
-        }
-    }
-    XGB(XGBoosterSlice(b, 0, r->best_iteration + 1, 1, &best),
-        "keeping the best rounds");
-    /* A sliced booster does not carry the names: set them for the saved
-     * JSON (the app matches features by name) and for importance. */
-    {
-        const char *names[TG_NUM_FEATURES], *types[TG_NUM_FEATURES];
-        for (int f = 0; f < TG_NUM_FEATURES; f++) {
-            names[f] = features_name(f);
-            types[f] = "q";
-        }
-        XGB(XGBoosterSetStrFeatureInfo(best, "feature_name", names,
-                                       TG_NUM_FEATURES),
-            "naming the features");
-        XGB(XGBoosterSetStrFeatureInfo(best, "feature_type", types,
-                                       TG_NUM_FEATURES),
-            "typing the features");
-    }
-    const bst_ulong *shape = NULL;
-    bst_ulong dim = 0;
-    const float *res = NULL;
-    XGB(XGBoosterPredictFromDMatrix(
-            best, dvalid,
-            "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, "
-            "\"iteration_end\": 0, \"strict_shape\": false}",
-            &shape, &dim, &res),
-        "predicting the hold-out");
-    if (!(p = malloc((d.n - v0) * sizeof *p))) {
-        rc = tg_fail(err, TG_EINTERNAL, "out of memory");
-        goto out;
-    }
-    memcpy(p, res, (d.n - v0) * sizeof *p);
-    m = evaluate(&d, v0, p, r);
-    add_references(m, &d, v0, r);
-    add_importance(m, best);
+    return TG_OK;
+}
+
+cJSON *train_evaluate(const tg_holdout *h, double prior_threshold,
+                      BoosterHandle b, const tg_train_opts *o,
+                      tg_train_result *r)
+{
+    cJSON *m = evaluate(h, r);
+    add_references(m, h, prior_threshold, r);
+    add_importance(m, b);
     add_num(m, "rounds_run", r->rounds_run);
     add_num(m, "best_iteration", r->best_iteration);
     cJSON *par = cJSON_AddObjectToObject(m, "params");
@@ -459,6 +474,14 @@ int train_run(const tg_train_opts *o, tg_train_result *r, tg_err *err)
                             tg_time_format(r->valid_from, tbuf, sizeof tbuf));
     cJSON_AddStringToObject(m, "valid_to",
                             tg_time_format(r->valid_to, tbuf, sizeof tbuf));
+    if (r->workers)
+        add_num(m, "workers", r->workers);
+    return m;
+}
+
+int train_register(tg_store *s, BoosterHandle b, cJSON *m,
+                   const tg_train_opts *o, tg_train_result *r, tg_err *err)
+{
     r->version = registry_next_version(s);
     if (o->out)
         tg_strlcpy(r->model_path, o->out, sizeof r->model_path);
@@ -472,47 +495,134 @@ int train_run(const tg_train_opts *o, tg_train_result *r, tg_err *err)
         }
     }
     int64_t now = (int64_t)time(NULL);
+    char tbuf[32];
     cJSON_AddNumberToObject(m, "version", r->version);
     cJSON_AddStringToObject(m, "trained_at",
                             tg_time_format(now, tbuf, sizeof tbuf));
     r->metrics_json = cJSON_Print(m);
-    feat = features_json();
-    char sha[65];
-    if (!r->metrics_json || !feat) {
+    char *feat = features_json(), sha[65];
+    int rc = TG_OK;
+    if (!r->metrics_json || !feat)
         rc = tg_fail(err, TG_EINTERNAL, "out of memory");
-        goto out;
-    }
-    if (o->metrics_path) {
+    if (rc == TG_OK && o->metrics_path) {
         /* Check before saving anything that the metrics can be written. */
         char mdir[PATH_MAX];
         dir_of(o->metrics_path, mdir, sizeof mdir);
-        if (access(mdir, W_OK) != 0) {
+        if (access(mdir, W_OK) != 0)
             rc = tg_fail(err, TG_EIO, "%s: cannot write the metrics there",
                          o->metrics_path);
-            goto out;
-        }
     }
-    if ((rc = save_model(best, r->model_path, err)) != TG_OK ||
-        (rc = tg_sha256_file(r->model_path, sha, err)) != TG_OK)
-        goto out;
-    if (o->metrics_path &&
-        (rc = tg_write_file_atomic(o->metrics_path, r->metrics_json,
-                                   strlen(r->metrics_json), err)) != TG_OK)
-        goto out;
-    rc = registry_add(s, r->version, r->model_path, sha, feat, r->threshold,
-                      r->metrics_json, now, err);
-out:
-    free(p);
+    if (rc == TG_OK)
+        rc = save_model(b, r->model_path, err);
+    if (rc == TG_OK)
+        rc = tg_sha256_file(r->model_path, sha, err);
+    if (rc == TG_OK && o->metrics_path)
+        rc = tg_write_file_atomic(o->metrics_path, r->metrics_json,
+                                  strlen(r->metrics_json), err);
+    if (rc == TG_OK)
+        rc = registry_add(s, r->version, r->model_path, sha, feat,
+                          r->threshold, r->metrics_json, now, err);
     free(feat);
+    return rc;
+}
+
+/* The product prior rate's accuracy-optimal threshold on the training
+ * period. */
+static double prior_threshold(const tg_dataset *d, size_t v0)
+{
+    float *prior = malloc((v0 ? v0 : 1) * sizeof *prior);
+    if (!prior)
+        return 0.5;
+    for (size_t i = 0; i < v0; i++)
+        prior[i] = d->x[i * d->nfeat + (size_t)TG_F_product_prior_return_rate];
+    double t = metrics_best_threshold_accuracy(prior, d->y, v0);
+    free(prior);
+    return t;
+}
+
+/* Evaluates the best booster on the hold-out rows v0.. of d. */
+static cJSON *evaluate_local(const tg_dataset *d, size_t v0, const float *p,
+                             BoosterHandle best, const tg_train_opts *o,
+                             tg_train_result *r)
+{
+    size_t nv = d->n - v0;
+    float *prior = malloc((nv ? nv : 1) * sizeof *prior);
+    if (!prior)
+        return NULL;
+    for (size_t i = 0; i < nv; i++)
+        prior[i] = d->x[(v0 + i) * d->nfeat +
+                        (size_t)TG_F_product_prior_return_rate];
+    tg_holdout h = {nv, p, d->y + v0, d->truth + v0, prior};
+    cJSON *m = train_evaluate(&h, prior_threshold(d, v0), best, o, r);
+    free(prior);
+    return m;
+}
+
+/* Boosts on d (rows before v0 to fit, the rest held out), evaluates and
+ * registers in s. */
+static int train_local(tg_store *s, const tg_dataset *d, size_t v0,
+                       const tg_train_opts *o, tg_train_result *r,
+                       tg_err *err)
+{
+    DMatrixHandle mats[2] = {NULL, NULL};
+    BoosterHandle b = NULL, best = NULL;
+    cJSON *m = NULL;
+    float *p = NULL;
+    int rc = train_matrix(d->x, d->y, v0, &mats[0], err);
+    if (rc == TG_OK)
+        rc = train_matrix(d->x + v0 * d->nfeat, d->y + v0, d->n - v0,
+                          &mats[1], err);
+    if (rc == TG_OK)
+        rc = train_booster(mats, o, &b, err);
+    if (rc == TG_OK)
+        rc = train_boost(b, mats, o, NULL, r, err);
+    if (rc == TG_OK)
+        rc = train_best(b, r->best_iteration, &best, err);
+    if (rc == TG_OK)
+        rc = train_predict(best, mats[1], d->n - v0, &p, err);
+    if (rc == TG_OK && !(m = evaluate_local(d, v0, p, best, o, r)))
+        rc = tg_fail(err, TG_EINTERNAL, "out of memory");
+    if (rc == TG_OK)
+        rc = train_register(s, best, m, o, r, err);
+    free(p);
     cJSON_Delete(m);
     if (best)
         XGBoosterFree(best);
     if (b)
         XGBoosterFree(b);
-    if (dtrain)
-        XGDMatrixFree(dtrain);
-    if (dvalid)
-        XGDMatrixFree(dvalid);
+    for (int i = 0; i < 2; i++)
+        if (mats[i])
+            XGDMatrixFree(mats[i]);
+    return rc;
+}
+
+int train_run(const tg_train_opts *o, tg_train_result *r, tg_err *err)
+{
+    memset(r, 0, sizeof *r);
+    int rc = train_check_out(o, err);
+    if (rc != TG_OK)
+        return rc;
+    if (o->shards)
+        return train_worker_run(o, r, err);
+    tg_store *s = store_open(o->db, 0, err);
+    if (!s)
+        return err->code;
+    tg_dataset d;
+    if ((rc = dataset_load(s, DATASET_MATURE, 0, &d, err)) != TG_OK) {
+        store_close(s);
+        return rc;
+    }
+    size_t v0 = shards_holdout_start(d.t, d.n, o->valid_days, NULL);
+    rc = train_check_counts((long)v0, positives(d.y, v0), (long)(d.n - v0),
+                            positives(d.y + v0, d.n - v0), o->db,
+                            o->valid_days, err);
+    if (rc == TG_OK) {
+        r->n_train = (long)v0;
+        r->n_valid = (long)(d.n - v0);
+        r->valid_from = d.t[v0];
+        r->valid_to = d.t[d.n - 1];
+        rc = train_local(s, &d, v0, o, r, err);
+    }
     dataset_free(&d);
     store_close(s);
     if (rc != TG_OK) {

@@ -24,6 +24,15 @@ typedef struct tg_train_opts {
      * hold-out log loss and AUC. */
     void (*on_round)(void *ud, int round, int total, const double ev[4]);
     void *ud;
+    /* Distributed training: a worker trains on shard `rank` of the
+     * folder `shards` (trendguard export --training-set) with world_size
+     * workers that meet through the tracker; rank 0 evaluates over every
+     * shard, writes and registers the model. */
+    const char *shards;
+    const char *tracker_host;
+    int tracker_port;
+    int rank, world_size;     /* -1 when not given */
+    int timeout;              /* seconds: the longest wait for the others */
 } tg_train_opts;
 
 typedef struct tg_train_result {
@@ -39,12 +48,16 @@ typedef struct tg_train_result {
     double oracle_accuracy, oracle_auc;
     double majority_accuracy, prior_accuracy, prior_auc;
     int64_t valid_from, valid_to;
+    int workers;        /* 0 on one machine, else the world size */
     char *metrics_json; /* caller frees */
 } tg_train_result;
 
 /* Defaults: 600 rounds, early stop 40, depth 6, eta 0.08, seed 1, 30 days,
- * nthread 0 (all cores). */
+ * nthread 0 (all cores); not distributed (rank and world size -1), a
+ * 120 s timeout. */
 void train_defaults(tg_train_opts *o);
+/* Trains on one machine from the store, or, with o->shards, as one worker
+ * of a distributed run. */
 int train_run(const tg_train_opts *o, tg_train_result *r, tg_err *err);
 
 #endif

@@ -68,6 +68,8 @@ typedef struct session {
     /* the model, or the rule-based fallback (session_risk.c) */
     tg_model *model;
     tg_risk_scorer *scorer;
+    int *feature_map;        /* the model's features in features.h order,
+                                for the engine's counterfactual scores */
     tg_model_info model_info;
     char model_problem[200]; /* why there is no model ("" when there is) */
     tg_explainer *explainer;

@@ -59,8 +59,15 @@ void session_risk_open(session *s)
     open_catalog(s, &err);
     s->explainer = explain_load(NULL, &err);
     s->model = score_open_model(s->store, NULL, &s->model_info, &err);
-    if (s->model && !(s->scorer = score_scorer(s->model, s->explainer,
-                                               &err))) {
+    if (s->model && (!(s->scorer = score_scorer(s->model, s->explainer,
+                                                &err)) ||
+                     !(s->feature_map = malloc(model_num_features(s->model) *
+                                               sizeof *s->feature_map)) ||
+                     score_feature_map(s->model, s->feature_map, &err))) {
+        risk_scorer_free(s->scorer);
+        s->scorer = NULL;
+        free(s->feature_map);
+        s->feature_map = NULL;
         model_free(s->model);
         s->model = NULL;
     }
@@ -75,6 +82,8 @@ void session_risk_close(session *s)
 {
     risk_scorer_free(s->scorer);
     s->scorer = NULL;
+    free(s->feature_map);
+    s->feature_map = NULL;
     model_free(s->model);
     s->model = NULL;
     explain_free(s->explainer);
@@ -148,6 +157,9 @@ void session_nudge_input(session *s, const line_risk *r, int moment,
     in->segment = s->persona.id ? s->persona.segment : TG_SEG_UNKNOWN;
     memcpy(in->x, r->x, sizeof in->x);
     in->score = r->risk.from_rules ? NAN : r->risk.p;
+    if (!r->risk.from_rules && s->model && s->feature_map) /* counterfactuals */
+        in->scorer = (tg_nudge_scorer){s->model, s->feature_map,
+                                       model_num_features(s->model)};
     in->n_drivers = r->risk.n_drivers;
     memcpy(in->driver, r->risk.driver, sizeof in->driver);
     memcpy(in->contribution, r->risk.contribution, sizeof in->contribution);

@@ -76,7 +76,7 @@ $T send-keys -t app q
 wait_for "vt100 quits" "EXITED 0"
 sane vt100
 
-# Tiny and huge windows: the too-small message (src/app/tui.c,
+# Tiny and huge windows: the too-small message (src/tui/loop.c,
 # draw_too_small), wrapped to the width, and nothing of the normal screen.
 fg_start tiny 20 5
 wait_for "20x5 says its size" "^20x5; TrendGuard"

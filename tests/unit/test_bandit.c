@@ -1,28 +1,12 @@
 /* test_bandit.c: the intervention engine's bandit against answers worked
- * out by hand: the risk-corrected reward, the Beta update, the pooling of
- * a nudge's outcomes across contexts, and the draws' distribution. Every
+ * out by hand: the Beta update with answers, the pooling of a nudge's
+ * answers across contexts, and the draws' distribution. Every
  * expected value below is a literal computed on paper from the formulas
  * in nudge.h, never by calling the code under test. */
 #include <math.h>
 
 #include "testutil.h"
 #include "trendguard/nudge.h"
-
-/* reward = (kept - (1 - score) + 1) / 2. */
-static void reward_by_hand(void **state)
-{
-    (void)state;
-    assert_float_equal(bandit_reward(1, 0.8), 0.9, 1e-12);  /* (1-.2+1)/2 */
-    assert_float_equal(bandit_reward(0, 0.8), 0.4, 1e-12);  /* (0-.2+1)/2 */
-    assert_float_equal(bandit_reward(1, 0.2), 0.6, 1e-12);  /* (1-.8+1)/2 */
-    assert_float_equal(bandit_reward(0, 0.2), 0.1, 1e-12);  /* (0-.8+1)/2 */
-    assert_float_equal(bandit_reward(1, 0.5), 0.75, 1e-12);
-    assert_float_equal(bandit_reward(1, 1.0), 1.0, 1e-12);
-    assert_float_equal(bandit_reward(0, 0.0), 0.0, 1e-12);
-    /* A risk that is not a probability counts as 0.5. */
-    assert_float_equal(bandit_reward(0, NAN), 0.25, 1e-12);
-    assert_float_equal(bandit_reward(1, 7), 0.75, 1e-12);
-}
 
 /* Beta(1, 1) then rewards 0.9 and 0.4: a = 1 + 1.3, b = 1 + 0.7, n = 2.
  * An out-of-range reward or index changes nothing. */
@@ -183,7 +167,6 @@ static void samples_come_from_the_pooled_posterior(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(reward_by_hand),
         cmocka_unit_test(update_by_hand),
         cmocka_unit_test(pooling_by_hand_few_outcomes),
         cmocka_unit_test(pooling_by_hand_many_outcomes),

@@ -403,7 +403,7 @@ static void migrated_store_fills_its_cache(void **state)
         SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "INSERT INTO main.truth SELECT"
         " purchase_id, p_return FROM d.truth", NULL, NULL, NULL), SQLITE_OK);
-    /* trend_state as version 3 had it; version 6 rebuilds it with its
+    /* trend_state as version 3 had it; version 7 rebuilds it with its
      * weeks. */
     assert_int_equal(sqlite3_exec(db, "INSERT INTO main.trend_state SELECT"
         " hashtag_id, captured_at, views, views_24h, growth_24h, growth_7d,"
@@ -434,7 +434,7 @@ static void migrated_store_fills_its_cache(void **state)
     assert_int_equal(tu_int(s, "SELECT count(*) FROM (SELECT * FROM"
                                " d.fit_category_days WHERE small OR large"
                                " EXCEPT SELECT * FROM fit_category_days)"), 0);
-    /* Version 6 rebuilt the trends' weeks as ingest works them out. */
+    /* Version 7 rebuilt the trends' weeks as ingest works them out. */
     assert_int_equal(tu_int(s, "SELECT count(*) FROM (SELECT * FROM"
                                " trend_state EXCEPT SELECT * FROM"
                                " d.trend_state)"), 0);

@@ -1,7 +1,8 @@
-/* test_stats.c: the relative return reduction and its cluster-bootstrap
- * interval against answers worked out independently of the code: by hand,
- * from the delta method, and by coverage over data drawn from a known
- * distribution. */
+/* test_stats.c: the relative return reduction, the difference of two
+ * arms' reductions (split and paired) and their cluster-bootstrap
+ * intervals against answers worked out independently of the code: by
+ * hand, from the delta method, and by coverage over data drawn from a
+ * known distribution. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -176,6 +177,86 @@ static void threads_do_not_change_the_interval(void **state)
     free(r);
 }
 
+/* The difference of two reductions against one control, each arm on its
+ * own 20,000 shoppers with one line each: control 6,000 returned (0.30),
+ * arm a 4,200 (0.21, a reduction of 0.30), arm b 4,800 (0.24, 0.20); the
+ * difference is (pb - pa) / p0 = 0.10. By the delta method its variance
+ * is (pa(1 - pa) + pb(1 - pb)) / (n p0^2) + (pb - pa)^2 p0(1 - p0) /
+ * (n p0^4) = 1.9467e-4, sd 0.013952: the 95% interval is 0.10 +- 1.95996
+ * x 0.013952 = [0.072654, 0.127346]. (python3: import math; v =
+ * (1/.3)**2*(.21*.79+.24*.76)/20000 + (.03/.09)**2*.21/20000.) */
+static void difference_of_split_arms_matches_the_delta_method(void **state)
+{
+    (void)state;
+    enum { N = 20000, A = 3 };
+    int32_t *l = calloc(A * 3 * N, sizeof *l);
+    int32_t *r = calloc(A * 3 * N, sizeof *r);
+    static const int returned[A] = {6000, 4200, 4800};
+    for (int k = 0; k < A; k++)
+        for (int i = 0; i < N; i++) {
+            size_t u = (size_t)(k * N + i) * A + (size_t)k;
+            l[u] = 1;
+            r[u] = i < returned[k];
+        }
+    tg_boot_data d = {l, r, 3 * N, A};
+    tg_boot_opts o = {2000, 0.95, 17, 2};
+    tg_boot_contrast c[2] = {{0, 1, 2}, {0, 2, -1}};
+    double lo[2], hi[2], R[A] = {6000, 4200, 4800}, L[A] = {N, N, N};
+    tg_err err = {0};
+    assert_float_equal(stats_contrast(&c[0], R, L), 0.10, 1e-12);
+    assert_float_equal(stats_contrast(&c[1], R, L), 0.20, 1e-12);
+    assert_int_equal(stats_boot_contrasts(&d, &o, c, 2, lo, hi, &err),
+                     TG_OK);
+    assert_float_equal(lo[0], 0.072654, 0.003);
+    assert_float_equal(hi[0], 0.127346, 0.003);
+    /* The single reduction is stats_boot_reduction's, to the bit. */
+    double rlo[A], rhi[A];
+    assert_int_equal(stats_boot_reduction(&d, &o, rlo, rhi, &err), TG_OK);
+    assert_true(rlo[2] == lo[1] && rhi[2] == hi[1]);
+    free(l);
+    free(r);
+}
+
+/* The same difference measured paired: every shopper in all three arms
+ * with one line. Control returns the first 6,000; arm a avoids the first
+ * 1,800 of them (a reduction of 0.30), arm b the first 1,200 (0.20). The
+ * difference is the ratio of mean(z - y) to mean(x) (x, y, z: returned in
+ * control, a, b), 600 / 6,000 = 0.10; by the delta method its variance is
+ * mean(u^2) / (n mean(x)^2) with u = (z - y) - 0.1 x: (1,200 x 0.01 + 600
+ * x 0.81 + 4,200 x 0.01) / 20,000 = 0.027, over 20,000 x 0.09: sd
+ * 0.0038730, the 95% interval [0.092409, 0.107591], under a third of the
+ * split design's width. Identical arms differ by exactly 0. */
+static void difference_of_paired_arms_matches_the_delta_method(void **state)
+{
+    (void)state;
+    enum { N = 20000, A = 4 };
+    int32_t *l = malloc(A * N * sizeof *l), *r = malloc(A * N * sizeof *r);
+    for (int i = 0; i < N; i++) {
+        int32_t *li = l + (size_t)i * A, *ri = r + (size_t)i * A;
+        li[0] = li[1] = li[2] = li[3] = 1;
+        ri[0] = i < 6000;
+        ri[1] = i >= 1800 && i < 6000;
+        ri[2] = i >= 1200 && i < 6000;
+        ri[3] = ri[1];
+    }
+    tg_boot_data d = {l, r, N, A};
+    tg_boot_opts o = {2000, 0.95, 23, 2};
+    tg_boot_contrast c[2] = {{0, 1, 2}, {0, 1, 3}};
+    double lo[2], hi[2];
+    tg_err err = {0};
+    assert_int_equal(stats_boot_contrasts(&d, &o, c, 2, lo, hi, &err),
+                     TG_OK);
+    assert_float_equal(lo[0], 0.092409, 0.0008);
+    assert_float_equal(hi[0], 0.107591, 0.0008);
+    assert_true(lo[1] == 0 && hi[1] == 0);
+    /* Arms out of range are refused. */
+    tg_boot_contrast bad = {0, 1, A};
+    assert_int_equal(stats_boot_contrasts(&d, &o, &bad, 1, lo, hi, &err),
+                     TG_EINTERNAL);
+    free(l);
+    free(r);
+}
+
 static void bad_arguments_refused(void **state)
 {
     (void)state;
@@ -205,6 +286,8 @@ int main(void)
         cmocka_unit_test(interval_width_and_level_match_the_delta_method),
         cmocka_unit_test(intervals_cover_at_their_level),
         cmocka_unit_test(threads_do_not_change_the_interval),
+        cmocka_unit_test(difference_of_split_arms_matches_the_delta_method),
+        cmocka_unit_test(difference_of_paired_arms_matches_the_delta_method),
         cmocka_unit_test(bad_arguments_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,11 +1,12 @@
 /* test_store.c: the store file: created private, WAL, foreign keys on,
- * migrated on open, refused when newer or not a database, the trigger that
+ * migrated on open (from every older version), refused when newer or not a database, the trigger that
  * queues interventions, rejects kept byte for byte, and the busy timeout. */
 #include "testutil.h"
 
 #include <math.h>
 #include <sys/stat.h>
 
+#include "core/schema.h"
 #include "trendguard/features.h"
 
 static void creates_a_private_wal_store(void **state)
@@ -78,6 +79,50 @@ static void refuses_newer_and_foreign_files(void **state)
     assert_true(err.code == TG_EDATA || err.code == TG_EIO);
     assert_null(store_open(dir, 0, &err));
     assert_int_equal(err.code, TG_EUSAGE);
+    tu_rmrf(dir);
+}
+
+/* A store written by every older version opens at this one: each
+ * migration runs after the ones before it, version 6's sweeps are kept
+ * and version 7 adds the store's currency. */
+static void migrates_from_every_older_version(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_tmpdir(dir, sizeof dir);
+    for (int v = 1; v < STORE_SCHEMA_VERSION; v++) {
+        snprintf(path, sizeof path, "%s/v%d.db", dir, v);
+        sqlite3 *db;
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        for (int i = 0; i < v; i++)
+            assert_int_equal(sqlite3_exec(db, schema_migrations[i], NULL,
+                                          NULL, NULL), SQLITE_OK);
+        char sql[128];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        if (v >= 6)
+            assert_int_equal(sqlite3_exec(db, "INSERT INTO sim_sweeps("
+                                              "created_at, json) VALUES(1,"
+                                              " '{}')", NULL, NULL, NULL),
+                             SQLITE_OK);
+        sqlite3_close(db);
+        tg_err err = {0};
+        tg_store *s = store_open(path, 0, &err);
+        if (!s)
+            fail_msg("version %d: %s", v, err.msg);
+        assert_int_equal(store_version_found(s), v);
+        assert_int_equal(tu_int(s, "PRAGMA user_version"),
+                         STORE_SCHEMA_VERSION);
+        assert_int_equal(tu_int(s, "SELECT count(*) FROM sim_sweeps"),
+                         v >= 6 ? 1 : 0);
+        assert_int_equal(tu_int(s, "SELECT count(*) FROM store_settings"
+                                   " WHERE key = 'currency' AND value ="
+                                   " 'USD'"), 1);
+        assert_int_equal(tu_int(s, "SELECT count(*) FROM pragma_table_info("
+                                   "'trend_state') WHERE name ="
+                                   " 'best_week_views'"), 1);
+        store_close(s);
+    }
     tu_rmrf(dir);
 }
 
@@ -257,6 +302,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(creates_a_private_wal_store),
         cmocka_unit_test(refuses_newer_and_foreign_files),
+        cmocka_unit_test(migrates_from_every_older_version),
         cmocka_unit_test(code_tables_match_the_features),
         cmocka_unit_test(trend_weeks_and_phases),
         cmocka_unit_test(high_scores_queue_interventions),

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <sys/stat.h>
 
+#include "train/train_int.h"
 #include "trendguard/score.h"
 
 typedef struct fx {
@@ -211,6 +212,49 @@ static void scoring_queues_interventions(void **state)
     store_close(s);
 }
 
+/* The distributed baseline's threshold from summed histograms is the
+ * exact sweep's whenever no bin holds two distinct rates: rates on a
+ * 1/1000 grid (ties included), labels that follow them loosely, split
+ * over three "workers" whose histograms are summed. */
+static void histogram_threshold_is_the_exact_one(void **state)
+{
+    (void)state;
+    tg_rng rng;
+    tg_rng_seed(&rng, 7);
+    for (int trial = 0; trial < 20; trial++) {
+        size_t n = 500 + (size_t)tg_rng_below(&rng, 3000);
+        float *v = malloc(n * sizeof *v), *y = malloc(n * sizeof *y);
+        long long *sum = calloc(2 * PRIOR_BINS, sizeof *sum);
+        float *lo = malloc(PRIOR_BINS * sizeof *lo);
+        for (int b = 0; b < PRIOR_BINS; b++)
+            lo[b] = INFINITY;
+        double tilt = tg_rng_uniform(&rng) * 1.5;
+        for (size_t i = 0; i < n; i++) {
+            v[i] = (float)tg_rng_below(&rng, 1001) / 1000.0f;
+            y[i] = tg_rng_uniform(&rng) < 0.2 + tilt * (v[i] - 0.3) ? 1 : 0;
+        }
+        for (int k = 0; k < 3; k++) {
+            long long *h = calloc(2 * PRIOR_BINS, sizeof *h);
+            float *l = malloc(PRIOR_BINS * sizeof *l);
+            for (int b = 0; b < PRIOR_BINS; b++)
+                l[b] = INFINITY;
+            for (size_t i = (size_t)k; i < n; i += 3)
+                train_hist_add(h, l, v[i], y[i] > 0.5f);
+            for (int b = 0; b < 2 * PRIOR_BINS; b++)
+                sum[b] += h[b];
+            for (int b = 0; b < PRIOR_BINS; b++)
+                lo[b] = l[b] < lo[b] ? l[b] : lo[b];
+            free(h), free(l);
+        }
+        double want = metrics_best_threshold_accuracy(v, y, n);
+        double got = train_hist_threshold(sum, lo);
+        if (got != want)
+            fail_msg("trial %d: %.9g from the histograms, %.9g exact", trial,
+                     got, want);
+        free(v), free(y), free(sum), free(lo);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +265,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(training_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(scoring_queues_interventions, setup,
                                         teardown),
+        cmocka_unit_test(histogram_threshold_is_the_exact_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,12 @@
 /* test_truth.c: what decides never reads what only the shopper model
  * knows. Two stores that differ only in their truth (each line's true
  * return probability) give the same training set, the same app features
- * and the same queue decisions; a simulated line's features stay the same
- * when the shopper's true size and the product's true fit change. */
+ * and the same queue decisions (scored by the store's model, the
+ * counterfactuals too); a simulated line's features, the engine's input
+ * built from them (the riskiest size, the summed risk of the others, the
+ * size it would advise) and its decision stay the same when the shopper's
+ * true size, the product's true fit and quality and the line's taste
+ * change. */
 #include <math.h>
 
 #include "demo_store.h"
@@ -131,8 +135,27 @@ static void store_decisions_ignore_the_truth(void **state)
     tu_rmrf(dir);
 }
 
+/* What the simulation's engine sees of a cart and decides on its first
+ * item: each line's features, the engine's input and its decision. */
+static void engine_sees(const sim_ctx *s, const sim_arm_state *st,
+                        const sim_order *so, const tg_order *o, float *xs,
+                        tg_nudge_input *in, tg_nudge_decision *d)
+{
+    for (int k = 0; k < o->n; k++) {
+        for (int f = 0; f < TG_NUM_FEATURES; f++)
+            xs[k * TG_NUM_FEATURES + f] = NAN;
+        sim_features(s, st, so, o, k, xs + k * TG_NUM_FEATURES);
+    }
+    sim_item it = {.product = o->lines[0].product, .n = o->n,
+                   .lines = {0, 1}, .nudge = -1, .keep_line = -1,
+                   .new_size = -1};
+    sim_item_input(s, st, so, o, &it, xs, NULL, NULL, in);
+    nudge_decide(&st->cat, st->bandit, in, NULL, NULL, NULL, NULL, d);
+}
+
 /* A simulated line's features from a world, an arm's history and an
- * order: the same after every truth-only field of the world changes. */
+ * order, and what the engine makes of them: the same after every
+ * truth-only field of the world changes. */
 static void sim_features_ignore_the_truth(void **state)
 {
     (void)state;
@@ -166,7 +189,16 @@ static void sim_features_ignore_the_truth(void **state)
         st.hist[i].s_obs[0] = i % 4, st.hist[i].s_sum[0] = 2 * (i % 4);
     st.cat_cum[TG_CAT_DRESSES][0] = 30;
     st.cat_cum[TG_CAT_DRESSES][1] = 10;
+    tg_nudge_catalog cat;
+    assert_int_equal(nudge_catalog_load(NULL, &cat, &err), TG_OK);
+    st.kind = TG_SIM_RULES; /* scores with the rule estimate */
+    st.cat = cat;
+    st.bandit = bandit_create(cat.n, 1, 1);
+    for (int i = 0; i < 40; i++) /* answers the bandit has had */
+        bandit_update(st.bandit, i % TG_NUM_SEGMENTS, i % 3, i % cat.n,
+                      i % 2);
     float x0[TG_NUM_FEATURES], x1[TG_NUM_FEATURES];
+    int decided = 0;
     for (int i = 0; i < w->n_customers; i++) {
         int p = (i * 7) % w->n_products;
         sim_order so = {.t = 20050 * TG_DAY + 3600, .customer = i, .n = 1};
@@ -180,7 +212,16 @@ static void sim_features_ignore_the_truth(void **state)
         o.lines[0].unit_price = 20;
         for (int f = 0; f < TG_NUM_FEATURES; f++)
             x0[f] = x1[f] = NAN;
-        sim_features(&s, &st, &so, &o, 0, x0);
+        /* a bracketed item: the same product in the next size too */
+        o.n = 1 + (w->products[p].size_hi > w->products[p].size_lo);
+        o.lines[1] = o.lines[0];
+        o.lines[1].size = o.lines[0].size + 1;
+        o.lines[0].ctx.taste = 0.3;
+        float xs0[2 * TG_NUM_FEATURES], xs1[2 * TG_NUM_FEATURES];
+        tg_nudge_input in0, in1;
+        tg_nudge_decision d0, d1;
+        engine_sees(&s, &st, &so, &o, xs0, &in0, &d0);
+        memcpy(x0, xs0, sizeof x0);
         /* Change what only the shopper model knows. */
         tg_customer *c = &w->customers[i];
         tg_product *pr = &w->products[p];
@@ -189,9 +230,20 @@ static void sim_features_ignore_the_truth(void **state)
         c->dev += 1;
         pr->fit_bias = pr->fit_bias == 1 ? -1 : pr->fit_bias + 1;
         pr->quality = -pr->quality;
-        sim_features(&s, &st, &so, &o, 0, x1);
+        o.lines[0].ctx.taste = -2;
+        engine_sees(&s, &st, &so, &o, xs1, &in1, &d1);
+        memcpy(x1, xs1, sizeof x1);
         assert_memory_equal(x0, x1, sizeof x0);
+        assert_memory_equal(xs0, xs1, (size_t)o.n * sizeof x0);
+        assert_memory_equal(&in0, &in1, sizeof in0);
+        assert_int_equal(d0.nudge, d1.nudge);
+        assert_int_equal(d0.suggested_size, d1.suggested_size);
+        assert_true(d0.value == d1.value);
+        assert_string_equal(d0.why, d1.why);
+        decided += d0.nudge >= 0;
     }
+    assert_true(decided > 20);
+    bandit_free(st.bandit);
     free(s.trends);
     free(st.hist);
     free(st.p_lines);
