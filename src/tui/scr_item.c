@@ -98,7 +98,9 @@ static int catch_up(session *s)
         return 0;
     if (data || shopper)
         open_item(s, st.item.product_id);
-    if (shopper) {
+    if (shopper) { /* another shopper: their size, a visit of their own */
+        st.size_sel = session_usual_size(s, &st.item);
+        st.qty = 1;
         st.nudge.state = NUDGE_NONE;
         st.quiet = TG_WHY_SHOWN;
     }

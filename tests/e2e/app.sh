@@ -8,12 +8,13 @@
 # take the exchange (it asks first; the new line has its risk), "Changed my
 # mind" offering store credit and no exchange, see the dashboard's figures
 # move, the help grouped by screen, the shopper list's numbers that
-# --persona takes, the tips capped until demo mode lifts the cap, Esc at a
-# too-small size (only q quits), a resize to 60x15 and back; the shopper,
-# theme and demo mode kept for the next launch, and a hostile settings
-# file; a size tip taken by picking its size (it asks no more); the
-# store's currency on every screen; NO_COLOR, LANG=C, a broken model, and
-# quitting with the terminal sane.
+# --persona takes, the open item in the new shopper's size, the tips
+# capped until demo mode lifts the cap, Esc at a too-small size (only q
+# quits), a resize to 60x15 and back; the shopper, theme and demo mode
+# kept for the next launch, and a hostile settings file; the store's
+# currency on every screen; NO_COLOR, LANG=C, a broken model, and a size
+# tip taken by picking its size (it asks no more); quitting with the
+# terminal sane.
 # One "ok"/"FAIL" line per check; the last line counts them.
 set -u
 BUILD=${TG_BUILD:-build}
@@ -40,6 +41,12 @@ bands_agree() { # bands_agree NAME
     check "$1: the meter's ${pct:-?}% is ${band:-?}" $?
 }
 hints() { screen; tail -n 1 "$W/screen"; }
+# The Item screen's picked size and the shopper's size, as "PICKED USUAL".
+picked_and_usual() {
+    screen
+    echo "$(sed -n 's/^  Size .*\[\([A-Z0-9]*\)\].*/\1/p' "$W/screen" | head -n 1)" \
+        "$(sed -n 's/^  Your size: \([A-Z0-9]*\).*/\1/p' "$W/screen" | head -n 1)"
+}
 # colourless NAME: no colour escapes on the screen.
 colourless() {
     $T capture-pane -e -p -t app > "$W/escapes"
@@ -141,7 +148,7 @@ wait_for "orders again" "can return"
 keys r
 wait_for "return asks why" "Why is it going back"
 keys Enter
-wait_for "exchange-first offer" "Exchange first"
+wait_for "the offer instead of a refund" "Instead of a refund"
 wait_for "the exchange the offer speaks of" "Exchange it for size"
 keys Enter
 wait_for "the return asks to confirm" "confirm the return"
@@ -158,7 +165,10 @@ keys Down Down r
 wait_for "a second return" "Why is it going back"
 keys Down Down Down Down Enter
 wait_for "changed my mind: store credit" "store credit with a \$[0-9.]* bonus"
-! on_screen "Swap it\|Exchange it"; check "changed my mind: no exchange offered" $?
+screen
+sed -n '/^  Returning /,$p' "$W/screen" | sed '$d' | sed '$d' > "$W/dialog"
+[ -s "$W/dialog" ] && ! grep -qi "swap\|exchange" "$W/dialog"
+check "changed my mind: no exchange in the dialog" $? "$(cat "$W/dialog")"
 on_screen "Refund \$[0-9.]* to the original payment"
 check "changed my mind: a refund" $?
 keys Escape
@@ -184,12 +194,24 @@ check "help grouped by screen, this one first" $?
 on_screen " v  *filter channel"; check "the dashboard's channel is v, not c" $?
 screen
 [ "$(grep -c '  c  ' "$W/screen")" -le 1 ]; check "c means one thing in the help" $?
-keys Escape p
+# Another shopper sees the open item in their own size, not the size
+# the one before picked.
+keys Escape 2
+wait_for "the item again" "Regret risk"
+sizes=$(picked_and_usual)
+[ -n "${sizes% *}" ] && [ "${sizes% *}" != "${sizes#* }" ]
+check "the first shopper picked another size than theirs ($sizes)" $?
+keys p
 wait_for "persona switcher" "Shop as"
 screen
 pid=$(sed -n 's/^ *[^0-9 ]* *\([0-9][0-9]*\)  [a-z].*/\1/p' "$W/screen" | sed -n 2p)
 keys Down Enter
 wait_for "persona switched" "Shopping as"
+keys 2
+wait_for "the item for the new shopper" "Regret risk"
+sizes=$(picked_and_usual)
+[ -n "${sizes% *}" ] && [ "${sizes% *}" = "${sizes#* }" ]
+check "the new shopper's item opens in their size ($sizes)" $?
 # Risky items one after another, each tip taken (a declined one would not
 # come back this visit), until the caps stop the tips: the item screen
 # then says so instead of showing nothing.
