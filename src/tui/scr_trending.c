@@ -323,8 +323,9 @@ static int set_filter(int act)
         st.filter.category = st.filter.category + 1 >= TG_NUM_CATEGORIES
                                  ? -1 : st.filter.category + 1;
         return 1;
-    case ACT_PHASE:
-        st.filter.phase = st.filter.phase + 1 >= TG_NUM_TREND_PHASES
+    case ACT_PHASE: /* every listed trend has a phase: none is no choice */
+        st.filter.phase = st.filter.phase < 0 ? TG_TREND_NONE + 1
+                          : st.filter.phase + 1 >= TG_NUM_TREND_PHASES
                               ? -1 : st.filter.phase + 1;
         return 1;
     case ACT_PRICE:

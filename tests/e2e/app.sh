@@ -93,6 +93,15 @@ grep -E '^ +[0-9]+  ' "$W/screen" > "$W/rows"
 n=$(wc -l < "$W/rows")
 [ "$n" -ge 10 ] && ! grep -qv -E ' (rising|peak|fading) ' "$W/rows"
 check "every listed item's trend has a phase ($n rows)" $? "$(cat "$W/rows")"
+# The phase filter offers the phases a listed trend can have.
+keys t
+wait_for "the phase filter starts at rising" "Phase: rising"
+screen
+grep -E '^ +[0-9]+  ' "$W/screen" > "$W/rows"
+[ -s "$W/rows" ] && ! grep -qv ' rising ' "$W/rows"
+check "the phase filter lists rising trends only" $? "$(cat "$W/rows")"
+keys x
+wait_for "x clears the phase" "Phase: all"
 keys 5
 wait_for "dashboard tiles" "Return rate" 30
 wait_for "dashboard charts" "Weekly return rate" 30
