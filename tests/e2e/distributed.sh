@@ -107,13 +107,14 @@ split=$(sqlite3 "$W/lines.db" "ATTACH '$W/t.db' AS s;
                   <> (l.st = 'valid'))")
 [ "$split" = "0|$mature|0" ]
 check "no customer in two shards; each line once; the hold-out by one cut" $? "$split"
+nfeat=$(wc -l <"$SH/featmap.txt")
 "$PY" -c "
 import sys, xgboost
 for k in range(3):
     for part in ('train', 'valid'):
         d = xgboost.DMatrix('$SH/shard-%d.%s.libsvm?format=libsvm' % (k, part))
         print(d.num_row(), d.num_col())
-" 2>"$W/py.err" | awk '{ n += $1; if ($2 != 26) bad = 1 } END { print n, bad + 0 }' >"$W/xgb"
+" 2>"$W/py.err" | awk -v nf="$nfeat" '{ n += $1; if ($2 != nf) bad = 1 } END { print n, bad + 0 }' >"$W/xgb"
 [ "$(cat "$W/xgb")" = "$mature 0" ]
 check "XGBoost's Python package reads the shards directly" $? "$(cat "$W/xgb" "$W/py.err")"
 "$TG" export --db "$W/t.db" --training-set --shards 3 --out "$W/sh2" >/dev/null 2>&1
@@ -170,9 +171,9 @@ cut -d' ' -f2 "$SH/featmap.txt" | paste -sd, - >"$W/valid.csv"
 for k in 0 1 2; do
     awk -v k=$k 'NR > 1 && $2 == "valid" { print $3, k }' FS=, \
         "$SH/shard-$k.lines.csv" >"$W/rows$k"
-    awk '{ for (j = 0; j < 26; j++) v[j] = ""
+    awk -v nf="$nfeat" '{ for (j = 0; j < nf; j++) v[j] = ""
            for (i = 2; i <= NF; i++) { split($i, kv, ":"); v[kv[1]] = kv[2] }
-           s = v[0]; for (j = 1; j < 26; j++) s = s "," v[j]
+           s = v[0]; for (j = 1; j < nf; j++) s = s "," v[j]
            print $1, s }' "$SH/shard-$k.valid.libsvm" | paste -d' ' "$W/rows$k" -
 done | sort -n -k1,1 >"$W/valid.rows"
 cut -d' ' -f4 "$W/valid.rows" >>"$W/valid.csv"
