@@ -172,6 +172,10 @@ int nudge_catalog_parse(const char *json, size_t n, const char *name,
                         tg_nudge_catalog *c, tg_err *err);
 /* Index of the nudge with this id, or -1. */
 int nudge_catalog_find(const tg_nudge_catalog *c, const char *id);
+/* The band (TG_BAND_*) of a probability by the catalogue's limits: the one
+ * definition the engine, the app and the reports share (risk_figure
+ * writes a probability so that its figure agrees with it). */
+int nudge_band(const tg_nudge_catalog *c, double p);
 
 /* ---- facts: what conditions test and messages say --------------------- */
 
@@ -235,6 +239,8 @@ typedef struct tg_nudge_input {
     double kept_pct;          /* see TG_FACT_KEPT_PCT */
     double kept_n;
     double reviews;
+    const char *money;        /* the sign amounts are written with ("$",
+                                 "GBP ": money_symbol); NULL: none */
     /* the counterfactuals: the scorer (the model the score came from;
      * none: the rule estimate) and, for a line whose item is in the cart
      * in several sizes, the summed risk of its other sizes (NaN: each as

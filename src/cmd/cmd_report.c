@@ -18,6 +18,7 @@
 /* ---- terminal output ------------------------------------------------------- */
 
 typedef struct term {
+    const tg_currency *cur; /* the store's (money.h) */
     int utf8;   /* Unicode block characters */
     int bold;   /* ANSI bold headings */
     double top; /* the rate a full bar stands for */
@@ -156,15 +157,16 @@ static void print_trends(const term *t, const tg_report *r)
         printf("    (no line belongs to a trend with snapshots)\n");
 }
 
-static void money(double v, int width)
+/* An amount in the store's currency (money.h), right-aligned. */
+static void money(const term *t, double v, int width)
 {
-    if (isnan(v))
-        printf("%*s", width, "-");
-    else
-        printf("%*.2f", width, v);
+    char buf[48];
+    money_format(v, t->cur, !t->utf8, buf, sizeof buf);
+    printf("%*s", width, buf);
 }
 
-static void iv_row(const char *key, const tg_report_iv_row *row)
+static void iv_row(const term *t, const char *key,
+                   const tg_report_iv_row *row)
 {
     const tg_report_funnel *f = &row->funnel;
     printf("    ");
@@ -172,7 +174,7 @@ static void iv_row(const char *key, const tg_report_iv_row *row)
     printf(" %7ld %7ld %7ld %7ld %7ld %9.1f", f->queued, f->shown,
            f->accepted, f->kept, f->returned + f->lost,
            row->value.returns_avoided);
-    money(row->value.saved, 11);
+    money(t, row->value.saved, 11);
     if (isnan(row->value.roi))
         printf(" %7s\n", "-");
     else
@@ -199,13 +201,13 @@ static void print_interventions(const term *t, const tg_report *r)
            f->skipped, f->declined, f->shown - f->accepted - f->declined);
     printf("  returns avoided %.1f of %.1f expected; money saved ",
            v->value.returns_avoided, v->value.expected_returns);
-    money(v->value.saved, 0);
+    money(t, v->value.saved, 0);
     printf(" (return costs avoided ");
-    money(v->value.cost_avoided, 0);
+    money(t, v->value.cost_avoided, 0);
     printf(", offers ");
-    money(v->value.offer_cost, 0);
+    money(t, v->value.offer_cost, 0);
     printf(", lost margin ");
-    money(v->value.lost_margin, 0);
+    money(t, v->value.lost_margin, 0);
     printf("); ROI ");
     if (isnan(v->value.roi))
         printf("- (nothing spent)\n");
@@ -215,14 +217,14 @@ static void print_interventions(const term *t, const tg_report *r)
         printf("  by nudge:\n");
         iv_header();
         for (int i = 0; i < v->n_nudges; i++)
-            iv_row(v->nudge[i].key[0] ? v->nudge[i].key : "(no nudge)",
+            iv_row(t, v->nudge[i].key[0] ? v->nudge[i].key : "(no nudge)",
                    &v->nudge[i]);
     }
     if (v->n_months) {
         printf("  by month (of the purchase):\n");
         iv_header();
         for (int i = 0; i < v->n_months; i++)
-            iv_row(v->month[i].key, &v->month[i]);
+            iv_row(t, v->month[i].key, &v->month[i]);
     }
     printf("  How: for accepted nudges with a known outcome, returns avoided "
            "= the score logged when\n  the nudge was chosen minus the returns "
@@ -290,6 +292,7 @@ static void print_report(const tg_report *r, const char *db)
     t.bold = isatty(STDOUT_FILENO) && !(nc && *nc) &&
              !(term_name && strcmp(term_name, "dumb") == 0);
     t.top = report_top_rate(r);
+    t.cur = &r->currency;
     char a[16], b[16], e[32];
     printf("TrendGuard report: %s\n", db);
     if (!r->lines) {

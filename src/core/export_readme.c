@@ -151,6 +151,8 @@ static void write_scope(FILE *f, const tg_export_opts *o,
                 tg_time_format(p->data_end, end, sizeof end));
     else
         fprintf(f, "- The store holds no purchases yet.\n");
+    fprintf(f, "- Money (prices, amounts, refunds, offers) is in %s, the "
+               "store's currency.\n", p->currency.code);
 }
 
 static void write_files(FILE *f, const tg_export_stats *st)

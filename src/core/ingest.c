@@ -3,6 +3,7 @@
  * one transaction, records bad rows in `rejects`, and skips files already
  * loaded. The Online Retail layout lives in ingest_retail.c. */
 #include "ingest_int.h"
+#include "trendguard/money.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -393,6 +394,16 @@ int ing_cache_product(ing *g, const char *code, int64_t id,
 int ing_cache_customer(ing *g, const char *code, int64_t id)
 {
     return idmap_put(&g->customers, code, id, NULL) ? 0 : -1;
+}
+
+int ing_claim_currency(ing *g, const char *code, const char *source,
+                       tg_err *err)
+{
+    tg_err why = {0};
+    if (money_claim(g->s, code, source, &why) == TG_OK)
+        return 0;
+    tg_fail(err, why.code, "%s: %s", g->r->path, why.msg);
+    return -1;
 }
 
 int ing_step_insert(ing *g, sqlite3_stmt *st, tg_err *err)

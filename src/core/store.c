@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "schema.h"
+#include "trendguard/features.h"
 
 struct tg_store {
     sqlite3 *db;
@@ -154,6 +156,24 @@ static int migrate(tg_store *s, tg_err *err)
     return TG_OK;
 }
 
+static double arg_or_nan(sqlite3_value *v)
+{
+    return sqlite3_value_type(v) == SQLITE_NULL ? NAN
+                                                : sqlite3_value_double(v);
+}
+
+/* trend_phase(day, week, prev_week, best_week, stale_days): the trend's
+ * phase code (TG_TREND_*) by features_trend_phase, so SQL that labels
+ * trends uses the one rule. */
+static void sql_trend_phase(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+    (void)argc;
+    sqlite3_result_int(c, features_trend_phase(
+                              arg_or_nan(v[0]), arg_or_nan(v[1]),
+                              arg_or_nan(v[2]), arg_or_nan(v[3]),
+                              arg_or_nan(v[4])));
+}
+
 tg_store *store_open(const char *path, int flags, tg_err *err)
 {
     struct stat st;
@@ -191,6 +211,9 @@ tg_store *store_open(const char *path, int flags, tg_err *err)
     int busy_ms = busy ? atoi(busy) : 0;
     sqlite3_busy_timeout(s->db, busy_ms > 0 ? busy_ms : 5000);
     sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_create_function(s->db, "trend_phase", 5,
+                            SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                            sql_trend_phase, NULL, NULL);
     /* A file that is not a database fails on the first read. */
     if (store_exec(s, "PRAGMA foreign_keys = ON", err) != TG_OK ||
         (!(flags & STORE_READONLY) &&

@@ -66,7 +66,7 @@ SCORE=$!
 
 # Meanwhile the shopper browses, buys and looks at the dashboard.
 for round in 1 2 3; do
-    keys Down Down Enter Right a Left a Escape 3 c 5 1
+    keys Down Down Enter Right a Left a Escape 3 c Enter 5 1
     screen
     grep -qi "locked" "$W/screen" && echo "locked on screen" >> "$W/app.locked"
 done

@@ -241,8 +241,10 @@ ADB="$W/app.db"
 "$TG" gen --out "$W/gen" --scale demo >/dev/null 2>&1
 "$TG" ingest --db "$ADB" "$W/gen" >/dev/null 2>&1
 "$TRAIN" --db "$ADB" --rounds 10 --eta 0.3 >/dev/null 2>&1
-# A product named with SQL metacharacters, on a live trend.
-tag=$(q "$ADB" "SELECT h.name FROM product_tags t JOIN hashtags h ON h.id = t.hashtag_id LIMIT 1")
+# A product named with SQL metacharacters, on a live trend: the one that
+# gained the most views in the newest snapshots (Trending lists only the
+# items of trends that are hot).
+tag=$(q "$ADB" "SELECT h.name FROM trend_state ts JOIN hashtags h ON h.id = ts.hashtag_id WHERE ts.captured_at = (SELECT MAX(captured_at) FROM trend_snapshots) AND h.id IN (SELECT hashtag_id FROM product_tags WHERE rank = 0) ORDER BY ts.views_24h DESC LIMIT 1")
 cat >"$W/evil.csv" <<'EOF'
 product_id,name,category,brand,price,fit_bias,sizes,tags,launch_date
 P9999999,"Robert'); DROP TABLE products;-- Dress",dresses,"O'Brien ""%_""",19.99,true_to_size,S|M|L,@TAG@,2026-05-01

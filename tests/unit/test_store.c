@@ -1,11 +1,12 @@
 /* test_store.c: the store file: created private, WAL, foreign keys on,
- * migrated on open, refused when newer or not a database, the trigger that
+ * migrated on open (from every older version), refused when newer or not a database, the trigger that
  * queues interventions, rejects kept byte for byte, and the busy timeout. */
 #include "testutil.h"
 
 #include <math.h>
 #include <sys/stat.h>
 
+#include "core/schema.h"
 #include "trendguard/features.h"
 
 static void creates_a_private_wal_store(void **state)
@@ -81,6 +82,50 @@ static void refuses_newer_and_foreign_files(void **state)
     tu_rmrf(dir);
 }
 
+/* A store written by every older version opens at this one: each
+ * migration runs after the ones before it, version 6's sweeps are kept
+ * and version 7 adds the store's currency. */
+static void migrates_from_every_older_version(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_tmpdir(dir, sizeof dir);
+    for (int v = 1; v < STORE_SCHEMA_VERSION; v++) {
+        snprintf(path, sizeof path, "%s/v%d.db", dir, v);
+        sqlite3 *db;
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        for (int i = 0; i < v; i++)
+            assert_int_equal(sqlite3_exec(db, schema_migrations[i], NULL,
+                                          NULL, NULL), SQLITE_OK);
+        char sql[128];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        if (v >= 6)
+            assert_int_equal(sqlite3_exec(db, "INSERT INTO sim_sweeps("
+                                              "created_at, json) VALUES(1,"
+                                              " '{}')", NULL, NULL, NULL),
+                             SQLITE_OK);
+        sqlite3_close(db);
+        tg_err err = {0};
+        tg_store *s = store_open(path, 0, &err);
+        if (!s)
+            fail_msg("version %d: %s", v, err.msg);
+        assert_int_equal(store_version_found(s), v);
+        assert_int_equal(tu_int(s, "PRAGMA user_version"),
+                         STORE_SCHEMA_VERSION);
+        assert_int_equal(tu_int(s, "SELECT count(*) FROM sim_sweeps"),
+                         v >= 6 ? 1 : 0);
+        assert_int_equal(tu_int(s, "SELECT count(*) FROM store_settings"
+                                   " WHERE key = 'currency' AND value ="
+                                   " 'USD'"), 1);
+        assert_int_equal(tu_int(s, "SELECT count(*) FROM pragma_table_info("
+                                   "'trend_state') WHERE name ="
+                                   " 'best_week_views'"), 1);
+        store_close(s);
+    }
+    tu_rmrf(dir);
+}
+
 static void code_tables_match_the_features(void **state)
 {
     (void)state;
@@ -121,17 +166,56 @@ static void code_tables_match_the_features(void **state)
     tu_rmrf(dir);
 }
 
-static void trend_phases_follow_the_busiest_day(void **state)
+/* trend_state's weeks by hand: views gained over the 7 days up to each
+ * snapshot (a count that went down takes nothing back; a trend younger
+ * than a week counts from its first snapshot), the 7 days before, the best
+ * week so far; and SQL's trend_phase on them. */
+static void trend_weeks_and_phases(void **state)
 {
     (void)state;
-    assert_int_equal(features_trend_phase(NAN), TG_TREND_NONE);
-    assert_int_equal(features_trend_phase(0.0), TG_TREND_RISING);
-    assert_int_equal(features_trend_phase(0.99), TG_TREND_RISING);
-    assert_int_equal(features_trend_phase(1.0), TG_TREND_PEAK);
-    assert_int_equal(features_trend_phase(4.99), TG_TREND_PEAK);
-    assert_int_equal(features_trend_phase(5.0), TG_TREND_FADING);
-    assert_int_equal(features_trend_phase(80.0), TG_TREND_FADING);
-    assert_string_equal(tg_trend_phase_names[TG_TREND_PEAK], "peak");
+    char dir[256];
+    tu_tmpdir(dir, sizeof dir);
+    tg_store *s = tu_store(dir, "t.db");
+    tg_err err = {0};
+    assert_int_equal(
+        store_exec(s, "INSERT INTO hashtags(id, name) VALUES(1, 'wk');"
+                      "INSERT INTO trend_snapshots(hashtag_id, captured_at,"
+                      " views) VALUES(1, 0, 100), (1, 86400, 200),"
+                      " (1, 259200, 150), (1, 691200, 500),"
+                      " (1, 1296000, 600);", &err), TG_OK);
+    assert_int_equal(store_refresh_trend_state(s, 1, &err), TG_OK);
+    static const long long want[][5] = {
+        /* day, week, week before, best week, phase */
+        {0, 0, 0, 0, TG_TREND_FADING},
+        {1, 100, 0, 100, TG_TREND_RISING},
+        {3, 100, 0, 100, TG_TREND_PEAK}, /* its last day went down */
+        {8, 300, 100, 300, TG_TREND_RISING},
+        {15, 100, 300, 300, TG_TREND_FADING},
+    };
+    for (int i = 0; i < 5; i++) {
+        long long t = want[i][0] * 86400;
+        assert_int_equal(tu_int(s, "SELECT week_views FROM trend_state"
+                                   " WHERE captured_at = %lld", t),
+                         want[i][1]);
+        assert_int_equal(tu_int(s, "SELECT prev_week_views FROM"
+                                   " trend_state WHERE captured_at = %lld",
+                                t), want[i][2]);
+        assert_int_equal(tu_int(s, "SELECT best_week_views FROM"
+                                   " trend_state WHERE captured_at = %lld",
+                                t), want[i][3]);
+        assert_int_equal(tu_int(s, "SELECT trend_phase(views_24h,"
+                                   " week_views, prev_week_views,"
+                                   " best_week_views, 0)"
+                                   " FROM trend_state WHERE captured_at ="
+                                   " %lld", t), want[i][4]);
+    }
+    /* NULLs are unknown: no trend data. */
+    assert_int_equal(tu_int(s, "SELECT trend_phase(NULL, NULL, NULL,"
+                               " NULL, 0)"), TG_TREND_NONE);
+    assert_int_equal(tu_int(s, "SELECT trend_phase(50, 300, 100, 300, 8)"),
+                     TG_TREND_FADING);
+    store_close(s);
+    tu_rmrf(dir);
 }
 
 static void high_scores_queue_interventions(void **state)
@@ -218,8 +302,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(creates_a_private_wal_store),
         cmocka_unit_test(refuses_newer_and_foreign_files),
+        cmocka_unit_test(migrates_from_every_older_version),
         cmocka_unit_test(code_tables_match_the_features),
-        cmocka_unit_test(trend_phases_follow_the_busiest_day),
+        cmocka_unit_test(trend_weeks_and_phases),
         cmocka_unit_test(high_scores_queue_interventions),
         cmocka_unit_test(rejects_keep_every_byte),
         cmocka_unit_test(busy_timeout_from_the_environment),
