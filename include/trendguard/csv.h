@@ -48,8 +48,10 @@ typedef struct tg_csv tg_csv;
 /* Opens a CSV file for streaming: it is read in chunks of up to 4 MiB and
  * never loaded whole. Memory stays under about 8 MiB whatever the file
  * size (plus 16 bytes per field of the widest record).
- * Works on pipes too ("/dev/stdin"). Fails with TG_ENOINPUT when the file
- * does not exist, TG_EIO otherwise. Free with csv_free(). */
+ * path must name a regular file (tg_open_input: a FIFO, device or folder
+ * fails at once with TG_ENOINPUT); "-" reads standard input, pipe or not,
+ * and names it "stdin". Fails with TG_ENOINPUT when the file does not
+ * exist or is not a regular file, TG_EIO otherwise. Free with csv_free(). */
 tg_csv *csv_open(const char *path, tg_err *err);
 
 /* Reads CSV from a memory buffer, which is BORROWED (not copied): it must

@@ -4,6 +4,7 @@
 #define TRENDGUARD_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 /* Error codes are sysexits.h values so front ends can exit with them. */
@@ -110,10 +111,22 @@ int tg_default_db_path(char *buf, size_t n);
  * found from the executable (a build tree or PREFIX/share/trendguard), else
  * the install prefix. Returns 0 when found (buf holds the path), -1 when not. */
 int tg_asset_path(const char *name, char *buf, size_t n);
-/* Reads a whole file (NUL-terminated); caller frees. *len may be NULL. */
+/* Opens a file the core reads: a regular file (or a link to one), at most
+ * max bytes (0: any size), checked before a byte is read; a FIFO, device,
+ * socket or folder is refused at once (TG_ENOINPUT, never a wait), a file
+ * over max is TG_EDATA. Returns the descriptor (*size, when non-NULL, its
+ * size), or a negative number with *err set. */
+int tg_open_input(const char *path, size_t max, uint64_t *size, tg_err *err);
+/* tg_open_input as a stdio stream; NULL with *err set. */
+FILE *tg_fopen_input(const char *path, size_t max, tg_err *err);
+/* Reads a whole file (NUL-terminated) through tg_open_input; caller frees.
+ * *len may be NULL. */
 char *tg_read_file(const char *path, size_t *len, size_t max, tg_err *err);
+/* TG_OK when path may be replaced by a new file: it does not exist or is a
+ * regular file; a link, folder, FIFO or device is refused (TG_EUSAGE). */
+int tg_replaceable(const char *path, tg_err *err);
 /* Writes data to path atomically: a temporary file in the same folder,
- * fsync, then rename over path. */
+ * fsync, then rename over path (which tg_replaceable must allow). */
 int tg_write_file_atomic(const char *path, const void *data, size_t n,
                          tg_err *err);
 /* Lower-case hex SHA-256 of a file or buffer into out[65]. */

@@ -88,7 +88,7 @@ static int run(const cli_ctx *c, const char *model_path, const char *file,
     if (!m)
         return cli_fail(c, &err);
     const char *src = file ? file : "stdin";
-    tg_csv *csv = csv_open(file ? file : "/dev/stdin", &err);
+    tg_csv *csv = csv_open(file ? file : "-", &err);
     size_t nf = model_num_features(m);
     int *map = calloc(nf ? nf : 1, sizeof *map);
     float *x = calloc(nf ? nf : 1, sizeof *x);

@@ -138,28 +138,22 @@ tg_csv *csv_open(const char *path, tg_err *err)
     tg_csv *c = csv_alloc(err);
     if (!c)
         return NULL;
-    c->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (c->fd < 0) {
-        tg_fail(err, errno == ENOENT ? TG_ENOINPUT : TG_EIO, "%s: %s", path,
-                strerror(errno));
+    int fd;
+    if (strcmp(path, "-") == 0) { /* standard input, a pipe or a file */
+        fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+        if (fd < 0)
+            tg_fail(err, TG_ENOINPUT, "stdin: %s", strerror(errno));
+        path = "stdin";
+    } else {
+        fd = tg_open_input(path, 0, &c->size, err);
+    }
+    if (fd < 0) {
         csv_free(c);
         return NULL;
     }
-    struct stat st;
-    if (fstat(c->fd, &st) != 0) {
-        tg_fail(err, TG_EIO, "%s: %s", path, strerror(errno));
-        csv_free(c);
-        return NULL;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        tg_fail(err, TG_EIO, "%s: is a folder, not a CSV file", path);
-        csv_free(c);
-        return NULL;
-    }
-    if (S_ISREG(st.st_mode)) {
-        c->size = (uint64_t)st.st_size;
+    c->fd = fd;
+    if (c->size)
         posix_fadvise(c->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    }
     c->path = tg_strdup(path);
     if (!c->path) {
         tg_fail(err, TG_EINTERNAL, "%s: out of memory", path);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "trendguard/features.h"
@@ -850,6 +851,15 @@ int ingest_paths(tg_store *s, char *const *paths, int n,
         if (rc == TG_OK && nv == before)
             rc = tg_fail(err, TG_ENOINPUT, "%s: no .csv files in the folder",
                          paths[i]);
+    }
+    /* Every file readable before any is loaded: a FIFO or device among
+     * them stops the run before it changes the store. */
+    for (size_t i = 0; i < nv && rc == TG_OK; i++) {
+        int fd = tg_open_input(v[i].path, 0, NULL, err);
+        if (fd < 0)
+            rc = err ? err->code : TG_ENOINPUT;
+        else
+            close(fd);
     }
     if (rc == TG_OK)
         qsort(v, nv, sizeof *v, cmp_pending);

@@ -1,5 +1,5 @@
-/* util.c: error type, ISO-8601 time, xoshiro PRNG, strings, paths and a
- * small SHA-256, shared by every core module. */
+/* util.c: error type, ISO-8601 time, xoshiro PRNG, strings and a small
+ * SHA-256, shared by every core module (files and paths: util_file.c). */
 #include "trendguard/util.h"
 
 #include <ctype.h>
@@ -14,10 +14,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef TG_DATADIR
-#define TG_DATADIR "/usr/local/share/trendguard"
-#endif
 
 int tg_fail(tg_err *e, int code, const char *fmt, ...)
 {
@@ -422,217 +418,6 @@ int tg_utf8_valid(const char *str, size_t n)
     return 1;
 }
 
-/* ---- files and paths ------------------------------------------------- */
-
-int tg_mkdirs_new(const char *path, char *created, size_t n, tg_err *err)
-{
-    char buf[PATH_MAX];
-    if (created && n)
-        created[0] = '\0';
-    if (!*path)
-        return tg_fail(err, TG_EUSAGE, "no folder named");
-    if (strlen(path) >= sizeof buf)
-        return tg_fail(err, TG_EUSAGE, "%s: path too long", path);
-    tg_strlcpy(buf, path, sizeof buf);
-    for (char *p = buf + 1;; p++) {
-        if (*p && *p != '/')
-            continue;
-        char c = *p;
-        *p = '\0';
-        if (mkdir(buf, 0700) == 0) {
-            if (created && n && !created[0])
-                tg_strlcpy(created, buf, n);
-        } else if (errno != EEXIST) {
-            return tg_fail(err, TG_EIO, "%s: cannot create folder: %s", buf,
-                           strerror(errno));
-        }
-        if (!c)
-            break;
-        *p = c;
-    }
-    return TG_OK;
-}
-
-int tg_mkdirs(const char *path, tg_err *err)
-{
-    return tg_mkdirs_new(path, NULL, 0, err);
-}
-
-void tg_rmdirs_new(const char *path, const char *created)
-{
-    char buf[PATH_MAX];
-    size_t top = created ? strlen(created) : 0;
-    if (!top || strlen(path) >= sizeof buf || strncmp(path, created, top) ||
-        (path[top] && path[top] != '/'))
-        return;
-    tg_strlcpy(buf, path, sizeof buf);
-    for (;;) {
-        size_t len = strlen(buf);
-        while (len > top && buf[len - 1] == '/')
-            buf[--len] = '\0';
-        if (len < top || rmdir(buf) != 0 || len == top)
-            return;
-        char *slash = strrchr(buf, '/');
-        if (!slash)
-            return;
-        *slash = '\0';
-    }
-}
-
-int tg_default_db_path(char *buf, size_t n)
-{
-    const char *p = getenv("TRENDGUARD_DB");
-    if (p && *p) {
-        tg_strlcpy(buf, p, n);
-        return 0;
-    }
-    p = getenv("XDG_DATA_HOME");
-    if (p && *p) {
-        snprintf(buf, n, "%s/trendguard/trendguard.db", p);
-        return 0;
-    }
-    p = getenv("HOME");
-    if (p && *p) {
-        snprintf(buf, n, "%s/.local/share/trendguard/trendguard.db", p);
-        return 0;
-    }
-    return -1;
-}
-
-static int file_exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0;
-}
-
-int tg_asset_path(const char *name, char *buf, size_t n)
-{
-    const char *env = getenv("TRENDGUARD_SHARE");
-    if (env && *env) {
-        snprintf(buf, n, "%s/%s", env, name);
-        return file_exists(buf) ? 0 : -1;
-    }
-    char exe[PATH_MAX];
-    ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (l > 0) {
-        exe[l] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            /* build/trendguard, build/tests/x, build/san/tests/x, or an
-             * installed PREFIX/bin/trendguard. */
-            static const char *rel[] = {"..", "../..", "../../..",
-                                        "../share/trendguard"};
-            for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
-                snprintf(buf, n, "%s/%s/%s", exe, rel[i], name);
-                if (file_exists(buf))
-                    return 0;
-            }
-        }
-    }
-    snprintf(buf, n, "%s/%s", TG_DATADIR, name);
-    return file_exists(buf) ? 0 : -1;
-}
-
-char *tg_read_file(const char *path, size_t *len, size_t max, tg_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        tg_fail(err, errno == ENOENT   ? TG_ENOINPUT
-                     : errno == ENOMEM ? TG_EINTERNAL
-                                       : TG_EIO,
-                "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    if (!buf) {
-        fclose(f);
-        tg_fail(err, TG_EINTERNAL, "%s: out of memory", path);
-        return NULL;
-    }
-    for (;;) {
-        if (n == cap) {
-            if (max && cap >= max) {
-                free(buf);
-                fclose(f);
-                tg_fail(err, TG_EDATA, "%s: larger than %zu bytes", path, max);
-                return NULL;
-            }
-            cap *= 2;
-            char *nb = realloc(buf, cap + 1);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                tg_fail(err, TG_EINTERNAL, "%s: out of memory", path);
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        tg_fail(err, TG_EIO, "%s: read error", path);
-        return NULL;
-    }
-    if (max && n > max) {
-        free(buf);
-        tg_fail(err, TG_EDATA, "%s: larger than %zu bytes", path, max);
-        return NULL;
-    }
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
-
-int tg_write_file_atomic(const char *path, const void *data, size_t n,
-                         tg_err *err)
-{
-    char tmp[PATH_MAX];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp)
-        return tg_fail(err, TG_EUSAGE, "%s: path too long", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return tg_fail(err, TG_EIO, "%s: cannot write: %s", path,
-                       strerror(errno));
-    const char *p = data;
-    size_t left = n;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            return tg_fail(err, TG_EIO, "%s: write failed: %s", path,
-                           strerror(e));
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (fsync(fd) != 0 || fchmod(fd, 0644) != 0) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        return tg_fail(err, TG_EIO, "%s: sync failed: %s", path, strerror(e));
-    }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return tg_fail(err, TG_EIO, "%s: cannot replace: %s", path,
-                       strerror(e));
-    }
-    return TG_OK;
-}
-
 /* ---- SHA-256 (FIPS 180-4) ---------------------------------------------- */
 
 typedef struct {
@@ -751,10 +536,9 @@ void tg_sha256_buf(const void *data, size_t n, char out[65])
 
 int tg_sha256_file(const char *path, char out[65], tg_err *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = tg_fopen_input(path, 0, err);
     if (!f)
-        return tg_fail(err, errno == ENOENT ? TG_ENOINPUT : TG_EIO, "%s: %s",
-                       path, strerror(errno));
+        return err ? err->code : TG_EIO;
     sha256_ctx c;
     sha256_init(&c);
     unsigned char buf[1 << 16];

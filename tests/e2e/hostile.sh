@@ -12,6 +12,11 @@
 #     in any spelling and redirects to all of them refused (69), allowed
 #     with --allow-link-local;
 #   - model: 100,000 levels of nesting: a clean error (65), no crash;
+#   - files that are not files (a FIFO, a device, a folder, a 2 GB sparse
+#     file, a dangling symlink) as a model, an input, a store or the
+#     registered model: a clear error at once (66, or 65 for the size);
+#   - a store's schema version negative, huge, newer or missing: 65 with
+#     advice that can work;
 #   - export --out: files go only into DIR (.. in the path, a symlink or a
 #     forged manifest in DIR write nothing outside it);
 #   - the app's search box: SQL metacharacters and 10 KB of typing: no
@@ -216,6 +221,71 @@ check "model: 100,000 nested objects: a clean error (65)" $? "exit $rc: $(head -
 [ $rc = 65 ]; check "model: 100,000 nested arrays: a clean error (65)" $? "exit $rc: $(head -c 300 "$W/out")"
 "$TG" score --db "$DB" --model "$W/deep_model.json" >"$W/out" 2>&1; rc=$?
 [ $rc = 65 ]; check "score --model with 100,000 levels: a clean error (65)" $? "exit $rc: $(head -c 300 "$W/out")"
+
+# ---- files that are not files ------------------------------------------------------
+# Every file read must be a regular file, size-checked before it is read:
+# anything else is a clear error at once, never a wait or a whole read.
+mkfifo "$W/fifo.json" "$W/fifo.csv"
+mkdir "$W/dir.json"
+truncate -s 2G "$W/sparse.json"
+ln -s "$W/nowhere.json" "$W/dangling.json"
+# not_file WHAT CODE SAYS CMD...: exits CODE within 5 s, saying SAYS.
+not_file() {
+    what=$1 code=$2 says=$3; shift 3
+    timeout 5 "$@" >"$W/out" 2>&1; rc=$?
+    [ $rc = "$code" ] && grep -qi -- "$says" "$W/out"
+    check "$what: exit $code at once, '$says'" $? "exit $rc: $(head -c 300 "$W/out")"
+}
+for cmdname in predict score; do
+    case $cmdname in
+    predict) set -- "$TG" predict "$W/rows.csv" --model ;;
+    score) set -- "$TG" score --db "$DB" --model ;;
+    esac
+    not_file "$cmdname --model FIFO" 66 "is a pipe (FIFO), not a regular file" "$@" "$W/fifo.json"
+    not_file "$cmdname --model /dev/zero" 66 "is a character device" "$@" /dev/zero
+    not_file "$cmdname --model a folder" 66 "is a folder" "$@" "$W/dir.json"
+    not_file "$cmdname --model a 2 GB sparse file" 65 "more than the" "$@" "$W/sparse.json"
+    not_file "$cmdname --model a dangling symlink" 66 "no such" "$@" "$W/dangling.json"
+done
+not_file "ingest FIFO" 66 "is a pipe (FIFO)" "$TG" ingest --db "$W/f.db" "$W/fifo.csv"
+not_file "ingest /dev/zero" 66 "is a character device" "$TG" ingest --db "$W/f.db" /dev/zero
+not_file "ingest a dangling symlink" 66 "no such file" "$TG" ingest --db "$W/f.db" "$W/dangling.json"
+# A FIFO among good files: nothing is loaded.
+mkdir "$W/mixed"; cp "$GOOD"/*.csv "$W/mixed/"; mkfifo "$W/mixed/zz.csv"
+not_file "ingest a folder with a FIFO in it" 66 "zz.csv: is a pipe" "$TG" ingest --db "$W/mixed.db" "$W/mixed"
+[ "$(q "$W/mixed.db" "SELECT count(*) FROM products" 2>/dev/null || echo 0)" = 0 ]
+check "the folder's good files were not loaded before the FIFO" $?
+not_file "--db FIFO" 66 "is a pipe (FIFO)" "$TG" status --db "$W/fifo.json"
+not_file "--db /dev/null" 66 "is a character device" "$TG" status --db /dev/null
+# A registered model replaced by a FIFO: score refuses it at once.
+cp tests/fixtures/models/tiny.json "$W/reg.json"
+cp "$DB" "$W/reg.db"
+"$TG" score --db "$W/reg.db" --model "$W/reg.json" >"$W/out" 2>&1
+rm "$W/reg.json"; mkfifo "$W/reg.json"
+not_file "score with the registered model now a FIFO" 66 "is a pipe (FIFO)" "$TG" score --db "$W/reg.db"
+# Standard input is still read when asked for.
+timeout 5 "$TG" predict --model tests/fixtures/models/tiny.json <"$W/rows.csv" >"$W/out" 2>&1; rc=$?
+[ $rc = 0 ] && [ "$(cat "$W/out")" = 0.651354909 ]
+check "predict still reads standard input" $? "exit $rc: $(head -c 300 "$W/out")"
+printf 'age,size\n1,2\n' | timeout 5 "$TG" predict --model tests/fixtures/models/tiny.json >"$W/out" 2>&1; rc=$?
+[ $rc = 0 ] && [ "$(cat "$W/out")" = 0.651354909 ]
+check "predict still reads standard input from a pipe" $? "exit $rc: $(head -c 300 "$W/out")"
+
+# ---- store metadata out of range ---------------------------------------------------
+for v in -1 -5 -2147483648 99 2147483647 0; do
+    cp "$DB" "$W/v.db"; sqlite3 "$W/v.db" "PRAGMA user_version = $v"
+    timeout 10 "$TG" status --db "$W/v.db" >"$W/out" 2>&1; rc=$?
+    case $v in
+    -*) says="is not one TrendGuard writes" ;;
+    0) says="has tables but no schema version" ;;
+    *) says="newer than this build's" ;;
+    esac
+    [ $rc = 65 ] && grep -q -- "$says" "$W/out" && ! grep -q "read-write to migrate" "$W/out"
+    check "store schema version $v: 65, '$says'" $? "exit $rc: $(head -c 300 "$W/out")"
+    timeout 10 "$TG" sessions --db "$W/v.db" >"$W/out" 2>&1; rc=$?
+    [ $rc = 65 ] && ! grep -q "read-write to migrate" "$W/out"
+    check "store schema version $v read-only: 65, no advice that cannot work" $? "exit $rc: $(head -c 300 "$W/out")"
+done
 
 # ---- export --out ------------------------------------------------------------------
 mkdir -p "$W/ex/a" "$W/ex/b"

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -137,10 +138,19 @@ static char *dump_pipe(const char *data, size_t n)
         _exit(0);
     }
     close(fds[1]);
+    /* A pipe is read as standard input ("-"), the one stream csv_open
+     * takes; by name it is refused. */
     char path[32];
     snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
     tg_err err;
-    tg_csv *c = csv_open(path, &err);
+    assert_null(csv_open(path, &err));
+    assert_int_equal(err.code, TG_ENOINPUT);
+    assert_non_null(strstr(err.msg, "is a pipe (FIFO), not a regular file"));
+    int saved = dup(STDIN_FILENO);
+    assert_true(saved >= 0 && dup2(fds[0], STDIN_FILENO) == STDIN_FILENO);
+    tg_csv *c = csv_open("-", &err);
+    assert_true(dup2(saved, STDIN_FILENO) == STDIN_FILENO);
+    close(saved);
     assert_non_null(c);
     assert_int_equal(csv_size(c), 0);
     char *d = dump_reader(c, n);
@@ -682,8 +692,28 @@ static void test_open_errors(void **state)
     assert_int_equal(err.code, TG_ENOINPUT);
     assert_non_null(strstr(err.msg, "no-such-file.csv"));
     assert_null(csv_open("tests/fixtures/csv", &err));
-    assert_int_equal(err.code, TG_EIO);
+    assert_int_equal(err.code, TG_ENOINPUT);
     assert_non_null(strstr(err.msg, "folder"));
+    /* Not regular files: refused at once, never read or waited on. */
+    static const struct {
+        const char *path, *says;
+    } odd[] = {{"/dev/null", "a character device"},
+               {"/dev/zero", "a character device"}};
+    for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) {
+        assert_null(csv_open(odd[i].path, &err));
+        assert_int_equal(err.code, TG_ENOINPUT);
+        assert_non_null(strstr(err.msg, odd[i].says));
+    }
+    char fifo[] = "/tmp/tgcsv-fifo-XXXXXX";
+    int fd = mkstemp(fifo);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0); /* no writer: must not wait */
+    assert_null(csv_open(fifo, &err));
+    assert_int_equal(err.code, TG_ENOINPUT);
+    assert_non_null(strstr(err.msg, "is a pipe (FIFO), not a regular file"));
+    unlink(fifo);
     assert_null(csv_open(NULL, &err));
     assert_int_equal(err.code, TG_EUSAGE);
     assert_null(csv_open_mem(NULL, 3, &err));
