@@ -119,10 +119,17 @@ uint64_t csv_size(const tg_csv *c);
  * none. The first match wins. */
 int csv_column(const tg_csv *c, const char *name);
 
+/* 1 when a spreadsheet could run s as a formula: it begins with '=', '+',
+ * '-', '@', a tab or a carriage return and is not a plain number. */
+int csv_formula_risk(const char *s);
+
 /* Writes s (NULL is written as an empty field) as one RFC 4180 field,
  * quoted with doubled quotes only when it holds a comma, quote, CR or LF,
  * begins or ends with a space or tab, or begins with a UTF-8 byte order
- * mark. Returns TG_OK, or TG_EIO when the stream reports an error. */
+ * mark. A field with a formula risk (csv_formula_risk) is written quoted
+ * with a ' before it, so that Excel and Power BI read it as text (the
+ * OWASP rule for CSV injection); numbers, negative ones too, stay numbers.
+ * Returns TG_OK, or TG_EIO when the stream reports an error. */
 int csv_write_field(FILE *f, const char *s);
 
 /* Writes n fields joined by commas and a "\n" line end. A row of one empty

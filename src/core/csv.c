@@ -758,17 +758,9 @@ static int needs_quotes(const char *s, size_t n)
     return strpbrk(s, ",\"\r\n") != NULL;
 }
 
-int csv_write_field(FILE *f, const char *s)
+/* s with its quotes doubled, and the closing quote. */
+static int write_quoted_rest(FILE *f, const char *s)
 {
-    if (!f)
-        return TG_EIO;
-    if (!s)
-        s = "";
-    size_t n = strlen(s);
-    if (!needs_quotes(s, n))
-        return fwrite(s, 1, n, f) == n ? TG_OK : TG_EIO;
-    if (putc('"', f) == EOF)
-        return TG_EIO;
     for (;;) {
         const char *q = strchr(s, '"');
         size_t k = q ? (size_t)(q - s) + 1 : strlen(s);
@@ -781,6 +773,51 @@ int csv_write_field(FILE *f, const char *s)
         s = q + 1;
     }
     return putc('"', f) == EOF ? TG_EIO : TG_OK;
+}
+
+/* A number as CSV writes it: a sign, digits, a point and digits, an
+ * exponent; nothing else (no "inf", hex or spaces). */
+static int plain_number(const char *s)
+{
+    const char *p = s + (*s == '-' || *s == '+');
+    size_t d = 0;
+    for (; *p >= '0' && *p <= '9'; p++)
+        d++;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            d++;
+    if (d && (*p == 'e' || *p == 'E')) {
+        p += 1 + (p[1] == '-' || p[1] == '+');
+        if (!(*p >= '0' && *p <= '9'))
+            return 0;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    return d > 0 && *p == '\0';
+}
+
+int csv_formula_risk(const char *s)
+{
+    return s && *s && strchr("=+-@\t\r", *s) && !plain_number(s);
+}
+
+int csv_write_field(FILE *f, const char *s)
+{
+    if (!f)
+        return TG_EIO;
+    if (!s)
+        s = "";
+    if (csv_formula_risk(s)) { /* read as text, never run as a formula */
+        if (putc('"', f) == EOF || putc('\'', f) == EOF)
+            return TG_EIO;
+        return write_quoted_rest(f, s);
+    }
+    size_t n = strlen(s);
+    if (!needs_quotes(s, n))
+        return fwrite(s, 1, n, f) == n ? TG_OK : TG_EIO;
+    if (putc('"', f) == EOF)
+        return TG_EIO;
+    return write_quoted_rest(f, s);
 }
 
 int csv_write_row(FILE *f, const char *const *fields, size_t n)

@@ -17,6 +17,8 @@
 #     registered model: a clear error at once (66, or 65 for the size);
 #   - a store's schema version negative, huge, newer or missing: 65 with
 #     advice that can work;
+#   - spreadsheet formulas (=, +, -, @, tab, CR) in product text and feed
+#     hashtags: exported as text with a ', numbers untouched;
 #   - export --out: files go only into DIR (.. in the path, a symlink or a
 #     forged manifest in DIR write nothing outside it);
 #   - the app's search box: SQL metacharacters and 10 KB of typing: no
@@ -181,6 +183,40 @@ s1=$(sig)
 "$TG" sync --db "$FDB" --url "$BASE/fixture/inexact.json" >"$W/out" 2>&1; rc=$?
 [ $rc = 65 ] && grep -q "fraction a double cannot hold" "$W/out" && [ "$(sig)" = "$s1" ]
 check "feed: 4503599627370497.5 refused, not rounded to a count" $? "exit $rc: $(cat "$W/out")"
+
+# Spreadsheet formulas: text from a CSV or the feed that begins with =, +,
+# -, @, a tab or CR is exported quoted with a ' before it (read as text);
+# numbers, negative ones too, stay numbers.
+{ printf '{"format":"trendguard-feed","version":1,"snapshots":['
+  item '=1+1' 10; printf ,; item '@evil' 11; printf ,; item '+x' 12; printf ,
+  item '-y' 13; printf ']}\n'; } >"$FIX/formulas.json"
+cp "$FDB" "$W/fm.db"
+"$TG" sync --db "$W/fm.db" --url "$BASE/fixture/formulas.json" >"$W/out" 2>&1; rc=$?
+mkdir "$W/fm"; cp "$GOOD"/*.csv "$W/fm/"
+printf '%s\n' 'P009001,"=HYPERLINK(""http://evil.example"",""click"")",dresses,"+cmd|'"'"' /C calc'"'"'!A0",19.99,true_to_size,S|M,midisummer,2026-05-01' \
+    'P009002,@SUM(A1),dresses,-2+3,9.99,true_to_size,S|M,midisummer,2026-05-01' >>"$W/fm/products.csv"
+"$TG" ingest --db "$W/fm.db" "$W/fm/products.csv" >>"$W/out" 2>&1
+"$TG" export --db "$W/fm.db" --out "$W/fmx" >>"$W/out" 2>&1; rc=$?
+check "formulas: sync, ingest and export ran (exit $rc)" $rc "$(tail -n 5 "$W/out")"
+# What each file must hold, a field per line (TAB and CR written as such).
+cat >"$W/fm.want" <<'WANT'
+dim_trend.csv "'=1+1"
+dim_trend.csv "'@evil"
+dim_trend.csv "'+x"
+dim_trend.csv "'-y"
+dim_product.csv "'=HYPERLINK(""http://evil.example"",""click"")"
+dim_product.csv "'+cmd|' /C calc'!A0"
+dim_product.csv "'@SUM(A1)"
+dim_product.csv "'-2+3"
+WANT
+while read -r file want; do
+    grep -qF -- ",$want," "$W/fmx/$file"
+    check "formulas: $file has $want" $? "$(grep -F -e P0090 -e "'" "$W/fmx/$file")"
+done <"$W/fm.want"
+! cut -d, -f1 "$W/fmx/fact_purchase_lines.csv" "$W/fmx/dim_date.csv" | grep -q "'"
+check "formulas: keys and numbers never get a '" $?
+grep -q '^-1,' "$W/fmx/dim_product.csv"; check "formulas: the key -1 stays a number" $?
+grep -q "OWASP" "$W/fmx/README.md"; check "formulas: the export's README says what the ' is" $?
 
 # Schemes and addresses.
 for u in "file:///etc/passwd" "gopher://127.0.0.1:$PORT/" "dict://127.0.0.1:$PORT/" "ftp://127.0.0.1:$PORT/x"; do

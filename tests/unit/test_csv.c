@@ -786,7 +786,22 @@ static void test_write_field(void **state)
         {"cr\r", "\"cr\r\""},
         {" lead", "\" lead\""},
         {"trail ", "\"trail \""},
-        {"\ttab", "\"\ttab\""},
+        {"\ttab", "\"'\ttab\""},
+        /* Formulas are read as text; numbers stay numbers. */
+        {"=1+2", "\"'=1+2\""},
+        {"=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""},
+        {"+cmd|' /C calc'!A0", "\"'+cmd|' /C calc'!A0\""},
+        {"-2+3", "\"'-2+3\""},
+        {"@SUM(A1)", "\"'@SUM(A1)\""},
+        {"\r=1", "\"'\r=1\""},
+        {"-", "\"'-\""},
+        {"-inf", "\"'-inf\""},
+        {"-0x10", "\"'-0x10\""},
+        {"-12", "-12"},
+        {"+3.5", "+3.5"},
+        {"-1.25e-5", "-1.25e-5"},
+        {"-.5", "-.5"},
+        {"a=b", "a=b"},
         {"\xef\xbb\xbf" "bom", "\"\xef\xbb\xbf" "bom\""},
         {"caf\xc3\xa9 \xf0\x9f\x91\x97", "caf\xc3\xa9 \xf0\x9f\x91\x97"},
     };
@@ -841,7 +856,7 @@ static void test_round_trip(void **state)
     static const char *pieces[] = {
         "a", "Z", "7", " ", ",", "\"", "\"\"", "\n", "\r", "\r\n", "\t",
         "caf\xc3\xa9", "\xf0\x9f\x91\x97", "\xe2\x82\xac", "|", "\\", "x y",
-        "\xef\xbb\xbf"};
+        "\xef\xbb\xbf", "=", "+", "-", "@", "-1", "+2.5e3"};
     enum { ROWS = 3000, MAXF = 9 };
     tg_rng rng;
     tg_rng_seed(&rng, 42);
@@ -878,8 +893,12 @@ static void test_round_trip(void **state)
             assert_null(csv_problem(c));
             assert_int_equal(csv_line(c), lines[r]);
             assert_int_equal(csv_nfields(c), nf[r]);
-            for (size_t i = 0; i < nf[r]; i++)
-                assert_string_equal(csv_field(c, i), fields[r][i]);
+            for (size_t i = 0; i < nf[r]; i++) {
+                const char *got = csv_field(c, i);
+                if (csv_formula_risk(fields[r][i])) /* written with a ' */
+                    assert_int_equal(*got++, '\'');
+                assert_string_equal(got, fields[r][i]);
+            }
         }
         assert_int_equal(csv_next(c, NULL), 0);
         csv_free(c);
