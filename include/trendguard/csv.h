@@ -119,6 +119,11 @@ uint64_t csv_size(const tg_csv *c);
  * none. The first match wins. */
 int csv_column(const tg_csv *c, const char *name);
 
+/* For a header: 1 when two fields name the same column (as csv_column
+ * matches names; empty names aside), with their 0-based places in
+ * *first < *second; else 0. */
+int csv_duplicate_column(const tg_csv *c, size_t *first, size_t *second);
+
 /* 1 when a spreadsheet could run s as a formula: it begins with '=', '+',
  * '-', '@', a tab or a carriage return and is not a plain number. */
 int csv_formula_risk(const char *s);

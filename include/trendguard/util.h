@@ -93,6 +93,17 @@ int tg_parse_int64(const char *s, int64_t *out);
 int tg_literal_whole(const char *s, size_t n);
 /* True when s is valid UTF-8 with no NUL bytes in its n bytes. */
 int tg_utf8_valid(const char *s, size_t n);
+/* Text from outside made safe for a terminal: s[0..n) into out[0..cap)
+ * (always NUL-terminated, cut when short), with C0 controls, DEL and bytes
+ * that are not UTF-8 written as \xNN and C1 controls (U+0080-U+009F) as
+ * \uNNNN, so no escape sequence, bell or line break reaches the terminal.
+ * Returns the length the whole text needs (as snprintf does). */
+size_t tg_text_visible(const char *s, size_t n, char *out, size_t cap);
+/* s[0..n) as valid UTF-8 into out[0..cap) (NUL-terminated, cut when
+ * short): each byte that is not part of a UTF-8 character, NUL included,
+ * becomes U+FFFD. For JSON and other UTF-8-only output. Returns the length
+ * the whole text needs. */
+size_t tg_utf8_repair(const char *s, size_t n, char *out, size_t cap);
 
 /* Files and paths. */
 /* Creates a directory and its parents (mode 0700 for new ones). */

@@ -744,6 +744,23 @@ int csv_column(const tg_csv *c, const char *name)
     return -1;
 }
 
+int csv_duplicate_column(const tg_csv *c, size_t *first, size_t *second)
+{
+    for (size_t i = 1; i < c->nf; i++) {
+        size_t n = csv_field_len(c, i);
+        trim_span(csv_field(c, i), &n);
+        if (n == 0) /* unnamed columns are ignored, never matched */
+            continue;
+        int j = csv_column(c, csv_field(c, i));
+        if (j >= 0 && (size_t)j < i) {
+            *first = (size_t)j;
+            *second = i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* ---- writing ----------------------------------------------------------- */
 
 static int needs_quotes(const char *s, size_t n)

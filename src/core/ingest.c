@@ -155,7 +155,7 @@ int ing_text(ing *g, int k, int required, size_t maxlen, const char **out)
         return 0;
     }
     if (strlen(v) > maxlen)
-        return ing_bad(g, k, "%s is longer than %zu characters",
+        return ing_bad(g, k, "%s is longer than %zu bytes of UTF-8",
                        g->k->cols[k], maxlen);
     /* Line breaks and tabs inside a quoted field become one space; other
      * control characters make the value bad. The buffer is ours. */
@@ -543,6 +543,12 @@ static int map_columns(ing *g, tg_err *err)
                            "layout use --format online-retail",
                            g->name);
     }
+    size_t d1, d2;
+    if (csv_duplicate_column(g->csv, &d1, &d2))
+        return tg_fail(err, TG_EDATA,
+                       "%s: line 1: columns %zu and %zu are both named "
+                       "'%.60s'; rename or remove one",
+                       g->name, d1 + 1, d2 + 1, csv_field(g->csv, d1));
     int ncols = 0;
     for (; g->k->cols[ncols]; ncols++) {
         g->col[ncols] = csv_column(g->csv, g->k->cols[ncols]);

@@ -377,45 +377,103 @@ int tg_parse_int64(const char *s, int64_t *out)
     return 0;
 }
 
+/* The length of the UTF-8 character at s[0..n) (*cp its code point), or 0
+ * when the bytes there are not one: a stray or missing continuation, an
+ * overlong form, a surrogate or past U+10FFFF. */
+static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    unsigned c = s[0];
+    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2
+                          : (c & 0xF0) == 0xE0 ? 3
+                          : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0 || len > n)
+        return 0;
+    *cp = len == 1 ? c : c & (0x7F >> len);
+    for (size_t k = 1; k < len; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        *cp = (*cp << 6) | (s[k] & 0x3F);
+    }
+    if ((len == 2 && *cp < 0x80) || (len == 3 && *cp < 0x800) ||
+        (len == 4 && (*cp < 0x10000 || *cp > 0x10FFFF)) ||
+        (*cp >= 0xD800 && *cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
 int tg_utf8_valid(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t len;
+    for (size_t i = 0, len; i < n; i += len) {
         uint32_t cp;
-        if (c == 0)
+        if (s[i] == 0 || !(len = utf8_next(s + i, n - i, &cp)))
             return 0;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (i + len > n)
-            return 0;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += len;
     }
     return 1;
+}
+
+/* Text written into out[0..cap): whole pieces only, so a cut never splits
+ * a character or an escape; need counts what all of it takes. */
+typedef struct {
+    char *out;
+    size_t cap, need, wrote;
+} text_sink;
+
+static void put_text(text_sink *k, const char *t, size_t n)
+{
+    if (k->wrote == k->need && k->need + n < k->cap) {
+        memcpy(k->out + k->wrote, t, n);
+        k->wrote += n;
+    }
+    k->need += n;
+}
+
+static size_t end_text(text_sink *k)
+{
+    if (k->cap)
+        k->out[k->wrote] = '\0';
+    return k->need;
+}
+
+size_t tg_text_visible(const char *str, size_t n, char *out, size_t cap)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    text_sink k = {out, cap, 0, 0};
+    for (size_t i = 0, len; i < n; i += len) {
+        uint32_t cp = 0;
+        char esc[12];
+        len = utf8_next(s + i, n - i, &cp);
+        if (len == 0) { /* not UTF-8: the byte as \xNN */
+            len = 1;
+            put_text(&k, esc,
+                     (size_t)snprintf(esc, sizeof esc, "\\x%02x", s[i]));
+        } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
+            put_text(&k, esc,
+                     (size_t)snprintf(esc, sizeof esc,
+                                      cp < 0x80 ? "\\x%02x" : "\\u%04x",
+                                      (unsigned)cp));
+        } else {
+            put_text(&k, str + i, len);
+        }
+    }
+    return end_text(&k);
+}
+
+size_t tg_utf8_repair(const char *str, size_t n, char *out, size_t cap)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    text_sink k = {out, cap, 0, 0};
+    for (size_t i = 0, len; i < n; i += len) {
+        uint32_t cp;
+        len = s[i] ? utf8_next(s + i, n - i, &cp) : 0;
+        if (len == 0) {
+            len = 1;
+            put_text(&k, "\xef\xbf\xbd", 3); /* U+FFFD */
+        } else {
+            put_text(&k, str + i, len);
+        }
+    }
+    return end_text(&k);
 }
 
 /* ---- SHA-256 (FIPS 180-4) ---------------------------------------------- */

@@ -17,6 +17,8 @@
 #     registered model: a clear error at once (66, or 65 for the size);
 #   - a store's schema version negative, huge, newer or missing: 65 with
 #     advice that can work;
+#   - two columns of one name (ingest, predict): refused with both named;
+#     report --html never replaces a link, device or FIFO;
 #   - spreadsheet formulas (=, +, -, @, tab, CR) in product text and feed
 #     hashtags: exported as text with a ', numbers untouched;
 #   - export --out: files go only into DIR (.. in the path, a symlink or a
@@ -306,6 +308,38 @@ check "predict still reads standard input" $? "exit $rc: $(head -c 300 "$W/out")
 printf 'age,size\n1,2\n' | timeout 5 "$TG" predict --model tests/fixtures/models/tiny.json >"$W/out" 2>&1; rc=$?
 [ $rc = 0 ] && [ "$(cat "$W/out")" = 0.651354909 ]
 check "predict still reads standard input from a pipe" $? "exit $rc: $(head -c 300 "$W/out")"
+
+# ---- leftovers ---------------------------------------------------------------------
+# Two columns of one name: refused with both named, in ingest and predict.
+printf 'product_id,name,category,price,sizes,Name\nP1,a,tops,1,S,b\n' >"$W/dup.csv"
+"$TG" ingest --db "$W/dup.db" "$W/dup.csv" >"$W/out" 2>&1; rc=$?
+[ $rc = 65 ] && grep -q "columns 2 and 6 are both named 'name'" "$W/out"
+check "ingest: two columns named name refused (65), both named" $? "exit $rc: $(cat "$W/out")"
+printf 'age,size,AGE\n1,2,3\n' >"$W/dup2.csv"
+"$TG" predict --model tests/fixtures/models/tiny.json "$W/dup2.csv" >"$W/out" 2>&1; rc=$?
+[ $rc = 65 ] && grep -q "columns 1 and 3 are both named 'age'" "$W/out"
+check "predict: two columns named age refused (65), both named" $? "exit $rc: $(cat "$W/out")"
+# report --html replaces only a regular file.
+echo precious >"$W/target.html"; ln -s "$W/target.html" "$W/link.html"
+"$TG" report --db "$DB" --html "$W/link.html" >"$W/out" 2>&1; rc=$?
+[ $rc = 64 ] && [ -L "$W/link.html" ] && [ "$(cat "$W/target.html")" = precious ] &&
+    grep -q "is a symbolic link" "$W/out"
+check "report --html refuses to replace a symlink (64), the target untouched" $? "exit $rc: $(cat "$W/out")"
+"$TG" report --db "$DB" --html /dev/null >"$W/out" 2>&1; rc=$?
+[ $rc = 64 ] && [ -c /dev/null ] && grep -q "is a device" "$W/out"
+check "report --html refuses to replace a device (64)" $? "exit $rc: $(cat "$W/out")"
+"$TG" report --db "$DB" --html "$W/fifo.json" >"$W/out" 2>&1; rc=$?
+[ $rc = 64 ] && [ -p "$W/fifo.json" ]; check "report --html refuses to replace a FIFO (64)" $? "exit $rc: $(cat "$W/out")"
+"$TG" report --db "$DB" --html "$W/new.html" >"$W/out" 2>&1; rc=$?
+[ $rc = 0 ] && [ -f "$W/new.html" ]; check "report --html writes a new file" $? "exit $rc: $(cat "$W/out")"
+# A length limit is counted, and said, in bytes: 200 characters of 2 bytes
+# are over the 300 of a name.
+long=$(awk 'BEGIN { while (i++ < 200) printf "\303\251" }')
+printf 'product_id,name,category,price,sizes\nP2,%s,tops,1,S\n' "$long" >"$W/long.csv"
+"$TG" ingest --db "$W/long.db" "$W/long.csv" >"$W/out" 2>&1
+r=$(q "$W/long.db" "SELECT reason FROM rejects")
+case $r in *"bytes of UTF-8"*) true ;; *) false ;; esac
+check "a length limit says bytes ($r)" $?
 
 # ---- store metadata out of range ---------------------------------------------------
 for v in -1 -5 -2147483648 99 2147483647 0; do

@@ -648,6 +648,27 @@ static void test_column(void **state)
     assert_int_equal(csv_next(c, NULL), 1);
     assert_int_equal(csv_column(c, "2"), 1);
     csv_free(c);
+    /* Two columns of one name, as csv_column matches names. */
+    static const struct {
+        const char *header;
+        int dup;
+        size_t first, second;
+    } d[] = {{"a,b,c\n", 0, 0, 0},
+             {" InvoiceNo , stockcode,Qty,,qty\n", 1, 2, 4},
+             {"a,,b,,c, \n", 0, 0, 0}, /* unnamed columns are no names */
+             {"x,y,X\n", 1, 0, 2},
+             {"p,\"q\",\t q \n", 1, 1, 2}};
+    for (size_t i = 0; i < sizeof d / sizeof *d; i++) {
+        c = csv_open_mem(d[i].header, strlen(d[i].header), NULL);
+        assert_int_equal(csv_next(c, NULL), 1);
+        size_t f = 99, g = 99;
+        assert_int_equal(csv_duplicate_column(c, &f, &g), d[i].dup);
+        if (d[i].dup) {
+            assert_int_equal(f, d[i].first);
+            assert_int_equal(g, d[i].second);
+        }
+        csv_free(c);
+    }
 }
 
 static void test_field_out_of_range(void **state)
