@@ -159,20 +159,8 @@ int ing_text(ing *g, int k, int required, size_t maxlen, const char **out)
                        g->k->cols[k], maxlen);
     /* Line breaks and tabs inside a quoted field become one space; other
      * control characters make the value bad. The buffer is ours. */
-    char *w = g->fbuf[k], *p = g->fbuf[k];
-    for (; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch == '\r' || ch == '\n' || ch == '\t') {
-            if (w > g->fbuf[k] && w[-1] != ' ')
-                *w++ = ' ';
-            continue;
-        }
-        if (ch < 0x20 || ch == 0x7f)
-            return ing_bad(g, k, "%s has a control character",
-                           g->k->cols[k]);
-        *w++ = *p;
-    }
-    *w = '\0';
+    if (tg_text_fold(g->fbuf[k]) != 0)
+        return ing_bad(g, k, "%s has a control character", g->k->cols[k]);
     return 0;
 }
 

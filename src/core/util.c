@@ -412,6 +412,24 @@ int tg_utf8_valid(const char *str, size_t n)
     return 1;
 }
 
+int tg_text_fold(char *s)
+{
+    char *w = s;
+    for (const char *p = s; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '\r' || ch == '\n' || ch == '\t') {
+            if (w > s && w[-1] != ' ')
+                *w++ = ' ';
+            continue;
+        }
+        if (ch < 0x20 || ch == 0x7f)
+            return -1;
+        *w++ = *p;
+    }
+    *w = '\0';
+    return 0;
+}
+
 /* Text written into out[0..cap): whole pieces only, so a cut never splits
  * a character or an escape; need counts what all of it takes. */
 typedef struct {
