@@ -129,9 +129,12 @@ int tg_asset_path(const char *name, char *buf, size_t n);
 /* Opens a file the core reads: a regular file (or a link to one), at most
  * max bytes (0: any size), checked before a byte is read; a FIFO, device,
  * socket or folder is refused at once (TG_ENOINPUT, never a wait), a file
- * over max is TG_EDATA. Returns the descriptor (*size, when non-NULL, its
+ * over max is TG_EDATA; the null device reads as an empty file. Returns the descriptor (*size, when non-NULL, its
  * size), or a negative number with *err set. */
 int tg_open_input(const char *path, size_t max, uint64_t *size, tg_err *err);
+/* What a stat mode names, for messages: "a regular file", "a folder", "a
+ * pipe (FIFO)", "a character device", ... Static string. */
+const char *tg_file_kind(unsigned mode);
 /* tg_open_input as a stdio stream; NULL with *err set. */
 FILE *tg_fopen_input(const char *path, size_t max, tg_err *err);
 /* Reads a whole file (NUL-terminated) through tg_open_input; caller frees.

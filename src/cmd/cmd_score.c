@@ -53,9 +53,14 @@ int cmd_score(int argc, char **argv)
             cli_fail(&c, &err);
         else
             printf("scored %ld line%s with model v%d (threshold %.3f); %ld "
-                   "intervention%s queued\n", r.scored,
+                   "intervention%s queued", r.scored,
                    r.scored == 1 ? "" : "s", r.model_version, info.threshold,
                    r.queued, r.queued == 1 ? "" : "s");
+        if (rc == TG_OK && r.taken)
+            printf("; %ld line%s scored by another run meanwhile", r.taken,
+                   r.taken == 1 ? " was" : "s were");
+        if (rc == TG_OK)
+            printf("\n");
     }
     explain_free(ex);
     model_free(m);

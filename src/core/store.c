@@ -198,9 +198,8 @@ tg_store *store_open(const char *path, int flags, tg_err *err)
         return NULL;
     }
     if (exists && !S_ISREG(st.st_mode)) { /* a FIFO would block SQLite */
-        int fd = tg_open_input(path, 0, NULL, err);
-        if (fd >= 0)
-            close(fd);
+        tg_fail(err, TG_ENOINPUT, "%s: is %s, not a store file", path,
+                tg_file_kind(st.st_mode));
         return NULL;
     }
     if (!exists && create_private(path, err) != TG_OK)

@@ -127,6 +127,26 @@ int tg_asset_path(const char *name, char *buf, size_t n)
     return file_exists(buf) ? 0 : -1;
 }
 
+const char *tg_file_kind(unsigned mode)
+{
+    return S_ISREG(mode)    ? "a regular file"
+           : S_ISDIR(mode)  ? "a folder"
+           : S_ISFIFO(mode) ? "a pipe (FIFO)"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISSOCK(mode) ? "a socket"
+           : S_ISLNK(mode)  ? "a symbolic link"
+                            : "not a file";
+}
+
+/* The null device reads as an empty file, as everywhere in Unix. */
+static int is_null_device(const struct stat *st)
+{
+    struct stat null;
+    return S_ISCHR(st->st_mode) && stat("/dev/null", &null) == 0 &&
+           S_ISCHR(null.st_mode) && st->st_rdev == null.st_rdev;
+}
+
 int tg_open_input(const char *path, size_t max, uint64_t *size, tg_err *err)
 {
     /* O_NONBLOCK: opening a FIFO with no writer must not wait for one. */
@@ -142,14 +162,10 @@ int tg_open_input(const char *path, size_t max, uint64_t *size, tg_err *err)
         rc = tg_fail(err, TG_EIO, "%s: %s", path, strerror(errno));
     else if (S_ISDIR(st.st_mode))
         rc = tg_fail(err, TG_ENOINPUT, "%s: is a folder, not a file", path);
-    else if (!S_ISREG(st.st_mode))
+    else if (!S_ISREG(st.st_mode) && !is_null_device(&st))
         rc = tg_fail(err, TG_ENOINPUT, "%s: is %s, not a regular file", path,
-                     S_ISFIFO(st.st_mode)   ? "a pipe (FIFO)"
-                     : S_ISCHR(st.st_mode)  ? "a character device"
-                     : S_ISBLK(st.st_mode)  ? "a block device"
-                     : S_ISSOCK(st.st_mode) ? "a socket"
-                                            : "not a file");
-    else if (max && (uint64_t)st.st_size > max)
+                     tg_file_kind(st.st_mode));
+    else if (max && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max)
         rc = tg_fail(err, TG_EDATA, "%s: %llu bytes, more than the %zu allowed",
                      path, (unsigned long long)st.st_size, max);
     else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)
@@ -159,7 +175,7 @@ int tg_open_input(const char *path, size_t max, uint64_t *size, tg_err *err)
         return -rc;
     }
     if (size)
-        *size = (uint64_t)st.st_size;
+        *size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
     return fd;
 }
 
@@ -240,12 +256,7 @@ int tg_replaceable(const char *path, tg_err *err)
         return TG_OK;
     return tg_fail(err, TG_EUSAGE,
                    "%s: is %s; give the path of a new or a regular file",
-                   path,
-                   S_ISLNK(st.st_mode)   ? "a symbolic link"
-                   : S_ISDIR(st.st_mode) ? "a folder"
-                   : S_ISFIFO(st.st_mode) ? "a pipe (FIFO)"
-                   : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
-                                                                : "not a file");
+                   path, tg_file_kind(st.st_mode));
 }
 
 int tg_write_file_atomic(const char *path, const void *data, size_t n,

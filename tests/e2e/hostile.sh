@@ -294,7 +294,7 @@ not_file "ingest a folder with a FIFO in it" 66 "zz.csv: is a pipe" "$TG" ingest
 [ "$(q "$W/mixed.db" "SELECT count(*) FROM products" 2>/dev/null || echo 0)" = 0 ]
 check "the folder's good files were not loaded before the FIFO" $?
 not_file "--db FIFO" 66 "is a pipe (FIFO)" "$TG" status --db "$W/fifo.json"
-not_file "--db /dev/null" 66 "is a character device" "$TG" status --db /dev/null
+not_file "--db /dev/zero" 66 "is a character device, not a store file" "$TG" status --db /dev/zero
 # A registered model replaced by a FIFO: score refuses it at once.
 cp tests/fixtures/models/tiny.json "$W/reg.json"
 cp "$DB" "$W/reg.db"
@@ -326,7 +326,7 @@ echo precious >"$W/target.html"; ln -s "$W/target.html" "$W/link.html"
     grep -q "is a symbolic link" "$W/out"
 check "report --html refuses to replace a symlink (64), the target untouched" $? "exit $rc: $(cat "$W/out")"
 "$TG" report --db "$DB" --html /dev/null >"$W/out" 2>&1; rc=$?
-[ $rc = 64 ] && [ -c /dev/null ] && grep -q "is a device" "$W/out"
+[ $rc = 64 ] && [ -c /dev/null ] && grep -q "is a character device" "$W/out"
 check "report --html refuses to replace a device (64)" $? "exit $rc: $(cat "$W/out")"
 "$TG" report --db "$DB" --html "$W/fifo.json" >"$W/out" 2>&1; rc=$?
 [ $rc = 64 ] && [ -p "$W/fifo.json" ]; check "report --html refuses to replace a FIFO (64)" $? "exit $rc: $(cat "$W/out")"
