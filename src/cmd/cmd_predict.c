@@ -31,6 +31,13 @@ static int map_header(const cli_ctx *c, tg_csv *csv, const tg_model *m,
             map[f] = (int)f;
         return TG_OK;
     }
+    size_t d1, d2;
+    if (csv_duplicate_column(csv, &d1, &d2)) {
+        fprintf(stderr, "trendguard predict: %s: line 1: columns %zu and %zu "
+                        "are both named '%.60s'; rename or remove one\n",
+                src, d1 + 1, d2 + 1, csv_field(csv, d1));
+        return TG_EDATA;
+    }
     for (size_t f = 0; f < nf; f++) {
         map[f] = csv_column(csv, model_feature_name(m, f));
         if (map[f] < 0) {
@@ -129,7 +136,7 @@ static int run(const cli_ctx *c, const char *model_path, const char *file,
     if (!m)
         return cli_fail(c, &err);
     const char *src = file ? file : "stdin";
-    tg_csv *csv = csv_open(file ? file : "/dev/stdin", &err);
+    tg_csv *csv = csv_open(file ? file : "-", &err);
     size_t nf = model_num_features(m);
     int *map = calloc(nf ? nf : 1, sizeof *map);
     float *x = calloc(nf ? nf : 1, sizeof *x);

@@ -48,13 +48,18 @@ static void print_result(const cli_ctx *c, const tg_score_result *r,
         cJSON_AddStringToObject(o, "model", info->path);
         cJSON_AddNumberToObject(o, "threshold", info->threshold);
         cJSON_AddNumberToObject(o, "queued", (double)r->queued);
+        cJSON_AddNumberToObject(o, "taken", (double)r->taken);
         cli_json_emit(c, o);
         return;
     }
     printf("scored %ld line%s with model v%d (threshold %.3f); %ld "
-           "intervention%s queued\n", r->scored, r->scored == 1 ? "" : "s",
+           "intervention%s queued", r->scored, r->scored == 1 ? "" : "s",
            r->model_version, info->threshold, r->queued,
            r->queued == 1 ? "" : "s");
+    if (r->taken) /* another run scored them while this one waited */
+        printf("; %ld line%s scored by another run meanwhile", r->taken,
+               r->taken == 1 ? " was" : "s were");
+    printf("\n");
 }
 
 int cmd_score(int argc, char **argv)

@@ -127,15 +127,44 @@ static int create_private(const char *path, tg_err *err)
     return TG_OK;
 }
 
-static int migrate(tg_store *s, tg_err *err)
+/* The store's schema version (PRAGMA user_version, which any program can
+ * set to any 32-bit number) against what this build knows; a read-only
+ * open cannot migrate, so an older store is an error there too. */
+static int check_version(tg_store *s, int readonly, tg_err *err)
 {
-    int v = (int)store_count(s, "PRAGMA user_version");
-    s->version_found = v;
+    long long v = store_count(s, "PRAGMA user_version");
+    s->version_found = v < 0 || v > INT_MAX ? -1 : (int)v;
+    if (v < 0)
+        return tg_fail(err, TG_EDATA,
+                       "%s: schema version %lld is not one TrendGuard writes "
+                       "(0 to %d): the file is damaged or not a TrendGuard "
+                       "store; restore it from a backup or give the path "
+                       "of a new store",
+                       s->path, v, schema_num_migrations);
+    if (v == 0 && store_count(s, "SELECT count(*) FROM sqlite_schema") > 0)
+        return tg_fail(err, TG_EDATA,
+                       "%s: has tables but no schema version: not a "
+                       "TrendGuard store, or a damaged one; restore it from "
+                       "a backup or give the path of a new store",
+                       s->path);
     if (v > schema_num_migrations)
         return tg_fail(err, TG_EDATA,
-                       "%s: the store has schema version %d, newer than this "
-                       "build's %d; use a newer trendguard",
+                       "%s: schema version %lld, newer than this build's %d: "
+                       "open it with the trendguard that wrote it",
                        s->path, v, schema_num_migrations);
+    if (readonly && v < schema_num_migrations)
+        return tg_fail(err, TG_EDATA,
+                       "%s: schema version %lld, this build needs %d (open it "
+                       "once read-write to migrate)",
+                       s->path, v, schema_num_migrations);
+    return TG_OK;
+}
+
+static int migrate(tg_store *s, tg_err *err)
+{
+    if (check_version(s, 0, err) != TG_OK)
+        return err ? err->code : TG_EDATA;
+    int v = s->version_found;
     if (v == schema_num_migrations)
         return TG_OK;
     if (store_begin(s, err) != TG_OK)
@@ -188,6 +217,11 @@ tg_store *store_open(const char *path, int flags, tg_err *err)
         tg_fail(err, TG_EUSAGE, "%s: is a folder, not a store", path);
         return NULL;
     }
+    if (exists && !S_ISREG(st.st_mode)) { /* a FIFO would block SQLite */
+        tg_fail(err, TG_ENOINPUT, "%s: is %s, not a store file", path,
+                tg_file_kind(st.st_mode));
+        return NULL;
+    }
     if (!exists && create_private(path, err) != TG_OK)
         return NULL;
     tg_store *s = calloc(1, sizeof *s);
@@ -234,12 +268,7 @@ tg_store *store_open(const char *path, int flags, tg_err *err)
         return NULL;
     }
     if (flags & STORE_READONLY) {
-        s->version_found = (int)store_count(s, "PRAGMA user_version");
-        if (s->version_found != schema_num_migrations) {
-            tg_fail(err, TG_EDATA,
-                    "%s: schema version %d, this build needs %d (open it "
-                    "once read-write to migrate)",
-                    path, s->version_found, schema_num_migrations);
+        if (check_version(s, 1, err) != TG_OK) {
             store_close(s);
             return NULL;
         }

@@ -50,6 +50,19 @@ counts "$W/full.db" >"$W/full.counts"
 counts "$W/pc.db" >"$W/pc.counts"
 "$TRAIN" --db "$W/full.db" --rounds 20 --eta 0.3 --out "$W/model.json" >"$W/out" 2>&1
 check "train a small model" $? "$(tail -n 2 "$W/out")"
+# A trainer killed while saving left its temporary model: the next run
+# removes it (its process is gone) and keeps a running trainer's.
+mkdir "$W/tm"; cp "$W/full.db" "$W/tm.db"; sh -c 'exit 0' & dead=$!; wait $dead
+touch "$W/tm/.tg-model-$dead.tmp.json" "$W/tm/.tg-model-$$.tmp.json"
+"$TRAIN" --db "$W/tm.db" --rounds 5 --out "$W/tm/m.json" >"$W/out" 2>&1
+[ ! -e "$W/tm/.tg-model-$dead.tmp.json" ] && [ -e "$W/tm/.tg-model-$$.tmp.json" ]
+check "train: a killed trainer's temporary model removed, a live one's kept" $? "$(ls -A "$W/tm" | tr '\n' ' ')"
+# Metrics that cannot be written: no model file, nothing registered.
+regs=$(q "$W/tm.db" 'SELECT count(*) FROM model_registry')
+mkdir "$W/tm/metrics.json"
+"$TRAIN" --db "$W/tm.db" --rounds 5 --out "$W/tm/m2.json" --metrics "$W/tm/metrics.json" >"$W/out" 2>&1; rc=$?
+[ $rc != 0 ] && [ ! -e "$W/tm/m2.json" ] && [ "$(q "$W/tm.db" 'SELECT count(*) FROM model_registry')" = "$regs" ]
+check "train: metrics that cannot be written leave no model and register nothing (exit $rc)" $? "$(cat "$W/out"); $(ls -A "$W/tm" | tr '\n' ' ')"
 counts "$W/full.db" >"$W/unscored.counts"
 cp "$W/full.db" "$W/scored.db"
 "$TG" score --db "$W/scored.db" >/dev/null 2>&1

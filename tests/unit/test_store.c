@@ -1,5 +1,6 @@
 /* test_store.c: the store file: created private, WAL, foreign keys on,
- * migrated on open (from every older version), refused when newer or not a database, the trigger that
+ * migrated on open (from every older version), refused when newer, out of
+ * range, not a database or not a regular file, the trigger that
  * queues interventions, rejects kept byte for byte, and the busy timeout. */
 #include "testutil.h"
 
@@ -79,6 +80,50 @@ static void refuses_newer_and_foreign_files(void **state)
     assert_true(err.code == TG_EDATA || err.code == TG_EIO);
     assert_null(store_open(dir, 0, &err));
     assert_int_equal(err.code, TG_EUSAGE);
+    tu_rmrf(dir);
+}
+
+/* Any program can set a store's version to any 32-bit number: each is
+ * refused (65) with advice that can work, read-only or not, and nothing
+ * outside the migrations is run. */
+static void versions_out_of_range(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    static const struct {
+        const char *v, *says;
+    } cases[] = {{"-1", "is not one TrendGuard writes"},
+                 {"-2147483648", "is not one TrendGuard writes"},
+                 {"0", "has tables but no schema version"},
+                 {"7000", "newer than this build's"},
+                 {"2147483647", "newer than this build's"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        tg_err err = {0};
+        tg_store *s = store_open(path, STORE_CREATE, &err);
+        assert_non_null(s);
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %s", cases[i].v);
+        assert_int_equal(store_exec(s, sql, &err), TG_OK);
+        store_close(s);
+        for (int ro = 0; ro < 2; ro++) {
+            assert_null(store_open(path, ro ? STORE_READONLY : 0, &err));
+            assert_int_equal(err.code, TG_EDATA);
+            if (!strstr(err.msg, cases[i].says) ||
+                strstr(err.msg, "read-write to migrate"))
+                fail_msg("version %s%s: %s", cases[i].v, ro ? " (ro)" : "",
+                         err.msg);
+        }
+        unlink(path);
+    }
+    tg_err err = {0};
+    char fifo[320];
+    snprintf(fifo, sizeof fifo, "%s/fifo.db", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_null(store_open(fifo, 0, &err)); /* at once, not blocked */
+    assert_int_equal(err.code, TG_ENOINPUT);
+    assert_non_null(strstr(err.msg, "is a pipe (FIFO)"));
     tu_rmrf(dir);
 }
 
@@ -302,6 +347,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(creates_a_private_wal_store),
         cmocka_unit_test(refuses_newer_and_foreign_files),
+        cmocka_unit_test(versions_out_of_range),
         cmocka_unit_test(migrates_from_every_older_version),
         cmocka_unit_test(code_tables_match_the_features),
         cmocka_unit_test(trend_weeks_and_phases),
