@@ -982,8 +982,28 @@ static const char v7[] =
     " CASE WHEN EXISTS (SELECT 1 FROM purchases"
     "  WHERE source = 'online-retail') THEN 'GBP' ELSE 'USD' END;";
 
-const char *const schema_migrations[] = {v1, v2, v3, v4, v5, v6, v7};
-const int schema_num_migrations = 7;
+/* ---- version 8: a line is queued once ----
+ * A line's first score is its moment: re-scoring it under another model
+ * (a new version, even of the same file) no longer queues a second
+ * intervention for a purchase that was already decided. */
+static const char v8[] =
+    "DROP TRIGGER scores_queue_intervention;"
+    "CREATE TRIGGER scores_queue_intervention AFTER INSERT ON scores"
+    " WHEN NEW.p_return >= (SELECT threshold FROM model_registry"
+    "                       WHERE version = NEW.model_version)"
+    "  AND NOT EXISTS (SELECT 1 FROM scores o"
+    "                  WHERE o.purchase_id = NEW.purchase_id"
+    "                  AND o.model_version <> NEW.model_version)"
+    " BEGIN"
+    "  INSERT INTO interventions(created_at, purchase_id, customer_id,"
+    "   model_version, score, drivers, status)"
+    "  SELECT NEW.scored_at, NEW.purchase_id, p.customer_id,"
+    "   NEW.model_version, NEW.p_return, NEW.drivers, 'queued'"
+    "  FROM purchases p WHERE p.id = NEW.purchase_id;"
+    " END;";
+
+const char *const schema_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8};
+const int schema_num_migrations = 8;
 
 const char *const schema_training_set_reference = TS_REFERENCE;
 
