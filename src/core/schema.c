@@ -225,6 +225,18 @@
  * Conventions: timestamps are INTEGER seconds since the epoch (UTC); money
  * is REAL in the shop's currency; natural ids from the source files are kept
  * in a UNIQUE `code` column beside an INTEGER key. */
+
+/* What the queue trigger does (versions 1 and 8): a queued intervention
+ * for the scored line. */
+#define QUEUE_INTERVENTION                                                    \
+    " BEGIN"                                                                  \
+    "  INSERT INTO interventions(created_at, purchase_id, customer_id,"      \
+    "   model_version, score, drivers, status)"                              \
+    "  SELECT NEW.scored_at, NEW.purchase_id, p.customer_id,"                \
+    "   NEW.model_version, NEW.p_return, NEW.drivers, 'queued'"              \
+    "  FROM purchases p WHERE p.id = NEW.purchase_id;"                       \
+    " END;"
+
 static const char v1[] =
     /* ---- reference tables: the codes the model uses (features.h) ---- */
     "CREATE TABLE categories(name TEXT PRIMARY KEY, code INTEGER NOT NULL);"
@@ -419,13 +431,7 @@ static const char v1[] =
     "CREATE TRIGGER scores_queue_intervention AFTER INSERT ON scores"
     " WHEN NEW.p_return >= (SELECT threshold FROM model_registry"
     "                       WHERE version = NEW.model_version)"
-    " BEGIN"
-    "  INSERT INTO interventions(created_at, purchase_id, customer_id,"
-    "   model_version, score, drivers, status)"
-    "  SELECT NEW.scored_at, NEW.purchase_id, p.customer_id,"
-    "   NEW.model_version, NEW.p_return, NEW.drivers, 'queued'"
-    "  FROM purchases p WHERE p.id = NEW.purchase_id;"
-    " END;"
+    QUEUE_INTERVENTION
 
     /* ---- derived trend state ----
      * One row per snapshot with what was known at that moment: views in the
@@ -994,13 +1000,7 @@ static const char v8[] =
     "  AND NOT EXISTS (SELECT 1 FROM scores o"
     "                  WHERE o.purchase_id = NEW.purchase_id"
     "                  AND o.model_version <> NEW.model_version)"
-    " BEGIN"
-    "  INSERT INTO interventions(created_at, purchase_id, customer_id,"
-    "   model_version, score, drivers, status)"
-    "  SELECT NEW.scored_at, NEW.purchase_id, p.customer_id,"
-    "   NEW.model_version, NEW.p_return, NEW.drivers, 'queued'"
-    "  FROM purchases p WHERE p.id = NEW.purchase_id;"
-    " END;";
+    QUEUE_INTERVENTION;
 
 const char *const schema_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8};
 const int schema_num_migrations = 8;
