@@ -363,6 +363,14 @@ done
 [ $rc = 64 ] && ! LC_ALL=C grep -q "$(printf '\033')" "$W/out"
 check "a usage error quoting an argument with ESC shows it visibly (64)" $? "exit $rc: $(od -c "$W/out" | head -3)"
 
+# Controls in a CSV cell (ESC, BEL, C1 CSI, NEL) reject the row with its
+# reason: no store text can carry them to a terminal.
+printf 'product_id,name,category,price,sizes\nPC1,a\033[2Jb,tops,1,S\nPC2,bell\007,tops,1,S\nPC3,c1 \302\233 31m,tops,1,S\nPC4,nel\302\205,tops,1,S\nPC5,fine,tops,1,S\n' >"$W/ctl.csv"
+"$TG" ingest --db "$W/ctl.db" "$W/ctl.csv" >"$W/out" 2>&1; rc=$?
+[ $rc = 65 ] && [ "$(q "$W/ctl.db" "SELECT count(*) FROM rejects WHERE reason = 'name has a control character'")" = 4 ] &&
+    [ "$(q "$W/ctl.db" "SELECT group_concat(code) FROM products")" = PC5 ]
+check "csv: ESC, BEL, C1 CSI and NEL in a name: 4 rows rejected with the reason, the good one loaded" $? "exit $rc: $(q "$W/ctl.db" "SELECT line, reason FROM rejects")"
+
 # ---- store metadata out of range ---------------------------------------------------
 for v in -1 -5 -2147483648 99 2147483647 0; do
     cp "$DB" "$W/v.db"; sqlite3 "$W/v.db" "PRAGMA user_version = $v"
