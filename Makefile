@@ -6,6 +6,9 @@
 VERSION := 0.1.0
 PREFIX  ?= /usr/local
 DESTDIR ?=
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 WERROR  ?= 1
@@ -70,9 +73,17 @@ TUI_LIB   := $(BUILD)/libtgtui.a
 TRAIN_LIB := $(BUILD)/libtgtrain.a
 APP_BIN   := $(BUILD)/trendguard
 TRAIN_BIN := $(BUILD)/trendguard-train
+# The man pages and completions are made by the programs from their option
+# tables (PROG --generate man|bash|zsh), so they always match --help.
+MAN_PAGES := $(BUILD)/man/trendguard.1 $(BUILD)/man/trendguard-train.1
+BASH_COMP := $(BUILD)/completions/bash/trendguard \
+             $(BUILD)/completions/bash/trendguard-train
+ZSH_COMP  := $(BUILD)/completions/zsh/_trendguard \
+             $(BUILD)/completions/zsh/_trendguard-train
+DOCS      := $(MAN_PAGES) $(BASH_COMP) $(ZSH_COMP)
 
 .PHONY: all deps run test unit bench fuzz valgrind mutate install uninstall clean
-all: $(APP_BIN) $(TRAIN_BIN)
+all: $(APP_BIN) $(TRAIN_BIN) $(DOCS)
 
 # Installs missing Debian packages (apt-get as root or with sudo; otherwise
 # prints the one command to run).
@@ -108,6 +119,15 @@ $(APP_BIN): $(BUILD)/obj/src/cmd/main.o $(CMD_LIB) $(TUI_LIB) $(CLI_LIB) $(CORE_
 
 $(TRAIN_BIN): $(BUILD)/obj/src/train/main.o $(TRAIN_LIB) $(CLI_LIB) $(CORE_LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(XGB_LIBS) $(CORE_LIBS)
+
+# generate OUT BIN WHAT: BIN --generate WHAT into OUT, whole or not at all.
+generate = @mkdir -p $(dir $(1)) && $(2) --generate $(3) > $(1).tmp && mv $(1).tmp $(1)
+$(BUILD)/man/%.1: $(BUILD)/%
+	$(call generate,$@,$<,man)
+$(BUILD)/completions/bash/%: $(BUILD)/%
+	$(call generate,$@,$<,bash)
+$(BUILD)/completions/zsh/_%: $(BUILD)/%
+	$(call generate,$@,$<,zsh)
 
 # Unit tests may link everything, libxgboost included (parity tests).
 $(BUILD)/tests/%: tests/unit/%.c $(CMD_LIB) $(TUI_LIB) $(TRAIN_LIB) $(CLI_LIB) $(CORE_LIB)
@@ -154,14 +174,23 @@ BENCH_SCALE ?= full
 fuzz: deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
+# The programs, the shipped files, the man pages and the bash and zsh
+# completions (where bash-completion and zsh look under PREFIX).
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/trendguard
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/trendguard \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0755 $(APP_BIN) $(TRAIN_BIN) $(DESTDIR)$(PREFIX)/bin/
 	cp -R assets data $(DESTDIR)$(PREFIX)/share/trendguard/
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(BASH_COMP) $(DESTDIR)$(BASHCOMPDIR)/
+	install -m 0644 $(ZSH_COMP) $(DESTDIR)$(ZSHCOMPDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/trendguard $(DESTDIR)$(PREFIX)/bin/trendguard-train
 	rm -rf $(DESTDIR)$(PREFIX)/share/trendguard
+	rm -f $(DESTDIR)$(MANDIR)/man1/trendguard.1 $(DESTDIR)$(MANDIR)/man1/trendguard-train.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/trendguard $(DESTDIR)$(BASHCOMPDIR)/trendguard-train
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_trendguard $(DESTDIR)$(ZSHCOMPDIR)/_trendguard-train
 
 clean:
 	rm -rf build

@@ -48,8 +48,10 @@ typedef struct tg_csv tg_csv;
 /* Opens a CSV file for streaming: it is read in chunks of up to 4 MiB and
  * never loaded whole. Memory stays under about 8 MiB whatever the file
  * size (plus 16 bytes per field of the widest record).
- * Works on pipes too ("/dev/stdin"). Fails with TG_ENOINPUT when the file
- * does not exist, TG_EIO otherwise. Free with csv_free(). */
+ * path must name a regular file (tg_open_input: a FIFO, device or folder
+ * fails at once with TG_ENOINPUT); "-" reads standard input, pipe or not,
+ * and names it "stdin". Fails with TG_ENOINPUT when the file does not
+ * exist or is not a regular file, TG_EIO otherwise. Free with csv_free(). */
 tg_csv *csv_open(const char *path, tg_err *err);
 
 /* Reads CSV from a memory buffer, which is BORROWED (not copied): it must
@@ -117,10 +119,22 @@ uint64_t csv_size(const tg_csv *c);
  * none. The first match wins. */
 int csv_column(const tg_csv *c, const char *name);
 
+/* For a header: 1 when two fields name the same column (as csv_column
+ * matches names; empty names aside), with their 0-based places in
+ * *first < *second; else 0. */
+int csv_duplicate_column(const tg_csv *c, size_t *first, size_t *second);
+
+/* 1 when a spreadsheet could run s as a formula: it begins with '=', '+',
+ * '-', '@', a tab or a carriage return and is not a plain number. */
+int csv_formula_risk(const char *s);
+
 /* Writes s (NULL is written as an empty field) as one RFC 4180 field,
  * quoted with doubled quotes only when it holds a comma, quote, CR or LF,
  * begins or ends with a space or tab, or begins with a UTF-8 byte order
- * mark. Returns TG_OK, or TG_EIO when the stream reports an error. */
+ * mark. A field with a formula risk (csv_formula_risk) is written quoted
+ * with a ' before it, so that Excel and Power BI read it as text (the
+ * OWASP rule for CSV injection); numbers, negative ones too, stay numbers.
+ * Returns TG_OK, or TG_EIO when the stream reports an error. */
 int csv_write_field(FILE *f, const char *s);
 
 /* Writes n fields joined by commas and a "\n" line end. A row of one empty

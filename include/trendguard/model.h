@@ -22,7 +22,7 @@ enum { TG_OBJ_BINARY_LOGISTIC, TG_OBJ_REG_LOGISTIC, TG_OBJ_REG_SQUAREDERROR };
 
 /* Limits on what model_load accepts; larger models are refused with a
  * message naming the limit. */
-#define TG_MODEL_MAX_FILE ((size_t)2 << 30)  /* bytes of JSON */
+#define TG_MODEL_MAX_FILE ((size_t)512 << 20) /* bytes of JSON: about 8M nodes */
 #define TG_MODEL_MAX_NESTING 64              /* JSON nesting levels */
 #define TG_MODEL_MAX_DEPTH 256               /* levels in one tree */
 #define TG_MODEL_MAX_FEATURES (1u << 24)     /* learner num_feature */

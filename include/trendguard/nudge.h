@@ -211,6 +211,10 @@ int nudge_catalog_on(const tg_nudge_catalog *c, int i);
 /* Whether the shop, not the shopper, answers nudge action a (a fast
  * restock, a fee): it is taken whenever chosen. */
 int nudge_action_is_the_shops(int action);
+/* The band (TG_BAND_*) of a probability by the catalogue's limits: the one
+ * definition the engine, the app and the reports share (risk_figure
+ * writes a probability so that its figure agrees with it). */
+int nudge_band(const tg_nudge_catalog *c, double p);
 
 /* ---- facts: what conditions test and messages say --------------------- */
 
@@ -276,6 +280,8 @@ typedef struct tg_nudge_input {
     double kept_pct;          /* see TG_FACT_KEPT_PCT */
     double kept_n;
     double reviews;
+    const char *money;        /* the sign amounts are written with ("$",
+                                 "GBP ": money_symbol); NULL: none */
     /* the counterfactuals: the scorer (the model the score came from;
      * none: the rule estimate) and, for a line whose item is in the cart
      * in several sizes, the summed risk of its other sizes (NaN: each as

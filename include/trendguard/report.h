@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #include "trendguard/features.h"
+#include "trendguard/money.h"
 #include "trendguard/nudge.h"
 #include "trendguard/store.h"
 #include "trendguard/sim.h"
@@ -302,6 +303,7 @@ int report_dashboard(tg_store *s, const tg_report_filter *f,
 /* ---- the whole report ----------------------------------------------------- */
 
 typedef struct tg_report {
+    tg_currency currency;    /* every amount's (money.h) */
     int64_t data_end;        /* v_data_end; 0 for an empty store */
     int64_t first, last;     /* first and last purchase */
     long lines;              /* purchase lines */

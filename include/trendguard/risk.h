@@ -46,6 +46,14 @@ int risk_score(const tg_risk_scorer *r, const float *x, tg_risk *out,
 void risk_rules(const tg_nudge_catalog *c, const tg_explainer *ex,
                 const float *x, tg_risk *out);
 
+/* A probability as a percentage to `decimals` places that agrees with its
+ * band (nudge_band, set in *band when band is not NULL): rounded to the
+ * nearest, except never across a band's limit (0.246 under a limit of
+ * 0.25 is 24%, low, not 25%). NaN for NaN (band low). Every screen and
+ * report that prints a risk beside its band prints this figure. */
+double risk_figure(const tg_nudge_catalog *c, double p, int decimals,
+                   int *band);
+
 /* The reasons as the scores table keeps them:
  * [{"feature": name, "contribution": x (4 decimals), "text": words}...].
  * Caller frees; NULL when out of memory. */

@@ -13,8 +13,9 @@
 
 typedef struct tg_score_result {
     int model_version;
-    long scored;  /* lines scored now */
-    long queued;  /* interventions the trigger queued */
+    long scored;  /* lines this run scored */
+    long taken;   /* lines another run scored first (while this one ran) */
+    long queued;  /* interventions the trigger queued for this run */
 } tg_score_result;
 
 /* Maps the model's features to features.h: map[i] = features.h index of the

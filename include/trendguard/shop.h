@@ -78,7 +78,11 @@ typedef struct tg_shop_item {
     int64_t hashtag_id;         /* 0: no trend */
     char hashtag[48];           /* without '#' */
     int phase;                  /* TG_TREND_* (features_trend_phase) */
-    double views_24h;           /* NaN unknown */
+    int64_t trend_at;           /* its newest snapshot by now, 0 none */
+    int trend_fresh;            /* that snapshot is within a day of the
+                                   store's newest trend data: views_24h
+                                   are today's */
+    double views_24h;           /* views in the 24 h before trend_at; NaN */
     double growth_7d;           /* NaN unknown */
     /* views gained per day over the TG_SHOP_SPARK_DAYS days up to now,
      * oldest first; NaN for a day without snapshots */
@@ -97,9 +101,10 @@ typedef struct tg_shop_filter {
 /* Sets f to "everything". */
 void shop_filter_init(tg_shop_filter *f);
 
-/* The items of the trends hot at now, hottest first (views gained over the
- * last 24 h of the item's primary trend; items without a trend last), at
- * most n, after filtering. *got gets how many. */
+/* The items of the trends hot at now, hottest first, at most n, after
+ * filtering: the products on sale whose primary trend is fresh (a
+ * snapshot within a day of the store's newest trend data by now) and
+ * gained views in its last 24 h, by those views. *got gets how many. */
 int shop_trending(tg_shop *sh, const tg_shop_filter *f, tg_shop_item *out,
                   int n, int *got, tg_err *err);
 /* One item by products.id; TG_ENOINPUT when there is none. */
@@ -194,14 +199,28 @@ typedef struct tg_order_line {
 int shop_orders(tg_shop *sh, int64_t customer_id, tg_order_line *out, int n,
                 int *got, tg_err *err);
 
+/* How the shop scores a line it writes itself: score sets out->p from the
+ * line's features x (TG_NUM_FEATURES; NaN: not scored) and out->drivers
+ * (may stay NULL; the text is the scorer's until its next call), for
+ * model_version. */
+typedef struct tg_line_scoring {
+    void (*score)(void *ctx, const float *x, tg_line_score *out);
+    void *ctx;
+    int model_version;
+} tg_line_scoring;
+
 /* Records the return of a line at now with reason (one of the returns
  * table's reasons). With exchange_size (not NULL/""): the shopper took the
  * exchange instead of a refund: the return is recorded and a replacement
  * line in that size is ordered (same price, order code "<order>-X", source
- * 'app-exchange'). TG_EDATA when the line is already returned, its 30 days
- * are over, or the reason or size is unknown; TG_ENOINPUT for no line. */
+ * 'app-exchange') and, with scoring (may be NULL, or model_version 0:
+ * none), scored from its features as the store then holds them, so the
+ * store's trigger treats it as any ordered line. All in one transaction.
+ * TG_EDATA when the line is already returned, its 30 days are over, or
+ * the reason or size is unknown; TG_ENOINPUT for no line. */
 int shop_return(tg_shop *sh, int64_t purchase_id, const char *reason,
-                const char *exchange_size, tg_err *err);
+                const char *exchange_size, const tg_line_scoring *scoring,
+                tg_err *err);
 
 /* Changes a line of an order in its order-edit window (ordered at most
  * `window` seconds before now, not returned), as a pre-ship check asks:

@@ -12,7 +12,7 @@
 typedef struct tg_store tg_store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 8
 
 enum {
     STORE_CREATE = 1,   /* create the file (and its folder) when missing */
@@ -21,7 +21,9 @@ enum {
 
 /* Opens (and with STORE_CREATE creates) the store at path and migrates it
  * to STORE_SCHEMA_VERSION. A missing store without STORE_CREATE is
- * TG_ENOINPUT; a store from a newer build is TG_EDATA. Caller frees with
+ * TG_ENOINPUT; a store from a newer build is TG_EDATA. The connection
+ * knows one SQL function of the core's: trend_phase(day, week,
+ * prev_week, best_week, stale_days), features_trend_phase's code. Caller frees with
  * store_close. */
 tg_store *store_open(const char *path, int flags, tg_err *err);
 void store_close(tg_store *s);

@@ -4,6 +4,7 @@
 #define TRENDGUARD_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 /* Error codes are sysexits.h values so front ends can exit with them. */
@@ -92,6 +93,21 @@ int tg_parse_int64(const char *s, int64_t *out);
 int tg_literal_whole(const char *s, size_t n);
 /* True when s is valid UTF-8 with no NUL bytes in its n bytes. */
 int tg_utf8_valid(const char *s, size_t n);
+/* One rule for a text field from outside (CSV or feed), in place: line
+ * breaks and tabs become one space; -1 when another control character
+ * (C0, DEL or C1) is left, which makes the value bad. */
+int tg_text_fold(char *s);
+/* Text from outside made safe for a terminal: s[0..n) into out[0..cap)
+ * (always NUL-terminated, cut when short), with C0 controls, DEL and bytes
+ * that are not UTF-8 written as \xNN and C1 controls (U+0080-U+009F) as
+ * \uNNNN, so no escape sequence, bell or line break reaches the terminal.
+ * Returns the length the whole text needs (as snprintf does). */
+size_t tg_text_visible(const char *s, size_t n, char *out, size_t cap);
+/* s[0..n) as valid UTF-8 into out[0..cap) (NUL-terminated, cut when
+ * short): each byte that is not part of a UTF-8 character, NUL included,
+ * becomes U+FFFD. For JSON and other UTF-8-only output. Returns the length
+ * the whole text needs. */
+size_t tg_utf8_repair(const char *s, size_t n, char *out, size_t cap);
 
 /* Files and paths. */
 /* Creates a directory and its parents (mode 0700 for new ones). */
@@ -110,10 +126,25 @@ int tg_default_db_path(char *buf, size_t n);
  * found from the executable (a build tree or PREFIX/share/trendguard), else
  * the install prefix. Returns 0 when found (buf holds the path), -1 when not. */
 int tg_asset_path(const char *name, char *buf, size_t n);
-/* Reads a whole file (NUL-terminated); caller frees. *len may be NULL. */
+/* Opens a file the core reads: a regular file (or a link to one), at most
+ * max bytes (0: any size), checked before a byte is read; a FIFO, device,
+ * socket or folder is refused at once (TG_ENOINPUT, never a wait), a file
+ * over max is TG_EDATA; the null device reads as an empty file. Returns the descriptor (*size, when non-NULL, its
+ * size), or a negative number with *err set. */
+int tg_open_input(const char *path, size_t max, uint64_t *size, tg_err *err);
+/* What a stat mode names, for messages: "a regular file", "a folder", "a
+ * pipe (FIFO)", "a character device", ... Static string. */
+const char *tg_file_kind(unsigned mode);
+/* tg_open_input as a stdio stream; NULL with *err set. */
+FILE *tg_fopen_input(const char *path, size_t max, tg_err *err);
+/* Reads a whole file (NUL-terminated) through tg_open_input; caller frees.
+ * *len may be NULL. */
 char *tg_read_file(const char *path, size_t *len, size_t max, tg_err *err);
+/* TG_OK when path may be replaced by a new file: it does not exist or is a
+ * regular file; a link, folder, FIFO or device is refused (TG_EUSAGE). */
+int tg_replaceable(const char *path, tg_err *err);
 /* Writes data to path atomically: a temporary file in the same folder,
- * fsync, then rename over path. */
+ * fsync, then rename over path (which tg_replaceable must allow). */
 int tg_write_file_atomic(const char *path, const void *data, size_t n,
                          tg_err *err);
 /* Lower-case hex SHA-256 of a file or buffer into out[65]. */

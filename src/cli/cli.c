@@ -1,91 +1,66 @@
-/* cli.c: the shared option handling, errors, help and progress bar of the
- * command-line front ends. */
+/* cli.c: what the command-line front ends share besides parsing and help:
+ * the registered program, errors, standard input as '-', JSON output and
+ * the progress bar. */
 #include "cli.h"
 
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-static const char *program = "trendguard";
-static const cli_command *commands;
+/* The copy of standard input (cli_stdin_file), or "". */
+static char stdin_copy[4096];
 
-void cli_register(const char *prog, const cli_command *table)
+static const cli_program *program;
+
+void cli_register(const cli_program *p)
 {
-    program = prog;
-    commands = table;
+    program = p;
 }
 
-const cli_command *cli_table(void)
+const cli_program *cli_prog(void)
 {
-    return commands;
+    return program;
 }
 
-void cli_begin(cli_ctx *c, const char *cmd)
+const cli_spec *cli_find(const char *name)
 {
-    memset(c, 0, sizeof *c);
-    c->cmd = cmd;
-    snprintf(c->who, sizeof c->who, "%s%s%s", program, *cmd ? " " : "", cmd);
-    if (tg_default_db_path(c->db, sizeof c->db) != 0)
-        tg_strlcpy(c->db, "trendguard.db", sizeof c->db);
-    optind = 0; /* glibc: full re-initialisation */
-    opterr = 0;
-}
-
-static const cli_command *find(const char *cmd)
-{
-    for (const cli_command *k = commands; k && k->name; k++)
-        if (strcmp(k->name, cmd) == 0)
-            return k;
+    if (!program)
+        return NULL;
+    if (!*name)
+        return program->self;
+    for (const cli_spec *const *k = program->commands; k && *k; k++)
+        if (strcmp((*k)->name, name) == 0)
+            return *k;
     return NULL;
 }
 
-void cli_print_help(FILE *f, const char *cmd)
-{
-    const cli_command *k = find(cmd);
-    if (!k)
-        return;
-    fprintf(f, "usage: %s %s\n\n%s\n\n", program, k->synopsis, k->summary);
-    fprintf(f, "common options:\n"
-               "  --db PATH    the store (default: $TRENDGUARD_DB, else "
-               "$XDG_DATA_HOME/trendguard/trendguard.db,\n"
-               "               else ~/.local/share/trendguard/trendguard.db)\n"
-               "  --help       this text\n"
-               "  --version    the version\n\n"
-               "exit codes: 0 ok, 64 usage, 65 bad input data, 66 input "
-               "missing,\n"
-               "            69 service unavailable, 70 internal error, 74 "
-               "I/O error\n");
-}
+/* ---- errors ------------------------------------------------------------ */
 
-int cli_common(cli_ctx *c, int opt, const char *arg)
+/* msg on standard error after "who: ", with the copy of standard input
+ * named "stdin" and every control character or byte that is not UTF-8
+ * made visible: a message quotes paths, cells and arguments from outside,
+ * which must not reach the terminal as escape sequences. */
+static void print_shown(const char *who, const char *msg)
 {
-    switch (opt) {
-    case CLI_OPT_DB:
-        if (!arg || !*arg)
-            return cli_usage(c, "--db needs a path");
-        tg_strlcpy(c->db, arg, sizeof c->db);
-        c->db_given = 1;
-        return -1;
-    case CLI_OPT_HELP:
-        cli_print_help(stdout, c->cmd);
-        return 0;
-    case CLI_OPT_VERSION:
-        printf("%s %s\n", program, TG_VERSION);
-        return 0;
-    case ':':
-        return cli_usage(c, "option %s needs a value",
-                         optind > 0 ? "before it" : "");
-    default:
-        return cli_usage(c, "unknown option");
-    }
+    char named[600], shown[4 * sizeof named];
+    const char *tmp = stdin_copy[0] ? strstr(msg, stdin_copy) : NULL;
+    if (tmp)
+        snprintf(named, sizeof named, "%.*sstdin%s", (int)(tmp - msg), msg,
+                 tmp + strlen(stdin_copy));
+    else
+        snprintf(named, sizeof named, "%s", msg);
+    tg_text_visible(named, strlen(named), shown, sizeof shown);
+    fprintf(stderr, "%s: %s\n", who, shown);
 }
 
 int cli_fail(const cli_ctx *c, const tg_err *e)
 {
-    fprintf(stderr, "%s: %s\n", c->who,
-            e->msg[0] ? e->msg : tg_code_name(e->code));
+    print_shown(c->who, e->msg[0] ? e->msg : tg_code_name(e->code));
     return e->code ? e->code : TG_EINTERNAL;
 }
 
@@ -96,30 +71,105 @@ int cli_usage(const cli_ctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s: %s (see %s --help)\n", c->who, msg, c->who);
+    /* A suggestion says enough; otherwise point at the help. */
+    if (!strstr(msg, "did you mean"))
+        snprintf(msg + strlen(msg), sizeof msg - strlen(msg),
+                 " (see %s --help)", c->who);
+    print_shown(c->who, msg);
     return TG_EUSAGE;
 }
 
-int cli_int(const cli_ctx *c, const char *opt, const char *arg, long lo,
-            long hi, long *out)
+/* ---- standard input ---------------------------------------------------- */
+
+int cli_stdin_file(const cli_ctx *c, const char **path)
 {
-    int64_t v;
-    if (!arg || tg_parse_int64(arg, &v) != 0 || v < lo || v > hi)
-        return cli_usage(c, "%s takes a whole number from %ld to %ld, not "
-                            "'%s'", opt, lo, hi, arg ? arg : "");
-    *out = (long)v;
-    return -1;
+    if (strcmp(*path, "-") != 0)
+        return TG_OK;
+    if (stdin_copy[0]) {
+        fprintf(stderr, "%s: only one input can be standard input ('-')\n",
+                c->who);
+        return TG_EUSAGE;
+    }
+    const char *dir = getenv("TMPDIR");
+    snprintf(stdin_copy, sizeof stdin_copy, "%s/trendguard-stdin-XXXXXX",
+             dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(stdin_copy);
+    if (fd < 0) {
+        fprintf(stderr, "%s: %s: cannot keep standard input: %s\n", c->who,
+                stdin_copy, strerror(errno));
+        stdin_copy[0] = '\0';
+        return TG_EIO;
+    }
+    char buf[65536];
+    ssize_t got;
+    int rc = TG_OK;
+    while ((got = read(STDIN_FILENO, buf, sizeof buf)) != 0) {
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0 || write(fd, buf, (size_t)got) != got) {
+            rc = got < 0 ? TG_ENOINPUT : TG_EIO;
+            fprintf(stderr, "%s: stdin: cannot %s: %s\n", c->who,
+                    got < 0 ? "read" : "keep a copy", strerror(errno));
+            break;
+        }
+    }
+    if (close(fd) != 0 && rc == TG_OK)
+        rc = TG_EIO;
+    *path = stdin_copy;
+    return rc;
 }
 
-int cli_double(const cli_ctx *c, const char *opt, const char *arg, double lo,
-               double hi, double *out)
+void cli_stdin_done(void)
 {
-    double v;
-    if (!arg || tg_parse_double(arg, &v) != 0 || v < lo || v > hi)
-        return cli_usage(c, "%s takes a number from %g to %g, not '%s'", opt,
-                         lo, hi, arg ? arg : "");
-    *out = v;
-    return -1;
+    if (stdin_copy[0])
+        unlink(stdin_copy);
+    stdin_copy[0] = '\0';
+}
+
+const char *cli_shown(const char *path)
+{
+    if (stdin_copy[0] && strcmp(path, stdin_copy) == 0)
+        return "stdin";
+    /* A few at once in one printf: a ring of buffers. */
+    static char ring[4][4 * PATH_MAX];
+    static unsigned next;
+    char *out = ring[next++ % 4];
+    tg_text_visible(path, strlen(path), out, sizeof ring[0]);
+    return out;
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+int cli_json_print(const cli_ctx *c, char *text)
+{
+    if (!text)
+        return cli_fail(c, &(tg_err){TG_EINTERNAL, "out of memory"});
+    cJSON_Minify(text);
+    /* Strings from outside may hold bytes that are not UTF-8; cJSON copies
+     * them as they are. JSON must be UTF-8: each such byte becomes U+FFFD
+     * (the structure itself is ASCII, so only strings change). */
+    size_t n = strlen(text);
+    if (tg_utf8_valid(text, n)) {
+        printf("%s\n", text);
+        return TG_OK;
+    }
+    size_t need = tg_utf8_repair(text, n, NULL, 0) + 1;
+    char *fixed = malloc(need);
+    if (!fixed)
+        return cli_fail(c, &(tg_err){TG_EINTERNAL, "out of memory"});
+    tg_utf8_repair(text, n, fixed, need);
+    printf("%s\n", fixed);
+    free(fixed);
+    return TG_OK;
+}
+
+int cli_json_emit(const cli_ctx *c, cJSON *obj)
+{
+    char *text = obj ? cJSON_PrintUnformatted(obj) : NULL;
+    cJSON_Delete(obj);
+    int rc = cli_json_print(c, text);
+    cJSON_free(text);
+    return rc;
 }
 
 int cli_interactive(void)

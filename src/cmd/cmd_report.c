@@ -18,6 +18,7 @@
 /* ---- terminal output ------------------------------------------------------- */
 
 typedef struct term {
+    const tg_currency *cur; /* the store's (money.h) */
     int utf8;   /* Unicode block characters */
     int bold;   /* ANSI bold headings */
     double top; /* the rate a full bar stands for */
@@ -52,7 +53,7 @@ static void bar(const term *t, double value, double top)
 }
 
 /* Text from the store, as at most width characters padded to width:
- * control characters shown as '?', UTF-8 kept whole. */
+ * control characters (C0, DEL and C1) shown as '?', UTF-8 kept whole. */
 static void text_cell(const char *s, int width)
 {
     int cols = 0;
@@ -61,7 +62,12 @@ static void text_cell(const char *s, int width)
         if (starts && cols == width)
             break;
         cols += starts;
-        putchar(*p < 0x20 || *p == 0x7f ? '?' : *p);
+        if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0) { /* U+0080-009F */
+            putchar('?');
+            p++;
+        } else {
+            putchar(*p < 0x20 || *p == 0x7f ? '?' : *p);
+        }
     }
     printf("%*s", width - cols, "");
 }
@@ -156,15 +162,16 @@ static void print_trends(const term *t, const tg_report *r)
         printf("    (no line belongs to a trend with snapshots)\n");
 }
 
-static void money(double v, int width)
+/* An amount in the store's currency (money.h), right-aligned. */
+static void money(const term *t, double v, int width)
 {
-    if (isnan(v))
-        printf("%*s", width, "-");
-    else
-        printf("%*.2f", width, v);
+    char buf[48];
+    money_format(v, t->cur, !t->utf8, buf, sizeof buf);
+    printf("%*s", width, buf);
 }
 
-static void iv_row(const char *key, const tg_report_iv_row *row)
+static void iv_row(const term *t, const char *key,
+                   const tg_report_iv_row *row)
 {
     const tg_report_funnel *f = &row->funnel;
     printf("    ");
@@ -172,7 +179,7 @@ static void iv_row(const char *key, const tg_report_iv_row *row)
     printf(" %7ld %7ld %7ld %7ld %7ld %9.1f", f->queued, f->shown,
            f->accepted, f->kept, f->returned + f->lost,
            row->value.returns_avoided);
-    money(row->value.saved, 11);
+    money(t, row->value.saved, 11);
     if (isnan(row->value.roi))
         printf(" %7s\n", "-");
     else
@@ -199,13 +206,13 @@ static void print_interventions(const term *t, const tg_report *r)
            f->skipped, f->declined, f->shown - f->accepted - f->declined);
     printf("  returns avoided %.1f of %.1f expected; money saved ",
            v->value.returns_avoided, v->value.expected_returns);
-    money(v->value.saved, 0);
+    money(t, v->value.saved, 0);
     printf(" (return costs avoided ");
-    money(v->value.cost_avoided, 0);
+    money(t, v->value.cost_avoided, 0);
     printf(", offers ");
-    money(v->value.offer_cost, 0);
+    money(t, v->value.offer_cost, 0);
     printf(", lost margin ");
-    money(v->value.lost_margin, 0);
+    money(t, v->value.lost_margin, 0);
     printf("); ROI ");
     if (isnan(v->value.roi))
         printf("- (nothing spent)\n");
@@ -215,14 +222,14 @@ static void print_interventions(const term *t, const tg_report *r)
         printf("  by nudge:\n");
         iv_header();
         for (int i = 0; i < v->n_nudges; i++)
-            iv_row(v->nudge[i].key[0] ? v->nudge[i].key : "(no nudge)",
+            iv_row(t, v->nudge[i].key[0] ? v->nudge[i].key : "(no nudge)",
                    &v->nudge[i]);
     }
     if (v->n_months) {
         printf("  by month (of the purchase):\n");
         iv_header();
         for (int i = 0; i < v->n_months; i++)
-            iv_row(v->month[i].key, &v->month[i]);
+            iv_row(t, v->month[i].key, &v->month[i]);
     }
     printf("  How: for accepted nudges with a known outcome, returns avoided "
            "= the score logged when\n  the nudge was chosen minus the returns "
@@ -290,8 +297,9 @@ static void print_report(const tg_report *r, const char *db)
     t.bold = isatty(STDOUT_FILENO) && !(nc && *nc) &&
              !(term_name && strcmp(term_name, "dumb") == 0);
     t.top = report_top_rate(r);
+    t.cur = &r->currency;
     char a[16], b[16], e[32];
-    printf("TrendGuard report: %s\n", db);
+    printf("TrendGuard report: %s\n", cli_shown(db));
     if (!r->lines) {
         printf("  no purchases yet: load data with 'trendguard ingest'\n");
         return;
@@ -327,36 +335,42 @@ static int write_html(const cli_ctx *c, const tg_report *r, const char *path)
     return rc == TG_OK ? TG_OK : cli_fail(c, &err);
 }
 
+enum { JSON, HTML };
+static const cli_opt opts[] = {
+    [JSON] = CLI_OPT_JSON,
+    [HTML] = CLI_OPT_OUT(0, "html", "FILE",
+                         "write a self-contained page with charts to FILE"),
+    CLI_END};
+
+static const cli_example examples[] = {
+    {"trendguard report", "the tables with bar charts on the terminal"},
+    {"trendguard report --html report.html", "the same as one page"},
+    {NULL, NULL}};
+
+const cli_spec cmd_report_spec = {
+    "report", cmd_report, "regret drivers, the model's view, trends, what "
+                          "the nudges saved",
+    "Regret-driver analysis of the store: return rates by driver with 95% "
+    "intervals, the model's view (mean |TreeSHAP| per feature), the trends "
+    "whose buyers return most, and the interventions' funnel, returns "
+    "avoided, money saved and ROI.",
+    opts, NULL, CLI_FLAG, 0, 0, examples};
+
 int cmd_report(int argc, char **argv)
 {
-    enum { OPT_JSON = CLI_OPT_FIRST_FREE, OPT_HTML };
-    static const struct option opts[] = {
-        CLI_COMMON_OPTIONS, {"json", no_argument, NULL, OPT_JSON},
-        {"html", required_argument, NULL, OPT_HTML}, {NULL, 0, NULL, 0}};
     cli_ctx c;
-    cli_begin(&c, "report");
-    int json = 0, opt, rc;
-    const char *html = NULL;
-    while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        switch (opt) {
-        case OPT_JSON: json = 1; break;
-        case OPT_HTML: html = optarg; break;
-        default:
-            if ((rc = cli_common(&c, opt, optarg)) >= 0)
-                return rc;
-        }
-    }
-    if (optind < argc)
-        return cli_usage(&c, "unexpected argument '%s'", argv[optind]);
-    if (html && !*html)
-        return cli_usage(&c, "--html needs a file name");
+    int rc = cli_parse(&c, &cmd_report_spec, argc, argv);
+    if (rc >= 0)
+        return rc;
+    int json = cli_has(&c, JSON);
+    const char *html = cli_str(&c, HTML);
     tg_err err = {0};
     tg_store *s = store_open(c.db, 0, &err);
     if (!s)
         return cli_fail(&c, &err);
     tg_report *r = malloc(sizeof *r);
     rc = r ? report_build(s, NULL, r, &err)
-               : tg_fail(&err, TG_EINTERNAL, "out of memory");
+           : tg_fail(&err, TG_EINTERNAL, "out of memory");
     store_close(s);
     if (rc != TG_OK) {
         free(r);
@@ -366,10 +380,7 @@ int cmd_report(int argc, char **argv)
         rc = write_html(&c, r, html);
     if (rc == TG_OK && json) {
         char *text = report_json(r);
-        if (text)
-            printf("%s\n", text);
-        else
-            rc = cli_fail(&c, &(tg_err){TG_EINTERNAL, "out of memory"});
+        rc = cli_json_print(&c, text);
         free(text);
     } else if (rc == TG_OK && html) {
         printf("wrote %s\n", html);

@@ -1,5 +1,6 @@
 /* cmd_sessions.c: `trendguard sessions`: the usability-testing sessions the
- * app recorded (--session NAME), with their events and timings. */
+ * app recorded (--session NAME), with their events and timings, as
+ * tables or one JSON object. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,55 +88,59 @@ static int print_event(void *ud, const tg_ui_event *e)
     return TG_OK;
 }
 
+enum { SESSION, JSON };
+static const cli_opt opts[] = {
+    [SESSION] = CLI_OPT_TEXT(0, "session", "NAME",
+                             "list this session's events with the seconds "
+                             "since its start"),
+    [JSON] = CLI_OPT_JSON,
+    CLI_END};
+
+static const cli_example examples[] = {
+    {"trendguard sessions", "every recorded session, a line each"},
+    {"trendguard sessions --session lab-3 --json",
+     "one session's events as JSON"},
+    {NULL, NULL}};
+
+const cli_spec cmd_sessions_spec = {
+    "sessions", cmd_sessions, "the app's recorded usability-testing "
+                              "sessions",
+    "Lists the usability-testing sessions the app recorded (duration, "
+    "keys, screens, nudges shown and taken, orders), or one session's "
+    "events with their timings.",
+    opts, NULL, CLI_FLAG, 0, 0, examples};
+
 int cmd_sessions(int argc, char **argv)
 {
-    enum { OPT_JSON = CLI_OPT_FIRST_FREE, OPT_SESSION };
-    static const struct option opts[] = {
-        CLI_COMMON_OPTIONS, {"json", no_argument, NULL, OPT_JSON},
-        {"session", required_argument, NULL, OPT_SESSION},
-        {NULL, 0, NULL, 0}};
     cli_ctx c;
-    cli_begin(&c, "sessions");
-    const char *session = NULL;
+    int rc = cli_parse(&c, &cmd_sessions_spec, argc, argv);
+    if (rc >= 0)
+        return rc;
+    const char *session = cli_str(&c, SESSION);
     out_ctx o = {0};
-    int opt;
-    while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (opt == OPT_JSON) {
-            o.json = 1;
-            continue;
-        }
-        if (opt == OPT_SESSION) {
-            session = optarg;
-            continue;
-        }
-        int rc = cli_common(&c, opt, optarg);
-        if (rc >= 0)
-            return rc;
-    }
-    if (optind < argc)
-        return cli_usage(&c, "unexpected argument '%s'", argv[optind]);
+    o.json = cli_has(&c, JSON);
     tg_err err = {0};
     tg_store *s = store_open(c.db, STORE_READONLY, &err);
     if (!s)
         return cli_fail(&c, &err);
     if (o.json)
         o.arr = cJSON_CreateArray();
-    int rc = session ? uilog_events(s, session, print_event, &o, &err)
-                     : uilog_sessions(s, print_session, &o, &err);
+    rc = session ? uilog_events(s, session, print_event, &o, &err)
+                 : uilog_sessions(s, print_session, &o, &err);
     store_close(s);
     if (rc != TG_OK) {
         cJSON_Delete(o.arr);
         return cli_fail(&c, &err);
     }
     if (o.json) {
-        char *text = cJSON_Print(o.arr);
-        if (text)
-            puts(text);
-        free(text);
-        cJSON_Delete(o.arr);
-    } else if (o.n == 0) {
+        cJSON *j = cJSON_CreateObject();
+        if (session)
+            cJSON_AddStringToObject(j, "session", session);
+        cJSON_AddItemToObject(j, session ? "events" : "sessions", o.arr);
+        return cli_json_emit(&c, j);
+    }
+    if (o.n == 0)
         printf("no sessions recorded yet: open the app with "
                "'trendguard --session NAME'\n");
-    }
     return TG_OK;
 }

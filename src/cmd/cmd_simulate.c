@@ -274,92 +274,134 @@ typedef struct sim_args {
     long months, shoppers, seed, threads, bootstrap, seeds;
     int json, rules, sweep;
     const char *model, *assume, *catalog;
-    const char *what_if[TG_NUDGE_MAX];
-    int n_what_if;
+    const char *what_if; /* ids separated by commas, or NULL */
 } sim_args;
 
-static int parse_opt(cli_ctx *c, int opt, sim_args *a)
-{
-    enum { OPT_MONTHS = CLI_OPT_FIRST_FREE, OPT_SHOPPERS, OPT_SEED, OPT_JSON,
-           OPT_MODEL, OPT_RULES, OPT_ASSUME, OPT_CATALOG, OPT_THREADS,
-           OPT_BOOT, OPT_SWEEP, OPT_SEEDS, OPT_WHAT_IF };
-    switch (opt) {
-    case OPT_MONTHS:
-        return cli_int(c, "--months", optarg, 1, 60, &a->months);
-    case OPT_SHOPPERS:
-        return cli_int(c, "--shoppers", optarg, 1, 5000000, &a->shoppers);
-    case OPT_SEED:
-        return cli_int(c, "--seed", optarg, 0, 2147483647L, &a->seed);
-    case OPT_THREADS:
-        return cli_int(c, "--threads", optarg, 1, 8, &a->threads);
-    case OPT_BOOT:
-        return cli_int(c, "--bootstrap", optarg, 20, 100000, &a->bootstrap);
-    case OPT_SEEDS:
-        return cli_int(c, "--seeds", optarg, 1, 8, &a->seeds);
-    case OPT_JSON: a->json = 1; return -1;
-    case OPT_RULES: a->rules = 1; return -1;
-    case OPT_SWEEP: a->sweep = 1; return -1;
-    case OPT_MODEL: a->model = optarg; return -1;
-    case OPT_ASSUME: a->assume = optarg; return -1;
-    case OPT_CATALOG: a->catalog = optarg; return -1;
-    case OPT_WHAT_IF:
-        if (a->n_what_if >= TG_NUDGE_MAX)
-            return cli_usage(c, "--what-if: at most %d", TG_NUDGE_MAX);
-        a->what_if[a->n_what_if++] = optarg;
-        return -1;
-    default: return cli_common(c, opt, optarg);
-    }
-}
+enum { MONTHS, SHOPPERS, SEED, JSON, MODEL, RULES, ASSUME, CATALOG,
+       THREADS, BOOT, SWEEP, SEEDS, WHAT_IF };
+static const cli_opt opts[] = {
+    [MONTHS] = CLI_OPT_INT(0, "months", "N", 1, 60, "6",
+                           "months the shoppers live through"),
+    [SHOPPERS] = CLI_OPT_INT(0, "shoppers", "N", 1, 5000000, NULL,
+                             "shoppers, split at random into control and "
+                             "treatment; 40000 by default, 20000 a seed "
+                             "with --sweep"),
+    [SEED] = CLI_OPT_INT(0, "seed", "N", 0, 2147483647, "1",
+                         "random seed: the same seed, the same result"),
+    [JSON] = CLI_OPT_JSON,
+    [MODEL] = CLI_OPT_FILE('m', "model", "PATH",
+                           "score with this XGBoost JSON model (default: "
+                           "the store's newest)"),
+    [RULES] = CLI_OPT_FLAG(0, "rules", "score with the engine's rule-based "
+                                       "fallback, no model"),
+    [ASSUME] = CLI_OPT_FILE(0, "assumptions", "FILE",
+                            "the simulation's assumptions (default: "
+                            "assets/simulation.json)"),
+    [CATALOG] = CLI_OPT_FILE(0, "catalog", "FILE",
+                             "the nudge catalogue (default: "
+                             "assets/nudges.json)"),
+    [THREADS] = CLI_OPT_INT(0, "threads", "N", 1, 8, "2", "worker threads"),
+    [BOOT] = CLI_OPT_INT(0, "bootstrap", "N", 20, 100000, "400",
+                         "bootstrap resamples for the 95% intervals"),
+    [SWEEP] = CLI_OPT_FLAG(0, "sweep", "move every assumption to its low "
+                                       "and high value and print what the "
+                                       "paired reduction hangs on (kept in "
+                                       "the store for report --html)"),
+    [SEEDS] = CLI_OPT_INT(0, "seeds", "N", 1, 8, "3",
+                          "with --sweep: seeds run at every point"),
+    [WHAT_IF] = CLI_OPT_TEXT(0, "what-if", "ID[,ID]",
+                             "turn on what-ifs of the catalogue, off by "
+                             "default (return_fee: a fee on the returns of "
+                             "serial returners); several separated by "
+                             "commas"),
+    CLI_END};
+
+static const cli_example examples[] = {
+    {"trendguard simulate", "six months, 40,000 shoppers, the store's "
+                            "newest model"},
+    {"trendguard simulate --rules --months 1 --shoppers 2000 --json",
+     "a quick run without a model, as JSON"},
+    {"trendguard simulate --sweep --seeds 2 --shoppers 5000",
+     "what the figure hangs on, two seeds at every assumption's ends"},
+    {"trendguard simulate --what-if return_fee --rules",
+     "the return fee's what-if, its lost later spending included"},
+    {NULL, NULL}};
+
+const cli_spec cmd_simulate_spec = {
+    "simulate", cmd_simulate, "run the offline A/B shopper simulation",
+    "Runs the offline A/B shopper simulation: shoppers from the behaviour "
+    "model live through N months, the nudge engine against the same "
+    "shoppers without nudges (paired, on the same random numbers), control "
+    "and three baselines (random with the same budget, rules in place of "
+    "the model, badge only). --sweep moves every assumption to its low and "
+    "high value and prints what the figure hangs on. --what-if turns on "
+    "what-ifs of the catalogue that are off by default (the return fee). "
+    "Without a model in the store it stops (exit 66) unless --rules or "
+    "--model is given.",
+    opts, NULL, CLI_FLAG, 0, 0, examples};
 
 static int parse(cli_ctx *c, int argc, char **argv, sim_args *a)
 {
-    static const struct option opts[] = {
-        CLI_COMMON_OPTIONS,
-        {"months", required_argument, NULL, CLI_OPT_FIRST_FREE},
-        {"shoppers", required_argument, NULL, CLI_OPT_FIRST_FREE + 1},
-        {"seed", required_argument, NULL, CLI_OPT_FIRST_FREE + 2},
-        {"json", no_argument, NULL, CLI_OPT_FIRST_FREE + 3},
-        {"model", required_argument, NULL, CLI_OPT_FIRST_FREE + 4},
-        {"rules", no_argument, NULL, CLI_OPT_FIRST_FREE + 5},
-        {"assumptions", required_argument, NULL, CLI_OPT_FIRST_FREE + 6},
-        {"catalog", required_argument, NULL, CLI_OPT_FIRST_FREE + 7},
-        {"threads", required_argument, NULL, CLI_OPT_FIRST_FREE + 8},
-        {"bootstrap", required_argument, NULL, CLI_OPT_FIRST_FREE + 9},
-        {"sweep", no_argument, NULL, CLI_OPT_FIRST_FREE + 10},
-        {"seeds", required_argument, NULL, CLI_OPT_FIRST_FREE + 11},
-        {"what-if", required_argument, NULL, CLI_OPT_FIRST_FREE + 12},
-        {NULL, 0, NULL, 0}};
-    int opt, rc;
-    while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-        if ((rc = parse_opt(c, opt, a)) >= 0)
-            return rc;
-    if (optind < argc)
-        return cli_usage(c, "unexpected argument '%s'", argv[optind]);
+    int rc = cli_parse(c, &cmd_simulate_spec, argc, argv);
+    if (rc >= 0)
+        return rc;
+    a->months = cli_long(c, MONTHS);
+    a->shoppers = cli_has(c, SHOPPERS) ? cli_long(c, SHOPPERS) : 0;
+    a->seed = cli_long(c, SEED);
+    a->threads = cli_long(c, THREADS);
+    a->bootstrap = cli_long(c, BOOT);
+    a->seeds = cli_long(c, SEEDS);
+    a->json = cli_has(c, JSON);
+    a->rules = cli_has(c, RULES);
+    a->sweep = cli_has(c, SWEEP);
+    a->model = cli_str(c, MODEL);
+    a->assume = cli_str(c, ASSUME);
+    a->catalog = cli_str(c, CATALOG);
+    a->what_if = cli_str(c, WHAT_IF);
+    if (cli_has(c, WHAT_IF) > 1)
+        return cli_usage(c, "--what-if given twice; name several what-ifs "
+                         "in one, separated by commas");
     if (a->rules && a->model)
         return cli_usage(c, "--rules and --model exclude each other");
-    if (a->seeds && !a->sweep)
+    if (cli_has(c, SEEDS) && !a->sweep)
         return cli_usage(c, "--seeds goes with --sweep");
+    if ((a->model && (rc = cli_stdin_file(c, &a->model)) != TG_OK) ||
+        (a->assume && (rc = cli_stdin_file(c, &a->assume)) != TG_OK) ||
+        (a->catalog && (rc = cli_stdin_file(c, &a->catalog)) != TG_OK))
+        return rc;
     return -1;
 }
 
-/* --what-if ID: turns on the catalogue's what-if nudge ID. Returns -1, or
- * the usage error's exit code for an ID that is not a what-if. */
+/* The catalogue's what-ifs, as "a, b", or "it has none". */
+static void what_if_list(const tg_nudge_catalog *cat, char *list, size_t n)
+{
+    list[0] = '\0';
+    for (int j = 0; j < cat->n; j++)
+        if (cat->nudges[j].what_if)
+            snprintf(list + strlen(list), n - strlen(list), "%s%s",
+                     list[0] ? ", " : "", cat->nudges[j].id);
+    if (!list[0])
+        tg_strlcpy(list, "it has none", n);
+}
+
+/* --what-if ID[,ID]: turns on the catalogue's what-if nudges. Returns -1,
+ * or the usage error's exit code for an ID that is not a what-if. */
 static int turn_on_what_ifs(const cli_ctx *c, const sim_args *a,
                             tg_nudge_catalog *cat)
 {
-    for (int k = 0; k < a->n_what_if; k++) {
-        int i = nudge_catalog_find(cat, a->what_if[k]);
+    for (const char *w = a->what_if; w;) {
+        size_t len = strcspn(w, ",");
+        char id[64];
+        snprintf(id, sizeof id, "%.*s", (int)len, w);
+        int i = nudge_catalog_find(cat, id);
         if (i < 0 || !cat->nudges[i].what_if) {
-            char list[TG_NUDGE_MAX * 33] = "";
-            for (int j = 0; j < cat->n; j++)
-                if (cat->nudges[j].what_if)
-                    snprintf(list + strlen(list), sizeof list - strlen(list),
-                             "%s%s", list[0] ? ", " : "", cat->nudges[j].id);
+            char list[TG_NUDGE_MAX * 33];
+            what_if_list(cat, list, sizeof list);
             return cli_usage(c, "--what-if: '%s' is not a what-if of the "
-                             "catalogue (%s)", a->what_if[k],
-                             list[0] ? list : "it has none");
+                             "catalogue (%s)", cli_shown(id), list);
         }
         cat->what_if_on |= 1u << i;
+        w = w[len] ? w + len + 1 : NULL;
     }
     return -1;
 }
@@ -409,7 +451,7 @@ static void keep_sweep(const cli_ctx *c, const tg_sweep *sw)
     store_close(s);
 }
 
-static int run(cli_ctx *c, const sim_args *a, tg_sim_opts *o)
+static int run(const cli_ctx *c, const sim_args *a, tg_sim_opts *o)
 {
     cli_progress bar;
     cli_progress_begin(&bar, a->sweep ? "sweeping" : "simulating");
@@ -420,7 +462,7 @@ static int run(cli_ctx *c, const sim_args *a, tg_sim_opts *o)
     char *text = NULL;
     if (a->sweep) {
         static tg_sweep sw;
-        rc = sim_sweep(o, a->seeds ? (int)a->seeds : 3, &sw, &err);
+        rc = sim_sweep(o, (int)a->seeds, &sw, &err);
         cli_progress_end(&bar);
         if (rc == TG_OK && a->json)
             text = sim_sweep_json(&sw);
@@ -440,19 +482,16 @@ static int run(cli_ctx *c, const sim_args *a, tg_sim_opts *o)
     }
     if (rc != TG_OK)
         return cli_fail(c, &err);
-    if (a->json && !text)
-        return cli_fail(c, &(tg_err){TG_EINTERNAL, "out of memory"});
-    if (text)
-        printf("%s\n", text);
+    if (a->json)
+        rc = cli_json_print(c, text);
     free(text);
-    return TG_OK;
+    return rc;
 }
 
 int cmd_simulate(int argc, char **argv)
 {
     cli_ctx c;
-    cli_begin(&c, "simulate");
-    sim_args a = {6, 0, 1, 2, 400, 0, 0, 0, 0, NULL, NULL, NULL, {NULL}, 0};
+    sim_args a = {0};
     int rc = parse(&c, argc, argv, &a);
     if (rc >= 0)
         return rc;

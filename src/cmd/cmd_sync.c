@@ -10,22 +10,6 @@
 #include "commands.h"
 #include "trendguard/feed.h"
 
-static const char extra_help[] =
-    "options:\n"
-    "  --url URL             the feed, http:// or https:// (required)\n"
-    "  --format F            auto (default), feed (TrendGuard feed format) "
-    "or tiktok-scraper\n"
-    "  --timeout S           the whole sync, retries included, in seconds "
-    "(default 30)\n"
-    "  --max-mb N            refuse a body over N MiB (default 64)\n"
-    "  --allow-link-local    allow link-local and cloud metadata addresses "
-    "(169.254.0.0/16, fe80::/10)\n"
-    "  --json                print the summary as one JSON object\n\n"
-    "An unchanged feed (ETag / Last-Modified) or one already loaded adds "
-    "nothing. Bad items go to\nthe rejects table (exit 65, the rest loads); "
-    "a failed sync leaves the store as it was\n(exit 69 for network "
-    "problems, 65 for a malformed document).\n";
-
 typedef struct sync_ui {
     cli_progress bar;
     int started;
@@ -45,7 +29,8 @@ static void on_progress(void *ud, int64_t got, int64_t total)
     cli_progress_update(&u->bar, (double)got / (double)total, note);
 }
 
-static void print_json(const char *url, const tg_feed_result *r)
+static void print_json(const cli_ctx *c, const char *url,
+                       const tg_feed_result *r)
 {
     cJSON *o = cJSON_CreateObject();
     char at[32] = "";
@@ -81,20 +66,17 @@ static void print_json(const char *url, const tg_feed_result *r)
                                               1000.0);
     if (r->sha256[0])
         cJSON_AddStringToObject(o, "sha256", r->sha256);
-    char *s = cJSON_PrintUnformatted(o);
-    if (s)
-        printf("%s\n", s);
-    cJSON_free(s);
-    cJSON_Delete(o);
+    cli_json_emit(c, o);
 }
 
 static void print_text(const char *url, const tg_feed_result *r)
 {
     if (r->not_modified) {
-        printf("%s: not modified (HTTP 304), nothing added\n", url);
+        printf("%s: not modified (HTTP 304), nothing added\n",
+               cli_shown(url));
         return;
     }
-    printf("%s: %s, ", url, feed_format_name(r->format));
+    printf("%s: %s, ", cli_shown(url), feed_format_name(r->format));
     if (r->format == FEED_TIKTOK)
         printf("%ld videos, ", r->videos);
     printf("%ld hashtags", r->hashtags);
@@ -109,64 +91,55 @@ static void print_text(const char *url, const tg_feed_result *r)
            r->rejected);
 }
 
+enum { URL, FORMAT, TIMEOUT, MAX_MB, LINK_LOCAL, JSON };
+static const cli_opt opts[] = {
+    [URL] = CLI_OPT_MUST('u', "url", CLI_URL, "URL",
+                         "the feed, http:// or https://"),
+    [FORMAT] = CLI_OPT_CHOICE('f', "format", "auto|feed|tiktok-scraper",
+                              "auto", "feed: the TrendGuard feed format; "
+                                      "tiktok-scraper: its JSON export; "
+                                      "auto: told from the document"),
+    [TIMEOUT] = CLI_OPT_REAL(0, "timeout", "S", 0.1, 86400, "30",
+                             "seconds for the whole sync, retries "
+                             "included"),
+    [MAX_MB] = CLI_OPT_INT(0, "max-mb", "N", 1, 4096, "64",
+                           "refuse a body over N MiB"),
+    [LINK_LOCAL] = CLI_OPT_FLAG(0, "allow-link-local",
+                                "allow link-local and cloud metadata "
+                                "addresses (169.254.0.0/16, fe80::/10)"),
+    [JSON] = CLI_OPT_JSON,
+    CLI_END};
+
+static const cli_example examples[] = {
+    {"trendguard sync --url https://feeds.example/trends.json",
+     "fetches the feed; an unchanged one costs nothing"},
+    {"trendguard sync -u http://127.0.0.1:8080/tiktok.json -f "
+     "tiktok-scraper --json",
+     "a tiktok-scraper export, the summary as JSON"},
+    {NULL, NULL}};
+
+const cli_spec cmd_sync_spec = {
+    "sync", cmd_sync, "fetch a trend feed over HTTP(S) into the store",
+    "Fetches a trend feed over HTTP(S) into the store (made when missing). "
+    "An unchanged feed (ETag, Last-Modified) or one already loaded adds "
+    "nothing. Bad items go to the rejects table (exit 65, the rest "
+    "loads); a failed sync leaves the store as it was (exit 69 for "
+    "network problems, 65 for a malformed document).",
+    opts, NULL, CLI_FLAG, 0, 0, examples};
+
 int cmd_sync(int argc, char **argv)
 {
-    enum { OPT_URL = CLI_OPT_FIRST_FREE, OPT_FORMAT, OPT_TIMEOUT, OPT_JSON,
-           OPT_MAX_MB, OPT_LINK_LOCAL };
-    static const struct option opts[] = {
-        CLI_COMMON_OPTIONS,
-        {"url", required_argument, NULL, OPT_URL},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"max-mb", required_argument, NULL, OPT_MAX_MB},
-        {"allow-link-local", no_argument, NULL, OPT_LINK_LOCAL},
-        {NULL, 0, NULL, 0}};
     cli_ctx c;
-    cli_begin(&c, "sync");
+    int rc = cli_parse(&c, &cmd_sync_spec, argc, argv);
+    if (rc >= 0)
+        return rc;
     tg_feed_opts o = {0};
-    const char *url = NULL;
-    int json = 0, opt, rc;
-    long mb = 64;
-    while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        switch (opt) {
-        case OPT_URL:
-            url = optarg;
-            break;
-        case OPT_FORMAT:
-            if ((o.format = feed_format_parse(optarg)) < 0)
-                return cli_usage(&c, "--format is auto, feed or "
-                                     "tiktok-scraper, not '%s'", optarg);
-            break;
-        case OPT_TIMEOUT:
-            if ((rc = cli_double(&c, "--timeout", optarg, 0.1, 86400,
-                                 &o.timeout)) >= 0)
-                return rc;
-            break;
-        case OPT_MAX_MB:
-            if ((rc = cli_int(&c, "--max-mb", optarg, 1, 4096, &mb)) >= 0)
-                return rc;
-            break;
-        case OPT_LINK_LOCAL:
-            o.allow = FEED_ALLOW_DEFAULT | FEED_ADDR_LINK_LOCAL;
-            break;
-        case OPT_JSON:
-            json = 1;
-            break;
-        case CLI_OPT_HELP:
-            cli_print_help(stdout, "sync");
-            printf("\n%s", extra_help);
-            return 0;
-        default:
-            if ((rc = cli_common(&c, opt, optarg)) >= 0)
-                return rc;
-        }
-    }
-    if (!url || !*url)
-        return cli_usage(&c, "--url is required");
-    if (optind < argc)
-        return cli_usage(&c, "unexpected argument '%s'", argv[optind]);
-    o.max_bytes = (int64_t)mb << 20;
+    const char *url = cli_str(&c, URL);
+    o.format = feed_format_parse(cli_str(&c, FORMAT));
+    o.timeout = cli_real(&c, TIMEOUT);
+    if (cli_has(&c, LINK_LOCAL))
+        o.allow = FEED_ALLOW_DEFAULT | FEED_ADDR_LINK_LOCAL;
+    o.max_bytes = (int64_t)cli_long(&c, MAX_MB) << 20;
     sync_ui ui = {0};
     o.progress = on_progress;
     o.ud = &ui;
@@ -182,8 +155,8 @@ int cmd_sync(int argc, char **argv)
     if (rc != TG_OK)
         return cli_fail(&c, &err);
     char *shown = feed_url_redact(url);
-    if (json)
-        print_json(shown ? shown : url, &r);
+    if (cli_has(&c, JSON))
+        print_json(&c, shown ? shown : url, &r);
     else
         print_text(shown ? shown : url, &r);
     free(shown);

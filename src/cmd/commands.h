@@ -1,7 +1,10 @@
-/* commands.h: the entry points of the `trendguard` subcommands, one file
- * each (cmd_NAME.c). */
+/* commands.h: the `trendguard` subcommands, one file each (cmd_NAME.c):
+ * each defines its entry point and its table (cli_spec: options,
+ * arguments, help, examples), which main.c lists. */
 #ifndef TRENDGUARD_COMMANDS_H
 #define TRENDGUARD_COMMANDS_H
+
+#include "cli/cli.h"
 
 int cmd_gen(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
@@ -15,5 +18,10 @@ int cmd_export(int argc, char **argv);
 int cmd_sessions(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_open(int argc, char **argv); /* no subcommand: the app */
+
+extern const cli_spec cmd_gen_spec, cmd_ingest_spec, cmd_status_spec,
+    cmd_predict_spec, cmd_score_spec, cmd_sync_spec, cmd_nudge_spec,
+    cmd_simulate_spec, cmd_export_spec, cmd_sessions_spec, cmd_report_spec,
+    cmd_open_spec;
 
 #endif

@@ -35,10 +35,33 @@ static void remove_dir(const char *dir)
     rmdir(dir);
 }
 
+/* The demo model's file: in the models folder of the store it becomes
+ * (db_path without ".first-run", then "-models", as trendguard-train
+ * names it), under a name no earlier store left there. */
+static void demo_model_path(const char *db_path, char *buf, size_t n)
+{
+    char final[4096];
+    tg_strlcpy(final, db_path, sizeof final);
+    size_t l = strlen(final), sl = strlen(".first-run");
+    if (l > sl && strcmp(final + l - sl, ".first-run") == 0)
+        final[l - sl] = '\0';
+    struct stat st;
+    for (int k = 1; k < 1000; k++) {
+        if (k == 1)
+            snprintf(buf, n, "%s-models/model-v1.json", final);
+        else
+            snprintf(buf, n, "%s-models/model-v1-%d.json", final, k);
+        if (stat(buf, &st) != 0)
+            return;
+    }
+}
+
 /* Runs trendguard-train from the folder of this executable, when it is
  * installed there. Returns its exit status, or -1 when it is not there. */
 static int train_demo_model(const char *db_path, int verbose)
 {
+    char out[4200];
+    demo_model_path(db_path, out, sizeof out);
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 32);
     if (n <= 0)
@@ -67,7 +90,8 @@ static int train_demo_model(const char *db_path, int verbose)
         (void)null;
         if (!verbose)
             null = freopen("/dev/null", "w", stderr);
-        execl(exe, exe, "--db", db_path, "--seed", "1", (char *)NULL);
+        execl(exe, exe, "--db", db_path, "--seed", "1", "--out", out,
+              (char *)NULL);
         _exit(127);
     }
     int status = 0;
@@ -172,7 +196,7 @@ static void remove_store(const char *path, int all)
  * next run to open: the next one starts over on the same temporary files.
  * A lock (flock) on DB.first-run keeps two first runs from building at
  * once; the second waits and then opens what the first made. The model
- * goes to models/ in the same folder. */
+ * goes to the store's models folder, DB-models. */
 int demo_create(const char *db_path, int verbose, tg_err *err)
 {
     char dir[4096], path[4200];

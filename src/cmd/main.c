@@ -1,104 +1,113 @@
-/* main.c: `trendguard` entry point: dispatches to a subcommand, or opens the
- * app when there is none. */
+/* main.c: `trendguard` entry point: the program's table (its commands, in
+ * the order `trendguard help` lists them, its files and environment for
+ * the man page), `trendguard help [COMMAND]`, and the dispatch to a
+ * subcommand, or to the app when there is none. */
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli.h"
 #include "commands.h"
 
-static const cli_command cli_commands[] = {
-    {"gen", cmd_gen,
-     "gen --out DIR [--scale demo|small|full] [--seed N]",
-     "Write a synthetic TrendBuy data set as CSV (products, customers, "
-     "tiktok_trends, purchases, returns, truth)."},
-    {"ingest", cmd_ingest,
-     "ingest [--format trendbuy|online-retail] [--strict] PATH...",
-     "Clean, validate and load CSV files (or folders of them) into the "
-     "store; rejected rows are kept in the rejects table with their reason."},
-    {"status", cmd_status, "status [--json]",
-     "Summarise the store: row counts, date range, return rate, rejects."},
-    {"predict", cmd_predict,
-     "predict --model PATH [--margin|--contribs] [FILE]",
-     "Score a numeric CSV with an XGBoost JSON model, one line per row."},
-    {"score", cmd_score, "score [--model PATH]",
-     "Score every unscored purchase line with the newest registered model "
-     "(or --model PATH);\nscores at or above the model's threshold queue "
-     "interventions."},
-    {"sync", cmd_sync,
-     "sync --url URL [--format auto|feed|tiktok-scraper] [--timeout S] "
-     "[--json] [--max-mb N] [--allow-link-local]",
-     "Fetch a trend feed over HTTP(S) into the store."},
-    {"nudge", cmd_nudge,
-     "nudge --process-queue [--limit N] [--seed N] [--json] | --bandit [--catalog FILE]",
-     "Decide the queued interventions (a nudge or none, with its offer and "
-     "why) and settle\nthe outcomes of earlier ones; --bandit lists what "
-     "shoppers took up."},
-    {"simulate", cmd_simulate,
-     "simulate [--months N] [--shoppers N] [--seed N] [--json] [--model PATH | --rules]\n"
-     "         [--assumptions FILE] [--catalog FILE] [--threads N] [--bootstrap N]\n"
-     "         [--sweep [--seeds N]] [--what-if ID]...",
-     "Run the offline A/B shopper simulation: the nudge engine against the "
-     "same shoppers without\nnudges (paired), control and three baselines "
-     "(random with the same budget, rules in place\nof the model, badge "
-     "only); --sweep moves every assumption to its low and high value;\n"
-     "--what-if ID turns on a what-if of the catalogue (return_fee)."},
-    {"report", cmd_report, "report [--json] [--html FILE]",
-     "Regret-driver analysis: return rates by driver with 95% intervals, "
-     "the model's view, trends,\nand what the nudges saved; --html writes "
-     "a self-contained page with charts."},
-    {"sessions", cmd_sessions, "sessions [--session NAME] [--json]",
-     "List the app's recorded usability-testing sessions, or one session's "
-     "events with their timings."},
-    {"export", cmd_export,
-     "export --out DIR [--since DATE] | export --training-set --out DIR "
-     "[--shards N] [--valid-days N]",
-     "Write the store as a Power BI-ready star schema (CSV facts and "
-     "dimensions, README.md); with\n--training-set, the mature training set "
-     "as N LIBSVM shards split by customer, with a\nmanifest, for "
-     "trendguard-train's workers."},
-    {NULL, NULL, NULL, NULL}};
+static int cmd_help(int argc, char **argv);
 
-/* Prints text wrapped at 78 columns, every line after the first indented
- * by indent spaces; line breaks in text are spaces here. */
-static void wrapped(FILE *f, const char *text, int indent)
+static const cli_opt help_opts[] = {CLI_END};
+static const cli_example help_examples[] = {
+    {"trendguard help", "lists the commands"},
+    {"trendguard help ingest", "the same as 'trendguard ingest --help'"},
+    {NULL, NULL}};
+static const cli_spec help_spec = {
+    "help", cmd_help, "list the commands, or describe one",
+    "With no COMMAND, lists the commands with a line each (the same as "
+    "'trendguard --help'); with one, prints its help, the same as "
+    "'trendguard COMMAND --help'.",
+    help_opts, "[COMMAND]", CLI_CMD, 0, 1, help_examples};
+
+static const cli_spec *const commands[] = {
+    &cmd_gen_spec, &cmd_ingest_spec, &cmd_status_spec, &cmd_sync_spec,
+    &cmd_score_spec, &cmd_predict_spec, &cmd_nudge_spec, &cmd_simulate_spec,
+    &cmd_report_spec, &cmd_export_spec, &cmd_sessions_spec, &help_spec,
+    NULL};
+
+static const cli_item files[] = {
+    {"~/.local/share/trendguard/trendguard.db",
+     "the store when neither --db nor $TRENDGUARD_DB names one: one SQLite "
+     "file in WAL mode (STORE-wal and STORE-shm beside it while in use)"},
+    {"STORE-models/model-vN.json",
+     "the store's models: trendguard-train writes version N of the model "
+     "of the store STORE here and registers it in that store; a model file "
+     "another store registered is never overwritten"},
+    {"PREFIX/share/trendguard/assets/",
+     "nudges.json (the nudge catalogue), simulation.json and "
+     "behaviour.json (the simulation's assumptions and the shopper model, "
+     "each with its source), explain.json (reasons in shopper words)"},
+    {"PREFIX/share/trendguard/data/", "word lists for the generator"},
+    {NULL, NULL}};
+
+static const cli_item environment[] = {
+    {"TRENDGUARD_DB", "the store when --db is not given"},
+    {"XDG_DATA_HOME",
+     "else the store is $XDG_DATA_HOME/trendguard/trendguard.db"},
+    {"HOME", "else the store is ~/.local/share/trendguard/trendguard.db"},
+    {"TRENDGUARD_SHARE",
+     "the folder holding assets/ and data/ (default: found from the "
+     "executable: the build tree, or PREFIX/share/trendguard)"},
+    {"TRENDGUARD_BUSY_TIMEOUT_MS",
+     "how long a write waits for another process's (default 5000)"},
+    {"TMPDIR", "where standard input is kept while a command reads it "
+               "('-' as a file name; default /tmp)"},
+    {"NO_COLOR", "monochrome app, plain report headings"},
+    {"TRENDGUARD_SEED",
+     "a whole number that fixes the app engine's draws (ties between tips, "
+     "the budget's bar), for scripted sessions and usability tests"},
+    {"XDG_CONFIG_HOME",
+     "the app's settings are $XDG_CONFIG_HOME/trendguard/config (else "
+     "~/.config/trendguard/config)"},
+    {"TERM", "the app needs a terminal (not dumb); progress bars show "
+             "only on one"},
+    {"http_proxy, https_proxy, no_proxy",
+     "as libcurl reads them, for sync and the app's trend feed"},
+    {NULL, NULL}};
+
+static const cli_program program = {
+    "trendguard", "regret-risk scores and nudges against impulse returns",
+    "TrendGuard helps a fast-fashion retailer cut the returns of "
+    "TikTok-driven impulse purchases. Its commands load CSV exports and "
+    "trend feeds into one SQLite store, score every purchase line's risk "
+    "of being returned with an XGBoost model (trained by "
+    "trendguard-train, evaluated here without libxgboost), decide nudges "
+    "for the risky ones, simulate what the nudges do to returns, and "
+    "report or export what happened.",
+    &cmd_open_spec, commands, files, environment,
+    "trendguard-train(1), sqlite3(1)"};
+
+/* "unknown command 'statsu'; did you mean status?" */
+static int unknown_command(const cli_ctx *c, const char *word)
 {
-    int col = indent;
-    while (*text) {
-        while (*text == ' ' || *text == '\n')
-            text++;
-        int len = 0;
-        while (text[len] && text[len] != ' ' && text[len] != '\n')
-            len++;
-        if (!len)
-            break;
-        if (col > indent && col + 1 + len > 78) {
-            fprintf(f, "\n%*s", indent, "");
-            col = indent;
-        } else if (col > indent) {
-            fputc(' ', f);
-            col++;
-        }
-        fprintf(f, "%.*s", len, text);
-        col += len;
-        text += len;
-    }
-    fputc('\n', f);
+    const char *names[64];
+    int n = 0;
+    for (const cli_spec *const *s = commands; *s && n < 64; s++)
+        names[n++] = (*s)->name;
+    char near[200];
+    cli_nearest(word, names, n, "", near, sizeof near);
+    return near[0] ? cli_usage(c, "unknown command '%s'; did you mean %s?",
+                               word, near)
+                   : cli_usage(c, "unknown command '%s'", word);
 }
 
-static void usage(FILE *f)
+static int cmd_help(int argc, char **argv)
 {
-    fprintf(f, "usage: trendguard [--db PATH] [COMMAND [OPTIONS]]\n"
-               "       trendguard [--db PATH] [--persona ID] [--session NAME] "
-               "[--theme colour|mono]\n"
-               "                  [--feed URL] [--feed-minutes N] [--offline] "
-               "[--replay FILE [--timings FILE]]\n\n"
-               "With no command, opens the TrendGuard app (creating a demo "
-               "store on first run).\n\ncommands:\n");
-    for (const cli_command *k = cli_commands; k->name; k++) {
-        fprintf(f, "  %-9s ", k->name);
-        wrapped(f, k->summary, 12);
+    cli_ctx c;
+    int rc = cli_parse(&c, &help_spec, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (c.nargs == 0) {
+        cli_print_help(stdout, &cmd_open_spec);
+        return TG_OK;
     }
-    fprintf(f, "\n'trendguard COMMAND --help' describes a command.\n");
+    const cli_spec *k = *c.args[0] ? cli_find(c.args[0]) : NULL;
+    if (!k || k == &cmd_open_spec)
+        return unknown_command(&c, c.args[0]);
+    cli_print_help(stdout, k);
+    return TG_OK;
 }
 
 /* `trendguard --db PATH COMMAND ...` is `trendguard COMMAND --db PATH ...`:
@@ -122,23 +131,23 @@ static void db_first(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    cli_register("trendguard", cli_commands);
+    cli_register(&program);
+    int rc = cli_generate(argc, argv);
+    if (rc >= 0)
+        return rc;
     db_first(argc, argv);
     if (argc >= 2 && argv[1][0] != '-') {
-        for (const cli_command *k = cli_commands; k->name; k++)
-            if (strcmp(argv[1], k->name) == 0)
-                return k->fn(argc - 1, argv + 1);
-        fprintf(stderr, "trendguard: unknown command '%s' (see trendguard "
-                        "--help)\n", argv[1]);
-        return TG_EUSAGE;
+        const cli_spec *k = argv[1][0] ? cli_find(argv[1]) : NULL;
+        if (k && k != &cmd_open_spec) {
+            rc = k->fn(argc - 1, argv + 1);
+            cli_stdin_done();
+            return rc;
+        }
+        cli_ctx c;
+        cli_begin(&c, &cmd_open_spec);
+        return unknown_command(&c, argv[1]);
     }
-    if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-        usage(stdout);
-        return 0;
-    }
-    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-        printf("trendguard %s\n", TG_VERSION);
-        return 0;
-    }
-    return cmd_open(argc, argv);
+    rc = cmd_open(argc, argv);
+    cli_stdin_done();
+    return rc;
 }

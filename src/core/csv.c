@@ -138,28 +138,22 @@ tg_csv *csv_open(const char *path, tg_err *err)
     tg_csv *c = csv_alloc(err);
     if (!c)
         return NULL;
-    c->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (c->fd < 0) {
-        tg_fail(err, errno == ENOENT ? TG_ENOINPUT : TG_EIO, "%s: %s", path,
-                strerror(errno));
+    int fd;
+    if (strcmp(path, "-") == 0) { /* standard input, a pipe or a file */
+        fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+        if (fd < 0)
+            tg_fail(err, TG_ENOINPUT, "stdin: %s", strerror(errno));
+        path = "stdin";
+    } else {
+        fd = tg_open_input(path, 0, &c->size, err);
+    }
+    if (fd < 0) {
         csv_free(c);
         return NULL;
     }
-    struct stat st;
-    if (fstat(c->fd, &st) != 0) {
-        tg_fail(err, TG_EIO, "%s: %s", path, strerror(errno));
-        csv_free(c);
-        return NULL;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        tg_fail(err, TG_EIO, "%s: is a folder, not a CSV file", path);
-        csv_free(c);
-        return NULL;
-    }
-    if (S_ISREG(st.st_mode)) {
-        c->size = (uint64_t)st.st_size;
+    c->fd = fd;
+    if (c->size)
         posix_fadvise(c->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    }
     c->path = tg_strdup(path);
     if (!c->path) {
         tg_fail(err, TG_EINTERNAL, "%s: out of memory", path);
@@ -750,6 +744,23 @@ int csv_column(const tg_csv *c, const char *name)
     return -1;
 }
 
+int csv_duplicate_column(const tg_csv *c, size_t *first, size_t *second)
+{
+    for (size_t i = 1; i < c->nf; i++) {
+        size_t n = csv_field_len(c, i);
+        trim_span(csv_field(c, i), &n);
+        if (n == 0) /* unnamed columns are ignored, never matched */
+            continue;
+        int j = csv_column(c, csv_field(c, i));
+        if (j >= 0 && (size_t)j < i) {
+            *first = (size_t)j;
+            *second = i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* ---- writing ----------------------------------------------------------- */
 
 static int needs_quotes(const char *s, size_t n)
@@ -764,17 +775,9 @@ static int needs_quotes(const char *s, size_t n)
     return strpbrk(s, ",\"\r\n") != NULL;
 }
 
-int csv_write_field(FILE *f, const char *s)
+/* s with its quotes doubled, and the closing quote. */
+static int write_quoted_rest(FILE *f, const char *s)
 {
-    if (!f)
-        return TG_EIO;
-    if (!s)
-        s = "";
-    size_t n = strlen(s);
-    if (!needs_quotes(s, n))
-        return fwrite(s, 1, n, f) == n ? TG_OK : TG_EIO;
-    if (putc('"', f) == EOF)
-        return TG_EIO;
     for (;;) {
         const char *q = strchr(s, '"');
         size_t k = q ? (size_t)(q - s) + 1 : strlen(s);
@@ -787,6 +790,51 @@ int csv_write_field(FILE *f, const char *s)
         s = q + 1;
     }
     return putc('"', f) == EOF ? TG_EIO : TG_OK;
+}
+
+/* A number as CSV writes it: a sign, digits, a point and digits, an
+ * exponent; nothing else (no "inf", hex or spaces). */
+static int plain_number(const char *s)
+{
+    const char *p = s + (*s == '-' || *s == '+');
+    size_t d = 0;
+    for (; *p >= '0' && *p <= '9'; p++)
+        d++;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            d++;
+    if (d && (*p == 'e' || *p == 'E')) {
+        p += 1 + (p[1] == '-' || p[1] == '+');
+        if (!(*p >= '0' && *p <= '9'))
+            return 0;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    return d > 0 && *p == '\0';
+}
+
+int csv_formula_risk(const char *s)
+{
+    return s && *s && strchr("=+-@\t\r", *s) && !plain_number(s);
+}
+
+int csv_write_field(FILE *f, const char *s)
+{
+    if (!f)
+        return TG_EIO;
+    if (!s)
+        s = "";
+    if (csv_formula_risk(s)) { /* read as text, never run as a formula */
+        if (putc('"', f) == EOF || putc('\'', f) == EOF)
+            return TG_EIO;
+        return write_quoted_rest(f, s);
+    }
+    size_t n = strlen(s);
+    if (!needs_quotes(s, n))
+        return fwrite(s, 1, n, f) == n ? TG_OK : TG_EIO;
+    if (putc('"', f) == EOF)
+        return TG_EIO;
+    return write_quoted_rest(f, s);
 }
 
 int csv_write_row(FILE *f, const char *const *fields, size_t n)

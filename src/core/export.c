@@ -114,9 +114,11 @@ static const char *value(sqlite3_stmt *st, int i, export_kind k, char *buf,
                          size_t n)
 {
     int null = sqlite3_column_type(st, i) == SQLITE_NULL;
-    if (k == EX_PHASE)
-        return tg_trend_phase_names[features_trend_phase(
-            null ? NAN : sqlite3_column_double(st, i))];
+    if (k == EX_PHASE) {
+        int ph = null ? TG_TREND_NONE : sqlite3_column_int(st, i);
+        return tg_trend_phase_names[ph >= 0 && ph < TG_NUM_TREND_PHASES
+                                        ? ph : TG_TREND_NONE];
+    }
     if (null)
         return "";
     int64_t v = sqlite3_column_int64(st, i);
@@ -424,6 +426,7 @@ static int stage_all(exporter *x, tg_store *s, const tg_export_opts *o,
                        .only_used = o->has_since != 0,
                        .window = 30 * (int64_t)TG_DAY,
                        .data_end = store_count(s, SQL_DATA_END)};
+    rc = money_currency(s, &p.currency, err);
     for (int i = 0; rc == TG_OK && i < NFILES; i++) {
         out_file *f = &x->f[i];
         if (progress)

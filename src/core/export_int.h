@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "trendguard/export.h"
+#include "trendguard/money.h"
 
 /* How a column's value is written. Each takes the SQL value of the column
  * (NULL is an empty field, except for EX_PHASE). The date kinds take UTC
@@ -23,7 +24,7 @@ typedef enum export_kind {
     EX_TS,        /* YYYY-MM-DDTHH:MM:SSZ */
     EX_DATE,      /* YYYY-MM-DD */
     EX_DATEKEY,   /* yyyymmdd as a whole number: joins dim_date */
-    EX_PHASE,     /* days since the trend's peak -> its phase name */
+    EX_PHASE,     /* a trend_phase() code -> its phase name */
     EX_YEAR,      /* calendar parts of a day, for dim_date */
     EX_QUARTER,
     EX_MONTH,
@@ -65,6 +66,7 @@ typedef struct export_params {
     int only_used;    /* dimensions: only the rows the facts use */
     int64_t window;   /* the return window, seconds */
     int64_t data_end; /* the newest purchase or return in the store */
+    tg_currency currency; /* every amount's (money.h) */
 } export_params;
 
 /* Writes DIR/README.md's text to f: every table, column and relationship,

@@ -23,6 +23,12 @@ static const char FORMAT[] =
     "  header row. A field is quoted (its quotes doubled) only when it holds\n"
     "  a comma, a quote, CR or LF, or begins or ends with a space; a quoted\n"
     "  field may span lines.\n"
+    "- Text that a spreadsheet could run as a formula (a name, id or\n"
+    "  hashtag beginning with `=`, `+`, `-`, `@`, a tab or a carriage\n"
+    "  return) is written quoted with a `'` before it, so Excel and Power BI\n"
+    "  show it as text (the OWASP rule for CSV injection); remove the `'` to\n"
+    "  see the value as it was received. Numbers, negative ones too, are\n"
+    "  never changed.\n"
     "- Timestamps are UTC in ISO 8601, `YYYY-MM-DDTHH:MM:SSZ` (Power BI\n"
     "  reads them as date/time/timezone; change the type to date/time to\n"
     "  drop the zone); dates are `YYYY-MM-DD`.\n"
@@ -151,6 +157,8 @@ static void write_scope(FILE *f, const tg_export_opts *o,
                 tg_time_format(p->data_end, end, sizeof end));
     else
         fprintf(f, "- The store holds no purchases yet.\n");
+    fprintf(f, "- Money (prices, amounts, refunds, offers) is in %s, the "
+               "store's currency.\n", p->currency.code);
 }
 
 static void write_files(FILE *f, const tg_export_stats *st)

@@ -53,7 +53,9 @@ static const char SQL_PURCHASE_LINES[] =
     " p.product_id, COALESCE(p.customer_id, -1)," LINE_TREND ","
     " p.channel, p.size, p.payment, p.quantity, p.unit_price, p.discount_pct,"
     " p.quantity * p.unit_price, p.view_minutes,"
-    " (SELECT (p.ordered_at - s.peak_at) / 86400.0 FROM trend_state s"
+    " (SELECT trend_phase(s.views_24h, s.week_views, s.prev_week_views,"
+    "   s.best_week_views, (p.ordered_at - s.captured_at) / 86400.0)"
+    "  FROM trend_state s"
     "  WHERE s.hashtag_id = lh.hashtag_id AND s.captured_at <= p.ordered_at"
     "  ORDER BY s.captured_at DESC LIMIT 1),"
     " l.returned, p.ordered_at + :window <= :data_end,"
@@ -84,8 +86,11 @@ static const export_col purchase_lines[] = {
     {"line_amount", EX_FIX2, "quantity x unit_price"},
     {"view_minutes", EX_FIX1, "minutes from first view to purchase"},
     {"trend_phase", EX_PHASE,
-     "the trend's phase when the line was bought: rising (its busiest day "
-     "so far is today), peak (the 4 days after), fading (later) or none"},
+     "the trend's phase when the line was bought: rising (its week's views "
+     "beat the week before's by 10%, are at least half its busiest "
+     "week's, and its last day is no quieter than the week's average), "
+     "peak (not rising, at least 70% of its busiest week), fading (less, "
+     "or no snapshot for a week) or none (no trend)"},
     {"returned", EX_INT,
      "1 when a return of the line arrived within 30 days of the purchase "
      "(the model's label), else 0"},
@@ -327,7 +332,8 @@ static const char SQL_TRENDS[] =
     " UNION ALL "
     "SELECT h.id, h.name, ts.first_at, ts.captured_at, ts.views,"
     " ts.views_24h, ts.peak_at, (:data_end - ts.peak_at) / 86400.0,"
-    " (:data_end - ts.peak_at) / 86400.0,"
+    " trend_phase(ts.views_24h, ts.week_views, ts.prev_week_views,"
+    "  ts.best_week_views, (:data_end - ts.captured_at) / 86400.0),"
     " (SELECT COUNT(*) FROM product_tags t WHERE t.hashtag_id = h.id)"
     " FROM hashtags h LEFT JOIN trend_state ts ON ts.hashtag_id = h.id"
     "  AND ts.captured_at = (SELECT MAX(s.captured_at) FROM trend_state s"

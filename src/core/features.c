@@ -2,6 +2,7 @@
  * the training-set view, the trainer, live scoring and explanations. */
 #include "trendguard/features.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,11 +84,18 @@ int features_size_rank(const char *size, int *is_shoe)
 const char *const tg_trend_phase_names[TG_NUM_TREND_PHASES] = {
     "none", "rising", "peak", "fading"};
 
-int features_trend_phase(double days_since_peak)
+int features_trend_phase(double day, double week, double prev_week,
+                         double best_week, double stale_days)
 {
-    if (days_since_peak != days_since_peak)
+    if (isnan(week) || isnan(best_week))
         return TG_TREND_NONE;
-    if (days_since_peak < 1.0)
+    if (stale_days > TG_TREND_STALE_DAYS || !(week > 0) || !(best_week > 0))
+        return TG_TREND_FADING;
+    if (isnan(prev_week))
+        prev_week = 0;
+    if (week >= TG_TREND_GROWING * prev_week &&
+        week >= TG_TREND_RISING_SHARE * best_week && !(day * 7 < week))
         return TG_TREND_RISING;
-    return days_since_peak < 5.0 ? TG_TREND_PEAK : TG_TREND_FADING;
+    return week >= TG_TREND_PEAK_SHARE * best_week ? TG_TREND_PEAK
+                                                   : TG_TREND_FADING;
 }

@@ -412,7 +412,11 @@ static int opt_text(const cJSON *x, const char *field, const char **out,
     size_t l = strlen(x->valuestring);
     if (l > FEED_MAX_TEXT)
         return badf(b, field, "is longer than %d bytes", FEED_MAX_TEXT);
-    *out = l ? x->valuestring : NULL;
+    /* The rule a CSV cell follows: breaks and tabs become a space, other
+     * control characters make the item bad. The string is the parser's. */
+    if (tg_text_fold(x->valuestring) != 0)
+        return badf(b, field, "has a control character");
+    *out = *x->valuestring ? x->valuestring : NULL;
     return 0;
 }
 

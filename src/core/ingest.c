@@ -3,6 +3,7 @@
  * one transaction, records bad rows in `rejects`, and skips files already
  * loaded. The Online Retail layout lives in ingest_retail.c. */
 #include "ingest_int.h"
+#include "trendguard/money.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "trendguard/features.h"
@@ -154,24 +156,12 @@ int ing_text(ing *g, int k, int required, size_t maxlen, const char **out)
         return 0;
     }
     if (strlen(v) > maxlen)
-        return ing_bad(g, k, "%s is longer than %zu characters",
+        return ing_bad(g, k, "%s is longer than %zu bytes of UTF-8",
                        g->k->cols[k], maxlen);
     /* Line breaks and tabs inside a quoted field become one space; other
      * control characters make the value bad. The buffer is ours. */
-    char *w = g->fbuf[k], *p = g->fbuf[k];
-    for (; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch == '\r' || ch == '\n' || ch == '\t') {
-            if (w > g->fbuf[k] && w[-1] != ' ')
-                *w++ = ' ';
-            continue;
-        }
-        if (ch < 0x20 || ch == 0x7f)
-            return ing_bad(g, k, "%s has a control character",
-                           g->k->cols[k]);
-        *w++ = *p;
-    }
-    *w = '\0';
+    if (tg_text_fold(g->fbuf[k]) != 0)
+        return ing_bad(g, k, "%s has a control character", g->k->cols[k]);
     return 0;
 }
 
@@ -395,6 +385,16 @@ int ing_cache_customer(ing *g, const char *code, int64_t id)
     return idmap_put(&g->customers, code, id, NULL) ? 0 : -1;
 }
 
+int ing_claim_currency(ing *g, const char *code, const char *source,
+                       tg_err *err)
+{
+    tg_err why = {0};
+    if (money_claim(g->s, code, source, &why) == TG_OK)
+        return 0;
+    tg_fail(err, why.code, "%s: %s", g->r->path, why.msg);
+    return -1;
+}
+
 int ing_step_insert(ing *g, sqlite3_stmt *st, tg_err *err)
 {
     int rc = sqlite3_step(st);
@@ -542,6 +542,12 @@ static int map_columns(ing *g, tg_err *err)
                            "layout use --format online-retail",
                            g->name);
     }
+    size_t d1, d2;
+    if (csv_duplicate_column(g->csv, &d1, &d2))
+        return tg_fail(err, TG_EDATA,
+                       "%s: line 1: columns %zu and %zu are both named "
+                       "'%.60s'; rename or remove one",
+                       g->name, d1 + 1, d2 + 1, csv_field(g->csv, d1));
     int ncols = 0;
     for (; g->k->cols[ncols]; ncols++) {
         g->col[ncols] = csv_column(g->csv, g->k->cols[ncols]);
@@ -850,6 +856,15 @@ int ingest_paths(tg_store *s, char *const *paths, int n,
         if (rc == TG_OK && nv == before)
             rc = tg_fail(err, TG_ENOINPUT, "%s: no .csv files in the folder",
                          paths[i]);
+    }
+    /* Every file readable before any is loaded: a FIFO or device among
+     * them stops the run before it changes the store. */
+    for (size_t i = 0; i < nv && rc == TG_OK; i++) {
+        int fd = tg_open_input(v[i].path, 0, NULL, err);
+        if (fd < 0)
+            rc = err ? err->code : TG_ENOINPUT;
+        else
+            close(fd);
     }
     if (rc == TG_OK)
         qsort(v, nv, sizeof *v, cmp_pending);

@@ -105,6 +105,10 @@ int64_t ing_hashtag_id(ing *g, const char *name, tg_err *err);
 int ing_cache_product(ing *g, const char *code, int64_t id,
                       const char *sizes);
 int ing_cache_customer(ing *g, const char *code, int64_t id);
+/* The file's amounts are in currency code (money.h): 0, or -1 with err
+ * naming the file when the store keeps another. */
+int ing_claim_currency(ing *g, const char *code, const char *source,
+                       tg_err *err);
 
 /* Runs st (already bound) to completion: ROW_OK when it changed a row,
  * ROW_DUP when a conflict left the store as it was, ROW_FAIL on error. */

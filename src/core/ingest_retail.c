@@ -318,6 +318,9 @@ static int retail_finish(ing *g, tg_err *err)
         }
     }
     retail_free(g);
+    /* A UK retailer: its prices are in pounds (money.h). */
+    if (rc == 0)
+        rc = ing_claim_currency(g, "GBP", "online-retail", err);
     return rc;
 }
 

@@ -133,8 +133,14 @@ static int product_row(ing *g, tg_err *err)
     return ROW_OK;
 }
 
+/* TrendBuy's prices are in dollars (money.h). */
+static int product_finish(ing *g, tg_err *err)
+{
+    return ing_claim_currency(g, "USD", "trendbuy", err);
+}
+
 static const char *const product_ident[] = {"product_id", "name", NULL};
-static const ing_kind products_kind = {"products", "products.csv", product_cols, product_ident, 4, product_sql, product_row, NULL, NULL};
+static const ing_kind products_kind = {"products", "products.csv", product_cols, product_ident, 4, product_sql, product_row, product_finish, NULL};
 
 /* ---- customers ------------------------------------------------------------ */
 

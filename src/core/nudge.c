@@ -198,7 +198,7 @@ static int fact_text(int fact, const tg_nudge_def *d,
         v = offer_cost(d, in->x);
         if (!(v > 0))
             return -1;
-        snprintf(buf, n, "%.2f", v);
+        snprintf(buf, n, "%s%.2f", in->money ? in->money : "", v);
         return 0;
     default:
         v = f[fact];
@@ -412,7 +412,7 @@ void nudge_note_answer(const tg_nudge_decision *d, int accepted,
 
 /* ---- deciding -------------------------------------------------------------- */
 
-static int band_of(const tg_nudge_catalog *c, double p)
+int nudge_band(const tg_nudge_catalog *c, double p)
 {
     if (!(p >= c->band_medium))
         return TG_BAND_LOW;
@@ -664,7 +664,7 @@ void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
     nudge_drivers_of(c, in, &dr);
     out->from_rules = dr.from_rules;
     out->score = dr.score;
-    out->band = band_of(c, dr.score);
+    out->band = nudge_band(c, dr.score);
     out->context = dr.context;
     if (out->band == TG_BAND_LOW && !nudge_moment_after_sale(in->moment)) {
         char w[TG_NUDGE_TEXT];

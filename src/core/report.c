@@ -108,11 +108,11 @@ static int clampi(double v, int lo, int hi)
 }
 
 /* The bucket of a line for driver k; -1 when it has none. */
-static int bucket_of(int k, const float *x, int payment)
+static int bucket_of(int k, const float *x, int payment, int phase)
 {
     switch (k) {
     case TG_RD_TREND_PHASE:
-        return features_trend_phase(x[TG_F_trend_days_since_peak]);
+        return phase;
     case TG_RD_CHANNEL:
         return code(x[TG_F_channel], TG_NUM_CHANNELS);
     case TG_RD_HOUR: {
@@ -189,16 +189,25 @@ static int by_spread(const void *a, const void *b)
 
 /* ---- reading the lines ------------------------------------------------------- */
 
-/* What the training set lacks: the payment method and whether the line has
- * a score, in the training set's order. */
+/* What the training set lacks: the payment method, whether the line has
+ * a score and its trend's phase when it was bought (features_trend_phase
+ * through the store's trend_phase; none without a trend), in the training
+ * set's order. */
 static const char SQL_LINE_EXTRA[] =
     "SELECT p.id, p.payment, EXISTS (SELECT 1 FROM scores sc"
-    " WHERE sc.purchase_id = p.id)"
-    " FROM purchases p ORDER BY p.ordered_at, p.id";
+    " WHERE sc.purchase_id = p.id),"
+    " COALESCE((SELECT trend_phase(ts.views_24h, ts.week_views,"
+    "   ts.prev_week_views, ts.best_week_views,"
+    "   (p.ordered_at - ts.captured_at) / 86400.0)"
+    "  FROM trend_state ts WHERE ts.hashtag_id = lh.hashtag_id"
+    "  AND ts.captured_at <= p.ordered_at"
+    "  ORDER BY ts.captured_at DESC LIMIT 1), 0)"
+    " FROM purchases p LEFT JOIN v_line_hashtag lh ON lh.purchase_id = p.id"
+    " ORDER BY p.ordered_at, p.id";
 
 typedef struct lines {
     tg_dataset d;
-    unsigned char *pay, *scored;
+    unsigned char *pay, *scored, *phase;
 } lines;
 
 static int load_lines(tg_store *s, lines *l, tg_err *err)
@@ -209,7 +218,8 @@ static int load_lines(tg_store *s, lines *l, tg_err *err)
     size_t n = l->d.n;
     l->pay = malloc(n + 1);
     l->scored = malloc(n + 1);
-    if (!l->pay || !l->scored)
+    l->phase = malloc(n + 1);
+    if (!l->pay || !l->scored || !l->phase)
         return tg_fail(err, TG_EINTERNAL, "out of memory");
     sqlite3_stmt *st = store_prepare(s, SQL_LINE_EXTRA, err);
     if (!st)
@@ -225,7 +235,8 @@ static int load_lines(tg_store *s, lines *l, tg_err *err)
         int p = features_code(pay_names, PAY_KINDS,
                               (const char *)sqlite3_column_text(st, 1));
         l->pay[i] = (unsigned char)(p < 0 ? PAY_OTHER : p);
-        l->scored[i++] = (unsigned char)sqlite3_column_int(st, 2);
+        l->scored[i] = (unsigned char)sqlite3_column_int(st, 2);
+        l->phase[i++] = (unsigned char)sqlite3_column_int(st, 3);
     }
     if (rc == TG_OK && step != SQLITE_DONE)
         rc = store_fail(s, err, "reading purchases");
@@ -241,6 +252,7 @@ static void free_lines(lines *l)
     dataset_free(&l->d);
     free(l->pay);
     free(l->scored);
+    free(l->phase);
 }
 
 static int mature(const tg_dataset *d, size_t i)
@@ -264,7 +276,7 @@ static void count_drivers(const lines *l, long min_lines, tg_report *r)
         int y = l->d.y[i] > 0.5f;
         n++, k += y;
         for (int d = 0; d < TG_REPORT_DRIVERS; d++) {
-            int b = bucket_of(d, x, l->pay[i]);
+            int b = bucket_of(d, x, l->pay[i], l->phase[i]);
             if (b >= 0)
                 t[d].n[b]++, t[d].k[b] += y;
         }
@@ -450,7 +462,9 @@ int report_build(tg_store *s, const tg_report_opts *o, tg_report *r,
         return err ? err->code : TG_EINTERNAL;
     lines l;
     memset(&l, 0, sizeof l);
-    int rc = load_lines(s, &l, err);
+    int rc = money_currency(s, &r->currency, err);
+    if (rc == TG_OK)
+        rc = load_lines(s, &l, err);
     if (rc == TG_OK) {
         r->data_end = l.d.data_end;
         r->lines = (long)l.d.n;

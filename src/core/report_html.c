@@ -93,12 +93,13 @@ static void sb_pct(sb *b, double v)
         sb_printf(b, "%.1f%%", 100 * v);
 }
 
-static void sb_money(sb *b, double v)
+static void sb_money(sb *b, double v, const tg_currency *c)
 {
+    char buf[48];
     if (isnan(v))
         sb_str(b, "&ndash;");
     else
-        sb_printf(b, "%.2f", v);
+        sb_str(b, money_format(v, c, 0, buf, sizeof buf));
 }
 
 /* ---- charts ---------------------------------------------------------------- */
@@ -253,7 +254,7 @@ static void tiles(sb *b, const tg_report *r)
     tile(b, buf, "nudges shown / accepted");
     snprintf(buf, sizeof buf, "%.1f", v->returns_avoided);
     tile(b, buf, "returns avoided (estimate)");
-    snprintf(buf, sizeof buf, "%.2f", v->saved);
+    money_format(v->saved, &r->currency, 0, buf, sizeof buf);
     tile(b, buf, "money saved, net of offers");
     if (isnan(v->roi))
         snprintf(buf, sizeof buf, "&ndash;");
@@ -399,7 +400,7 @@ static void trends(sb *b, const tg_report *r, double top)
 }
 
 static void iv_table(sb *b, const char *head, const tg_report_iv_row *rows,
-                     int n)
+                     int n, const tg_currency *cur)
 {
     sb_str(b, "<table><tr><th>");
     sb_esc(b, head);
@@ -416,9 +417,9 @@ static void iv_table(sb *b, const char *head, const tg_report_iv_row *rows,
                   "<td>%ld</td><td>%ld</td><td>%.1f</td><td>", f->queued,
                   f->shown, f->accepted, f->kept, f->returned, f->lost,
                   v->returns_avoided);
-        sb_money(b, v->offer_cost);
+        sb_money(b, v->offer_cost, cur);
         sb_str(b, "</td><td>");
-        sb_money(b, v->saved);
+        sb_money(b, v->saved, cur);
         sb_str(b, "</td><td>");
         sb_pct(b, v->roi);
         sb_str(b, "</td></tr>\n");
@@ -448,7 +449,8 @@ static void funnel(sb *b, const tg_report_funnel *f)
               f->shown - f->accepted - f->declined, f->pending);
 }
 
-static void interventions(sb *b, const tg_report_interventions *v)
+static void interventions(sb *b, const tg_report_interventions *v,
+                          const tg_currency *cur)
 {
     sb_str(b, "<h2>Interventions</h2>\n<div class=\"grid\">");
     funnel(b, &v->funnel);
@@ -465,9 +467,9 @@ static void interventions(sb *b, const tg_report_interventions *v)
         sb_str(b, "<p class=\"note\">No nudge has been accepted yet: nothing "
                   "to credit.</p>\n");
     sb_str(b, "</div></div>\n<div class=\"card\"><h3>Per nudge</h3>\n");
-    iv_table(b, "nudge", v->nudge, v->n_nudges);
+    iv_table(b, "nudge", v->nudge, v->n_nudges, cur);
     sb_str(b, "<h3>Per month (of the purchase)</h3>\n");
-    iv_table(b, "month", v->month, v->n_months);
+    iv_table(b, "month", v->month, v->n_months, cur);
     sb_printf(b, "<p class=\"note\">How these are estimated: for accepted "
               "nudges whose outcome is known, returns avoided = the risk "
               "score logged when the nudge was chosen minus the returns that "
@@ -631,7 +633,7 @@ char *report_html(const tg_report *r, const char *title)
     drivers(&b, r, top);
     model(&b, &r->model);
     trends(&b, r, top);
-    interventions(&b, &r->iv);
+    interventions(&b, &r->iv, &r->currency);
     if (r->has_sweep)
         sweep_section(&b, &r->sweep);
     sb_str(&b, "<p class=\"note\">Made by trendguard report. Return rates "

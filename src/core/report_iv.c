@@ -62,14 +62,18 @@ void report_bind_filter(sqlite3_stmt *st, int first,
 
 /* Every intervention the filter covers: its answer and outcome, nudge,
  * logged score, offer cost, the line's price paid, the time it counts at
- * and, for accepted ones, days from the line's trend's busiest day to the
- * purchase (the trend phase for the resale share). */
+ * and, for accepted ones, the line's trend's phase when it was bought
+ * (features_trend_phase, through the store's trend_phase; NULL: none),
+ * for the resale share. */
 #define IV_COLUMNS \
     "SELECT i.status, i.outcome, COALESCE(i.nudge, ''), i.score," \
     " i.offer_cost, p.unit_price * p.quantity," \
     " COALESCE(p.ordered_at, i.created_at)," \
     " CASE WHEN i.status = 'accepted' THEN" \
-    "  (SELECT (p.ordered_at - ts.peak_at) / 86400.0 FROM trend_state ts" \
+    "  (SELECT trend_phase(ts.views_24h, ts.week_views," \
+    "    ts.prev_week_views, ts.best_week_views," \
+    "    (p.ordered_at - ts.captured_at) / 86400.0)" \
+    "   FROM trend_state ts" \
     "   WHERE ts.hashtag_id = (SELECT hashtag_id FROM v_line_hashtag" \
     "    WHERE purchase_id = p.id) AND ts.captured_at <= p.ordered_at" \
     "   ORDER BY ts.captured_at DESC LIMIT 1) END"
@@ -95,20 +99,20 @@ static const char SQL_IV_PERIOD[] =
     " LEFT JOIN products pr ON pr.id = p.product_id"
     " WHERE i.purchase_id IS NULL AND i.created_at >= ?1" IV_FILTER;
 enum { IV_STATUS, IV_OUTCOME, IV_NUDGE, IV_SCORE, IV_OFFER, IV_PRICE,
-       IV_TIME, IV_SINCE_PEAK };
+       IV_TIME, IV_PHASE };
 
 typedef struct iv_line {
     const char *status, *outcome, *nudge;
-    double score, offer, price, since_peak;
+    double score, offer, price, phase; /* phase: TG_TREND_*, NaN none */
     int64_t t;
 } iv_line;
 
 /* What a returned line costs: the margin given back, the processing and
  * the value lost on the goods that cannot be resold at full value. */
 static double return_cost(const tg_report_interventions *o, double price,
-                          double since_peak)
+                          double trend_phase)
 {
-    int phase = features_trend_phase(since_peak);
+    int phase = isnan(trend_phase) ? TG_TREND_NONE : (int)trend_phase;
     double resale = phase == TG_TREND_NONE      ? o->resale_evergreen
                     : phase == TG_TREND_FADING ? o->resale_decline
                                                : o->resale_hot;
@@ -152,7 +156,7 @@ static void add_line(const tg_report_interventions *o, tg_report_funnel *fu,
     v->returns_avoided += l->score - returned;
     if (!isnan(l->price)) {
         v->cost_avoided +=
-            (l->score - returned) * return_cost(o, l->price, l->since_peak);
+            (l->score - returned) * return_cost(o, l->price, l->phase);
         if (lost)
             v->lost_margin += o->margin * l->price;
     }
@@ -260,7 +264,7 @@ static int scan(tg_store *s, const tg_report_filter *f, int64_t from,
             (const char *)sqlite3_column_text(st, IV_OUTCOME),
             (const char *)sqlite3_column_text(st, IV_NUDGE),
             column_or_nan(st, IV_SCORE), sqlite3_column_double(st, IV_OFFER),
-            column_or_nan(st, IV_PRICE), column_or_nan(st, IV_SINCE_PEAK),
+            column_or_nan(st, IV_PRICE), column_or_nan(st, IV_PHASE),
             sqlite3_column_int64(st, IV_TIME)};
         add_line(o, &o->funnel, &o->value, &l);
         tg_report_iv_row *r = row_for(o->nudge, &o->n_nudges, TG_NUDGE_MAX,

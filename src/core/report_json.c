@@ -249,6 +249,7 @@ char *report_json(const tg_report *r)
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
+    cJSON_AddStringToObject(o, "currency", r->currency.code);
     when(o, "data_end", r->data_end);
     when(o, "first_purchase", r->first);
     when(o, "last_purchase", r->last);

@@ -16,6 +16,21 @@ struct tg_risk_scorer {
     int map[];
 };
 
+double risk_figure(const tg_nudge_catalog *c, double p, int decimals,
+                   int *band)
+{
+    int b = nudge_band(c, p);
+    if (band)
+        *band = b;
+    if (isnan(p))
+        return NAN;
+    double scale = pow(10, decimals), v = p * 100 * scale;
+    double f = round(v) / scale;
+    if (nudge_band(c, f / 100) != b) /* rounded over a limit: stay short */
+        f = (f / 100 > p ? floor(v) : ceil(v)) / scale;
+    return f;
+}
+
 /* Rows of this many features or fewer are built on the stack. */
 #define STACK_FEATURES 128
 

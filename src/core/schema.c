@@ -225,6 +225,18 @@
  * Conventions: timestamps are INTEGER seconds since the epoch (UTC); money
  * is REAL in the shop's currency; natural ids from the source files are kept
  * in a UNIQUE `code` column beside an INTEGER key. */
+
+/* What the queue trigger does (versions 1 and 8): a queued intervention
+ * for the scored line. */
+#define QUEUE_INTERVENTION                                                    \
+    " BEGIN"                                                                  \
+    "  INSERT INTO interventions(created_at, purchase_id, customer_id,"      \
+    "   model_version, score, drivers, status)"                              \
+    "  SELECT NEW.scored_at, NEW.purchase_id, p.customer_id,"                \
+    "   NEW.model_version, NEW.p_return, NEW.drivers, 'queued'"              \
+    "  FROM purchases p WHERE p.id = NEW.purchase_id;"                       \
+    " END;"
+
 static const char v1[] =
     /* ---- reference tables: the codes the model uses (features.h) ---- */
     "CREATE TABLE categories(name TEXT PRIMARY KEY, code INTEGER NOT NULL);"
@@ -419,13 +431,7 @@ static const char v1[] =
     "CREATE TRIGGER scores_queue_intervention AFTER INSERT ON scores"
     " WHEN NEW.p_return >= (SELECT threshold FROM model_registry"
     "                       WHERE version = NEW.model_version)"
-    " BEGIN"
-    "  INSERT INTO interventions(created_at, purchase_id, customer_id,"
-    "   model_version, score, drivers, status)"
-    "  SELECT NEW.scored_at, NEW.purchase_id, p.customer_id,"
-    "   NEW.model_version, NEW.p_return, NEW.drivers, 'queued'"
-    "  FROM purchases p WHERE p.id = NEW.purchase_id;"
-    " END;"
+    QUEUE_INTERVENTION
 
     /* ---- derived trend state ----
      * One row per snapshot with what was known at that moment: views in the
@@ -783,6 +789,42 @@ static const char v4[] =
     TRAINING_SET_VIEW;
 
 
+/* trend_state from trend_snapshots (filter: which hashtags). Views are
+ * cumulative but real counts now and then go down: a week's views are the
+ * running maximum's gain, never negative. A trend younger than a week
+ * counts from its first snapshot. */
+#define TREND_STATE_SELECT(filter)                                            \
+    "INSERT INTO trend_state(hashtag_id, captured_at, views, views_24h,"     \
+    " growth_24h, growth_7d, peak_at, first_at, week_views,"                  \
+    " prev_week_views, best_week_views)"                                      \
+    " WITH w AS (SELECT hashtag_id, captured_at, views,"                      \
+    "   MAX(views) OVER (PARTITION BY hashtag_id ORDER BY captured_at"        \
+    "    RANGE BETWEEN UNBOUNDED PRECEDING AND 86400 PRECEDING) AS v1,"       \
+    "   MAX(views) OVER (PARTITION BY hashtag_id ORDER BY captured_at"        \
+    "    RANGE BETWEEN UNBOUNDED PRECEDING AND 604800 PRECEDING) AS v7,"      \
+    "   MAX(views) OVER (PARTITION BY hashtag_id ORDER BY captured_at"        \
+    "    RANGE BETWEEN UNBOUNDED PRECEDING AND 1209600 PRECEDING) AS v14,"    \
+    "   MAX(views) OVER (PARTITION BY hashtag_id ORDER BY captured_at"        \
+    "    ROWS UNBOUNDED PRECEDING) AS vmax,"                                  \
+    "   FIRST_VALUE(views) OVER (PARTITION BY hashtag_id"                     \
+    "    ORDER BY captured_at) AS v0,"                                        \
+    "   MIN(captured_at) OVER (PARTITION BY hashtag_id) AS first_at"          \
+    "  FROM trend_snapshots " filter "),"                                     \
+    " g AS (SELECT *, views - v1 AS gain,"                                    \
+    "   vmax - COALESCE(v7, v0) AS week,"                                     \
+    "   COALESCE(v7, v0) - COALESCE(v14, v0) AS prev_week FROM w),"           \
+    " pk AS (SELECT *, MAX(gain) OVER (PARTITION BY hashtag_id"               \
+    "   ORDER BY captured_at ROWS UNBOUNDED PRECEDING) AS best,"              \
+    "  MAX(week) OVER (PARTITION BY hashtag_id"                               \
+    "   ORDER BY captured_at ROWS UNBOUNDED PRECEDING) AS best_week FROM g)"   \
+    " SELECT hashtag_id, captured_at, views, gain,"                           \
+    "  CASE WHEN v1 > 0 THEN (views - v1) * 1.0 / v1 END,"                    \
+    "  CASE WHEN v7 > 0 THEN (views - v7) * 1.0 / v7 END,"                    \
+    "  COALESCE(MAX(CASE WHEN gain = best THEN captured_at END) OVER"         \
+    "   (PARTITION BY hashtag_id ORDER BY captured_at"                        \
+    "    ROWS UNBOUNDED PRECEDING), first_at),"                               \
+    "  first_at, week, prev_week, best_week FROM pk;"
+
 /* ---- version 5: what a shop can know ----
  * A product's fit is the shop's note (fit_note, NULL for none) instead of
  * a fit_bias that every product had to carry; the features estimate the
@@ -928,8 +970,40 @@ static const char v6[] =
     "CREATE TABLE sim_sweeps(id INTEGER PRIMARY KEY,"
     " created_at INTEGER NOT NULL, json TEXT NOT NULL);";
 
-const char *const schema_migrations[] = {v1, v2, v3, v4, v5, v6};
-const int schema_num_migrations = 6;
+/* ---- version 7: trends as the app labels them, and the store's money ----
+ * trend_state gains the views of the 7 days up to each snapshot, of the 7
+ * days before those and of the busiest 7 days so far: the inputs of
+ * features_trend_phase. store_settings keeps facts about the store as a
+ * whole; 'currency' is the ISO 4217 code every amount in the store is in
+ * (money.h): GBP for a store holding the UCI Online Retail data, else
+ * USD. Self-contained, so it can take another number. */
+static const char v7[] =
+    "ALTER TABLE trend_state ADD COLUMN week_views INTEGER;"
+    "ALTER TABLE trend_state ADD COLUMN prev_week_views INTEGER;"
+    "ALTER TABLE trend_state ADD COLUMN best_week_views INTEGER;"
+    "DELETE FROM trend_state;" TREND_STATE_SELECT("")
+    "CREATE TABLE store_settings(key TEXT PRIMARY KEY,"
+    " value TEXT NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO store_settings(key, value) SELECT 'currency',"
+    " CASE WHEN EXISTS (SELECT 1 FROM purchases"
+    "  WHERE source = 'online-retail') THEN 'GBP' ELSE 'USD' END;";
+
+/* ---- version 8: a line is queued once ----
+ * A line's first score is its moment: re-scoring it under another model
+ * (a new version, even of the same file) no longer queues a second
+ * intervention for a purchase that was already decided. */
+static const char v8[] =
+    "DROP TRIGGER scores_queue_intervention;"
+    "CREATE TRIGGER scores_queue_intervention AFTER INSERT ON scores"
+    " WHEN NEW.p_return >= (SELECT threshold FROM model_registry"
+    "                       WHERE version = NEW.model_version)"
+    "  AND NOT EXISTS (SELECT 1 FROM scores o"
+    "                  WHERE o.purchase_id = NEW.purchase_id"
+    "                  AND o.model_version <> NEW.model_version)"
+    QUEUE_INTERVENTION;
+
+const char *const schema_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8};
+const int schema_num_migrations = 8;
 
 const char *const schema_training_set_reference = TS_REFERENCE;
 
@@ -969,27 +1043,6 @@ const char *const schema_features_drop =
 
 const char *const schema_features_empty =
     "SELECT NOT EXISTS (SELECT 1 FROM line_features)";
-
-#define TREND_STATE_SELECT(filter)                                            \
-    "INSERT INTO trend_state(hashtag_id, captured_at, views, views_24h,"     \
-    " growth_24h, growth_7d, peak_at, first_at)"                              \
-    " WITH w AS (SELECT hashtag_id, captured_at, views,"                      \
-    "   MAX(views) OVER (PARTITION BY hashtag_id ORDER BY captured_at"        \
-    "    RANGE BETWEEN UNBOUNDED PRECEDING AND 86400 PRECEDING) AS v1,"       \
-    "   MAX(views) OVER (PARTITION BY hashtag_id ORDER BY captured_at"        \
-    "    RANGE BETWEEN UNBOUNDED PRECEDING AND 604800 PRECEDING) AS v7,"      \
-    "   MIN(captured_at) OVER (PARTITION BY hashtag_id) AS first_at"          \
-    "  FROM trend_snapshots " filter "),"                                     \
-    " g AS (SELECT *, views - v1 AS gain FROM w),"                            \
-    " pk AS (SELECT *, MAX(gain) OVER (PARTITION BY hashtag_id"               \
-    "   ORDER BY captured_at ROWS UNBOUNDED PRECEDING) AS best FROM g)"       \
-    " SELECT hashtag_id, captured_at, views, gain,"                           \
-    "  CASE WHEN v1 > 0 THEN (views - v1) * 1.0 / v1 END,"                    \
-    "  CASE WHEN v7 > 0 THEN (views - v7) * 1.0 / v7 END,"                    \
-    "  COALESCE(MAX(CASE WHEN gain = best THEN captured_at END) OVER"         \
-    "   (PARTITION BY hashtag_id ORDER BY captured_at"                        \
-    "    ROWS UNBOUNDED PRECEDING), first_at),"                               \
-    "  first_at FROM pk;"
 
 const char *const schema_trend_state_refresh =
     "DELETE FROM trend_state WHERE hashtag_id IN"

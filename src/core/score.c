@@ -192,9 +192,12 @@ int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
         rc = dataset_load(s, DATASET_UNSCORED, info->version, &d, err);
     if (rc != TG_OK)
         goto out;
-    int64_t queued0 = store_count(s, "SELECT count(*) FROM interventions");
+    /* Counted inside the write transaction: another run that scored the
+     * same lines first leaves this one's inserts ignored, and its counts
+     * say so. */
     if ((rc = store_begin(s, err)) != TG_OK)
         goto out;
+    int64_t queued0 = store_count(s, "SELECT count(*) FROM interventions");
     ins = store_prepare(s,
                         "INSERT OR IGNORE INTO scores(purchase_id,"
                         " model_version, p_return, drivers, scored_at)"
@@ -221,8 +224,10 @@ int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
             sqlite3_clear_bindings(ins);
             if (step != SQLITE_DONE)
                 rc = store_fail(s, err, "writing a score");
-            else
+            else if (sqlite3_changes(store_db(s)) > 0)
                 r->scored++;
+            else
+                r->taken++;
         }
         for (size_t i = 0; i < to - from; i++) {
             free(drivers[i]);
@@ -242,7 +247,7 @@ int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
 rollback:
     sqlite3_finalize(ins);
     store_rollback(s);
-    r->scored = r->queued = 0;
+    r->scored = r->taken = r->queued = 0;
 out:
     dataset_free(&d);
     risk_scorer_free(rs);

@@ -313,10 +313,8 @@ static int reader_open(reader *r, const char *path, tg_err *err)
 {
     memset(r, 0, sizeof *r);
     r->path = path;
-    r->f = fopen(path, "rb");
-    if (!r->f)
-        return tg_fail(err, TG_EIO, "%s: %s", path, strerror(errno));
-    return TG_OK;
+    r->f = tg_fopen_input(path, 0, err);
+    return r->f ? TG_OK : err ? err->code : TG_EIO;
 }
 
 /* The next line (with its '\n'); NULL at the end. */

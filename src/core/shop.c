@@ -25,9 +25,15 @@ static const char SQL_PRODUCT[] =
     " LEFT JOIN hashtags h ON h.id = pt.hashtag_id"
     " WHERE pr.id = ?1 LIMIT 1";
 static const char SQL_TREND_AT[] =
-    "SELECT views_24h, growth_24h, growth_7d, peak_at, first_at"
+    "SELECT views_24h, growth_24h, growth_7d, peak_at, first_at,"
+    " captured_at, week_views, prev_week_views, best_week_views"
     " FROM trend_state WHERE hashtag_id = ?1 AND captured_at <= ?2"
     " ORDER BY captured_at DESC LIMIT 1";
+/* The newest trend snapshot by ?1 (one seek per hashtag: trend_state is
+ * keyed by hashtag, then time). */
+static const char SQL_TREND_LATEST[] =
+    "SELECT MAX((SELECT MAX(s.captured_at) FROM trend_state s"
+    " WHERE s.hashtag_id = h.id AND s.captured_at <= ?1)) FROM hashtags h";
 static const char SQL_CUSTOMER[] =
     "SELECT c.code, sg.code, sg.label, c.usual_size, c.shoe_size, ab.code,"
     " c.joined_at, c.lines_before, c.returns_before"
@@ -100,17 +106,21 @@ static const char SQL_PERSONA_LINES[] =
     "SELECT COUNT(*), COALESCE(SUM(EXISTS (SELECT 1 FROM returns r"
     "  WHERE r.purchase_id = p.id AND r.returned_at <= ?2)), 0)"
     " FROM purchases p WHERE p.customer_id = ?1 AND p.ordered_at <= ?2";
-/* Products on sale at ?1 by their primary trend's views over the last
- * 24 h; ?2 category code or -1, ?3/?4 price bounds (<= 0 none), ?5 search
- * text or NULL (instr: no wildcards). */
+/* The items of the trends hot at ?1: products on sale whose primary
+ * trend has a snapshot in the day up to ?6 (the store's newest trend data
+ * by ?1) and gained views in its last 24 h, by those views; ?2 category
+ * code or -1, ?3/?4 price bounds (<= 0 none), ?5 search text or NULL
+ * (instr: no wildcards). */
 static const char SQL_TRENDING[] =
-    "SELECT pr.id, ts.views_24h, ts.peak_at"
+    "SELECT pr.id, ts.week_views, ts.prev_week_views, ts.best_week_views,"
+    " ts.captured_at, ts.views_24h"
     " FROM products pr JOIN categories cat ON cat.name = pr.category"
-    " LEFT JOIN product_tags pt ON pt.product_id = pr.id AND pt.rank = 0"
-    " LEFT JOIN trend_state ts ON ts.hashtag_id = pt.hashtag_id"
+    " JOIN product_tags pt ON pt.product_id = pr.id AND pt.rank = 0"
+    " JOIN trend_state ts ON ts.hashtag_id = pt.hashtag_id"
     "  AND ts.captured_at = (SELECT MAX(s.captured_at) FROM trend_state s"
     "   WHERE s.hashtag_id = pt.hashtag_id AND s.captured_at <= ?1)"
-    " WHERE (pr.launched_at IS NULL OR pr.launched_at <= ?1)"
+    " WHERE ts.captured_at > ?6 - 86400 AND ts.views_24h > 0"
+    " AND (pr.launched_at IS NULL OR pr.launched_at <= ?1)"
     " AND (?2 < 0 OR cat.code = ?2)"
     " AND (?3 <= 0 OR pr.price >= ?3) AND (?4 <= 0 OR pr.price <= ?4)"
     " AND (?5 IS NULL OR instr(lower(pr.name), lower(?5)) > 0"
@@ -119,7 +129,7 @@ static const char SQL_TRENDING[] =
     "  OR EXISTS (SELECT 1 FROM product_tags t JOIN hashtags h"
     "   ON h.id = t.hashtag_id WHERE t.product_id = pr.id"
     "   AND instr('#' || lower(h.name), lower(?5)) > 0))"
-    " ORDER BY ts.views_24h IS NULL, ts.views_24h DESC, pr.id";
+    " ORDER BY ts.views_24h DESC, pr.id";
 static const char SQL_SPARK[] =
     "SELECT captured_at, views_24h FROM trend_state"
     " WHERE hashtag_id = ?1 AND captured_at > ?2 AND captured_at <= ?3"
@@ -164,6 +174,7 @@ static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
 static const char *const shop_sql[SHOP_NUM_Q] = {
     [SHOP_Q_PRODUCT] = SQL_PRODUCT,
     [SHOP_Q_TREND_AT] = SQL_TREND_AT,
+    [SHOP_Q_TREND_LATEST] = SQL_TREND_LATEST,
     [SHOP_Q_CUSTOMER] = SQL_CUSTOMER,
     [SHOP_Q_CUST_HISTORY] = SQL_CUST_HISTORY,
     [SHOP_Q_PRODUCT_HISTORY] = SQL_PRODUCT_HISTORY,
@@ -229,6 +240,7 @@ int shop_cache_check(tg_shop *sh, tg_err *err)
     if (version != sh->seen_version || changes != sh->seen_changes) {
         memset(sh->rates, 0, sizeof sh->rates);
         sh->cust_id = 0;
+        sh->latest_for = -1;
         sh->seen_version = version;
         sh->seen_changes = changes;
     }
@@ -265,6 +277,7 @@ tg_shop *shop_open(tg_store *s, int64_t now, tg_err *err)
         return NULL;
     }
     sh->s = s;
+    sh->latest_for = -1;
     for (int k = 0; k < SHOP_NUM_Q; k++)
         if (!(sh->q[k] = store_prepare(s, shop_sql[k], err))) {
             shop_free(sh);
@@ -297,6 +310,7 @@ int64_t shop_now(const tg_shop *sh)
 void shop_set_now(tg_shop *sh, int64_t now)
 {
     sh->now = now;
+    sh->latest_for = -1;
 }
 
 /* ---- sizes, products, trends -------------------------------------------- */
@@ -395,7 +409,8 @@ int shop_read_trend(tg_shop *sh, int64_t hashtag_id, int64_t at,
 {
     t->known = 0;
     t->views_24h = t->growth_24h = t->growth_7d = NAN;
-    t->peak_at = t->first_at = NAN;
+    t->peak_at = t->first_at = t->captured_at = NAN;
+    t->week = t->prev_week = t->best_week = NAN;
     if (!hashtag_id)
         return TG_OK;
     sqlite3_stmt *st = shop_stmt(sh, SHOP_Q_TREND_AT);
@@ -409,6 +424,10 @@ int shop_read_trend(tg_shop *sh, int64_t hashtag_id, int64_t at,
         t->growth_7d = shop_col(st, 2);
         t->peak_at = shop_col(st, 3);
         t->first_at = shop_col(st, 4);
+        t->captured_at = shop_col(st, 5);
+        t->week = shop_col(st, 6);
+        t->prev_week = shop_col(st, 7);
+        t->best_week = shop_col(st, 8);
     }
     int code = rc == SQLITE_ROW || rc == SQLITE_DONE
                    ? TG_OK
@@ -419,7 +438,30 @@ int shop_read_trend(tg_shop *sh, int64_t hashtag_id, int64_t at,
 
 int shop_trend_phase(const shop_trend *t, int64_t at)
 {
-    return features_trend_phase(((double)at - t->peak_at) / 86400.0);
+    return features_trend_phase(t->views_24h, t->week, t->prev_week,
+                                t->best_week,
+                                ((double)at - t->captured_at) / 86400.0);
+}
+
+int shop_trend_latest(tg_shop *sh, int64_t *latest, tg_err *err)
+{
+    int rc = shop_cache_check(sh, err);
+    if (rc != TG_OK)
+        return rc;
+    if (sh->latest_for != sh->now) {
+        sqlite3_stmt *st = shop_stmt(sh, SHOP_Q_TREND_LATEST);
+        sqlite3_bind_int64(st, 1, sh->now);
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            rc = shop_fail(sh, err, "reading the newest trend data");
+            sqlite3_reset(st);
+            return rc;
+        }
+        sh->latest = sqlite3_column_int64(st, 0); /* NULL: 0, none */
+        sqlite3_reset(st);
+        sh->latest_for = sh->now;
+    }
+    *latest = sh->latest;
+    return TG_OK;
 }
 
 /* The category's size returns that arrived up to EST_CATEGORY_LAG_DAYS days

@@ -13,6 +13,7 @@
 enum {
     SHOP_Q_PRODUCT,
     SHOP_Q_TREND_AT,
+    SHOP_Q_TREND_LATEST,
     SHOP_Q_CUSTOMER,
     SHOP_Q_CUST_HISTORY,
     SHOP_Q_PRODUCT_HISTORY,
@@ -72,6 +73,8 @@ struct tg_shop {
     shop_rate rates[SHOP_RATE_CACHE];
     int64_t cust_id, cust_at;         /* cust_id 0: empty */
     shop_cust cust;
+    /* the newest trend snapshot by latest_for (-1: not read) */
+    int64_t latest, latest_for;
 };
 
 /* A product as the shop reads it; NaN for a missing number. */
@@ -92,6 +95,7 @@ typedef struct shop_product {
 typedef struct shop_trend {
     int known;
     double views_24h, growth_24h, growth_7d, peak_at, first_at;
+    double captured_at, week, prev_week, best_week;
 } shop_trend;
 
 /* The statement q, reset with its bindings cleared. */
@@ -124,6 +128,9 @@ int shop_read_trend(tg_shop *sh, int64_t hashtag_id, int64_t at,
                     shop_trend *t, tg_err *err);
 /* A trend's phase at `at` (features_trend_phase). */
 int shop_trend_phase(const shop_trend *t, int64_t at);
+/* The newest trend snapshot by the shop's now, 0 for none (cached while
+ * the store and now are unchanged). */
+int shop_trend_latest(tg_shop *sh, int64_t *latest, tg_err *err);
 /* The product's matured history at `at`, as the training set has it
  * (cached): the smoothed prior return rate from its lines whose 30-day
  * window had closed and their labels, their size returns and the fit

@@ -1,6 +1,6 @@
 /* shop_items.c: the items a shopper browses: the products of the trends
- * hot at now (by the views their primary hashtag gained over the last
- * 24 h), filtered by category, trend phase, price and a search text, and
+ * hot at now (fresh in the store's newest trend data, by the views their
+ * primary hashtag gained over the last 24 h), filtered by category, trend phase, price and a search text, and
  * one item with its sizes, smoothed return rate, trend state and a
  * sparkline of the views its trend gained per day. */
 #include "shop_int.h"
@@ -84,6 +84,11 @@ int shop_item(tg_shop *sh, int64_t product_id, tg_shop_item *out,
     out->fit_small = (long)f.small;
     out->fit_large = (long)f.large;
     out->phase = shop_trend_phase(&t, sh->now);
+    out->trend_at = t.known ? (int64_t)t.captured_at : 0;
+    int64_t latest = 0;
+    if (t.known && (rc = shop_trend_latest(sh, &latest, err)) != TG_OK)
+        return rc;
+    out->trend_fresh = t.known && t.captured_at > (double)(latest - TG_DAY);
     out->views_24h = t.views_24h;
     out->growth_7d = t.growth_7d;
     return TG_OK;
@@ -116,9 +121,11 @@ static double bound(double price)
 }
 
 /* f may be NULL: everything. */
-static void bind_filter(sqlite3_stmt *st, int64_t now, const tg_shop_filter *f)
+static void bind_filter(sqlite3_stmt *st, int64_t now, int64_t latest,
+                        const tg_shop_filter *f)
 {
     sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 6, latest);
     sqlite3_bind_int(st, 2, f && f->category >= 0 ? f->category : -1);
     sqlite3_bind_double(st, 3, f ? bound(f->min_price) : 0);
     sqlite3_bind_double(st, 4, f ? bound(f->max_price) : 0);
@@ -131,12 +138,20 @@ static void bind_filter(sqlite3_stmt *st, int64_t now, const tg_shop_filter *f)
 static int trending_ids(tg_shop *sh, const tg_shop_filter *f, int64_t *ids,
                         int n, int *got, tg_err *err)
 {
-    sqlite3_stmt *st = shop_stmt(sh, SHOP_Q_TRENDING);
-    bind_filter(st, sh->now, f);
-    int rc = SQLITE_DONE;
+    int64_t latest;
     *got = 0;
+    int rc = shop_trend_latest(sh, &latest, err);
+    if (rc != TG_OK)
+        return rc;
+    sqlite3_stmt *st = shop_stmt(sh, SHOP_Q_TRENDING);
+    bind_filter(st, sh->now, latest, f);
+    rc = SQLITE_DONE;
     while (*got < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        shop_trend t = {.peak_at = shop_col(st, 2)};
+        shop_trend t = {.known = 1, .week = shop_col(st, 1),
+                        .prev_week = shop_col(st, 2),
+                        .best_week = shop_col(st, 3),
+                        .captured_at = shop_col(st, 4),
+                        .views_24h = shop_col(st, 5)};
         if (f && f->phase >= 0 && shop_trend_phase(&t, sh->now) != f->phase)
             continue;
         ids[(*got)++] = sqlite3_column_int64(st, 0);

@@ -343,9 +343,10 @@ static int insert_return(tg_shop *sh, int64_t id, const old_line *o,
     return run(sh, st, "writing a return", err);
 }
 
-/* The replacement line of an exchange: order "<order>-X" (then -X2...). */
+/* The replacement line of an exchange: order "<order>-X" (then -X2...);
+ * *id gets its purchases.id. */
 static int order_replacement(tg_shop *sh, const old_line *o, const char *size,
-                             tg_err *err)
+                             int64_t *id, tg_err *err)
 {
     char base[48], code[56], line_code[64];
     snprintf(base, sizeof base, "%s-X", o->order_code);
@@ -356,12 +357,43 @@ static int order_replacement(tg_shop *sh, const old_line *o, const char *size,
     new_line nl = {line_code, code, o->customer_id, o->product_id, size,
                    o->quantity, o->unit_price, o->discount_pct, o->channel,
                    NAN, o->payment, o->ref_hashtag_id, "app-exchange"};
-    int64_t id;
-    return insert_line(sh, &nl, &id, err);
+    return insert_line(sh, &nl, id, err);
+}
+
+/* The replacement line's score, from its features as the store now holds
+ * them (the return included), as checkout scores a line. */
+static int score_replacement(tg_shop *sh, const old_line *o,
+                             const shop_product *p, const char *size,
+                             int64_t id, const tg_line_scoring *sc,
+                             tg_err *err)
+{
+    tg_cart cart = {.customer_id = o->customer_id, .n = 1,
+                    .channel = features_code(tg_channel_names,
+                                             TG_NUM_CHANNELS, o->channel),
+                    .pay_later = strcmp(o->payment, "paylater") == 0,
+                    .ref_hashtag_id = o->ref_hashtag_id};
+    tg_cart_line *l = &cart.line[0];
+    l->product_id = o->product_id;
+    tg_strlcpy(l->size, size, sizeof l->size);
+    l->quantity = o->quantity;
+    l->unit_price = o->unit_price;
+    l->discount_pct = o->discount_pct;
+    l->view_minutes = NAN;
+    l->category = p->category;
+    if (cart.channel < 0)
+        cart.channel = TG_CHANNEL_APP;
+    float x[TG_NUM_FEATURES];
+    int rc = shop_line_features(sh, &cart, 0, x, err);
+    if (rc != TG_OK)
+        return rc;
+    tg_line_score score = {NAN, NULL};
+    sc->score(sc->ctx, x, &score);
+    return write_scores(sh, 1, &id, &score, sc->model_version, err);
 }
 
 int shop_return(tg_shop *sh, int64_t purchase_id, const char *reason,
-                const char *exchange_size, tg_err *err)
+                const char *exchange_size, const tg_line_scoring *scoring,
+                tg_err *err)
 {
     old_line o;
     shop_product p;
@@ -377,8 +409,12 @@ int shop_return(tg_shop *sh, int64_t purchase_id, const char *reason,
     if (rc != TG_OK || (rc = store_begin(sh->s, err)) != TG_OK)
         return rc;
     rc = insert_return(sh, purchase_id, &o, reason, err);
+    int64_t id = 0;
     if (rc == TG_OK && exchange)
-        rc = order_replacement(sh, &o, p.sizes[k], err);
+        rc = order_replacement(sh, &o, p.sizes[k], &id, err);
+    if (rc == TG_OK && exchange && scoring && scoring->score &&
+        scoring->model_version)
+        rc = score_replacement(sh, &o, &p, p.sizes[k], id, scoring, err);
     return finish(sh, rc, err);
 }
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "schema.h"
+#include "trendguard/features.h"
 
 struct tg_store {
     sqlite3 *db;
@@ -125,15 +127,44 @@ static int create_private(const char *path, tg_err *err)
     return TG_OK;
 }
 
-static int migrate(tg_store *s, tg_err *err)
+/* The store's schema version (PRAGMA user_version, which any program can
+ * set to any 32-bit number) against what this build knows; a read-only
+ * open cannot migrate, so an older store is an error there too. */
+static int check_version(tg_store *s, int readonly, tg_err *err)
 {
-    int v = (int)store_count(s, "PRAGMA user_version");
-    s->version_found = v;
+    long long v = store_count(s, "PRAGMA user_version");
+    s->version_found = v < 0 || v > INT_MAX ? -1 : (int)v;
+    if (v < 0)
+        return tg_fail(err, TG_EDATA,
+                       "%s: schema version %lld is not one TrendGuard writes "
+                       "(0 to %d): the file is damaged or not a TrendGuard "
+                       "store; restore it from a backup or give the path "
+                       "of a new store",
+                       s->path, v, schema_num_migrations);
+    if (v == 0 && store_count(s, "SELECT count(*) FROM sqlite_schema") > 0)
+        return tg_fail(err, TG_EDATA,
+                       "%s: has tables but no schema version: not a "
+                       "TrendGuard store, or a damaged one; restore it from "
+                       "a backup or give the path of a new store",
+                       s->path);
     if (v > schema_num_migrations)
         return tg_fail(err, TG_EDATA,
-                       "%s: the store has schema version %d, newer than this "
-                       "build's %d; use a newer trendguard",
+                       "%s: schema version %lld, newer than this build's %d: "
+                       "open it with the trendguard that wrote it",
                        s->path, v, schema_num_migrations);
+    if (readonly && v < schema_num_migrations)
+        return tg_fail(err, TG_EDATA,
+                       "%s: schema version %lld, this build needs %d (open it "
+                       "once read-write to migrate)",
+                       s->path, v, schema_num_migrations);
+    return TG_OK;
+}
+
+static int migrate(tg_store *s, tg_err *err)
+{
+    if (check_version(s, 0, err) != TG_OK)
+        return err ? err->code : TG_EDATA;
+    int v = s->version_found;
     if (v == schema_num_migrations)
         return TG_OK;
     if (store_begin(s, err) != TG_OK)
@@ -154,6 +185,24 @@ static int migrate(tg_store *s, tg_err *err)
     return TG_OK;
 }
 
+static double arg_or_nan(sqlite3_value *v)
+{
+    return sqlite3_value_type(v) == SQLITE_NULL ? NAN
+                                                : sqlite3_value_double(v);
+}
+
+/* trend_phase(day, week, prev_week, best_week, stale_days): the trend's
+ * phase code (TG_TREND_*) by features_trend_phase, so SQL that labels
+ * trends uses the one rule. */
+static void sql_trend_phase(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+    (void)argc;
+    sqlite3_result_int(c, features_trend_phase(
+                              arg_or_nan(v[0]), arg_or_nan(v[1]),
+                              arg_or_nan(v[2]), arg_or_nan(v[3]),
+                              arg_or_nan(v[4])));
+}
+
 tg_store *store_open(const char *path, int flags, tg_err *err)
 {
     struct stat st;
@@ -166,6 +215,11 @@ tg_store *store_open(const char *path, int flags, tg_err *err)
     }
     if (exists && S_ISDIR(st.st_mode)) {
         tg_fail(err, TG_EUSAGE, "%s: is a folder, not a store", path);
+        return NULL;
+    }
+    if (exists && !S_ISREG(st.st_mode)) { /* a FIFO would block SQLite */
+        tg_fail(err, TG_ENOINPUT, "%s: is %s, not a store file", path,
+                tg_file_kind(st.st_mode));
         return NULL;
     }
     if (!exists && create_private(path, err) != TG_OK)
@@ -191,6 +245,9 @@ tg_store *store_open(const char *path, int flags, tg_err *err)
     int busy_ms = busy ? atoi(busy) : 0;
     sqlite3_busy_timeout(s->db, busy_ms > 0 ? busy_ms : 5000);
     sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_create_function(s->db, "trend_phase", 5,
+                            SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                            sql_trend_phase, NULL, NULL);
     /* A file that is not a database fails on the first read. */
     if (store_exec(s, "PRAGMA foreign_keys = ON", err) != TG_OK ||
         (!(flags & STORE_READONLY) &&
@@ -211,12 +268,7 @@ tg_store *store_open(const char *path, int flags, tg_err *err)
         return NULL;
     }
     if (flags & STORE_READONLY) {
-        s->version_found = (int)store_count(s, "PRAGMA user_version");
-        if (s->version_found != schema_num_migrations) {
-            tg_fail(err, TG_EDATA,
-                    "%s: schema version %d, this build needs %d (open it "
-                    "once read-write to migrate)",
-                    path, s->version_found, schema_num_migrations);
+        if (check_version(s, 1, err) != TG_OK) {
             store_close(s);
             return NULL;
         }

@@ -1,5 +1,5 @@
-/* util.c: error type, ISO-8601 time, xoshiro PRNG, strings, paths and a
- * small SHA-256, shared by every core module. */
+/* util.c: error type, ISO-8601 time, xoshiro PRNG, strings and a small
+ * SHA-256, shared by every core module (files and paths: util_file.c). */
 #include "trendguard/util.h"
 
 #include <ctype.h>
@@ -14,10 +14,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef TG_DATADIR
-#define TG_DATADIR "/usr/local/share/trendguard"
-#endif
 
 int tg_fail(tg_err *e, int code, const char *fmt, ...)
 {
@@ -381,256 +377,123 @@ int tg_parse_int64(const char *s, int64_t *out)
     return 0;
 }
 
+/* The length of the UTF-8 character at s[0..n) (*cp its code point), or 0
+ * when the bytes there are not one: a stray or missing continuation, an
+ * overlong form, a surrogate or past U+10FFFF. */
+static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    unsigned c = s[0];
+    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2
+                          : (c & 0xF0) == 0xE0 ? 3
+                          : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0 || len > n)
+        return 0;
+    *cp = len == 1 ? c : c & (0x7F >> len);
+    for (size_t k = 1; k < len; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        *cp = (*cp << 6) | (s[k] & 0x3F);
+    }
+    if ((len == 2 && *cp < 0x80) || (len == 3 && *cp < 0x800) ||
+        (len == 4 && (*cp < 0x10000 || *cp > 0x10FFFF)) ||
+        (*cp >= 0xD800 && *cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
 int tg_utf8_valid(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t len;
+    for (size_t i = 0, len; i < n; i += len) {
         uint32_t cp;
-        if (c == 0)
+        if (s[i] == 0 || !(len = utf8_next(s + i, n - i, &cp)))
             return 0;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (i + len > n)
-            return 0;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += len;
     }
     return 1;
 }
 
-/* ---- files and paths ------------------------------------------------- */
-
-int tg_mkdirs_new(const char *path, char *created, size_t n, tg_err *err)
+int tg_text_fold(char *s)
 {
-    char buf[PATH_MAX];
-    if (created && n)
-        created[0] = '\0';
-    if (!*path)
-        return tg_fail(err, TG_EUSAGE, "no folder named");
-    if (strlen(path) >= sizeof buf)
-        return tg_fail(err, TG_EUSAGE, "%s: path too long", path);
-    tg_strlcpy(buf, path, sizeof buf);
-    for (char *p = buf + 1;; p++) {
-        if (*p && *p != '/')
+    char *w = s;
+    for (const char *p = s; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '\r' || ch == '\n' || ch == '\t') {
+            if (w > s && w[-1] != ' ')
+                *w++ = ' ';
             continue;
-        char c = *p;
-        *p = '\0';
-        if (mkdir(buf, 0700) == 0) {
-            if (created && n && !created[0])
-                tg_strlcpy(created, buf, n);
-        } else if (errno != EEXIST) {
-            return tg_fail(err, TG_EIO, "%s: cannot create folder: %s", buf,
-                           strerror(errno));
         }
-        if (!c)
-            break;
-        *p = c;
+        if (ch < 0x20 || ch == 0x7f ||
+            (ch == 0xc2 && (unsigned char)p[1] >= 0x80 &&
+             (unsigned char)p[1] < 0xa0)) /* C1: U+0080-U+009F */
+            return -1;
+        *w++ = *p;
     }
-    return TG_OK;
+    *w = '\0';
+    return 0;
 }
 
-int tg_mkdirs(const char *path, tg_err *err)
+/* Text written into out[0..cap): whole pieces only, so a cut never splits
+ * a character or an escape; need counts what all of it takes. */
+typedef struct {
+    char *out;
+    size_t cap, need, wrote;
+} text_sink;
+
+static void put_text(text_sink *k, const char *t, size_t n)
 {
-    return tg_mkdirs_new(path, NULL, 0, err);
+    if (k->wrote == k->need && k->need + n < k->cap) {
+        memcpy(k->out + k->wrote, t, n);
+        k->wrote += n;
+    }
+    k->need += n;
 }
 
-void tg_rmdirs_new(const char *path, const char *created)
+static size_t end_text(text_sink *k)
 {
-    char buf[PATH_MAX];
-    size_t top = created ? strlen(created) : 0;
-    if (!top || strlen(path) >= sizeof buf || strncmp(path, created, top) ||
-        (path[top] && path[top] != '/'))
-        return;
-    tg_strlcpy(buf, path, sizeof buf);
-    for (;;) {
-        size_t len = strlen(buf);
-        while (len > top && buf[len - 1] == '/')
-            buf[--len] = '\0';
-        if (len < top || rmdir(buf) != 0 || len == top)
-            return;
-        char *slash = strrchr(buf, '/');
-        if (!slash)
-            return;
-        *slash = '\0';
-    }
+    if (k->cap)
+        k->out[k->wrote] = '\0';
+    return k->need;
 }
 
-int tg_default_db_path(char *buf, size_t n)
+size_t tg_text_visible(const char *str, size_t n, char *out, size_t cap)
 {
-    const char *p = getenv("TRENDGUARD_DB");
-    if (p && *p) {
-        tg_strlcpy(buf, p, n);
-        return 0;
-    }
-    p = getenv("XDG_DATA_HOME");
-    if (p && *p) {
-        snprintf(buf, n, "%s/trendguard/trendguard.db", p);
-        return 0;
-    }
-    p = getenv("HOME");
-    if (p && *p) {
-        snprintf(buf, n, "%s/.local/share/trendguard/trendguard.db", p);
-        return 0;
-    }
-    return -1;
-}
-
-static int file_exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0;
-}
-
-int tg_asset_path(const char *name, char *buf, size_t n)
-{
-    const char *env = getenv("TRENDGUARD_SHARE");
-    if (env && *env) {
-        snprintf(buf, n, "%s/%s", env, name);
-        return file_exists(buf) ? 0 : -1;
-    }
-    char exe[PATH_MAX];
-    ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (l > 0) {
-        exe[l] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            /* build/trendguard, build/tests/x, build/san/tests/x, or an
-             * installed PREFIX/bin/trendguard. */
-            static const char *rel[] = {"..", "../..", "../../..",
-                                        "../share/trendguard"};
-            for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
-                snprintf(buf, n, "%s/%s/%s", exe, rel[i], name);
-                if (file_exists(buf))
-                    return 0;
-            }
+    const unsigned char *s = (const unsigned char *)str;
+    text_sink k = {out, cap, 0, 0};
+    for (size_t i = 0, len; i < n; i += len) {
+        uint32_t cp = 0;
+        char esc[12];
+        len = utf8_next(s + i, n - i, &cp);
+        if (len == 0) { /* not UTF-8: the byte as \xNN */
+            len = 1;
+            put_text(&k, esc,
+                     (size_t)snprintf(esc, sizeof esc, "\\x%02x", s[i]));
+        } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
+            put_text(&k, esc,
+                     (size_t)snprintf(esc, sizeof esc,
+                                      cp < 0x80 ? "\\x%02x" : "\\u%04x",
+                                      (unsigned)cp));
+        } else {
+            put_text(&k, str + i, len);
         }
     }
-    snprintf(buf, n, "%s/%s", TG_DATADIR, name);
-    return file_exists(buf) ? 0 : -1;
+    return end_text(&k);
 }
 
-char *tg_read_file(const char *path, size_t *len, size_t max, tg_err *err)
+size_t tg_utf8_repair(const char *str, size_t n, char *out, size_t cap)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        tg_fail(err, errno == ENOENT   ? TG_ENOINPUT
-                     : errno == ENOMEM ? TG_EINTERNAL
-                                       : TG_EIO,
-                "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    if (!buf) {
-        fclose(f);
-        tg_fail(err, TG_EINTERNAL, "%s: out of memory", path);
-        return NULL;
-    }
-    for (;;) {
-        if (n == cap) {
-            if (max && cap >= max) {
-                free(buf);
-                fclose(f);
-                tg_fail(err, TG_EDATA, "%s: larger than %zu bytes", path, max);
-                return NULL;
-            }
-            cap *= 2;
-            char *nb = realloc(buf, cap + 1);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                tg_fail(err, TG_EINTERNAL, "%s: out of memory", path);
-                return NULL;
-            }
-            buf = nb;
+    const unsigned char *s = (const unsigned char *)str;
+    text_sink k = {out, cap, 0, 0};
+    for (size_t i = 0, len; i < n; i += len) {
+        uint32_t cp;
+        len = s[i] ? utf8_next(s + i, n - i, &cp) : 0;
+        if (len == 0) {
+            len = 1;
+            put_text(&k, "\xef\xbf\xbd", 3); /* U+FFFD */
+        } else {
+            put_text(&k, str + i, len);
         }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
     }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        tg_fail(err, TG_EIO, "%s: read error", path);
-        return NULL;
-    }
-    if (max && n > max) {
-        free(buf);
-        tg_fail(err, TG_EDATA, "%s: larger than %zu bytes", path, max);
-        return NULL;
-    }
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
-
-int tg_write_file_atomic(const char *path, const void *data, size_t n,
-                         tg_err *err)
-{
-    char tmp[PATH_MAX];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp)
-        return tg_fail(err, TG_EUSAGE, "%s: path too long", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return tg_fail(err, TG_EIO, "%s: cannot write: %s", path,
-                       strerror(errno));
-    const char *p = data;
-    size_t left = n;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            return tg_fail(err, TG_EIO, "%s: write failed: %s", path,
-                           strerror(e));
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (fsync(fd) != 0 || fchmod(fd, 0644) != 0) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        return tg_fail(err, TG_EIO, "%s: sync failed: %s", path, strerror(e));
-    }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return tg_fail(err, TG_EIO, "%s: cannot replace: %s", path,
-                       strerror(e));
-    }
-    return TG_OK;
+    return end_text(&k);
 }
 
 /* ---- SHA-256 (FIPS 180-4) ---------------------------------------------- */
@@ -751,10 +614,9 @@ void tg_sha256_buf(const void *data, size_t n, char out[65])
 
 int tg_sha256_file(const char *path, char out[65], tg_err *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = tg_fopen_input(path, 0, err);
     if (!f)
-        return tg_fail(err, errno == ENOENT ? TG_ENOINPUT : TG_EIO, "%s: %s",
-                       path, strerror(errno));
+        return err ? err->code : TG_EIO;
     sha256_ctx c;
     sha256_init(&c);
     unsigned char buf[1 << 16];

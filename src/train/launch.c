@@ -255,6 +255,8 @@ static void worker_argv(argv_buf *a, const char *exe, const tg_train_opts *o,
         arg(a, "--out");
         arg(a, o->out);
     }
+    if (rank == 0 && o->json)
+        arg(a, "--json");
     if (rank == 0 && o->metrics_path) {
         arg(a, "--metrics");
         arg(a, o->metrics_path);

@@ -1,59 +1,22 @@
-/* main.c: `trendguard-train`, the batch trainer's command line: options,
- * a progress bar per boosting round, and the summary; the distributed
- * modes (a worker, the tracker, the one-machine launcher) are chosen here
- * and run by worker.c and launch.c. */
+/* main.c: `trendguard-train`, the batch trainer's command line: its
+ * option table, where the model goes (the store's own models folder; a
+ * file another store registered is never overwritten), a progress bar per
+ * boosting round, and the summary as lines or one JSON object; the
+ * distributed modes (a worker, the tracker, the one-machine launcher) are
+ * chosen here and run by worker.c and launch.c. */
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "collective.h"
 #include "launch.h"
 #include "train.h"
-
-static const cli_command commands[] = {
-    {"", NULL,
-     "[--db PATH] [--out PATH] [--rounds N] [--max-depth N] [--eta X] "
-     "[--seed N] [--valid-days N] [--nthread N] [--metrics PATH]\n"
-     "                        [--workers N [--shards DIR]] [--timeout S]\n"
-     "       trendguard-train --shards DIR --tracker HOST:PORT --rank R "
-     "[--world-size N] [--timeout S] [...]\n"
-     "       trendguard-train --run-tracker HOST:PORT --world-size N",
-     "Train the regret-risk model with XGBoost on the store's training set, "
-     "evaluate it on the\nlast --valid-days of mature lines, save it as "
-     "XGBoost JSON (default: models/model-vN.json\nnext to the store) and "
-     "register it so the app and 'trendguard score' use it.\n\n"
-     "  --out PATH        where to write the model (must end in .json)\n"
-     "  --rounds N        most boosting rounds (600); early stopping after "
-     "40 without gain\n"
-     "  --max-depth N     tree depth (6)\n"
-     "  --eta X           learning rate (0.08)\n"
-     "  --seed N          random seed (1): same data and seed, same model\n"
-     "  --valid-days N    hold-out length in days (30)\n"
-     "  --nthread N       threads (0: all cores; with --workers, shared "
-     "out)\n"
-     "  --metrics PATH    also write the metrics as JSON\n\n"
-     "Distributed (XGBoost's collective; shards from 'trendguard export "
-     "--training-set'):\n"
-     "  --workers N       on this machine: export N shards of the store "
-     "(or use --shards),\n"
-     "                    start the tracker and N workers; rank 0 writes "
-     "and registers\n"
-     "  --shards DIR      a worker's shards folder (it trains shard --rank)\n"
-     "  --tracker H:P     the tracker (else $DMLC_TRACKER_URI and "
-     "$DMLC_TRACKER_PORT)\n"
-     "  --rank R          this worker's rank and shard (else "
-     "$DMLC_TASK_ID)\n"
-     "  --world-size N    workers in all (else $DMLC_NUM_WORKER, else the "
-     "shards' count)\n"
-     "  --timeout S       the longest wait for the other workers or the "
-     "tracker (120);\n"
-     "                    past it a worker ends with 69\n"
-     "  --run-tracker H:P run XGBoost's tracker (python3-xgboost) for "
-     "--world-size workers\n"
-     "                    on H:P (port 0: any) until they finish"},
-    {NULL, NULL, NULL, NULL}};
+#include "trendguard/registry.h"
 
 typedef struct round_ui {
     cli_progress bar;
@@ -101,6 +64,211 @@ static void summary(const tg_train_result *r)
            r->prior_auc);
 }
 
+/* The folder of a store's models: STORE-models beside it, as SQLite names
+ * the files that belong to a database (STORE-wal, STORE-shm). */
+static void models_dir(const char *db, char *buf, size_t n)
+{
+    tg_strlcpy(buf, db, n);
+    size_t l = strlen(buf);
+    tg_strlcpy(buf + l, "-models", n - l);
+}
+
+/* The model's path when --out is not given: STORE-models/model-vN.json
+ * for the store's next version N, or model-vN-K.json when that name is
+ * taken (by a store of the same name before, or moved away). */
+static int default_out(const cli_ctx *c, tg_store *s, char *buf, size_t n)
+{
+    char dir[4200];
+    models_dir(c->db, dir, sizeof dir);
+    int v = registry_next_version(s);
+    struct stat st;
+    for (int k = 1; k < 1000; k++) {
+        if (k == 1)
+            snprintf(buf, n, "%s/model-v%d.json", dir, v);
+        else
+            snprintf(buf, n, "%s/model-v%d-%d.json", dir, v, k);
+        if (stat(buf, &st) != 0)
+            return TG_OK;
+    }
+    fprintf(stderr, "%s: %s: no free model file name\n", c->who, dir);
+    return TG_EIO;
+}
+
+/* --out PATH may replace a file only when this store registered it: a
+ * model file of another store is never overwritten. */
+static int check_out(const cli_ctx *c, tg_store *s, const char *out)
+{
+    struct stat st;
+    if (stat(out, &st) != 0)
+        return TG_OK;
+    char abs[8192];
+    if (out[0] != '/' && getcwd(abs, 4096))
+        snprintf(abs + strlen(abs), sizeof abs - strlen(abs), "/%s", out);
+    else
+        tg_strlcpy(abs, out, sizeof abs);
+    tg_model_info info;
+    tg_err err = {0};
+    if (registry_find_path(s, abs, &info, &err) == TG_OK ||
+        registry_find_path(s, out, &info, &err) == TG_OK)
+        return TG_OK;
+    fprintf(stderr, "%s: %s: the file exists and is not a model of %s; "
+                    "choose another --out (a model file another store "
+                    "registered is never overwritten)\n", c->who, out, c->db);
+    return CLI_ECANTCREAT;
+}
+
+/* Where the model goes: --out, checked, or the store's models folder. */
+static int model_out(const cli_ctx *c, const char *out, char *buf, size_t n)
+{
+    tg_err err = {0};
+    tg_store *s = store_open(c->db, STORE_READONLY, &err);
+    if (!s)
+        return cli_fail(c, &err);
+    int rc;
+    if (out) {
+        tg_strlcpy(buf, out, n);
+        rc = check_out(c, s, out);
+    } else {
+        rc = default_out(c, s, buf, n);
+    }
+    store_close(s);
+    return rc;
+}
+
+/* --json: the metrics with the version and the model's path first. */
+static int print_json(const cli_ctx *c, const tg_train_result *r)
+{
+    cJSON *m = cJSON_Parse(r->metrics_json), *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "version", r->version);
+    cJSON_AddStringToObject(o, "model", r->model_path);
+    cJSON *it;
+    while (m && (it = m->child)) {
+        cJSON_DetachItemViaPointer(m, it);
+        if (cJSON_HasObjectItem(o, it->string))
+            cJSON_Delete(it); /* the same version, said once */
+        else
+            cJSON_AddItemToObject(o, it->string, it);
+    }
+    cJSON_Delete(m);
+    return cli_json_emit(c, o);
+}
+
+enum { OUT, ROUNDS, DEPTH, ETA, SEED, VALID, NTHREAD, METRICS, JSON,
+       WORKERS, SHARDS, TRACKER, RANK, WORLD, TIMEOUT, RUN_TRACKER };
+static const cli_opt opts[] = {
+    [OUT] = CLI_OPT_OUT('o', "out", "PATH",
+                        "where to write the model, ending in .json "
+                        "(default: STORE-models/model-vN.json beside the "
+                        "store)"),
+    [ROUNDS] = CLI_OPT_INT(0, "rounds", "N", 1, 100000, "600",
+                           "most boosting rounds; early stopping after 40 "
+                           "without gain"),
+    [DEPTH] = CLI_OPT_INT(0, "max-depth", "N", 1, 16, "6", "tree depth"),
+    [ETA] = CLI_OPT_REAL(0, "eta", "X", 1e-4, 1, "0.08", "learning rate"),
+    [SEED] = CLI_OPT_INT(0, "seed", "N", 0, 2147483647, "1",
+                         "random seed: the same data and seed give the same "
+                         "model"),
+    [VALID] = CLI_OPT_INT(0, "valid-days", "N", 1, 3650, "30",
+                          "hold-out length in days; not with --shards, "
+                          "whose hold-out the export decided"),
+    [NTHREAD] = CLI_OPT_INT(0, "nthread", "N", 0, 256, "0",
+                            "threads, 0 for all cores (with --workers, "
+                            "shared out among them)"),
+    [METRICS] = CLI_OPT_OUT(0, "metrics", "PATH",
+                            "also write the metrics as JSON to PATH"),
+    [JSON] = CLI_OPT_JSON,
+    [WORKERS] = CLI_OPT_INT(0, "workers", "N", 1, LAUNCH_MAX_WORKERS, NULL,
+                            "train with N workers on this machine: export N "
+                            "shards of the store (or use --shards), start "
+                            "the tracker and the workers; worker 0 writes "
+                            "and registers the model"),
+    [SHARDS] = CLI_OPT_DIR(0, "shards", "DIR",
+                           "the shards of 'trendguard export --training-set' "
+                           "(a worker trains shard --rank)"),
+    [TRACKER] = CLI_OPT_TEXT(0, "tracker", "HOST:PORT",
+                             "a worker's tracker; when not given, "
+                             "$DMLC_TRACKER_URI:$DMLC_TRACKER_PORT"),
+    [RANK] = CLI_OPT_INT(0, "rank", "R", 0, 65535, NULL,
+                         "a worker's rank and shard; when not given, "
+                         "$DMLC_TASK_ID"),
+    [WORLD] = CLI_OPT_INT(0, "world-size", "N", 1, 65535, NULL,
+                          "workers in all; when not given, "
+                          "$DMLC_NUM_WORKER, else the shards' count"),
+    [TIMEOUT] = CLI_OPT_INT(0, "timeout", "S", 1, 86400, "120",
+                            "the longest wait for the other workers or the "
+                            "tracker, in seconds; past it a worker ends "
+                            "with 69"),
+    [RUN_TRACKER] = CLI_OPT_TEXT(0, "run-tracker", "HOST:PORT",
+                                 "run XGBoost's tracker (python3-xgboost) "
+                                 "for --world-size workers on HOST:PORT "
+                                 "(port 0: any) until they finish"),
+    CLI_END};
+
+static const cli_example examples[] = {
+    {"trendguard-train", "trains the default store's model with the "
+                         "defaults"},
+    {"trendguard-train --db shop.db --rounds 200 --metrics m.json",
+     "shop.db's model, at most 200 rounds, its metrics in m.json"},
+    {"trendguard-train --db shop.db --workers 4",
+     "the same with four workers on this machine, a shard each"},
+    {"trendguard-train --run-tracker 0.0.0.0:9091 --world-size 2",
+     "the tracker of two workers on other machines"},
+    {"trendguard-train --shards s --tracker host:9091 --rank 0 "
+     "--world-size 2",
+     "worker 0 of those two, on another machine, with the shards of "
+     "'trendguard export --training-set' in s; it writes and registers "
+     "the model"},
+    {NULL, NULL}};
+
+static const cli_spec self = {
+    "", NULL, "train the regret-risk model",
+    "Trains the regret-risk model with XGBoost on the store's training set, "
+    "evaluates it on the last --valid-days of mature lines (their 30-day "
+    "return window closed), saves it as XGBoost JSON and registers it in "
+    "the store, so the app and 'trendguard score' use it. With --workers N "
+    "it trains on N shards with N workers on this machine; with --shards "
+    "DIR it is one worker of a distributed run (XGBoost's collective, "
+    "through a tracker: --run-tracker), and worker 0 evaluates over the "
+    "whole hold-out, writes and registers the model.",
+    opts, NULL, CLI_FLAG, 0, 0, examples};
+
+static const cli_item files[] = {
+    {"STORE-models/model-vN.json",
+     "version N of the store's model, beside the store STORE; a name "
+     "already taken gets a suffix (model-vN-2.json)"},
+    {"DIR/manifest.json, DIR/featmap.txt, DIR/shard-K.*",
+     "the shards --shards reads: written by 'trendguard export "
+     "--training-set', each file checked against the manifest's size and "
+     "SHA-256"},
+    {NULL, NULL}};
+
+static const cli_item environment[] = {
+    {"TRENDGUARD_DB", "the store when --db is not given"},
+    {"XDG_DATA_HOME, HOME",
+     "else $XDG_DATA_HOME/trendguard/trendguard.db, else "
+     "~/.local/share/trendguard/trendguard.db"},
+    {"DMLC_TRACKER_URI, DMLC_TRACKER_PORT",
+     "a worker's tracker when --tracker is not given"},
+    {"DMLC_TASK_ID", "a worker's rank when --rank is not given"},
+    {"DMLC_NUM_WORKER", "the workers in all when --world-size is not given"},
+    {"OMP_NUM_THREADS, OMP_WAIT_POLICY",
+     "set for the workers --workers starts (their share of the cores, "
+     "PASSIVE) unless already set"},
+    {"TRENDGUARD_PYTHON",
+     "the Python that runs XGBoost's tracker (default /usr/bin/python3, "
+     "else python3 on PATH)"},
+    {"TMPDIR", "where --workers exports its shards (default /tmp)"},
+    {"TRENDGUARD_BUSY_TIMEOUT_MS",
+     "how long registering the model waits for another process's write "
+     "(default 5000)"},
+    {NULL, NULL}};
+
+static const cli_program program = {
+    "trendguard-train", "train TrendGuard's regret-risk model with XGBoost",
+    "The batch trainer of TrendGuard: it links libxgboost; the app and "
+    "trendguard score evaluate the model it writes without it.",
+    &self, NULL, files, environment, "trendguard(1)"};
+
 /* "HOST:PORT" (or "[V6]:PORT") into host and port; -1 when malformed. */
 static int parse_hostport(const char *s, char *host, size_t n, int *port,
                           int min_port)
@@ -122,58 +290,61 @@ static int parse_hostport(const char *s, char *host, size_t n, int *port,
     return len ? 0 : -1;
 }
 
-typedef struct modes {
-    const char *tracker, *run_tracker;
-    int workers;
-    int valid_given;
-    char host[256];
-} modes;
+/* The training parameters of the table. */
+static void train_opts(const cli_ctx *c, tg_train_opts *o)
+{
+    train_defaults(o);
+    o->rounds = (int)cli_long(c, ROUNDS);
+    o->max_depth = (int)cli_long(c, DEPTH);
+    o->eta = cli_real(c, ETA);
+    o->seed = (uint64_t)cli_long(c, SEED);
+    o->valid_days = (int)cli_long(c, VALID);
+    o->nthread = (int)cli_long(c, NTHREAD);
+    o->timeout = (int)cli_long(c, TIMEOUT);
+    o->metrics_path = cli_str(c, METRICS);
+    o->shards = cli_str(c, SHARDS);
+    o->rank = cli_has(c, RANK) ? (int)cli_long(c, RANK) : -1;
+    o->world_size = cli_has(c, WORLD) ? (int)cli_long(c, WORLD) : -1;
+    o->json = cli_has(c, JSON);
+    o->db = c->db;
+}
 
 /* A worker's tracker, rank and world size from the options or, when not
  * given, the environment the tracker's launchers set. */
-static int worker_setup(cli_ctx *c, modes *md, tg_train_opts *o)
+static int worker_setup(cli_ctx *c, tg_train_opts *o, char *host, size_t n)
 {
     const char *uri = getenv("DMLC_TRACKER_URI");
     const char *port = getenv("DMLC_TRACKER_PORT");
-    const char *task = getenv("DMLC_TASK_ID");
-    const char *num = getenv("DMLC_NUM_WORKER");
+    const char *tracker = cli_str(c, TRACKER);
     char env[300];
-    long v;
-    if (md->valid_given)
+    int rc;
+    if (cli_has(c, VALID))
         return cli_usage(c, "--valid-days goes with the export: the "
                             "shards' hold-out is already decided");
-    if (!md->tracker && uri && port) {
+    if (!tracker && uri && port) {
         snprintf(env, sizeof env, "%s:%s", uri, port);
-        md->tracker = env;
+        tracker = env;
     }
-    if (!md->tracker)
+    if (!tracker)
         return cli_usage(c, "a worker needs the tracker: --tracker "
                             "HOST:PORT (or DMLC_TRACKER_URI and "
                             "DMLC_TRACKER_PORT)");
-    if (parse_hostport(md->tracker, md->host, sizeof md->host,
-                       &o->tracker_port, 1) != 0)
-        return cli_usage(c, "the tracker '%s' is not HOST:PORT",
-                         md->tracker);
-    o->tracker_host = md->host;
-    if (o->rank < 0 && task) {
-        int rc = cli_int(c, "DMLC_TASK_ID", task, 0, 65535, &v);
-        if (rc >= 0)
-            return rc;
-        o->rank = (int)v;
-    }
-    if (o->rank < 0)
+    if (parse_hostport(tracker, host, n, &o->tracker_port, 1) != 0)
+        return cli_usage(c, "the tracker '%s' is not HOST:PORT", tracker);
+    o->tracker_host = host;
+    if ((rc = cli_env(c, RANK, "DMLC_TASK_ID")) >= 0 ||
+        (rc = cli_env(c, WORLD, "DMLC_NUM_WORKER")) >= 0)
+        return rc;
+    if (!cli_has(c, RANK))
         return cli_usage(c, "a worker needs --rank (or DMLC_TASK_ID)");
-    if (o->world_size < 0 && num) {
-        int rc = cli_int(c, "DMLC_NUM_WORKER", num, 1, 65535, &v);
-        if (rc >= 0)
-            return rc;
-        o->world_size = (int)v;
-    }
+    o->rank = (int)cli_long(c, RANK);
+    o->world_size = cli_has(c, WORLD) ? (int)cli_long(c, WORLD) : -1;
     return -1;
 }
 
 /* A failed worker says which one it is, and tells the tracker. */
-static int worker_fail(cli_ctx *c, const tg_train_opts *o, tg_err *err)
+static int worker_fail(const cli_ctx *c, const tg_train_opts *o,
+                       tg_err *err)
 {
     char msg[sizeof err->msg + 32];
     snprintf(msg, sizeof msg, "worker %d: %s", o->rank, err->msg);
@@ -183,46 +354,58 @@ static int worker_fail(cli_ctx *c, const tg_train_opts *o, tg_err *err)
     return err->code;
 }
 
-static int run(cli_ctx *c, modes *md, tg_train_opts *o)
+/* --run-tracker HOST:PORT --world-size N: returns only on failure. */
+static int run_tracker(const cli_ctx *c, const tg_train_opts *o)
 {
+    char host[256];
+    int port;
     tg_err err = {0};
-    if (md->run_tracker) {
-        int port;
-        if (o->world_size < 1)
-            return cli_usage(c, "--run-tracker needs --world-size N");
-        if (parse_hostport(md->run_tracker, md->host, sizeof md->host, &port,
-                           0) != 0)
-            return cli_usage(c, "--run-tracker takes HOST:PORT, not '%s'",
-                             md->run_tracker);
-        launch_tracker(md->host, port, o->world_size, o->timeout, &err);
+    if (o->world_size < 1)
+        return cli_usage(c, "--run-tracker needs --world-size N");
+    if (parse_hostport(cli_str(c, RUN_TRACKER), host, sizeof host, &port,
+                       0) != 0)
+        return cli_usage(c, "--run-tracker takes HOST:PORT, not '%s'",
+                         cli_str(c, RUN_TRACKER));
+    launch_tracker(host, port, o->world_size, o->timeout, &err);
+    return cli_fail(c, &err);
+}
+
+/* The options that do not go with --workers N: -1 when none. */
+static int check_workers(const cli_ctx *c)
+{
+    if (cli_has(c, TRACKER) || cli_has(c, RANK) || cli_has(c, WORLD))
+        return cli_usage(c, "--workers starts its own tracker and ranks; "
+                            "--tracker, --rank and --world-size are for a "
+                            "worker");
+    if (cli_has(c, SHARDS) && cli_has(c, VALID))
+        return cli_usage(c, "--valid-days goes with the export: the "
+                            "shards' hold-out is already decided");
+    return -1;
+}
+
+/* --workers N: the tracker and N workers on this machine; worker 0 prints
+ * the summary (or the JSON object, when the launcher's line goes to
+ * standard error). */
+static int run_workers(const cli_ctx *c, const tg_train_opts *o)
+{
+    int n = (int)cli_long(c, WORKERS);
+    tg_err err = {0};
+    tg_launch_stats st;
+    if (launch_workers(o, n, &st, &err) != TG_OK)
         return cli_fail(c, &err);
-    }
-    if (md->workers) {
-        if (md->tracker || o->rank >= 0 || o->world_size >= 0)
-            return cli_usage(c, "--workers starts its own tracker and "
-                                "ranks; --tracker, --rank and --world-size "
-                                "are for a worker");
-        if (o->shards && md->valid_given)
-            return cli_usage(c, "--valid-days goes with the export: the "
-                                "shards' hold-out is already decided");
-        tg_launch_stats st;
-        int rc = launch_workers(o, md->workers, &st, &err);
-        if (rc != TG_OK)
-            return cli_fail(c, &err);
-        printf("  on this machine: shards exported in %.1f s, %d workers "
+    FILE *f = o->json ? stderr : stdout;
+    fprintf(f, "  on this machine: shards exported in %.1f s, %d workers "
                "trained in %.1f s; peak memory per worker:",
-               st.export_seconds, md->workers, st.train_seconds);
-        for (int i = 0; i < md->workers; i++)
-            printf("%s %.0f", i ? "," : "", st.peak_kib[i] / 1024.0);
-        printf(" MiB\n");
-        return TG_OK;
-    }
-    int rc;
-    if (o->shards && (rc = worker_setup(c, md, o)) >= 0)
-        return rc;
-    if (!o->shards && (md->tracker || o->rank >= 0))
-        return cli_usage(c, "--tracker and --rank are for a worker: give "
-                            "it --shards DIR");
+            st.export_seconds, n, st.train_seconds);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%s %.0f", i ? "," : "", st.peak_kib[i] / 1024.0);
+    fprintf(f, " MiB\n");
+    return TG_OK;
+}
+
+/* One machine, or one worker of a distributed run (o->shards). */
+static int run_training(const cli_ctx *c, tg_train_opts *o)
+{
     round_ui ui = {.plain = !cli_interactive()};
     int show = !o->shards || o->rank == 0;
     if (show) {
@@ -230,110 +413,57 @@ static int run(cli_ctx *c, modes *md, tg_train_opts *o)
         o->on_round = on_round;
         o->ud = &ui;
     }
+    tg_err err = {0};
     tg_train_result r;
-    rc = train_run(o, &r, &err);
+    int rc = train_run(o, &r, &err);
     if (show)
         cli_progress_end(&ui.bar);
     if (rc != TG_OK)
         return o->shards ? worker_fail(c, o, &err) : cli_fail(c, &err);
-    if (show)
+    if (show && o->json)
+        rc = print_json(c, &r);
+    else if (show)
         summary(&r);
+    else if (o->json)
+        printf("{\"worker\":%d,\"version\":%d}\n", o->rank, r.version);
     else
         printf("worker %d: done; worker 0 registered model v%d\n", o->rank,
                r.version);
     free(r.metrics_json);
-    return TG_OK;
+    return rc;
 }
 
 int main(int argc, char **argv)
 {
-    enum { OPT_OUT = CLI_OPT_FIRST_FREE, OPT_ROUNDS, OPT_DEPTH, OPT_ETA,
-           OPT_SEED, OPT_VALID, OPT_NTHREAD, OPT_METRICS, OPT_SHARDS,
-           OPT_TRACKER, OPT_RANK, OPT_WORLD, OPT_TIMEOUT, OPT_WORKERS,
-           OPT_RUN_TRACKER };
-    static const struct option opts[] = {
-        CLI_COMMON_OPTIONS,
-        {"out", required_argument, NULL, OPT_OUT},
-        {"rounds", required_argument, NULL, OPT_ROUNDS},
-        {"max-depth", required_argument, NULL, OPT_DEPTH},
-        {"eta", required_argument, NULL, OPT_ETA},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"valid-days", required_argument, NULL, OPT_VALID},
-        {"nthread", required_argument, NULL, OPT_NTHREAD},
-        {"metrics", required_argument, NULL, OPT_METRICS},
-        {"shards", required_argument, NULL, OPT_SHARDS},
-        {"tracker", required_argument, NULL, OPT_TRACKER},
-        {"rank", required_argument, NULL, OPT_RANK},
-        {"world-size", required_argument, NULL, OPT_WORLD},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"workers", required_argument, NULL, OPT_WORKERS},
-        {"run-tracker", required_argument, NULL, OPT_RUN_TRACKER},
-        {NULL, 0, NULL, 0}};
-    cli_register("trendguard-train", commands);
+    cli_register(&program);
+    int rc = cli_generate(argc, argv);
+    if (rc >= 0)
+        return rc;
     cli_ctx c;
-    cli_begin(&c, "");
+    if ((rc = cli_parse(&c, &self, argc, argv)) >= 0)
+        return rc;
     tg_train_opts o;
-    train_defaults(&o);
-    modes md = {0};
-    int opt, rc;
-    long v;
-    while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        rc = -1;
-        switch (opt) {
-        case OPT_OUT: o.out = optarg; break;
-        case OPT_METRICS: o.metrics_path = optarg; break;
-        case OPT_SHARDS: o.shards = optarg; break;
-        case OPT_TRACKER: md.tracker = optarg; break;
-        case OPT_RUN_TRACKER: md.run_tracker = optarg; break;
-        case OPT_ROUNDS:
-            if ((rc = cli_int(&c, "--rounds", optarg, 1, 100000, &v)) < 0)
-                o.rounds = (int)v;
-            break;
-        case OPT_DEPTH:
-            if ((rc = cli_int(&c, "--max-depth", optarg, 1, 16, &v)) < 0)
-                o.max_depth = (int)v;
-            break;
-        case OPT_ETA:
-            rc = cli_double(&c, "--eta", optarg, 1e-4, 1, &o.eta);
-            break;
-        case OPT_SEED:
-            if ((rc = cli_int(&c, "--seed", optarg, 0, 2147483647, &v)) < 0)
-                o.seed = (uint64_t)v;
-            break;
-        case OPT_VALID:
-            if ((rc = cli_int(&c, "--valid-days", optarg, 1, 3650, &v)) < 0)
-                o.valid_days = (int)v;
-            md.valid_given = 1;
-            break;
-        case OPT_NTHREAD:
-            if ((rc = cli_int(&c, "--nthread", optarg, 0, 256, &v)) < 0)
-                o.nthread = (int)v;
-            break;
-        case OPT_RANK:
-            if ((rc = cli_int(&c, "--rank", optarg, 0, 65535, &v)) < 0)
-                o.rank = (int)v;
-            break;
-        case OPT_WORLD:
-            if ((rc = cli_int(&c, "--world-size", optarg, 1, 65535, &v)) < 0)
-                o.world_size = (int)v;
-            break;
-        case OPT_WORKERS:
-            if ((rc = cli_int(&c, "--workers", optarg, 1, LAUNCH_MAX_WORKERS,
-                              &v)) < 0)
-                md.workers = (int)v;
-            break;
-        case OPT_TIMEOUT:
-            if ((rc = cli_int(&c, "--timeout", optarg, 1, 86400, &v)) < 0)
-                o.timeout = (int)v;
-            break;
-        default:
-            rc = cli_common(&c, opt, optarg);
-        }
-        if (rc >= 0)
+    train_opts(&c, &o);
+    if (cli_has(&c, RUN_TRACKER))
+        return run_tracker(&c, &o);
+    static char out[8192], host[256];
+    int writes = 1; /* this process writes the model */
+    if (cli_has(&c, WORKERS)) {
+        if ((rc = check_workers(&c)) >= 0)
             return rc;
+    } else if (o.shards) {
+        if ((rc = worker_setup(&c, &o, host, sizeof host)) >= 0)
+            return rc;
+        writes = o.rank == 0;
+    } else if (cli_has(&c, TRACKER) || cli_has(&c, RANK) ||
+               cli_has(&c, WORLD)) {
+        return cli_usage(&c, "--tracker, --rank and --world-size are for a "
+                             "worker: give it --shards DIR");
     }
-    if (optind < argc)
-        return cli_usage(&c, "unexpected argument '%s'", argv[optind]);
-    o.db = c.db;
-    return run(&c, &md, &o);
+    if (writes) {
+        if ((rc = model_out(&c, cli_str(&c, OUT), out, sizeof out)) != TG_OK)
+            return rc;
+        o.out = out;
+    }
+    return cli_has(&c, WORKERS) ? run_workers(&c, &o) : run_training(&c, &o);
 }

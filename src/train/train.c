@@ -7,8 +7,11 @@
 #include "train_int.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +212,29 @@ static void dir_of(const char *path, char *buf, size_t n)
         tg_strlcpy(buf, ".", n);
 }
 
+/* Removes the temporary models of trainers that were killed while saving
+ * (.tg-model-PID.tmp.json whose PID is no longer running). */
+static void remove_stale_temporaries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        long pid;
+        int end = 0;
+        if (sscanf(e->d_name, ".tg-model-%ld.tmp.json%n", &pid, &end) != 1 ||
+            e->d_name[end] != '\0' || pid <= 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
+            char p[PATH_MAX + 300];
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+    }
+    closedir(d);
+}
+
 /* Saves the booster as JSON under a temporary name in the same folder and
  * renames it over path, so a failed write never replaces a good model. */
 static int save_model(BoosterHandle b, const char *path, tg_err *err)
@@ -217,6 +243,7 @@ static int save_model(BoosterHandle b, const char *path, tg_err *err)
     dir_of(path, dir, sizeof dir);
     if (tg_mkdirs(dir, err) != TG_OK)
         return err->code;
+    remove_stale_temporaries(dir);
     snprintf(tmp, sizeof tmp, "%s/.tg-model-%ld.tmp.json", dir,
              (long)getpid());
     if (access(dir, W_OK) != 0)
@@ -504,24 +531,25 @@ int train_register(tg_store *s, BoosterHandle b, cJSON *m,
     int rc = TG_OK;
     if (!r->metrics_json || !feat)
         rc = tg_fail(err, TG_EINTERNAL, "out of memory");
-    if (rc == TG_OK && o->metrics_path) {
-        /* Check before saving anything that the metrics can be written. */
-        char mdir[PATH_MAX];
-        dir_of(o->metrics_path, mdir, sizeof mdir);
-        if (access(mdir, W_OK) != 0)
-            rc = tg_fail(err, TG_EIO, "%s: cannot write the metrics there",
-                         o->metrics_path);
-    }
+    /* The metrics first, then the model, then the registry: a failure at
+     * any step leaves neither a model nor metrics that nothing registered
+     * (a file the model replaced is the one loss, as with any --out). */
+    int wrote_metrics = 0, saved = 0;
+    if (rc == TG_OK && o->metrics_path)
+        wrote_metrics = (rc = tg_write_file_atomic(
+                             o->metrics_path, r->metrics_json,
+                             strlen(r->metrics_json), err)) == TG_OK;
     if (rc == TG_OK)
-        rc = save_model(b, r->model_path, err);
+        saved = (rc = save_model(b, r->model_path, err)) == TG_OK;
     if (rc == TG_OK)
         rc = tg_sha256_file(r->model_path, sha, err);
-    if (rc == TG_OK && o->metrics_path)
-        rc = tg_write_file_atomic(o->metrics_path, r->metrics_json,
-                                  strlen(r->metrics_json), err);
     if (rc == TG_OK)
         rc = registry_add(s, r->version, r->model_path, sha, feat,
                           r->threshold, r->metrics_json, now, err);
+    if (rc != TG_OK && saved)
+        unlink(r->model_path);
+    if (rc != TG_OK && wrote_metrics)
+        unlink(o->metrics_path);
     free(feat);
     return rc;
 }

@@ -33,6 +33,8 @@ typedef struct tg_train_opts {
     int tracker_port;
     int rank, world_size;     /* -1 when not given */
     int timeout;              /* seconds: the longest wait for the others */
+    int json;                 /* the summary as JSON: the launcher passes
+                               * --json to worker 0 */
 } tg_train_opts;
 
 typedef struct tg_train_result {

@@ -47,8 +47,8 @@ int chrome_tab_at(const screen *const *screens, int x)
     return -1;
 }
 
-/* The shopper on the left; the feed, the model and the date on the right
- * always show. */
+/* The shopper on the left; demo mode, the feed, the model and the date on
+ * the right always show. */
 static void draw_status(const session *s, int y, int cols)
 {
     attrset(theme_attr(EL_STATUS));
@@ -67,7 +67,8 @@ static void draw_status(const session *s, int y, int cols)
     char date[16];
     tg_date_format(shop_now(s->shop), date, sizeof date);
     char right[400];
-    snprintf(right, sizeof right, " %s%s%s | %s ", s->feed_state,
+    snprintf(right, sizeof right, " %s%s%s%s | %s ",
+             s->config.demo ? "DEMO: tips uncapped | " : "", s->feed_state,
              s->feed_state[0] ? " | " : "", model, date);
     int rw = ui_width(right);
     if (rw > cols)
@@ -88,17 +89,25 @@ static void draw_hints(session *s, const screen *scr, int y, int cols)
         return;
     }
     s->note[0] = 0;
-    int x = 1;
-    for (int i = 0; i < SCR_HINTS && scr->hints[i].what; i++) {
-        char k[24];
-        keys_hint(s->screen, scr->hints[i].action, k, sizeof k);
-        if (scr->hints[i].action == ACT_LEFT)
+    scr_hint h[SCR_HINTS];
+    int n = scr->hints(s, h), x = 1;
+    for (int i = 0; i < n; i++) {
+        char k[24], what[64];
+        keys_hint(s->screen, h[i].action, k, sizeof k);
+        if (h[i].action == ACT_LEFT)
             snprintf(k, sizeof k, "%s", ui_unicode() ? "\u2190\u2192"
                                                        : "Left/Right");
+        else if (h[i].action == ACT_UP)
+            snprintf(k, sizeof k, "%s", ui_unicode() ? "\u2191\u2193"
+                                                       : "Up/Down");
+        snprintf(what, sizeof what, " %s  ", h[i].what);
+        /* Whole hints only. */
+        if (x + ui_width(k) + ui_width(what) > cols)
+            break;
         attrset(theme_attr(EL_KEY));
         x += ui_put(stdscr, y, x, cols - x, k);
         attrset(A_NORMAL);
-        x += ui_putf(stdscr, y, x, cols - x, " %s  ", scr->hints[i].what);
+        x += ui_put(stdscr, y, x, cols - x, what);
     }
 }
 

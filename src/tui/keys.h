@@ -1,6 +1,7 @@
 /* keys.h: the app's actions and its key bindings as one table {key,
  * action, screens, help} (keys.c); the loop looks keys up here and the
- * help screen is drawn from it, so the two never disagree. */
+ * help screen is drawn from it, grouped by screen, so the two never
+ * disagree. A key means one thing wherever it works. */
 #ifndef TRENDGUARD_TUI_KEYS_H
 #define TRENDGUARD_TUI_KEYS_H
 
@@ -13,7 +14,7 @@ enum {
     ACT_PREV_SCREEN, ACT_SEARCH, ACT_HELP, ACT_QUIT, ACT_PERSONA, ACT_ADD,
     ACT_ACCEPT, ACT_DECLINE, ACT_QTY_UP, ACT_QTY_DOWN, ACT_REMOVE,
     ACT_CHECKOUT, ACT_RETURN, ACT_CATEGORY, ACT_PHASE, ACT_PRICE,
-    ACT_CHANNEL, ACT_PERIOD, ACT_CLEAR, ACT_REFRESH, ACT_THEME,
+    ACT_CHANNEL, ACT_PERIOD, ACT_CLEAR, ACT_REFRESH, ACT_THEME, ACT_DEMO,
     ACT_UNDO,
     ACT_COUNT
 };

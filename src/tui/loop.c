@@ -102,7 +102,16 @@ static void global_key(loop *l, int act)
     else if (act == ACT_THEME) {
         theme_set(theme_current() == THEME_COLOUR ? THEME_MONO
                                                   : THEME_COLOUR);
+        l->s->config.theme = theme_current();
+        session_save_config(l->s);
         session_note(l->s, "theme: %s", theme_names[theme_current()]);
+    } else if (act == ACT_DEMO) {
+        session_demo(l->s, !l->s->config.demo);
+        session_note(l->s, l->s->config.demo
+                               ? "Demo mode: tips are not capped (D again "
+                                 "to end it)."
+                               : "Demo mode off: at most %d tips a visit.",
+                     l->s->catalog.per_session);
     } else if (act == ACT_REFRESH)
         reload(l);
     else if (act == ACT_BACK)
@@ -167,9 +176,10 @@ static void handle_key(loop *l, int ch)
         return;
     }
     true_size(l);
+    session_key(s);
     uilog_add(s->log, "key", s->screen_name, keys_name(ch, name, sizeof name));
     if (l->cols < CHROME_MIN_COLS || l->rows < CHROME_MIN_ROWS) {
-        if (ch == 'q' || ch == 27)
+        if (ch == 'q') /* only q: Esc is too easy to press by mistake */
             l->quit = 1;
         return;
     }
@@ -290,14 +300,20 @@ static void screens_fini(void)
             screens[i]->fini();
 }
 
-static void look(const tui_opts *o)
+/* Glyphs for the locale; the theme from --theme, else NO_COLOR, else the
+ * settings, else colour where the terminal has it. */
+static void look(session *s, const tui_opts *o)
 {
     const char *cs = nl_langinfo(CODESET);
-    ui_init_glyphs(cs && strcmp(cs, "UTF-8") == 0, term_zwj_joins());
-    int want = THEME_COLOUR;
+    int unicode = cs && strcmp(cs, "UTF-8") == 0;
+    ui_init_glyphs(unicode, term_zwj_joins());
+    s->ascii = !unicode;
+    int want = s->config.theme == THEME_MONO ? THEME_MONO : THEME_COLOUR;
     const char *nc = getenv("NO_COLOR");
-    if ((nc && *nc) || (o->theme && strcmp(o->theme, "mono") == 0))
+    if (nc && *nc)
         want = THEME_MONO;
+    if (o->theme)
+        want = strcmp(o->theme, "mono") == 0 ? THEME_MONO : THEME_COLOUR;
     theme_init(want);
 }
 
@@ -306,7 +322,7 @@ static int run_app(session *s, const tui_opts *o, replay *r)
 {
     loop l = {s, 0, 0, 0};
     term_signals();
-    look(o);
+    look(s, o);
     screens_init(s);
     uilog_addf(s->log, "start", "trending", "persona=%lld model=%s",
                (long long)s->persona.id, s->model ? "yes" : "rules");

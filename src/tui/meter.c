@@ -7,15 +7,18 @@
 
 #include "ui.h"
 
-int meter_draw(WINDOW *w, int y, int x, int cols, const line_risk *lr,
-               int reasons)
+int meter_draw(const session *s, WINDOW *w, int y, int x, int cols,
+               const line_risk *lr, int reasons)
 {
     static const char *const band_words[TG_NUM_BANDS] = {"low", "medium",
                                                           "high"};
     const char *label = "Regret risk ";
     int lw = ui_width(label);
     const tg_risk *r = &lr->risk;
-    attr_t band = theme_attr(theme_band(lr->band));
+    char pct[16];
+    int b;
+    ui_risk(s, r->p, pct, sizeof pct, &b); /* its figure and band agree */
+    attr_t band = theme_attr(theme_band(b));
     wattron(w, theme_attr(EL_TITLE));
     ui_put(w, y, x, cols, label);
     wattroff(w, theme_attr(EL_TITLE));
@@ -33,8 +36,7 @@ int meter_draw(WINDOW *w, int y, int x, int cols, const line_risk *lr,
         mvwaddch(w, y, col++, ']');
     }
     wattron(w, band);
-    ui_putf(w, y, col, x + cols - col, " %3.0f%% %s", r->p * 100,
-            band_words[lr->band]);
+    ui_putf(w, y, col, x + cols - col, " %4s %s", pct, band_words[b]);
     wattroff(w, band);
     int used = 1;
     if (r->from_rules) {

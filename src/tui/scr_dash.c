@@ -168,18 +168,21 @@ static int draw_kpis(const session *s, const view *v, int y,
     const tg_dash_kpis *k = &d->kpi;
     int w = (v->cols - 2) / 6;
     char val[32], sub[64];
-    pct(k->return_rate, val, sizeof val);
+    int band; /* the rate's figure agrees with its band's colour */
+    double rate = risk_figure(&s->catalog, k->return_rate, 1, &band);
+    if (isnan(rate))
+        snprintf(val, sizeof val, "-");
+    else
+        snprintf(val, sizeof val, "%.1f%%", rate);
     snprintf(sub, sizeof sub, "%ld lines", k->matured);
-    tile(v, y, 1, w - 1, "Return rate", val, sub,
-         theme_band(session_band(s, isnan(k->return_rate)
-                                        ? 0 : k->return_rate)));
+    tile(v, y, 1, w - 1, "Return rate", val, sub, theme_band(band));
     snprintf(val, sizeof val, "%.0f", k->predicted_week);
     snprintf(sub, sizeof sub, "of %ld/week", k->lines_week);
     tile(v, y, 1 + w, w - 1, "Due back", val, sub, EL_TITLE);
     snprintf(val, sizeof val, "%.1f", k->returns_avoided);
     tile(v, y, 1 + 2 * w, w - 1, "Avoided", val, "returns",
          k->returns_avoided >= 0 ? EL_GOOD : EL_BAD);
-    ui_money(k->money_saved, val, sizeof val);
+    ui_money(s, k->money_saved, val, sizeof val);
     tile(v, y, 1 + 3 * w, w - 1, "Saved", val, "net",
          k->money_saved >= 0 ? EL_GOOD : EL_BAD);
     if (isnan(k->roi))
@@ -452,9 +455,21 @@ static scr_result key(session *s, const scr_key *k)
     return scr_handled(1);
 }
 
+static int hints(const session *s, scr_hint *out)
+{
+    (void)s;
+    int n = 0;
+    scr_hint_add(out, &n, ACT_CATEGORY, "category");
+    scr_hint_add(out, &n, ACT_CHANNEL, "channel");
+    scr_hint_add(out, &n, ACT_PERIOD, "period");
+    if (st.filter.category >= 0 || st.filter.channel >= 0 || st.period)
+        scr_hint_add(out, &n, ACT_CLEAR, "clear");
+    scr_hint_add(out, &n, ACT_UP, "scroll");
+    scr_hint_add(out, &n, ACT_BACK, "back");
+    scr_hint_add(out, &n, ACT_HELP, "help");
+    return n;
+}
+
 const screen scr_dash = {
-    "dashboard", "Dashboard",
-    {{ACT_CATEGORY, "category"}, {ACT_CHANNEL, "channel"},
-     {ACT_PERIOD, "period"}, {ACT_CLEAR, "clear"}, {ACT_BACK, "back"},
-     {ACT_QUIT, "quit"}},
+    "dashboard", "Dashboard", hints,
     init, fini, enter, NULL, draw, key, fd, tick};

@@ -1,9 +1,11 @@
-/* scr_item.c: the Item screen: details, fit note, sizes, the trend chart,
- * and the live regret-risk meter, recomputed in the same frame whenever
- * the size, the quantity or the cart changes or the trends refresh. A
- * nudge the engine decides on sits beside the meter; accepting it acts.
- * A pre-selected size is set at once (the meter moves with it) and says
- * so; one key undoes it, and adding the item keeps it. */
+/* scr_item.c: the Item screen: details, fit note, sizes, the trend chart
+ * (saying so when the trend's data is old or empty), and the live
+ * regret-risk meter, recomputed in the same frame whenever the size, the
+ * quantity or the cart changes or the trends refresh. A nudge the engine
+ * decides on sits beside the meter; accepting it acts, and picking the
+ * size a size tip suggests is taking it. A pre-selected size is set at
+ * once (the meter moves with it) and says so; one key undoes it, and
+ * adding the item keeps it. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,11 +52,13 @@ static void meter(session *s)
                           &st.risk);
 }
 
-/* The index of the item's size of rank `rank`, or -1. */
-static int size_of_rank(int rank)
+/* The size a size tip (or a pre-selected size) suggests, as offered
+ * here (-1: none). */
+static int suggested(void)
 {
     for (int i = 0; i < st.item.n_sizes; i++)
-        if (features_size_rank(st.item.sizes[i], NULL) == rank)
+        if (features_size_rank(st.item.sizes[i], NULL) ==
+            st.nudge.d.suggested_size)
             return i;
     return -1;
 }
@@ -76,7 +80,7 @@ static void decide(session *s)
                         &in);
     in.size_picked = st.picked;
     st.quiet = session_nudge_show(s, &in, 0, 0, NULL, &st.nudge);
-    int k = preselected() ? size_of_rank(st.nudge.d.suggested_size) : -1;
+    int k = preselected() ? suggested() : -1;
     if (k >= 0) {
         st.own_size = st.size_sel;
         st.size_sel = k;
@@ -144,9 +148,13 @@ static int catch_up(session *s)
         return 0;
     if (data || shopper)
         open_item(s, st.item.product_id);
-    if (shopper) {
+    if (shopper) { /* another shopper: their size, a visit of their own */
+        st.size_sel = session_usual_size(s, &st.item);
+        st.qty = 1;
         st.nudge.state = NUDGE_NONE;
         st.quiet = TG_WHY_SHOWN;
+        st.own_size = -1;
+        st.picked = 0;
     }
     rescore(s);
     return 1;
@@ -207,6 +215,33 @@ static void draw_sizes(WINDOW *w, int y, int x, int cols)
         ui_put(w, y, sx, cols - 5, "one size");
 }
 
+/* Views as a shopper reads them: "850", "12.3k", "4.1M". */
+static void views_text(double v, char *buf, size_t n)
+{
+    if (v >= 1e6)
+        snprintf(buf, n, "%.1fM", v / 1e6);
+    else if (v >= 1000)
+        snprintf(buf, n, "%.1fk", v / 1000.0);
+    else
+        snprintf(buf, n, "%.0f", v < 0 ? 0 : v);
+}
+
+/* The phase and the day's views; the day the data stopped when it is not
+ * the store's newest. */
+static void trend_line(WINDOW *w, int y, int x, int cols)
+{
+    const tg_shop_item *it = &st.item;
+    char views[64] = "", v[16], day[16];
+    if (it->trend_fresh && !isnan(it->views_24h)) {
+        views_text(it->views_24h, v, sizeof v);
+        snprintf(views, sizeof views, ", %s views today", v);
+    } else if (it->trend_at) {
+        snprintf(views, sizeof views, ", no new data since %s",
+                 tg_date_format(it->trend_at, day, sizeof day));
+    }
+    ui_putf(w, y, x, cols, "%s%s", tg_trend_phase_names[it->phase], views);
+}
+
 static void draw_trend(WINDOW *w, int y, int x, int cols, int rows)
 {
     const tg_shop_item *it = &st.item;
@@ -214,21 +249,21 @@ static void draw_trend(WINDOW *w, int y, int x, int cols, int rows)
         ui_put(w, y, x, cols, "Not part of a TikTok trend.");
         return;
     }
-    char views[32] = "";
-    if (!isnan(it->views_24h) && it->views_24h >= 1e6)
-        snprintf(views, sizeof views, ", %.1fM views today",
-                 it->views_24h / 1e6);
-    else if (!isnan(it->views_24h))
-        snprintf(views, sizeof views, ", %.1fk views today",
-                 it->views_24h / 1000.0);
     ui_putf(w, y, x, cols, "#%s", it->hashtag);
-    ui_putf(w, y + 1, x, cols, "%s%s", tg_trend_phase_names[it->phase],
-            views);
-    int h = rows - 3;
+    trend_line(w, y + 1, x, cols);
+    int h = rows - 3, days = 0;
     if (h > 6)
         h = 6;
     if (h < 2)
         return;
+    for (int i = 0; i < TG_SHOP_SPARK_DAYS; i++)
+        days += !isnan(it->spark[i]) && it->spark[i] > 0;
+    if (!days) {
+        wattron(w, theme_attr(EL_DIM));
+        ui_put(w, y + 2, x, cols, "No views recorded in the last 14 days.");
+        wattroff(w, theme_attr(EL_DIM));
+        return;
+    }
     trend_chart(w, y + 2, x, h, it->spark, TG_SHOP_SPARK_DAYS);
     wattron(w, theme_attr(EL_DIM));
     ui_put(w, y + 2 + h, x, cols, "14 days ago          today");
@@ -264,7 +299,7 @@ static void draw_details(session *s, WINDOW *w, int y, int x, int cols,
     ui_putf(w, y + 1, x, cols, "%s%s%s   %s", it->brand,
             it->brand[0] ? (ui_unicode() ? " \u00b7 " : " - ") : "",
             tg_category_names[it->category],
-            ui_money(it->price, price, sizeof price));
+            ui_money(s, it->price, price, sizeof price));
     draw_fit(s, w, y + 2, x, cols);
     draw_sizes(w, y + 4, x, cols);
     ui_putf(w, y + 5, x, cols, "Qty  %d", st.qty);
@@ -280,13 +315,53 @@ static void draw_capped(const session *s, WINDOW *w, int y, int x, int cols,
     char msg[160];
     if (st.quiet == TG_WHY_SESSION_CAP)
         snprintf(msg, sizeof msg, "No more tips this visit: %d at most. "
-                 "p switches to another shopper.", s->catalog.per_session);
+                 "p switches to another shopper; D (demo mode) lifts the "
+                 "cap.", s->catalog.per_session);
     else
         snprintf(msg, sizeof msg, "No more tips today for this shopper: "
-                 "%d a day at most. p switches to another shopper.",
-                 s->catalog.per_shopper_day);
+                 "%d a day at most. p switches to another shopper; D (demo "
+                 "mode) lifts the cap.", s->catalog.per_shopper_day);
     ui_wrap(w, y, x + 1, cols - 2, rows, msg);
     wattroff(w, theme_attr(EL_DIM));
+}
+
+/* The size the shopper had before one was pre-selected, or "yours". */
+static const char *own_size(void)
+{
+    return st.own_size >= 0 && st.own_size < st.item.n_sizes
+               ? st.item.sizes[st.own_size] : "yours";
+}
+
+/* What became of an answered nudge, in a line. */
+static const char *outcome(const session_nudge *n, char *buf, size_t len)
+{
+    if (n->d.action == TG_ACTION_PRESELECT_SIZE) {
+        if (n->state == NUDGE_ACCEPTED)
+            snprintf(buf, len, "Kept: size %s.", size_name());
+        else
+            snprintf(buf, len, "Undone: back to %s.", own_size());
+        return buf;
+    }
+    if (n->state == NUDGE_DECLINED)
+        return "Not now: this tip will not come back this visit.";
+    switch (n->d.action) {
+    case TG_ACTION_SWITCH_SIZE:
+        snprintf(buf, len, "Done: size %s is picked.", size_name());
+        return buf;
+    case TG_ACTION_SAVE_FOR_LATER:
+        return "Done: saved for later.";
+    default:
+        return "Done.";
+    }
+}
+
+/* The answers a shown nudge asks for: a pre-selected size is undone. */
+static const char *asking(const session_nudge *n, char *buf, size_t len)
+{
+    if (n->d.action != TG_ACTION_PRESELECT_SIZE)
+        return "[y] yes please   [n] no thanks";
+    snprintf(buf, len, "[u] undo: back to %s", own_size());
+    return buf;
 }
 
 static void draw_nudge(const session *s, WINDOW *w, int y, int x, int cols,
@@ -306,25 +381,15 @@ static void draw_nudge(const session *s, WINDOW *w, int y, int x, int cols,
     ui_blank(w, y, x, cols);
     ui_putf(w, y, x, cols, " %s ", def->title);
     wattroff(w, theme_attr(EL_NUDGE_TITLE));
+    char buf[80];
+    if (n->state != NUDGE_SHOWN) { /* its question is answered */
+        ui_wrap(w, y + 1, x + 1, cols - 2, 2, outcome(n, buf, sizeof buf));
+        return;
+    }
     wattron(w, theme_attr(EL_NUDGE));
     int used = ui_wrap(w, y + 1, x + 1, cols - 2, rows - 2, n->d.message);
     wattroff(w, theme_attr(EL_NUDGE));
-    char undo[64];
-    const char *answer = n->state == NUDGE_SHOWN
-                             ? "[y] yes please   [n] no thanks"
-                         : n->state == NUDGE_ACCEPTED ? "Done."
-                                                      : "OK, no nudge.";
-    if (n->d.action == TG_ACTION_PRESELECT_SIZE) {
-        const char *own = st.own_size >= 0 && st.own_size < st.item.n_sizes
-                              ? st.item.sizes[st.own_size] : "yours";
-        snprintf(undo, sizeof undo, n->state == NUDGE_SHOWN
-                                        ? "[u] undo: back to %s"
-                                    : n->state == NUDGE_ACCEPTED
-                                        ? "Kept %s." : "Undone: %s again.",
-                 n->state == NUDGE_ACCEPTED ? size_name() : own);
-        answer = undo;
-    }
-    ui_put(w, y + 1 + used, x + 1, cols - 2, answer);
+    ui_put(w, y + 1 + used, x + 1, cols - 2, asking(n, buf, sizeof buf));
 }
 
 static void draw(session *s, WINDOW *w, int top, int rows, int cols)
@@ -337,13 +402,8 @@ static void draw(session *s, WINDOW *w, int top, int rows, int cols)
     int left = cols / 2 - 1;
     draw_details(s, w, top + 1, 2, left - 2, rows - 1);
     int rx = left + 1, rw = cols - rx - 1;
-    int used = meter_draw(w, top + 1, rx, rw, &st.risk, 3);
+    int used = meter_draw(s, w, top + 1, rx, rw, &st.risk, 3);
     draw_nudge(s, w, top + 2 + used, rx, rw, rows - used - 3);
-    wattron(w, theme_attr(EL_DIM));
-    ui_putf(w, top + rows - 1, 2, cols - 4, "%s  a: add to cart   +/-: "
-            "quantity   Esc: back",
-            ui_unicode() ? "\u2190/\u2192: size" : "Left/Right: size");
-    wattroff(w, theme_attr(EL_DIM));
 }
 
 /* What an accepted nudge does. */
@@ -351,10 +411,8 @@ static void act_on(session *s, const tg_nudge_decision *d)
 {
     switch (d->action) {
     case TG_ACTION_SWITCH_SIZE:
-        for (int i = 0; i < st.item.n_sizes; i++)
-            if (features_size_rank(st.item.sizes[i], NULL) ==
-                d->suggested_size)
-                st.size_sel = i;
+        if (suggested() >= 0)
+            st.size_sel = suggested();
         session_note(s, "Switched to size %s.", size_name());
         break;
     case TG_ACTION_SAVE_FOR_LATER:
@@ -401,6 +459,16 @@ static void add_to_cart(session *s)
     rescore(s);
 }
 
+/* The shopper picked by hand the size a shown size tip suggests: the tip
+ * is taken, and it no longer asks. */
+static void size_tip_taken(session *s)
+{
+    if (st.nudge.state == NUDGE_SHOWN &&
+        st.nudge.d.action == TG_ACTION_SWITCH_SIZE &&
+        suggested() == st.size_sel)
+        session_nudge_answer(s, &st.nudge, 1);
+}
+
 /* Size and quantity keys; 0 when the action is neither. */
 static int choose(session *s, int act)
 {
@@ -411,9 +479,11 @@ static int choose(session *s, int act)
     if (act == ACT_LEFT && st.size_sel > 0) {
         st.size_sel--;
         session_event(s, "size", "%s", size_name());
+        size_tip_taken(s);
     } else if (act == ACT_RIGHT && st.size_sel + 1 < st.item.n_sizes) {
         st.size_sel++;
         session_event(s, "size", "%s", size_name());
+        size_tip_taken(s);
     } else if (act == ACT_QTY_UP && st.qty < 9) {
         st.qty++;
     } else if (act == ACT_QTY_DOWN && st.qty > 1) {
@@ -450,8 +520,29 @@ static scr_result key(session *s, const scr_key *k)
     }
 }
 
+static int hints(const session *s, scr_hint *out)
+{
+    (void)s;
+    int n = 0;
+    if (!st.item.product_id) {
+        scr_hint_add(out, &n, ACT_SCREEN1, "trending");
+        scr_hint_add(out, &n, ACT_HELP, "help");
+        return n;
+    }
+    if (preselected())
+        scr_hint_add(out, &n, ACT_UNDO, "undo the size");
+    else
+        scr_hint_nudge(out, &n, st.nudge.state == NUDGE_SHOWN);
+    if (st.item.n_sizes > 1)
+        scr_hint_add(out, &n, ACT_LEFT, "size");
+    scr_hint_add(out, &n, ACT_QTY_UP, "more");
+    scr_hint_add(out, &n, ACT_QTY_DOWN, "fewer");
+    scr_hint_add(out, &n, ACT_ADD, "add to cart");
+    scr_hint_add(out, &n, ACT_BACK, "back");
+    scr_hint_add(out, &n, ACT_HELP, "help");
+    return n;
+}
+
 const screen scr_item = {
-    "item", "Item",
-    {{ACT_LEFT, "size"}, {ACT_ADD, "add to cart"}, {ACT_ACCEPT, "accept"},
-     {ACT_DECLINE, "no thanks"}, {ACT_BACK, "back"}, {ACT_QUIT, "quit"}},
+    "item", "Item", hints,
     init, NULL, enter, sync, draw, key, NULL, NULL};

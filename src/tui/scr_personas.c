@@ -1,6 +1,7 @@
 /* scr_personas.c: the persona switcher: shoppers from the store, each
- * described in a line, so a demo can show how risk and nudges change from
- * one person to the next. */
+ * described in a line after the number --persona and the settings take,
+ * so a demo can show how risk and nudges change from one person to the
+ * next; the one picked is kept for the next launch. */
 #include <stdio.h>
 #include <string.h>
 
@@ -25,7 +26,8 @@ static void enter(session *s, int64_t id)
 static void draw(session *s, WINDOW *w, int top, int rows, int cols)
 {
     wattron(w, theme_attr(EL_TITLE));
-    ui_put(w, top + 1, 2, cols - 4, "Shop as...");
+    ui_put(w, top + 1, 2, cols - 4, "Shop as...   (the number: trendguard "
+                                    "--persona N)");
     wattroff(w, theme_attr(EL_TITLE));
     if (s->n_personas == 0) {
         ui_put(w, top + 3, 2, cols - 4,
@@ -44,8 +46,9 @@ static void draw(session *s, WINDOW *w, int top, int rows, int cols)
             wattron(w, theme_attr(EL_SELECTED));
             ui_blank(w, top + 2 + r, 1, cols - 2);
         }
-        ui_putf(w, top + 2 + r, 2, cols - 4, "%s %-10s %s",
-                p->id == s->persona.id ? ui_glyphs->sel : " ", p->code, line);
+        ui_putf(w, top + 2 + r, 2, cols - 4, "%s %7lld  %s",
+                p->id == s->persona.id ? ui_glyphs->sel : " ",
+                (long long)p->id, line);
         if (sel)
             wattroff(w, theme_attr(EL_SELECTED));
     }
@@ -59,14 +62,23 @@ static scr_result key(session *s, const scr_key *k)
     case ACT_OPEN:
         if (s->n_personas == 0)
             return scr_handled(1);
-        session_shop_as(s, &s->personas[st.sel]);
+        session_pick_shopper(s, &s->personas[st.sel]);
         return (scr_result){SR_BACK, 0, 0};
     default:
         return scr_handled(0);
     }
 }
 
+static int hints(const session *s, scr_hint *out)
+{
+    int n = 0;
+    if (s->n_personas > 0)
+        scr_hint_add(out, &n, ACT_OPEN, "shop as");
+    scr_hint_add(out, &n, ACT_BACK, "back");
+    scr_hint_add(out, &n, ACT_QUIT, "quit");
+    return n;
+}
+
 const screen scr_personas = {
-    "personas", "Shoppers",
-    {{ACT_OPEN, "shop as"}, {ACT_BACK, "back"}, {ACT_QUIT, "quit"}},
+    "personas", "Shoppers", hints,
     NULL, NULL, enter, NULL, draw, key, NULL, NULL};

@@ -1,8 +1,9 @@
 /* scr_trending.c: the Trending screen: the items of the trends hot now
- * (the session's hottest items) for this shopper, with rank, price, a
- * 14-day sparkline of the trend's views, its phase and a risk badge (the
- * risk of buying it in the shopper's usual size with today's cart);
- * search and filters by category, price and phase. */
+ * (the session's hottest items: fresh in the store's newest trend data)
+ * for this shopper, with rank, price, a 14-day sparkline of the trend's
+ * views, its phase and a risk badge (the risk of buying it in the
+ * shopper's usual size with today's cart); search and filters by
+ * category, price (in the store's currency) and phase. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +19,7 @@
 
 static const struct {
     double lo, hi;
-    const char *label;
-} price_bands[] = {
-    {0, 0, "any price"}, {0, 20, "under $20"}, {20, 40, "$20-40"},
-    {40, 80, "$40-80"},  {80, 0, "$80 and up"},
-};
+} price_bands[] = {{0, 0}, {0, 20}, {20, 40}, {40, 80}, {80, 0}};
 #define N_PRICE_BANDS (int)(sizeof price_bands / sizeof *price_bands)
 
 static struct {
@@ -87,6 +84,22 @@ static int matches(const tg_shop_item *it)
            contains(it->hashtag, q);
 }
 
+/* A price band in the store's currency: "under $20", "GBP 20-40". */
+static const char *band_label(const session *s, int b, char *buf, size_t n)
+{
+    const char *c = money_symbol(&s->currency, s->ascii);
+    double lo = price_bands[b].lo, hi = price_bands[b].hi;
+    if (!lo && !hi)
+        snprintf(buf, n, "any price");
+    else if (!lo)
+        snprintf(buf, n, "under %s%.0f", c, hi);
+    else if (!hi)
+        snprintf(buf, n, "%s%.0f and up", c, lo);
+    else
+        snprintf(buf, n, "%s%.0f-%.0f", c, lo, hi);
+    return buf;
+}
+
 /* Filters the hottest items into the rows (no store access). */
 static void refilter(const session *s)
 {
@@ -144,15 +157,15 @@ static double badge_risk(session *s, int row)
     return st.risk[i] = r.risk.p;
 }
 
-static void draw_filters(WINDOW *w, int y, int cols)
+static void draw_filters(const session *s, WINDOW *w, int y, int cols)
 {
-    char line[300];
+    char line[300], price[40];
     snprintf(line, sizeof line, "Category: %s   Phase: %s   Price: %s",
              st.filter.category < 0 ? "all"
                                     : tg_category_names[st.filter.category],
              st.filter.phase < 0 ? "all"
                                  : tg_trend_phase_names[st.filter.phase],
-             price_bands[st.price_band].label);
+             band_label(s, st.price_band, price, sizeof price));
     int x = 1 + ui_put(w, y, 1, cols - 2, line);
     if (st.searching || st.search[0]) {
         x += ui_put(w, y, x, cols - x, "   Search: ");
@@ -174,11 +187,12 @@ static void draw_row(session *s, WINDOW *w, int y, int i, int namew,
         ui_blank(w, y, 0, cols);
     }
     char price[24];
-    ui_money(it->price, price, sizeof price);
+    ui_money(s, it->price, price, sizeof price);
     int x = ui_putf(w, y, 0, cols, " %3d  ", i + 1);
     ui_put(w, y, x, namew, it->name);
     x += namew + 1;
-    ui_putf(w, y, x, 8, "%8s", price);
+    char right[32];
+    ui_put(w, y, x, 8, ui_right(price, 8, right, sizeof right));
     x += 10;
     if (!sel)
         wattron(w, theme_attr(EL_CHART));
@@ -188,11 +202,13 @@ static void draw_row(session *s, WINDOW *w, int y, int i, int namew,
     x += 16;
     ui_put(w, y, x, 7, tg_trend_phase_names[it->phase]);
     x += 8;
-    double p = badge_risk(s, i);
-    attr_t band = theme_attr(theme_band(session_band(s, p)));
+    char pct[16];
+    int b;
+    ui_risk(s, badge_risk(s, i), pct, sizeof pct, &b);
+    attr_t band = theme_attr(theme_band(b));
     if (!sel)
         wattron(w, band);
-    ui_putf(w, y, x, cols - x, "%s %3.0f%%", ui_glyphs->bullet, p * 100);
+    ui_putf(w, y, x, cols - x, "%s %4s", ui_glyphs->bullet, pct);
     if (!sel)
         wattroff(w, band);
     if (sel)
@@ -201,7 +217,7 @@ static void draw_row(session *s, WINDOW *w, int y, int i, int namew,
 
 static void draw(session *s, WINDOW *w, int top, int rows, int cols)
 {
-    draw_filters(w, top, cols);
+    draw_filters(s, w, top, cols);
     int y = top + 1;
     wattron(w, theme_attr(EL_HEADER));
     ui_blank(w, y, 0, cols);
@@ -216,8 +232,9 @@ static void draw(session *s, WINDOW *w, int top, int rows, int cols)
                st.search[0] || st.filter.category >= 0 ||
                        st.filter.phase >= 0 || st.price_band
                    ? "No trending item matches these filters (x clears them)."
-                   : "No items in the store yet: load data with "
-                     "'trendguard ingest'.");
+                   : "No item's trend gained views in the store's newest "
+                     "day of trend data (R reloads; 'trendguard sync' "
+                     "fetches trends).");
         return;
     }
     if (st.sel < st.top)
@@ -306,8 +323,9 @@ static int set_filter(int act)
         st.filter.category = st.filter.category + 1 >= TG_NUM_CATEGORIES
                                  ? -1 : st.filter.category + 1;
         return 1;
-    case ACT_PHASE:
-        st.filter.phase = st.filter.phase + 1 >= TG_NUM_TREND_PHASES
+    case ACT_PHASE: /* every listed trend has a phase: none is no choice */
+        st.filter.phase = st.filter.phase < 0 ? TG_TREND_NONE + 1
+                          : st.filter.phase + 1 >= TG_NUM_TREND_PHASES
                               ? -1 : st.filter.phase + 1;
         return 1;
     case ACT_PRICE:
@@ -346,19 +364,41 @@ static scr_result key(session *s, const scr_key *k)
     if (!set_filter(k->act))
         return scr_handled(0);
     st.sel = 0, st.top = 0;
+    char price[40];
     session_event(s, "filter", "category=%s phase=%s price=%s",
                   st.filter.category < 0
                       ? "all" : tg_category_names[st.filter.category],
                   st.filter.phase < 0
                       ? "all" : tg_trend_phase_names[st.filter.phase],
-                  price_bands[st.price_band].label);
+                  band_label(s, st.price_band, price, sizeof price));
     refilter(s);
     remember(s);
     return scr_handled(1);
 }
 
+static int hints(const session *s, scr_hint *out)
+{
+    (void)s;
+    int n = 0;
+    if (st.searching) {
+        scr_hint_add(out, &n, ACT_OPEN, "done");
+        scr_hint_add(out, &n, ACT_BACK, "clear the search");
+        return n;
+    }
+    if (st.n_items > 0)
+        scr_hint_add(out, &n, ACT_OPEN, "open");
+    scr_hint_add(out, &n, ACT_SEARCH, "search");
+    scr_hint_add(out, &n, ACT_CATEGORY, "category");
+    scr_hint_add(out, &n, ACT_PHASE, "phase");
+    scr_hint_add(out, &n, ACT_PRICE, "price");
+    if (st.search[0] || st.filter.category >= 0 || st.filter.phase >= 0 ||
+        st.price_band)
+        scr_hint_add(out, &n, ACT_CLEAR, "clear");
+    scr_hint_add(out, &n, ACT_PERSONA, "shopper");
+    scr_hint_add(out, &n, ACT_HELP, "help");
+    return n;
+}
+
 const screen scr_trending = {
-    "trending", "Trending",
-    {{ACT_OPEN, "open"}, {ACT_SEARCH, "search"}, {ACT_CATEGORY, "category"},
-     {ACT_PHASE, "phase"}, {ACT_PERSONA, "shopper"}, {ACT_QUIT, "quit"}},
+    "trending", "Trending", hints,
     init, NULL, enter, sync, draw, key, NULL, NULL};

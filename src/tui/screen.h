@@ -52,15 +52,21 @@ static inline scr_result scr_go(int screen, int64_t id)
     return (scr_result){SR_GO, screen, id};
 }
 
-/* Up and Down in a list of n rows: moves *sel and returns 1, or returns
- * 0 for any other action. */
+
+/* Up, Down, Home and End in a list of n rows: moves *sel and returns 1,
+ * or returns 0 for any other action. */
 static inline int scr_list_key(int act, int *sel, int n)
 {
     if (act == ACT_UP && *sel > 0)
         --*sel;
     else if (act == ACT_DOWN && *sel + 1 < n)
         ++*sel;
-    return act == ACT_UP || act == ACT_DOWN;
+    else if (act == ACT_HOME)
+        *sel = 0;
+    else if (act == ACT_END)
+        *sel = n > 0 ? n - 1 : 0;
+    return act == ACT_UP || act == ACT_DOWN || act == ACT_HOME ||
+           act == ACT_END;
 }
 
 /* A hint in the status line: the action's key and what it does. */
@@ -68,12 +74,32 @@ typedef struct scr_hint {
     int action;
     const char *what;
 } scr_hint;
-#define SCR_HINTS 6
+#define SCR_HINTS 8
+
+/* Appends a hint to out[*n] (up to SCR_HINTS). */
+static inline void scr_hint_add(scr_hint *out, int *n, int action,
+                                const char *what)
+{
+    if (*n < SCR_HINTS)
+        out[(*n)++] = (scr_hint){action, what};
+}
+
+/* The answers to a nudge, when one asks. */
+static inline void scr_hint_nudge(scr_hint *out, int *n, int asking)
+{
+    if (!asking)
+        return;
+    scr_hint_add(out, n, ACT_ACCEPT, "yes please");
+    scr_hint_add(out, n, ACT_DECLINE, "no thanks");
+}
 
 typedef struct screen {
     const char *name;        /* "trending": ui_events and the tab bar */
     const char *title;       /* "Trending" */
-    scr_hint hints[SCR_HINTS];
+    /* The keys that do something here and now (a nudge to answer, a
+     * dialog open...), most useful first: up to SCR_HINTS into out;
+     * returns how many. */
+    int (*hints)(const session *s, scr_hint *out);
     /* Once when the app starts and when it ends (either may be NULL). */
     void (*init)(session *s);
     void (*fini)(void);

@@ -1,7 +1,8 @@
 /* session.c: opening and closing the session (the store, the shop, the
- * record of events, the model and the engine, the shopper), and the
- * session's background work as the loop sees it: descriptors to wait on,
- * results to take, and the record written when the app is idle. */
+ * record of events, the settings, the model and the engine, the shopper),
+ * and the session's background work as the loop sees it: descriptors to
+ * wait on, results to take, and the record written when the app is
+ * idle. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,38 @@ static int open_store(session *s, tg_err *err)
     if (!(s->log = uilog_open(s->store, o->session ? o->session : name,
                               err)))
         return err->code;
+    return money_currency(s->store, &s->currency, err);
+}
+
+/* The settings, unless a replay runs (a timing run depends on nothing of
+ * the user's and changes nothing of theirs). */
+static void load_config(session *s)
+{
+    config_init(&s->config);
+    if (s->opts->replay)
+        s->config.path[0] = 0;
+    else
+        config_load(&s->config);
+}
+
+/* Who shops first: --persona, else the one the settings keep (when this
+ * store has them), else the first persona once the list has loaded. */
+static int first_shopper(session *s, tg_err *err)
+{
+    const tui_opts *o = s->opts;
+    if (o->persona) {
+        if (shop_persona(s->shop, o->persona, &s->persona, err) != TG_OK)
+            return tg_fail(err, TG_EUSAGE, "--persona %lld: no such customer "
+                           "in the store", (long long)o->persona);
+        return TG_OK;
+    }
+    int64_t kept = s->config.shopper;
+    tg_err quiet = {0};
+    if (kept && shop_persona(s->shop, kept, &s->persona, &quiet) != TG_OK) {
+        memset(&s->persona, 0, sizeof s->persona);
+        session_note(s, "The shopper the settings keep (%lld) is not in this "
+                        "store: shopping as the first one.", (long long)kept);
+    }
     return TG_OK;
 }
 
@@ -35,19 +68,24 @@ session *session_open(const tui_opts *o, tg_err *err)
     s->screen_name = "trending"; /* the app opens on Trending */
     s->cart.channel = TG_CHANNEL_APP;
     s->cart_nudge.line = -1;
+    load_config(s);
     int rc = open_store(s, err);
-    if (rc == TG_OK && o->persona &&
-        shop_persona(s->shop, o->persona, &s->persona, err) != TG_OK)
-        rc = tg_fail(err, TG_EUSAGE, "--persona %lld: no such customer in "
-                                     "the store", (long long)o->persona);
+    if (rc == TG_OK)
+        rc = first_shopper(s, err);
     if (rc != TG_OK) {
         session_close(s);
         return NULL;
     }
+    char said[sizeof s->note];
+    tg_strlcpy(said, s->config.problem[0] ? s->config.problem : s->note,
+               sizeof said);
     session_risk_open(s);
+    session_caps(s);
     if (s->persona.id)
         session_shop_as(s, &s->persona);
     s->note[0] = 0;
+    if (said[0])
+        session_note(s, "%s", said);
     session_feed_pick(s);
     return s;
 }

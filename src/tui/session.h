@@ -7,7 +7,7 @@
  * compares them with what it last saw and catches up in its sync.
  *
  * The files, each calling only those above it in this list:
- *   session_log.c      notes, events, going to a screen
+ *   session_log.c      notes, events, going to a screen, the settings
  *   session_risk.c     a line's risk (the core's risk path), the nudge
  *                      engine and its one sequence: decide, count, log
  *   session_cart.c     the cart, its basket-level nudge, checkout
@@ -23,10 +23,12 @@
 
 #include <stdint.h>
 
+#include "config.h"
 #include "preload.h"
 #include "trendguard/explain.h"
 #include "trendguard/feed.h"
 #include "trendguard/model.h"
+#include "trendguard/money.h"
 #include "trendguard/nudge.h"
 #include "trendguard/registry.h"
 #include "trendguard/risk.h"
@@ -74,6 +76,9 @@ typedef struct session {
     tg_store *store;
     tg_shop *shop;
     tg_uilog *log;
+    tg_currency currency;    /* the store's: every amount on screen */
+    int ascii;               /* the terminal draws ASCII only */
+    tui_config config;       /* the user's settings (config.h) */
 
     /* the model, or the rule-based fallback (session_risk.c) */
     tg_model *model;
@@ -89,6 +94,10 @@ typedef struct session {
     tg_nudge_shopper caps;   /* the shopper's nudges today */
     tg_nudge_budget budget;
     tg_rng rng;
+    /* the catalogue's caps as loaded (per visit, per shopper a day, and
+     * each nudge's two): the catalogue above holds the caps in force,
+     * lifted in demo mode, the visit's set by tips_per_visit */
+    int cap_visit, cap_day, nudge_cap[TG_NUDGE_MAX][2];
 
     /* who is shopping, and the hottest items (session_shopper.c) */
     tg_persona persona;
@@ -117,6 +126,7 @@ typedef struct session {
     const char *screen_name;
     char note[200];
     double note_until;
+    unsigned keys, note_key; /* keys handled; the keys when the note came */
     int dirty;               /* the screen needs drawing */
 
     /* what changed: the shopper, the cart or its risks, the store's data,
@@ -145,16 +155,23 @@ void session_idle(session *s);
 
 /* ---- session_log.c -------------------------------------------------------- */
 
-/* A one-line message in the status bar for a few seconds. */
+/* A one-line message in the status bar for a few seconds, or until the
+ * shopper leaves the screen with a later key. */
 void session_note(session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A key is being handled (its note belongs to where it leads). */
+void session_key(session *s);
 /* Records an event of the current screen in ui_events. */
 void session_event(session *s, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The shopper is on screen scr (SCR_*, named name) now: records the
  * change and remembers where Back goes (help and the persona list are
- * never where Back goes). */
+ * never where Back goes). A note from before the key that led here goes:
+ * it was about the screen left. */
 void session_go(session *s, int scr, const char *name);
+/* Writes the settings (config.h), saying so when that fails; nothing
+ * during a replay. */
+void session_save_config(session *s);
 
 /* ---- session_risk.c ------------------------------------------------------- */
 
@@ -172,8 +189,18 @@ void session_risk_line(session *s, const tg_cart *cart, int i, line_risk *r);
 void session_risk_if_added(session *s, const tg_shop_item *it,
                            const char *size, int qty, double minutes,
                            line_risk *r);
-/* The band (TG_BAND_*) of a probability, by the catalogue's limits. */
+/* The band (TG_BAND_*) of a probability, by the catalogue's limits
+ * (nudge_band). */
 int session_band(const session *s, double p);
+/* A probability as a whole percent that agrees with its band, which
+ * *band gets (risk_figure). */
+double session_figure(const session *s, double p, int *band);
+/* Demo mode on or off: tips are never capped while it is on. Kept in the
+ * settings. */
+void session_demo(session *s, int on);
+/* The caps in force: the catalogue's, the settings' tips per visit, or
+ * none in demo mode. */
+void session_caps(session *s);
 /* The index of the size the shopper would pick in it (their usual size,
  * else the middle one), -1 when it has none. */
 int session_usual_size(const session *s, const tg_shop_item *it);
@@ -210,6 +237,13 @@ void session_cart_answer(session *s, int accepted);
 /* Writes the cart as an order with each line's score; on success the cart
  * is empty and a new visit starts. TG_OK, or an error with a note. */
 int session_cart_checkout(session *s);
+/* The cart's total to pay. */
+double session_cart_total(const session *s);
+/* Records the return of a line (shop_return) with the reason; with
+ * exchange_size, the replacement line is ordered and scored by the model,
+ * as checkout scores a line. */
+int session_return(session *s, int64_t purchase_id, const char *reason,
+                   const char *exchange_size, tg_err *err);
 /* The chance that something in the basket goes back. */
 double session_basket_risk(const session *s);
 
@@ -222,7 +256,7 @@ void session_preship_decide(session *s, const char *order,
                             const int64_t *ids);
 /* Whether the check is there to show: decided, and the order can still
  * be changed. */
-int session_preship_open(session *s);
+int session_preship_open(const session *s);
 /* The shopper's answer; accepted, the order changes in the store (the
  * item's other sizes out, the size changed) and its lines are scored
  * again. */
@@ -232,6 +266,9 @@ void session_preship_answer(session *s, int accepted);
 
 /* Shops as p from now on: the cart's owner, the caps, a new visit. */
 void session_shop_as(session *s, const tg_persona *p);
+/* The shopper picked p: shops as p and keeps the choice in the
+ * settings. */
+void session_pick_shopper(session *s, const tg_persona *p);
 /* Loads the hottest items: the first few at once when there are none yet,
  * all of them in the background. */
 void session_hot_load(session *s);

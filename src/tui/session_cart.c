@@ -2,7 +2,8 @@
  * basket-level nudge (several sizes of one item: keep one) and checkout,
  * which writes the order to the store with each line's score so that the
  * store's trigger queues follow-ups for the risky ones, and decides the
- * order's pre-ship check (session_order.c). */
+ * order's pre-ship check (session_order.c); and returns, whose exchanges
+ * are scored the same way. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,14 @@ void session_cart_answer(session *s, int accepted)
     session_cart_rescore(s);
 }
 
+double session_cart_total(const session *s)
+{
+    double total = 0;
+    for (int i = 0; i < s->cart.n; i++)
+        total += s->cart.line[i].unit_price * s->cart.line[i].quantity;
+    return total;
+}
+
 double session_basket_risk(const session *s)
 {
     double keep = 1;
@@ -209,4 +218,39 @@ int session_cart_checkout(session *s)
     nudge_session_init(&s->visit);
     s->gen_cart++;
     return TG_OK;
+}
+
+/* ---- returns ---------------------------------------------------------------- */
+
+/* The model's score of a line the shop writes itself (an exchange's
+ * replacement), with its drivers' JSON kept until the next one. */
+typedef struct return_scoring {
+    session *s;
+    char *drivers;
+} return_scoring;
+
+static void score_line(void *ctx, const float *x, tg_line_score *out)
+{
+    return_scoring *c = ctx;
+    tg_risk r;
+    if (!c->s->scorer || risk_score(c->s->scorer, x, &r, NULL) != TG_OK)
+        return;
+    free(c->drivers);
+    c->drivers = risk_drivers_json(&r);
+    out->p = r.p;
+    out->drivers = c->drivers;
+}
+
+int session_return(session *s, int64_t purchase_id, const char *reason,
+                   const char *exchange_size, tg_err *err)
+{
+    return_scoring c = {s, NULL};
+    tg_line_scoring sc = {score_line, &c,
+                          s->model ? s->model_info.version : 0};
+    int rc = shop_return(s->shop, purchase_id, reason, exchange_size, &sc,
+                         err);
+    free(c.drivers);
+    if (rc == TG_OK)
+        s->gen_cart++; /* a new line: the shopper's history changed */
+    return rc;
 }

@@ -1,6 +1,7 @@
 /* session_log.c: the session's notes (a line in the status bar for a few
- * seconds), its recorded events (ui_events, for usability testing) and
- * which screen the shopper is on. */
+ * seconds, or until the shopper leaves the screen), its recorded events
+ * (ui_events, for usability testing), which screen the shopper is on and
+ * the settings kept between launches. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -16,7 +17,13 @@ void session_note(session *s, const char *fmt, ...)
     vsnprintf(s->note, sizeof s->note, fmt, ap);
     va_end(ap);
     s->note_until = tg_now_mono() + NOTE_SECONDS;
+    s->note_key = s->keys;
     s->dirty = 1;
+}
+
+void session_key(session *s)
+{
+    s->keys++;
 }
 
 void session_event(session *s, const char *kind, const char *fmt, ...)
@@ -36,7 +43,18 @@ void session_go(session *s, int scr, const char *name)
             s->back = s->screen;
         s->screen = scr;
         uilog_add(s->log, "screen", name, NULL);
+        if (s->note_key != s->keys)
+            s->note[0] = 0;
     }
     s->screen_name = name;
     s->dirty = 1;
+}
+
+void session_save_config(session *s)
+{
+    if (s->opts->replay)
+        return;
+    tg_err err = {0};
+    if (config_save(&s->config, &err) != TG_OK)
+        session_note(s, "settings not kept: %s", err.msg);
 }

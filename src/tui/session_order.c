@@ -92,7 +92,7 @@ void session_preship_decide(session *s, const char *order,
     memcpy(p->ids, ids, (size_t)s->cart.n * sizeof *ids);
 }
 
-int session_preship_open(session *s)
+int session_preship_open(const session *s)
 {
     const session_preship *p = &s->preship;
     return p->n.state != NUDGE_NONE && p->line >= 0 &&

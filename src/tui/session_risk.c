@@ -1,8 +1,9 @@
 /* session_risk.c: the live regret risk of a line (features from the shop,
  * then the core's one risk path: the newest registered model, or the
  * catalogue's rules when it is missing or broken, with the problem kept
- * for the status bar), and the nudge engine: its catalogue, bandit, caps
- * and budget, and the one sequence every screen's nudge goes through. */
+ * for the status bar), its figure and band, and the nudge engine: its
+ * catalogue, bandit, caps (lifted in demo mode) and budget, and the one
+ * sequence every screen's nudge goes through. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,33 @@ static void open_catalog(session *s, tg_err *err)
     s->bandit = bandit_create(s->catalog.n > 0 ? s->catalog.n : 1, 1, 1);
     if (s->bandit && s->catalog.n > 0)
         nudge_store_load_bandit(s->store, &s->catalog, s->bandit, err);
+    s->cap_visit = s->catalog.per_session;
+    s->cap_day = s->catalog.per_shopper_day;
+    for (int i = 0; i < s->catalog.n; i++) {
+        s->nudge_cap[i][0] = s->catalog.nudges[i].cap_session;
+        s->nudge_cap[i][1] = s->catalog.nudges[i].cap_shopper_day;
+    }
+}
+
+void session_caps(session *s)
+{
+    tg_nudge_catalog *c = &s->catalog;
+    int on = s->config.demo, tips = s->config.tips_per_visit;
+    c->per_session = on ? 0 : tips > 0 ? tips : s->cap_visit;
+    c->per_shopper_day = on ? 0 : s->cap_day;
+    for (int i = 0; i < c->n; i++) {
+        c->nudges[i].cap_session = on ? 0 : s->nudge_cap[i][0];
+        c->nudges[i].cap_shopper_day = on ? 0 : s->nudge_cap[i][1];
+    }
+}
+
+void session_demo(session *s, int on)
+{
+    s->config.demo = on != 0;
+    session_caps(s);
+    session_save_config(s);
+    session_event(s, "demo", "%s", on ? "on" : "off");
+    s->gen_shopper++; /* what was held back by a cap may show now */
 }
 
 void session_risk_open(session *s)
@@ -46,7 +74,12 @@ void session_risk_open(session *s)
     if (!s->model)
         tg_strlcpy(s->model_problem, err.msg[0] ? err.msg : "no model",
                    sizeof s->model_problem);
-    tg_rng_seed(&s->rng, (uint64_t)time(NULL));
+    /* The engine's draws (ties, the budget's bar) differ run to run, as a
+     * shop's would; TRENDGUARD_SEED fixes them for a scripted session. */
+    const char *seed = getenv("TRENDGUARD_SEED");
+    char *end = NULL;
+    unsigned long long v = seed && *seed ? strtoull(seed, &end, 10) : 0;
+    tg_rng_seed(&s->rng, end && !*end ? (uint64_t)v : (uint64_t)time(NULL));
     nudge_session_init(&s->visit);
 }
 
@@ -66,9 +99,12 @@ void session_risk_close(session *s)
 
 int session_band(const session *s, double p)
 {
-    if (!(p >= s->catalog.band_medium))
-        return TG_BAND_LOW;
-    return p >= s->catalog.band_high ? TG_BAND_HIGH : TG_BAND_MEDIUM;
+    return nudge_band(&s->catalog, p);
+}
+
+double session_figure(const session *s, double p, int *band)
+{
+    return risk_figure(&s->catalog, p, 0, band);
 }
 
 void session_risk_line(session *s, const tg_cart *cart, int i, line_risk *r)
@@ -143,6 +179,7 @@ void session_nudge_input(session *s, const line_risk *r, int moment,
             in->size_lo = lo, in->size_hi = hi;
     }
     in->item = it ? it->name : NULL;
+    in->money = money_symbol(&s->currency, s->ascii);
     tg_err err = {0};
     if (it)
         nudge_store_facts(s->store, it->product_id, s->persona.id, in->now,

@@ -33,6 +33,13 @@ void session_shop_as(session *s, const tg_persona *p)
     session_cart_rescore(s);
 }
 
+void session_pick_shopper(session *s, const tg_persona *p)
+{
+    session_shop_as(s, p);
+    s->config.shopper = p->id;
+    session_save_config(s);
+}
+
 static void load_later(session *s, int personas)
 {
     tg_err err = {0};
@@ -91,7 +98,14 @@ void session_preload_poll(session *s)
         session_note(s, "loading: %s", err.msg);
         return;
     }
-    if (personas && !s->persona.id && s->n_personas > 0)
+    if (personas && !s->persona.id && s->n_personas > 0) {
+        /* A note already up (the settings' problem) stays up. */
+        char note[sizeof s->note];
+        int up = s->note[0] && tg_now_mono() < s->note_until;
+        tg_strlcpy(note, s->note, sizeof note);
         session_shop_as(s, &s->personas[0]);
+        if (up)
+            session_note(s, "%s", note);
+    }
     s->gen_hot++;
 }

@@ -90,6 +90,13 @@ int ui_putf(WINDOW *w, int y, int x, int width, const char *fmt, ...)
     return ui_put(w, y, x, width, buf);
 }
 
+char *ui_right(const char *s, int width, char *buf, size_t n)
+{
+    int pad = width - ui_width(s);
+    snprintf(buf, n, "%*s%s", pad > 0 ? pad : 0, "", s);
+    return buf;
+}
+
 void ui_blank(WINDOW *w, int y, int x, int cols)
 {
     for (int i = 0; i < cols; i++)
@@ -181,29 +188,18 @@ int ui_wrap(WINDOW *w, int y, int x, int cols, int max_lines,
     return line;
 }
 
-char *ui_money(double v, char *buf, size_t n)
+char *ui_money(const session *s, double v, char *buf, size_t n)
 {
-    if (isnan(v)) {
+    return money_format(v, &s->currency, s->ascii, buf, n);
+}
+
+char *ui_risk(const session *s, double p, char *buf, size_t n, int *band)
+{
+    double f = session_figure(s, p, band);
+    if (isnan(f))
         snprintf(buf, n, "-");
-        return buf;
-    }
-    const char *sign = v < 0 ? "-" : "";
-    v = fabs(v);
-    if (v < 1000) {
-        snprintf(buf, n, "%s$%.2f", sign, v);
-        return buf;
-    }
-    long long whole = (long long)(v + 0.5);
-    char digits[32], out[48];
-    snprintf(digits, sizeof digits, "%lld", whole);
-    size_t len = strlen(digits), o = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (i && (len - i) % 3 == 0)
-            out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    out[o] = 0;
-    snprintf(buf, n, "%s$%s", sign, out);
+    else
+        snprintf(buf, n, "%.0f%%", f);
     return buf;
 }
 

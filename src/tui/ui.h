@@ -51,6 +51,9 @@ int ui_putf(WINDOW *w, int y, int x, int width, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 /* Display width of s. */
 int ui_width(const char *s);
+/* s right-aligned in width columns as the terminal draws it (printf's
+ * "%8s" counts bytes: a pound sign is two), into buf. */
+char *ui_right(const char *s, int width, char *buf, size_t n);
 /* Clears cols columns from (y, x). */
 void ui_blank(WINDOW *w, int y, int x, int cols);
 /* A sparkline of n values (NaN: blank) in n columns. */
@@ -63,8 +66,12 @@ void ui_rule(WINDOW *w, int y, int x, int cols, const char *title);
  * returns the lines used. */
 int ui_wrap(WINDOW *w, int y, int x, int cols, int max_lines,
             const char *text);
-/* Money with thousands: "$1,234" or "$12.50". */
-char *ui_money(double v, char *buf, size_t n);
+/* Money in the store's currency (money_format): "$1,234", "12.50" after
+ * a pound sign, or "GBP 12.50" where the terminal draws ASCII only. */
+char *ui_money(const session *s, double v, char *buf, size_t n);
+/* A risk as a whole percent that agrees with its band ("24%"; "-" for
+ * NaN); *band (may be NULL) gets the band (session_figure). */
+char *ui_risk(const session *s, double p, char *buf, size_t n, int *band);
 
 /* The return reasons a shopper picks from, with their words. */
 typedef struct ui_reason {
@@ -79,9 +86,10 @@ const char *ui_reason_label(const char *id);
 /* ---- the risk meter (meter.c) ---------------------------------------------- */
 
 /* The live regret-risk meter, a component of its own (like htop's
- * meters): "Regret risk [#####-----] 47% medium" in the band's colour,
- * with up to reasons reasons underneath. Returns the rows it used. */
-int meter_draw(WINDOW *w, int y, int x, int cols, const line_risk *r,
-               int reasons);
+ * meters): "Regret risk [#####-----] 47% medium" in the band's colour
+ * (the figure and the band agree: ui_risk), with up to reasons reasons
+ * underneath. Returns the rows it used. */
+int meter_draw(const session *s, WINDOW *w, int y, int x, int cols,
+               const line_risk *r, int reasons);
 
 #endif

@@ -2,7 +2,8 @@
 # The app open while other processes write to the same store: batches of
 # trend snapshots through `ingest`, a feed through `sync`, and a full
 # re-score through `score`, all while a shopper browses, adds to the cart
-# and checks out. No "database is locked" reaches anyone, every writer
+# and checks out; then two score runs at once. No "database is locked"
+# reaches anyone, every writer
 # finishes, the app's record of the session is complete, the store passes
 # its integrity check, and the WAL file stays bounded.
 # One "ok"/"FAIL" line per check; the last line counts them.
@@ -66,7 +67,7 @@ SCORE=$!
 
 # Meanwhile the shopper browses, buys and looks at the dashboard.
 for round in 1 2 3; do
-    keys Down Down Enter Right a Left a Escape 3 c 5 1
+    keys Down Down Enter Right a Left a Escape 3 c Enter 5 1
     screen
     grep -qi "locked" "$W/screen" && echo "locked on screen" >> "$W/app.locked"
 done
@@ -98,5 +99,24 @@ s=$(sqlite3 "$DB" "SELECT count(*) FROM trend_snapshots WHERE creator = '@load'"
 v=$(sqlite3 "$DB" "SELECT count(DISTINCT model_version) FROM scores")
 [ "$v" -ge 2 ] && ok "the re-score landed beside the first" || bad "scores from $v model versions"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] && ok "integrity_check ok" || bad "integrity_check"
+
+# Two score runs at once under one new model: between them every line is
+# scored once, and each reports what it did, not the whole.
+cp "$W/model-copy.json" "$W/model-twice.json"
+"$TG" --db "$DB" score --model "$W/model-twice.json" >/dev/null 2>&1 # registers it
+sqlite3 "$DB" "DELETE FROM interventions WHERE model_version = (SELECT max(version) FROM model_registry);
+               DELETE FROM scores WHERE model_version = (SELECT max(version) FROM model_registry)"
+"$TG" --db "$DB" score --model "$W/model-twice.json" >"$W/s1.out" 2>&1 & P1=$!
+"$TG" --db "$DB" score --model "$W/model-twice.json" >"$W/s2.out" 2>&1 & P2=$!
+wait $P1; r1=$?; wait $P2; r2=$?
+n1=$(sed -n 's/^scored \([0-9]*\) line.*/\1/p' "$W/s1.out"); n2=$(sed -n 's/^scored \([0-9]*\) line.*/\1/p' "$W/s2.out")
+q1=$(sed -n 's/.*; \([0-9]*\) intervention.*/\1/p' "$W/s1.out"); q2=$(sed -n 's/.*; \([0-9]*\) intervention.*/\1/p' "$W/s2.out")
+tot=$(sqlite3 "$DB" "SELECT count(*) FROM scores WHERE model_version = (SELECT max(version) FROM model_registry)")
+qt=$(sqlite3 "$DB" "SELECT count(*) FROM interventions WHERE model_version = (SELECT max(version) FROM model_registry)")
+[ $r1 = 0 ] && [ $r2 = 0 ] && [ -n "$n1" ] && [ -n "$n2" ] && [ $((n1 + n2)) = "$tot" ] && [ "$tot" -gt 0 ] &&
+    { [ "$n1" = 0 ] || [ "$n2" = 0 ]; }
+check "two score runs at once: $n1 + $n2 scored = $tot lines, one run did them (test_train has the overlap)" $? "$(cat "$W/s1.out" "$W/s2.out")"
+[ $((q1 + q2)) = "$qt" ] && [ "$qt" = 0 ]
+check "two score runs at once: $q1 + $q2 queued = $qt, as every line was scored (and decided) before" $? "$(cat "$W/s1.out" "$W/s2.out")"
 
 finish

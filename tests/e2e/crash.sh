@@ -255,22 +255,27 @@ ms_clean=$ms_sim
 kills simulate "$RUNS" 4 sim_kill
 
 # ==== the app ====================================================================
-# A replay of 70 rounds of: open an item, add two sizes, check out, return
-# the newest line with the exchange offer, look at the dashboard. Each
-# checkout is one transaction (the order's lines and their scores).
+# A replay of 70 rounds of: open an item, add two sizes, check out (and
+# confirm), return the newest line taking the first choice (the exchange
+# when the reason allows one) and confirm, look at the dashboard. Each
+# checkout is one transaction (the order's lines and their scores), and so
+# is each exchange (the return, the new line and its score).
 i=0
 while [ $i -lt 70 ]; do
-    printf '1\nDown\nDown\nEnter\na\nRight\na\n3\nc\n4\nr\nEnter\ny\n5\n1\n'
+    printf '1\nDown\nDown\nEnter\na\nRight\na\n3\nc\nEnter\n4\nr\nEnter\nEnter\nEnter\n5\n1\n'
     i=$((i + 1))
 done >"$W/keys"
 nkeys=$(wc -l <"$W/keys")
 orders() { q "$1" "SELECT count(DISTINCT order_code) FROM purchases WHERE source = 'app'"; }
-# App orders missing a line or a line's score (0 when consistent).
+# App orders and exchanges missing a line or a line's score (0 when
+# consistent).
 torn() {
     q "$1" "SELECT (SELECT count(*) FROM (SELECT order_code, count(*) AS n,
                 max(CAST(substr(line_code, length(order_code) + 2) AS INTEGER)) AS last
-              FROM purchases WHERE source = 'app' GROUP BY order_code) WHERE n <> last)
-          + (SELECT count(*) FROM purchases p WHERE source = 'app'
+              FROM purchases WHERE source IN ('app', 'app-exchange')
+              GROUP BY order_code) WHERE n <> last)
+          + (SELECT count(*) FROM purchases p
+              WHERE source IN ('app', 'app-exchange')
               AND NOT EXISTS (SELECT 1 FROM scores s WHERE s.purchase_id = p.id))
           + (SELECT count(*) - count(DISTINCT line_code) FROM purchases)"
 }

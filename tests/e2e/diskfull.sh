@@ -50,6 +50,19 @@ counts "$W/full.db" >"$W/full.counts"
 counts "$W/pc.db" >"$W/pc.counts"
 "$TRAIN" --db "$W/full.db" --rounds 20 --eta 0.3 --out "$W/model.json" >"$W/out" 2>&1
 check "train a small model" $? "$(tail -n 2 "$W/out")"
+# A trainer killed while saving left its temporary model: the next run
+# removes it (its process is gone) and keeps a running trainer's.
+mkdir "$W/tm"; cp "$W/full.db" "$W/tm.db"; sh -c 'exit 0' & dead=$!; wait $dead
+touch "$W/tm/.tg-model-$dead.tmp.json" "$W/tm/.tg-model-$$.tmp.json"
+"$TRAIN" --db "$W/tm.db" --rounds 5 --out "$W/tm/m.json" >"$W/out" 2>&1
+[ ! -e "$W/tm/.tg-model-$dead.tmp.json" ] && [ -e "$W/tm/.tg-model-$$.tmp.json" ]
+check "train: a killed trainer's temporary model removed, a live one's kept" $? "$(ls -A "$W/tm" | tr '\n' ' ')"
+# Metrics that cannot be written: no model file, nothing registered.
+regs=$(q "$W/tm.db" 'SELECT count(*) FROM model_registry')
+mkdir "$W/tm/metrics.json"
+"$TRAIN" --db "$W/tm.db" --rounds 5 --out "$W/tm/m2.json" --metrics "$W/tm/metrics.json" >"$W/out" 2>&1; rc=$?
+[ $rc != 0 ] && [ ! -e "$W/tm/m2.json" ] && [ "$(q "$W/tm.db" 'SELECT count(*) FROM model_registry')" = "$regs" ]
+check "train: metrics that cannot be written leave no model and register nothing (exit $rc)" $? "$(cat "$W/out"); $(ls -A "$W/tm" | tr '\n' ' ')"
 counts "$W/full.db" >"$W/unscored.counts"
 cp "$W/full.db" "$W/scored.db"
 "$TG" score --db "$W/scored.db" >/dev/null 2>&1
@@ -128,15 +141,19 @@ for mode in $modes; do
 
     # ---- the trainer's model write: a bigger model does not fit ----------------
     room $(($(kb "$W/model.json") + 64))
-    m="$dir/model.json"; cp "$W/model.json" "$m"
-    regs=$(q "$W/full.db" 'SELECT count(*) FROM model_registry')
-    squeezed "$TRAIN" --db "$W/full.db" --rounds 60 --max-depth 8 --out "$m" >"$W/out" 2>"$W/err"
+    # The earlier model is the store's own (a copy of full.db; the same data
+    # and seed give the same bytes): the trainer replaces no model file the
+    # store did not register.
+    m="$dir/model.json"; rm -f "$W/tr.db"*; cp "$W/full.db" "$W/tr.db"
+    "$TRAIN" --db "$W/tr.db" --rounds 20 --eta 0.3 --out "$m" >"$W/out" 2>&1
+    regs=$(q "$W/tr.db" 'SELECT count(*) FROM model_registry')
+    squeezed "$TRAIN" --db "$W/tr.db" --rounds 60 --max-depth 8 --out "$m" >"$W/out" 2>"$W/err"
     failed_cleanly "$mode train" $? "$W/err" "$m"
     cmp -s "$W/model.json" "$m"; check "$mode train: the earlier model byte-identical" $?
     [ "$(ls -A "$dir" | grep -c 'tg-model')" = 0 ]; check "$mode train: no temporary file left" $? "$(ls -A "$dir" | tr '\n' ' ')"
-    [ "$(q "$W/full.db" 'SELECT count(*) FROM model_registry')" = "$regs" ]
+    [ "$(q "$W/tr.db" 'SELECT count(*) FROM model_registry')" = "$regs" ]
     check "$mode train: nothing registered" $?
-    intact "$W/full.db"; check "$mode train: the store intact" $?
+    intact "$W/tr.db"; check "$mode train: the store intact" $?
     rm -f "$m"
 done
 

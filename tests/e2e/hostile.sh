@@ -12,6 +12,17 @@
 #     in any spelling and redirects to all of them refused (69), allowed
 #     with --allow-link-local;
 #   - model: 100,000 levels of nesting: a clean error (65), no crash;
+#   - files that are not files (a FIFO, a device, a folder, a 2 GB sparse
+#     file, a dangling symlink) as a model, an input, a store or the
+#     registered model: a clear error at once (66, or 65 for the size);
+#   - a store's schema version negative, huge, newer or missing: 65 with
+#     advice that can work;
+#   - two columns of one name (ingest, predict): refused with both named;
+#     report --html never replaces a link, device or FIFO;
+#   - ESC, BEL, C1 controls and bytes that are not UTF-8 in file names and
+#     arguments: printed visibly, JSON still valid UTF-8;
+#   - spreadsheet formulas (=, +, -, @, tab, CR) in product text and feed
+#     hashtags: exported as text with a ', numbers untouched;
 #   - export --out: files go only into DIR (.. in the path, a symlink or a
 #     forged manifest in DIR write nothing outside it);
 #   - the app's search box: SQL metacharacters and 10 KB of typing: no
@@ -177,6 +188,40 @@ s1=$(sig)
 [ $rc = 65 ] && grep -q "fraction a double cannot hold" "$W/out" && [ "$(sig)" = "$s1" ]
 check "feed: 4503599627370497.5 refused, not rounded to a count" $? "exit $rc: $(cat "$W/out")"
 
+# Spreadsheet formulas: text from a CSV or the feed that begins with =, +,
+# -, @, a tab or CR is exported quoted with a ' before it (read as text);
+# numbers, negative ones too, stay numbers.
+{ printf '{"format":"trendguard-feed","version":1,"snapshots":['
+  item '=1+1' 10; printf ,; item '@evil' 11; printf ,; item '+x' 12; printf ,
+  item '-y' 13; printf ']}\n'; } >"$FIX/formulas.json"
+cp "$FDB" "$W/fm.db"
+"$TG" sync --db "$W/fm.db" --url "$BASE/fixture/formulas.json" >"$W/out" 2>&1; rc=$?
+mkdir "$W/fm"; cp "$GOOD"/*.csv "$W/fm/"
+printf '%s\n' 'P009001,"=HYPERLINK(""http://evil.example"",""click"")",dresses,"+cmd|'"'"' /C calc'"'"'!A0",19.99,true_to_size,S|M,midisummer,2026-05-01' \
+    'P009002,@SUM(A1),dresses,-2+3,9.99,true_to_size,S|M,midisummer,2026-05-01' >>"$W/fm/products.csv"
+"$TG" ingest --db "$W/fm.db" "$W/fm/products.csv" >>"$W/out" 2>&1
+"$TG" export --db "$W/fm.db" --out "$W/fmx" >>"$W/out" 2>&1; rc=$?
+check "formulas: sync, ingest and export ran (exit $rc)" $rc "$(tail -n 5 "$W/out")"
+# What each file must hold, a field per line (TAB and CR written as such).
+cat >"$W/fm.want" <<'WANT'
+dim_trend.csv "'=1+1"
+dim_trend.csv "'@evil"
+dim_trend.csv "'+x"
+dim_trend.csv "'-y"
+dim_product.csv "'=HYPERLINK(""http://evil.example"",""click"")"
+dim_product.csv "'+cmd|' /C calc'!A0"
+dim_product.csv "'@SUM(A1)"
+dim_product.csv "'-2+3"
+WANT
+while read -r file want; do
+    grep -qF -- ",$want," "$W/fmx/$file"
+    check "formulas: $file has $want" $? "$(grep -F -e P0090 -e "'" "$W/fmx/$file")"
+done <"$W/fm.want"
+! cut -d, -f1 "$W/fmx/fact_purchase_lines.csv" "$W/fmx/dim_date.csv" | grep -q "'"
+check "formulas: keys and numbers never get a '" $?
+grep -q '^-1,' "$W/fmx/dim_product.csv"; check "formulas: the key -1 stays a number" $?
+grep -q "OWASP" "$W/fmx/README.md"; check "formulas: the export's README says what the ' is" $?
+
 # Schemes and addresses.
 for u in "file:///etc/passwd" "gopher://127.0.0.1:$PORT/" "dict://127.0.0.1:$PORT/" "ftp://127.0.0.1:$PORT/x"; do
     "$TG" sync --db "$FDB" --url "$u" >"$W/out" 2>&1; rc=$?
@@ -217,6 +262,131 @@ check "model: 100,000 nested objects: a clean error (65)" $? "exit $rc: $(head -
 "$TG" score --db "$DB" --model "$W/deep_model.json" >"$W/out" 2>&1; rc=$?
 [ $rc = 65 ]; check "score --model with 100,000 levels: a clean error (65)" $? "exit $rc: $(head -c 300 "$W/out")"
 
+# ---- files that are not files ------------------------------------------------------
+# Every file read must be a regular file, size-checked before it is read:
+# anything else is a clear error at once, never a wait or a whole read.
+mkfifo "$W/fifo.json" "$W/fifo.csv"
+mkdir "$W/dir.json"
+truncate -s 2G "$W/sparse.json"
+ln -s "$W/nowhere.json" "$W/dangling.json"
+# not_file WHAT CODE SAYS CMD...: exits CODE within 5 s, saying SAYS.
+not_file() {
+    what=$1 code=$2 says=$3; shift 3
+    timeout 5 "$@" >"$W/out" 2>&1; rc=$?
+    [ $rc = "$code" ] && grep -qi -- "$says" "$W/out"
+    check "$what: exit $code at once, '$says'" $? "exit $rc: $(head -c 300 "$W/out")"
+}
+for cmdname in predict score; do
+    case $cmdname in
+    predict) set -- "$TG" predict "$W/rows.csv" --model ;;
+    score) set -- "$TG" score --db "$DB" --model ;;
+    esac
+    not_file "$cmdname --model FIFO" 66 "is a pipe (FIFO), not a regular file" "$@" "$W/fifo.json"
+    not_file "$cmdname --model /dev/zero" 66 "is a character device" "$@" /dev/zero
+    not_file "$cmdname --model a folder" 66 "is a folder" "$@" "$W/dir.json"
+    not_file "$cmdname --model a 2 GB sparse file" 65 "more than the" "$@" "$W/sparse.json"
+    not_file "$cmdname --model a dangling symlink" 66 "no such" "$@" "$W/dangling.json"
+done
+not_file "ingest FIFO" 66 "is a pipe (FIFO)" "$TG" ingest --db "$W/f.db" "$W/fifo.csv"
+not_file "ingest /dev/zero" 66 "is a character device" "$TG" ingest --db "$W/f.db" /dev/zero
+not_file "ingest a dangling symlink" 66 "no such file" "$TG" ingest --db "$W/f.db" "$W/dangling.json"
+# A FIFO among good files: nothing is loaded.
+mkdir "$W/mixed"; cp "$GOOD"/*.csv "$W/mixed/"; mkfifo "$W/mixed/zz.csv"
+not_file "ingest a folder with a FIFO in it" 66 "zz.csv: is a pipe" "$TG" ingest --db "$W/mixed.db" "$W/mixed"
+[ "$(q "$W/mixed.db" "SELECT count(*) FROM products" 2>/dev/null || echo 0)" = 0 ]
+check "the folder's good files were not loaded before the FIFO" $?
+not_file "--db FIFO" 66 "is a pipe (FIFO)" "$TG" status --db "$W/fifo.json"
+not_file "--db /dev/zero" 66 "is a character device, not a store file" "$TG" status --db /dev/zero
+# A registered model replaced by a FIFO: score refuses it at once.
+cp tests/fixtures/models/tiny.json "$W/reg.json"
+cp "$DB" "$W/reg.db"
+"$TG" score --db "$W/reg.db" --model "$W/reg.json" >"$W/out" 2>&1
+rm "$W/reg.json"; mkfifo "$W/reg.json"
+not_file "score with the registered model now a FIFO" 66 "is a pipe (FIFO)" "$TG" score --db "$W/reg.db"
+# Standard input is still read when asked for.
+timeout 5 "$TG" predict --model tests/fixtures/models/tiny.json <"$W/rows.csv" >"$W/out" 2>&1; rc=$?
+[ $rc = 0 ] && [ "$(cat "$W/out")" = 0.651354909 ]
+check "predict still reads standard input" $? "exit $rc: $(head -c 300 "$W/out")"
+printf 'age,size\n1,2\n' | timeout 5 "$TG" predict --model tests/fixtures/models/tiny.json >"$W/out" 2>&1; rc=$?
+[ $rc = 0 ] && [ "$(cat "$W/out")" = 0.651354909 ]
+check "predict still reads standard input from a pipe" $? "exit $rc: $(head -c 300 "$W/out")"
+
+# ---- leftovers ---------------------------------------------------------------------
+# Two columns of one name: refused with both named, in ingest and predict.
+printf 'product_id,name,category,price,sizes,Name\nP1,a,tops,1,S,b\n' >"$W/dup.csv"
+"$TG" ingest --db "$W/dup.db" "$W/dup.csv" >"$W/out" 2>&1; rc=$?
+[ $rc = 65 ] && grep -q "columns 2 and 6 are both named 'name'" "$W/out"
+check "ingest: two columns named name refused (65), both named" $? "exit $rc: $(cat "$W/out")"
+printf 'age,size,AGE\n1,2,3\n' >"$W/dup2.csv"
+"$TG" predict --model tests/fixtures/models/tiny.json "$W/dup2.csv" >"$W/out" 2>&1; rc=$?
+[ $rc = 65 ] && grep -q "columns 1 and 3 are both named 'age'" "$W/out"
+check "predict: two columns named age refused (65), both named" $? "exit $rc: $(cat "$W/out")"
+# report --html replaces only a regular file.
+echo precious >"$W/target.html"; ln -s "$W/target.html" "$W/link.html"
+"$TG" report --db "$DB" --html "$W/link.html" >"$W/out" 2>&1; rc=$?
+[ $rc = 64 ] && [ -L "$W/link.html" ] && [ "$(cat "$W/target.html")" = precious ] &&
+    grep -q "is a symbolic link" "$W/out"
+check "report --html refuses to replace a symlink (64), the target untouched" $? "exit $rc: $(cat "$W/out")"
+"$TG" report --db "$DB" --html /dev/null >"$W/out" 2>&1; rc=$?
+[ $rc = 64 ] && [ -c /dev/null ] && grep -q "is a character device" "$W/out"
+check "report --html refuses to replace a device (64)" $? "exit $rc: $(cat "$W/out")"
+"$TG" report --db "$DB" --html "$W/fifo.json" >"$W/out" 2>&1; rc=$?
+[ $rc = 64 ] && [ -p "$W/fifo.json" ]; check "report --html refuses to replace a FIFO (64)" $? "exit $rc: $(cat "$W/out")"
+"$TG" report --db "$DB" --html "$W/new.html" >"$W/out" 2>&1; rc=$?
+[ $rc = 0 ] && [ -f "$W/new.html" ]; check "report --html writes a new file" $? "exit $rc: $(cat "$W/out")"
+# A length limit is counted, and said, in bytes: 200 characters of 2 bytes
+# are over the 300 of a name.
+long=$(awk 'BEGIN { while (i++ < 200) printf "\303\251" }')
+printf 'product_id,name,category,price,sizes\nP2,%s,tops,1,S\n' "$long" >"$W/long.csv"
+"$TG" ingest --db "$W/long.db" "$W/long.csv" >"$W/out" 2>&1
+r=$(q "$W/long.db" "SELECT reason FROM rejects")
+case $r in *"bytes of UTF-8"*) true ;; *) false ;; esac
+check "a length limit says bytes ($r)" $?
+
+# ---- untrusted text on a terminal and in JSON --------------------------------------
+# Paths and arguments from outside are printed with control characters and
+# bytes that are not UTF-8 made visible; JSON stays valid UTF-8.
+ESCN=$(printf 'p\033]0;owned\007\233\377.csv')
+mkdir "$W/esc"; cp "$GOOD/products.csv" "$W/esc/$ESCN"
+"$TG" ingest --db "$W/esc.db" "$W/esc" >"$W/out" 2>&1; rc=$?
+[ $rc = 0 ] && ! LC_ALL=C grep -q "$(printf '[\033\007\233\377]')" "$W/out" && grep -qF '\x1b]0;owned\x07' "$W/out"
+check "ingest prints a file named with ESC, BEL, C1 and a bad byte made visible" $? "exit $rc: $(od -c "$W/out" | head -5)"
+"$TG" ingest --json --db "$W/esc2.db" "$W/esc" >"$W/out" 2>&1; rc=$?
+[ $rc = 0 ] && iconv -f UTF-8 -t UTF-8 "$W/out" >/dev/null 2>&1 && sqlite3 :memory: "SELECT json_valid(readfile('$W/out'))" | grep -q 1
+check "ingest --json with such a file name is valid UTF-8 and valid JSON" $? "exit $rc: $(od -c "$W/out" | head -5)"
+for a in "$(printf '/tmp/\033[2J\033]0;x\007.db')" "$(printf '/tmp/\302\233\377.db')"; do
+    "$TG" status --db "$a" >"$W/out" 2>&1; rc=$?
+    [ $rc = 66 ] && ! LC_ALL=C grep -q "$(printf '[\033\007\233\377]')" "$W/out"
+    check "an error naming a path with controls shows them visibly (66)" $? "exit $rc: $(od -c "$W/out" | head -3)"
+done
+"$TG" status "$(printf '\033[31mred')" >"$W/out" 2>&1; rc=$?
+[ $rc = 64 ] && ! LC_ALL=C grep -q "$(printf '\033')" "$W/out"
+check "a usage error quoting an argument with ESC shows it visibly (64)" $? "exit $rc: $(od -c "$W/out" | head -3)"
+
+# Controls in a CSV cell (ESC, BEL, C1 CSI, NEL) reject the row with its
+# reason: no store text can carry them to a terminal.
+printf 'product_id,name,category,price,sizes\nPC1,a\033[2Jb,tops,1,S\nPC2,bell\007,tops,1,S\nPC3,c1 \302\233 31m,tops,1,S\nPC4,nel\302\205,tops,1,S\nPC5,fine,tops,1,S\n' >"$W/ctl.csv"
+"$TG" ingest --db "$W/ctl.db" "$W/ctl.csv" >"$W/out" 2>&1; rc=$?
+[ $rc = 65 ] && [ "$(q "$W/ctl.db" "SELECT count(*) FROM rejects WHERE reason = 'name has a control character'")" = 4 ] &&
+    [ "$(q "$W/ctl.db" "SELECT group_concat(code) FROM products")" = PC5 ]
+check "csv: ESC, BEL, C1 CSI and NEL in a name: 4 rows rejected with the reason, the good one loaded" $? "exit $rc: $(q "$W/ctl.db" "SELECT line, reason FROM rejects")"
+
+# ---- store metadata out of range ---------------------------------------------------
+for v in -1 -5 -2147483648 99 2147483647 0; do
+    cp "$DB" "$W/v.db"; sqlite3 "$W/v.db" "PRAGMA user_version = $v"
+    timeout 10 "$TG" status --db "$W/v.db" >"$W/out" 2>&1; rc=$?
+    case $v in
+    -*) says="is not one TrendGuard writes" ;;
+    0) says="has tables but no schema version" ;;
+    *) says="newer than this build's" ;;
+    esac
+    [ $rc = 65 ] && grep -q -- "$says" "$W/out" && ! grep -q "read-write to migrate" "$W/out"
+    check "store schema version $v: 65, '$says'" $? "exit $rc: $(head -c 300 "$W/out")"
+    timeout 10 "$TG" sessions --db "$W/v.db" >"$W/out" 2>&1; rc=$?
+    [ $rc = 65 ] && ! grep -q "read-write to migrate" "$W/out"
+    check "store schema version $v read-only: 65, no advice that cannot work" $? "exit $rc: $(head -c 300 "$W/out")"
+done
+
 # ---- export --out ------------------------------------------------------------------
 mkdir -p "$W/ex/a" "$W/ex/b"
 ( cd "$W/ex/a" && "$TG" export --db "$DB" --out ../b/../c ) >"$W/out" 2>&1; rc=$?
@@ -241,8 +411,10 @@ ADB="$W/app.db"
 "$TG" gen --out "$W/gen" --scale demo >/dev/null 2>&1
 "$TG" ingest --db "$ADB" "$W/gen" >/dev/null 2>&1
 "$TRAIN" --db "$ADB" --rounds 10 --eta 0.3 >/dev/null 2>&1
-# A product named with SQL metacharacters, on a live trend.
-tag=$(q "$ADB" "SELECT h.name FROM product_tags t JOIN hashtags h ON h.id = t.hashtag_id LIMIT 1")
+# A product named with SQL metacharacters, on a live trend: the one that
+# gained the most views in the newest snapshots (Trending lists only the
+# items of trends that are hot).
+tag=$(q "$ADB" "SELECT h.name FROM trend_state ts JOIN hashtags h ON h.id = ts.hashtag_id WHERE ts.captured_at = (SELECT MAX(captured_at) FROM trend_snapshots) AND h.id IN (SELECT hashtag_id FROM product_tags WHERE rank = 0) ORDER BY ts.views_24h DESC LIMIT 1")
 cat >"$W/evil.csv" <<'EOF'
 product_id,name,category,brand,price,fit_bias,sizes,tags,launch_date
 P9999999,"Robert'); DROP TABLE products;-- Dress",dresses,"O'Brien ""%_""",19.99,true_to_size,S|M|L,@TAG@,2026-05-01

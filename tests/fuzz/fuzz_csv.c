@@ -6,7 +6,10 @@
  * with '~', also with a 1 MiB prefix glued to their first field so that
  * the long-record scanner runs over the same bytes. Every field, csv_raw and
  * csv_problem are touched and checked against the reader's promises, and
- * the fields of the first record go through the writer and back. */
+ * the fields of the first record go through the writer and back (a cell
+ * a spreadsheet would run comes back with a ' before it). Every field is
+ * also made visible for a terminal and repaired for JSON, and a header's
+ * duplicate column checked against csv_column. */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -104,6 +107,31 @@ static void same_record(const tg_csv *a, const tg_csv *b, uint64_t shift)
             FAIL("field %zu differs", i);
 }
 
+/* What a terminal or a JSON reader gets of each field: no control byte
+ * and valid UTF-8 from tg_text_visible, valid UTF-8 from tg_utf8_repair;
+ * and a duplicate column is one csv_column resolves to the first. */
+static void check_text(const tg_csv *c)
+{
+    static char out[4 * CSV_MAX_RECORD + 16];
+    for (size_t i = 0; i < csv_nfields(c); i++) {
+        const char *f = csv_field(c, i);
+        size_t fl = csv_field_len(c, i);
+        size_t need = tg_text_visible(f, fl, out, sizeof out);
+        if (need != strlen(out) || !tg_utf8_valid(out, need))
+            FAIL("field %zu: visible text invalid", i);
+        for (size_t k = 0; k < need; k++)
+            if ((unsigned char)out[k] < 0x20 || out[k] == 0x7f)
+                FAIL("field %zu: a control byte left visible", i);
+        need = tg_utf8_repair(f, fl, out, sizeof out);
+        if (need != strlen(out) || !tg_utf8_valid(out, need))
+            FAIL("field %zu: repaired text invalid", i);
+    }
+    size_t a, b;
+    if (csv_duplicate_column(c, &a, &b) &&
+        (a >= b || csv_column(c, csv_field(c, b)) != (int)a))
+        FAIL("duplicate columns %zu and %zu", a, b);
+}
+
 /* Writes the fields of the current record and reads them back. */
 static void round_trip(const tg_csv *c)
 {
@@ -133,10 +161,15 @@ static void round_trip(const tg_csv *c)
         FAIL("written row not read back");
     if (csv_nfields(r) != nf)
         FAIL("wrote %zu fields, read %zu", nf, csv_nfields(r));
-    for (size_t i = 0; i < nf; i++)
-        if (csv_field_len(r, i) != csv_field_len(c, i) ||
-            memcmp(csv_field(r, i), row[i], csv_field_len(c, i)))
+    for (size_t i = 0; i < nf; i++) {
+        /* A cell a spreadsheet would run comes back with its ' before it. */
+        size_t q = (size_t)csv_formula_risk(row[i]);
+        if (q && csv_field(r, i)[0] != '\'')
+            FAIL("field %zu: a formula written without its '", i);
+        if (csv_field_len(r, i) != csv_field_len(c, i) + q ||
+            memcmp(csv_field(r, i) + q, row[i], csv_field_len(c, i)))
             FAIL("field %zu changed in the round trip", i);
+    }
     if (utf8 && csv_problem(r))
         FAIL("round trip problem: %s", csv_problem(r));
     if (csv_next(r, NULL) != 0)
@@ -189,6 +222,7 @@ static void read_all(const uint8_t *data, size_t size)
         if (b && (rb = csv_next(b, NULL)) != 1)
             FAIL("file reader returned %d", rb);
         check_record(a, size);
+        check_text(a);
         if (b)
             same_record(a, b, 0);
         size_t rl;

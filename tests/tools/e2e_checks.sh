@@ -6,6 +6,9 @@
 # closing line finish prints.
 
 passed=0; failed=0; skipped=0
+# The app keeps its settings under XDG_CONFIG_HOME: a test's own, so that
+# no test reads the user's or leaves its choices to the next one.
+export XDG_CONFIG_HOME="$W/config"
 ok() { passed=$((passed + 1)); echo "ok   $1"; }
 # bad NAME: a failed check; ON_FAIL, when set, is run after it (a script
 # sets it to print what it was looking at, such as the app's screen).

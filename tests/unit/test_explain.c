@@ -43,6 +43,33 @@ static void sentences_from_values(void **state)
     explain_free(e);
 }
 
+/* A trend's reasons say what its values say: a trend whose views barely
+ * moved is never "surging", whatever the model makes of it; a missing
+ * value gets a label that claims nothing. */
+static void trend_reasons_match_their_values(void **state)
+{
+    (void)state;
+    tg_explainer *e = shipped();
+    char buf[160];
+    explain_sentence(e, TG_F_trend_growth_24h, 0.001f, buf, sizeof buf);
+    assert_string_equal(buf, "this trend's views have almost stopped "
+                             "growing");
+    explain_sentence(e, TG_F_trend_growth_24h, 0.05f, buf, sizeof buf);
+    assert_string_equal(buf, "this trend's views grew only 5% in a day");
+    explain_sentence(e, TG_F_trend_growth_24h, 0.8f, buf, sizeof buf);
+    assert_string_equal(buf, "this trend's views grew 80% in a day");
+    explain_sentence(e, TG_F_trend_growth_7d, 0.4f, buf, sizeof buf);
+    assert_string_equal(buf, "this trend's views grew 40% this week");
+    explain_sentence(e, TG_F_trend_log_views_24h, 2.5f, buf, sizeof buf);
+    assert_string_equal(buf, "a small trend: under a thousand views in a "
+                             "day");
+    static const char *const claims[] = {"surging", "viral", "hype"};
+    for (int f = TG_F_trend_growth_24h; f <= TG_F_trend_log_views_24h; f++)
+        for (size_t k = 0; k < sizeof claims / sizeof *claims; k++)
+            assert_null(strstr(explain_label(e, f), claims[k]));
+    explain_free(e);
+}
+
 static void top_reasons_rank_positive_contributions(void **state)
 {
     (void)state;
@@ -104,6 +131,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sentences_from_values),
+        cmocka_unit_test(trend_reasons_match_their_values),
         cmocka_unit_test(top_reasons_rank_positive_contributions),
         cmocka_unit_test(broken_tables_are_refused),
     };

@@ -239,8 +239,8 @@ static const struct {
     {TG_EXPORT_FACT_PURCHASE_LINES, "1", "ordered_at", "2026-03-01T10:00:00Z"},
     {TG_EXPORT_FACT_PURCHASE_LINES, "1", "date_key", "20260301"},
     {TG_EXPORT_FACT_PURCHASE_LINES, "1", "trend_key", "1"},
-    /* bought 1.4 days after the trend's busiest day */
-    {TG_EXPORT_FACT_PURCHASE_LINES, "1", "trend_phase", "peak"},
+    /* bought in the trend's first week, which it ends gaining views */
+    {TG_EXPORT_FACT_PURCHASE_LINES, "1", "trend_phase", "rising"},
     {TG_EXPORT_FACT_PURCHASE_LINES, "1", "returned", "1"},
     {TG_EXPORT_FACT_PURCHASE_LINES, "1", "mature", "1"},
     {TG_EXPORT_FACT_PURCHASE_LINES, "1", "score", "0.8000"},
@@ -253,6 +253,7 @@ static const struct {
     {TG_EXPORT_FACT_PURCHASE_LINES, "2", "line_amount", "19.00"},
     {TG_EXPORT_FACT_PURCHASE_LINES, "2", "date_key", "20260315"},
     {TG_EXPORT_FACT_PURCHASE_LINES, "2", "score", ""},
+    /* 50 days after its last snapshot */
     {TG_EXPORT_FACT_PURCHASE_LINES, "3", "trend_phase", "fading"},
     {TG_EXPORT_FACT_PURCHASE_LINES, "4", "mature", "0"},
     {TG_EXPORT_FACT_PURCHASE_LINES, "4", "score", "0.6124"},

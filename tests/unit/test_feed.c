@@ -165,6 +165,34 @@ static void native_bad_items_are_rejects(void **state)
     feed_doc_free(d);
 }
 
+/* Text follows the CSV rule: breaks and tabs become a space, any other
+ * control character (an escape sequence, a bell, DEL) rejects the item. */
+static void creators_follow_the_csv_rule(void **state)
+{
+    (void)state;
+    static const char body[] =
+        "{\"format\":\"trendguard-feed\",\"version\":1,\"snapshots\":["
+        "{\"hashtag\":\"a\",\"captured_at\":\"2026-05-01T00:00:00Z\","
+        "\"views\":1,\"creator\":\"two\\r\\nlines\\tand tab\"},"
+        "{\"hashtag\":\"b\",\"captured_at\":\"2026-05-01T00:00:00Z\","
+        "\"views\":1,\"creator\":\"\\u001b]0;owned\\u0007\"},"
+        "{\"hashtag\":\"c\",\"captured_at\":\"2026-05-01T00:00:00Z\","
+        "\"views\":1,\"creator\":\"del\\u007f\"},"
+        "{\"hashtag\":\"d\",\"captured_at\":\"2026-05-01T00:00:00Z\","
+        "\"views\":1,\"creator\":\"\\u001b[2J\"}]}";
+    tg_err err = {0};
+    tg_feed_doc *d = feed_parse(body, sizeof body - 1, FEED_AUTO, NOW, 0, &err);
+    assert_non_null(d);
+    assert_int_equal(d->nsnaps, 1);
+    assert_string_equal(snap(d, "a")->creator, "two lines and tab");
+    for (int i = 1; i <= 3; i++) {
+        char f[32];
+        snprintf(f, sizeof f, "snapshots[%d].creator", i);
+        expect_reject(d, f, "has a control character");
+    }
+    feed_doc_free(d);
+}
+
 static void native_document_errors(void **state)
 {
     (void)state;
@@ -643,6 +671,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(native_good),
         cmocka_unit_test(native_bad_items_are_rejects),
+        cmocka_unit_test(creators_follow_the_csv_rule),
         cmocka_unit_test(native_document_errors),
         cmocka_unit_test(malformed_json),
         cmocka_unit_test(deep_nesting_fails_fast),

@@ -609,7 +609,8 @@ static void order_edit_window(void **state)
     assert_int_equal(shop_edit_line(sh, ids[0], "M", NULL, 0, 3600, &err),
                      TG_EDATA);
     assert_non_null(strstr(err.msg, "shipped"));
-    assert_int_equal(shop_return(sh, ids[0], "too_small", NULL, &err), TG_OK);
+    assert_int_equal(shop_return(sh, ids[0], "too_small", NULL, NULL, &err),
+                     TG_OK);
     assert_int_equal(shop_edit_line(sh, ids[0], "M", NULL, 0, 1000000000,
                                     &err), TG_EDATA);
     assert_non_null(strstr(err.msg, "returned"));

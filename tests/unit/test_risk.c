@@ -233,9 +233,57 @@ static void meter_and_score_agree(void **state)
     session_close(s);
 }
 
+/* A risk's figure and its band agree: never rounded across a limit. */
+static void figures_agree_with_their_bands(void **state)
+{
+    (void)state;
+    tg_nudge_catalog c;
+    tg_err err = {0};
+    assert_int_equal(nudge_catalog_load(NULL, &c, &err), TG_OK);
+    assert_float_equal(c.band_medium, 0.25, 0);
+    static const struct {
+        double p;
+        int decimals;
+        double figure;
+        int band;
+    } cases[] = {
+        {0.246, 0, 24, TG_BAND_LOW},  /* not "25% low" */
+        {0.2449, 0, 24, TG_BAND_LOW},
+        {0.25, 0, 25, TG_BAND_MEDIUM},
+        {0.2501, 0, 25, TG_BAND_MEDIUM},
+        {0.5499, 0, 54, TG_BAND_MEDIUM},
+        {0.55, 0, 55, TG_BAND_HIGH},
+        {0.996, 0, 100, TG_BAND_HIGH},
+        {0.004, 0, 0, TG_BAND_LOW},
+        {0.24996, 1, 24.9, TG_BAND_LOW},
+        {0.2496, 1, 25.0 - 0.1, TG_BAND_LOW},
+        {0.3333, 1, 33.3, TG_BAND_MEDIUM},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int band = -1;
+        double f = risk_figure(&c, cases[i].p, cases[i].decimals, &band);
+        if (fabs(f - cases[i].figure) > 1e-9 || band != cases[i].band)
+            fail_msg("%g: %g%% band %d", cases[i].p, f, band);
+    }
+    /* every probability: the figure lies in the probability's band */
+    for (int k = 0; k <= 1000000; k++) {
+        double p = k / 1e6;
+        int band;
+        for (int d = 0; d <= 1; d++) {
+            double f = risk_figure(&c, p, d, &band);
+            if (nudge_band(&c, f / 100) != band || fabs(f - p * 100) > 1)
+                fail_msg("%.6f: %g%% with %d decimals", p, f, d);
+        }
+    }
+    int band;
+    assert_true(isnan(risk_figure(&c, NAN, 0, &band)));
+    assert_int_equal(band, TG_BAND_LOW);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(figures_agree_with_their_bands),
         cmocka_unit_test(one_feature_contributions_add_up),
         cmocka_unit_test(drivers_json_reads_back),
         cmocka_unit_test(rules_name_their_drivers),

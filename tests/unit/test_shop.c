@@ -366,6 +366,19 @@ static void personas_mix_segments(void **state)
     " %lld AND pt.rank = 0 AND ts.captured_at <= %lld ORDER BY"               \
     " ts.captured_at DESC LIMIT 1), -1)"
 
+/* The hot products at %1$lld by hand: on sale, their primary trend's
+ * newest state within a day of the newest snapshot and gaining views;
+ * then AND the condition that follows. */
+#define HOT                                                                   \
+    "SELECT COUNT(*) FROM products pr JOIN product_tags pt ON"               \
+    " pt.product_id = pr.id AND pt.rank = 0 JOIN trend_state ts ON"          \
+    " ts.hashtag_id = pt.hashtag_id AND ts.captured_at = (SELECT"           \
+    " MAX(captured_at) FROM trend_state s WHERE s.hashtag_id ="              \
+    " pt.hashtag_id AND s.captured_at <= %1$lld) WHERE ts.captured_at >"    \
+    " (SELECT MAX(captured_at) FROM trend_snapshots WHERE captured_at <="   \
+    " %1$lld) - 86400 AND ts.views_24h > 0 AND (pr.launched_at IS NULL OR"  \
+    " pr.launched_at <= %1$lld) AND "
+
 static int trending(tg_shop *sh, const tg_shop_filter *f, tg_shop_item *out,
                     int n)
 {
@@ -379,47 +392,74 @@ static int trending(tg_shop *sh, const tg_shop_filter *f, tg_shop_item *out,
 #define MAX_ITEMS 600
 static tg_shop_item it[MAX_ITEMS];
 
-static void trending_by_views_gained(void **state)
+/* Each item's trend state is its primary tag's at now, its phase the
+ * rule's on it. */
+static void check_state(const tg_shop_item *item, long long now)
+{
+    long long id = (long long)item->product_id;
+    assert_float_equal(item->views_24h,
+                       tu_double(S, HAND_STATE("views_24h"), id, now), 0);
+    double at = tu_double(S, HAND_STATE("captured_at"), id, now);
+    assert_int_equal(item->trend_at, (int64_t)at);
+    assert_int_equal(item->phase,
+                     features_trend_phase(
+                         item->views_24h,
+                         tu_double(S, HAND_STATE("week_views"), id, now),
+                         tu_double(S, HAND_STATE("prev_week_views"), id, now),
+                         tu_double(S, HAND_STATE("best_week_views"), id, now),
+                         (now - at) / 86400.0));
+}
+
+static void trending_is_what_is_hot(void **state)
 {
     (void)state;
     tg_shop *sh = open_shop(0);
     long long now = (long long)shop_now(sh);
     int n = trending(sh, NULL, it, MAX_ITEMS); /* NULL: no filter */
-    assert_int_equal(n, tu_int(S, "SELECT COUNT(*) FROM products WHERE"
-                                  " launched_at IS NULL OR launched_at <="
-                                  " %lld", now));
-    int with_views = 0;
+    assert_int_equal(n, tu_int(S, HOT "1", now));
+    assert_true(n >= 20);
     for (int i = 0; i < n; i++) {
-        /* Each item's trend state is its primary tag's at now. */
-        double v = tu_double(S, HAND_STATE("views_24h"),
-                             (long long)it[i].product_id, now);
-        if (v < 0) {
-            assert_true(isnan(it[i].views_24h));
-        } else {
-            assert_float_equal(it[i].views_24h, v, 0);
-            double peak = tu_double(S, HAND_STATE("peak_at"),
-                                    (long long)it[i].product_id, now);
-            assert_int_equal(it[i].phase,
-                             features_trend_phase((now - peak) / 86400.0));
-        }
-        if (isnan(it[i].views_24h))
-            continue;
-        with_views++;
-        /* hottest first, items without a trend's views last */
-        assert_int_equal(i + 1, with_views);
-        if (i > 0)
+        check_state(&it[i], now);
+        assert_true(it[i].trend_fresh && it[i].views_24h > 0);
+        if (i > 0) /* hottest first */
             assert_true(it[i - 1].views_24h >= it[i].views_24h);
     }
-    assert_true(with_views > 100 && with_views < n);
-    /* The untagged product is listed, last, with no trend at all. */
-    int untagged = -1;
+    /* What is not: products without a trend, with a trend whose data
+     * stopped, with a trend that gained nothing. */
+    long long stale = tu_int(S, "SELECT COUNT(*) FROM products pr JOIN"
+                                " product_tags pt ON pt.product_id = pr.id"
+                                " AND pt.rank = 0 WHERE (SELECT"
+                                " MAX(captured_at) FROM trend_state s WHERE"
+                                " s.hashtag_id = pt.hashtag_id) < %lld -"
+                                " 14 * 86400", now);
+    assert_true(stale > 0);
+    tg_shop_item one;
+    tg_err err = {0};
+    long long old = tu_int(S, "SELECT pr.id FROM products pr JOIN"
+                              " product_tags pt ON pt.product_id = pr.id"
+                              " AND pt.rank = 0 WHERE (SELECT"
+                              " MAX(captured_at) FROM trend_state s WHERE"
+                              " s.hashtag_id = pt.hashtag_id) < %lld -"
+                              " 14 * 86400 LIMIT 1", now);
+    for (int i = 0; i < n; i++) {
+        assert_true(it[i].product_id != old);
+        assert_true(strcmp(it[i].code, "T-NOTAG") != 0);
+    }
+    /* Its item page knows the data is old. */
+    assert_int_equal(shop_item(sh, old, &one, &err), TG_OK);
+    check_state(&one, now);
+    assert_false(one.trend_fresh);
+    assert_int_equal(one.phase, TG_TREND_FADING);
+    /* Every phase is on the list. */
+    int by[TG_NUM_TREND_PHASES] = {0};
     for (int i = 0; i < n; i++)
-        if (strcmp(it[i].code, "T-NOTAG") == 0)
-            untagged = i;
-    assert_true(untagged >= with_views);
-    assert_int_equal(it[untagged].hashtag_id, 0);
-    assert_int_equal(it[untagged].phase, TG_TREND_NONE);
-    assert_int_equal(it[untagged].launched_at, 0);
+        by[it[i].phase]++;
+    print_message("%d hot items: %d rising, %d peak, %d fading\n", n,
+                  by[TG_TREND_RISING], by[TG_TREND_PEAK],
+                  by[TG_TREND_FADING]);
+    assert_int_equal(by[TG_TREND_NONE], 0);
+    assert_true(by[TG_TREND_RISING] > 0 && by[TG_TREND_FADING] > 0);
+    assert_true(by[TG_TREND_PEAK] > 0);
     shop_free(sh);
 }
 
@@ -427,16 +467,17 @@ static void trending_filters(void **state)
 {
     (void)state;
     tg_shop *sh = open_shop(0);
+    long long now = (long long)shop_now(sh);
     tg_shop_filter f;
     shop_filter_init(&f);
     int all = trending(sh, &f, it, MAX_ITEMS);
     /* category */
-    f.category = TG_CAT_SHOES;
+    f.category = TG_CAT_DRESSES;
     int n = trending(sh, &f, it, MAX_ITEMS);
-    assert_int_equal(n, tu_int(S, "SELECT COUNT(*) FROM products WHERE"
-                                  " category = 'shoes'"));
+    assert_int_equal(n, tu_int(S, HOT "pr.category = 'dresses'", now));
+    assert_true(n > 0 && n < all);
     for (int i = 0; i < n; i++)
-        assert_int_equal(it[i].category, TG_CAT_SHOES);
+        assert_int_equal(it[i].category, TG_CAT_DRESSES);
     /* phase: the phases part the list */
     shop_filter_init(&f);
     int sum = 0;
@@ -446,24 +487,23 @@ static void trending_filters(void **state)
         for (int i = 0; i < n; i++)
             assert_int_equal(it[i].phase, ph);
         sum += n;
-        assert_true(n > 0);
+        assert_true(ph == TG_TREND_NONE ? n == 0 : n > 0);
     }
     assert_int_equal(sum, all);
     /* price bounds, and n caps the list */
     shop_filter_init(&f);
     f.min_price = 20;
-    f.max_price = 30;
+    f.max_price = 40;
     n = trending(sh, &f, it, MAX_ITEMS);
-    assert_int_equal(n, tu_int(S, "SELECT COUNT(*) FROM products WHERE"
-                                  " price BETWEEN 20 AND 30"));
+    assert_int_equal(n, tu_int(S, HOT "pr.price BETWEEN 20 AND 40", now));
+    assert_true(n >= 3);
     for (int i = 0; i < n; i++)
-        assert_true(it[i].price >= 20 && it[i].price <= 30);
+        assert_true(it[i].price >= 20 && it[i].price <= 40);
     assert_int_equal(trending(sh, &f, it, 3), 3);
     shop_filter_init(&f);
-    f.max_price = 10;
+    f.max_price = 20;
     n = trending(sh, &f, it, MAX_ITEMS);
-    assert_int_equal(n, tu_int(S, "SELECT COUNT(*) FROM products WHERE"
-                                  " price <= 10"));
+    assert_int_equal(n, tu_int(S, HOT "pr.price <= 20", now));
     shop_free(sh);
 }
 
@@ -478,26 +518,41 @@ static int search(tg_shop *sh, const char *text)
 static void trending_search_is_plain_text(void **state)
 {
     (void)state;
+    tg_err err = {0};
     tg_shop *sh = open_shop(0);
+    long long now = (long long)shop_now(sh);
+    /* A product on the hottest trend whose name holds SQL's wildcards. */
+    assert_int_equal(trending(sh, NULL, it, 1), 1);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO products(code, name, category, brand, price,"
+             " sizes) VALUES('T-HOT', 'Tee 50%%_off Hot', 'tops', 'Zqxhot',"
+             " 9.99, 'S|M'); INSERT INTO product_tags(product_id,"
+             " hashtag_id, rank) VALUES(last_insert_rowid(), %lld, 0)",
+             (long long)it[0].hashtag_id);
+    if (store_exec(S, sql, &err) != TG_OK)
+        fail_msg("%s", err.msg);
     int all = search(sh, "");
-    /* Not SQL, and no wildcards: only the product whose name holds them. */
+    assert_int_equal(search(sh, "Zqxhot"), 1);
+    /* Not SQL, and no wildcards: only the product whose name holds them
+     * (T-WILD holds them too, but is on no trend). */
     assert_int_equal(search(sh, "%' OR 1=1 --"), 0);
     assert_int_equal(search(sh, "' OR ''='"), 0);
     assert_int_equal(search(sh, "0%_O"), 1);
-    assert_string_equal(it[0].code, "T-WILD");
+    assert_string_equal(it[0].code, "T-HOT");
     assert_int_equal(search(sh, "%"), 1);
     assert_int_equal(search(sh, "_"), 1);
-    /* Name, brand, category and hashtag, in any case. */
-    assert_int_equal(search(sh, "pLAIN untagged"), 1);
-    assert_string_equal(it[0].code, "T-NOTAG");
-    assert_int_equal(search(sh, "ZQXWEAR"), 1);
-    int n = search(sh, "Shoes");
-    assert_int_equal(n, tu_int(S, "SELECT COUNT(*) FROM products WHERE"
-                                  " category = 'shoes' OR instr(lower(name"
-                                  " || ' ' || COALESCE(brand, '')),"
-                                  " 'shoes')"));
+    /* Name, brand, category and hashtag, in any case; only hot items. */
+    assert_int_equal(search(sh, "tee 50%_OFF hot"), 1);
+    assert_int_equal(search(sh, "pLAIN untagged"), 0);
+    int n = search(sh, "Dresses");
+    assert_int_equal(n, tu_int(S, HOT "(pr.category = 'dresses' OR"
+                                  " instr(lower(pr.name || ' ' ||"
+                                  " COALESCE(pr.brand, '')), 'dresses'))",
+                               now));
     long long tag = tu_int(S, "SELECT hashtag_id FROM product_tags WHERE"
-                              " rank = 1 LIMIT 1");
+                              " product_id = (SELECT id FROM products WHERE"
+                              " code = 'T-HOT')");
     char text[64];
     sqlite3_stmt *st;
     sqlite3_prepare_v2(store_db(S), "SELECT '#' || upper(name) FROM hashtags"
@@ -507,9 +562,8 @@ static void trending_search_is_plain_text(void **state)
     tg_strlcpy(text, (const char *)sqlite3_column_text(st, 0), sizeof text);
     sqlite3_finalize(st);
     n = search(sh, text);
-    /* every product carrying it (some tags' names hold another's) */
-    assert_true(n >= tu_int(S, "SELECT COUNT(*) FROM product_tags WHERE"
-                               " hashtag_id = %lld", tag));
+    /* every hot product carrying it (some tags' names hold another's) */
+    assert_true(n >= 2);
     assert_true(n < all);
     shop_free(sh);
 }
@@ -831,6 +885,16 @@ static void orders_newest_first(void **state)
     shop_free(sh);
 }
 
+/* A scorer that keeps the features it was given. */
+static float scored_x[TG_NUM_FEATURES];
+static void keep_features(void *ctx, const float *x, tg_line_score *out)
+{
+    (void)ctx;
+    memcpy(scored_x, x, sizeof scored_x);
+    out->p = 0.61;
+    out->drivers = "[]";
+}
+
 static void returns_and_exchanges(void **state)
 {
     (void)state;
@@ -844,32 +908,32 @@ static void returns_and_exchanges(void **state)
     long long before = count_rows();
     long long returns = tu_int(S, "SELECT COUNT(*) FROM returns");
     /* refused, nothing written */
-    assert_int_equal(shop_return(sh, ids[0], "bored", NULL, &err), TG_EDATA);
+    assert_int_equal(shop_return(sh, ids[0], "bored", NULL, NULL, &err), TG_EDATA);
     assert_non_null(strstr(err.msg, "bored"));
-    assert_int_equal(shop_return(sh, ids[0], NULL, NULL, &err), TG_EDATA);
-    assert_int_equal(shop_return(sh, ids[0], "too_large", "XXXL", &err),
+    assert_int_equal(shop_return(sh, ids[0], NULL, NULL, NULL, &err), TG_EDATA);
+    assert_int_equal(shop_return(sh, ids[0], "too_large", "XXXL", NULL, &err),
                      TG_EDATA);
     assert_non_null(strstr(err.msg, "XXXL"));
-    assert_int_equal(shop_return(sh, 999999, "too_large", NULL, &err),
+    assert_int_equal(shop_return(sh, 999999, "too_large", NULL, NULL, &err),
                      TG_ENOINPUT);
     long long old = tu_int(S, "SELECT id FROM purchases p WHERE ordered_at <"
                               " %lld AND NOT EXISTS (SELECT 1 FROM returns r"
                               " WHERE r.purchase_id = p.id) LIMIT 1",
                            now - 2592000);
-    assert_int_equal(shop_return(sh, old, "quality", NULL, &err), TG_EDATA);
+    assert_int_equal(shop_return(sh, old, "quality", NULL, NULL, &err), TG_EDATA);
     assert_non_null(strstr(err.msg, "30 days"));
     long long done = tu_int(S, "SELECT purchase_id FROM returns LIMIT 1");
-    assert_int_equal(shop_return(sh, done, "quality", NULL, &err), TG_EDATA);
+    assert_int_equal(shop_return(sh, done, "quality", NULL, NULL, &err), TG_EDATA);
     assert_non_null(strstr(err.msg, "already returned"));
     assert_int_equal(count_rows(), before);
     assert_int_equal(tu_int(S, "SELECT COUNT(*) FROM returns"), returns);
     /* a refund: recorded with its reason, then refused a second time */
-    assert_int_equal(shop_return(sh, ids[0], "too_large", NULL, &err), TG_OK);
+    assert_int_equal(shop_return(sh, ids[0], "too_large", NULL, NULL, &err), TG_OK);
     assert_int_equal(tu_int(S, "SELECT COUNT(*) FROM returns WHERE"
                                " purchase_id = %lld AND reason = 'too_large'"
                                " AND returned_at = %lld AND quantity = 1",
                             (long long)ids[0], now), 1);
-    assert_int_equal(shop_return(sh, ids[0], "too_large", NULL, &err),
+    assert_int_equal(shop_return(sh, ids[0], "too_large", NULL, NULL, &err),
                      TG_EDATA);
     int n = orders(sh, 2);
     int k = find_line(n, ids[0]);
@@ -877,8 +941,10 @@ static void returns_and_exchanges(void **state)
     assert_string_equal(ol[k].reason, "too_large");
     assert_int_equal(ol[k].returned_at, now);
     /* two exchanges from one order: "<order>-X", then "<order>-X2" */
-    assert_int_equal(shop_return(sh, ids[1], "too_small", "xl", &err), TG_OK);
-    assert_int_equal(shop_return(sh, ids[2], "changed_mind", "one", &err),
+    tg_line_scoring scoring = {keep_features, NULL, 77};
+    assert_int_equal(shop_return(sh, ids[1], "too_small", "xl", &scoring,
+                                 &err), TG_OK);
+    assert_int_equal(shop_return(sh, ids[2], "changed_mind", "one", NULL, &err),
                      TG_OK);
     assert_int_equal(tu_int(S, "SELECT COUNT(*) FROM purchases WHERE"
                                " order_code = '%s-X' AND size = 'XL' AND"
@@ -894,18 +960,30 @@ static void returns_and_exchanges(void **state)
                             (long long)ids[1], (long long)ids[2]), 2);
     n = orders(sh, 2);
     assert_true(ol[0].returnable && strstr(ol[0].order_code, "-X2"));
+    assert_true(isnan(ol[0].p_return)); /* no scoring asked for */
+    /* The replacement is scored from its features as the store holds
+     * them, the return included: the training set's row. */
+    int x1 = find_line(n, tu_int(S, "SELECT id FROM purchases WHERE"
+                                    " order_code = '%s-X'", code));
+    assert_float_equal(ol[x1].p_return, 0.61, 1e-12);
+    view_rows v;
+    view_load(&v);
+    long inexact = 0;
+    assert_true(compare_row(scored_x, view_x(&v, ol[x1].purchase_id),
+                            ol[x1].purchase_id, &inexact));
+    view_free(&v);
     /* the window: open on its 30th day, closed one second later */
     checkout(sh, &cart, NULL, code, ids);
     shop_set_now(sh, now + 2592000 + 1);
-    assert_int_equal(shop_return(sh, ids[0], "quality", NULL, &err),
+    assert_int_equal(shop_return(sh, ids[0], "quality", NULL, NULL, &err),
                      TG_EDATA);
     n = orders(sh, 2);
     assert_false(ol[find_line(n, ids[0])].returnable);
     shop_set_now(sh, now + 2592000);
-    assert_int_equal(shop_return(sh, ids[0], "quality", NULL, &err), TG_OK);
+    assert_int_equal(shop_return(sh, ids[0], "quality", NULL, NULL, &err), TG_OK);
     /* not yet ordered at an earlier clock */
     shop_set_now(sh, now - 1);
-    assert_int_equal(shop_return(sh, ids[1], "quality", NULL, &err),
+    assert_int_equal(shop_return(sh, ids[1], "quality", NULL, NULL, &err),
                      TG_EDATA);
     shop_free(sh);
 }
@@ -1008,7 +1086,7 @@ int main(void)
         cmocka_unit_test(features_match_the_training_set),
         cmocka_unit_test(features_refuse_bad_carts),
         cmocka_unit_test(personas_mix_segments),
-        cmocka_unit_test(trending_by_views_gained),
+        cmocka_unit_test(trending_is_what_is_hot),
         cmocka_unit_test(trending_filters),
         cmocka_unit_test(trending_search_is_plain_text),
         cmocka_unit_test(item_and_sparkline),

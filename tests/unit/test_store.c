@@ -1,11 +1,13 @@
 /* test_store.c: the store file: created private, WAL, foreign keys on,
- * migrated on open, refused when newer or not a database, the trigger that
+ * migrated on open (from every older version), refused when newer, out of
+ * range, not a database or not a regular file, the trigger that
  * queues interventions, rejects kept byte for byte, and the busy timeout. */
 #include "testutil.h"
 
 #include <math.h>
 #include <sys/stat.h>
 
+#include "core/schema.h"
 #include "trendguard/features.h"
 
 static void creates_a_private_wal_store(void **state)
@@ -81,6 +83,94 @@ static void refuses_newer_and_foreign_files(void **state)
     tu_rmrf(dir);
 }
 
+/* Any program can set a store's version to any 32-bit number: each is
+ * refused (65) with advice that can work, read-only or not, and nothing
+ * outside the migrations is run. */
+static void versions_out_of_range(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    static const struct {
+        const char *v, *says;
+    } cases[] = {{"-1", "is not one TrendGuard writes"},
+                 {"-2147483648", "is not one TrendGuard writes"},
+                 {"0", "has tables but no schema version"},
+                 {"7000", "newer than this build's"},
+                 {"2147483647", "newer than this build's"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        tg_err err = {0};
+        tg_store *s = store_open(path, STORE_CREATE, &err);
+        assert_non_null(s);
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %s", cases[i].v);
+        assert_int_equal(store_exec(s, sql, &err), TG_OK);
+        store_close(s);
+        for (int ro = 0; ro < 2; ro++) {
+            assert_null(store_open(path, ro ? STORE_READONLY : 0, &err));
+            assert_int_equal(err.code, TG_EDATA);
+            if (!strstr(err.msg, cases[i].says) ||
+                strstr(err.msg, "read-write to migrate"))
+                fail_msg("version %s%s: %s", cases[i].v, ro ? " (ro)" : "",
+                         err.msg);
+        }
+        unlink(path);
+    }
+    tg_err err = {0};
+    char fifo[320];
+    snprintf(fifo, sizeof fifo, "%s/fifo.db", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_null(store_open(fifo, 0, &err)); /* at once, not blocked */
+    assert_int_equal(err.code, TG_ENOINPUT);
+    assert_non_null(strstr(err.msg, "is a pipe (FIFO)"));
+    tu_rmrf(dir);
+}
+
+/* A store written by every older version opens at this one: each
+ * migration runs after the ones before it, version 6's sweeps are kept
+ * and version 7 adds the store's currency. */
+static void migrates_from_every_older_version(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    tu_tmpdir(dir, sizeof dir);
+    for (int v = 1; v < STORE_SCHEMA_VERSION; v++) {
+        snprintf(path, sizeof path, "%s/v%d.db", dir, v);
+        sqlite3 *db;
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        for (int i = 0; i < v; i++)
+            assert_int_equal(sqlite3_exec(db, schema_migrations[i], NULL,
+                                          NULL, NULL), SQLITE_OK);
+        char sql[128];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        if (v >= 6)
+            assert_int_equal(sqlite3_exec(db, "INSERT INTO sim_sweeps("
+                                              "created_at, json) VALUES(1,"
+                                              " '{}')", NULL, NULL, NULL),
+                             SQLITE_OK);
+        sqlite3_close(db);
+        tg_err err = {0};
+        tg_store *s = store_open(path, 0, &err);
+        if (!s)
+            fail_msg("version %d: %s", v, err.msg);
+        assert_int_equal(store_version_found(s), v);
+        assert_int_equal(tu_int(s, "PRAGMA user_version"),
+                         STORE_SCHEMA_VERSION);
+        assert_int_equal(tu_int(s, "SELECT count(*) FROM sim_sweeps"),
+                         v >= 6 ? 1 : 0);
+        assert_int_equal(tu_int(s, "SELECT count(*) FROM store_settings"
+                                   " WHERE key = 'currency' AND value ="
+                                   " 'USD'"), 1);
+        assert_int_equal(tu_int(s, "SELECT count(*) FROM pragma_table_info("
+                                   "'trend_state') WHERE name ="
+                                   " 'best_week_views'"), 1);
+        store_close(s);
+    }
+    tu_rmrf(dir);
+}
+
 static void code_tables_match_the_features(void **state)
 {
     (void)state;
@@ -121,19 +211,60 @@ static void code_tables_match_the_features(void **state)
     tu_rmrf(dir);
 }
 
-static void trend_phases_follow_the_busiest_day(void **state)
+/* trend_state's weeks by hand: views gained over the 7 days up to each
+ * snapshot (a count that went down takes nothing back; a trend younger
+ * than a week counts from its first snapshot), the 7 days before, the best
+ * week so far; and SQL's trend_phase on them. */
+static void trend_weeks_and_phases(void **state)
 {
     (void)state;
-    assert_int_equal(features_trend_phase(NAN), TG_TREND_NONE);
-    assert_int_equal(features_trend_phase(0.0), TG_TREND_RISING);
-    assert_int_equal(features_trend_phase(0.99), TG_TREND_RISING);
-    assert_int_equal(features_trend_phase(1.0), TG_TREND_PEAK);
-    assert_int_equal(features_trend_phase(4.99), TG_TREND_PEAK);
-    assert_int_equal(features_trend_phase(5.0), TG_TREND_FADING);
-    assert_int_equal(features_trend_phase(80.0), TG_TREND_FADING);
-    assert_string_equal(tg_trend_phase_names[TG_TREND_PEAK], "peak");
+    char dir[256];
+    tu_tmpdir(dir, sizeof dir);
+    tg_store *s = tu_store(dir, "t.db");
+    tg_err err = {0};
+    assert_int_equal(
+        store_exec(s, "INSERT INTO hashtags(id, name) VALUES(1, 'wk');"
+                      "INSERT INTO trend_snapshots(hashtag_id, captured_at,"
+                      " views) VALUES(1, 0, 100), (1, 86400, 200),"
+                      " (1, 259200, 150), (1, 691200, 500),"
+                      " (1, 1296000, 600);", &err), TG_OK);
+    assert_int_equal(store_refresh_trend_state(s, 1, &err), TG_OK);
+    static const long long want[][5] = {
+        /* day, week, week before, best week, phase */
+        {0, 0, 0, 0, TG_TREND_FADING},
+        {1, 100, 0, 100, TG_TREND_RISING},
+        {3, 100, 0, 100, TG_TREND_PEAK}, /* its last day went down */
+        {8, 300, 100, 300, TG_TREND_RISING},
+        {15, 100, 300, 300, TG_TREND_FADING},
+    };
+    for (int i = 0; i < 5; i++) {
+        long long t = want[i][0] * 86400;
+        assert_int_equal(tu_int(s, "SELECT week_views FROM trend_state"
+                                   " WHERE captured_at = %lld", t),
+                         want[i][1]);
+        assert_int_equal(tu_int(s, "SELECT prev_week_views FROM"
+                                   " trend_state WHERE captured_at = %lld",
+                                t), want[i][2]);
+        assert_int_equal(tu_int(s, "SELECT best_week_views FROM"
+                                   " trend_state WHERE captured_at = %lld",
+                                t), want[i][3]);
+        assert_int_equal(tu_int(s, "SELECT trend_phase(views_24h,"
+                                   " week_views, prev_week_views,"
+                                   " best_week_views, 0)"
+                                   " FROM trend_state WHERE captured_at ="
+                                   " %lld", t), want[i][4]);
+    }
+    /* NULLs are unknown: no trend data. */
+    assert_int_equal(tu_int(s, "SELECT trend_phase(NULL, NULL, NULL,"
+                               " NULL, 0)"), TG_TREND_NONE);
+    assert_int_equal(tu_int(s, "SELECT trend_phase(50, 300, 100, 300, 8)"),
+                     TG_TREND_FADING);
+    store_close(s);
+    tu_rmrf(dir);
 }
 
+/* A score at or above its model's threshold queues an intervention, on a
+ * line's first score only. */
 static void high_scores_queue_interventions(void **state)
 {
     (void)state;
@@ -159,6 +290,25 @@ static void high_scores_queue_interventions(void **state)
     assert_int_equal(tu_int(s, "SELECT purchase_id FROM interventions WHERE "
                                "status='queued' AND customer_id=1 AND "
                                "model_version=1"), 2);
+    /* Re-scored under a second model (the same file registered again):
+     * a line's first score was its moment, nothing is queued again, not
+     * even the line the first model left below its threshold. A new line
+     * is queued as before. */
+    assert_int_equal(
+        store_exec(s,
+                   "INSERT INTO model_registry(version,path,sha256,features,"
+                   " threshold,trained_at) VALUES(2,'m.json','x','[]',0.5,0);"
+                   "INSERT INTO scores VALUES(1,2,0.59,NULL,300);"
+                   "INSERT INTO scores VALUES(2,2,0.90,NULL,300);"
+                   "INSERT INTO purchases(line_code,order_code,customer_id,"
+                   " product_id,quantity,unit_price,ordered_at) VALUES"
+                   " ('L3','O2',1,1,1,30,300);"
+                   "INSERT INTO scores VALUES(3,2,0.70,NULL,300);",
+                   &err),
+        TG_OK);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions"), 2);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions WHERE "
+                               "purchase_id=3 AND model_version=2"), 1);
     store_close(s);
     tu_rmrf(dir);
 }
@@ -218,8 +368,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(creates_a_private_wal_store),
         cmocka_unit_test(refuses_newer_and_foreign_files),
+        cmocka_unit_test(versions_out_of_range),
+        cmocka_unit_test(migrates_from_every_older_version),
         cmocka_unit_test(code_tables_match_the_features),
-        cmocka_unit_test(trend_phases_follow_the_busiest_day),
+        cmocka_unit_test(trend_weeks_and_phases),
         cmocka_unit_test(high_scores_queue_interventions),
         cmocka_unit_test(rejects_keep_every_byte),
         cmocka_unit_test(busy_timeout_from_the_environment),

@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "train/train_int.h"
@@ -212,6 +213,74 @@ static void scoring_queues_interventions(void **state)
     store_close(s);
 }
 
+/* Two score runs at once: the one that waits for the other's write counts
+ * the lines the other scored as taken, not as its own. The waiting run's
+ * busy handler tells the test when it waits, so the other commits then. */
+typedef struct {
+    tg_store *s;
+    tg_model *m;
+    tg_model_info info;
+    tg_explainer *ex;
+    tg_score_result sr;
+    int rc;
+    volatile int waiting;
+} race;
+
+static int note_wait(void *ud, int tries)
+{
+    ((race *)ud)->waiting = 1;
+    (void)tries;
+    usleep(2000);
+    return 1; /* keep waiting */
+}
+
+static void *race_run(void *ud)
+{
+    race *x = ud;
+    tg_err err = {0};
+    x->rc = score_unscored(x->s, x->m, &x->info, x->ex, NULL, NULL, &x->sr,
+                           &err);
+    return NULL;
+}
+
+static void a_run_that_loses_the_race_counts_nothing(void **state)
+{
+    fx *f = *state;
+    tg_train_opts o;
+    tg_train_result r;
+    tg_err err = {0};
+    quick(&o, f->db, NULL);
+    assert_int_equal(train_run(&o, &r, &err), TG_OK);
+    free(r.metrics_json);
+    race x = {0};
+    x.s = store_open(f->db, 0, &err);
+    x.m = score_open_model(x.s, NULL, &x.info, &err);
+    x.ex = explain_load(NULL, &err);
+    assert_non_null(x.m);
+    assert_non_null(x.ex);
+    tg_store *other = store_open(f->db, 0, &err);
+    assert_int_equal(store_begin(other, &err), TG_OK); /* the other run */
+    sqlite3_busy_handler(store_db(x.s), note_wait, &x);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, race_run, &x), 0);
+    while (!x.waiting)
+        usleep(1000);
+    assert_int_equal(store_exec(other, "INSERT INTO scores SELECT id, 1, 0.99,"
+                                       " NULL, 0 FROM purchases", &err), TG_OK);
+    assert_int_equal(store_commit(other, &err), TG_OK);
+    pthread_join(t, NULL);
+    assert_int_equal(x.rc, TG_OK);
+    long long lines = tu_int(other, "SELECT count(*) FROM purchases");
+    assert_int_equal(x.sr.scored, 0);
+    assert_int_equal(x.sr.taken, lines);
+    assert_int_equal(x.sr.queued, 0);
+    assert_int_equal(tu_int(other, "SELECT count(*) FROM scores"), lines);
+    store_close(other);
+    explain_free(x.ex);
+    model_free(x.m);
+    store_close(x.s);
+}
+
 /* The distributed baseline's threshold from summed histograms is the
  * exact sweep's whenever no bin holds two distinct rates: rates on a
  * 1/1000 grid (ties included), labels that follow them loosely, split
@@ -265,6 +334,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(training_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(scoring_queues_interventions, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            a_run_that_loses_the_race_counts_nothing, setup, teardown),
         cmocka_unit_test(histogram_threshold_is_the_exact_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
