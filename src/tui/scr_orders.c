@@ -266,18 +266,21 @@ static void draw_return(const session *s, WINDOW *w, int y, int cols,
         draw_confirm(s, w, y + 3, cols);
 }
 
-/* The pre-ship check of the order just placed, under the list. */
-static void draw_preship(session *s, WINDOW *w, int y, int cols)
+/* The pre-ship check of the order just placed, under the list; once
+ * answered, what the answer did instead of the question. */
+static void draw_preship(const session *s, WINDOW *w, int y, int cols)
 {
     const session_preship *p = &s->preship;
     ui_rule(w, y, 0, cols, s->catalog.nudges[p->n.d.nudge].title);
+    if (p->n.state != NUDGE_SHOWN) {
+        ui_put(w, y + 1, 3, cols - 6, p->done);
+        return;
+    }
     wattron(w, theme_attr(EL_NUDGE));
     int used = ui_wrap(w, y + 1, 3, cols - 6, 3, p->n.d.message);
     wattroff(w, theme_attr(EL_NUDGE));
     ui_put(w, y + 1 + used, 3, cols - 6,
-           p->n.state == NUDGE_SHOWN
-               ? "[y] change the order   [n] ship it as it is"
-               : p->done);
+           "[y] change the order   [n] ship it as it is");
 }
 
 static void draw_line(const session *s, WINDOW *w, int y, int i, int namew,
