@@ -3,10 +3,11 @@
 # 80x24. On the rules (a broken model: the size's weight is large where an
 # item runs small or large), an item the shop knows runs off its size
 # opens with the advised size pre-selected and says so; the meter moves
-# with it; one key (u) undoes it and the meter moves back; adding the
-# item keeps it. Ordered in the size the shopper had, the order carries a
-# pre-ship check on the Orders screen; accepting it changes the line's
-# size in the store. One "ok"/"FAIL" line per check; the last line counts
+# with it; one key (u, in the help under the Item screen) undoes it and
+# the meter moves back; adding the item keeps it. Ordered in the size the
+# shopper had, the order carries a pre-ship check on the Orders screen;
+# accepting it changes the line's size in the store, and the check says
+# so instead of asking again. One "ok"/"FAIL" line per check; the last line counts
 # them.
 set -u
 # The engine's draws fixed, so the same item opens pre-selected on every
@@ -71,6 +72,9 @@ if [ -n "$item" ]; then ok "an item that runs off its size opens pre-selected ($
 else bad "no candidate item opened with a pre-selected size"; finish; fi
 wait_for "it says what it picked" "We picked"
 wait_for "and how to undo it" "\[u\] undo: back to"
+keys '?'
+wait_for "help: u under the Item screen's keys" "u  *undo the size we picked"
+keys Escape
 at=$(meter); size_at=$(picked)
 keys u
 wait_for "u undoes it" "Undone:"
@@ -93,6 +97,7 @@ wait_for "with its answers" "\[y\] change the order"
 line=$(sqlite3 "$W/d.db" "SELECT id FROM purchases WHERE source = 'app' ORDER BY id DESC LIMIT 1")
 keys y
 wait_for "accepting changes the order" "changed: now size"
+! on_screen "Change it?"; check "answered, the check no longer asks" $?
 size_now=$(sqlite3 "$W/d.db" "SELECT size FROM purchases WHERE id = $line")
 [ -n "$size_now" ] && [ "$size_now" != "$size_back" ]
 check "the store has the line in the advised size ($size_back -> $size_now)" $?
