@@ -1,6 +1,8 @@
 /* cmd_sessions.c: `trendguard sessions`: the usability-testing sessions the
  * app recorded (--session NAME), with their events and timings, as
- * tables or one JSON object. */
+ * tables or one JSON object. Names, keys, searches and other stored text
+ * came from participants: printed only as visible text (no escape
+ * sequence reaches the terminal), and as valid UTF-8 in JSON. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,9 @@
 #include "commands.h"
 #include "trendguard/store.h"
 #include "trendguard/uilog.h"
+
+/* Room for a stored text made visible (each byte may take 4). */
+#define TEXT_MAX 2048
 
 typedef struct out_ctx {
     int json;
@@ -24,6 +29,21 @@ static void when(int64_t ms, char *buf, size_t n)
     tg_time_format(ms / 1000, buf, n);
 }
 
+/* Stored text for the terminal: controls and bad bytes made visible. */
+static const char *shown(const char *s, char *buf, size_t n)
+{
+    tg_text_visible(s ? s : "", s ? strlen(s) : 0, buf, n);
+    return buf;
+}
+
+/* Stored text for JSON: valid UTF-8. */
+static void add_text(cJSON *j, const char *key, const char *s)
+{
+    char buf[TEXT_MAX];
+    tg_utf8_repair(s, strlen(s), buf, sizeof buf);
+    cJSON_AddStringToObject(j, key, buf);
+}
+
 static int print_session(void *ud, const tg_ui_session *ss)
 {
     out_ctx *o = ud;
@@ -33,7 +53,7 @@ static int print_session(void *ud, const tg_ui_session *ss)
         char a[32], b[32];
         when(ss->first_ms, a, sizeof a);
         when(ss->last_ms, b, sizeof b);
-        cJSON_AddStringToObject(j, "session", ss->name);
+        add_text(j, "session", ss->name);
         cJSON_AddStringToObject(j, "started", a);
         cJSON_AddStringToObject(j, "ended", b);
         cJSON_AddNumberToObject(j, "seconds", secs);
@@ -47,14 +67,14 @@ static int print_session(void *ud, const tg_ui_session *ss)
         cJSON_AddNumberToObject(j, "returns", (double)ss->returns);
         cJSON_AddItemToArray(o->arr, j);
     } else {
-        char a[32];
+        char a[32], name[29];
         when(ss->first_ms, a, sizeof a);
         if (o->n == 0)
             printf("%-28s %-20s %8s %6s %5s %7s %6s %6s %6s\n", "session",
                    "started (UTC)", "seconds", "events", "keys", "screens",
                    "nudges", "taken", "orders");
-        printf("%-28.28s %-20s %8.1f %6ld %5ld %7ld %6ld %6ld %6ld\n",
-               ss->name, a, secs, ss->events, ss->keys, ss->screens,
+        printf("%-28s %-20s %8.1f %6ld %5ld %7ld %6ld %6ld %6ld\n",
+               shown(ss->name, name, sizeof name), a, secs, ss->events, ss->keys, ss->screens,
                ss->nudges_shown, ss->nudges_accepted, ss->checkouts);
     }
     o->n++;
@@ -71,18 +91,19 @@ static int print_event(void *ud, const tg_ui_event *e)
         cJSON *j = cJSON_CreateObject();
         cJSON_AddNumberToObject(j, "t", t);
         cJSON_AddNumberToObject(j, "at_ms", (double)e->at_ms);
-        cJSON_AddStringToObject(j, "kind", e->kind ? e->kind : "");
+        add_text(j, "kind", e->kind ? e->kind : "");
         if (e->screen)
-            cJSON_AddStringToObject(j, "screen", e->screen);
+            add_text(j, "screen", e->screen);
         if (e->detail)
-            cJSON_AddStringToObject(j, "detail", e->detail);
+            add_text(j, "detail", e->detail);
         cJSON_AddItemToArray(o->arr, j);
     } else {
         if (o->n == 0)
             printf("%9s  %-13s %-10s %s\n", "t (s)", "event", "screen",
                    "detail");
-        printf("%9.3f  %-13s %-10s %s\n", t, e->kind ? e->kind : "",
-               e->screen ? e->screen : "", e->detail ? e->detail : "");
+        char k[TEXT_MAX], w[TEXT_MAX], d[TEXT_MAX];
+        printf("%9.3f  %-13s %-10s %s\n", t, shown(e->kind, k, sizeof k),
+               shown(e->screen, w, sizeof w), shown(e->detail, d, sizeof d));
     }
     o->n++;
     return TG_OK;
@@ -135,7 +156,7 @@ int cmd_sessions(int argc, char **argv)
     if (o.json) {
         cJSON *j = cJSON_CreateObject();
         if (session)
-            cJSON_AddStringToObject(j, "session", session);
+            add_text(j, "session", session);
         cJSON_AddItemToObject(j, session ? "events" : "sessions", o.arr);
         return cli_json_emit(&c, j);
     }

@@ -233,8 +233,10 @@ int uilog_events(tg_store *s, const char *session,
     if (rc == TG_OK && step != SQLITE_DONE)
         rc = store_fail(s, err, "ui_events");
     sqlite3_finalize(q);
-    if (rc == TG_OK && seen == 0)
-        rc = tg_fail(err, TG_ENOINPUT, "no session '%s' in the store",
-                     session);
+    if (rc == TG_OK && seen == 0) {
+        char shown[256]; /* the name as given: text from outside */
+        tg_text_visible(session, strlen(session), shown, sizeof shown);
+        rc = tg_fail(err, TG_ENOINPUT, "no session '%s' in the store", shown);
+    }
     return rc;
 }
