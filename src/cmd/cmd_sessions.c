@@ -109,11 +109,15 @@ static int print_event(void *ud, const tg_ui_event *e)
     return TG_OK;
 }
 
-enum { SESSION, JSON };
+enum { SESSION, CAST, JSON };
 static const cli_opt opts[] = {
     [SESSION] = CLI_OPT_TEXT(0, "session", "NAME",
                              "list this session's events with the seconds "
                              "since its start"),
+    [CAST] = CLI_OPT_TEXT(0, "cast", "NAME",
+                          "write the recording of session NAME (the newest, "
+                          "when it has several) to FILE as asciicast v2, as "
+                          "--record wrote it"),
     [JSON] = CLI_OPT_JSON,
     CLI_END};
 
@@ -121,6 +125,8 @@ static const cli_example examples[] = {
     {"trendguard sessions", "every recorded session, a line each"},
     {"trendguard sessions --session lab-3 --json",
      "one session's events as JSON"},
+    {"trendguard sessions --cast lab-3 lab-3.cast && asciinema play "
+     "lab-3.cast", "watch what lab-3 saw, jumping between its markers"},
     {NULL, NULL}};
 
 const cli_spec cmd_sessions_spec = {
@@ -128,8 +134,31 @@ const cli_spec cmd_sessions_spec = {
                               "sessions",
     "Lists the usability-testing sessions the app recorded (duration, "
     "keys, screens, nudges shown and taken, orders), or one session's "
-    "events with their timings.",
-    opts, NULL, CLI_FLAG, 0, 0, examples};
+    "events with their timings; with --cast, writes a recorded session "
+    "(trendguard --record) to FILE again.",
+    opts, "[FILE]", CLI_OUT, 0, 1, examples};
+
+/* --cast NAME FILE: the recording from the store. */
+static int write_cast(const cli_ctx *c, const char *name, const char *path)
+{
+    tg_err err = {0};
+    tg_store *s = store_open(c->db, STORE_READONLY, &err);
+    if (!s)
+        return cli_fail(c, &err);
+    int n = 0;
+    int rc = uilog_cast(s, name, path, &n, &err);
+    store_close(s);
+    if (rc != TG_OK)
+        return cli_fail(c, &err);
+    char shown_name[256];
+    shown(name, shown_name, sizeof shown_name);
+    if (n > 1)
+        printf("session '%s' was recorded %d times; wrote the newest to %s\n",
+               shown_name, n, path);
+    else
+        printf("wrote the recording of '%s' to %s\n", shown_name, path);
+    return TG_OK;
+}
 
 int cmd_sessions(int argc, char **argv)
 {
@@ -138,6 +167,16 @@ int cmd_sessions(int argc, char **argv)
     if (rc >= 0)
         return rc;
     const char *session = cli_str(&c, SESSION);
+    if (cli_has(&c, CAST) != (c.nargs == 1))
+        return cli_usage(&c, c.nargs ? "FILE is where --cast NAME writes: "
+                                       "give --cast NAME"
+                                     : "--cast NAME needs the FILE to "
+                                       "write: --cast NAME FILE.cast");
+    if (cli_has(&c, CAST))
+        return session || cli_has(&c, JSON)
+                   ? cli_usage(&c, "--cast writes a file: it takes no "
+                                   "--session or --json")
+                   : write_cast(&c, cli_str(&c, CAST), c.args[0]);
     out_ctx o = {0};
     o.json = cli_has(&c, JSON);
     tg_err err = {0};
