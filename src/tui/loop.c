@@ -336,14 +336,12 @@ static void record_end(session *s)
     tap_stop();
 }
 
-/* The app on an open session and terminal (rows x cols when it was
- * asked before curses started); returns the exit code. */
-static int run_app(session *s, const tui_opts *o, replay *r, int rows,
-                   int cols)
+/* The app on an open session and terminal; returns the exit code. */
+static int run_app(session *s, const tui_opts *o, replay *r)
 {
     loop l = {s, 0, 0, 0};
     term_signals();
-    if (LINES != rows || COLS != cols) /* curses found another size */
+    if (LINES != o->rows || COLS != o->cols) /* curses found another size */
         uilog_resize(s->log, COLS, LINES);
     look(s, o);
     screens_init(s);
@@ -370,8 +368,10 @@ static int run_app(session *s, const tui_opts *o, replay *r, int rows,
     return rc != TG_OK ? rc : code;
 }
 
-int tui_run(const tui_opts *o)
+int tui_run(const tui_opts *given)
 {
+    tui_opts oo = *given, *o = &oo;
+    term_size(&oo.rows, &oo.cols);
     setlocale(LC_ALL, "");
     tg_err err = {0};
     replay r = {0};
@@ -382,17 +382,9 @@ int tui_run(const tui_opts *o)
         replay_free(&r);
         return err.code ? err.code : TG_EINTERNAL;
     }
-    int rows, cols;
-    term_size(&rows, &cols);
-    if (session_record(s, rows, cols, &err) != TG_OK) {
-        fprintf(stderr, "trendguard: %s\n", err.msg);
-        session_close(s);
-        replay_free(&r);
-        return err.code;
-    }
     rc = term_start(o->replay != NULL, uilog_recording(s->log));
     if (rc == TG_OK)
-        rc = run_app(s, o, &r, rows, cols);
+        rc = run_app(s, o, &r);
     else
         record_end(s);
     session_close(s);

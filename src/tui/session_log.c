@@ -71,7 +71,7 @@ static int record(session *s, const tg_uilog_rec *o, tg_err *err)
     return rc;
 }
 
-int session_record(session *s, int rows, int cols, tg_err *err)
+int session_record(session *s, tg_err *err)
 {
     char dir[4096];
     const char *file = s->opts->record;
@@ -79,8 +79,8 @@ int session_record(session *s, int rows, int cols, tg_err *err)
         file ? NULL : config_record_dir(&s->config, dir, sizeof dir);
     if (!file && !folder)
         return TG_OK;
-    tg_uilog_rec o = {file, folder, cols, rows, getenv("TERM"),
-                      tg_now_mono()};
+    tg_uilog_rec o = {file, folder, s->opts->cols, s->opts->rows,
+                      getenv("TERM"), tg_now_mono()};
     int rc = record(s, &o, err);
     if (rc == TG_OK || file)
         return rc;

@@ -1,6 +1,6 @@
 /* tap.c: the copy of the terminal's bytes for the recording (tap.h): the
  * program's write(), a buffer of timed chunks filled by it and emptied by
- * tap_pull with signals held off. */
+ * tap_pull, with signals held off, as one output event. */
 #include "tap.h"
 
 #include <signal.h>
@@ -59,18 +59,28 @@ void tap_stop(void)
     tapped = -1;
 }
 
+/* The chunks since the last pull are one frame's writes: they go as one
+ * output event at the time of the first, their bytes moved together in
+ * place. */
 void tap_pull(void *log)
 {
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
+    double first = 0;
+    size_t n = 0;
     for (size_t at = 0; at < used;) {
         chunk c;
         memcpy(&c, copied + at, sizeof c);
-        uilog_output(log, c.at, (const char *)copied + at + sizeof c, c.n);
+        if (at == 0)
+            first = c.at;
+        memmove(copied + n, copied + at + sizeof c, c.n);
+        n += c.n;
         at += sizeof c + c.n;
     }
     used = 0;
+    if (n)
+        uilog_output(log, first, (const char *)copied, n);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 

@@ -18,6 +18,8 @@ typedef struct tui_opts {
                                 store's last synced feed */
     int feed_minutes;        /* refresh period */
     int offline;             /* --offline: never fetch; the store only */
+    int rows, cols;          /* the terminal's size before curses starts
+                                (tui_run asks), for the recording */
     double t_start;          /* tg_now_mono() at process start */
 } tui_opts;
 
