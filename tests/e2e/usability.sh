@@ -140,6 +140,65 @@ for f in adir fifo; do
     check "--record onto a $f: refused (64) at once" $? "exit $rc: $(cat "$W/out")"
 done
 
+# ---- task figures on scripted sessions with known answers ------------------------------
+script() { # script NAME KEYS...: a key script of one key a line
+    f=$W/$1.keys; shift
+    printf '%s\n' "$@" >"$f"
+}
+script ok Idle Down Enter Idle a 3 c Enter q     # buys: 4 keys from the item
+script cancel Idle Down Enter Idle a 3 c Esc q   # cancels the checkout
+script wander Idle Down Enter Idle x x q         # two dead keys, never buys
+script none Idle Down Down q                     # never opens an item
+for k in ok cancel wander none; do
+    LINES=30 COLUMNS=100 "$TG" --db "$DB" --session "task-$k" --replay "$W/$k.keys" >/dev/null 2>&1 ||
+        bad "task session $k"
+done
+cat >"$W/tasks.txt" <<'TASKS'
+# A task a line: NAME | START | DONE | GIVE-UP...
+Buy an item | screen@item | checkout | checkout_cancel
+Browse, "quoted" | key@trending:Down | screen@item
+TASKS
+"$TG" sessions --db "$DB" --tasks "$W/tasks.txt" --csv >"$W/tasks.csv" 2>&1
+check "sessions --tasks --csv: exit 0" $? "$(cat "$W/tasks.csv")"
+row() { grep "^$1,task-$2," "$W/tasks.csv" | cut -d, -f3-; } # outcome,seconds,keys,...
+# outcome,seconds,keys,screens,errors,dead_ends,nudges_shown,accepted,declined
+fig() { row "$1" "$2" | awk -F, -v f="$3" '{ print $f }'; }
+[ "$(fig "Buy an item" ok 1)" = completed ] && [ "$(fig "Buy an item" ok 3)" = 4 ] &&
+    [ "$(fig "Buy an item" ok 4)" = 2 ]
+check "a task completed in 4 keys and 2 screens (item, cart)" $? "$(row "Buy an item" ok)"
+[ "$(fig "Buy an item" cancel 1)" = gave_up ] && [ "$(fig "Buy an item" cancel 3)" = 4 ]
+check "a checkout cancelled: gave up after 4 keys" $? "$(row "Buy an item" cancel)"
+[ "$(fig "Buy an item" wander 1)" = abandoned ] && [ "$(fig "Buy an item" wander 3)" = 3 ] &&
+    [ "$(fig "Buy an item" wander 6)" = 2 ]
+check "a task abandoned when the session ended, its 2 dead keys counted" $? "$(row "Buy an item" wander)"
+[ "$(fig "Buy an item" none 1)" = not_started ] && [ -z "$(fig "Buy an item" none 2)" ]
+check "a task never started: no figures" $? "$(row "Buy an item" none)"
+grep -q '^"Browse, ""quoted""",task-ok,completed,[0-9.]*,2,1,' "$W/tasks.csv"
+check "a task name with a comma and quotes, quoted as CSV; Down Enter: 2 keys" $? "$(grep Browse "$W/tasks.csv")"
+"$TG" sessions --db "$DB" --tasks "$W/tasks.txt" --json >"$W/tasks.json" 2>&1 &&
+    python3 - "$W/tasks.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1], encoding="utf-8"))["tasks"][0]
+s = {x["session"]: x for x in t["sessions"]}
+assert s["task-ok"]["outcome"] == "completed" and s["task-ok"]["keys"] == 4, s["task-ok"]
+m = t["summary"]
+assert m["completed"] >= 1 and m["gave_up"] >= 1 and m["abandoned"] >= 1, m
+assert m["keys"]["n"] == m["completed"] and m["keys"]["median"] == 4, m
+PY
+check "sessions --tasks --json: the attempts and the summary (median keys 4)" $?
+"$TG" sessions --db "$DB" --tasks "$W/tasks.txt" >"$W/tasks.out" 2>&1 &&
+    grep -q "^Task 1: Buy an item (start screen@item; done checkout; give up checkout_cancel)" "$W/tasks.out" &&
+    grep -q "completed: time on task median" "$W/tasks.out"
+check "sessions --tasks: the table" $? "$(head -n 20 "$W/tasks.out")"
+printf 'Buy | screen@item\n' >"$W/bad.txt"
+"$TG" sessions --db "$DB" --tasks "$W/bad.txt" >"$W/out" 2>&1; rc=$?
+[ $rc = 65 ] && grep -q "bad.txt:1: a task is NAME | START | DONE" "$W/out"
+check "a bad task file: the line named (65)" $? "exit $rc: $(cat "$W/out")"
+printf 'Buy\033]0;x | a | b\n' >"$W/bad.txt"
+"$TG" sessions --db "$DB" --tasks "$W/bad.txt" >"$W/out" 2>&1; rc=$?
+[ $rc = 65 ] && ! grep -q "$(printf '\033')" "$W/out"
+check "a task file with an escape: refused, nothing of it reaches the terminal (65)" $? "exit $rc: $(cat -v "$W/out")"
+
 # ---- every session into a folder (the record_dir setting), live in tmux -----------------
 mkdir -p "$XDG_CONFIG_HOME/trendguard"
 printf 'record_dir = %s/casts\n' "$W" >"$XDG_CONFIG_HOME/trendguard/config"
