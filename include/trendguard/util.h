@@ -95,7 +95,7 @@ int tg_literal_whole(const char *s, size_t n);
 int tg_utf8_valid(const char *s, size_t n);
 /* One rule for a text field from outside (CSV or feed), in place: line
  * breaks and tabs become one space; -1 when another control character
- * (C0 or DEL) is left, which makes the value bad. */
+ * (C0, DEL or C1) is left, which makes the value bad. */
 int tg_text_fold(char *s);
 /* Text from outside made safe for a terminal: s[0..n) into out[0..cap)
  * (always NUL-terminated, cut when short), with C0 controls, DEL and bytes

@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,15 +41,21 @@ const cli_spec *cli_find(const char *name)
 
 /* ---- errors ------------------------------------------------------------ */
 
-/* msg with the copy of standard input named "stdin". */
+/* msg on standard error after "who: ", with the copy of standard input
+ * named "stdin" and every control character or byte that is not UTF-8
+ * made visible: a message quotes paths, cells and arguments from outside,
+ * which must not reach the terminal as escape sequences. */
 static void print_shown(const char *who, const char *msg)
 {
+    char named[600], shown[4 * sizeof named];
     const char *tmp = stdin_copy[0] ? strstr(msg, stdin_copy) : NULL;
     if (tmp)
-        fprintf(stderr, "%s: %.*sstdin%s\n", who, (int)(tmp - msg), msg,
-                tmp + strlen(stdin_copy));
+        snprintf(named, sizeof named, "%.*sstdin%s", (int)(tmp - msg), msg,
+                 tmp + strlen(stdin_copy));
     else
-        fprintf(stderr, "%s: %s\n", who, msg);
+        snprintf(named, sizeof named, "%s", msg);
+    tg_text_visible(named, strlen(named), shown, sizeof shown);
+    fprintf(stderr, "%s: %s\n", who, shown);
 }
 
 int cli_fail(const cli_ctx *c, const tg_err *e)
@@ -65,10 +72,10 @@ int cli_usage(const cli_ctx *c, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     /* A suggestion says enough; otherwise point at the help. */
-    if (strstr(msg, "did you mean"))
-        fprintf(stderr, "%s: %s\n", c->who, msg);
-    else
-        fprintf(stderr, "%s: %s (see %s --help)\n", c->who, msg, c->who);
+    if (!strstr(msg, "did you mean"))
+        snprintf(msg + strlen(msg), sizeof msg - strlen(msg),
+                 " (see %s --help)", c->who);
+    print_shown(c->who, msg);
     return TG_EUSAGE;
 }
 
@@ -121,7 +128,14 @@ void cli_stdin_done(void)
 
 const char *cli_shown(const char *path)
 {
-    return stdin_copy[0] && strcmp(path, stdin_copy) == 0 ? "stdin" : path;
+    if (stdin_copy[0] && strcmp(path, stdin_copy) == 0)
+        return "stdin";
+    /* A few at once in one printf: a ring of buffers. */
+    static char ring[4][4 * PATH_MAX];
+    static unsigned next;
+    char *out = ring[next++ % 4];
+    tg_text_visible(path, strlen(path), out, sizeof ring[0]);
+    return out;
 }
 
 /* ---- JSON -------------------------------------------------------------- */
@@ -131,7 +145,21 @@ int cli_json_print(const cli_ctx *c, char *text)
     if (!text)
         return cli_fail(c, &(tg_err){TG_EINTERNAL, "out of memory"});
     cJSON_Minify(text);
-    printf("%s\n", text);
+    /* Strings from outside may hold bytes that are not UTF-8; cJSON copies
+     * them as they are. JSON must be UTF-8: each such byte becomes U+FFFD
+     * (the structure itself is ASCII, so only strings change). */
+    size_t n = strlen(text);
+    if (tg_utf8_valid(text, n)) {
+        printf("%s\n", text);
+        return TG_OK;
+    }
+    size_t need = tg_utf8_repair(text, n, NULL, 0) + 1;
+    char *fixed = malloc(need);
+    if (!fixed)
+        return cli_fail(c, &(tg_err){TG_EINTERNAL, "out of memory"});
+    tg_utf8_repair(text, n, fixed, need);
+    printf("%s\n", fixed);
+    free(fixed);
     return TG_OK;
 }
 

@@ -173,7 +173,10 @@ void cli_nearest(const char *word, const char *const *names, int n,
  * '-' per command. cli_stdin_done removes the copy. */
 int cli_stdin_file(const cli_ctx *c, const char **path);
 void cli_stdin_done(void);
-/* "stdin" for the copy's path, else path. */
+/* "stdin" for the copy's path, else path (or any text from outside) with
+ * its control characters and bytes that are not UTF-8 made visible
+ * (tg_text_visible), for printing to a terminal. Four results may be in
+ * use at once. */
 const char *cli_shown(const char *path);
 
 /* ---- output ------------------------------------------------------------ */

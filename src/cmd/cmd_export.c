@@ -118,11 +118,13 @@ static int export_shards(const cli_ctx *c, tg_store *s)
     }
     for (int k = 0; k < m.nshards; k++)
         printf("%s/shard-%d: %lld training lines, %lld held out, %lld "
-               "customers\n", o.out_dir, k, m.shard[k].f[SHARD_TRAIN].rows,
+               "customers\n", cli_shown(o.out_dir), k,
+               m.shard[k].f[SHARD_TRAIN].rows,
                m.shard[k].f[SHARD_VALID].rows, m.shard[k].owners);
     char a[32], b[32];
     printf("%s/%s: %lld training lines, %lld held out (bought %s .. %s); "
-           "%.2f s\n", o.out_dir, SHARDS_MANIFEST, m.n_train, m.n_valid,
+           "%.2f s\n", cli_shown(o.out_dir), SHARDS_MANIFEST, m.n_train,
+           m.n_valid,
            tg_date_format(m.valid_from, a, sizeof a),
            tg_date_format(m.valid_to, b, sizeof b), tg_now_mono() - t0);
     shards_manifest_free(&m);
@@ -157,9 +159,11 @@ static int export_tables(const cli_ctx *c, tg_store *s,
     if (cli_has(c, JSON))
         return tables_json(c, &st, tg_now_mono() - t0);
     for (int i = 0; i < TG_EXPORT_TABLES; i++)
-        printf("%s/%s.csv: %lld rows\n", o->out_dir, export_table_names[i],
+        printf("%s/%s.csv: %lld rows\n", cli_shown(o->out_dir),
+               export_table_names[i],
                st.rows[i]);
-    printf("%s/%s describes the tables; %.2f s\n", o->out_dir, EXPORT_README,
+    printf("%s/%s describes the tables; %.2f s\n", cli_shown(o->out_dir),
+           EXPORT_README,
            tg_now_mono() - t0);
     return TG_OK;
 }

@@ -78,7 +78,8 @@ int cmd_gen(int argc, char **argv)
     if (cli_has(&c, JSON))
         return print_json(&c, &st, tg_now_mono() - t0);
     for (int i = 0; i < TG_GEN_FILES; i++)
-        printf("%s/%s: %lld rows\n", out, gen_file_names[i], st.rows[i]);
+        printf("%s/%s: %lld rows\n", cli_shown(out), gen_file_names[i],
+               st.rows[i]);
     double lines = (double)st.rows[TG_GEN_PURCHASES];
     printf("%s scale, seed %ld: %lld orders; %.1f%% of lines have a return "
            "row (the last 30 days are still open); %.2f s\n", scale, seed,

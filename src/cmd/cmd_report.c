@@ -53,7 +53,7 @@ static void bar(const term *t, double value, double top)
 }
 
 /* Text from the store, as at most width characters padded to width:
- * control characters shown as '?', UTF-8 kept whole. */
+ * control characters (C0, DEL and C1) shown as '?', UTF-8 kept whole. */
 static void text_cell(const char *s, int width)
 {
     int cols = 0;
@@ -62,7 +62,12 @@ static void text_cell(const char *s, int width)
         if (starts && cols == width)
             break;
         cols += starts;
-        putchar(*p < 0x20 || *p == 0x7f ? '?' : *p);
+        if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0) { /* U+0080-009F */
+            putchar('?');
+            p++;
+        } else {
+            putchar(*p < 0x20 || *p == 0x7f ? '?' : *p);
+        }
     }
     printf("%*s", width - cols, "");
 }
@@ -294,7 +299,7 @@ static void print_report(const tg_report *r, const char *db)
     t.top = report_top_rate(r);
     t.cur = &r->currency;
     char a[16], b[16], e[32];
-    printf("TrendGuard report: %s\n", db);
+    printf("TrendGuard report: %s\n", cli_shown(db));
     if (!r->lines) {
         printf("  no purchases yet: load data with 'trendguard ingest'\n");
         return;

@@ -1,7 +1,7 @@
 /* cmd_score.c: `trendguard score`: scores every unscored purchase line
  * with the newest registered model (or --model PATH); the store's trigger
- * queues an intervention for each score at or above the threshold. The
- * summary is a line or one JSON object. */
+ * queues an intervention for each line's first score at or above the
+ * threshold. The summary is a line or one JSON object. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,8 +34,9 @@ const cli_spec cmd_score_spec = {
     "score", cmd_score, "score every unscored purchase line",
     "Scores every purchase line the model has not scored yet and stores "
     "the probability with its top three drivers; the store's trigger "
-    "queues an intervention for each score at or above the model's "
-    "threshold. A registered model file that changed since is refused.",
+    "queues an intervention for each line's first score at or above the "
+    "model's threshold (a line re-scored by a later model is not queued "
+    "again). A registered model file that changed since is refused.",
     opts, NULL, CLI_FLAG, 0, 0, examples};
 
 static void print_result(const cli_ctx *c, const tg_score_result *r,

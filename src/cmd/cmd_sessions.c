@@ -384,9 +384,10 @@ static int write_cast(const cli_ctx *c, const char *name, const char *path)
     shown(name, shown_name, sizeof shown_name);
     if (n > 1)
         printf("session '%s' was recorded %d times; wrote the newest to %s\n",
-               shown_name, n, path);
+               shown_name, n, cli_shown(path));
     else
-        printf("wrote the recording of '%s' to %s\n", shown_name, path);
+        printf("wrote the recording of '%s' to %s\n", shown_name,
+               cli_shown(path));
     return TG_OK;
 }
 

@@ -35,7 +35,7 @@ static int print_status(const cli_ctx *c, tg_store *s, const char *db,
                                 round(rate * 10000) / 10000);
         return cli_json_emit(c, o);
     }
-    printf("TrendGuard store %s\n", db);
+    printf("TrendGuard store %s\n", cli_shown(db));
     for (int i = 0; i < STORE_SUMMARY_COUNTS; i++)
         printf("  %-16s %12lld\n", sum.name[i], (long long)sum.rows[i]);
     if (n)

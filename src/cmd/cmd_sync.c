@@ -72,10 +72,11 @@ static void print_json(const cli_ctx *c, const char *url,
 static void print_text(const char *url, const tg_feed_result *r)
 {
     if (r->not_modified) {
-        printf("%s: not modified (HTTP 304), nothing added\n", url);
+        printf("%s: not modified (HTTP 304), nothing added\n",
+               cli_shown(url));
         return;
     }
-    printf("%s: %s, ", url, feed_format_name(r->format));
+    printf("%s: %s, ", cli_shown(url), feed_format_name(r->format));
     if (r->format == FEED_TIKTOK)
         printf("%ld videos, ", r->videos);
     printf("%ld hashtags", r->hashtags);

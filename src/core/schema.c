@@ -225,6 +225,18 @@
  * Conventions: timestamps are INTEGER seconds since the epoch (UTC); money
  * is REAL in the shop's currency; natural ids from the source files are kept
  * in a UNIQUE `code` column beside an INTEGER key. */
+
+/* What the queue trigger does (versions 1 and 8): a queued intervention
+ * for the scored line. */
+#define QUEUE_INTERVENTION                                                    \
+    " BEGIN"                                                                  \
+    "  INSERT INTO interventions(created_at, purchase_id, customer_id,"      \
+    "   model_version, score, drivers, status)"                              \
+    "  SELECT NEW.scored_at, NEW.purchase_id, p.customer_id,"                \
+    "   NEW.model_version, NEW.p_return, NEW.drivers, 'queued'"              \
+    "  FROM purchases p WHERE p.id = NEW.purchase_id;"                       \
+    " END;"
+
 static const char v1[] =
     /* ---- reference tables: the codes the model uses (features.h) ---- */
     "CREATE TABLE categories(name TEXT PRIMARY KEY, code INTEGER NOT NULL);"
@@ -419,13 +431,7 @@ static const char v1[] =
     "CREATE TRIGGER scores_queue_intervention AFTER INSERT ON scores"
     " WHEN NEW.p_return >= (SELECT threshold FROM model_registry"
     "                       WHERE version = NEW.model_version)"
-    " BEGIN"
-    "  INSERT INTO interventions(created_at, purchase_id, customer_id,"
-    "   model_version, score, drivers, status)"
-    "  SELECT NEW.scored_at, NEW.purchase_id, p.customer_id,"
-    "   NEW.model_version, NEW.p_return, NEW.drivers, 'queued'"
-    "  FROM purchases p WHERE p.id = NEW.purchase_id;"
-    " END;"
+    QUEUE_INTERVENTION
 
     /* ---- derived trend state ----
      * One row per snapshot with what was known at that moment: views in the
@@ -982,13 +988,27 @@ static const char v7[] =
     " CASE WHEN EXISTS (SELECT 1 FROM purchases"
     "  WHERE source = 'online-retail') THEN 'GBP' ELSE 'USD' END;";
 
-/* ---- version 8: recorded sessions ----
+/* ---- version 8: a line is queued once ----
+ * A line's first score is its moment: re-scoring it under another model
+ * (a new version, even of the same file) no longer queues a second
+ * intervention for a purchase that was already decided. */
+static const char v8[] =
+    "DROP TRIGGER scores_queue_intervention;"
+    "CREATE TRIGGER scores_queue_intervention AFTER INSERT ON scores"
+    " WHEN NEW.p_return >= (SELECT threshold FROM model_registry"
+    "                       WHERE version = NEW.model_version)"
+    "  AND NOT EXISTS (SELECT 1 FROM scores o"
+    "                  WHERE o.purchase_id = NEW.purchase_id"
+    "                  AND o.model_version <> NEW.model_version)"
+    QUEUE_INTERVENTION;
+
+/* ---- version 9: recorded sessions ----
  * A recorded app session (uilog.h): its header (the terminal's size and
  * type, when it started, the file it was written to) and its asciicast
  * events in order (t_us: microseconds since the start; type 'o' output,
  * 'm' a marker, 'r' a resize; data as the file has it), from which
  * `sessions --cast` writes the file again. */
-static const char v8[] =
+static const char v9[] =
     "CREATE TABLE ui_recordings(id INTEGER PRIMARY KEY,"
     " session TEXT NOT NULL, started_at INTEGER NOT NULL,"
     " width INTEGER NOT NULL, height INTEGER NOT NULL, term TEXT,"
@@ -1001,8 +1021,9 @@ static const char v8[] =
     " data TEXT NOT NULL,"
     " PRIMARY KEY(recording, seq)) WITHOUT ROWID;";
 
-const char *const schema_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8};
-const int schema_num_migrations = 8;
+const char *const schema_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8,
+                                         v9};
+const int schema_num_migrations = 9;
 
 const char *const schema_training_set_reference = TS_REFERENCE;
 

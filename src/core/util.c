@@ -422,7 +422,9 @@ int tg_text_fold(char *s)
                 *w++ = ' ';
             continue;
         }
-        if (ch < 0x20 || ch == 0x7f)
+        if (ch < 0x20 || ch == 0x7f ||
+            (ch == 0xc2 && (unsigned char)p[1] >= 0x80 &&
+             (unsigned char)p[1] < 0xa0)) /* C1: U+0080-U+009F */
             return -1;
         *w++ = *p;
     }

@@ -19,6 +19,8 @@
 #     advice that can work;
 #   - two columns of one name (ingest, predict): refused with both named;
 #     report --html never replaces a link, device or FIFO;
+#   - ESC, BEL, C1 controls and bytes that are not UTF-8 in file names and
+#     arguments: printed visibly, JSON still valid UTF-8;
 #   - spreadsheet formulas (=, +, -, @, tab, CR) in product text and feed
 #     hashtags: exported as text with a ', numbers untouched;
 #   - export --out: files go only into DIR (.. in the path, a symlink or a
@@ -343,6 +345,34 @@ printf 'product_id,name,category,price,sizes\nP2,%s,tops,1,S\n' "$long" >"$W/lon
 r=$(q "$W/long.db" "SELECT reason FROM rejects")
 case $r in *"bytes of UTF-8"*) true ;; *) false ;; esac
 check "a length limit says bytes ($r)" $?
+
+# ---- untrusted text on a terminal and in JSON --------------------------------------
+# Paths and arguments from outside are printed with control characters and
+# bytes that are not UTF-8 made visible; JSON stays valid UTF-8.
+ESCN=$(printf 'p\033]0;owned\007\233\377.csv')
+mkdir "$W/esc"; cp "$GOOD/products.csv" "$W/esc/$ESCN"
+"$TG" ingest --db "$W/esc.db" "$W/esc" >"$W/out" 2>&1; rc=$?
+[ $rc = 0 ] && ! LC_ALL=C grep -q "$(printf '[\033\007\233\377]')" "$W/out" && grep -qF '\x1b]0;owned\x07' "$W/out"
+check "ingest prints a file named with ESC, BEL, C1 and a bad byte made visible" $? "exit $rc: $(od -c "$W/out" | head -5)"
+"$TG" ingest --json --db "$W/esc2.db" "$W/esc" >"$W/out" 2>&1; rc=$?
+[ $rc = 0 ] && iconv -f UTF-8 -t UTF-8 "$W/out" >/dev/null 2>&1 && sqlite3 :memory: "SELECT json_valid(readfile('$W/out'))" | grep -q 1
+check "ingest --json with such a file name is valid UTF-8 and valid JSON" $? "exit $rc: $(od -c "$W/out" | head -5)"
+for a in "$(printf '/tmp/\033[2J\033]0;x\007.db')" "$(printf '/tmp/\302\233\377.db')"; do
+    "$TG" status --db "$a" >"$W/out" 2>&1; rc=$?
+    [ $rc = 66 ] && ! LC_ALL=C grep -q "$(printf '[\033\007\233\377]')" "$W/out"
+    check "an error naming a path with controls shows them visibly (66)" $? "exit $rc: $(od -c "$W/out" | head -3)"
+done
+"$TG" status "$(printf '\033[31mred')" >"$W/out" 2>&1; rc=$?
+[ $rc = 64 ] && ! LC_ALL=C grep -q "$(printf '\033')" "$W/out"
+check "a usage error quoting an argument with ESC shows it visibly (64)" $? "exit $rc: $(od -c "$W/out" | head -3)"
+
+# Controls in a CSV cell (ESC, BEL, C1 CSI, NEL) reject the row with its
+# reason: no store text can carry them to a terminal.
+printf 'product_id,name,category,price,sizes\nPC1,a\033[2Jb,tops,1,S\nPC2,bell\007,tops,1,S\nPC3,c1 \302\233 31m,tops,1,S\nPC4,nel\302\205,tops,1,S\nPC5,fine,tops,1,S\n' >"$W/ctl.csv"
+"$TG" ingest --db "$W/ctl.db" "$W/ctl.csv" >"$W/out" 2>&1; rc=$?
+[ $rc = 65 ] && [ "$(q "$W/ctl.db" "SELECT count(*) FROM rejects WHERE reason = 'name has a control character'")" = 4 ] &&
+    [ "$(q "$W/ctl.db" "SELECT group_concat(code) FROM products")" = PC5 ]
+check "csv: ESC, BEL, C1 CSI and NEL in a name: 4 rows rejected with the reason, the good one loaded" $? "exit $rc: $(q "$W/ctl.db" "SELECT line, reason FROM rejects")"
 
 # ---- store metadata out of range ---------------------------------------------------
 for v in -1 -5 -2147483648 99 2147483647 0; do

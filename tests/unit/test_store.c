@@ -263,6 +263,8 @@ static void trend_weeks_and_phases(void **state)
     tu_rmrf(dir);
 }
 
+/* A score at or above its model's threshold queues an intervention, on a
+ * line's first score only. */
 static void high_scores_queue_interventions(void **state)
 {
     (void)state;
@@ -288,6 +290,25 @@ static void high_scores_queue_interventions(void **state)
     assert_int_equal(tu_int(s, "SELECT purchase_id FROM interventions WHERE "
                                "status='queued' AND customer_id=1 AND "
                                "model_version=1"), 2);
+    /* Re-scored under a second model (the same file registered again):
+     * a line's first score was its moment, nothing is queued again, not
+     * even the line the first model left below its threshold. A new line
+     * is queued as before. */
+    assert_int_equal(
+        store_exec(s,
+                   "INSERT INTO model_registry(version,path,sha256,features,"
+                   " threshold,trained_at) VALUES(2,'m.json','x','[]',0.5,0);"
+                   "INSERT INTO scores VALUES(1,2,0.59,NULL,300);"
+                   "INSERT INTO scores VALUES(2,2,0.90,NULL,300);"
+                   "INSERT INTO purchases(line_code,order_code,customer_id,"
+                   " product_id,quantity,unit_price,ordered_at) VALUES"
+                   " ('L3','O2',1,1,1,30,300);"
+                   "INSERT INTO scores VALUES(3,2,0.70,NULL,300);",
+                   &err),
+        TG_OK);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions"), 2);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions WHERE "
+                               "purchase_id=3 AND model_version=2"), 1);
     store_close(s);
     tu_rmrf(dir);
 }

@@ -1,7 +1,8 @@
 /* test_util.c: the core's guards on text and files from outside: text made
  * visible for a terminal, text repaired to valid UTF-8 for JSON, the one
  * way a file is opened for reading (regular files only, size first) and
- * the check before a file is replaced. */
+ * the check before a file is replaced, and the rule a text cell from a CSV
+ * or the feed follows. */
 #include "testutil.h"
 
 #include <fcntl.h>
@@ -64,6 +65,35 @@ static void text_repaired_to_utf8(void **state)
     R("end \xf0\x9f\x91", "end " FFFD FFFD FFFD);
 #undef R
 #undef FFFD
+}
+
+/* The rule every text cell from a CSV or the feed follows. */
+static void text_folded_or_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out; /* out NULL: refused */
+    } cases[] = {{"plain", "plain"},
+                 {"two\r\nlines", "two lines"},
+                 {"a\tb\n\r\nc", "a b c"},
+                 {"\nlead", "lead"},
+                 {"caf\xc3\xa9 \xc2\xa0", "caf\xc3\xa9 \xc2\xa0"},
+                 {"esc\x1b[2J", NULL},
+                 {"bell\x07", NULL},
+                 {"del\x7f", NULL},
+                 {"c1 \xc2\x9b" "31m", NULL},
+                 {"nel\xc2\x85", NULL}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%s", cases[i].in);
+        int rc = tg_text_fold(buf);
+        if (!cases[i].out) {
+            assert_int_equal(rc, -1);
+            continue;
+        }
+        assert_int_equal(rc, 0);
+        assert_string_equal(buf, cases[i].out);
+    }
 }
 
 static void only_regular_files_are_read(void **state)
@@ -146,6 +176,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(text_made_visible),
         cmocka_unit_test(text_repaired_to_utf8),
+        cmocka_unit_test(text_folded_or_refused),
         cmocka_unit_test(only_regular_files_are_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
