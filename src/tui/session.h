@@ -172,6 +172,13 @@ void session_go(session *s, int scr, const char *name);
 /* Writes the settings (config.h), saying so when that fails; nothing
  * during a replay. */
 void session_save_config(session *s);
+/* Starts recording the session (on a terminal of the options' rows x
+ * cols) when --record or the settings' record_dir asks for it (uilog.h),
+ * before its first event; the terminal's bytes come from the tap
+ * (tap.h) from curses's start. An error for --record's file; a folder
+ * that cannot take it is noted, and the store alone keeps the
+ * recording. */
+int session_record(session *s, tg_err *err);
 
 /* ---- session_risk.c ------------------------------------------------------- */
 
