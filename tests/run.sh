@@ -7,7 +7,7 @@
 # ends with one line: "N passed, N failed", plus ", N skipped" when any
 # case was skipped. Time limits: TG_TEST_TIMEOUT (every test),
 # TG_UNIT_TIMEOUT (300 s), TG_E2E_TIMEOUT (600 s), TG_TIMEOUT_SCALE. Each
-# test's line says how long it took.
+# test's line says how long it took. TG_TEST_JOBS tests run at once.
 cd "$(dirname "$0")/.." || exit 70
 . tests/tools/counts.sh
 BUILD=${BUILD:-build}
@@ -21,21 +21,18 @@ case "$BUILD" in
 esac
 # cmocka's own format, whatever the caller's environment asks for.
 unset CMOCKA_MESSAGE_OUTPUT CMOCKA_XML_FILE CMOCKA_TEST_ABORT
-log=$(mktemp)
-trap 'stop_running; rm -f "$log"; exit 130' INT TERM
+# Tests run TG_TEST_JOBS at a time (default: 2 on a machine with two or
+# more processors, else 1); their lines still print in this order.
+JOBS=${TG_TEST_JOBS:-$( [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ] && echo 2 || echo 1)}
+case $JOBS in '' | *[!0-9]* | 0) echo "TG_TEST_JOBS: a whole number of at least 1, not '$JOBS'"; exit 64 ;; esac
+logs=$(mktemp -d) || exit 73
+trap 'stop_pool "$logs"; rm -rf "$logs"; exit 130' INT TERM
 for t in "$BUILD"/tests/test_*; do
-    [ -f "$t" ] && [ -x "$t" ] || continue
-    lim=$(time_limit unit "$t")
-    run_limited "$lim" "$log" "$t"
-    unit_counts "$log" "$rc" "$timed_out" "$lim"
-    tally "$(basename "$t")" "$secs"
+    [ -f "$t" ] && [ -x "$t" ] && pool_add unit "$t"
 done
 for t in "$E2E_DIR"/*.sh; do
-    [ -f "$t" ] || continue
-    lim=$(time_limit e2e "$t")
-    run_limited "$lim" "$log" sh "$t"
-    e2e_counts "$log" "$rc" "$timed_out" "$lim"
-    tally "e2e/$(basename "$t" .sh)" "$secs"
+    [ -f "$t" ] && pool_add e2e "$t"
 done
-rm -f "$log"
+pool_run "$logs"
+rm -rf "$logs"
 closing

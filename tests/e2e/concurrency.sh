@@ -6,7 +6,10 @@
 # reaches anyone, every writer
 # finishes, the app's record of the session is complete, the store passes
 # its integrity check, and the WAL file stays bounded.
-# One "ok"/"FAIL" line per check; the last line counts them.
+# One "ok"/"FAIL" line per check; the last line counts them. It races
+# writers against each other on purpose, so the runner gives it the
+# machine to itself:
+# run alone
 set -u
 BUILD=${TG_BUILD:-build}
 TG=$PWD/$BUILD/trendguard

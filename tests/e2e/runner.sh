@@ -9,6 +9,8 @@
 # stopped at its time limit (TG_TEST_TIMEOUT=2) and named, and a whole
 # run.sh over them must say so in its closing line and exit status; a run
 # over the passing ones alone must end "N passed, 0 failed" and exit 0.
+# Several tests at once (TG_TEST_JOBS) print the same as one at a time,
+# and a script marked "# run alone" overlaps no other.
 # One "ok"/"FAIL" line per check; the last line counts them.
 set -u
 W=$(mktemp -d)
@@ -105,6 +107,37 @@ grep -qx 'skipped: test_skip: test_needs_locale' "$W/all" &&
     grep -qx 'skipped: e2e/skip: frobnicate: the frobnicator is not installed' "$W/all"
 check "run.sh names every skipped case" $? "$(grep '^skipped:' "$W/all" | tr '\n' ' ')"
 ! grep -q 'not_executable' "$W/all"; check "run.sh runs only executables from the build folder" $?
+
+# Several at once (TG_TEST_JOBS): the same lines in the same order, the
+# same closing line and exit status as one at a time.
+TG_TEST_TIMEOUT=2 TG_TEST_JOBS=1 BUILD=$W/build E2E_DIR=$W/e2e sh tests/run.sh >"$W/one" 2>&1
+rc1=$?
+TG_TEST_TIMEOUT=2 TG_TEST_JOBS=4 BUILD=$W/build E2E_DIR=$W/e2e sh tests/run.sh >"$W/four" 2>&1
+rc4=$?
+untimed() { sed 's/ *[0-9][0-9]*s\( \|$\)/\1/' "$1"; }
+[ "$rc1" = "$rc4" ] && [ "$(untimed "$W/one")" = "$(untimed "$W/four")" ]
+check "four at a time: the same lines, order and verdict as one at a time" $? \
+    "exit $rc1 / $rc4; $(diff "$W/one" "$W/four" | head -n 6 | tr '\n' ' ')"
+TG_TEST_JOBS=0 sh tests/run.sh >"$W/out" 2>&1
+[ $? = 64 ] && grep -q "TG_TEST_JOBS: a whole number" "$W/out"
+check "TG_TEST_JOBS=0 is refused, exit 64" $? "$(cat "$W/out")"
+# A script marked "# run alone" runs with nothing beside it; the others
+# overlap. Each records when it started and ended.
+mkdir -p "$W/pool-e2e" "$W/pool/tests"
+for n in 1 2 3 4; do
+    { echo 'echo "$(date +%s%N) start" >>"$LOGF.'$n'"'
+      [ $n = 3 ] && echo '# run alone'
+      echo 'sleep 0.6; echo "ok   slept"; echo "checks: 1 passed, 0 failed"'
+      echo 'echo "$(date +%s%N) end" >>"$LOGF.'$n'"'; } >"$W/pool-e2e/s$n.sh"
+done
+LOGF=$W/times TG_TEST_JOBS=3 BUILD=$W/pool E2E_DIR=$W/pool-e2e sh tests/run.sh >"$W/out" 2>&1
+at() { sed -n "s/ $2\$//p" "$W/times.$1"; } # at N start|end
+[ "$(tail -n 1 "$W/out")" = "4 passed, 0 failed" ] &&
+    [ "$(at 1 start)" -lt "$(at 2 end)" ] && [ "$(at 2 start)" -lt "$(at 1 end)" ]
+check "tests run at once: the first two overlap" $? "$(cat "$W/out")"
+[ "$(at 3 start)" -gt "$(at 2 end)" ] && [ "$(at 3 start)" -gt "$(at 1 end)" ] &&
+    [ "$(at 4 start)" -gt "$(at 3 end)" ]
+check "a '# run alone' script starts after the others end, the next after it" $?
 
 ln -s "$ST/unit_pass" "$W/good/tests/test_pass"
 ln -s "$ST/e2e_pass.sh" "$W/good-e2e/pass.sh"

@@ -33,6 +33,7 @@ run_limited() {
     t0=$(date +%s)
     timeout -k 10 "$lim" "$@" </dev/null >"$out" 2>&1 &
     running=$!
+    [ -z "${pidfile:-}" ] || echo "$running" >"$pidfile"
     wait "$running"; rc=$?
     running=
     secs=$(($(date +%s) - t0))
@@ -42,6 +43,82 @@ run_limited() {
     fi
 }
 stop_running() { [ -z "${running:-}" ] || kill -TERM "$running" 2>/dev/null; }
+
+# pool_add KIND FILE: one test for pool_run, KIND unit (a cmocka binary)
+# or e2e (a script). pool_run DIR: runs the tests added, up to JOBS at
+# once (default 1), each through run_limited into DIR, and counts and
+# tallies each in the order added as soon as it and those before it are
+# done, so the lines and the totals read as a run one at a time. A script
+# with a line "# run alone" (one that times its kills or races writers)
+# starts when nothing else runs, and nothing starts beside it; a test done
+# waits for those before it to be tallied, but frees its place at once. stop_pool
+# DIR, from a runner's INT/TERM trap, stops every test still running.
+pool_n=0
+pool_add() {
+    eval "pool_kind_$pool_n=\$1; pool_file_$pool_n=\$2"
+    pool_n=$((pool_n + 1))
+}
+pool_run() { # pool_run DIR
+    pool_next=0; pool_done=0; pool_alone=-1
+    while [ "$pool_done" -lt "$pool_n" ]; do
+        if [ "$pool_done" -lt "$pool_next" ] && [ -f "$1/$pool_done.meta" ]; then
+            pool_finish "$1" "$pool_done"
+            pool_done=$((pool_done + 1))
+        elif pool_may_start "$1"; then
+            pool_start "$1" "$pool_next" "$pk" "$pf"
+            pool_next=$((pool_next + 1))
+        else
+            sleep 0.2
+        fi
+    done
+}
+# pool_may_start DIR: whether the next test may start now (sets pk, pf).
+pool_may_start() {
+    [ "$pool_next" -lt "$pool_n" ] || return 1
+    pool_busy=0; i=$pool_done
+    while [ "$i" -lt "$pool_next" ]; do
+        [ -f "$1/$i.meta" ] || pool_busy=$((pool_busy + 1))
+        i=$((i + 1))
+    done
+    [ "$pool_busy" -lt "${JOBS:-1}" ] || return 1
+    [ "$pool_alone" -lt "$pool_done" ] || [ -f "$1/$pool_alone.meta" ] || return 1
+    eval "pk=\$pool_kind_$pool_next; pf=\$pool_file_$pool_next"
+    if [ "$pk" = e2e ] && grep -q '^# run alone$' "$pf"; then
+        [ "$pool_busy" -eq 0 ] || return 1
+        pool_alone=$pool_next
+    fi
+    return 0
+}
+pool_start() { # pool_start DIR N KIND FILE
+    lim=$(time_limit "$3" "$4")
+    (
+        trap - INT TERM
+        pidfile=$1/$2.pid
+        if [ "$3" = unit ]; then run_limited "$lim" "$1/$2.log" "$4"
+        else run_limited "$lim" "$1/$2.log" sh "$4"; fi
+        echo "$rc $secs $timed_out $lim" >"$1/$2.meta"
+    ) &
+    eval "pool_pid_$2=\$!"
+}
+pool_finish() { # pool_finish DIR N
+    eval "wait \$pool_pid_$2; pk=\$pool_kind_$2; pf=\$pool_file_$2"
+    read -r rc secs timed_out lim <"$1/$2.meta" 2>/dev/null ||
+        { rc=70; secs=0; timed_out=0; lim=0; }
+    log=$1/$2.log
+    if [ "$pk" = unit ]; then
+        unit_counts "$log" "$rc" "$timed_out" "$lim"; pname=$(basename "$pf")
+    else
+        e2e_counts "$log" "$rc" "$timed_out" "$lim"; pname=e2e/$(basename "$pf" .sh)
+    fi
+    tally "$pname" "$secs"
+    rm -f "$log" "$1/$2.meta" "$1/$2.pid"
+}
+stop_pool() { # stop_pool DIR
+    for pf in "$1"/*.pid; do
+        [ -f "$pf" ] && kill -TERM "$(cat "$pf")" 2>/dev/null
+    done
+    return 0
+}
 
 # sum_of LOG SED-PATTERN: the sum of the numbers the pattern's \1 picks.
 sum_of() {
