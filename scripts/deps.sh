@@ -1,14 +1,15 @@
 #!/bin/sh
 # Installs the Debian packages TrendGuard needs to build, test and run
 # (groff-base, man-db and zsh: tests/e2e/cli.sh renders the man pages and
-# completes in a real zsh).
+# completes in a real zsh; asciinema: tests/e2e/usability.sh plays the
+# app's recordings with the real player).
 # As root (or with sudo) it runs apt-get; otherwise it prints the command.
 set -eu
 # python3-xgboost: XGBoost's tracker (xgboost.tracker) for
 # trendguard-train's distributed workers (--workers N, --run-tracker).
 PKGS="build-essential pkg-config libncurses-dev libcurl4-openssl-dev \
 libcjson-dev libsqlite3-dev sqlite3 libxgboost-dev python3-xgboost \
-libcmocka-dev libunistring-dev tmux groff-base man-db zsh"
+libcmocka-dev libunistring-dev tmux groff-base man-db zsh asciinema"
 [ -n "${TG_EXTRA_PKGS:-}" ] && PKGS="$PKGS $TG_EXTRA_PKGS"
 missing=""
 for p in $PKGS; do

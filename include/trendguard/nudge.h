@@ -40,8 +40,12 @@ enum {
     TG_NUDGE_BUDGET_BINS = 48 /* value per unit of budget, for the bar */
 };
 
-/* When a nudge can be shown. */
-enum { TG_MOMENT_ITEM, TG_MOMENT_CART, TG_MOMENT_RETURN, TG_NUM_MOMENTS };
+/* When a nudge can be shown: on the item page, at the cart, when a return
+ * is started, in the order-edit window after checkout (before the order
+ * ships), and when a returned item reaches the warehouse (the shop's own
+ * decision: no shopper sees it). */
+enum { TG_MOMENT_ITEM, TG_MOMENT_CART, TG_MOMENT_RETURN, TG_MOMENT_ORDER,
+       TG_MOMENT_RESTOCK, TG_NUM_MOMENTS };
 /* Risk bands of a score (limits in the catalogue). */
 enum { TG_BAND_LOW, TG_BAND_MEDIUM, TG_BAND_HIGH, TG_NUM_BANDS };
 /* What accepting a nudge does. */
@@ -54,6 +58,14 @@ enum {
     TG_ACTION_EXCHANGE,      /* turn a started return into an exchange or
                                 store credit */
     TG_ACTION_BADGE,         /* the frequently-returned badge */
+    TG_ACTION_PRESELECT_SIZE,/* the advised size pre-selected on the item
+                                page (a default), undone with one key */
+    TG_ACTION_PRE_SHIP,      /* the pre-ship check: change a size or drop
+                                the duplicate sizes before the order
+                                ships */
+    TG_ACTION_FAST_RESTOCK,  /* a returned item routed to the fast restock
+                                while its trend is hot (the shop's) */
+    TG_ACTION_RETURN_FEE,    /* a fee on returning the item (a what-if) */
     TG_NUM_ACTIONS
 };
 /* Offers and what they cost the shop when taken up. */
@@ -130,6 +142,17 @@ typedef struct tg_nudge_def {
      * logit) removed, and for save-for-later the days until the shopper
      * decides again. */
     double expect_lost, expect_cut, expect_later_days;
+    /* The fast restock: the days a trend the feed shows hot is expected
+     * to stay hot (the chance it still is d days on: exp(-d / hot_days)).
+     * The return fee: the later sales lost per fee paid, in units of the
+     * item's price, and the fee itself (money per return). */
+    double expect_hot_days, expect_later_lost, fee;
+    /* The chance the engine expects a shopper to take it before any
+     * answer: the mean of the bandit's prior (0.5 when the file gives
+     * none). */
+    double expect_taken;
+    /* A what-if: off unless the caller turns it on (what_if_on). */
+    int what_if;
 } tg_nudge_def;
 
 /* One term of the rule-based estimate used when there is no model: when
@@ -146,11 +169,20 @@ typedef struct tg_nudge_catalog {
     int per_session;               /* nudges per session, all kinds */
     int per_shopper_day;           /* nudges per shopper per day */
     double daily_offer_budget;     /* money a day for offers taken up */
+    double order_edit_minutes;     /* an order can be changed this long
+                                      after checkout, before it ships (the
+                                      pre-ship check's window; 0: never) */
     /* What a nudge is worth, as the shop counts its money (shares of the
      * price paid): the margin of a sale, the cost of processing a return,
      * the share of a returned item's cost recovered by selling it again,
      * and the share of the margin an exchange keeps. */
     double margin, processing_share, resale_share, exchange_keeps;
+    /* The restock routes (for the fast restock): days from a return to
+     * the item back on sale by the usual route and by the fast one, what
+     * the fast one costs an item, and the share of a returned item's cost
+     * recovered while its trend is hot and once it has faded. */
+    double restock_days, fast_restock_days, fast_restock_cost;
+    double resale_hot, resale_faded;
     double rules_base;             /* logit of the rule-based estimate */
     tg_nudge_rule rules[TG_NUDGE_MAX_RULES];
     int n_rules;
@@ -160,6 +192,8 @@ typedef struct tg_nudge_catalog {
      * whatever their value (the simulation's random and badge-only
      * baselines). */
     int pick_random;
+    /* Not in the file: bit i turns on what-if nudge i. */
+    uint32_t what_if_on;
 } tg_nudge_catalog;
 
 /* Loads and checks a catalogue (path NULL: the shipped assets/nudges.json).
@@ -172,6 +206,11 @@ int nudge_catalog_parse(const char *json, size_t n, const char *name,
                         tg_nudge_catalog *c, tg_err *err);
 /* Index of the nudge with this id, or -1. */
 int nudge_catalog_find(const tg_nudge_catalog *c, const char *id);
+/* Whether nudge i may be decided at all: not a what-if left off. */
+int nudge_catalog_on(const tg_nudge_catalog *c, int i);
+/* Whether the shop, not the shopper, answers nudge action a (a fast
+ * restock, a fee): it is taken whenever chosen. */
+int nudge_action_is_the_shops(int action);
 /* The band (TG_BAND_*) of a probability by the catalogue's limits: the one
  * definition the engine, the app and the reports share (risk_figure
  * writes a probability so that its figure agrees with it). */
@@ -234,6 +273,8 @@ typedef struct tg_nudge_input {
     /* sizes: rank of the picked size (XS..XXL 0..5, shoes their number),
      * the range offered (lo == hi == 0 for one size; lo > hi unknown) */
     int size, size_lo, size_hi, is_shoe;
+    int size_picked;          /* 1: the shopper picked the size: too late
+                                 to pre-select one */
     /* facts for messages; NaN / NULL when unknown */
     const char *item;         /* "Ribbed Midi Dress", or NULL: category */
     double kept_pct;          /* see TG_FACT_KEPT_PCT */

@@ -222,4 +222,15 @@ int shop_return(tg_shop *sh, int64_t purchase_id, const char *reason,
                 const char *exchange_size, const tg_line_scoring *scoring,
                 tg_err *err);
 
+/* Changes a line of an order in its order-edit window (ordered at most
+ * `window` seconds before now, not returned), as a pre-ship check asks:
+ * to size (the line's score for model_version, when score is given and
+ * not NaN, becomes *score), or, with size NULL, out of the order (its
+ * scores go; its follow-ups stay in interventions, about its order). One
+ * transaction. TG_EDATA when the window has closed, the line is returned
+ * or the item has no such size; TG_ENOINPUT for no line. */
+int shop_edit_line(tg_shop *sh, int64_t purchase_id, const char *size,
+                   const tg_line_score *score, int model_version,
+                   int64_t window, tg_err *err);
+
 #endif

@@ -22,8 +22,14 @@
  * advice moves the shopper to the advised size (right or wrong) and the
  * true return probability is worked out again; a saved item is decided
  * again days later, with the trend's heat then; reviews show how an item
- * fits and its quality; ... (sim_effects.c). Same seed, same result,
- * whatever the number of threads. */
+ * fits and its quality; ... (sim_effects.c). Around the item's nudge
+ * (sim_levers.c): a pre-ship check on the order once it is placed, the
+ * shop's fast restock of hot returns, and a return fee as a what-if (off
+ * unless the catalogue's what_if_on turns it on) whose payers make fewer
+ * later orders. Besides returns it measures satisfaction per order from
+ * the shopper model's events and the resale value recovered, split into
+ * returns avoided and faster restock. Same seed, same result, whatever
+ * the number of threads. */
 #ifndef TRENDGUARD_SIM_H
 #define TRENDGUARD_SIM_H
 
@@ -42,7 +48,7 @@ enum { TG_SIM_RESALE_HOT, TG_SIM_RESALE_DECLINE, TG_SIM_RESALE_OBSOLETE,
        TG_SIM_RESALE_EVERGREEN, TG_SIM_RESALE_KINDS };
 
 /* Parameters a file may hold, keyed ones counted once. */
-#define TG_SIM_MAX_PARAMS 48
+#define TG_SIM_MAX_PARAMS 64
 
 typedef struct tg_sim_assume {
     double treatment_share;          /* arms.treatment_share */
@@ -53,6 +59,8 @@ typedef struct tg_sim_assume {
                                            phase when back on sale */
     double unsellable_salvage;       /* value recovered of a damaged item */
     double restock_days;             /* return to back on sale */
+    double fast_restock_days;        /* the same by the fast route */
+    double fast_restock_cost;        /* what the fast route costs an item */
     double exchange_keeps;           /* margin an exchange keeps */
     double budget_per_1000_day;      /* offer budget per 1000 treated
                                         shoppers a day */
@@ -60,6 +68,12 @@ typedef struct tg_sim_assume {
     /* answers: accept rate per nudge action, times a segment factor */
     double accept[TG_NUM_ACTIONS];
     double accept_segment[TG_SHOP_SEGMENTS];
+    /* a pre-selected size (a default) is kept by more shoppers than take
+     * the same size offered as a prompt: the prompt's odds times this */
+    double default_odds_ratio;
+    /* the return fee (a what-if): money per return, the share of the
+     * returns it keeps, the share of later orders lost once one is paid */
+    double fee_amount, fee_keeps, fee_later_cut;
     /* what shoppers do once they accept (sim_effects.c) */
     double cool_return;      /* save for later: share who come back to
                                 decide again */
@@ -77,6 +91,9 @@ typedef struct tg_sim_assume {
     /* satisfaction of an item (an order averages its items) */
     double sat_kept, sat_returned, sat_exchanged, sat_saved;
     double sat_shown, sat_declined; /* taken off per nudge shown/declined */
+    double sat_waited;       /* taken off an item bought after waiting */
+    double sat_fee;          /* taken off an item whose return paid a fee */
+    double sat_stayed_away;  /* an order not made after paying a fee */
     /* Not in the file. effects_off: an accepted nudge changes nothing
      * (sim_assume_zero_effects). range_*: the file's range of each
      * parameter that cites one (by sim_assume_params index). */
@@ -99,14 +116,21 @@ int sim_assume_parse(const char *json, size_t n, const char *name,
  * exchange keeps nothing. */
 void sim_assume_zero_effects(tg_sim_assume *a);
 
+/* What an assumption can move: returns (and with them everything else),
+ * satisfaction, the resale value recovered. */
+enum { TG_MOVES_RETURNS = 1, TG_MOVES_SATISFACTION = 2, TG_MOVES_RESALE = 4,
+       TG_MOVES_ALL = 7 };
+
 /* One assumption as the sweep moves it: a file parameter, or one key of a
  * keyed one ("accept.segment.careful_repeat"). low and high: its range
  * when the file cites one (sourced), else half and double its value,
- * within what the parameter may hold. moves_returns: 0 for those that
- * cannot change a return (satisfaction, the A/B split, the scale). */
+ * within what the parameter may hold. moves: TG_MOVES_* bits (0 for the
+ * A/B split, which an engine-only run does not use); moves_returns: its
+ * TG_MOVES_RETURNS bit. needs_action: the nudge action (TG_ACTION_*)
+ * without which it moves nothing (-1: none), such as the fee's what-if. */
 typedef struct tg_sim_param {
     char name[64];
-    int sourced, moves_returns;
+    int sourced, moves, moves_returns, needs_action;
     double value, low, high;
 } tg_sim_param;
 /* Lists the assumptions of a; returns how many (at most max). */
@@ -154,6 +178,15 @@ typedef struct tg_sim_arm {
     long exchanges;           /* returns turned into an exchange or credit */
     double revenue;           /* paid, less refunds */
     double satisfaction_sum;  /* over orders */
+    long orders_lost;         /* carts not made: the shopper stayed away
+                                 after paying a return fee */
+    double lost_later_margin; /* their margin */
+    long fees_paid;
+    double fee_income;
+    long fast_restocked;      /* returns routed to the fast restock */
+    double restock_cost;      /* the fast route's cost */
+    double faster_resale;     /* value the fast route recovered over the
+                                 usual one (the shopper model's truth) */
     double carted_margin;     /* margin of every carted line */
     double dropped_margin;    /* of carted lines not bought for a nudge */
     double returned_margin;   /* margin given back by returns */
@@ -180,8 +213,19 @@ typedef struct tg_sim_roi {
     double resale_recovered;  /* value no longer lost on returned goods */
     double offer_cost;
     double lost_margin;       /* of carted lines not bought for a nudge */
-    double net;               /* saved + resale - offers - lost */
+    double restock_cost;      /* the fast route's cost */
+    double fee_income;        /* return fees paid */
+    double lost_later_margin; /* of carts not made after a fee */
+    double net;               /* saved + resale + fees - offers - lost -
+                                 restock - lost later */
 } tg_sim_roi;
+
+/* The resale value recovered (the value no longer lost on returned goods,
+ * against the same shoppers without nudges), split into what fewer
+ * returns and the faster restock of hot returns recovered. */
+typedef struct tg_sim_resale {
+    double total, returns_avoided, faster_restock;
+} tg_sim_resale;
 
 typedef struct tg_sim_compare {
     /* against control (the A/B check): other shoppers */
@@ -192,7 +236,11 @@ typedef struct tg_sim_compare {
     double vs_engine, vs_engine_low, vs_engine_high; /* the engine's paired
                                  reduction less this arm's */
     double conversion_change; /* against the shadow, points (0.01 = one) */
-    double satisfaction_change;
+    /* satisfaction per order against the shadow: relative change (0.01 =
+     * 1% higher) with its 95% interval, and in points of the index */
+    double satisfaction_change, satisfaction_low, satisfaction_high;
+    double satisfaction_points;
+    tg_sim_resale resale;
     long refunds_avoided;     /* the shadow's refunds less the arm's */
     long returns_avoided;
     tg_sim_roi roi;           /* against the shadow: the same shoppers */
@@ -225,11 +273,14 @@ typedef struct tg_sim_result {
                                  for */
     double scale_refunds_avoided; /* per year */
     tg_sim_roi scale_roi;     /* per year */
+    tg_sim_resale scale_resale; /* per year */
     double scale_returns_avoided; /* per year */
     double scale_return_loss; /* assumed annual loss */
     double seconds;
     char catalog_ids[TG_NUDGE_MAX][32];
     int n_nudges;
+    unsigned char what_if[TG_NUDGE_MAX]; /* 0: not a what-if; 1: off;
+                                            2: on */
 } tg_sim_result;
 
 /* Runs the simulation. Every pointer in o must be set except model,
@@ -237,25 +288,37 @@ typedef struct tg_sim_result {
 int sim_run(const tg_sim_opts *o, tg_sim_result *r, tg_err *err);
 void sim_result_free(tg_sim_result *r);
 /* The result as JSON text (caller frees): months, control, treatment,
- * shadow, return_reduction {relative, ci95 (against control), paired
- * {relative, ci95}}, engine_vs_random / _rules / _badge {difference,
- * ci95}, by_nudge, refunds_avoided, returns_per_item, conversion_change,
- * satisfaction_change, resale_recovered, roi, baselines, monthly,
- * scale_to_trendbuy, and more. */
+ * shadow, what_if, return_reduction {relative, ci95 (against control),
+ * paired {relative, ci95}}, engine_vs_random / _rules / _badge
+ * {difference, ci95}, by_nudge, refunds_avoided, returns_per_item,
+ * conversion_change, satisfaction {change, ci95, points, target_change},
+ * resale_recovered {total, per_month, split, per_year_trendbuy,
+ * per_year_trendbuy_split, six_months_trendbuy, ...}, roi, baselines,
+ * monthly, scale_to_trendbuy, and more. */
 char *sim_result_json(const tg_sim_result *r, const tg_sim_assume *a);
 
 /* ---- the sweep: what the figure hangs on ------------------------------------ */
+
+/* The three figures a sweep follows, each the mean over the seeds: the
+ * paired reduction, the relative change of satisfaction and the resale
+ * value recovered a year scaled to TrendBuy. */
+typedef struct tg_sweep_figures {
+    double reduction, satisfaction, resale;
+} tg_sweep_figures;
 
 typedef struct tg_sweep_row {
     tg_sim_param p;
     double reduction_low, reduction_high; /* mean paired reduction over the
                                              seeds at low and high */
+    tg_sweep_figures at_low, at_high;     /* every figure there */
 } tg_sweep_row;
 
 typedef struct tg_sweep {
     int seeds, shoppers, months, model_version;
     double base;                 /* mean paired reduction, the defaults */
+    tg_sweep_figures base_all;   /* every figure at the defaults */
     double base_seed[8];         /* per seed */
+    char what_if[TG_NUDGE_MAX * 33]; /* the what-ifs turned on, "" */
     tg_sweep_row rows[2 * TG_SIM_MAX_PARAMS];
     int n;                       /* rows, widest swing first */
     tg_sim_param fixed[2 * TG_SIM_MAX_PARAMS]; /* not swept: they move no
@@ -271,14 +334,18 @@ typedef struct tg_sweep {
 } tg_sweep;
 
 /* Runs the sweep: the defaults, then every assumption that can move a
- * return at its low and its high value, each over `seeds` seeds (1 to 8:
+ * return, satisfaction or the resale value (with the nudges it needs on)
+ * at its low and its high value, widest swing of the reduction first,
+ * each over `seeds` seeds (1 to 8:
  * o->seed, o->seed + 1, ...) with the engine and its shadow only; then
  * the accept multiplier. o as for sim_run (its assume is the defaults);
  * progress gets the fraction done. */
 int sim_sweep(const tg_sim_opts *o, int seeds, tg_sweep *sw, tg_err *err);
-/* The sweep as JSON (caller frees): base, seeds, assumptions [{name,
- * sourced, low, high, reduction_low, reduction_high}], not_swept,
- * needed_for_25 {acceptance_multiplier (or null), reduction, at_3x}. */
+/* The sweep as JSON (caller frees): base, base_satisfaction, base_resale,
+ * seeds, assumptions [{name, sourced, moves, low, high, reduction_low,
+ * reduction_high, satisfaction_low, satisfaction_high, resale_low,
+ * resale_high}], not_swept, needed_for_25 {acceptance_multiplier (or
+ * null), reduction, at_3x}. */
 char *sim_sweep_json(const tg_sweep *sw);
 /* Keeps a sweep in the store (for `report --html`), made at `now`. */
 int sim_sweep_store(tg_store *s, const tg_sweep *sw, int64_t now,

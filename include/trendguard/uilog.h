@@ -58,6 +58,51 @@ int uilog_events(tg_store *s, const char *session,
                  int (*fn)(void *ud, const tg_ui_event *e), void *ud,
                  tg_err *err);
 
+/* ---- recording what the app drew (uilog_rec.c) ------------------------------
+ * A session can be recorded as asciicast v2 (cast.h): the terminal's
+ * output with its timing, and each event added from then on as a marker
+ * ("KIND DETAIL"), so the markers and the session's events match one for
+ * one. The recording goes to a file as it happens (when one is asked
+ * for) and to the store (ui_recordings, ui_cast) with the events, from
+ * which uilog_cast rebuilds the same file. */
+typedef struct tg_uilog_rec {
+    const char *file;        /* write here (replaced when it is a regular
+                                file), or NULL */
+    const char *dir;         /* else into this folder, as NAME.cast (NAME:
+                                the session's name made a safe file name;
+                                NAME-2.cast... when taken), or NULL */
+    int width, height;       /* the terminal's size at the start */
+    const char *term;        /* TERM, may be NULL */
+    double t0;               /* tg_now_mono() of time 0 */
+} tg_uilog_rec;
+
+/* Starts recording u. With neither file nor dir, the store alone keeps
+ * it. TG_EUSAGE when file is a link, folder, FIFO or device, TG_EIO when
+ * it cannot be written. */
+int uilog_record(tg_uilog *u, const tg_uilog_rec *o, tg_err *err);
+/* 1 while u records. */
+int uilog_recording(const tg_uilog *u);
+/* The file being written, "" when none. */
+const char *uilog_record_path(const tg_uilog *u);
+/* Why the file stopped being written ("" while all is well); the store
+ * still gets the rest. */
+const char *uilog_record_problem(const tg_uilog *u);
+/* fn(ud) is called before a marker is recorded, to hand over (with
+ * uilog_output) the output written before the event. */
+void uilog_record_pull(tg_uilog *u, void (*fn)(void *ud), void *ud);
+/* The terminal got n bytes at tg_now_mono() time at. */
+void uilog_output(tg_uilog *u, double at, const char *bytes, size_t n);
+/* The terminal is cols x rows now. */
+void uilog_resize(tg_uilog *u, int cols, int rows);
+/* Ends the recording: the output not handed over yet is pulled, the file
+ * closed; the store gets the rest at the next flush. */
+void uilog_record_end(tg_uilog *u);
+/* Writes the newest recording of session to path (atomically);
+ * *recordings (may be NULL) gets how many it has. TG_ENOINPUT with a
+ * message saying whether the session exists but was not recorded. */
+int uilog_cast(tg_store *s, const char *session, const char *path,
+               int *recordings, tg_err *err);
+
 /* A session name for now: "YYYYmmdd-HHMMSS-PID". */
 void uilog_default_name(char *buf, size_t n);
 

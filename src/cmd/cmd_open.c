@@ -11,8 +11,8 @@
 #include "commands.h"
 #include "demo.h"
 
-enum { PERSONA, SESSION, THEME, FEED, FEED_MINUTES, OFFLINE, REPLAY,
-       TIMINGS };
+enum { PERSONA, SESSION, RECORD, THEME, FEED, FEED_MINUTES, OFFLINE,
+       REPLAY, TIMINGS };
 static const cli_opt opts[] = {
     [PERSONA] = CLI_OPT_INT(0, "persona", "ID", 1, 9007199254740991.0, NULL,
                             "start as this shopper (a customers.id of the "
@@ -21,6 +21,11 @@ static const cli_opt opts[] = {
                              "record the usability-testing session under "
                              "NAME, 1 to 63 characters (default: the start "
                              "time and process id)"),
+    [RECORD] = CLI_OPT_OUT(0, "record", "FILE",
+                           "record what the app draws, with a marker for "
+                           "each event, into FILE as asciicast v2 "
+                           "('asciinema play FILE' plays it; default: the "
+                           "settings' record_dir, if set)"),
     [THEME] = CLI_OPT_CHOICE(0, "theme", "colour|mono", "colour",
                              "mono is used anyway when NO_COLOR is set or "
                              "the terminal has no colours"),
@@ -42,6 +47,8 @@ static const cli_example examples[] = {
                    "run)"},
     {"trendguard --persona 42 --session lab-3 --offline",
      "a usability-testing session as shopper 42, without the network"},
+    {"trendguard --session lab-3 --record lab-3.cast",
+     "the same session recorded, to watch with 'asciinema play lab-3.cast'"},
     {"trendguard gen --out data && trendguard ingest data && "
      "trendguard-train && trendguard score",
      "a store of generated data with its model, every line scored"},
@@ -71,6 +78,7 @@ int cmd_open(int argc, char **argv)
     o.session = cli_str(&c, SESSION);
     o.replay = cli_str(&c, REPLAY);
     o.timings = cli_str(&c, TIMINGS);
+    o.record = cli_str(&c, RECORD);
     o.theme = cli_has(&c, THEME) ? cli_str(&c, THEME) : NULL;
     o.feed_url = cli_str(&c, FEED);
     o.feed_minutes = (int)cli_long(&c, FEED_MINUTES);
@@ -81,9 +89,11 @@ int cmd_open(int argc, char **argv)
         return cli_usage(&c, "--offline and --feed contradict each other");
     if (o.replay && (rc = cli_stdin_file(&c, &o.replay)) != TG_OK)
         return rc;
+    tg_err err = {0};
+    if (o.record && tg_replaceable(o.record, &err) != TG_OK)
+        return cli_usage(&c, "--record %s", err.msg);
     struct stat st;
     if (stat(c.db, &st) != 0) {
-        tg_err err = {0};
         if (demo_create(c.db, 1, &err) != TG_OK)
             return cli_fail(&c, &err);
     }

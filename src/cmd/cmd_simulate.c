@@ -4,7 +4,8 @@
  * newest model (or --model PATH, or --rules for the engine's rule-based
  * fallback), as a readable report or JSON; and `--sweep`, which moves
  * every assumption to its low and high value and prints what the figure
- * hangs on (kept in the store for `report --html`). */
+ * hangs on (kept in the store for `report --html`). --what-if ID turns on
+ * a what-if of the catalogue (the return fee). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,14 @@ static void print_money(const tg_sim_roi *m)
                                                    sizeof g));
     printf("  %-22s %14s\n", "lost margin", grouped(-m->lost_margin, g,
                                                     sizeof g));
+    printf("  %-22s %14s\n", "fast restock cost",
+           grouped(-m->restock_cost, g, sizeof g));
+    if (m->fee_income > 0 || m->lost_later_margin > 0) {
+        printf("  %-22s %14s\n", "return fees", grouped(m->fee_income, g,
+                                                         sizeof g));
+        printf("  %-22s %14s\n", "later orders lost",
+               grouped(-m->lost_later_margin, g, sizeof g));
+    }
     printf("  %-22s %14s\n", "net", grouped(m->net, g, sizeof g));
 }
 
@@ -142,6 +151,22 @@ static void print_baselines(const tg_sim_result *r)
     }
 }
 
+/* The resale value recovered, its split and the seed's target. */
+static void print_resale(const tg_sim_result *r)
+{
+    const tg_sim_resale *x = &r->cmp[TG_SIM_ENGINE].resale;
+    char a[48], b[48], c[48], d[48], e[48];
+    printf("Resale value recovered: %s a month here (%s from fewer returns, "
+           "%s from the fast restock of\n%ld hot returns, which cost %s); "
+           "scaled to TrendBuy %s in six months against the\ntarget of "
+           "2,100,000.\n", grouped(x->total / r->months, a, sizeof a),
+           grouped(x->returns_avoided, b, sizeof b),
+           grouped(x->faster_restock, c, sizeof c),
+           r->arm[TG_SIM_ENGINE].fast_restocked,
+           grouped(r->arm[TG_SIM_ENGINE].restock_cost, d, sizeof d),
+           grouped(r->scale_resale.total / 2, e, sizeof e));
+}
+
 static void print_report(const tg_sim_result *r)
 {
     const tg_sim_compare *e = &r->cmp[TG_SIM_ENGINE];
@@ -163,9 +188,13 @@ static void print_report(const tg_sim_result *r)
            100 * e->paired, 100 * e->paired_low, 100 * e->paired_high,
            100 * e->relative, 100 * e->ci_low, 100 * e->ci_high);
     printf("Refunds avoided %s (an exchange is still a return); conversion "
-           "%+.2f points; satisfaction %+.3f.\n",
-           grouped((double)e->refunds_avoided, g, sizeof g),
-           100 * e->conversion_change, e->satisfaction_change);
+           "%+.2f points.\nSatisfaction per order %+.1f%% (95%% interval "
+           "%+.1f%% to %+.1f%%; %.3f against %.3f), against the target of "
+           "+28%%.\n", grouped((double)e->refunds_avoided, g, sizeof g),
+           100 * e->conversion_change, 100 * e->satisfaction_change,
+           100 * e->satisfaction_low, 100 * e->satisfaction_high,
+           r->arm[TG_SIM_ENGINE].satisfaction,
+           r->arm[TG_SIM_SHADOW].satisfaction);
     printf("\nMoney, the treated shoppers against themselves without "
            "nudges:\n");
     print_money(&e->roi);
@@ -180,20 +209,27 @@ static void print_report(const tg_sim_result *r)
     printf("%s refunds avoided a year; net %s a year.\n",
            grouped(r->scale_refunds_avoided, g, sizeof g),
            grouped(r->scale_roi.net, d1, sizeof d1));
+    print_resale(r);
     int beats = 1;
     for (int k = TG_SIM_RANDOM; k < TG_SIM_SHADOW; k++)
         beats &= r->cmp[k].vs_engine_low > 0;
     printf("\nTarget: returns down >= 25%% with the interval above 0: %s; "
            "conversion down <= 2 points: %s;\n        net positive: %s; "
-           "beats every baseline (interval above 0): %s.\n",
+           "beats every baseline (interval above 0): %s;\n        "
+           "satisfaction up >= 28%%: %s; resale recovered >= 2.1M in six "
+           "months: %s.\n",
            e->paired >= 0.25 && e->paired_low > 0 ? "met" : "NOT met",
            e->conversion_change >= -0.02 ? "met" : "NOT met",
-           e->roi.net > 0 ? "met" : "NOT met", beats ? "met" : "NOT met");
+           e->roi.net > 0 ? "met" : "NOT met", beats ? "met" : "NOT met",
+           e->satisfaction_change >= 0.28 && e->satisfaction_low > 0
+               ? "met" : "NOT met",
+           r->scale_resale.total / 2 >= 2100000 ? "met" : "NOT met");
     printf("(%.1f s)\n", r->seconds);
 }
 
 static void print_sweep(const tg_sweep *sw)
 {
+    char g[48];
     printf("What the figure hangs on: %d seeds x %d shoppers, %d months, "
            "scoring with %s; %.0f s\n", sw->seeds, sw->shoppers, sw->months,
            sw->model_version > 0 ? "the model" : "the rules", sw->seconds);
@@ -201,16 +237,25 @@ static void print_sweep(const tg_sweep *sw)
            100 * sw->base);
     for (int i = 0; i < sw->seeds; i++)
         printf(" %.1f%%", 100 * sw->base_seed[i]);
-    printf(")\n\n  %-32s %-9s %9s %9s %9s %9s %8s\n", "assumption", "source",
-           "low", "high", "at low", "at high", "swing");
+    printf(");\nsatisfaction %+.1f%%, resale recovered %s a year at "
+           "TrendBuy's scale%s%s.\n", 100 * sw->base_all.satisfaction,
+           grouped(sw->base_all.resale, g, sizeof g),
+           sw->what_if[0] ? "; what-if on: " : "", sw->what_if);
+    printf("\n  %-32s %-8s %8s %8s %7s %7s %7s %7s %9s %9s\n", "assumption",
+           "source", "low", "high", "red lo", "red hi", "sat lo", "sat hi",
+           "resale lo", "resale hi");
     for (int i = 0; i < sw->n; i++) {
         const tg_sweep_row *r = &sw->rows[i];
-        printf("  %-32s %-9s %9.4g %9.4g %8.1f%% %8.1f%% %6.1f pt\n",
-               r->p.name, r->p.sourced ? "sourced" : "invented", r->p.low,
-               r->p.high, 100 * r->reduction_low, 100 * r->reduction_high,
-               100 * fabs(r->reduction_high - r->reduction_low));
+        char lo[48], hi[48];
+        printf("  %-32s %-8s %8.4g %8.4g %6.1f%% %6.1f%% %+6.1f%% %+6.1f%% "
+               "%9s %9s\n", r->p.name, r->p.sourced ? "sourced" : "invented",
+               r->p.low, r->p.high, 100 * r->reduction_low,
+               100 * r->reduction_high, 100 * r->at_low.satisfaction,
+               100 * r->at_high.satisfaction,
+               grouped(r->at_low.resale, lo, sizeof lo),
+               grouped(r->at_high.resale, hi, sizeof hi));
     }
-    printf("\nNot swept (they move no return):");
+    printf("\nNot swept (they move no figure here, or need a what-if):");
     for (int i = 0; i < sw->n_fixed; i++)
         printf("%s %s", i ? "," : "", sw->fixed[i].name);
     if (isnan(sw->multiplier))
@@ -229,10 +274,11 @@ typedef struct sim_args {
     long months, shoppers, seed, threads, bootstrap, seeds;
     int json, rules, sweep;
     const char *model, *assume, *catalog;
+    const char *what_if; /* ids separated by commas, or NULL */
 } sim_args;
 
 enum { MONTHS, SHOPPERS, SEED, JSON, MODEL, RULES, ASSUME, CATALOG,
-       THREADS, BOOT, SWEEP, SEEDS };
+       THREADS, BOOT, SWEEP, SEEDS, WHAT_IF };
 static const cli_opt opts[] = {
     [MONTHS] = CLI_OPT_INT(0, "months", "N", 1, 60, "6",
                            "months the shoppers live through"),
@@ -263,6 +309,11 @@ static const cli_opt opts[] = {
                                        "the store for report --html)"),
     [SEEDS] = CLI_OPT_INT(0, "seeds", "N", 1, 8, "3",
                           "with --sweep: seeds run at every point"),
+    [WHAT_IF] = CLI_OPT_TEXT(0, "what-if", "ID[,ID]",
+                             "turn on what-ifs of the catalogue, off by "
+                             "default (return_fee: a fee on the returns of "
+                             "serial returners); several separated by "
+                             "commas"),
     CLI_END};
 
 static const cli_example examples[] = {
@@ -272,6 +323,8 @@ static const cli_example examples[] = {
      "a quick run without a model, as JSON"},
     {"trendguard simulate --sweep --seeds 2 --shoppers 5000",
      "what the figure hangs on, two seeds at every assumption's ends"},
+    {"trendguard simulate --what-if return_fee --rules",
+     "the return fee's what-if, its lost later spending included"},
     {NULL, NULL}};
 
 const cli_spec cmd_simulate_spec = {
@@ -281,8 +334,10 @@ const cli_spec cmd_simulate_spec = {
     "shoppers without nudges (paired, on the same random numbers), control "
     "and three baselines (random with the same budget, rules in place of "
     "the model, badge only). --sweep moves every assumption to its low and "
-    "high value and prints what the figure hangs on. Without a model in "
-    "the store it stops (exit 66) unless --rules or --model is given.",
+    "high value and prints what the figure hangs on. --what-if turns on "
+    "what-ifs of the catalogue that are off by default (the return fee). "
+    "Without a model in the store it stops (exit 66) unless --rules or "
+    "--model is given.",
     opts, NULL, CLI_FLAG, 0, 0, examples};
 
 static int parse(cli_ctx *c, int argc, char **argv, sim_args *a)
@@ -302,6 +357,10 @@ static int parse(cli_ctx *c, int argc, char **argv, sim_args *a)
     a->model = cli_str(c, MODEL);
     a->assume = cli_str(c, ASSUME);
     a->catalog = cli_str(c, CATALOG);
+    a->what_if = cli_str(c, WHAT_IF);
+    if (cli_has(c, WHAT_IF) > 1)
+        return cli_usage(c, "--what-if given twice; name several what-ifs "
+                         "in one, separated by commas");
     if (a->rules && a->model)
         return cli_usage(c, "--rules and --model exclude each other");
     if (cli_has(c, SEEDS) && !a->sweep)
@@ -310,6 +369,40 @@ static int parse(cli_ctx *c, int argc, char **argv, sim_args *a)
         (a->assume && (rc = cli_stdin_file(c, &a->assume)) != TG_OK) ||
         (a->catalog && (rc = cli_stdin_file(c, &a->catalog)) != TG_OK))
         return rc;
+    return -1;
+}
+
+/* The catalogue's what-ifs, as "a, b", or "it has none". */
+static void what_if_list(const tg_nudge_catalog *cat, char *list, size_t n)
+{
+    list[0] = '\0';
+    for (int j = 0; j < cat->n; j++)
+        if (cat->nudges[j].what_if)
+            snprintf(list + strlen(list), n - strlen(list), "%s%s",
+                     list[0] ? ", " : "", cat->nudges[j].id);
+    if (!list[0])
+        tg_strlcpy(list, "it has none", n);
+}
+
+/* --what-if ID[,ID]: turns on the catalogue's what-if nudges. Returns -1,
+ * or the usage error's exit code for an ID that is not a what-if. */
+static int turn_on_what_ifs(const cli_ctx *c, const sim_args *a,
+                            tg_nudge_catalog *cat)
+{
+    for (const char *w = a->what_if; w;) {
+        size_t len = strcspn(w, ",");
+        char id[64];
+        snprintf(id, sizeof id, "%.*s", (int)len, w);
+        int i = nudge_catalog_find(cat, id);
+        if (i < 0 || !cat->nudges[i].what_if) {
+            char list[TG_NUDGE_MAX * 33];
+            what_if_list(cat, list, sizeof list);
+            return cli_usage(c, "--what-if: '%s' is not a what-if of the "
+                             "catalogue (%s)", cli_shown(id), list);
+        }
+        cat->what_if_on |= 1u << i;
+        w = w[len] ? w + len + 1 : NULL;
+    }
     return -1;
 }
 
@@ -416,6 +509,8 @@ int cmd_simulate(int argc, char **argv)
     if ((rc = nudge_catalog_load(a.catalog, &cat, &err)) ||
         (rc = sim_assume_load(a.assume, &as, &err)))
         return cli_fail(&c, &err);
+    if ((rc = turn_on_what_ifs(&c, &a, &cat)) >= 0)
+        return rc;
     if (tg_asset_path("assets/behaviour.json", bpath, sizeof bpath) != 0) {
         tg_fail(&err, TG_ENOINPUT, "assets/behaviour.json: not found (set "
                 "TRENDGUARD_SHARE to the folder holding assets/)");

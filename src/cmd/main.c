@@ -55,6 +55,12 @@ static const cli_item environment[] = {
     {"TMPDIR", "where standard input is kept while a command reads it "
                "('-' as a file name; default /tmp)"},
     {"NO_COLOR", "monochrome app, plain report headings"},
+    {"TRENDGUARD_SEED",
+     "a whole number that fixes the app engine's draws (ties between tips, "
+     "the budget's bar), for scripted sessions and usability tests"},
+    {"XDG_CONFIG_HOME",
+     "the app's settings are $XDG_CONFIG_HOME/trendguard/config (else "
+     "~/.config/trendguard/config)"},
     {"TERM", "the app needs a terminal (not dumb); progress bars show "
              "only on one"},
     {"http_proxy, https_proxy, no_proxy",

@@ -302,6 +302,11 @@ int nudge_rules_estimate(const tg_nudge_catalog *c, const float *x,
     return n;
 }
 
+int nudge_moment_after_sale(int moment)
+{
+    return moment == TG_MOMENT_RETURN || moment == TG_MOMENT_RESTOCK;
+}
+
 /* ---- caps and budget ------------------------------------------------------- */
 
 static int64_t day_of(int64_t t)
@@ -487,10 +492,13 @@ static int allowed(const tg_nudge_catalog *c, int i, const tg_nudge_input *in,
                    const tg_nudge_shopper *sh_today, const double *f)
 {
     const tg_nudge_def *d = &c->nudges[i];
+    /* a size is pre-selected on the item page, before one is picked */
     int moment = d->moment == in->moment ||
                  (in->moment == TG_MOMENT_CART &&
-                  d->moment == TG_MOMENT_ITEM);
-    if (!moment || !(d->bands >> band & 1u))
+                  d->moment == TG_MOMENT_ITEM &&
+                  d->action != TG_ACTION_PRESELECT_SIZE);
+    if (!moment || !(d->bands >> band & 1u) || !nudge_catalog_on(c, i) ||
+        (d->action == TG_ACTION_PRESELECT_SIZE && in->size_picked))
         return 0;
     if (s && ((s->declined >> i & 1u) ||
               (d->cap_session && s->shown_by[i] >= d->cap_session)))
@@ -574,7 +582,7 @@ static void scan(const tg_nudge_catalog *c, const tg_bandit *bandit,
     for (int i = 0; i < c->n; i++) {
         if (!allowed(c, i, in, band, s, sh_today, f))
             continue;
-        if (isnan(ref) && in->moment != TG_MOMENT_RETURN)
+        if (isnan(ref) && !nudge_moment_after_sale(in->moment))
             ref = nudge_score(c, &in->scorer, in->x);
         tg_nudge_value v;
         nudge_value_at(c, bandit, in, dr, ref, i, &v);
@@ -658,7 +666,7 @@ void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
     out->score = dr.score;
     out->band = nudge_band(c, dr.score);
     out->context = dr.context;
-    if (out->band == TG_BAND_LOW && in->moment != TG_MOMENT_RETURN) {
+    if (out->band == TG_BAND_LOW && !nudge_moment_after_sale(in->moment)) {
         char w[TG_NUDGE_TEXT];
         snprintf(w, sizeof w, "low risk (%.0f%% is under %.0f%%)",
                  dr.score * 100, c->band_medium * 100);
@@ -706,8 +714,8 @@ void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
     out->sample = v->accept;
     int first = first_answered(d, &dr);
     out->driver = first >= 0 ? dr.f[first] : -1;
-    if (d->action == TG_ACTION_SWITCH_SIZE ||
-        d->action == TG_ACTION_KEEP_ONE_SIZE)
+    if (nudge_size_action(d->action, 1) == TG_ACTION_SWITCH_SIZE ||
+        nudge_size_action(d->action, 2) == TG_ACTION_KEEP_ONE_SIZE)
         out->suggested_size = v->suggested_size;
     double fv[TG_NUM_FACTS];
     with_size(f, v, fv);

@@ -16,12 +16,13 @@
 
 #define MAX_CATALOG_BYTES (1u << 20)
 
-const char *const nudge_moment_names[TG_NUM_MOMENTS] = {"item", "cart",
-                                                        "return"};
+const char *const nudge_moment_names[TG_NUM_MOMENTS] = {
+    "item", "cart", "return", "order", "restock"};
 const char *const nudge_band_names[TG_NUM_BANDS] = {"low", "medium", "high"};
 const char *const nudge_action_names[TG_NUM_ACTIONS] = {
     "none",        "switch_size", "keep_one_size", "save_for_later",
-    "read_reviews", "exchange",   "badge"};
+    "read_reviews", "exchange",   "badge",       "preselect_size",
+    "pre_ship_check", "fast_restock", "return_fee"};
 const char *const nudge_offer_names[TG_NUM_OFFERS] = {
     "none", "free_exchange", "bonus_credit", "bundle_discount"};
 const char *const nudge_fact_names[TG_NUM_FACTS] = {
@@ -291,9 +292,11 @@ static int parse_bands(pctx *p, const char *path, const cJSON *a,
         if (b < 0)
             return bad(p, where, "unknown band '%s' (low, medium or high)",
                        cJSON_IsString(e) ? e->valuestring : "(not a string)");
-        if (b == TG_BAND_LOW && d->moment != TG_MOMENT_RETURN)
-            return bad(p, where, "low risk gets no nudge at an item or a "
-                                 "cart (only a return may list 'low')");
+        if (b == TG_BAND_LOW && d->moment != TG_MOMENT_RETURN &&
+            d->moment != TG_MOMENT_RESTOCK)
+            return bad(p, where, "low risk gets no nudge at an item, a cart "
+                                 "or an order (only a return or a restock "
+                                 "may list 'low')");
         d->bands |= 1u << b;
     }
     return TG_OK;
@@ -304,35 +307,60 @@ static int parse_bands(pctx *p, const char *path, const cJSON *a,
 static int parse_expect(pctx *p, const char *path, const cJSON *e,
                         tg_nudge_def *d)
 {
-    static const char *const keys[] = {"lost", "cut", "later_days",
+    static const char *const keys[] = {"lost",     "cut",        "later_days",
+                                       "hot_days", "later_lost", "taken",
                                        "about"};
-    if (!e)
-        return TG_OK;
-    if (!cJSON_IsObject(e))
-        return bad(p, path, "must be an object {lost, cut, later_days}");
+    d->expect_taken = 0.5;
+    if (e && !cJSON_IsObject(e))
+        return bad(p, path, "must be an object {lost, cut, later_days, "
+                            "hot_days, later_lost, taken}");
     int rc;
-    if ((rc = only_keys(p, path, e, keys, 4)) ||
-        (rc = get_number(p, path, e, "lost", 0, 0, 1, &d->expect_lost)) ||
-        (rc = get_number(p, path, e, "cut", 0, 0, 1, &d->expect_cut)) ||
-        (rc = get_number(p, path, e, "later_days", 0, 0, 60,
-                         &d->expect_later_days)))
+    if (e && ((rc = only_keys(p, path, e, keys, 7)) ||
+              (rc = get_number(p, path, e, "taken", 0, 0.01, 0.99,
+                               &d->expect_taken)) ||
+              (rc = get_number(p, path, e, "lost", 0, 0, 1,
+                               &d->expect_lost)) ||
+              (rc = get_number(p, path, e, "cut", 0, 0, 1,
+                               &d->expect_cut)) ||
+              (rc = get_number(p, path, e, "later_days", 0, 0, 60,
+                               &d->expect_later_days)) ||
+              (rc = get_number(p, path, e, "hot_days", 0, 0, 365,
+                               &d->expect_hot_days)) ||
+              (rc = get_number(p, path, e, "later_lost", 0, 0, 100,
+                               &d->expect_later_lost))))
         return rc;
     if (d->action == TG_ACTION_SAVE_FOR_LATER && !(d->expect_later_days > 0))
         return bad(p, path, "later_days: a save for later needs the days "
                             "until the shopper decides again");
+    if (d->action == TG_ACTION_FAST_RESTOCK && !(d->expect_hot_days > 0))
+        return bad(p, path, "hot_days: a fast restock needs the days a hot "
+                            "trend is expected to stay hot");
     return TG_OK;
 }
 
 /* The money a nudge's value is counted in. */
 static int parse_value(pctx *p, const cJSON *v, tg_nudge_catalog *c)
 {
-    static const char *const keys[] = {"about", "margin", "processing_share",
-                                       "resale_share", "exchange_keeps"};
+    static const char *const keys[] = {
+        "about",        "margin",           "processing_share",
+        "resale_share", "exchange_keeps",   "restock_days",
+        "fast_restock_days", "fast_restock_cost", "resale_hot",
+        "resale_faded"};
     if (!cJSON_IsObject(v))
         return bad(p, "value", "must be an object {margin, processing_share, "
                                "resale_share, exchange_keeps}");
     int rc;
-    if ((rc = only_keys(p, "value", v, keys, 5)) ||
+    if ((rc = only_keys(p, "value", v, keys, 10)) ||
+        (rc = get_number(p, "value", v, "restock_days", 0, 0, 365,
+                         &c->restock_days)) ||
+        (rc = get_number(p, "value", v, "fast_restock_days", 0, 0, 365,
+                         &c->fast_restock_days)) ||
+        (rc = get_number(p, "value", v, "fast_restock_cost", 0, 0, 1e6,
+                         &c->fast_restock_cost)) ||
+        (rc = get_number(p, "value", v, "resale_hot", 0, 0, 1,
+                         &c->resale_hot)) ||
+        (rc = get_number(p, "value", v, "resale_faded", 0, 0, 1,
+                         &c->resale_faded)) ||
         (rc = get_number(p, "value", v, "margin", 1, 0, 1, &c->margin)) ||
         (rc = get_number(p, "value", v, "processing_share", 1, 0, 2,
                          &c->processing_share)) ||
@@ -341,6 +369,44 @@ static int parse_value(pctx *p, const cJSON *v, tg_nudge_catalog *c)
         (rc = get_number(p, "value", v, "exchange_keeps", 1, 0, 1,
                          &c->exchange_keeps)))
         return rc;
+    return TG_OK;
+}
+
+/* The moment each action belongs to (-1: an item's or a cart's). */
+static int action_moment(int action)
+{
+    switch (action) {
+    case TG_ACTION_EXCHANGE: return TG_MOMENT_RETURN;
+    case TG_ACTION_PRESELECT_SIZE: return TG_MOMENT_ITEM;
+    case TG_ACTION_PRE_SHIP: return TG_MOMENT_ORDER;
+    case TG_ACTION_FAST_RESTOCK: return TG_MOMENT_RESTOCK;
+    default: return -1;
+    }
+}
+
+/* A nudge's fee and what-if flag, and whether its action fits its
+ * moment. */
+static int parse_extras(pctx *p, const char *path, const cJSON *o,
+                        tg_nudge_def *d)
+{
+    int want = action_moment(d->action), rc;
+    if (want >= 0 && d->moment != want)
+        return bad(p, path, "action '%s' belongs to the %s moment",
+                   nudge_action_names[d->action], nudge_moment_names[want]);
+    if (want < 0 && (d->moment == TG_MOMENT_ORDER ||
+                     d->moment == TG_MOMENT_RESTOCK))
+        return bad(p, path, "the %s moment takes another action than '%s'",
+                   nudge_moment_names[d->moment],
+                   nudge_action_names[d->action]);
+    if ((rc = get_number(p, path, o, "fee", 0, 0, 1e6, &d->fee)))
+        return rc;
+    if ((d->fee > 0) != (d->action == TG_ACTION_RETURN_FEE))
+        return bad(p, path, "fee: a return fee, and only a return fee, "
+                            "charges a fee above 0");
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(o, "what_if");
+    if (w && !cJSON_IsBool(w))
+        return bad(p, path, "what_if must be true or false");
+    d->what_if = cJSON_IsTrue(w);
     return TG_OK;
 }
 
@@ -356,15 +422,16 @@ static int valid_id(const char *s)
 static int parse_nudge(pctx *p, const char *path, const cJSON *o,
                        tg_nudge_def *d)
 {
-    static const char *const keys[] = {"id",       "title", "moment",
-                                       "drivers",  "bands", "when",
+    static const char *const keys[] = {"id",       "title",  "moment",
+                                       "drivers",  "bands",  "when",
                                        "messages", "action", "offer",
-                                       "caps",     "about", "expect"};
+                                       "caps",     "about",  "expect",
+                                       "fee",      "what_if"};
     memset(d, 0, sizeof *d);
     if (!cJSON_IsObject(o))
         return bad(p, path, "must be an object");
     char where[220];
-    int rc = only_keys(p, path, o, keys, 12);
+    int rc = only_keys(p, path, o, keys, 14);
     if (!rc)
         rc = get_string(p, path, o, "id", d->id, sizeof d->id);
     if (rc)
@@ -426,8 +493,8 @@ static int parse_nudge(pctx *p, const char *path, const cJSON *o,
         (rc = get_int(p, where, cp, "per_shopper_day", 0, 1000,
                       &d->cap_shopper_day)))
         return rc;
-    if (d->action == TG_ACTION_EXCHANGE && d->moment != TG_MOMENT_RETURN)
-        return bad(p, path, "action 'exchange' belongs to the return moment");
+    if ((rc = parse_extras(p, path, o, d)))
+        return rc;
     snprintf(where, sizeof where, "%s.expect", path);
     return parse_expect(p, where, cJSON_GetObjectItemCaseSensitive(o,
                                                                    "expect"),
@@ -474,6 +541,18 @@ static int parse_rules(pctx *p, const cJSON *r, tg_nudge_catalog *c)
     return TG_OK;
 }
 
+/* A fast restock needs a route faster than the usual one. */
+static int check_routes(pctx *p, const tg_nudge_catalog *c)
+{
+    for (int i = 0; i < c->n; i++)
+        if (c->nudges[i].action == TG_ACTION_FAST_RESTOCK &&
+            !(c->fast_restock_days < c->restock_days))
+            return bad(p, "value", "fast_restock_days must be fewer than "
+                                   "restock_days for '%s'",
+                       c->nudges[i].id);
+    return TG_OK;
+}
+
 static int parse_root(pctx *p, const cJSON *root, tg_nudge_catalog *c)
 {
     static const char *const keys[] = {"version", "about", "bands",
@@ -481,7 +560,8 @@ static int parse_root(pctx *p, const cJSON *root, tg_nudge_catalog *c)
                                        "nudges"};
     static const char *const band_keys[] = {"medium", "high"};
     static const char *const limit_keys[] = {"per_session", "per_shopper_day",
-                                             "daily_offer_budget"};
+                                             "daily_offer_budget",
+                                             "order_edit_minutes"};
     if (!cJSON_IsObject(root))
         return bad(p, "(top)", "must be a JSON object");
     int rc = only_keys(p, "(top)", root, keys, 7);
@@ -504,7 +584,9 @@ static int parse_root(pctx *p, const cJSON *root, tg_nudge_catalog *c)
     const cJSON *l = cJSON_GetObjectItemCaseSensitive(root, "limits");
     if (!cJSON_IsObject(l))
         return bad(p, "limits", "must be an object");
-    if ((rc = only_keys(p, "limits", l, limit_keys, 3)) ||
+    if ((rc = only_keys(p, "limits", l, limit_keys, 4)) ||
+        (rc = get_number(p, "limits", l, "order_edit_minutes", 0, 0, 10080,
+                         &c->order_edit_minutes)) ||
         (rc = get_int(p, "limits", l, "per_session", 0, 100,
                       &c->per_session)) ||
         (rc = get_int(p, "limits", l, "per_shopper_day", 0, 1000,
@@ -539,7 +621,7 @@ static int parse_root(pctx *p, const cJSON *root, tg_nudge_catalog *c)
                            c->nudges[k].id);
     }
     c->n = k;
-    return TG_OK;
+    return check_routes(p, c);
 }
 
 int nudge_catalog_parse(const char *json, size_t n, const char *name,
@@ -585,6 +667,18 @@ int nudge_catalog_load(const char *path, tg_nudge_catalog *c, tg_err *err)
     int rc = nudge_catalog_parse(text, len, base ? base + 1 : path, c, err);
     free(text);
     return rc;
+}
+
+int nudge_catalog_on(const tg_nudge_catalog *c, int i)
+{
+    return i >= 0 && i < c->n &&
+           (!c->nudges[i].what_if || (c->what_if_on >> i & 1u));
+}
+
+int nudge_action_is_the_shops(int action)
+{
+    return action == TG_ACTION_FAST_RESTOCK ||
+           action == TG_ACTION_RETURN_FEE;
 }
 
 int nudge_catalog_find(const tg_nudge_catalog *c, const char *id)

@@ -27,6 +27,14 @@ void nudge_value_at(const tg_nudge_catalog *c, const tg_bandit *bandit,
                     const tg_nudge_input *in, const nudge_drivers *dr,
                     double ref, int i, tg_nudge_value *v);
 
+/* The size change an action asks for on an item with `sizes` sizes in
+ * the cart: a pre-selected size is an advised size, a pre-ship check keeps
+ * one of several sizes or advises another; any other action is itself. */
+int nudge_size_action(int action, int sizes);
+/* Whether a moment comes after the sale (a return, a restock): no risk
+ * band gates it and no line is scored again. */
+int nudge_moment_after_sale(int moment);
+
 /* The size to advise: the picked size less the estimated mismatch, within
  * the sizes offered; -1 when there is none, or (unless same_ok) when it is
  * the picked one. */

@@ -323,6 +323,7 @@ static int decide_row(queue_ctx *q, sqlite3_stmt *row, tg_err *err)
     tg_nudge_decision d;
     in.moment = in.x[TG_F_sizes_of_item] >= 2 ? TG_MOMENT_CART
                                               : TG_MOMENT_ITEM;
+    in.size_picked = 1; /* a line bought: its size was the shopper's */
     nudge_decide(q->c, q->bandit, &in, &q->session, sh, &q->budget, &q->rng,
                  &d);
     nudge_budget_note(&q->budget, &d);

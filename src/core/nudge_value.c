@@ -123,7 +123,7 @@ static int counterfactual(const tg_nudge_catalog *c, const tg_nudge_def *d,
     int k = sizes >= 2 ? (int)sizes : 1, s;
     v->p = p0;
     *dropped = 0;
-    switch (d->action) {
+    switch (nudge_size_action(d->action, k)) {
     case TG_ACTION_SWITCH_SIZE:
         s = nudge_suggested_size(in, 0);
         if (k > 1 || s < 0)
@@ -150,6 +150,10 @@ static int counterfactual(const tg_nudge_catalog *c, const tg_nudge_def *d,
         later(x, d->expect_later_days);
         v->lost = d->expect_lost;
         break;
+    case TG_ACTION_RETURN_FEE: /* a share of the returns kept instead */
+        v->lost = d->expect_lost;
+        v->p_after = p0 * (1 - d->expect_cut);
+        return 1;
     default:
         v->lost = d->expect_lost;
         v->p_after = 1 / (1 + exp(-(logit(p0) -
@@ -158,6 +162,39 @@ static int counterfactual(const tg_nudge_catalog *c, const tg_nudge_def *d,
     }
     v->p_after = moved(p0, ref, nudge_score(c, &in->scorer, x));
     return 1;
+}
+
+int nudge_size_action(int action, int sizes)
+{
+    if (action == TG_ACTION_PRESELECT_SIZE)
+        return TG_ACTION_SWITCH_SIZE;
+    if (action == TG_ACTION_PRE_SHIP)
+        return sizes > 1 ? TG_ACTION_KEEP_ONE_SIZE : TG_ACTION_SWITCH_SIZE;
+    return action;
+}
+
+/* The fast route for a returned item whose trend the feed shows hot: the
+ * chance the trend is still hot when the item is back on sale,
+ * exp(-days / hot_days), is higher by the fast route's days; the goods'
+ * cost (the price less the margin) recovers resale_hot while it is, and
+ * resale_faded after. Less the route's cost. */
+static double restock_gain(const tg_nudge_catalog *c, const tg_nudge_def *d,
+                           double price)
+{
+    double h = d->expect_hot_days;
+    double hot = exp(-c->fast_restock_days / h) - exp(-c->restock_days / h);
+    return (1 - c->margin) * price * (c->resale_hot - c->resale_faded) *
+               hot - c->fast_restock_cost;
+}
+
+/* The fee charged on the returns still made, less the later sales lost
+ * by the shoppers who pay it (per unit of the price). */
+static double fee_gain(const tg_nudge_catalog *c, const tg_nudge_def *d,
+                       double price, double p_after)
+{
+    if (d->action != TG_ACTION_RETURN_FEE || isnan(p_after))
+        return 0;
+    return p_after * (d->fee - d->expect_later_lost * c->margin * price);
 }
 
 void nudge_value_at(const tg_nudge_catalog *c, const tg_bandit *bandit,
@@ -174,19 +211,27 @@ void nudge_value_at(const tg_nudge_catalog *c, const tg_bandit *bandit,
     v->cost = d->offer == TG_OFFER_NONE
                   ? 0
                   : d->offer_cost + d->offer_cost_pct * price;
-    v->accept = 0.5;
-    if (bandit) {
+    /* the bandit's prior, Beta(1, 1), moved to the nudge's expected mean
+     * with the same weight: the answers soon outweigh it */
+    double taken = d->expect_taken > 0 ? d->expect_taken : 0.5;
+    v->accept = taken;
+    if (nudge_action_is_the_shops(d->action)) {
+        v->accept = 1; /* the shop's own doing: nobody to decline it */
+    } else if (bandit) {
         double a, b;
         int seg = in->segment >= 0 && in->segment < TG_NUM_SEGMENTS
                       ? in->segment : TG_SEG_UNKNOWN;
         bandit_posterior(bandit, seg, dr->context, i, &a, &b);
         if (a > 0 && b > 0)
-            v->accept = a / (a + b);
+            v->accept = (a + 2 * taken - 1) / (a + b);
     }
     if (d->action == TG_ACTION_EXCHANGE) {
         /* the refund avoided keeps most of the margin */
         v->applies = 1;
         v->gain = c->exchange_keeps * c->margin * price;
+    } else if (d->action == TG_ACTION_FAST_RESTOCK) {
+        v->applies = 1;
+        v->gain = restock_gain(c, d, price);
     } else {
         double dropped;
         v->applies = counterfactual(c, d, in, dr, ref, v, &dropped);
@@ -194,7 +239,8 @@ void nudge_value_at(const tg_nudge_catalog *c, const tg_bandit *bandit,
             return;
         double rc = return_cost(c) * price;
         v->gain = rc * (v->p - (1 - v->lost) * v->p_after) -
-                  (v->lost + dropped) * c->margin * price;
+                  (v->lost + dropped) * c->margin * price +
+                  (1 - v->lost) * fee_gain(c, d, price, v->p_after);
     }
     v->value = v->accept * (v->gain - v->cost);
 }
@@ -204,7 +250,7 @@ void nudge_value(const tg_nudge_catalog *c, const tg_bandit *bandit,
 {
     nudge_drivers dr;
     nudge_drivers_of(c, in, &dr);
-    double ref = in->moment == TG_MOMENT_RETURN
+    double ref = nudge_moment_after_sale(in->moment)
                      ? NAN
                      : nudge_score(c, &in->scorer, in->x);
     if (i < 0 || i >= c->n) {

@@ -542,18 +542,37 @@ static void svg_tornado(sb *b, const tg_sweep *sw)
               n * CH_ROW + 6, xb, n * CH_ROW + 20, 100 * sw->base);
 }
 
+/* A figure of a stored sweep: a percentage, or money; "-" when an older
+ * sweep did not keep it. */
+static void sweep_cell(sb *b, double v, int money)
+{
+    if (isnan(v))
+        sb_str(b, "<td>-</td>");
+    else if (money)
+        sb_printf(b, "<td>%.0f</td>", v);
+    else
+        sb_printf(b, "<td>%+.1f%%</td>", 100 * v);
+}
+
 static void sweep_table(sb *b, const tg_sweep *sw)
 {
     sb_str(b, "<table><tr><th>assumption</th><th>source</th><th>low</th>"
-              "<th>high</th><th>reduction at low</th><th>at high</th></tr>\n");
+              "<th>high</th><th>reduction at low</th><th>at high</th>"
+              "<th>satisfaction at low</th><th>at high</th><th>resale a "
+              "year at low</th><th>at high</th></tr>\n");
     for (int i = 0; i < sw->n; i++) {
         const tg_sweep_row *r = &sw->rows[i];
         sb_str(b, "<tr><td>");
         sb_esc(b, r->p.name);
         sb_printf(b, "</td><td>%s</td><td>%g</td><td>%g</td><td>%.1f%%</td>"
-                  "<td>%.1f%%</td></tr>\n",
+                  "<td>%.1f%%</td>",
                   r->p.sourced ? "sourced" : "invented", r->p.low, r->p.high,
                   100 * r->reduction_low, 100 * r->reduction_high);
+        sweep_cell(b, r->at_low.satisfaction, 0);
+        sweep_cell(b, r->at_high.satisfaction, 0);
+        sweep_cell(b, r->at_low.resale, 1);
+        sweep_cell(b, r->at_high.resale, 1);
+        sb_str(b, "</tr>\n");
     }
     sb_str(b, "</table>\n");
 }

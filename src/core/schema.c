@@ -1002,8 +1002,28 @@ static const char v8[] =
     "                  AND o.model_version <> NEW.model_version)"
     QUEUE_INTERVENTION;
 
-const char *const schema_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8};
-const int schema_num_migrations = 8;
+/* ---- version 9: recorded sessions ----
+ * A recorded app session (uilog.h): its header (the terminal's size and
+ * type, when it started, the file it was written to) and its asciicast
+ * events in order (t_us: microseconds since the start; type 'o' output,
+ * 'm' a marker, 'r' a resize; data as the file has it), from which
+ * `sessions --cast` writes the file again. */
+static const char v9[] =
+    "CREATE TABLE ui_recordings(id INTEGER PRIMARY KEY,"
+    " session TEXT NOT NULL, started_at INTEGER NOT NULL,"
+    " width INTEGER NOT NULL, height INTEGER NOT NULL, term TEXT,"
+    " file TEXT);"
+    "CREATE INDEX ui_recordings_by_session ON ui_recordings(session);"
+    "CREATE TABLE ui_cast(recording INTEGER NOT NULL"
+    "  REFERENCES ui_recordings(id),"
+    " seq INTEGER NOT NULL, t_us INTEGER NOT NULL,"
+    " type TEXT NOT NULL CHECK(type IN ('o', 'm', 'r')),"
+    " data TEXT NOT NULL,"
+    " PRIMARY KEY(recording, seq)) WITHOUT ROWID;";
+
+const char *const schema_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8,
+                                         v9};
+const int schema_num_migrations = 9;
 
 const char *const schema_training_set_reference = TS_REFERENCE;
 

@@ -1,8 +1,9 @@
 /* shop_orders.c: what the shop writes: checkout (a cart becomes one order
  * of purchase lines with their scores, in one transaction, so the store's
  * trigger queues interventions for risky lines), a shopper's past lines
- * with their return state, and returns, with an exchange ordering the
- * replacement line. */
+ * with their return state, returns, with an exchange ordering the
+ * replacement line, and a fresh order changed in its order-edit window
+ * (a line to another size, or out of the order). */
 #include "shop_int.h"
 
 #include <ctype.h>
@@ -414,5 +415,107 @@ int shop_return(tg_shop *sh, int64_t purchase_id, const char *reason,
     if (rc == TG_OK && exchange && scoring && scoring->score &&
         scoring->model_version)
         rc = score_replacement(sh, &o, &p, p.sizes[k], id, scoring, err);
+    return finish(sh, rc, err);
+}
+
+/* ---- the order-edit window ------------------------------------------------ */
+
+static const char SQL_RESIZE[] = "UPDATE purchases SET size = ? WHERE id = ?";
+static const char SQL_RESCORE[] =
+    "UPDATE scores SET p_return = ?, drivers = ?, scored_at = ?"
+    " WHERE purchase_id = ? AND model_version = ?";
+/* A cancelled line's follow-ups stay in the record, about its order. */
+static const char SQL_DETACH[] =
+    "UPDATE interventions SET purchase_id = NULL,"
+    " cart_ref = COALESCE(cart_ref, ?) WHERE purchase_id = ?";
+static const char SQL_UNSCORE[] = "DELETE FROM scores WHERE purchase_id = ?";
+static const char SQL_UNTRUTH[] = "DELETE FROM truth WHERE purchase_id = ?";
+static const char SQL_CANCEL[] = "DELETE FROM purchases WHERE id = ?";
+
+/* Runs sql with text (may be NULL) and id bound last. */
+static int exec_id(tg_shop *sh, const char *sql, const char *text,
+                   int64_t id, const char *context, tg_err *err)
+{
+    sqlite3_stmt *st = store_prepare(sh->s, sql, err);
+    if (!st)
+        return err && err->code ? err->code : TG_EINTERNAL;
+    int k = 1;
+    if (text)
+        sqlite3_bind_text(st, k++, text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, k, id);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? TG_OK
+                                             : shop_fail(sh, err, context);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int rescore(tg_shop *sh, int64_t id, const tg_line_score *score,
+                   int model_version, tg_err *err)
+{
+    if (!score || isnan(score->p) || model_version <= 0)
+        return TG_OK;
+    sqlite3_stmt *st = store_prepare(sh->s, SQL_RESCORE, err);
+    if (!st)
+        return err && err->code ? err->code : TG_EINTERNAL;
+    sqlite3_bind_double(st, 1, score->p);
+    if (score->drivers)
+        sqlite3_bind_text(st, 2, score->drivers, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, sh->now);
+    sqlite3_bind_int64(st, 4, id);
+    sqlite3_bind_int(st, 5, model_version);
+    int rc = sqlite3_step(st) == SQLITE_DONE
+                 ? TG_OK : shop_fail(sh, err, "scoring the changed line");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int check_edit(tg_shop *sh, int64_t id, const old_line *o,
+                      int64_t window, tg_err *err)
+{
+    if (o->returned)
+        return tg_fail(err, TG_EDATA, "line %lld is returned",
+                       (long long)id);
+    if (o->ordered_at > sh->now)
+        return tg_fail(err, TG_EDATA, "line %lld is not ordered yet",
+                       (long long)id);
+    if (sh->now > o->ordered_at + window)
+        return tg_fail(err, TG_EDATA, "line %lld has shipped: its order "
+                       "can no longer be changed", (long long)id);
+    return TG_OK;
+}
+
+int shop_edit_line(tg_shop *sh, int64_t purchase_id, const char *size,
+                   const tg_line_score *score, int model_version,
+                   int64_t window, tg_err *err)
+{
+    old_line o;
+    shop_product p;
+    int k = -1;
+    int rc = read_line(sh, purchase_id, &o, err);
+    if (rc == TG_OK)
+        rc = check_edit(sh, purchase_id, &o, window, err);
+    if (rc == TG_OK && size &&
+        (rc = shop_read_product(sh, o.product_id, &p, err)) == TG_OK &&
+        (k = shop_product_size(&p, size)) < 0)
+        rc = tg_fail(err, TG_EDATA, "%s does not come in size '%s'", p.name,
+                     size);
+    if (rc != TG_OK || (rc = store_begin(sh->s, err)) != TG_OK)
+        return rc;
+    if (size) {
+        rc = exec_id(sh, SQL_RESIZE, p.sizes[k], purchase_id,
+                     "changing the line's size", err);
+        if (rc == TG_OK)
+            rc = rescore(sh, purchase_id, score, model_version, err);
+        return finish(sh, rc, err);
+    }
+    rc = exec_id(sh, SQL_DETACH, o.order_code, purchase_id,
+                 "keeping the line's follow-ups", err);
+    if (rc == TG_OK)
+        rc = exec_id(sh, SQL_UNSCORE, NULL, purchase_id, "unscoring", err);
+    if (rc == TG_OK)
+        rc = exec_id(sh, SQL_UNTRUTH, NULL, purchase_id, "unscoring", err);
+    if (rc == TG_OK)
+        rc = exec_id(sh, SQL_CANCEL, NULL, purchase_id,
+                     "taking the line out of its order", err);
     return finish(sh, rc, err);
 }

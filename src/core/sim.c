@@ -35,6 +35,14 @@ static void arm_catalog(sim_ctx *s, sim_arm_state *st, int k)
     st->cat.processing_share = a->processing_share;
     st->cat.resale_share = a->resale[TG_SIM_RESALE_EVERGREEN];
     st->cat.exchange_keeps = a->exchange_keeps;
+    st->cat.restock_days = a->restock_days;
+    st->cat.fast_restock_days = a->fast_restock_days;
+    st->cat.fast_restock_cost = a->fast_restock_cost;
+    st->cat.resale_hot = a->resale[TG_SIM_RESALE_HOT];
+    st->cat.resale_faded = a->resale[TG_SIM_RESALE_DECLINE];
+    for (int i = 0; i < cat->n; i++)
+        if (cat->nudges[i].action == TG_ACTION_RETURN_FEE)
+            st->cat.nudges[i].fee = a->fee_amount;
     st->cat.pick_random = k == TG_SIM_RANDOM || k == TG_SIM_BADGE;
     for (int i = 0; i < cat->n; i++)
         st->orig[i] = i;
@@ -47,8 +55,17 @@ static void arm_catalog(sim_ctx *s, sim_arm_state *st, int k)
                 st->orig[0] = i;
             }
     }
-    for (int i = 0; i < st->cat.n; i++)
-        st->has_return |= st->cat.nudges[i].moment == TG_MOMENT_RETURN;
+    st->fee_nudge = -1;
+    for (int i = 0; i < st->cat.n; i++) {
+        const tg_nudge_def *d = &st->cat.nudges[i];
+        if (!nudge_catalog_on(&st->cat, i))
+            continue;
+        st->has_return |= d->moment == TG_MOMENT_RETURN;
+        st->has_order |= d->moment == TG_MOMENT_ORDER;
+        st->has_restock |= d->moment == TG_MOMENT_RESTOCK;
+        if (d->action == TG_ACTION_RETURN_FEE && st->fee_nudge < 0)
+            st->fee_nudge = i;
+    }
 }
 
 /* The state of an arm that decides: the shop's history its features read,
@@ -71,6 +88,13 @@ static int arm_decides(sim_ctx *s, sim_arm_state *st, int k, tg_err *err)
     st->budget.day = INT64_MIN;
     tg_rng_seed(&st->rng, sim_hash(s->o->seed, H_ARM_RNG, (uint64_t)k, 0));
     arm_catalog(s, st, k);
+    if (st->fee_nudge >= 0) {
+        st->fee_day = malloc(nc * sizeof *st->fee_day);
+        if (!st->fee_day)
+            return tg_fail(err, TG_EINTERNAL, "out of memory");
+        for (size_t i = 0; i < nc; i++)
+            st->fee_day[i] = INT64_MAX;
+    }
     if (!st->cat.pick_random) {
         st->bandit = bandit_create(st->cat.n, 1, 1);
         if (!st->bandit)
@@ -92,7 +116,9 @@ static int arms_init(sim_ctx *s, tg_err *err)
             continue;
         st->c_lines = calloc(nc, sizeof *st->c_lines);
         st->c_returns = calloc(nc, sizeof *st->c_returns);
-        if (!st->c_lines || !st->c_returns)
+        st->c_orders = calloc(nc, sizeof *st->c_orders);
+        st->c_sat = calloc(nc, sizeof *st->c_sat);
+        if (!st->c_lines || !st->c_returns || !st->c_orders || !st->c_sat)
             return tg_fail(err, TG_EINTERNAL, "out of memory");
         if (k != TG_SIM_CONTROL && k != TG_SIM_SHADOW) {
             int rc = arm_decides(s, st, k, err);
@@ -111,6 +137,9 @@ static void arms_free(sim_ctx *s)
         sim_arm_state *st = &s->arm[k];
         free(st->c_lines);
         free(st->c_returns);
+        free(st->c_orders);
+        free(st->c_sat);
+        free(st->fee_day);
         free(st->hist);
         free(st->p_lines);
         free(st->p_returns);
@@ -271,9 +300,12 @@ static int result_start(const sim_ctx *s, tg_sim_result *r, tg_err *err)
     r->start_day = s->start;
     r->end_day = s->end;
     r->n_nudges = o->catalog->n;
-    for (int i = 0; i < o->catalog->n; i++)
+    for (int i = 0; i < o->catalog->n; i++) {
         tg_strlcpy(r->catalog_ids[i], o->catalog->nudges[i].id,
                    sizeof r->catalog_ids[i]);
+        if (o->catalog->nudges[i].what_if)
+            r->what_if[i] = nudge_catalog_on(o->catalog, i) ? 2 : 1;
+    }
     return TG_OK;
 }
 

@@ -22,58 +22,83 @@ typedef struct aparam {
     const char *const *keys; /* value is an object with these keys */
     int nkeys;
     double lo, hi;
-    int moves;               /* can move a return (the sweep moves it) */
+    int moves;               /* TG_MOVES_*: what it can move */
+    int needs;               /* the action it needs on, or -1 */
 } aparam;
 
 #define OFF(f) offsetof(tg_sim_assume, f)
 #define ONE NULL, 0
+#define ALL TG_MOVES_ALL, -1
+#define SAT TG_MOVES_SATISFACTION, -1
+#define RESALE TG_MOVES_RESALE, -1
+#define ACCEPT(a) OFF(accept[a]), ONE, 0, 1, TG_MOVES_ALL, a
 
-/* moves: money that only counts (resale, salvage, restock) or scales, the
- * split and satisfaction change no return; the margin, processing, the
- * evergreen resale and the exchange's keep enter the engine's valuation. */
+/* moves: the split moves nothing in the sweep's engine-only runs; money
+ * counted after the fact (resale by phase, salvage, the restock routes,
+ * the scale) moves the resale value only; the satisfaction weights move
+ * satisfaction only; the rest moves returns and so everything. needs: an
+ * assumption of a nudge's action moves nothing while no nudge with that
+ * action is on (the fee is a what-if, off by default). */
 static const aparam params[] = {
-    {"arms.treatment_share", OFF(treatment_share), ONE, 0.05, 0.95, 0},
-    {"money.margin", OFF(margin), ONE, 0, 1, 1},
-    {"money.processing_share", OFF(processing_share), ONE, 0, 2, 1},
-    {"money.resale_hot", OFF(resale[TG_SIM_RESALE_HOT]), ONE, 0, 1, 0},
+    {"arms.treatment_share", OFF(treatment_share), ONE, 0.05, 0.95, 0, -1},
+    {"money.margin", OFF(margin), ONE, 0, 1, ALL},
+    {"money.processing_share", OFF(processing_share), ONE, 0, 2, ALL},
+    {"money.resale_hot", OFF(resale[TG_SIM_RESALE_HOT]), ONE, 0, 1, RESALE},
     {"money.resale_decline", OFF(resale[TG_SIM_RESALE_DECLINE]), ONE, 0, 1,
-     0},
+     RESALE},
     {"money.resale_obsolete", OFF(resale[TG_SIM_RESALE_OBSOLETE]), ONE, 0, 1,
-     0},
+     RESALE},
     {"money.resale_evergreen", OFF(resale[TG_SIM_RESALE_EVERGREEN]), ONE, 0,
-     1, 1},
-    {"money.unsellable_salvage", OFF(unsellable_salvage), ONE, 0, 1, 0},
-    {"money.restock_days", OFF(restock_days), ONE, 0, 60, 0},
-    {"money.exchange_keeps", OFF(exchange_keeps), ONE, 0, 1, 1},
-    {"money.budget_per_1000_day", OFF(budget_per_1000_day), ONE, 0, 1e6, 1},
+     1, ALL},
+    {"money.unsellable_salvage", OFF(unsellable_salvage), ONE, 0, 1, RESALE},
+    {"money.restock_days", OFF(restock_days), ONE, 0, 60, RESALE},
+    {"money.fast_restock_days", OFF(fast_restock_days), ONE, 0, 60,
+     TG_MOVES_RESALE, TG_ACTION_FAST_RESTOCK},
+    {"money.fast_restock_cost", OFF(fast_restock_cost), ONE, 0, 1000,
+     TG_MOVES_RESALE, TG_ACTION_FAST_RESTOCK},
+    {"money.exchange_keeps", OFF(exchange_keeps), ONE, 0, 1, ALL},
+    {"money.budget_per_1000_day", OFF(budget_per_1000_day), ONE, 0, 1e6, ALL},
     {"money.trendbuy_return_loss", OFF(trendbuy_return_loss), ONE, 1, 1e12,
-     0},
-    {"accept.none", OFF(accept[TG_ACTION_NONE]), ONE, 0, 1, 1},
-    {"accept.switch_size", OFF(accept[TG_ACTION_SWITCH_SIZE]), ONE, 0, 1, 1},
-    {"accept.keep_one_size", OFF(accept[TG_ACTION_KEEP_ONE_SIZE]), ONE, 0, 1,
-     1},
-    {"accept.save_for_later", OFF(accept[TG_ACTION_SAVE_FOR_LATER]), ONE, 0,
-     1, 1},
-    {"accept.read_reviews", OFF(accept[TG_ACTION_READ_REVIEWS]), ONE, 0, 1,
-     1},
-    {"accept.exchange", OFF(accept[TG_ACTION_EXCHANGE]), ONE, 0, 1, 1},
-    {"accept.badge", OFF(accept[TG_ACTION_BADGE]), ONE, 0, 1, 1},
+     RESALE},
+    {"accept.none", ACCEPT(TG_ACTION_NONE)},
+    {"accept.switch_size", ACCEPT(TG_ACTION_SWITCH_SIZE)},
+    {"accept.keep_one_size", ACCEPT(TG_ACTION_KEEP_ONE_SIZE)},
+    {"accept.save_for_later", ACCEPT(TG_ACTION_SAVE_FOR_LATER)},
+    {"accept.read_reviews", ACCEPT(TG_ACTION_READ_REVIEWS)},
+    {"accept.exchange", ACCEPT(TG_ACTION_EXCHANGE)},
+    {"accept.badge", ACCEPT(TG_ACTION_BADGE)},
+    {"accept.pre_ship_check", ACCEPT(TG_ACTION_PRE_SHIP)},
     {"accept.segment", OFF(accept_segment), tg_segment_names,
-     TG_SHOP_SEGMENTS, 0, 5, 1},
-    {"effects.cool_return", OFF(cool_return), ONE, 0, 1, 1},
-    {"effects.cool_days", OFF(cool_days), ONE, 0, 60, 1},
-    {"effects.reviews_min", OFF(reviews_min), ONE, 0, 1000, 1},
-    {"effects.reviews_noise", OFF(reviews_noise), ONE, 0, 10, 1},
-    {"effects.reviews_drop_below", OFF(reviews_drop_below), ONE, -10, 10, 1},
-    {"effects.fading_taste_above", OFF(fading_taste_above), ONE, -10, 10, 1},
-    {"effects.badge_size_check", OFF(badge_size_check), ONE, 0, 1, 1},
-    {"effects.badge_reviews", OFF(badge_reviews), ONE, 0, 1, 1},
-    {"satisfaction.kept", OFF(sat_kept), ONE, 0, 1, 0},
-    {"satisfaction.returned", OFF(sat_returned), ONE, 0, 1, 0},
-    {"satisfaction.exchanged", OFF(sat_exchanged), ONE, 0, 1, 0},
-    {"satisfaction.saved", OFF(sat_saved), ONE, 0, 1, 0},
-    {"satisfaction.shown", OFF(sat_shown), ONE, 0, 1, 0},
-    {"satisfaction.declined", OFF(sat_declined), ONE, 0, 1, 0},
+     TG_SHOP_SEGMENTS, 0, 5, ALL},
+    {"defaults.keep_odds_ratio", OFF(default_odds_ratio), ONE, 0, 100,
+     TG_MOVES_ALL, TG_ACTION_PRESELECT_SIZE},
+    {"fee.amount", OFF(fee_amount), ONE, 0, 1000, TG_MOVES_ALL,
+     TG_ACTION_RETURN_FEE},
+    {"fee.keeps", OFF(fee_keeps), ONE, 0, 1, TG_MOVES_ALL,
+     TG_ACTION_RETURN_FEE},
+    {"fee.later_cut", OFF(fee_later_cut), ONE, 0, 1, TG_MOVES_ALL,
+     TG_ACTION_RETURN_FEE},
+    {"effects.cool_return", OFF(cool_return), ONE, 0, 1, ALL},
+    {"effects.cool_days", OFF(cool_days), ONE, 0, 60, ALL},
+    {"effects.reviews_min", OFF(reviews_min), ONE, 0, 1000, ALL},
+    {"effects.reviews_noise", OFF(reviews_noise), ONE, 0, 10, ALL},
+    {"effects.reviews_drop_below", OFF(reviews_drop_below), ONE, -10, 10,
+     ALL},
+    {"effects.fading_taste_above", OFF(fading_taste_above), ONE, -10, 10,
+     ALL},
+    {"effects.badge_size_check", OFF(badge_size_check), ONE, 0, 1, ALL},
+    {"effects.badge_reviews", OFF(badge_reviews), ONE, 0, 1, ALL},
+    {"satisfaction.kept", OFF(sat_kept), ONE, 0, 1, SAT},
+    {"satisfaction.returned", OFF(sat_returned), ONE, 0, 1, SAT},
+    {"satisfaction.exchanged", OFF(sat_exchanged), ONE, 0, 1, SAT},
+    {"satisfaction.saved", OFF(sat_saved), ONE, 0, 1, SAT},
+    {"satisfaction.shown", OFF(sat_shown), ONE, 0, 1, SAT},
+    {"satisfaction.declined", OFF(sat_declined), ONE, 0, 1, SAT},
+    {"satisfaction.waited", OFF(sat_waited), ONE, 0, 1, SAT},
+    {"satisfaction.fee_paid", OFF(sat_fee), ONE, 0, 1, TG_MOVES_SATISFACTION,
+     TG_ACTION_RETURN_FEE},
+    {"satisfaction.stayed_away", OFF(sat_stayed_away), ONE, 0, 1,
+     TG_MOVES_SATISFACTION, TG_ACTION_RETURN_FEE},
 };
 #define N_PARAMS (sizeof params / sizeof *params)
 _Static_assert(N_PARAMS <= TG_SIM_MAX_PARAMS, "TG_SIM_MAX_PARAMS too small");
@@ -284,7 +309,9 @@ int sim_assume_params(const tg_sim_assume *a, tg_sim_param *out, int max)
             snprintf(o->name, sizeof o->name, "%s", p->path);
         size_t i = (size_t)(p - params);
         o->value = *d;
-        o->moves_returns = p->moves;
+        o->moves = p->moves;
+        o->moves_returns = (p->moves & TG_MOVES_RETURNS) != 0;
+        o->needs_action = p->needs;
         o->sourced = !p->keys && a->has_range[i];
         double lo = o->sourced ? a->range_lo[i] : *d / 2;
         double hi = o->sourced ? a->range_hi[i] : *d * 2;

@@ -5,8 +5,11 @@
  * is then worked out again (sim_play.c), so a wrong size advice shows as
  * harm. With the effects off (sim_assume_zero_effects) nothing changes.
  *   size advice      the shopper takes the advised size, right or wrong
+ *                    (a pre-selected size kept, a pre-ship check taken on
+ *                    one size: the same)
  *   keep one size    the advised size stays, the other sizes go (no advice:
- *                    the size the shopper would have picked alone)
+ *                    the size the shopper would have picked alone; a
+ *                    pre-ship check taken on several sizes: the same)
  *   save for later   the item leaves the cart; cool_return of shoppers come
  *                    back cool_days later (on average) and buy it with the
  *                    trend's heat then against its heat now
@@ -18,19 +21,37 @@
  *                    fading_taste_above (the line's taste term, in sd)
  *   badge            badge_size_check check the size guide (the size the
  *                    guide and the shop's fit note give), badge_reviews
- *                    read the reviews */
+ *                    read the reviews
+ *   return fee       the item's returns pay the fee (sim_levers.c) */
 #include <math.h>
 
+#include "nudge_int.h"
 #include "sim_int.h"
 
 enum { H_EFFECT = 21, H_EFFECT2, H_EFFECT3, H_EFFECT4 };
 
+/* A pre-selected size is kept at the odds of the same advice offered as a
+ * prompt times the defaults' odds ratio. */
+static double as_default(double p, double odds_ratio)
+{
+    if (p >= 1)
+        return 1;
+    double odds = p / (1 - p) * odds_ratio;
+    return odds / (1 + odds);
+}
+
 double sim_accept_rate(const sim_ctx *s, int action, int segment)
 {
-    double p = s->a->accept[action] *
+    if (nudge_action_is_the_shops(action))
+        return 1;
+    int asked = action == TG_ACTION_PRESELECT_SIZE ? TG_ACTION_SWITCH_SIZE
+                                                   : action;
+    double p = s->a->accept[asked] *
                (segment >= 0 && segment < TG_SHOP_SEGMENTS
                     ? s->a->accept_segment[segment] : 1.0);
-    return p > 1 ? 1 : p < 0 ? 0 : p;
+    p = p > 1 ? 1 : p < 0 ? 0 : p;
+    return action == TG_ACTION_PRESELECT_SIZE
+               ? as_default(p, s->a->default_odds_ratio) : p;
 }
 
 static double u_of(const sim_ctx *s, int what, uint64_t key, int idx)
@@ -131,7 +152,7 @@ void sim_effect(const sim_ctx *s, const sim_arm_state *st,
     const tg_line *first = &o->lines[it->lines[0]];
     if (a->effects_off)
         return;
-    switch (d->action) {
+    switch (nudge_size_action(d->action, it->n)) {
     case TG_ACTION_SWITCH_SIZE:
         if (d->suggested_size >= 0)
             resize(o, it, d->suggested_size);
@@ -164,6 +185,9 @@ void sim_effect(const sim_ctx *s, const sim_arm_state *st,
         }
         if (u_of(s, H_EFFECT2, key, idx) < a->badge_reviews)
             read_reviews(s, st, o, c, it, key, idx, H_EFFECT4);
+        break;
+    case TG_ACTION_RETURN_FEE:
+        it->fee = 1;
         break;
     default:
         break;

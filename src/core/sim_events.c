@@ -121,8 +121,10 @@ static void offer_exchange(sim_ctx *s, const sim_return *e, int64_t day)
     acc->exchanges++;
     acc->returned_margin -= a->exchange_keeps * a->margin * e->price;
     acc->revenue += a->exchange_keeps * e->price;
-    acc->satisfaction_sum += (a->sat_exchanged - a->sat_returned) /
-                             (e->order_items ? e->order_items : 1);
+    sim_add_satisfaction(s, st, e->customer,
+                         (a->sat_exchanged - a->sat_returned) /
+                             (e->order_items ? e->order_items : 1),
+                         0);
 }
 
 void sim_process_returns(sim_ctx *s, sim_vec *v, int64_t day)

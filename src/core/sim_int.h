@@ -80,6 +80,12 @@ typedef struct sim_arm_state {
     tg_bandit *bandit;        /* what shoppers take up, learned; NULL for
                                  the arms that pick at random */
     int has_return;           /* the catalogue has a return-moment nudge */
+    int has_order;            /* ... an order-moment one (pre-ship) */
+    int has_restock;          /* ... a restock-moment one (fast route) */
+    int fee_nudge;            /* the return fee's index when on, else -1 */
+    int64_t *fee_day;         /* [customers] the day a shopper first paid
+                                 a return fee (INT64_MAX: never); NULL
+                                 without the fee */
     int nudges;               /* it decides (not control or shadow) */
     tg_rng rng;
     tg_nudge_budget budget;
@@ -92,6 +98,8 @@ typedef struct sim_arm_state {
     int64_t cat_cum[TG_NUM_CATEGORIES][2];
     int32_t *c_lines, *c_returns; /* [customers] bought and returned, for
                                      the bootstrap */
+    int32_t *c_orders, *c_sat;    /* [customers] orders, and their
+                                     satisfaction in thousandths */
     long day_shown, day_items;
 } sim_arm_state;
 
@@ -143,6 +151,7 @@ typedef struct sim_item {
     int product, n, lines[TG_ORDER_MAX_LINES];
     int nudge, accepted, context; /* nudge: the arm's catalogue index */
     int lost;                 /* not bought */
+    int fee;                  /* its returns pay the return fee */
     int keep_line;            /* the one size kept of several, or -1 */
     int new_size;             /* bought in this size instead, or -1 */
     int later_days;           /* bought this many days later (saved) */
@@ -162,6 +171,49 @@ void sim_item_input(const sim_ctx *s, const sim_arm_state *st,
                     const sim_item *it, const float *xs, const float *ps,
                     const float *cons, tg_nudge_input *in);
 int64_t sim_day_of(int64_t t);
+/* The key of a cart's random draws: its shopper and their order. */
+uint64_t sim_order_key(const sim_order *so);
+
+/* Shows decision d on item x of cart o (caps, the bandit, satisfaction's
+ * toll), draws the shopper's answer from idx's draw and, accepted, plays
+ * its effect. sess and sh: the contact's caps. */
+void sim_show(sim_ctx *s, sim_arm_state *st, const tg_order *o,
+              const tg_customer *c, uint64_t key, int idx,
+              const tg_nudge_decision *d, tg_nudge_session *sess,
+              tg_nudge_shopper *sh, sim_item *x, tg_sim_arm *acc,
+              double *penalty);
+/* The share of a returned item's value recovered: by its trend's phase
+ * (the truth) on the day it is back on sale, `days` after returned_at,
+ * and whether it can be sold as new. */
+double sim_resale_share(const sim_ctx *s, const tg_product *p,
+                        int64_t returned_at, int resellable, double days);
+/* Adds one order's satisfaction to arm st's totals and its shopper's. */
+void sim_add_satisfaction(const sim_ctx *s, sim_arm_state *st, int customer,
+                          double sat, int orders);
+
+/* sim_levers.c: the levers that act around an item's nudge. The
+ * pre-ship check: once the cart is ordered, one message for the order in
+ * the order-edit window, on the item it is worth most on among those not
+ * asked about at the cart and bought now. */
+void sim_pre_ship(sim_ctx *s, sim_arm_state *st, const sim_order *so,
+                  const tg_order *o, const float *xs, const float *ps,
+                  const float *cons, sim_item *it, int ni, tg_sim_arm *acc,
+                  double *penalty);
+/* The fast restock: the shop decides, from its feed, whether a returned
+ * line goes back on sale by the fast route; returns the restock days
+ * (fast or usual) and counts the route's cost and what it recovered. */
+double sim_restock(sim_ctx *s, sim_arm_state *st, const tg_line *l,
+                   const tg_return *ret, double price, tg_sim_arm *acc);
+/* The return fee on a line that comes back: the shopper keeps it instead
+ * (returns 0) or returns it and pays, and from then on makes fewer
+ * orders. */
+int sim_fee(sim_ctx *s, sim_arm_state *st, int customer, uint64_t key,
+            int orig, const tg_return *ret, tg_sim_arm *acc);
+/* Whether a shopper who paid a return fee stays away from this cart. */
+int sim_stays_away(const sim_ctx *s, const sim_arm_state *st,
+                   const sim_order *so, uint64_t key);
+/* The trend state a feed showed at t into x (NaN when none). */
+void sim_trend_features(const sim_ctx *s, int trend, int64_t t, float *x);
 
 /* sim_effects.c: what a shopper who accepted decision d on item it of
  * cart o does (the shopper model: it may read the truth). key, idx: the

@@ -31,7 +31,7 @@ static int ring_of(const sim_ctx *s, int64_t day)
     return (int)((day - s->start) % SIM_RING);
 }
 
-static uint64_t order_key(const sim_order *so)
+uint64_t sim_order_key(const sim_order *so)
 {
     return (uint64_t)so->customer << 20 | (uint64_t)so->seq;
 }
@@ -170,7 +170,7 @@ static void decide_items(sim_ctx *s, sim_arm_state *st, const sim_order *so,
         q = e->day_items ? (double)e->day_shown / (double)e->day_items : 0;
     }
     st->day_items += ni;
-    uint64_t key = order_key(so);
+    uint64_t key = sim_order_key(so);
     int order[TG_ORDER_MAX_LINES];
     rank_items(s, st, so, o, xs, ps, cons, it, ni, sh, order);
     for (int r = 0; r < ni; r++) {
@@ -185,30 +185,38 @@ static void decide_items(sim_ctx *s, sim_arm_state *st, const sim_order *so,
         nudge_decide(&st->cat, st->bandit, &in, &sess, sh, &st->budget,
                      &st->rng, &d);
         nudge_budget_note(&st->budget, &d);
-        if (d.nudge < 0)
-            continue;
-        nudge_note_shown(&d, &sess, sh);
-        st->day_shown++;
-        acc->shown++;
-        acc->shown_by[st->orig[d.nudge]]++;
-        *penalty += s->a->sat_shown;
-        x->nudge = d.nudge;
-        x->context = d.context;
-        double u = sim_uniform(s->o->seed, H_ACCEPT, key, (uint64_t)i);
-        int yes = u < sim_accept_rate(s, d.action, c->segment);
-        nudge_note_answer(&d, yes, &sess, &st->budget);
-        if (st->bandit)
-            bandit_update(st->bandit, c->segment, d.context, d.nudge, yes);
-        if (!yes) {
-            *penalty += s->a->sat_declined;
-            continue;
-        }
-        x->accepted = 1;
-        acc->accepted++;
-        acc->accepted_by[st->orig[d.nudge]]++;
-        acc->offer_cost += d.offer_cost;
-        sim_effect(s, st, &d, o, c, x, key, i);
+        if (d.nudge >= 0)
+            sim_show(s, st, o, c, key, i, &d, &sess, sh, x, acc, penalty);
     }
+}
+
+void sim_show(sim_ctx *s, sim_arm_state *st, const tg_order *o,
+              const tg_customer *c, uint64_t key, int idx,
+              const tg_nudge_decision *d, tg_nudge_session *sess,
+              tg_nudge_shopper *sh, sim_item *x, tg_sim_arm *acc,
+              double *penalty)
+{
+    nudge_note_shown(d, sess, sh);
+    st->day_shown++;
+    acc->shown++;
+    acc->shown_by[st->orig[d->nudge]]++;
+    *penalty += s->a->sat_shown;
+    x->nudge = d->nudge;
+    x->context = d->context;
+    double u = sim_uniform(s->o->seed, H_ACCEPT, key, (uint64_t)idx);
+    int yes = u < sim_accept_rate(s, d->action, c->segment);
+    nudge_note_answer(d, yes, sess, &st->budget);
+    if (st->bandit)
+        bandit_update(st->bandit, c->segment, d->context, d->nudge, yes);
+    if (!yes) {
+        *penalty += s->a->sat_declined;
+        return;
+    }
+    x->accepted = 1;
+    acc->accepted++;
+    acc->accepted_by[st->orig[d->nudge]]++;
+    acc->offer_cost += d->offer_cost;
+    sim_effect(s, st, d, o, c, x, key, idx);
 }
 
 /* ---- what is bought -------------------------------------------------------- */
@@ -281,15 +289,13 @@ static void bought_later(const tg_order *o, const sim_item *it, int i,
 
 /* ---- keeping or returning ----------------------------------------------------- */
 
-/* The resale value share of a returned item: by its trend's phase when it
- * is back on sale, and whether it can be sold as new. */
-static double resale_share(const sim_ctx *s, const tg_product *p,
-                           int64_t returned_at, int resellable)
+double sim_resale_share(const sim_ctx *s, const tg_product *p,
+                        int64_t returned_at, int resellable, double days)
 {
     const tg_sim_assume *a = s->a;
     double v = a->resale[TG_SIM_RESALE_EVERGREEN];
     if (p->trend >= 0) {
-        double dap, day = (double)returned_at / TG_DAY + a->restock_days;
+        double dap, day = (double)returned_at / TG_DAY + days;
         int ph = shopper_trend_phase(s->b, &s->w->trends[p->trend], day, &dap);
         v = ph == TG_PHASE_DECLINE    ? a->resale[TG_SIM_RESALE_DECLINE]
             : ph == TG_PHASE_OBSOLETE ? a->resale[TG_SIM_RESALE_OBSOLETE]
@@ -306,6 +312,7 @@ typedef struct play {
     tg_sim_arm *acc;
     tg_sim_month *mo;
     int arm, ni;
+    const sim_item *it;       /* the cart's items */
     uint64_t key;
     uint32_t back;            /* cart lines returned */
     double isat[TG_ORDER_MAX_LINES];
@@ -368,6 +375,10 @@ static int play_lines(sim_ctx *s, play *pl, bought *b, tg_err *err)
         tg_return ret;
         int back = shopper_draw_return(s->b, l, b->o.t, &r, &ret);
         int i = b->of_item[j];
+        if (back && pl->it[i].fee && pl->st->fee_day &&
+            (back = sim_fee(s, pl->st, pl->so->customer, pl->key,
+                            b->orig[j], &ret, pl->acc)))
+            pl->isat[i] -= a->sat_fee;
         pl->ilines[i]++;
         pl->acc->purchases++;
         pl->mo->purchases[pl->arm]++;
@@ -380,7 +391,10 @@ static int play_lines(sim_ctx *s, play *pl, bought *b, tg_err *err)
         }
         if (back) {
             const tg_product *p = &s->w->products[l->product];
-            double rs = resale_share(s, p, ret.t, ret.resellable);
+            double days = pl->st->has_restock
+                              ? sim_restock(s, pl->st, l, &ret, price, pl->acc)
+                              : a->restock_days;
+            double rs = sim_resale_share(s, p, ret.t, ret.resellable, days);
             pl->back |= 1u << b->orig[j];
             pl->acc->returns++;
             pl->mo->returns[pl->arm]++;
@@ -396,6 +410,8 @@ static int play_lines(sim_ctx *s, play *pl, bought *b, tg_err *err)
         } else {
             pl->isat[i] += a->sat_kept;
         }
+        if (pl->it[i].later_days)
+            pl->isat[i] -= a->sat_waited;
         int rc = line_events(s, pl, l, b->orig[j], day, back, &ret, err);
         if (rc)
             return rc;
@@ -493,7 +509,35 @@ static void cart_done(const sim_ctx *s, play *pl, double penalty)
         }
     }
     sat = sat / (pl->ni ? pl->ni : 1) - penalty;
-    pl->acc->satisfaction_sum += sat < 0 ? 0 : sat > 1 ? 1 : sat;
+    sim_add_satisfaction(s, pl->st, pl->so->customer,
+                         sat < 0 ? 0 : sat > 1 ? 1 : sat, 1);
+}
+
+void sim_add_satisfaction(const sim_ctx *s, sim_arm_state *st, int customer,
+                          double sat, int orders)
+{
+    s->r->arm[st->kind].satisfaction_sum += sat;
+    st->c_sat[customer] += (int32_t)lround(sat * 1000);
+    st->c_orders[customer] += orders;
+}
+
+/* A cart the shopper did not make, having paid a return fee: its margin
+ * lost, satisfaction at its least, and against the shadow's same cart
+ * every line and return fewer, put down to the fee. */
+static void stayed_away(sim_ctx *s, play *pl, const tg_order *o)
+{
+    tg_sim_arm *acc = pl->acc;
+    double value = 0;
+    for (int k = 0; k < o->n; k++)
+        value += o->lines[k].unit_price * o->lines[k].quantity;
+    acc->orders_lost++;
+    acc->lost_later_margin += s->a->margin * value;
+    sim_add_satisfaction(s, pl->st, pl->so->customer, s->a->sat_stayed_away,
+                         1);
+    size_t idx = (size_t)(pl->so - s->orders) - s->day_first;
+    int n = pl->st->orig[pl->st->fee_nudge];
+    acc->fewer_returns_by[n] += bits(s->shadow_back[idx]);
+    acc->fewer_lines_by[n] += o->n;
 }
 
 int sim_play_order(sim_ctx *s, sim_arm_state *st, const sim_order *so,
@@ -507,7 +551,7 @@ int sim_play_order(sim_ctx *s, sim_arm_state *st, const sim_order *so,
     pl.arm = st->kind;
     pl.acc = &s->r->arm[pl.arm];
     pl.mo = &s->r->monthly[month_of(s, sim_day_of(so->t))];
-    pl.key = order_key(so);
+    pl.key = sim_order_key(so);
     tg_order o;
     sim_rebuild(s, so, &o);
     sim_item it[TG_ORDER_MAX_LINES];
@@ -518,6 +562,11 @@ int sim_play_order(sim_ctx *s, sim_arm_state *st, const sim_order *so,
     for (int k = 0; k < o.n; k++)
         pl.acc->carted_margin +=
             s->a->margin * o.lines[k].unit_price * o.lines[k].quantity;
+    pl.it = it;
+    if (st->fee_day && sim_stays_away(s, st, so, pl.key)) {
+        stayed_away(s, &pl, &o);
+        return TG_OK;
+    }
     double penalty = 0;
     long shown_before = pl.acc->shown;
     float xbuf[TG_ORDER_MAX_LINES * TG_NUM_FEATURES];
@@ -528,6 +577,8 @@ int sim_play_order(sim_ctx *s, sim_arm_state *st, const sim_order *so,
             xs = xbuf;
         }
         decide_items(s, st, so, &o, xs, ps, cons, it, pl.ni, pl.acc,
+                     &penalty);
+        sim_pre_ship(s, st, so, &o, xs, ps, cons, it, pl.ni, pl.acc,
                      &penalty);
     }
     bought b;

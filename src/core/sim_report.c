@@ -1,9 +1,10 @@
 /* sim_report.c: the simulation's figures, each worked out once here:
  * per-arm rates; each nudging arm against its shadow (the same shoppers
  * without nudges: the paired reduction, its split by nudge, refunds
- * avoided, conversion, satisfaction and the money) and against control
- * (the A/B check); the engine's paired reduction less each baseline's;
- * 95% intervals from one cluster bootstrap over shoppers; and the
+ * avoided, conversion, satisfaction, the resale value recovered and its
+ * split, the money) and against control (the A/B check); the engine's
+ * paired reduction less each baseline's; 95% intervals from one cluster
+ * bootstrap over shoppers (and satisfaction's from another); and the
  * engine's figures scaled to TrendBuy's annual loss to returns. */
 #include <math.h>
 #include <stdlib.h>
@@ -15,6 +16,34 @@
 enum { H_BOOT = 31 };
 
 /* ---- the bootstrap ------------------------------------------------------- */
+
+/* Satisfaction against the shadow, on the same resamples' kind: per
+ * shopper, orders (as lines) and satisfaction in thousandths (as
+ * returns); the "reduction" of an arm's satisfaction per order is minus
+ * its relative change. l and r: room for every shopper's arms. */
+static int boot_satisfaction(sim_ctx *s, int32_t *l, int32_t *r,
+                             const tg_boot_opts *o, tg_err *err)
+{
+    size_t n = (size_t)s->w->n_customers, A = TG_SIM_ARMS;
+    for (size_t k = 0; k < A; k++)
+        for (size_t i = 0; i < n; i++) {
+            l[i * A + k] = s->arm[k].c_orders ? s->arm[k].c_orders[i] : 0;
+            r[i * A + k] = s->arm[k].c_sat ? s->arm[k].c_sat[i] : 0;
+        }
+    tg_boot_contrast c[TG_SIM_ARMS];
+    int nc = 0;
+    for (int k = TG_SIM_ENGINE; k < TG_SIM_SHADOW; k++)
+        c[nc++] = (tg_boot_contrast){TG_SIM_SHADOW, k, -1};
+    tg_boot_data d = {l, r, n, TG_SIM_ARMS};
+    double lo[TG_SIM_ARMS], hi[TG_SIM_ARMS];
+    int rc = stats_boot_contrasts(&d, o, c, nc, lo, hi, err);
+    for (int k = TG_SIM_ENGINE, i = 0; rc == TG_OK && k < TG_SIM_SHADOW;
+         k++, i++) {
+        s->r->cmp[k].satisfaction_low = -hi[i];
+        s->r->cmp[k].satisfaction_high = -lo[i];
+    }
+    return rc;
+}
 
 /* Per shopper: lines bought and returned in each arm (control shoppers
  * fill arm 0, treated ones the others), for stats_boot_reduction. */
@@ -46,6 +75,8 @@ int sim_bootstrap(sim_ctx *s, tg_err *err)
                       sim_hash(s->o->seed, H_BOOT, 0, 0), s->threads};
     double lo[3 * TG_SIM_ARMS], hi[3 * TG_SIM_ARMS];
     int rc = stats_boot_contrasts(&d, &o, c, nc, lo, hi, err);
+    if (rc == TG_OK)
+        rc = boot_satisfaction(s, l, r, &o, err);
     for (int k = TG_SIM_ENGINE, i = 0; rc == TG_OK && k < TG_SIM_SHADOW;
          k++, i += 3) {
         tg_sim_compare *m = &s->r->cmp[k];
@@ -86,7 +117,10 @@ static void against_shadow(const tg_sim_arm *h, const tg_sim_arm *a,
                                          (double)a->returns,
                                          (double)a->purchases);
     m->conversion_change = a->conversion - h->conversion;
-    m->satisfaction_change = a->satisfaction - h->satisfaction;
+    m->satisfaction_points = a->satisfaction - h->satisfaction;
+    m->satisfaction_change = h->satisfaction > 0
+                                 ? a->satisfaction / h->satisfaction - 1
+                                 : 0;
     m->returns_avoided = h->returns - a->returns;
     m->refunds_avoided = h->refunds - a->refunds;
     m->roi.saved_return_cost = (h->processing + h->returned_margin) -
@@ -94,8 +128,15 @@ static void against_shadow(const tg_sim_arm *h, const tg_sim_arm *a,
     m->roi.resale_recovered = h->writedown - a->writedown;
     m->roi.offer_cost = a->offer_cost;
     m->roi.lost_margin = a->dropped_margin;
-    m->roi.net = m->roi.saved_return_cost + m->roi.resale_recovered -
-                 m->roi.offer_cost - m->roi.lost_margin;
+    m->roi.restock_cost = a->restock_cost;
+    m->roi.fee_income = a->fee_income;
+    m->roi.lost_later_margin = a->lost_later_margin;
+    m->roi.net = m->roi.saved_return_cost + m->roi.resale_recovered +
+                 m->roi.fee_income - m->roi.offer_cost - m->roi.lost_margin -
+                 m->roi.restock_cost - m->roi.lost_later_margin;
+    m->resale.total = m->roi.resale_recovered;
+    m->resale.faster_restock = a->faster_resale;
+    m->resale.returns_avoided = m->resale.total - a->faster_resale;
     /* Each item's returns and lines fewer than the shadow's, weighed at
      * the shadow's return rate, add up to the paired reduction:
      * sum(dR - rs dL) / (rs La) = 1 - (Ra / La) / rs. */
@@ -125,7 +166,13 @@ static void scale_to_trendbuy(sim_ctx *s)
     r->scale_roi.resale_recovered = m->roi.resale_recovered * per;
     r->scale_roi.offer_cost = m->roi.offer_cost * per;
     r->scale_roi.lost_margin = m->roi.lost_margin * per;
+    r->scale_roi.restock_cost = m->roi.restock_cost * per;
+    r->scale_roi.fee_income = m->roi.fee_income * per;
+    r->scale_roi.lost_later_margin = m->roi.lost_later_margin * per;
     r->scale_roi.net = m->roi.net * per;
+    r->scale_resale.total = m->resale.total * per;
+    r->scale_resale.returns_avoided = m->resale.returns_avoided * per;
+    r->scale_resale.faster_restock = m->resale.faster_restock * per;
     r->scale_returns_avoided = (double)m->returns_avoided * per;
     r->scale_refunds_avoided = (double)m->refunds_avoided * per;
 }

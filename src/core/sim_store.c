@@ -67,6 +67,12 @@ static void parse_rows(const cJSON *as, tg_sweep *sw)
         r->p.high = num(e, "high");
         r->reduction_low = num(e, "reduction_low");
         r->reduction_high = num(e, "reduction_high");
+        r->at_low = (tg_sweep_figures){r->reduction_low,
+                                       num(e, "satisfaction_low"),
+                                       num(e, "resale_low")};
+        r->at_high = (tg_sweep_figures){r->reduction_high,
+                                        num(e, "satisfaction_high"),
+                                        num(e, "resale_high")};
     }
 }
 
@@ -84,6 +90,8 @@ static int parse_sweep(const char *json, tg_sweep *sw, tg_err *err)
     double mv = num(o, "model_version");
     sw->model_version = isnan(mv) ? 0 : (int)mv;
     sw->base = num(o, "base");
+    sw->base_all = (tg_sweep_figures){sw->base, num(o, "base_satisfaction"),
+                                      num(o, "base_resale")};
     sw->seconds = num(o, "seconds");
     parse_rows(cJSON_GetObjectItemCaseSensitive(o, "assumptions"), sw);
     const cJSON *nd = cJSON_GetObjectItemCaseSensitive(o, "needed_for_25");

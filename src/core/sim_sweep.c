@@ -1,14 +1,16 @@
 /* sim_sweep.c: what the simulation's figure hangs on (`trendguard simulate
  * --sweep`). Each seed's world and carts are drawn once; then the engine
  * and its shadow are played at the default assumptions and with every
- * assumption that can move a return set in turn to its low and its high
+ * assumption that can move a figure set in turn to its low and its high
  * value (its source's range, or half and double for an invented one), the
  * seeds side by side on threads of their own; each run's figure is the
- * paired reduction, averaged over the seeds. Last, the smallest common
+ * paired reduction, the change of satisfaction and the resale value
+ * recovered, averaged over the seeds. Last, the smallest common
  * multiplier of the accept rates that reaches the target: a coarse step
  * from 1 up to the largest tried, then halving the bracket it falls in. */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +22,7 @@ typedef struct seed_run {
     sim_ctx s;
     tg_sim_opts o;
     tg_sim_assume a;
-    double reduction;
+    tg_sweep_figures f;
     int rc;
     tg_err err;
 } seed_run;
@@ -36,33 +38,69 @@ static void *seed_thread(void *arg)
     seed_run *x = arg;
     tg_sim_result r;
     x->rc = sim_play(&x->s, &x->a, &r, &x->err);
-    if (x->rc == TG_OK)
-        x->reduction = r.cmp[TG_SIM_ENGINE].paired;
+    if (x->rc == TG_OK) {
+        x->f.reduction = r.cmp[TG_SIM_ENGINE].paired;
+        x->f.satisfaction = r.cmp[TG_SIM_ENGINE].satisfaction_change;
+        x->f.resale = r.scale_resale.total;
+    }
     sim_result_free(&r);
     return NULL;
 }
 
-/* The paired reduction with assumptions a, averaged over the seeds (each
- * in *per when not NULL). */
-static int run_all(sweep_ctx *w, const tg_sim_assume *a, double *mean,
+/* The figures with assumptions a, averaged over the seeds (each seed's
+ * paired reduction in *per when not NULL). */
+static int run_all(sweep_ctx *w, const tg_sim_assume *a, tg_sweep_figures *mean,
                    double *per, tg_err *err)
 {
     for (int i = 0; i < w->seeds; i++)
         w->runs[i].a = *a;
     tg_parallel(seed_thread, w->runs, sizeof *w->runs, w->seeds);
-    double sum = 0;
+    tg_sweep_figures sum = {0, 0, 0};
     for (int i = 0; i < w->seeds; i++) {
-        if (w->runs[i].rc)
-            return tg_fail(err, w->runs[i].rc, "%s", w->runs[i].err.msg);
-        sum += w->runs[i].reduction;
+        const seed_run *x = &w->runs[i];
+        if (x->rc)
+            return tg_fail(err, x->rc, "%s", x->err.msg);
+        sum.reduction += x->f.reduction;
+        sum.satisfaction += x->f.satisfaction;
+        sum.resale += x->f.resale;
         if (per)
-            per[i] = w->runs[i].reduction;
+            per[i] = x->f.reduction;
     }
-    *mean = sum / w->seeds;
+    mean->reduction = sum.reduction / w->seeds;
+    mean->satisfaction = sum.satisfaction / w->seeds;
+    mean->resale = sum.resale / w->seeds;
     w->done++;
     if (w->o->progress)
         w->o->progress(w->o->ud, (double)w->done / w->total, "sweeping");
     return TG_OK;
+}
+
+/* Whether assumption p can move a figure of this sweep: it moves one,
+ * and the action it needs (if any) is on in the catalogue. */
+static int sweepable(const tg_nudge_catalog *c, const tg_sim_param *p)
+{
+    if (!p->moves)
+        return 0;
+    if (p->needs_action < 0)
+        return 1;
+    for (int i = 0; i < c->n; i++)
+        if (c->nudges[i].action == p->needs_action && nudge_catalog_on(c, i))
+            return 1;
+    return 0;
+}
+
+/* Assumption k at v: the figures there (the defaults' when v is its
+ * value). */
+static int run_at(sweep_ctx *w, const tg_sim_param *p, int k, double v,
+                  const tg_sweep *sw, tg_sweep_figures *out, tg_err *err)
+{
+    if (v == p->value) {
+        *out = sw->base_all;
+        return TG_OK;
+    }
+    tg_sim_assume a = *w->o->assume;
+    sim_assume_set(&a, k, v);
+    return run_all(w, &a, out, NULL, err);
 }
 
 static int cmp_swing(const void *x, const void *y)
@@ -73,32 +111,24 @@ static int cmp_swing(const void *x, const void *y)
     return (sa < sb) - (sa > sb);
 }
 
-/* Every assumption that can move a return at its low and high value. */
+/* Every assumption that can move a figure at its low and high value. */
 static int sweep_params(sweep_ctx *w, const tg_sim_param *p, int np,
                         tg_sweep *sw, tg_err *err)
 {
-    const tg_sim_assume *a0 = w->o->assume;
     for (int k = 0; k < np; k++) {
-        if (!p[k].moves_returns) {
+        if (!sweepable(w->o->catalog, &p[k])) {
             sw->fixed[sw->n_fixed++] = p[k];
             continue;
         }
         tg_sweep_row *row = &sw->rows[sw->n++];
         row->p = p[k];
-        tg_sim_assume a = *a0;
-        sim_assume_set(&a, k, p[k].low);
-        int rc = p[k].low == p[k].value
-                     ? (row->reduction_low = sw->base, TG_OK)
-                     : run_all(w, &a, &row->reduction_low, NULL, err);
+        int rc = run_at(w, &p[k], k, p[k].low, sw, &row->at_low, err);
+        if (rc == TG_OK)
+            rc = run_at(w, &p[k], k, p[k].high, sw, &row->at_high, err);
         if (rc)
             return rc;
-        a = *a0;
-        sim_assume_set(&a, k, p[k].high);
-        rc = p[k].high == p[k].value
-                 ? (row->reduction_high = sw->base, TG_OK)
-                 : run_all(w, &a, &row->reduction_high, NULL, err);
-        if (rc)
-            return rc;
+        row->reduction_low = row->at_low.reduction;
+        row->reduction_high = row->at_high.reduction;
     }
     qsort(sw->rows, (size_t)sw->n, sizeof *sw->rows, cmp_swing);
     return TG_OK;
@@ -110,7 +140,10 @@ static int at_multiplier(sweep_ctx *w, double m, double *out, tg_err *err)
     tg_sim_assume a = *w->o->assume;
     for (int k = 0; k < TG_NUM_ACTIONS; k++)
         a.accept[k] = fmin(1, a.accept[k] * m);
-    return run_all(w, &a, out, NULL, err);
+    tg_sweep_figures f;
+    int rc = run_all(w, &a, &f, NULL, err);
+    *out = f.reduction;
+    return rc;
 }
 
 /* The smallest common multiplier of the accept rates reaching the target:
@@ -180,7 +213,12 @@ int sim_sweep(const tg_sim_opts *o, int seeds, tg_sweep *sw, tg_err *err)
     tg_sim_param p[2 * TG_SIM_MAX_PARAMS];
     int np = sim_assume_params(o->assume, p, 2 * TG_SIM_MAX_PARAMS), moving = 0;
     for (int k = 0; k < np; k++)
-        moving += p[k].moves_returns;
+        moving += sweepable(o->catalog, &p[k]);
+    for (int i = 0; i < o->catalog->n; i++)
+        if (o->catalog->nudges[i].what_if && nudge_catalog_on(o->catalog, i))
+            snprintf(sw->what_if + strlen(sw->what_if),
+                     sizeof sw->what_if - strlen(sw->what_if), "%s%s",
+                     sw->what_if[0] ? "," : "", o->catalog->nudges[i].id);
     sweep_ctx w = {calloc((size_t)seeds, sizeof *w.runs), seeds, 0,
                    1 + 2 * moving + 8, o};
     if (!w.runs)
@@ -196,7 +234,8 @@ int sim_sweep(const tg_sim_opts *o, int seeds, tg_sweep *sw, tg_err *err)
         rc = sim_prepare(&x->s, &x->o, err);
     }
     if (rc == TG_OK)
-        rc = run_all(&w, o->assume, &sw->base, sw->base_seed, err);
+        rc = run_all(&w, o->assume, &sw->base_all, sw->base_seed, err);
+    sw->base = sw->base_all.reduction;
     if (rc == TG_OK)
         rc = sweep_params(&w, p, np, sw, err);
     if (rc == TG_OK)
@@ -221,6 +260,14 @@ static void add_num(cJSON *o, const char *k, double v)
         cJSON_AddNullToObject(o, k);
 }
 
+/* Why an assumption was not swept. */
+static const char *fixed_why(const tg_sim_param *p)
+{
+    if (!p->moves)
+        return "moves no figure here (the sweep treats every shopper)";
+    return "needs a nudge that is off (a what-if: simulate --what-if)";
+}
+
 char *sim_sweep_json(const tg_sweep *sw)
 {
     cJSON *o = cJSON_CreateObject();
@@ -232,6 +279,9 @@ char *sim_sweep_json(const tg_sweep *sw)
     else
         cJSON_AddNullToObject(o, "model_version");
     add_num(o, "base", sw->base);
+    add_num(o, "base_satisfaction", sw->base_all.satisfaction);
+    add_num(o, "base_resale", sw->base_all.resale);
+    cJSON_AddStringToObject(o, "what_if", sw->what_if);
     cJSON *bs = cJSON_AddArrayToObject(o, "base_by_seed");
     for (int i = 0; i < sw->seeds; i++)
         cJSON_AddItemToArray(bs, cJSON_CreateNumber(rnd(sw->base_seed[i])));
@@ -246,6 +296,16 @@ char *sim_sweep_json(const tg_sweep *sw)
         add_num(e, "high", r->p.high);
         add_num(e, "reduction_low", r->reduction_low);
         add_num(e, "reduction_high", r->reduction_high);
+        add_num(e, "satisfaction_low", r->at_low.satisfaction);
+        add_num(e, "satisfaction_high", r->at_high.satisfaction);
+        add_num(e, "resale_low", r->at_low.resale);
+        add_num(e, "resale_high", r->at_high.resale);
+        cJSON *mv = cJSON_AddArrayToObject(e, "moves");
+        static const char *const what[] = {"returns", "satisfaction",
+                                           "resale"};
+        for (int b = 0; b < 3; b++)
+            if (r->p.moves >> b & 1)
+                cJSON_AddItemToArray(mv, cJSON_CreateString(what[b]));
         cJSON_AddItemToArray(as, e);
     }
     cJSON *ns = cJSON_AddArrayToObject(o, "not_swept");
@@ -253,9 +313,7 @@ char *sim_sweep_json(const tg_sweep *sw)
         cJSON *e = cJSON_CreateObject();
         cJSON_AddStringToObject(e, "name", sw->fixed[i].name);
         cJSON_AddBoolToObject(e, "sourced", sw->fixed[i].sourced);
-        cJSON_AddStringToObject(e, "why", "moves no return (money counted "
-                                          "after the fact, satisfaction, "
-                                          "the split, the scale)");
+        cJSON_AddStringToObject(e, "why", fixed_why(&sw->fixed[i]));
         cJSON_AddItemToArray(ns, e);
     }
     cJSON *nd = cJSON_AddObjectToObject(o, "needed_for_25");

@@ -369,7 +369,7 @@ void sim_rebuild(const sim_ctx *s, const sim_order *so, tg_order *o)
     shopper_order_finish(s->w, &s->w->customers[so->customer], o);
 }
 
-static void trend_features(const sim_ctx *s, int trend, int64_t t, float *x)
+void sim_trend_features(const sim_ctx *s, int trend, int64_t t, float *x)
 {
     x[TG_F_trend_growth_24h] = x[TG_F_trend_growth_7d] = NAN;
     x[TG_F_trend_days_since_peak] = x[TG_F_trend_age_days] = NAN;
@@ -401,7 +401,7 @@ void sim_features(const sim_ctx *s, const sim_arm_state *st,
     const tg_customer *c = &w->customers[so->customer];
     const sim_hist *h = &st->hist[so->customer];
     int64_t t = o->t;
-    trend_features(s, l->ref_trend >= 0 ? l->ref_trend : p->trend, t, x);
+    sim_trend_features(s, l->ref_trend >= 0 ? l->ref_trend : p->trend, t, x);
     x[TG_F_channel] = (float)o->channel;
     x[TG_F_hour_of_day] = (float)((t % TG_DAY) / 3600);
     x[TG_F_day_of_week] = (float)(((t / TG_DAY) + 3) % 7);

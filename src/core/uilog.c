@@ -1,7 +1,9 @@
 /* uilog.c: records an app session's events in `ui_events` (buffered in
  * memory, written in one transaction per flush so a busy store never
- * stalls a keypress) and reads sessions back for `trendguard sessions`. */
-#include "trendguard/uilog.h"
+ * stalls a keypress; with the recording's events when the session is
+ * recorded, uilog_rec.c) and reads sessions back for `trendguard
+ * sessions`. */
+#include "uilog_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,19 +12,6 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
-
-typedef struct pending_event {
-    int64_t at_ms;
-    char *kind, *screen, *detail;
-} pending_event;
-
-struct tg_uilog {
-    tg_store *store;
-    char session[64];
-    pending_event *ev;
-    long n, cap;
-    long dropped;
-};
 
 static const char INSERT_SQL[] =
     "INSERT INTO ui_events(session, at_ms, kind, screen, detail)"
@@ -81,7 +70,9 @@ void uilog_free(tg_uilog *u)
 {
     if (!u)
         return;
+    uilog_record_end(u);
     uilog_flush(u, NULL);
+    uilog_rec_free(u);
     for (long i = 0; i < u->n; i++)
         event_free(&u->ev[i]);
     free(u->ev);
@@ -116,6 +107,7 @@ void uilog_add(tg_uilog *u, const char *kind, const char *screen,
         return;
     }
     u->ev[u->n++] = e;
+    uilog_rec_marker(u, &e);
 }
 
 void uilog_addf(tg_uilog *u, const char *kind, const char *screen,
@@ -149,7 +141,7 @@ static void bind_text_or_null(sqlite3_stmt *q, int i, const char *s)
 
 int uilog_flush(tg_uilog *u, tg_err *err)
 {
-    if (!u || u->n == 0)
+    if (!u || (u->n == 0 && uilog_rec_pending(u) == 0))
         return TG_OK;
     if (store_begin(u->store, err) != TG_OK)
         return err ? err->code : TG_EIO;
@@ -168,11 +160,14 @@ int uilog_flush(tg_uilog *u, tg_err *err)
     }
     sqlite3_finalize(q);
     if (rc == TG_OK)
+        rc = uilog_rec_write(u, err);
+    if (rc == TG_OK)
         rc = store_commit(u->store, err);
-    if (rc != TG_OK) {
+    if (rc != TG_OK)
         store_rollback(u->store);
+    uilog_rec_written(u, rc == TG_OK);
+    if (rc != TG_OK)
         return rc;
-    }
     for (long i = 0; i < u->n; i++)
         event_free(&u->ev[i]);
     u->n = 0;
@@ -233,8 +228,10 @@ int uilog_events(tg_store *s, const char *session,
     if (rc == TG_OK && step != SQLITE_DONE)
         rc = store_fail(s, err, "ui_events");
     sqlite3_finalize(q);
-    if (rc == TG_OK && seen == 0)
-        rc = tg_fail(err, TG_ENOINPUT, "no session '%s' in the store",
-                     session);
+    if (rc == TG_OK && seen == 0) {
+        char shown[256]; /* the name as given: text from outside */
+        tg_text_visible(session, strlen(session), shown, sizeof shown);
+        rc = tg_fail(err, TG_ENOINPUT, "no session '%s' in the store", shown);
+    }
     return rc;
 }

@@ -67,7 +67,8 @@ static void draw_status(const session *s, int y, int cols)
     char date[16];
     tg_date_format(shop_now(s->shop), date, sizeof date);
     char right[400];
-    snprintf(right, sizeof right, " %s%s%s%s | %s ",
+    snprintf(right, sizeof right, " %s%s%s%s%s | %s ",
+             uilog_recording(s->log) ? "REC | " : "",
              s->config.demo ? "DEMO: tips uncapped | " : "", s->feed_state,
              s->feed_state[0] ? " | " : "", model, date);
     int rw = ui_width(right);

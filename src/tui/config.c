@@ -9,7 +9,7 @@
 
 #include "config.h"
 
-enum { KIND_SHOPPER, KIND_THEME, KIND_TIPS, KIND_ONOFF };
+enum { KIND_SHOPPER, KIND_THEME, KIND_TIPS, KIND_ONOFF, KIND_DIR };
 
 typedef struct setting {
     const char *name;
@@ -26,6 +26,9 @@ static const setting settings[] = {
      "tips a visit may show, 1 to 99; 0: the nudge catalogue's cap"},
     {"demo", KIND_ONOFF,
      "on: demos and usability tests, tips are never capped (D switches)"},
+    {"record_dir", KIND_DIR,
+     "record every session into this folder as SESSION.cast (asciicast, "
+     "for asciinema): a path from / or ~/; empty: record none"},
 };
 #define N_SETTINGS (int)(sizeof settings / sizeof *settings)
 
@@ -59,6 +62,22 @@ static int whole(const char *v, long long lo, long long hi, long long *out)
     return 0;
 }
 
+/* A folder: empty (none), or a path from / or ~/ without control
+ * characters that fits. */
+static int set_dir(tui_config *c, const char *v)
+{
+    size_t n = strlen(v);
+    if (n && v[0] != '/' && strncmp(v, "~/", 2) != 0)
+        return -1;
+    if (n >= sizeof c->record_dir)
+        return -1;
+    for (const char *p = v; *p; p++)
+        if ((unsigned char)*p < 32 || *p == 127)
+            return -1;
+    memcpy(c->record_dir, v, n + 1);
+    return 0;
+}
+
 /* Sets setting s from value v; -1 when v is no good value for it. */
 static int set(tui_config *c, const setting *s, const char *v)
 {
@@ -79,6 +98,8 @@ static int set(tui_config *c, const setting *s, const char *v)
             if (strcmp(v, themes[i]) == 0)
                 return c->theme = i, 0;
         return -1;
+    case KIND_DIR:
+        return set_dir(c, v);
     default:
         if (strcmp(v, "on") && strcmp(v, "off"))
             return -1;
@@ -177,9 +198,24 @@ static const char *value(const tui_config *c, const setting *s, char *buf,
         return buf;
     case KIND_THEME:
         return themes[c->theme == 1 ? 1 : 0];
+    case KIND_DIR:
+        return c->record_dir;
     default:
         return c->demo ? "on" : "off";
     }
+}
+
+const char *config_record_dir(const tui_config *c, char *buf, size_t n)
+{
+    const char *home = getenv("HOME");
+    if (!c->record_dir[0])
+        return NULL;
+    if (c->record_dir[0] == '/')
+        return tg_strlcpy(buf, c->record_dir, n);
+    if (!home || home[0] != '/')
+        return NULL;
+    snprintf(buf, n, "%s%s", home, c->record_dir + 1);
+    return buf;
 }
 
 int config_save(const tui_config *c, tg_err *err)
@@ -187,7 +223,7 @@ int config_save(const tui_config *c, tg_err *err)
     if (!c->path[0])
         return tg_fail(err, TG_EIO, "no home folder to keep settings in "
                                     "(set HOME or XDG_CONFIG_HOME)");
-    char dir[sizeof c->path], text[2048], v[32];
+    char dir[sizeof c->path], text[8192], v[32];
     tg_strlcpy(dir, c->path, sizeof dir);
     *strrchr(dir, '/') = 0;
     if (tg_mkdirs(dir, err) != TG_OK)

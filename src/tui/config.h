@@ -1,5 +1,6 @@
 /* config.h: the app's settings that outlive a launch: the shopper, the
- * theme, how many tips a visit may show and the demo setting, kept in
+ * theme, how many tips a visit may show, the demo setting and the folder
+ * every session is recorded into, kept in
  * $XDG_CONFIG_HOME/trendguard/config (else ~/.config/trendguard/config)
  * as one "name = value" a line. The settings are a table {name, kind,
  * help} (config.c); the file is text from outside: a line that is not a
@@ -21,6 +22,8 @@ typedef struct tui_config {
     int theme;               /* -1 unset, 0 colour, 1 mono (THEME_*) */
     int tips_per_visit;      /* 0: the catalogue's cap */
     int demo;                /* 1: demo and usability tests: no caps */
+    char record_dir[4096];   /* record every session here; "": none
+                                (a path from / or ~/) */
     char path[4096];         /* the file; "" when there is no home */
     char problem[200];       /* the first thing wrong with it, or "" */
 } tui_config;
@@ -31,6 +34,9 @@ void config_init(tui_config *c);
  * wrong with one is in c->problem ("config line 3: unknown setting
  * 'colour'"). */
 void config_load(tui_config *c);
+/* The folder sessions are recorded into (~/ made $HOME/) into buf, or
+ * NULL when none is set (or ~/ with no HOME). */
+const char *config_record_dir(const tui_config *c, char *buf, size_t n);
 /* Writes every setting to c->path (creating its folder). */
 int config_save(const tui_config *c, tg_err *err);
 

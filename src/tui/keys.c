@@ -60,6 +60,7 @@ const key_binding keys_table[] = {
      "yes / take the tip"},
     {'n', ACT_DECLINE, ON(SCR_ITEM) | ON(SCR_CART) | ON(SCR_ORDERS),
      "no thanks / cancel"},
+    {'u', ACT_UNDO, ON(SCR_ITEM), "undo the size we picked"},
     /* Cart */
     {'d', ACT_REMOVE, ON(SCR_CART), "remove the line"},
     {KEY_DC, ACT_REMOVE, ON(SCR_CART), "remove the line"},

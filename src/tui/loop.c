@@ -5,7 +5,8 @@
  * the keys no screen took (screens 1-5, Tab, help, shopper, reload,
  * theme, quit), lets the open screen catch up with the session and draws
  * the frame. A replay script can stand in for the keyboard to time
- * key-to-screen latency. */
+ * key-to-screen latency. A recorded session gets each frame's bytes
+ * (tap.h) as soon as it is drawn. */
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -21,6 +22,7 @@
 #include "keys.h"
 #include "replay.h"
 #include "screen.h"
+#include "tap.h"
 #include "term.h"
 #include "tui.h"
 #include "ui.h"
@@ -67,6 +69,8 @@ static void draw(loop *l)
     wnoutrefresh(stdscr);
     doupdate();
     l->s->dirty = 0;
+    if (uilog_recording(l->s->log))
+        tap_pull(l->s->log);
 }
 
 /* ---- keys ------------------------------------------------------------------ */
@@ -82,8 +86,8 @@ static void reload(loop *l)
                         "sync --url URL' once to set one)");
 }
 
-/* The keys no screen took. */
-static void global_key(loop *l, int act)
+/* The keys no screen took; 0 when the key does nothing here either. */
+static int global_key(loop *l, int act)
 {
     int cur = l->s->screen;
     if (act >= ACT_SCREEN1 && act <= ACT_SCREEN5)
@@ -116,16 +120,19 @@ static void global_key(loop *l, int act)
         reload(l);
     else if (act == ACT_BACK)
         go_back(l);
+    else
+        return 0;
+    return 1;
 }
 
-/* Does what the screen's key handler asked for. */
-static void act_on(loop *l, scr_result r, int act)
+/* Does what the screen's key handler asked for; 0 when nothing took the
+ * key. */
+static int act_on(loop *l, scr_result r, int act)
 {
     session *s = l->s;
     switch (r.what) {
     case SR_IGNORED:
-        global_key(l, act);
-        break;
+        return global_key(l, act);
     case SR_GO:
         go(l, r.screen, r.id);
         break;
@@ -135,6 +142,7 @@ static void act_on(loop *l, scr_result r, int act)
     default:
         break;
     }
+    return 1;
 }
 
 static void mouse_key(loop *l)
@@ -172,25 +180,29 @@ static void handle_key(loop *l, int ch)
     if (ch == KEY_RESIZE) {
         /* Keys queued behind the resize see the new size. */
         getmaxyx(stdscr, l->rows, l->cols);
+        uilog_resize(s->log, COLS, LINES);
         uilog_addf(s->log, "resize", s->screen_name, "%dx%d", COLS, LINES);
         return;
     }
     true_size(l);
     session_key(s);
     uilog_add(s->log, "key", s->screen_name, keys_name(ch, name, sizeof name));
+    int took = 1;
     if (l->cols < CHROME_MIN_COLS || l->rows < CHROME_MIN_ROWS) {
         if (ch == 'q') /* only q: Esc is too easy to press by mistake */
             l->quit = 1;
-        return;
-    }
-    if (ch == KEY_MOUSE) {
+        took = ch == 'q';
+    } else if (ch == KEY_MOUSE) {
         mouse_key(l);
     } else {
         /* The screen first: it may own the key (a search box, a dialog). */
         int act = keys_action(s->screen, ch);
         scr_key k = {act, ch, 0, 0, l->rows};
-        act_on(l, screens[s->screen]->key(s, &k), act);
+        took = act_on(l, screens[s->screen]->key(s, &k), act);
     }
+    /* A dead end for the task figures: a key that did nothing here. */
+    if (!took)
+        uilog_add(s->log, "dead_key", s->screen_name, name);
     catch_up(l);
 }
 
@@ -317,11 +329,20 @@ static void look(session *s, const tui_opts *o)
     theme_init(want);
 }
 
+/* The recording's end: the last bytes (curses's goodbye) and the file. */
+static void record_end(session *s)
+{
+    uilog_record_end(s->log);
+    tap_stop();
+}
+
 /* The app on an open session and terminal; returns the exit code. */
 static int run_app(session *s, const tui_opts *o, replay *r)
 {
     loop l = {s, 0, 0, 0};
     term_signals();
+    if (LINES != o->rows || COLS != o->cols) /* curses found another size */
+        uilog_resize(s->log, COLS, LINES);
     look(s, o);
     screens_init(s);
     uilog_addf(s->log, "start", "trending", "persona=%lld model=%s",
@@ -338,6 +359,7 @@ static int run_app(session *s, const tui_opts *o, replay *r)
     run(&l, o->replay ? r : NULL);
     uilog_add(s->log, "quit", "", term_stopped() ? "signal" : "q");
     term_stop();
+    record_end(s);
     screens_fini();
     int sig = term_stopped();
     int code = sig == SIGINT || sig == SIGTERM || sig == SIGHUP ? 128 + sig
@@ -346,8 +368,10 @@ static int run_app(session *s, const tui_opts *o, replay *r)
     return rc != TG_OK ? rc : code;
 }
 
-int tui_run(const tui_opts *o)
+int tui_run(const tui_opts *given)
 {
+    tui_opts oo = *given, *o = &oo;
+    term_size(&oo.rows, &oo.cols);
     setlocale(LC_ALL, "");
     tg_err err = {0};
     replay r = {0};
@@ -358,9 +382,11 @@ int tui_run(const tui_opts *o)
         replay_free(&r);
         return err.code ? err.code : TG_EINTERNAL;
     }
-    rc = term_start(o->replay != NULL);
+    rc = term_start(o->replay != NULL, uilog_recording(s->log));
     if (rc == TG_OK)
         rc = run_app(s, o, &r);
+    else
+        record_end(s);
     session_close(s);
     replay_free(&r);
     return rc;

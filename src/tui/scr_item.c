@@ -3,7 +3,9 @@
  * regret-risk meter, recomputed in the same frame whenever the size, the
  * quantity or the cart changes or the trends refresh. A nudge the engine
  * decides on sits beside the meter; accepting it acts, and picking the
- * size a size tip suggests is taking it. */
+ * size a size tip suggests is taking it. A pre-selected size is set at
+ * once (the meter moves with it) and says so; one key undoes it, and
+ * adding the item keeps it. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +21,9 @@ static struct {
     line_risk risk;
     session_nudge nudge;
     int quiet;               /* why no nudge shows (TG_WHY_*), for caps */
+    int own_size;            /* the size before one was pre-selected */
+    int picked;              /* the shopper chose a size: none is
+                                pre-selected any more */
     unsigned seen_cart, seen_shopper, seen_data;
 } st;
 
@@ -41,7 +46,31 @@ static double minutes_viewed(void)
     return (tg_now_mono() - st.opened) / 60.0;
 }
 
-/* Decides on a nudge for the current risk unless one is on screen. */
+static void meter(session *s)
+{
+    session_risk_if_added(s, &st.item, size_name(), st.qty, minutes_viewed(),
+                          &st.risk);
+}
+
+/* The size a size tip (or a pre-selected size) suggests, as offered
+ * here (-1: none). */
+static int suggested(void)
+{
+    for (int i = 0; i < st.item.n_sizes; i++)
+        if (features_size_rank(st.item.sizes[i], NULL) ==
+            st.nudge.d.suggested_size)
+            return i;
+    return -1;
+}
+
+static int preselected(void)
+{
+    return st.nudge.state == NUDGE_SHOWN &&
+           st.nudge.d.action == TG_ACTION_PRESELECT_SIZE;
+}
+
+/* Decides on a nudge for the current risk unless one is on screen; a
+ * pre-selected size is set at once and the meter follows it. */
 static void decide(session *s)
 {
     if (st.nudge.state != NUDGE_NONE || s->catalog.n == 0)
@@ -49,7 +78,14 @@ static void decide(session *s)
     tg_nudge_input in;
     session_nudge_input(s, &st.risk, TG_MOMENT_ITEM, &st.item, size_name(),
                         &in);
+    in.size_picked = st.picked;
     st.quiet = session_nudge_show(s, &in, 0, 0, NULL, &st.nudge);
+    int k = preselected() ? suggested() : -1;
+    if (k >= 0) {
+        st.own_size = st.size_sel;
+        st.size_sel = k;
+        meter(s);
+    }
 }
 
 /* The meter for the item in the chosen size, as if added now. */
@@ -57,10 +93,22 @@ static void rescore(session *s)
 {
     if (!st.item.product_id)
         return;
-    session_risk_if_added(s, &st.item, size_name(), st.qty, minutes_viewed(),
-                          &st.risk);
+    meter(s);
     decide(s);
     s->dirty = 1;
+}
+
+/* The shopper's answer to a pre-selected size: kept, or undone (back to
+ * the size they had, the meter with it). */
+static void answer_preselect(session *s, int kept)
+{
+    session_nudge_answer(s, &st.nudge, kept);
+    if (kept)
+        return;
+    if (st.own_size >= 0 && st.own_size < st.item.n_sizes)
+        st.size_sel = st.own_size;
+    session_note(s, "Back to size %s.", size_name());
+    session_event(s, "size", "%s undo", size_name());
 }
 
 /* Reads item id from the shop; a new one starts afresh. */
@@ -82,6 +130,8 @@ static void open_item(session *s, int64_t id)
     st.nudge.state = NUDGE_NONE;
     st.nudge.id = 0;
     st.quiet = TG_WHY_SHOWN;
+    st.own_size = -1;
+    st.picked = 0;
     session_event(s, "item", "%s %s", it.code, it.name);
 }
 
@@ -103,6 +153,8 @@ static int catch_up(session *s)
         st.qty = 1;
         st.nudge.state = NUDGE_NONE;
         st.quiet = TG_WHY_SHOWN;
+        st.own_size = -1;
+        st.picked = 0;
     }
     rescore(s);
     return 1;
@@ -273,9 +325,23 @@ static void draw_capped(const session *s, WINDOW *w, int y, int x, int cols,
     wattroff(w, theme_attr(EL_DIM));
 }
 
+/* The size the shopper had before one was pre-selected, or "yours". */
+static const char *own_size(void)
+{
+    return st.own_size >= 0 && st.own_size < st.item.n_sizes
+               ? st.item.sizes[st.own_size] : "yours";
+}
+
 /* What became of an answered nudge, in a line. */
 static const char *outcome(const session_nudge *n, char *buf, size_t len)
 {
+    if (n->d.action == TG_ACTION_PRESELECT_SIZE) {
+        if (n->state == NUDGE_ACCEPTED)
+            snprintf(buf, len, "Kept: size %s.", size_name());
+        else
+            snprintf(buf, len, "Undone: back to %s.", own_size());
+        return buf;
+    }
     if (n->state == NUDGE_DECLINED)
         return "Not now: this tip will not come back this visit.";
     switch (n->d.action) {
@@ -287,6 +353,15 @@ static const char *outcome(const session_nudge *n, char *buf, size_t len)
     default:
         return "Done.";
     }
+}
+
+/* The answers a shown nudge asks for: a pre-selected size is undone. */
+static const char *asking(const session_nudge *n, char *buf, size_t len)
+{
+    if (n->d.action != TG_ACTION_PRESELECT_SIZE)
+        return "[y] yes please   [n] no thanks";
+    snprintf(buf, len, "[u] undo: back to %s", own_size());
+    return buf;
 }
 
 static void draw_nudge(const session *s, WINDOW *w, int y, int x, int cols,
@@ -306,15 +381,15 @@ static void draw_nudge(const session *s, WINDOW *w, int y, int x, int cols,
     ui_blank(w, y, x, cols);
     ui_putf(w, y, x, cols, " %s ", def->title);
     wattroff(w, theme_attr(EL_NUDGE_TITLE));
+    char buf[80];
     if (n->state != NUDGE_SHOWN) { /* its question is answered */
-        char buf[80];
         ui_wrap(w, y + 1, x + 1, cols - 2, 2, outcome(n, buf, sizeof buf));
         return;
     }
     wattron(w, theme_attr(EL_NUDGE));
     int used = ui_wrap(w, y + 1, x + 1, cols - 2, rows - 2, n->d.message);
     wattroff(w, theme_attr(EL_NUDGE));
-    ui_put(w, y + 1 + used, x + 1, cols - 2, "[y] yes please   [n] no thanks");
+    ui_put(w, y + 1 + used, x + 1, cols - 2, asking(n, buf, sizeof buf));
 }
 
 static void draw(session *s, WINDOW *w, int top, int rows, int cols)
@@ -329,16 +404,6 @@ static void draw(session *s, WINDOW *w, int top, int rows, int cols)
     int rx = left + 1, rw = cols - rx - 1;
     int used = meter_draw(s, w, top + 1, rx, rw, &st.risk, 3);
     draw_nudge(s, w, top + 2 + used, rx, rw, rows - used - 3);
-}
-
-/* The size a size tip suggests, as offered here (-1: none). */
-static int suggested(void)
-{
-    for (int i = 0; i < st.item.n_sizes; i++)
-        if (features_size_rank(st.item.sizes[i], NULL) ==
-            st.nudge.d.suggested_size)
-            return i;
-    return -1;
 }
 
 /* What an accepted nudge does. */
@@ -365,6 +430,12 @@ static void act_on(session *s, const tg_nudge_decision *d)
 
 static void answer(session *s, int accepted)
 {
+    if (preselected()) {
+        answer_preselect(s, accepted);
+        meter(s);
+        s->dirty = 1;
+        return;
+    }
     session_nudge_answer(s, &st.nudge, accepted);
     if (!accepted)
         return;
@@ -374,6 +445,8 @@ static void answer(session *s, int accepted)
 
 static void add_to_cart(session *s)
 {
+    if (preselected()) /* bought in the size we picked: kept */
+        session_nudge_answer(s, &st.nudge, 1);
     if (session_cart_add(s, &st.item, size_name(), st.qty,
                          minutes_viewed()) == TG_OK) {
         session_note(s, "Added %s%s%s to the cart (%d line%s).",
@@ -399,6 +472,10 @@ static void size_tip_taken(session *s)
 /* Size and quantity keys; 0 when the action is neither. */
 static int choose(session *s, int act)
 {
+    if (act == ACT_LEFT || act == ACT_RIGHT)
+        st.picked = 1;
+    if (preselected() && (act == ACT_LEFT || act == ACT_RIGHT))
+        session_nudge_answer(s, &st.nudge, 0); /* moved off: undone */
     if (act == ACT_LEFT && st.size_sel > 0) {
         st.size_sel--;
         session_event(s, "size", "%s", size_name());
@@ -431,6 +508,10 @@ static scr_result key(session *s, const scr_key *k)
         if (st.nudge.state == NUDGE_SHOWN)
             answer(s, k->act == ACT_ACCEPT);
         return scr_handled(1);
+    case ACT_UNDO:
+        if (preselected())
+            answer(s, 0);
+        return scr_handled(1);
     case ACT_ADD:
         add_to_cart(s);
         return scr_handled(1);
@@ -448,7 +529,10 @@ static int hints(const session *s, scr_hint *out)
         scr_hint_add(out, &n, ACT_HELP, "help");
         return n;
     }
-    scr_hint_nudge(out, &n, st.nudge.state == NUDGE_SHOWN);
+    if (preselected())
+        scr_hint_add(out, &n, ACT_UNDO, "undo the size");
+    else
+        scr_hint_nudge(out, &n, st.nudge.state == NUDGE_SHOWN);
     if (st.item.n_sizes > 1)
         scr_hint_add(out, &n, ACT_LEFT, "size");
     scr_hint_add(out, &n, ACT_QTY_UP, "more");

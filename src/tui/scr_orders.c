@@ -4,7 +4,9 @@
  * last: the reason; the engine's exchange-first offer with the choices it
  * speaks of (an exchange for the size the reason asks for, store credit
  * with its bonus) and a refund; then the choice said in full, confirmed
- * with Enter. An exchange's new line is scored as an order's line is. */
+ * with Enter. An exchange's new line is scored as an order's line is.
+ * The order just placed may carry a pre-ship check while it can still be
+ * changed (session_order.c): y changes the order, n ships it. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -264,6 +266,23 @@ static void draw_return(const session *s, WINDOW *w, int y, int cols,
         draw_confirm(s, w, y + 3, cols);
 }
 
+/* The pre-ship check of the order just placed, under the list; once
+ * answered, what the answer did instead of the question. */
+static void draw_preship(const session *s, WINDOW *w, int y, int cols)
+{
+    const session_preship *p = &s->preship;
+    ui_rule(w, y, 0, cols, s->catalog.nudges[p->n.d.nudge].title);
+    if (p->n.state != NUDGE_SHOWN) {
+        ui_put(w, y + 1, 3, cols - 6, p->done);
+        return;
+    }
+    wattron(w, theme_attr(EL_NUDGE));
+    int used = ui_wrap(w, y + 1, 3, cols - 6, 3, p->n.d.message);
+    wattroff(w, theme_attr(EL_NUDGE));
+    ui_put(w, y + 1 + used, 3, cols - 6,
+           "[y] change the order   [n] ship it as it is");
+}
+
 static void draw_line(const session *s, WINDOW *w, int y, int i, int namew,
                       int cols)
 {
@@ -300,7 +319,8 @@ static void draw(session *s, WINDOW *w, int top, int rows, int cols)
         return;
     }
     int y = top + 1, namew = cols - 51;
-    int list_rows = st.step ? rows - 12 : rows - 2;
+    int preship = !st.step && session_preship_open(s);
+    int list_rows = st.step ? rows - 12 : preship ? rows - 8 : rows - 2;
     if (list_rows < 3)
         list_rows = 3;
     wattron(w, theme_attr(EL_HEADER));
@@ -315,6 +335,8 @@ static void draw(session *s, WINDOW *w, int top, int rows, int cols)
         draw_line(s, w, y + r, st.top + r, namew, cols);
     if (st.step)
         draw_return(s, w, y + list_rows + 1, cols, rows - list_rows - 2);
+    else if (preship)
+        draw_preship(s, w, y + list_rows + 1, cols);
 }
 
 /* ---- keys ---------------------------------------------------------------------- */
@@ -381,6 +403,12 @@ static scr_result key(session *s, const scr_key *k)
 {
     if (st.step)
         return return_key(s, k->act);
+    if ((k->act == ACT_ACCEPT || k->act == ACT_DECLINE) &&
+        session_preship_open(s) && s->preship.n.state == NUDGE_SHOWN) {
+        session_preship_answer(s, k->act == ACT_ACCEPT);
+        reload(s);
+        return scr_handled(1);
+    }
     if (scr_list_key(k->act, &st.sel, st.n))
         return scr_handled(1);
     switch (k->act) {
@@ -418,6 +446,10 @@ static int hints(const session *s, scr_hint *out)
         return n;
     default:
         break;
+    }
+    if (session_preship_open(s) && s->preship.n.state == NUDGE_SHOWN) {
+        scr_hint_add(out, &n, ACT_ACCEPT, "change the order");
+        scr_hint_add(out, &n, ACT_DECLINE, "ship it as it is");
     }
     if (st.n > 0 && line()->returnable)
         scr_hint_add(out, &n, ACT_RETURN, "return");

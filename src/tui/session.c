@@ -72,6 +72,8 @@ session *session_open(const tui_opts *o, tg_err *err)
     int rc = open_store(s, err);
     if (rc == TG_OK)
         rc = first_shopper(s, err);
+    if (rc == TG_OK) /* before the first event */
+        rc = session_record(s, err);
     if (rc != TG_OK) {
         session_close(s);
         return NULL;

@@ -11,6 +11,8 @@
  *   session_risk.c     a line's risk (the core's risk path), the nudge
  *                      engine and its one sequence: decide, count, log
  *   session_cart.c     the cart, its basket-level nudge, checkout
+ *   session_order.c    the pre-ship check of the order just placed, and
+ *                      the change to the order it asks for
  *   session_shopper.c  who is shopping; the hottest items and the
  *                      persona list, loaded in the background (preload.c)
  *   session_feed.c     the trend feed's refresh on a worker
@@ -56,6 +58,19 @@ typedef struct session_nudge {
     int line;                /* the cart line it is about, -1 */
 } session_nudge;
 
+/* The pre-ship check of the order just placed (session_order.c): one
+ * message, while the order can still be changed, about its line the
+ * engine finds it worth most on. */
+typedef struct session_preship {
+    session_nudge n;         /* state NUDGE_NONE: no check */
+    char order[40];
+    int64_t ordered_at;
+    tg_cart cart;            /* the order as it stands */
+    int64_t ids[TG_CART_MAX];/* its lines' purchases.id */
+    int line;                /* the line the check is about */
+    char done[120];          /* what the answer did, for the screen */
+} session_preship;
+
 typedef struct session {
     const tui_opts *opts;
     tg_store *store;
@@ -98,6 +113,7 @@ typedef struct session {
     char cart_names[TG_CART_MAX][64];
     line_risk cart_risk[TG_CART_MAX];
     session_nudge cart_nudge;
+    session_preship preship; /* the order just placed (session_order.c) */
 
     /* the trend feed's refresh (session_feed.c) */
     tg_feed_job *feed;
@@ -156,6 +172,13 @@ void session_go(session *s, int scr, const char *name);
 /* Writes the settings (config.h), saying so when that fails; nothing
  * during a replay. */
 void session_save_config(session *s);
+/* Starts recording the session (on a terminal of the options' rows x
+ * cols) when --record or the settings' record_dir asks for it (uilog.h),
+ * before its first event; the terminal's bytes come from the tap
+ * (tap.h) from curses's start. An error for --record's file; a folder
+ * that cannot take it is noted, and the store alone keeps the
+ * recording. */
+int session_record(session *s, tg_err *err);
 
 /* ---- session_risk.c ------------------------------------------------------- */
 
@@ -230,6 +253,21 @@ int session_return(session *s, int64_t purchase_id, const char *reason,
                    const char *exchange_size, tg_err *err);
 /* The chance that something in the basket goes back. */
 double session_basket_risk(const session *s);
+
+/* ---- session_order.c ------------------------------------------------------ */
+
+/* Decides the pre-ship check of the cart just ordered as `order` (its
+ * lines ids), before the cart is emptied: the engine at the order moment
+ * on each item not answered at the cart, the one worth most shown. */
+void session_preship_decide(session *s, const char *order,
+                            const int64_t *ids);
+/* Whether the check is there to show: decided, and the order can still
+ * be changed. */
+int session_preship_open(const session *s);
+/* The shopper's answer; accepted, the order changes in the store (the
+ * item's other sizes out, the size changed) and its lines are scored
+ * again. */
+void session_preship_answer(session *s, int accepted);
 
 /* ---- session_shopper.c ---------------------------------------------------- */
 

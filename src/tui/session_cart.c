@@ -1,8 +1,9 @@
 /* session_cart.c: the shopper's cart: its lines with their risk, the
  * basket-level nudge (several sizes of one item: keep one) and checkout,
  * which writes the order to the store with each line's score so that the
- * store's trigger queues follow-ups for the risky ones; and returns, whose
- * exchanges are scored the same way. */
+ * store's trigger queues follow-ups for the risky ones, and decides the
+ * order's pre-ship check (session_order.c); and returns, whose exchanges
+ * are scored the same way. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,8 +164,9 @@ double session_basket_risk(const session *s)
     return 1 - keep;
 }
 
-/* Writes the order; ids of the lines are not needed. */
-static int write_order(session *s, char *order, size_t n, tg_err *err)
+/* Writes the order; ids gets its lines' purchases.id. */
+static int write_order(session *s, char *order, size_t n, int64_t *ids,
+                       tg_err *err)
 {
     tg_line_score sc[TG_CART_MAX];
     char *drv[TG_CART_MAX] = {0};
@@ -173,7 +175,6 @@ static int write_order(session *s, char *order, size_t n, tg_err *err)
         sc[i].p = s->model ? s->cart_risk[i].risk.p : NAN;
         sc[i].drivers = drv[i];
     }
-    int64_t ids[TG_CART_MAX];
     int rc = shop_checkout(s->shop, &s->cart, s->model ? sc : NULL,
                            s->model ? s->model_info.version : 0, order, n,
                            ids, err);
@@ -192,8 +193,9 @@ int session_cart_checkout(session *s)
     s->cart.customer_id = s->persona.id;
     session_cart_rescore(s);
     char order[40];
+    int64_t ids[TG_CART_MAX];
     tg_err err = {0};
-    int rc = write_order(s, order, sizeof order, &err);
+    int rc = write_order(s, order, sizeof order, ids, &err);
     if (rc != TG_OK) {
         session_event(s, "checkout_failed", "%s", err.msg);
         session_note(s, "Checkout failed, nothing was ordered: %s", err.msg);
@@ -205,9 +207,12 @@ int session_cart_checkout(session *s)
                  s->cart_risk[i].risk.p >= s->model_info.threshold;
     session_event(s, "checkout", "%s lines=%d risky=%d basket=%.3f", order,
                   s->cart.n, risky, session_basket_risk(s));
+    session_preship_decide(s, order, ids);
     session_note(s, "Order %s placed: %d line%s scored%s.", order, s->cart.n,
                  s->cart.n == 1 ? "" : "s",
-                 risky ? ", follow-up queued for the risky ones" : "");
+                 s->preship.n.state == NUDGE_SHOWN
+                     ? "; a check before it ships waits on Orders (4)"
+                 : risky ? ", follow-up queued for the risky ones" : "");
     s->cart.n = 0;
     s->cart_nudge.state = NUDGE_NONE;
     nudge_session_init(&s->visit);

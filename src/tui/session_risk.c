@@ -74,7 +74,12 @@ void session_risk_open(session *s)
     if (!s->model)
         tg_strlcpy(s->model_problem, err.msg[0] ? err.msg : "no model",
                    sizeof s->model_problem);
-    tg_rng_seed(&s->rng, (uint64_t)time(NULL));
+    /* The engine's draws (ties, the budget's bar) differ run to run, as a
+     * shop's would; TRENDGUARD_SEED fixes them for a scripted session. */
+    const char *seed = getenv("TRENDGUARD_SEED");
+    char *end = NULL;
+    unsigned long long v = seed && *seed ? strtoull(seed, &end, 10) : 0;
+    tg_rng_seed(&s->rng, end && !*end ? (uint64_t)v : (uint64_t)time(NULL));
     nudge_session_init(&s->visit);
 }
 

@@ -24,6 +24,7 @@ void session_shop_as(session *s, const tg_persona *p)
         nudge_store_budget(s->store, &s->catalog, now, &s->budget, &err);
     }
     s->cart_nudge.state = NUDGE_NONE;
+    s->preship.n.state = NUDGE_NONE; /* another shopper's order */
     s->gen_shopper++;
     char line[160];
     shop_persona_line(p, line, sizeof line);

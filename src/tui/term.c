@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "tap.h"
 #include "trendguard/util.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -122,12 +124,33 @@ static int probe_zwj(void)
     return esc && sscanf(esc, "\033[%d;%dR", &row, &col) == 2 && col == 3;
 }
 
+/* A positive whole number from the environment, else 0. */
+static int env_size(const char *name)
+{
+    const char *v = getenv(name);
+    int n = v ? atoi(v) : 0;
+    return n > 0 && n < 10000 ? n : 0;
+}
+
+void term_size(int *rows, int *cols)
+{
+    struct winsize ws;
+    *rows = 24, *cols = 80;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+        ws.ws_col > 0)
+        *rows = ws.ws_row, *cols = ws.ws_col;
+    if (env_size("LINES"))
+        *rows = env_size("LINES");
+    if (env_size("COLUMNS"))
+        *cols = env_size("COLUMNS");
+}
+
 int term_zwj_joins(void)
 {
     return zwj_joins;
 }
 
-int term_start(int replay)
+int term_start(int replay, int record)
 {
     const char *term = getenv("TERM");
     if (replay && !isatty(STDOUT_FILENO) && (!term || !*term)) {
@@ -140,6 +163,8 @@ int term_start(int replay)
     const char *cs = nl_langinfo(CODESET);
     if (!replay && cs && strcmp(cs, "UTF-8") == 0)
         zwj_joins = probe_zwj();
+    if (record) /* from curses's first byte, after the probe's question */
+        tap_start(STDOUT_FILENO);
     SCREEN *scr = newterm(NULL, stdout, stdin);
     if (!scr) {
         fprintf(stderr, "trendguard: terminal '%s' is not known to this "

@@ -11,11 +11,15 @@ typedef struct tui_opts {
     const char *session;     /* NULL: a generated name */
     const char *replay;      /* key script instead of the keyboard */
     const char *timings;     /* where the replay writes its timings (JSON) */
+    const char *record;      /* record the session into this .cast file;
+                                NULL: the settings' record_dir, if any */
     const char *theme;       /* "colour", "mono", NULL: colour if possible */
     const char *feed_url;    /* trend feed to refresh from; NULL: the
                                 store's last synced feed */
     int feed_minutes;        /* refresh period */
     int offline;             /* --offline: never fetch; the store only */
+    int rows, cols;          /* the terminal's size before curses starts
+                                (tui_run asks), for the recording */
     double t_start;          /* tg_now_mono() at process start */
 } tui_opts;
 

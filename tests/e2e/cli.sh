@@ -3,9 +3,9 @@
 # rejects), status, trendguard-train, predict and score, and the exit codes
 # of the command-line contract; then the command line itself: misspelt
 # options answered with the nearest one on every command (and on the
-# options of simulate --sweep, export --training-set and the trainer's
-# distributed modes, with the pairs that do not go together and a rank
-# from the environment), -h/-V and help, the man pages (rendered without
+# options of simulate --sweep and --what-if, export --training-set and the
+# trainer's distributed modes, with the pairs that do not go together and a
+# rank from the environment), -h/-V and help, the man pages (rendered without
 # warnings, listing what --help lists), bash and zsh completing commands,
 # options and values, make install, standard input as '-', one JSON style
 # documented field by field in the README (--workers' JSON from worker 0
@@ -142,6 +142,7 @@ misspelt() { # misspelt WANT WORDS...: the words (a typo last) suggest WANT
 }
 misspelt --sweep app simulate --sweeep
 misspelt --seeds app simulate --sweep --seedss 2
+misspelt --what-if app simulate --what-fi return_fee
 misspelt --training-set app export --out "$W/x" --trainingset
 misspelt --valid-days app export --training-set --out "$W/x" --valid-day 9
 misspelt --workers train --worker 2
@@ -149,6 +150,11 @@ misspelt --run-tracker train --run-traker 127.0.0.1:0
 misspelt --world-size train --wrold-size 2
 "$TG" simulate --seeds 2 >"$W/out" 2>&1; exits "--seeds without --sweep" 64 $?
 has "--seeds without --sweep" "$W/out" "seeds goes with --sweep"
+"$TG" simulate --rules --what-if return_fee,nope >"$W/out" 2>&1; exits "--what-if naming no what-if" 64 $?
+has "--what-if naming no what-if" "$W/out" "'nope' is not a what-if of the catalogue (return_fee)"
+"$TG" simulate --rules --what-if return_fee --what-if return_fee >"$W/out" 2>&1
+exits "--what-if given twice" 64 $?
+has "--what-if given twice" "$W/out" "separated by commas"
 "$TG" export --out "$W/x" --shards 2 >"$W/out" 2>&1; exits "--shards without --training-set" 64 $?
 "$TG" export --out "$W/x" --training-set --since 2026-01-01 >"$W/out" 2>&1
 exits "--since with --training-set" 64 $?
@@ -225,6 +231,7 @@ completes "after --db" --json trendguard --db x.db status --j
 completes "help's command" simulate trendguard help sim
 completes trainer --max-depth trendguard-train --max
 completes "simulate --sweep" --sweep trendguard simulate --sw
+completes "simulate --what-if" --what-if trendguard simulate --wh
 completes "export --training-set" --training-set trendguard export --tr
 completes "the trainer's --workers" --workers trendguard-train --wor
 completes "the trainer's --shards DIR" tests/fixtures trendguard-train --shards tests/fix

@@ -26,7 +26,10 @@
 #   - export --out: files go only into DIR (.. in the path, a symlink or a
 #     forged manifest in DIR write nothing outside it);
 #   - the app's search box: SQL metacharacters and 10 KB of typing: no
-#     crash, the literal text searched, no results or the literal match.
+#     crash, the literal text searched, no results or the literal match;
+#   - a session named with a terminal's title escape (ESC ] 0; ... BEL)
+#     and a byte that is not UTF-8: `sessions` prints it visibly (no
+#     control byte reaches the terminal), --json stays valid UTF-8.
 # One "ok"/"FAIL" line per check; the last line counts them.
 set -u
 BUILD=${TG_BUILD:-build}
@@ -487,5 +490,27 @@ fi
 [ "$(q "$ADB" "SELECT count(*) FROM products WHERE code = 'P9999999'")" = 1 ] &&
     [ "$(q "$ADB" 'PRAGMA integrity_check')" = ok ]
 check "app: the products table and the product still there" $?
+
+# ---- session names from participants -------------------------------------------
+EVIL=$(printf 'lab\033]0;pwned\007\377-1')
+printf 'Down\nq\n' >"$W/twokeys"
+"$TG" --db "$ADB" --replay "$W/twokeys" --session "$EVIL" >/dev/null 2>"$W/err"
+check "sessions: a session named with ESC ] 0; ... BEL and a bad byte is recorded" $? "$(head -c 300 "$W/err")"
+# no_controls FILE: no byte below 0x20 but the line feed, no DEL, no C1.
+no_controls() { ! LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$1" && ! LC_ALL=C grep -qaP '\xc2[\x80-\x9f]' "$1"; }
+utf8_json() { python3 -c 'import sys, json; json.loads(sys.stdin.buffer.read().decode("utf-8"))' <"$1"; }
+"$TG" sessions --db "$ADB" >"$W/list" 2>&1
+no_controls "$W/list" && grep -qF 'lab\x1b]0;pwned\x07\xff-1' "$W/list"
+check "sessions: the name printed visibly, no control byte" $? "$(od -c "$W/list" | head -n 5)"
+"$TG" sessions --db "$ADB" --session "$EVIL" >"$W/events" 2>&1
+no_controls "$W/events" && grep -q "quit" "$W/events"
+check "sessions --session: the events printed with no control byte" $? "$(od -c "$W/events" | head -n 5)"
+"$TG" sessions --db "$ADB" --json >"$W/list.json" 2>&1 && utf8_json "$W/list.json"
+check "sessions --json: valid UTF-8 JSON" $? "$(head -c 300 "$W/list.json")"
+"$TG" sessions --db "$ADB" --session "$EVIL" --json >"$W/events.json" 2>&1 && utf8_json "$W/events.json"
+check "sessions --session --json: valid UTF-8 JSON" $? "$(head -c 300 "$W/events.json")"
+"$TG" sessions --db "$ADB" --session "$(printf 'no\033]0;such\007')" >"$W/out" 2>&1; rc=$?
+[ $rc = 66 ] && no_controls "$W/out"
+check "sessions: an unknown hostile name is named visibly (66)" $? "exit $rc: $(od -c "$W/out" | head -n 3)"
 
 finish

@@ -76,6 +76,10 @@ feed_server_start() { # feed_server_start DIR FILE SECONDS
 # app runs in the session "app" of that server.
 tmux_init() { SOCK="$1-$$"; T="tmux -L $SOCK -f /dev/null"; }
 screen() { $T capture-pane -p -t app >"$W/screen" 2>/dev/null; }
+# keys KEY...: sent to the app one after another.
+keys() { for k in "$@"; do $T send-keys -t app "$k"; sleep 0.05; done; }
+# The meter's percentage on the Item screen.
+meter() { screen; sed -n 's/.*Regret risk .* \([0-9]*\)% [a-z]*$/\1/p' "$W/screen" | head -n 1; }
 # on_screen TEXT: the screen shows TEXT (a grep regular expression) now.
 on_screen() { screen; grep -q -- "$1" "$W/screen"; }
 # wait_for NAME TEXT [SECONDS]: a check, ok once the screen shows TEXT

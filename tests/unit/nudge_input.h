@@ -1,13 +1,26 @@
 /* nudge_input.h: the engine tests' line: a high-risk item view whose top
  * driver is the size (picked L, usual M, true to size), and the shipped
- * catalogue the tests load. */
+ * catalogue the tests load, with its advised size offered as a prompt:
+ * the pre-selected size, which the engine prefers where it may pre-select
+ * (a default is kept more often), is tested in test_levers.c. */
 #ifndef TRENDGUARD_TEST_NUDGE_INPUT_H
 #define TRENDGUARD_TEST_NUDGE_INPUT_H
 
 #include "testutil.h"
 #include "trendguard/nudge.h"
 
-static tg_nudge_catalog cat; /* the shipped catalogue */
+static tg_nudge_catalog cat; /* the shipped catalogue, prompts only */
+
+/* Takes nudge id out of catalogue c (the others keep their order). */
+static void catalog_without(tg_nudge_catalog *c, const char *id)
+{
+    int k = nudge_catalog_find(c, id);
+    if (k < 0)
+        return;
+    for (int i = k; i + 1 < c->n; i++)
+        c->nudges[i] = c->nudges[i + 1];
+    c->n--;
+}
 
 static int load_shipped(void **state)
 {
@@ -15,6 +28,7 @@ static int load_shipped(void **state)
     tg_err err = {0};
     if (nudge_catalog_load(NULL, &cat, &err) != TG_OK)
         fail_msg("catalogue: %s", err.msg);
+    catalog_without(&cat, "preselect_size");
     return 0;
 }
 
