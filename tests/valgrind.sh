@@ -46,6 +46,8 @@ EOF
     chmod +x "$VG/bin/$prog"
 done
 export TG_E2E_SLOW=${TG_E2E_SLOW:-8} TG_E2E_VALGRIND=1
+# Set here so that trendguard-train does not start itself again to set it.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 export CRASH_RUNS=${CRASH_RUNS:-1}
 export TG_TIMEOUT_SCALE=${TG_TIMEOUT_SCALE:-10}
 unset CMOCKA_MESSAGE_OUTPUT CMOCKA_XML_FILE CMOCKA_TEST_ABORT

@@ -39,6 +39,11 @@ void risk_scorer_free(tg_risk_scorer *r);
  * up. Safe to call from several threads at once. */
 int risk_score(const tg_risk_scorer *r, const float *x, tg_risk *out,
                tg_err *err);
+/* risk_score for n lines at once (x: n rows of TG_NUM_FEATURES), the same
+ * results for each: the contributions are worked out as one batch
+ * (model_contribs_batch). */
+int risk_score_batch(const tg_risk_scorer *r, const float *x, size_t n,
+                     tg_risk *out, tg_err *err);
 
 /* The catalogue's rule-based estimate for x, with the rules that fired as
  * drivers and reasons (in words from ex, or the features' descriptions

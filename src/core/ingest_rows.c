@@ -217,6 +217,113 @@ static const char *const trend_sql[] = {
     NULL};
 #define MAX_COUNT 9007199254740991LL /* 2^53 - 1, as in the feed: exact in every consumer */
 
+/* Snapshots arrive in time order while their key is (hashtag, time):
+ * inserted as they come, each goes to another hashtag's part of the
+ * B-tree. They are held SNAP_CHUNK at a time and inserted in key order
+ * (the same rows: a stable sort keeps the file's first of two with one key
+ * first, and the conflict keeps it as before). */
+#define SNAP_CHUNK 262144
+typedef struct snap {
+    int64_t hid, at, views, likes, shares, comments;
+    char *creator; /* NULL: none */
+    size_t seq;    /* place in the file */
+} snap;
+typedef struct snap_buf {
+    snap *v;
+    size_t n;
+    long inserted; /* in all, by this file */
+    sqlite3_stmt *dirty; /* hashtags whose state is stale */
+} snap_buf;
+
+static int snap_cmp(const void *a, const void *b)
+{
+    const snap *x = a, *y = b;
+    if (x->hid != y->hid)
+        return x->hid < y->hid ? -1 : 1;
+    if (x->at != y->at)
+        return x->at < y->at ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void snap_clear(snap_buf *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        free(b->v[i].creator);
+    b->n = 0;
+}
+
+static void trend_cleanup(ing *g)
+{
+    snap_buf *b = g->extra;
+    if (!b)
+        return;
+    snap_clear(b);
+    sqlite3_finalize(b->dirty);
+    free(b->v);
+    free(b);
+    g->extra = NULL;
+}
+
+/* The hashtags of the rows inserted are marked in temp.dirty_hashtags,
+ * made empty for the file on its first use. */
+static sqlite3_stmt *dirty_stmt(ing *g, tg_err *err)
+{
+    snap_buf *b = g->extra;
+    if (!b->dirty &&
+        store_exec(g->s,
+                   "CREATE TEMP TABLE IF NOT EXISTS dirty_hashtags("
+                   "hashtag_id INTEGER PRIMARY KEY);"
+                   "DELETE FROM temp.dirty_hashtags;",
+                   err) == TG_OK)
+        b->dirty = store_prepare(
+            g->s, "INSERT OR IGNORE INTO temp.dirty_hashtags VALUES(?)", err);
+    return b->dirty;
+}
+
+/* Inserts the held rows in key order. A row the store already had was
+ * counted as loaded when it was read: it moves to the duplicates. */
+static int snap_flush(ing *g, tg_err *err)
+{
+    snap_buf *b = g->extra;
+    if (!b || b->n == 0)
+        return 0;
+    sqlite3_stmt *dirty = dirty_stmt(g, err);
+    if (!dirty)
+        return -1;
+    qsort(b->v, b->n, sizeof *b->v, snap_cmp);
+    sqlite3_stmt *st = g->st[0];
+    int64_t last = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const snap *x = &b->v[i];
+        sqlite3_bind_int64(st, 1, x->hid);
+        sqlite3_bind_int64(st, 2, x->at);
+        ing_bind_text(st, 3, x->creator ? x->creator : "");
+        sqlite3_bind_int64(st, 4, x->views);
+        sqlite3_bind_int64(st, 5, x->likes);
+        sqlite3_bind_int64(st, 6, x->shares);
+        sqlite3_bind_int64(st, 7, x->comments);
+        int rc = ing_step_insert(g, st, err);
+        if (rc == ROW_FAIL)
+            return -1;
+        if (rc == ROW_DUP) {
+            g->r->loaded--;
+            g->r->duplicates++;
+            continue;
+        }
+        b->inserted++;
+        if (x->hid == last)
+            continue;
+        last = x->hid;
+        sqlite3_bind_int64(dirty, 1, x->hid);
+        int step = sqlite3_step(dirty);
+        sqlite3_reset(dirty);
+        if (step != SQLITE_DONE)
+            return store_fail(g->s, err, "marking hashtags"), -1;
+    }
+    snap_clear(b);
+    return 0;
+}
+
 static int trend_row(ing *g, tg_err *err)
 {
     int64_t at, views, likes, shares, comments;
@@ -233,56 +340,36 @@ static int trend_row(ing *g, tg_err *err)
     int64_t hid = ing_hashtag_id(g, tag, err);
     if (hid <= 0)
         return ROW_FAIL;
-    sqlite3_stmt *st = g->st[0];
-    sqlite3_bind_int64(st, 1, hid);
-    sqlite3_bind_int64(st, 2, at);
-    ing_bind_text(st, 3, creator);
-    sqlite3_bind_int64(st, 4, views);
-    sqlite3_bind_int64(st, 5, likes);
-    sqlite3_bind_int64(st, 6, shares);
-    sqlite3_bind_int64(st, 7, comments);
-    int rc = ing_step_insert(g, st, err);
-    if (rc == ROW_OK)
-        idmap_get(&g->hashtags, tag)->flag = 1; /* its state is stale */
-    return rc;
+    snap_buf *b = g->extra;
+    if (!b && (b = g->extra = calloc(1, sizeof *b)) &&
+        !(b->v = malloc(SNAP_CHUNK * sizeof *b->v)))
+        trend_cleanup(g), b = NULL;
+    if (!b)
+        return tg_fail(err, TG_EINTERNAL, "out of memory"), ROW_FAIL;
+    snap *x = &b->v[b->n];
+    *x = (snap){hid, at, views, likes, shares, comments, NULL,
+                (size_t)g->r->rows};
+    if (*creator && !(x->creator = tg_strdup(creator)))
+        return tg_fail(err, TG_EINTERNAL, "out of memory"), ROW_FAIL;
+    if (++b->n == SNAP_CHUNK && snap_flush(g, err) != 0)
+        return ROW_FAIL;
+    return ROW_OK; /* counted as loaded; a duplicate is told at the flush */
 }
 
-/* Rebuilds the derived trend state of the hashtags this file touched. */
+/* Inserts what is held, then rebuilds the derived trend state of the
+ * hashtags this file changed. */
 static int trend_finish(ing *g, tg_err *err)
 {
-    sqlite3 *db = store_db(g->s);
-    if (store_exec(g->s,
-                   "CREATE TEMP TABLE IF NOT EXISTS dirty_hashtags("
-                   "hashtag_id INTEGER PRIMARY KEY);"
-                   "DELETE FROM temp.dirty_hashtags;",
-                   err) != TG_OK)
+    if (snap_flush(g, err) != 0)
         return -1;
-    sqlite3_stmt *st = store_prepare(
-        g->s, "INSERT OR IGNORE INTO temp.dirty_hashtags VALUES(?)", err);
-    if (!st)
-        return -1;
-    long n = 0;
-    for (size_t i = 0; i < g->hashtags.cap; i++) {
-        idmap_entry *e = &g->hashtags.slots[i];
-        if (!e->key || !e->flag)
-            continue;
-        sqlite3_bind_int64(st, 1, e->id);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            sqlite3_finalize(st);
-            return store_fail(g->s, err, "marking hashtags"), -1;
-        }
-        sqlite3_reset(st);
-        n++;
-    }
-    sqlite3_finalize(st);
-    (void)db;
-    if (n == 0)
+    const snap_buf *b = g->extra;
+    if (!b || b->inserted == 0)
         return 0;
     return store_refresh_trend_state(g->s, 0, err) == TG_OK ? 0 : -1;
 }
 
 static const char *const trend_ident[] = {"captured_at", "hashtag", NULL};
-static const ing_kind trends_kind = {"trends", "tiktok_trends.csv", trend_cols, trend_ident, 3, trend_sql, trend_row, trend_finish, NULL};
+static const ing_kind trends_kind = {"trends", "tiktok_trends.csv", trend_cols, trend_ident, 3, trend_sql, trend_row, trend_finish, trend_cleanup};
 
 /* ---- purchase lines ------------------------------------------------------------ */
 

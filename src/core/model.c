@@ -66,6 +66,8 @@ void model_free(tg_model *m)
     free(m->cat_bits);
     free(m->features);
     free(m->fast);
+    free(m->shap_inv);
+    free(m->shap_at);
     for (size_t i = 0; i < m->n_names; i++)
         free(m->names[i]);
     free(m->names);
@@ -796,7 +798,7 @@ tg_model *model_load_mem(const char *json, size_t n, tg_err *err)
     int rc = read_document(&L);
     if (rc == 0)
         rc = finish(&L);
-    if (rc == 0 && model_build_fast(L.m) < 0)
+    if (rc == 0 && (model_build_fast(L.m) < 0 || model_build_shap(L.m) < 0))
         rc = ld_oom(&L);
     uselocale(old);
     freelocale(c_locale);

@@ -29,6 +29,10 @@ struct tg_model {
     size_t n_names;
     float base_score;
     struct fast_node *fast; /* prediction's copy of the nodes */
+    /* TreeSHAP's row-independent part (model_shap.c): per tree, from
+     * shap_at[t], per edge and quadrature point, 1 / (zp + (1 - zp) u). */
+    float *shap_inv;
+    size_t *shap_at;
 };
 
 /* Grows *p (elements of size elt) to hold at least need; 0 or -1. */
@@ -95,5 +99,25 @@ int tree_flatten(loader *L, const raw_tree *t, size_t ti);
 /* Builds m->fast, prediction's compact copy of the nodes, once the model is
  * complete (and flags trees too large for it); 0, or -1 out of memory. */
 int model_build_fast(tg_model *m);
+/* Builds TreeSHAP's per-edge denominators once the model is complete;
+ * 0 or -1 (out of memory). */
+int model_build_shap(tg_model *m);
+
+/* ---- TreeSHAP eight rows at a time (model_shap_rows.c, AVX) ---- */
+#define SHAP_ROW_GROUPS 4 /* groups of up to eight rows held at once */
+typedef struct shap_rows shap_rows;
+/* 1 when this CPU runs the kernel. */
+int shap_rows_supported(void);
+/* Scratch for model v's trees; NULL when out of memory (or unsupported). */
+shap_rows *shap_rows_new(const tg_model_view *v);
+void shap_rows_free(shap_rows *r);
+/* Holds rows[0..n) (1 to 8 rows of num_features) as group g. */
+void shap_rows_load(shap_rows *r, int g, const float *rows, size_t n);
+/* Adds tree t's contributions to group g's rows: out[l * stride + f] for
+ * row l. The tree has four points (u, w) and its denominators inv (four a
+ * edge). */
+void shap_rows_tree(shap_rows *r, int g, const tg_model_view *v,
+                    const tg_model_tree *t, const float *u, const float *w,
+                    const float *inv, float *out, size_t stride, size_t n);
 
 #endif

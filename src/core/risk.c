@@ -31,9 +31,6 @@ double risk_figure(const tg_nudge_catalog *c, double p, int decimals,
     return f;
 }
 
-/* Rows of this many features or fewer are built on the stack. */
-#define STACK_FEATURES 128
-
 tg_risk_scorer *risk_scorer_new(const tg_model *m, const int *map,
                                 const tg_explainer *ex, tg_err *err)
 {
@@ -91,33 +88,43 @@ static void fill_reasons(const tg_explainer *ex, const float *x,
     }
 }
 
+int risk_score_batch(const tg_risk_scorer *r, const float *x, size_t n,
+                     tg_risk *out, tg_err *err)
+{
+    const size_t nf = r->nf;
+    if (n == 0)
+        return TG_OK;
+    float *row = malloc(n * nf * sizeof *row);
+    float *mc = malloc(n * (nf + 1) * sizeof *mc);
+    if (!row || !mc) {
+        free(row);
+        free(mc);
+        return tg_fail(err, TG_EINTERNAL, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        memset(&out[i], 0, sizeof out[i]);
+        for (size_t k = 0; k < nf; k++)
+            row[i * nf + k] = x[i * TG_NUM_FEATURES + r->map[k]];
+        out[i].p = model_predict(r->m, row + i * nf);
+    }
+    int rc = model_contribs_batch(r->m, row, n, mc, err);
+    for (size_t i = 0; rc == TG_OK && i < n; i++) {
+        float c[TG_NUM_FEATURES] = {0};
+        for (size_t k = 0; k < nf; k++)
+            c[r->map[k]] += mc[i * (nf + 1) + k];
+        pick_drivers(c, &out[i]);
+        if (r->ex)
+            fill_reasons(r->ex, x + i * TG_NUM_FEATURES, &out[i]);
+    }
+    free(row);
+    free(mc);
+    return rc;
+}
+
 int risk_score(const tg_risk_scorer *r, const float *x, tg_risk *out,
                tg_err *err)
 {
-    memset(out, 0, sizeof *out);
-    float row_s[STACK_FEATURES] = {0}, mc_s[STACK_FEATURES + 1];
-    int big = r->nf > STACK_FEATURES;
-    float *row = big ? malloc(r->nf * sizeof *row) : row_s;
-    float *mc = big ? malloc((r->nf + 1) * sizeof *mc) : mc_s;
-    if (!row || !mc) {
-        if (big)
-            free(row), free(mc);
-        return tg_fail(err, TG_EINTERNAL, "out of memory");
-    }
-    for (size_t k = 0; k < r->nf; k++)
-        row[k] = x[r->map[k]];
-    out->p = model_predict(r->m, row);
-    float c[TG_NUM_FEATURES] = {0};
-    int rc = model_contribs(r->m, row, mc, err);
-    if (rc == TG_OK)
-        for (size_t k = 0; k < r->nf; k++)
-            c[r->map[k]] += mc[k];
-    if (big)
-        free(row), free(mc);
-    pick_drivers(c, out);
-    if (r->ex)
-        fill_reasons(r->ex, x, out);
-    return rc;
+    return risk_score_batch(r, x, 1, out, err);
 }
 
 void risk_rules(const tg_nudge_catalog *c, const tg_explainer *ex,

@@ -7,7 +7,6 @@
 #include <cjson/cJSON.h>
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,50 +104,111 @@ tg_model *score_open_model(tg_store *s, const char *path,
     return m;
 }
 
-/* A chunk of lines scored by worker threads: probabilities and driver
- * JSON per line, then written by the calling thread. */
+/* Lines are scored in chunks by two threads while the calling thread
+ * writes the chunk before: a job is half a chunk to score, or a chunk to
+ * write. Rows go to risk_score_batch a group at a time. */
 #define CHUNK 8192
-typedef struct chunk_job {
+#define GROUP 64
+typedef struct chunk_buf {
+    size_t from, to;  /* lines of the dataset */
+    float p[CHUNK];
+    char *drivers[CHUNK]; /* driver JSON, freed once written */
+} chunk_buf;
+
+typedef struct score_job {
+    int write;        /* 1: write buf; 0: score lines [from, to) into buf */
     const tg_risk_scorer *rs;
     const tg_dataset *d;
-    size_t from, to;  /* lines of d */
-    float *p;         /* to - from */
-    char **drivers;   /* to - from, caller frees */
+    chunk_buf *buf;
+    size_t from, to;
+    /* writing */
+    tg_store *s;
+    sqlite3_stmt *ins;
+    int version;
+    int64_t now;
+    tg_score_result *r;
     int rc;
     tg_err err;
-} chunk_job;
+} score_job;
 
-static void *score_part(void *arg)
+static void score_lines(score_job *j)
 {
-    chunk_job *j = arg;
-    for (size_t i = j->from; i < j->to && j->rc == TG_OK; i++) {
-        tg_risk r;
-        j->rc = risk_score(j->rs, j->d->x + i * j->d->nfeat, &r, &j->err);
-        j->p[i - j->from] = (float)r.p;
-        j->drivers[i - j->from] = risk_drivers_json(&r);
+    tg_risk risk[GROUP];
+    for (size_t i = j->from; i < j->to && j->rc == TG_OK; i += GROUP) {
+        size_t n = j->to - i < GROUP ? j->to - i : GROUP;
+        j->rc = risk_score_batch(j->rs, j->d->x + i * j->d->nfeat, n, risk,
+                                 &j->err);
+        for (size_t k = 0; k < n && j->rc == TG_OK; k++) {
+            j->buf->p[i + k - j->buf->from] = (float)risk[k].p;
+            j->buf->drivers[i + k - j->buf->from] =
+                risk_drivers_json(&risk[k]);
+        }
     }
+}
+
+/* One insert per line of the chunk, in the caller's transaction. */
+static void write_lines(score_job *j)
+{
+    const chunk_buf *b = j->buf;
+    for (size_t i = b->from; i < b->to && j->rc == TG_OK; i++) {
+        sqlite3_bind_int64(j->ins, 1, j->d->id[i]);
+        sqlite3_bind_int(j->ins, 2, j->version);
+        sqlite3_bind_double(j->ins, 3, b->p[i - b->from]);
+        if (b->drivers[i - b->from])
+            sqlite3_bind_text(j->ins, 4, b->drivers[i - b->from], -1,
+                              SQLITE_STATIC);
+        sqlite3_bind_int64(j->ins, 5, j->now);
+        int step = sqlite3_step(j->ins);
+        sqlite3_reset(j->ins);
+        sqlite3_clear_bindings(j->ins);
+        if (step != SQLITE_DONE)
+            j->rc = store_fail(j->s, &j->err, "writing a score");
+        else if (sqlite3_changes(store_db(j->s)) > 0)
+            j->r->scored++;
+        else
+            j->r->taken++;
+    }
+}
+
+static void *score_job_run(void *arg)
+{
+    score_job *j = arg;
+    if (j->write)
+        write_lines(j);
+    else
+        score_lines(j);
     return NULL;
 }
 
-/* Scores lines [from, to) on up to two threads. */
-static int score_chunk(const tg_risk_scorer *rs, const tg_dataset *d,
-                       size_t from, size_t to, float *p, char **drivers,
-                       tg_err *err)
+/* Scores the lines of next (NULL: none left) on two threads while this
+ * one writes done (NULL: nothing yet); then frees done's JSON. */
+static int score_step(score_job *proto, chunk_buf *done, chunk_buf *next,
+                      tg_err *err)
 {
-    size_t mid = from + (to - from) / 2;
-    chunk_job jobs[2] = {
-        {rs, d, from, mid, p, drivers, TG_OK, {0, ""}},
-        {rs, d, mid, to, p + (mid - from), drivers + (mid - from), TG_OK,
-         {0, ""}}};
-    pthread_t t;
-    int threaded = to - from >= 256 && pthread_create(&t, NULL, score_part,
-                                                      &jobs[1]) == 0;
-    score_part(&jobs[0]);
-    if (threaded)
-        pthread_join(t, NULL);
-    else
-        score_part(&jobs[1]);
-    for (int k = 0; k < 2; k++)
+    score_job jobs[3];
+    int n = 0;
+    if (done) {
+        jobs[n] = *proto;
+        jobs[n].write = 1;
+        jobs[n++].buf = done;
+    }
+    if (next) {
+        size_t mid = next->from + (next->to - next->from) / 2;
+        for (int h = 0; h < 2; h++) {
+            jobs[n] = *proto;
+            jobs[n].write = 0;
+            jobs[n].buf = next;
+            jobs[n].from = h ? mid : next->from;
+            jobs[n++].to = h ? next->to : mid;
+        }
+    }
+    tg_parallel(score_job_run, jobs, sizeof *jobs, n);
+    if (done)
+        for (size_t i = 0; i < done->to - done->from; i++) {
+            free(done->drivers[i]);
+            done->drivers[i] = NULL;
+        }
+    for (int k = 0; k < n; k++)
         if (jobs[k].rc != TG_OK) {
             if (err)
                 *err = jobs[k].err;
@@ -171,6 +231,16 @@ tg_risk_scorer *score_scorer(const tg_model *m, const tg_explainer *ex,
     return rs;
 }
 
+/* Frees both buffers and whatever JSON they still hold. */
+static void free_bufs(chunk_buf *b[2])
+{
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; b[k] && i < CHUNK; i++)
+            free(b[k]->drivers[i]);
+        free(b[k]);
+    }
+}
+
 int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
                    const tg_explainer *ex,
                    void (*progress)(void *ud, double frac), void *ud,
@@ -178,10 +248,9 @@ int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
 {
     memset(r, 0, sizeof *r);
     r->model_version = info->version;
-    float *p = malloc(CHUNK * sizeof *p);
-    char **drivers = calloc(CHUNK, sizeof *drivers);
-    if (!p || !drivers) {
-        free(p), free(drivers);
+    chunk_buf *buf[2] = {calloc(1, sizeof *buf[0]), calloc(1, sizeof *buf[1])};
+    if (!buf[0] || !buf[1]) {
+        free_bufs(buf);
         return tg_fail(err, TG_EINTERNAL, "out of memory");
     }
     tg_risk_scorer *rs = score_scorer(m, ex, err);
@@ -207,37 +276,24 @@ int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
         rc = err->code;
         goto rollback;
     }
-    int64_t now = (int64_t)time(NULL);
-    for (size_t from = 0; from < d.n; from += CHUNK) {
-        size_t to = from + CHUNK < d.n ? from + CHUNK : d.n;
-        rc = score_chunk(rs, &d, from, to, p, drivers, err);
-        for (size_t i = from; i < to && rc == TG_OK; i++) {
-            sqlite3_bind_int64(ins, 1, d.id[i]);
-            sqlite3_bind_int(ins, 2, info->version);
-            sqlite3_bind_double(ins, 3, p[i - from]);
-            if (drivers[i - from])
-                sqlite3_bind_text(ins, 4, drivers[i - from], -1,
-                                  SQLITE_STATIC);
-            sqlite3_bind_int64(ins, 5, now);
-            int step = sqlite3_step(ins);
-            sqlite3_reset(ins);
-            sqlite3_clear_bindings(ins);
-            if (step != SQLITE_DONE)
-                rc = store_fail(s, err, "writing a score");
-            else if (sqlite3_changes(store_db(s)) > 0)
-                r->scored++;
-            else
-                r->taken++;
+    score_job proto = {.rs = rs, .d = &d, .s = s, .ins = ins,
+                       .version = info->version,
+                       .now = (int64_t)time(NULL), .r = r, .rc = TG_OK};
+    chunk_buf *done = NULL;
+    for (size_t from = 0, k = 0; rc == TG_OK && (from < d.n || done);
+         from += CHUNK, k++) {
+        chunk_buf *next = from < d.n ? buf[k % 2] : NULL;
+        if (next) {
+            next->from = from;
+            next->to = from + CHUNK < d.n ? from + CHUNK : d.n;
         }
-        for (size_t i = 0; i < to - from; i++) {
-            free(drivers[i]);
-            drivers[i] = NULL;
-        }
-        if (rc != TG_OK)
-            goto rollback;
-        if (progress)
-            progress(ud, (double)to / (double)d.n);
+        rc = score_step(&proto, done, next, err);
+        if (rc == TG_OK && done && progress)
+            progress(ud, (double)done->to / (double)d.n);
+        done = next;
     }
+    if (rc != TG_OK)
+        goto rollback;
     sqlite3_finalize(ins);
     ins = NULL;
     r->queued = (long)(store_count(s, "SELECT count(*) FROM interventions") -
@@ -251,6 +307,6 @@ rollback:
 out:
     dataset_free(&d);
     risk_scorer_free(rs);
-    free(p), free(drivers);
+    free_bufs(buf);
     return rc;
 }

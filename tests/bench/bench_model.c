@@ -9,7 +9,9 @@
  *     DMatrix with nthread=1 (a fresh DMatrix per run: XGBoost caches
  *     predictions per DMatrix; building it is not timed);
  *   - one row's TreeSHAP: model_contribs against XGBoosterPredict with
- *     pred_contribs on a one-row DMatrix (Saabas too, as an extra line).
+ *     pred_contribs on a one-row DMatrix (Saabas too, as an extra line);
+ *   - TreeSHAP in a batch (what `score` runs): model_contribs_batch on
+ *     2,000 rows against pred_contribs on a DMatrix of 100 rows, per row.
  * Each time is the best of several interleaved runs (the machine may be
  * shared).
  *
@@ -191,6 +193,27 @@ static double ours_shap(const tg_model *m, const float *X, size_t nfeat,
     return (tg_now_mono() - t0) / SHAP_ROWS * 1e6;
 }
 
+static double ours_shap_batch(const tg_model *m, const float *X,
+                              float *out)
+{
+    tg_err err = {0};
+    double t0 = tg_now_mono();
+    if (model_contribs_batch(m, X, SHAP_ROWS, out, &err) != TG_OK) {
+        fprintf(stderr, "bench_model: %s\n", err.msg);
+        exit(70);
+    }
+    return (tg_now_mono() - t0) / SHAP_ROWS * 1e6;
+}
+
+static double xgb_contribs_batch(BoosterHandle b, DMatrixHandle d)
+{
+    bst_ulong len;
+    const float *p;
+    double t0 = tg_now_mono();
+    XGB(XGBoosterPredict(b, d, 4, 0, 0, &len, &p));
+    return (tg_now_mono() - t0) / XGB_SHAP_ROWS * 1e6;
+}
+
 static double ours_approx(const tg_model *m, const float *X, size_t nfeat,
                           float *out)
 {
@@ -227,7 +250,8 @@ static void bench(const char *label, const char *key, int targets,
     char **ifaces = malloc(XGB_ONE_ROWS * sizeof *ifaces);
     float *out = malloc(BATCH_ROWS * sizeof *out);
     float *contrib = malloc((nfeat + 1) * sizeof *contrib);
-    if (!ifaces || !out || !contrib) {
+    float *many = malloc(SHAP_ROWS * (nfeat + 1) * sizeof *many);
+    if (!ifaces || !out || !contrib || !many) {
         fprintf(stderr, "bench_model: out of memory\n");
         exit(70);
     }
@@ -242,10 +266,12 @@ static void bench(const char *label, const char *key, int targets,
     const char *cfg = "{\"type\":0,\"training\":false,\"iteration_begin\":0,"
                       "\"iteration_end\":0,\"strict_shape\":false,"
                       "\"cache_id\":0,\"missing\":NaN}";
-    DMatrixHandle one[XGB_SHAP_ROWS];
+    DMatrixHandle one[XGB_SHAP_ROWS], some;
     for (size_t i = 0; i < XGB_SHAP_ROWS; i++)
         XGB(XGDMatrixCreateFromMat(X + i * nfeat, 1, (bst_ulong)nfeat, NAN,
                                    &one[i]));
+    XGB(XGDMatrixCreateFromMat(X, XGB_SHAP_ROWS, (bst_ulong)nfeat, NAN,
+                               &some));
 
     /* Same answers first. */
     const float *res;
@@ -263,6 +289,7 @@ static void bench(const char *label, const char *key, int targets,
     /* shap_err (printed) is absolute; the check scales it for values above
      * 1, as the parity tests do, since longer sums round more. */
     double shap_err = 0, shap_rel = 0;
+    model_contribs_batch(m, X, XGB_SHAP_ROWS, many, &err);
     for (size_t i = 0; i < XGB_SHAP_ROWS; i++) {
         bst_ulong len;
         const float *p;
@@ -274,6 +301,12 @@ static void bench(const char *label, const char *key, int targets,
             exit(70);
         }
         model_contribs(m, X + i * nfeat, contrib, &err);
+        if (memcmp(contrib, many + i * (nfeat + 1),
+                   (nfeat + 1) * sizeof *contrib) != 0) {
+            fprintf(stderr, "bench_model: %s: row %zu: the batch's "
+                    "contributions differ from the row's alone\n", key, i);
+            mismatches++;
+        }
         for (size_t j = 0; j <= nfeat; j++) {
             double e = fabs(contrib[j] - p[j]);
             shap_err = fmax(shap_err, e);
@@ -287,8 +320,10 @@ static void bench(const char *label, const char *key, int targets,
     }
 
     double o1 = 1e9, x1 = 1e9, ob = 1e9, xb = 1e9, os = 1e9, xs = 1e9;
-    double oa = 1e9, xa = 1e9;
+    double oa = 1e9, xa = 1e9, osb = 1e9, xsb = 1e9;
     for (int rep = 0; rep < REPEAT; rep++) {
+        osb = min2(osb, ours_shap_batch(m, X, many));
+        xsb = min2(xsb, xgb_contribs_batch(b, some));
         o1 = min2(o1, ours_one(m, X, nfeat));
         x1 = min2(x1, xgb_one(b, ifaces, cfg));
         ob = min2(ob, ours_batch(m, X, out));
@@ -307,6 +342,8 @@ static void bench(const char *label, const char *key, int targets,
     row("", "TreeSHAP, one row", os, "pred_contribs, 1-row DMatrix", xs,
         !targets ? "" : os < 50 ? "(target < 50 us: met)"
                                 : "(target < 50 us: MISSED)");
+    row("", "TreeSHAP, batch, per row", osb, "pred_contribs, 100 rows", xsb,
+        "");
     row("", "Saabas, one row", oa, "approx_contribs, 1-row DMatrix", xa, "");
     printf("%-20s TreeSHAP largest difference from libxgboost: %.3g\n", "",
            shap_err);
@@ -318,11 +355,16 @@ static void bench(const char *label, const char *key, int targets,
     record(name, ob, "us", "libxgboost XGBoosterPredict (DMatrix, nthread=1)", xb);
     snprintf(name, sizeof name, "model_%s_treeshap_one_row_us", key);
     record(name, os, "us", "libxgboost pred_contribs (1-row DMatrix)", xs);
+    snprintf(name, sizeof name, "model_%s_treeshap_batch_us_per_row", key);
+    record(name, osb, "us", "libxgboost pred_contribs (DMatrix of 100 rows, "
+                            "nthread=1)", xsb);
     snprintf(name, sizeof name, "model_%s_saabas_one_row_us", key);
     record(name, oa, "us", "libxgboost approx_contribs (1-row DMatrix)", xa);
 
     for (size_t i = 0; i < XGB_SHAP_ROWS; i++)
         XGB(XGDMatrixFree(one[i]));
+    XGB(XGDMatrixFree(some));
+    free(many);
     for (size_t i = 0; i < XGB_ONE_ROWS; i++)
         free(ifaces[i]);
     free(ifaces);

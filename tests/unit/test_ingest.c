@@ -50,6 +50,16 @@ static int load(fixture *f, const char *path, int format, int strict,
     return ingest_file(f->s, path, &o, r, err);
 }
 
+/* Writes text to the fixture's folder as name and loads it. */
+static int load_written(fixture *f, const char *name, const char *text,
+                        tg_ingest_result *r, tg_err *err)
+{
+    char path[512];
+    tu_write(f->dir, name, text);
+    snprintf(path, sizeof path, "%s/%s", f->dir, name);
+    return load(f, path, INGEST_TRENDBUY, 0, r, err);
+}
+
 static long load_dir(fixture *f, const char *dir)
 {
     tg_ingest_opts o = {.warn = on_warn, .ud = f};
@@ -153,6 +163,55 @@ static void same_files_twice_add_nothing(void **state)
     assert_int_equal(before, after);
 }
 
+/* Snapshots go in by key, not as they come: the same rows as in file
+ * order. Of two rows with one key the file's first is kept (in a file and
+ * against the store), and each is counted once, as loaded or duplicate. */
+static void snapshots_keep_the_first_of_a_key(void **state)
+{
+    fixture *f = *state;
+    tg_ingest_result r;
+    tg_err err = {0};
+    assert_int_equal(
+        load_written(f, "tiktok_trends.csv",
+                  "captured_at,hashtag,creator,views,likes,shares,comments\n"
+                  "2025-01-02T00:00:00Z,b,@one,5,0,0,0\n"
+                  "2025-01-01T00:00:00Z,a,@two,3,0,0,0\n"
+                  "2025-01-02T00:00:00Z,b,@three,9,0,0,0\n"
+                  "2025-01-01T00:00:00Z,c,,1,0,0,0\n"
+                  "2025-01-03T00:00:00Z,a,@four,7,0,0,0\n",
+                  &r, &err),
+        TG_OK);
+    assert_int_equal(r.rows, 5);
+    assert_int_equal(r.loaded, 4);
+    assert_int_equal(r.duplicates, 1);
+    assert_int_equal(tu_int(f->s, "SELECT views FROM trend_snapshots s JOIN"
+                                  " hashtags h ON h.id = s.hashtag_id"
+                                  " WHERE h.name = 'b'"), 5);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM trend_snapshots"
+                                  " WHERE creator IS NULL"), 1);
+    /* Hashtags are numbered as they first appear in the file. */
+    assert_int_equal(tu_int(f->s, "SELECT (SELECT group_concat(name, '') FROM"
+                                  " (SELECT name FROM hashtags ORDER BY id))"
+                                  " = 'bac'"), 1);
+    assert_int_equal(tu_int(f->s, "SELECT count(*) FROM trend_state"), 4);
+    assert_int_equal(
+        load_written(f, "more.csv",
+                  "captured_at,hashtag,creator,views,likes,shares,comments\n"
+                  "2025-01-03T00:00:00Z,a,@five,8,0,0,0\n"
+                  "2025-01-04T00:00:00Z,a,@six,11,0,0,0\n",
+                  &r, &err),
+        TG_OK);
+    assert_int_equal(r.loaded, 1);
+    assert_int_equal(r.duplicates, 1);
+    assert_int_equal(tu_int(f->s, "SELECT sum(views) FROM trend_snapshots s"
+                                  " JOIN hashtags h ON h.id = s.hashtag_id"
+                                  " WHERE h.name = 'a'"), 3 + 7 + 11);
+    assert_int_equal(tu_int(f->s, "SELECT views_24h FROM trend_state s"
+                                  " JOIN hashtags h ON h.id = s.hashtag_id"
+                                  " WHERE h.name = 'a' AND s.captured_at ="
+                                  " 1735948800"), 4);
+}
+
 /* A NUL byte or Latin-1 in a field: the reject names its column. */
 static void bad_bytes_name_their_column(void **state)
 {
@@ -248,15 +307,9 @@ static void bad_rows_are_rejected_with_reasons(void **state)
 static long load_text(fixture *f, const char *name, const char *text,
                       long *rejected)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", f->dir, name);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
     tg_ingest_result r;
     tg_err err = {0};
-    assert_int_equal(load(f, path, INGEST_TRENDBUY, 0, &r, &err), TG_OK);
+    assert_int_equal(load_written(f, name, text, &r, &err), TG_OK);
     *rejected = r.rejected;
     return r.loaded;
 }
@@ -361,15 +414,15 @@ static void messy_csv_is_cleaned(void **state)
     load_dir(f, GOOD);
     /* BOM, CRLF, quoted fields with commas, quotes and a line break, columns
      * in another order, padding, upper-case codes, no final newline. */
-    tu_write(f->dir, "messy.csv",
-             "\xEF\xBB\xBFproduct_id,price,category,name,sizes\r\n"
-             "P000010, 12.50 ,TOPS,\"Tee, \"\"Boxy\"\"\r\nfit\",s|m\r\n"
-             "P000011,8,accessories,Latin-1 \xE9t\xE9,ONE");
-    char path[512];
-    snprintf(path, sizeof path, "%s/messy.csv", f->dir);
     tg_ingest_result r;
     tg_err err = {0};
-    assert_int_equal(load(f, path, INGEST_TRENDBUY, 0, &r, &err), TG_OK);
+    assert_int_equal(
+        load_written(f, "messy.csv",
+                  "\xEF\xBB\xBFproduct_id,price,category,name,sizes\r\n"
+                  "P000010, 12.50 ,TOPS,\"Tee, \"\"Boxy\"\"\r\nfit\",s|m\r\n"
+                  "P000011,8,accessories,Latin-1 \xE9t\xE9,ONE",
+                  &r, &err),
+        TG_OK);
     assert_int_equal(r.loaded, 1);
     assert_int_equal(r.rejected, 1);
     assert_int_equal(tu_int(f->s, "SELECT name='Tee, \"Boxy\" fit' FROM "
@@ -436,6 +489,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(same_files_twice_add_nothing, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(snapshots_keep_the_first_of_a_key,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(bad_bytes_name_their_column, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(bad_rows_are_rejected_with_reasons,

@@ -6,7 +6,8 @@
  *     at a time and in batches, against XGBoosterPredict on a DMatrix and
  *     XGBoosterPredictFromDense (which also takes infinities);
  *   - TreeSHAP contributions against pred_contribs (within 1e-5, scaled
- *     for values above 1), and that they sum to the margin;
+ *     for values above 1), that they sum to the margin, and that a batch
+ *     (rows two at a time) gives each row the bits it gets alone;
  *   - Saabas contributions against approx_contribs, bit for bit.
  * Rows: the training rows, rows sitting exactly on every split threshold
  * read from the saved JSON (with cJSON, independently of our parser) and on
@@ -370,6 +371,17 @@ static void compare_rows(BoosterHandle b, const tg_model *m, const spec *s,
         if (!(se <= 1e-5))
             fail_msg("row %zu: contributions sum to %.9g, margin %.9g", i, sum, mg);
     }
+    /* A batch takes rows two at a time where the CPU allows: the same bits
+     * as one row alone. */
+    float *one = malloc(w * sizeof *one);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(model_contribs(m, X + i * nf, one, &err), TG_OK);
+        if (memcmp(one, ours + i * w, w * sizeof *one) != 0)
+            fail_msg("%s depth %d rounds %d: row %zu: the batch's "
+                     "contributions differ from the row's alone",
+                     s->objective, s->depth, s->rounds, i);
+    }
+    free(one);
     /* Saabas, bit for bit. */
     xgb_predict(b, s, X, n, 4 | 8, theirs, w);
     for (size_t i = 0; i < n; i++) {
