@@ -36,8 +36,11 @@ tg_risk_scorer *score_scorer(const tg_model *m, const tg_explainer *ex,
 tg_model *score_open_model(tg_store *s, const char *path,
                            tg_model_info *info, tg_err *err);
 
-/* Scores every line that has no score from info->version yet, in one
- * transaction. progress (may be NULL) gets the fraction done. */
+/* Scores every line that has no score from info->version yet: all of
+ * them or none. The scores are worked out into a temporary table, without
+ * the store's write lock, and copied in one short write transaction, so
+ * an app's checkout or an ingest meanwhile waits only for the copy.
+ * progress (may be NULL) gets the fraction done. */
 int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
                    const tg_explainer *ex,
                    void (*progress)(void *ud, double frac), void *ud,

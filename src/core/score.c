@@ -146,7 +146,8 @@ static void score_lines(score_job *j)
     }
 }
 
-/* One insert per line of the chunk, in the caller's transaction. */
+/* One insert per line of the chunk into the staging table, in the
+ * caller's transaction. */
 static void write_lines(score_job *j)
 {
     const chunk_buf *b = j->buf;
@@ -162,11 +163,7 @@ static void write_lines(score_job *j)
         sqlite3_reset(j->ins);
         sqlite3_clear_bindings(j->ins);
         if (step != SQLITE_DONE)
-            j->rc = store_fail(j->s, &j->err, "writing a score");
-        else if (sqlite3_changes(store_db(j->s)) > 0)
-            j->r->scored++;
-        else
-            j->r->taken++;
+            j->rc = store_fail(j->s, &j->err, "staging a score");
     }
 }
 
@@ -241,6 +238,40 @@ static void free_bufs(chunk_buf *b[2])
     }
 }
 
+/* The staging table, emptied, and the transaction that fills it: writing
+ * only to the temporary database, it takes no lock on the store. */
+static const char SQL_STAGE[] =
+    "CREATE TEMP TABLE IF NOT EXISTS score_new(purchase_id INTEGER PRIMARY"
+    " KEY, model_version INTEGER, p_return REAL, drivers TEXT,"
+    " scored_at INTEGER);"
+    "DELETE FROM temp.score_new;"
+    "BEGIN";
+
+/* Copies the staged scores into the store in one write transaction, the
+ * queue's trigger firing for each. Counted inside it: lines another run
+ * scored first are ignored here, and the counts say so (taken). */
+static int copy_staged(tg_store *s, size_t staged, tg_score_result *r,
+                       tg_err *err)
+{
+    int rc = store_begin(s, err);
+    if (rc != TG_OK)
+        return rc;
+    int64_t queued0 = store_count(s, "SELECT count(*) FROM interventions");
+    rc = store_exec(s,
+                    "INSERT OR IGNORE INTO scores(purchase_id, model_version,"
+                    " p_return, drivers, scored_at) SELECT purchase_id,"
+                    " model_version, p_return, drivers, scored_at"
+                    " FROM temp.score_new ORDER BY purchase_id",
+                    err);
+    if (rc != TG_OK)
+        return rc;
+    r->scored = (long)sqlite3_changes(store_db(s));
+    r->taken = (long)staged - r->scored;
+    r->queued = (long)(store_count(s, "SELECT count(*) FROM interventions") -
+                       queued0);
+    return store_commit(s, err);
+}
+
 int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
                    const tg_explainer *ex,
                    void (*progress)(void *ud, double frac), void *ud,
@@ -261,14 +292,13 @@ int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
         rc = dataset_load(s, DATASET_UNSCORED, info->version, &d, err);
     if (rc != TG_OK)
         goto out;
-    /* Counted inside the write transaction: another run that scored the
-     * same lines first leaves this one's inserts ignored, and its counts
-     * say so. */
-    if ((rc = store_begin(s, err)) != TG_OK)
-        goto out;
-    int64_t queued0 = store_count(s, "SELECT count(*) FROM interventions");
+    /* Scores are staged in a temporary table (the store's write lock is
+     * not taken) and copied into scores in one short write transaction,
+     * so a checkout waits for the copy, never for the scoring. */
+    if ((rc = store_exec(s, SQL_STAGE, err)) != TG_OK)
+        goto rollback;
     ins = store_prepare(s,
-                        "INSERT OR IGNORE INTO scores(purchase_id,"
+                        "INSERT INTO temp.score_new(purchase_id,"
                         " model_version, p_return, drivers, scored_at)"
                         " VALUES(?,?,?,?,?)",
                         err);
@@ -292,18 +322,16 @@ int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
             progress(ud, (double)done->to / (double)d.n);
         done = next;
     }
-    if (rc != TG_OK)
-        goto rollback;
     sqlite3_finalize(ins);
     ins = NULL;
-    r->queued = (long)(store_count(s, "SELECT count(*) FROM interventions") -
-                       queued0);
-    if ((rc = store_commit(s, err)) == TG_OK)
-        goto out;
+    if (rc == TG_OK && (rc = store_commit(s, err)) == TG_OK)
+        rc = copy_staged(s, d.n, r, err);
 rollback:
     sqlite3_finalize(ins);
     store_rollback(s);
-    r->scored = r->taken = r->queued = 0;
+    if (rc != TG_OK)
+        r->scored = r->taken = r->queued = 0;
+    store_exec(s, "DROP TABLE IF EXISTS temp.score_new", NULL);
 out:
     dataset_free(&d);
     risk_scorer_free(rs);
