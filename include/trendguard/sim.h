@@ -319,6 +319,9 @@ typedef struct tg_sweep {
     tg_sweep_figures base_all;   /* every figure at the defaults */
     double base_seed[8];         /* per seed */
     char what_if[TG_NUDGE_MAX * 33]; /* the what-ifs turned on, "" */
+    char what_if_ids[TG_NUDGE_MAX][32]; /* every what-if of the catalogue */
+    unsigned char what_if_on[TG_NUDGE_MAX]; /* 1: turned on */
+    int n_what_if;
     tg_sweep_row rows[2 * TG_SIM_MAX_PARAMS];
     int n;                       /* rows, widest swing first */
     tg_sim_param fixed[2 * TG_SIM_MAX_PARAMS]; /* not swept: they move no

@@ -214,11 +214,18 @@ int sim_sweep(const tg_sim_opts *o, int seeds, tg_sweep *sw, tg_err *err)
     int np = sim_assume_params(o->assume, p, 2 * TG_SIM_MAX_PARAMS), moving = 0;
     for (int k = 0; k < np; k++)
         moving += sweepable(o->catalog, &p[k]);
-    for (int i = 0; i < o->catalog->n; i++)
-        if (o->catalog->nudges[i].what_if && nudge_catalog_on(o->catalog, i))
+    for (int i = 0; i < o->catalog->n; i++) {
+        if (!o->catalog->nudges[i].what_if)
+            continue;
+        int on = nudge_catalog_on(o->catalog, i);
+        tg_strlcpy(sw->what_if_ids[sw->n_what_if], o->catalog->nudges[i].id,
+                   sizeof sw->what_if_ids[0]);
+        sw->what_if_on[sw->n_what_if++] = (unsigned char)on;
+        if (on)
             snprintf(sw->what_if + strlen(sw->what_if),
                      sizeof sw->what_if - strlen(sw->what_if), "%s%s",
                      sw->what_if[0] ? "," : "", o->catalog->nudges[i].id);
+    }
     sweep_ctx w = {calloc((size_t)seeds, sizeof *w.runs), seeds, 0,
                    1 + 2 * moving + 8, o};
     if (!w.runs)
@@ -281,7 +288,10 @@ char *sim_sweep_json(const tg_sweep *sw)
     add_num(o, "base", sw->base);
     add_num(o, "base_satisfaction", sw->base_all.satisfaction);
     add_num(o, "base_resale", sw->base_all.resale);
-    cJSON_AddStringToObject(o, "what_if", sw->what_if);
+    /* The same shape as a simulation's what_if. */
+    cJSON *wi = cJSON_AddObjectToObject(o, "what_if");
+    for (int i = 0; i < sw->n_what_if; i++)
+        cJSON_AddBoolToObject(wi, sw->what_if_ids[i], sw->what_if_on[i]);
     cJSON *bs = cJSON_AddArrayToObject(o, "base_by_seed");
     for (int i = 0; i < sw->seeds; i++)
         cJSON_AddItemToArray(bs, cJSON_CreateNumber(rnd(sw->base_seed[i])));

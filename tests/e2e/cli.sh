@@ -344,6 +344,9 @@ jsonrun sync "$TG" --db "$W/j.db" sync --url "$FS_BASE/fixture/good.json" --json
 jsonrun sweep "$TG" --db "$W/j.db" simulate --rules --sweep --seeds 1 --months 1 --shoppers 100 --bootstrap 20 --json
 jsonrun export-shards "$TG" --db "$W/j.db" export --training-set --shards 2 --out "$W/jsh" --json
 kill "$FS_PID" 2>/dev/null
+wi() { sqlite3 :memory: "SELECT json_type(readfile('$W/j.$1'), '\$.what_if') || ' ' || json_extract(readfile('$W/j.$1'), '\$.what_if')"; }
+[ "$(wi sweep)" = "$(wi simulate)" ] && [ "$(wi sweep)" = 'object {"return_fee":false}' ]
+check "sweep and simulate give what_if one shape" $? "sweep: $(wi sweep); simulate: $(wi simulate)"
 # The README documents each field under <!-- json: NAME -->.
 for name in gen ingest status train score predict nudge report export sessions simulate sync sweep export-shards train-workers; do
     sec=$name; [ "$name" = train-workers ] && sec=train
