@@ -107,19 +107,21 @@ rerun() { # rerun NAME WANT CMD...
 }
 # kills NAME RUNS SALT FUNC: RUNS kills of one command at random moments
 # (FUNC RUN DELAY makes one and checks it), then one check that at least
-# one landed mid-run: when none of them did, one more kill at half the
-# clean run's time (ms_clean) first.
+# one landed mid-run: when none of them did (a busy machine makes the
+# clean run slower than the next), kills at 1/2, 1/4, 1/8 and 1/16 of the
+# clean run's time (ms_clean) first, until one does.
 kills() {
     k_name=$1; k_runs=$2; k_salt=$3; k_fn=$4
     mid=0
     for k_i in $(seq 1 "$k_runs"); do
         "$k_fn" "$k_i" "$(delay "$ms_clean" "$k_i" "$k_salt")"
     done
-    k_more=""
-    if [ "$mid" = 0 ]; then
-        "$k_fn" "$((k_runs + 1))" "$(awk -v ms="$ms_clean" 'BEGIN { printf "%.3f", ms / 2000 }')"
-        k_more=", then one at half the clean run's time"
-    fi
+    k_more=""; k_part=2
+    while [ "$mid" = 0 ] && [ "$k_part" -le 16 ]; do
+        "$k_fn" "$((k_runs + 1))" "$(awk -v ms="$ms_clean" -v p="$k_part" 'BEGIN { printf "%.3f", ms / p / 1000 }')"
+        k_more="$k_more, then one at 1/$k_part of the clean run's time"
+        k_part=$((k_part * 2))
+    done
     [ "$mid" -gt 0 ]; check "$k_name: kills landed mid-run ($mid of $k_runs$k_more)" $?
     echo "# $k_name: $k_runs kills at random moments$k_more, $mid mid-run (clean run ${ms_clean} ms; $(($(now_ms) - t_section)) ms in all)"
     t_section=$(now_ms)
