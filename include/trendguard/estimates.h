@@ -29,7 +29,17 @@
  * small or large, otherwise the category's: the same share over the size
  * returns of the category's lines that arrived before the line's day, with
  * one "too small" and one "too large" added:
- *   qcat = (cat_small + 1) / (cat_small + cat_large + 2). */
+ *   qcat = (cat_small + 1) / (cat_small + cat_large + 2).
+ *
+ * The one reading of that estimate (est_fit_judge) feeds everything that
+ * says or acts on how a product runs: the item's words and the counts
+ * beside them, the engine's size step (nudge_size_mismatch), a message's
+ * {fit} and so the size advice and the pre-selected size. The product runs
+ * small when theta reaches EST_FIT_RUNS_SHARE (fit_learned at or below
+ * -(2 EST_FIT_RUNS_SHARE - 1)), large when 1 - theta does: its size step.
+ * Its own size returns alone, read by the same rule on their raw share,
+ * lean the same way or not; a lean the estimate does not reach yet is
+ * "may run small, not enough to be sure", never "true to size". */
 #ifndef TRENDGUARD_ESTIMATES_H
 #define TRENDGUARD_ESTIMATES_H
 
@@ -49,6 +59,10 @@
  * the size returns that arrived on days up to the line's day minus this
  * (whole days, all of them before the line). */
 #define EST_CATEGORY_LAG_DAYS 1
+/* The share of size returns one way at which a product runs that way:
+ * assumption (three in four; the SizeFlags paper flags an article from
+ * its size-return share without publishing a cut-off). */
+#define EST_FIT_RUNS_SHARE 0.75
 
 #define EST_STR_(x) #x
 #define EST_STR(x) EST_STR_(x)
@@ -62,5 +76,23 @@ double est_size_vs_usual(double rank, double declared, double obs,
  * that came back too small and too large, and its category's. */
 double est_fit_learned(double note, double small, double large, double cs,
                        double cl);
+
+/* How a product runs, as est_fit_judge reads it. */
+typedef struct est_fit {
+    double learned;    /* est_fit_learned */
+    int runs;          /* est_fit_runs(learned): -1 small, +1 large, 0 */
+    int lean;          /* what its own size returns alone say by the same
+                          rule (-1, +1, or 0: split or none) */
+    long small, large; /* its own size returns */
+    int from_note;     /* the prior is the fit note's (else the
+                          category's) */
+} est_fit;
+
+/* -1 when a fit_learned says the product runs small, +1 large, else 0
+ * (NaN: 0). A line's size step from how the item runs is -runs. */
+int est_fit_runs(double learned);
+/* The estimate and its reading, from est_fit_learned's inputs. */
+void est_fit_judge(double note, double small, double large, double cs,
+                   double cl, est_fit *out);
 
 #endif

@@ -94,8 +94,9 @@ extern const char *const nudge_driver_group_names[TG_NUM_DRIVER_GROUPS];
 extern const char *const nudge_why_names[TG_NUM_WHY];
 
 /* Whole size steps the line's size is above (+) or below (-) the one that
- * should fit, as the shop estimates it: size_vs_usual plus how the item
- * runs (fit_learned), rounded (half away from zero); NaN when unknown. */
+ * should fit, as the shop estimates it: size_vs_usual rounded (half away
+ * from zero) plus how the item runs, read as its words read it
+ * (est_fit_runs of fit_learned); NaN when size_vs_usual is unknown. */
 double nudge_size_mismatch(const float *x);
 
 /* The driver group of a features.h feature. */
@@ -237,7 +238,9 @@ enum {
     TG_FACT_SIZE,             /* the size picked */
     TG_FACT_SUGGESTED_SIZE,   /* the size that fits */
     TG_FACT_ITEM,             /* the item's name or category */
-    TG_FACT_FIT,              /* "small" / "large" (only when not true) */
+    TG_FACT_FIT,              /* "small" / "large" when the item runs so
+                                 (est_fit_runs) and size_mismatch moves
+                                 the size that way, else no value */
     TG_NUM_FACTS
 };
 extern const char *const nudge_fact_names[TG_NUM_FACTS];

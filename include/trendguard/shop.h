@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "trendguard/estimates.h"
 #include "trendguard/features.h"
 #include "trendguard/store.h"
 #include "trendguard/util.h"
@@ -65,11 +66,10 @@ typedef struct tg_shop_item {
     double price;
     int fit_note;               /* the shop's note: -1 runs small, 0 true,
                                    +1 runs large, 2 none */
-    /* How it runs from its buyers' size returns (estimates.h): the
-     * estimate, -1 small .. +1 large, and the matured lines that came back
-     * too small and too large. */
-    double fit_learned;
-    long fit_small, fit_large;
+    /* How it runs (estimates.h): the estimate, -1 small .. +1 large, its
+     * reading, and the matured lines that came back too small and too
+     * large. */
+    est_fit fit;
     int n_sizes;
     char sizes[TG_SHOP_MAX_SIZES][8];  /* in size order */
     int64_t launched_at;        /* 0 unknown */
@@ -110,9 +110,13 @@ int shop_trending(tg_shop *sh, const tg_shop_filter *f, tg_shop_item *out,
 /* One item by products.id; TG_ENOINPUT when there is none. */
 int shop_item(tg_shop *sh, int64_t product_id, tg_shop_item *out,
               tg_err *err);
-/* How the item runs as the shop knows it, and where that comes from, in a
- * shopper's words ("Fit: runs small (12 of 15 size returns too small)");
- * "" for an item without sizes. */
+/* How the item runs as the shop knows it (its est_fit: the reading the
+ * engine's size advice acts on), and where that comes from, in a shopper's
+ * words: "Fit: runs small (12 of 15 size returns too small)", "Fit: runs
+ * small (the shop's note; no size returns yet)", "Fit: may run small (8
+ * size returns, all too small; not enough to be sure)", "Fit: not sure
+ * (the shop's note says large; 3 size returns, all too small)", "Fit: true
+ * to size (2 too small, 1 too large)"; "" for an item without sizes. */
 void shop_fit_story(const tg_shop_item *it, char *buf, size_t n);
 /* The shop's estimate of a shopper's size in clothing (is_shoe 0) or shoes
  * (estimates.h): the size ("" when unknown), whether the profile declared

@@ -5,6 +5,7 @@
  * choice of the most valuable one (nudge_value.c), and the message with
  * its placeholders filled. No I/O. */
 #include "nudge_int.h"
+#include "trendguard/estimates.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -18,8 +19,7 @@ const char *const nudge_why_names[TG_NUM_WHY] = {
 
 double nudge_size_mismatch(const float *x)
 {
-    double sv = x[TG_F_size_vs_usual], fl = x[TG_F_fit_learned];
-    return round(sv + (isnan(fl) ? 0 : fl));
+    return round(x[TG_F_size_vs_usual]) + est_fit_runs(x[TG_F_fit_learned]);
 }
 
 int nudge_driver_group(int f)
@@ -189,8 +189,10 @@ static int fact_text(int fact, const tg_nudge_def *d,
         snprintf(buf, n, "%s", item_word(in));
         return 0;
     case TG_FACT_FIT:
-        v = round(f[TG_F_fit_learned]);
-        if (isnan(v) || v == 0)
+        /* how the item runs, as the reason for moving the size: only
+         * when it moves it the way the mismatch does */
+        v = est_fit_runs(f[TG_F_fit_learned]);
+        if (!(v * f[TG_FACT_SIZE_MISMATCH] > 0))
             return -1;
         snprintf(buf, n, "%s", v < 0 ? "small" : "large");
         return 0;

@@ -503,20 +503,19 @@ int shop_product_facts(tg_shop *sh, const shop_product *p, int64_t at,
     /* (returns of matured lines + 0.3 x 10) / (matured lines + 10) */
     double lines = (double)sqlite3_column_int64(st, 0);
     double returns = (double)sqlite3_column_int64(st, 1);
-    out->small = (double)sqlite3_column_int64(st, 2);
-    out->large = (double)sqlite3_column_int64(st, 3);
+    double small = (double)sqlite3_column_int64(st, 2);
+    double large = (double)sqlite3_column_int64(st, 3);
     sqlite3_reset(st);
     out->product_id = p->id;
     out->at = at;
     out->rate = (returns + 0.3 * 10.0) / (lines + 10.0);
-    out->fit_learned = 0;
-    if (p->category != TG_CAT_ACCESSORIES) {
-        double cs = 0, cl = 0;
-        if ((rc = category_fit(sh, p->category, at, &cs, &cl, err)) != TG_OK)
-            return rc;
-        out->fit_learned =
-            est_fit_learned(p->fit_note, out->small, out->large, cs, cl);
-    }
+    double cs = 0, cl = 0;
+    if (p->category != TG_CAT_ACCESSORIES &&
+        (rc = category_fit(sh, p->category, at, &cs, &cl, err)) != TG_OK)
+        return rc;
+    est_fit_judge(p->fit_note, small, large, cs, cl, &out->fit);
+    if (p->category == TG_CAT_ACCESSORIES) /* one size: runs as it is */
+        out->fit.learned = out->fit.runs = out->fit.lean = 0;
     *c = *out;
     return TG_OK;
 }

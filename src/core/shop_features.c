@@ -274,8 +274,8 @@ int shop_line_features(tg_shop *sh, const tg_cart *cart, int i, float *x,
     size_features(sh, &c, cart->customer_id != 0, l->size, p.category, x);
     x[TG_F_pay_later] = cart->pay_later ? 1.0f : 0.0f;
     x[TG_F_fit_note] = (float)p.fit_note;
-    x[TG_F_fit_learned] = (float)pf.fit_learned;
-    x[TG_F_fit_returns] = (float)(pf.small + pf.large);
+    x[TG_F_fit_learned] = (float)pf.fit.learned;
+    x[TG_F_fit_returns] = (float)(pf.fit.small + pf.fit.large);
     x[TG_F_product_prior_return_rate] = (float)pf.rate;
     x[TG_F_product_age_days] =
         (float)(((double)now - p.launched_at) / 86400.0);

@@ -53,10 +53,11 @@ typedef struct shop_cust {
 } shop_cust;
 
 /* A product's matured history at a moment: the smoothed prior return
- * rate, its size returns and the fit estimate (estimates.h). */
+ * rate, and its size returns and how it runs (estimates.h). */
 typedef struct shop_rate {
     int64_t product_id, at;           /* product_id 0: empty */
-    double rate, small, large, fit_learned;
+    double rate;
+    est_fit fit;
 } shop_rate;
 
 #define SHOP_RATE_CACHE 64

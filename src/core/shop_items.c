@@ -80,9 +80,7 @@ int shop_item(tg_shop *sh, int64_t product_id, tg_shop_item *out,
         return rc;
     copy_product(&p, out);
     out->product_return_rate = f.rate;
-    out->fit_learned = f.fit_learned;
-    out->fit_small = (long)f.small;
-    out->fit_large = (long)f.large;
+    out->fit = f.fit;
     out->phase = shop_trend_phase(&t, sh->now);
     out->trend_at = t.known ? (int64_t)t.captured_at : 0;
     int64_t latest = 0;
@@ -94,24 +92,72 @@ int shop_item(tg_shop *sh, int64_t product_id, tg_shop_item *out,
     return TG_OK;
 }
 
+static const char *way_word(int way)
+{
+    return way < 0 ? "small" : "large";
+}
+
+/* The item's own size returns, leaning `way` (-1 small, +1 large): "8 size
+ * returns, all too small", "1 size return, too small", "7 of 9 size
+ * returns too small"; way 0: "2 too small, 1 too large". */
+static void returns_words(const est_fit *f, int way, char *buf, size_t n)
+{
+    long all = f->small + f->large, with = way < 0 ? f->small : f->large;
+    if (way == 0)
+        snprintf(buf, n, "%ld too small, %ld too large", f->small, f->large);
+    else if (all == 1)
+        snprintf(buf, n, "1 size return, too %s", way_word(way));
+    else if (with == all)
+        snprintf(buf, n, "%ld size returns, all too %s", all, way_word(way));
+    else
+        snprintf(buf, n, "%ld of %ld size returns too %s", with, all,
+                 way_word(way));
+}
+
+/* An estimate its own returns do not carry: from the note or the
+ * category, and what returns there are. */
+static void prior_story(const tg_shop_item *it, char *buf, size_t n)
+{
+    const est_fit *f = &it->fit;
+    char ret[64] = "no size returns yet";
+    if (f->small + f->large > 0)
+        returns_words(f, 0, ret, sizeof ret);
+    if (f->from_note)
+        snprintf(buf, n, "Fit: runs %s (the shop's note; %s)",
+                 way_word(f->runs), ret);
+    else
+        snprintf(buf, n, "Fit: runs %s (like most %s here; %s)",
+                 way_word(f->runs), tg_category_names[it->category], ret);
+}
+
 void shop_fit_story(const tg_shop_item *it, char *buf, size_t n)
 {
+    const est_fit *f = &it->fit;
+    char ret[64];
     buf[0] = '\0';
     if (it->category == TG_CAT_ACCESSORIES || it->n_sizes < 2)
         return;
-    long s = it->fit_small, l = it->fit_large, all = s + l;
-    double f = it->fit_learned;
-    const char *how = f <= -0.5 ? "runs small" : f >= 0.5 ? "runs large"
-                                                          : "true to size";
-    if (all == 0 && it->fit_note == 2)
+    int way = f->runs ? f->runs : f->lean;
+    returns_words(f, way, ret, sizeof ret);
+    if (f->runs && f->lean == f->runs)
+        snprintf(buf, n, "Fit: runs %s (%s)", way_word(way), ret);
+    else if (f->runs)
+        prior_story(it, buf, n);
+    else if (way && it->fit_note == -way)
+        snprintf(buf, n, "Fit: not sure (the shop's note says %s; %s)",
+                 way_word(-way), ret);
+    else if (way)
+        snprintf(buf, n, "Fit: may run %s (%s; not enough to be sure)",
+                 way_word(way), ret);
+    else if (f->small + f->large > 0)
+        snprintf(buf, n, "Fit: true to size (%s)", ret);
+    else if (it->fit_note == 0)
+        snprintf(buf, n, "Fit: true to size (the shop's note)");
+    else if (it->fit_note == 2)
         snprintf(buf, n, "Fit: no note, no size returns yet");
-    else if (all == 0)
-        snprintf(buf, n, "Fit: %s (the shop's note)", how);
-    else if (f <= -0.5 || f >= 0.5)
-        snprintf(buf, n, "Fit: %s (%ld of %ld size returns too %s)", how,
-                 f < 0 ? s : l, all, f < 0 ? "small" : "large");
-    else
-        snprintf(buf, n, "Fit: %s (%ld too small, %ld too large)", how, s, l);
+    else /* a note the estimate does not reach */
+        snprintf(buf, n, "Fit: not sure (the shop's note says %s; no size"
+                         " returns yet)", way_word(it->fit_note));
 }
 
 /* A price bound, 0 for none (a NaN would bind as NULL and match nothing). */

@@ -270,22 +270,26 @@ static void draw_trend(WINDOW *w, int y, int x, int cols, int rows)
     wattroff(w, theme_attr(EL_DIM));
 }
 
-/* What the shop knows of the fit and of the shopper's size, and from
- * what. */
-static void draw_fit(session *s, WINDOW *w, int y, int x, int cols)
+/* What the shop knows of the fit (wrapped, up to FIT_LINES lines) and of
+ * the shopper's size, and from what; returns the lines used. */
+#define FIT_LINES 3
+static int draw_fit(session *s, WINDOW *w, int y, int x, int cols)
 {
     const tg_shop_item *it = &st.item;
     char fit[160], size[160];
     tg_err err = {0};
     shop_fit_story(it, fit, sizeof fit);
-    ui_put(w, y, x, cols, fit);
-    if (fit[0] && s->persona.id &&
+    if (!fit[0])
+        return 0;
+    int n = ui_wrap(w, y, x, cols, FIT_LINES, fit);
+    if (s->persona.id &&
         shop_size_story(s->shop, s->persona.id, it->category == TG_CAT_SHOES,
                         size, sizeof size, &err) == TG_OK) {
         wattron(w, theme_attr(EL_DIM));
-        ui_put(w, y + 1, x, cols, size);
+        ui_put(w, y + n++, x, cols, size);
         wattroff(w, theme_attr(EL_DIM));
     }
+    return n;
 }
 
 static void draw_details(session *s, WINDOW *w, int y, int x, int cols,
@@ -300,10 +304,11 @@ static void draw_details(session *s, WINDOW *w, int y, int x, int cols,
             it->brand[0] ? (ui_unicode() ? " \u00b7 " : " - ") : "",
             tg_category_names[it->category],
             ui_money(s, it->price, price, sizeof price));
-    draw_fit(s, w, y + 2, x, cols);
-    draw_sizes(w, y + 4, x, cols);
-    ui_putf(w, y + 5, x, cols, "Qty  %d", st.qty);
-    draw_trend(w, y + 7, x, cols, rows - 7);
+    int used = draw_fit(s, w, y + 2, x, cols);
+    int at = y + 2 + (used > 2 ? used : 2); /* the sizes' line */
+    draw_sizes(w, at, x, cols);
+    ui_putf(w, at + 1, x, cols, "Qty  %d", st.qty);
+    draw_trend(w, at + 3, x, cols, rows - (at + 3 - y));
 }
 
 /* A risky item with no nudge because of the caps: say it is the cap,

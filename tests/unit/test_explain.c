@@ -1,9 +1,11 @@
 /* test_explain.c: the shopper-word reasons: ranking by contribution, the
- * first matching rule, value formatting, and broken sentence tables. */
+ * first matching rule, value formatting, the fit's reason agreeing with
+ * how the shop reads the fit, and broken sentence tables. */
 #include "testutil.h"
 
 #include <math.h>
 
+#include "trendguard/estimates.h"
 #include "trendguard/explain.h"
 #include "trendguard/features.h"
 
@@ -26,7 +28,7 @@ static void sentences_from_values(void **state)
     explain_sentence(e, TG_F_trend_days_since_peak, 9.4f, buf, sizeof buf);
     assert_string_equal(buf, "this trend peaked 9 days ago");
     explain_sentence(e, TG_F_fit_learned, -0.7f, buf, sizeof buf);
-    assert_string_equal(buf, "buyers find this item runs small");
+    assert_string_equal(buf, "this item runs small");
     explain_sentence(e, TG_F_fit_note, -1, buf, sizeof buf);
     assert_string_equal(buf, "this item is noted to run small");
     explain_sentence(e, TG_F_size_vs_usual, -2, buf, sizeof buf);
@@ -88,10 +90,34 @@ static void top_reasons_rank_positive_contributions(void **state)
     assert_int_equal(r[0].feature, TG_F_sizes_of_item);
     assert_string_equal(r[0].text, "you picked 3 sizes of this item");
     assert_int_equal(r[1].feature, TG_F_fit_learned);
-    assert_string_equal(r[1].text, "buyers find this item runs large");
+    assert_string_equal(r[1].text, "this item runs large");
     assert_int_equal(r[2].feature, TG_F_channel);
     assert_float_equal(r[2].contribution, 0.2f, 0);
     assert_int_equal(explain_top(e, x, c, r, 1), 1);
+    explain_free(e);
+}
+
+/* The reason the fit gives says what the item's words and the size advice
+ * read from the same estimate (est_fit_runs): "runs small" exactly when
+ * the item runs small, "runs large" when large, else only the label. */
+static void fit_reasons_match_the_fit(void **state)
+{
+    (void)state;
+    tg_explainer *e = shipped();
+    char buf[160];
+    int seen[3] = {0};
+    for (int k = -100; k <= 100; k++) {
+        float v = (float)k / 100;
+        int runs = est_fit_runs(v);
+        explain_sentence(e, TG_F_fit_learned, v, buf, sizeof buf);
+        const char *want = runs < 0   ? "this item runs small"
+                           : runs > 0 ? "this item runs large"
+                                      : explain_label(e, TG_F_fit_learned);
+        if (strcmp(buf, want) != 0)
+            fail_msg("fit %.2f: '%s', not '%s'", (double)v, buf, want);
+        seen[runs + 1]++;
+    }
+    assert_true(seen[0] > 0 && seen[1] > 0 && seen[2] > 0);
     explain_free(e);
 }
 
@@ -133,6 +159,7 @@ int main(void)
         cmocka_unit_test(sentences_from_values),
         cmocka_unit_test(trend_reasons_match_their_values),
         cmocka_unit_test(top_reasons_rank_positive_contributions),
+        cmocka_unit_test(fit_reasons_match_the_fit),
         cmocka_unit_test(broken_tables_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

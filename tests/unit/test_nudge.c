@@ -4,7 +4,8 @@
  * from the data, the bracketing prompt, the return moment), caps per
  * session and per shopper, declines, the daily offer budget, the
  * rule-based estimate without a model, and the store side: persistence
- * across reopening, logging, answers teaching the bandit, outcomes and
+ * across reopening, logging, answers (accepted and declined) teaching
+ * the stored bandit one at a time, outcomes and
  * `nudge --process-queue` on a scored demo store. How a nudge is valued is
  * in test_value.c. */
 #include "demo_store.h"
@@ -367,6 +368,16 @@ static void rules_without_a_model(void **state)
 
 /* ---- the store ------------------------------------------------------------ */
 
+/* The exchange-first offer at a return, decided for nudge_input.h's
+ * line. */
+static void return_decision(tg_nudge_input *in, tg_nudge_decision *d)
+{
+    size_input(in);
+    in->moment = TG_MOMENT_RETURN;
+    nudge_decide(&cat, NULL, in, NULL, NULL, NULL, NULL, d);
+    assert_true(d->nudge >= 0);
+}
+
 static void state_survives_reopening(void **state)
 {
     (void)state;
@@ -381,11 +392,8 @@ static void state_survives_reopening(void **state)
     assert_int_equal(nudge_store_save_bandit(s, &cat, b, &err), TG_OK);
     /* A logged decision, accepted (spends the budget), then its outcome. */
     tg_nudge_input in;
-    size_input(&in);
-    in.moment = TG_MOMENT_RETURN;
     tg_nudge_decision d;
-    nudge_decide(&cat, NULL, &in, NULL, NULL, NULL, NULL, &d);
-    assert_true(d.nudge >= 0);
+    return_decision(&in, &d);
     tg_nudge_ref ref = {0, "session-1", 0, 0, NULL};
     int64_t id = 0;
     assert_int_equal(nudge_store_log(s, &cat, &ref, &d, in.now, &id, &err),
@@ -436,6 +444,49 @@ static void state_survives_reopening(void **state)
                                "status = 'accepted' AND outcome = 'kept'"),
                      1);
     bandit_free(b);
+    store_close(s);
+    tu_rmrf(dir);
+}
+
+/* Answers recorded through nudge_store_answer teach the stored arm of the
+ * decision's context one answer at a time: a first decline starts the arm
+ * at Beta(1, 2), an acceptance adds to alpha only, a decline to beta only,
+ * and the posterior mean moves up and down with them. */
+static void answers_teach_the_stored_bandit(void **state)
+{
+    (void)state;
+    char dir[256];
+    tu_tmpdir(dir, sizeof dir);
+    tg_store *s = tu_store(dir, "a.db");
+    tg_err err = {0};
+    tg_nudge_input in;
+    tg_nudge_decision d;
+    return_decision(&in, &d);
+    tg_nudge_ref ref = {0, "session-a", 0, 0, NULL};
+    const int answers[] = {0, 1, 1, 0, 0, 1};
+    double a = 1, be = 1, mean = 0.5; /* the prior, Beta(1, 1) */
+    for (int k = 0; k < 6; k++) {
+        int64_t id = 0;
+        assert_int_equal(nudge_store_log(s, &cat, &ref, &d, in.now, &id,
+                                         &err), TG_OK);
+        assert_int_equal(nudge_store_answer(s, id, answers[k], in.now, &err),
+                         TG_OK);
+        a += answers[k];
+        be += 1 - answers[k];
+        tg_bandit *b = bandit_create(cat.n, 1, 1);
+        assert_int_equal(nudge_store_load_bandit(s, &cat, b, &err), TG_OK);
+        double sa, sb;
+        long n;
+        bandit_get(b, TG_SEG_UNKNOWN, d.context, d.nudge, &sa, &sb, &n);
+        assert_int_equal(n, k + 1);
+        assert_float_equal(sa, a, 1e-9);
+        assert_float_equal(sb, be, 1e-9);
+        double now_mean = bandit_mean(b, TG_SEG_UNKNOWN, d.context, d.nudge);
+        assert_true(answers[k] ? now_mean > mean : now_mean < mean);
+        mean = now_mean;
+        bandit_free(b);
+    }
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM nudge_bandit"), 1);
     store_close(s);
     tu_rmrf(dir);
 }
@@ -741,6 +792,7 @@ int main(void)
         cmocka_unit_test(daily_offer_budget),
         cmocka_unit_test(rules_without_a_model),
         cmocka_unit_test(state_survives_reopening),
+        cmocka_unit_test(answers_teach_the_stored_bandit),
         cmocka_unit_test(process_queue),
         cmocka_unit_test(history_pass_equals_queries),
     };
