@@ -307,6 +307,17 @@ static void draw_line(const session *s, WINDOW *w, int y, int i, int namew,
         wattroff(w, theme_attr(EL_SELECTED));
 }
 
+/* Why some lines show "-" for their risk: the same figure the cart showed
+ * exists only once a model scored the line. */
+static void draw_unscored(const session *s, WINDOW *w, int y, int cols,
+                          int n)
+{
+    ui_putf(w, y, 2, cols - 4,
+            "Risk -: %d line%s not scored%s", n, n == 1 ? "" : "s",
+            s->model ? " yet (trendguard score scores them)"
+                     : ": no model (trendguard-train, then score)");
+}
+
 static void draw(session *s, WINDOW *w, int top, int rows, int cols)
 {
     if (!s->persona.id) {
@@ -320,7 +331,13 @@ static void draw(session *s, WINDOW *w, int top, int rows, int cols)
     }
     int y = top + 1, namew = cols - 51;
     int preship = !st.step && session_preship_open(s);
-    int list_rows = st.step ? rows - 12 : preship ? rows - 8 : rows - 2;
+    int unscored = 0;
+    for (int i = 0; i < st.n; i++)
+        unscored += isnan(st.orders[i].p_return);
+    int list_rows = st.step      ? rows - 12
+                    : preship    ? rows - 8
+                    : unscored   ? rows - 4
+                                 : rows - 2;
     if (list_rows < 3)
         list_rows = 3;
     wattron(w, theme_attr(EL_HEADER));
@@ -337,6 +354,8 @@ static void draw(session *s, WINDOW *w, int top, int rows, int cols)
         draw_return(s, w, y + list_rows + 1, cols, rows - list_rows - 2);
     else if (preship)
         draw_preship(s, w, y + list_rows + 1, cols);
+    else if (unscored)
+        draw_unscored(s, w, y + list_rows + 1, cols, unscored);
 }
 
 /* ---- keys ---------------------------------------------------------------------- */

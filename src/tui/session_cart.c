@@ -208,8 +208,9 @@ int session_cart_checkout(session *s)
     session_event(s, "checkout", "%s lines=%d risky=%d basket=%.3f", order,
                   s->cart.n, risky, session_basket_risk(s));
     session_preship_decide(s, order, ids);
-    session_note(s, "Order %s placed: %d line%s scored%s.", order, s->cart.n,
+    session_note(s, "Order %s placed: %d line%s %s%s.", order, s->cart.n,
                  s->cart.n == 1 ? "" : "s",
+                 s->model ? "scored" : "(no model: not scored)",
                  s->preship.n.state == NUDGE_SHOWN
                      ? "; a check before it ships waits on Orders (4)"
                  : risky ? ", follow-up queued for the risky ones" : "");

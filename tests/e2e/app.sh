@@ -425,6 +425,12 @@ start broken
 wait_for "broken model: fallback noted" "model unavailable"
 keys Enter
 wait_for "rule-based meter" "rule-based estimate"
+# An order placed on the rules is not scored, and both screens say so
+# rather than show a risk the Orders screen cannot.
+keys a 3 c Enter
+wait_for "broken model: the order says it is not scored" "(no model: not scored)"
+keys 4
+wait_for "broken model: Orders says why its risk is -" "Risk -: [0-9]* lines\? not scored: no model"
 keys q
 
 # A size tip ("Switch to S?") never asks for the size already picked:
