@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "nudge_int.h"
 #include "trendguard/risk.h"
@@ -41,17 +40,20 @@ enum {
     Q_SHOE, Q_FEATURES
 };
 /* Decisions wait in a temporary table and are applied in one statement,
- * so the queue's scan never sees its own writes. */
+ * so the queue's scan never sees its own writes. Each is dated at its
+ * moment, the line's purchase (the time it was decided for), unless the
+ * caller gives a time. */
 static const char SQL_TEMP[] =
     "CREATE TEMP TABLE IF NOT EXISTS nudge_decided(id INTEGER PRIMARY KEY,"
     " nudge TEXT, offer TEXT, offer_cost REAL, status TEXT, why TEXT,"
-    " segment TEXT, driver TEXT, band TEXT, sample REAL);"
+    " segment TEXT, driver TEXT, band TEXT, sample REAL, at INTEGER);"
     "DELETE FROM temp.nudge_decided;";
 static const char SQL_TEMP_ADD[] =
-    "INSERT INTO temp.nudge_decided VALUES(?,?,?,?,?,?,?,?,?,?)";
+    "INSERT INTO temp.nudge_decided VALUES(?,?,?,?,?,?,?,?,?,?,?)";
 static const char SQL_APPLY[] =
     "UPDATE interventions SET nudge = d.nudge, offer = d.offer,"
-    " offer_cost = d.offer_cost, status = d.status, decided_at = ?,"
+    " offer_cost = d.offer_cost, status = d.status,"
+    " decided_at = COALESCE(?, d.at),"
     " why = d.why FROM temp.nudge_decided d WHERE interventions.id = d.id;";
 static const char SQL_APPLY_CONTEXT[] =
     "INSERT OR REPLACE INTO nudge_context(intervention_id, segment, driver,"
@@ -349,6 +351,7 @@ static int decide_row(queue_ctx *q, sqlite3_stmt *row, tg_err *err)
         sqlite3_bind_null(st, 10);
     else
         sqlite3_bind_double(st, 10, d.sample);
+    sqlite3_bind_int64(st, 11, in.now);
     int step = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -416,7 +419,8 @@ static int decide_queue(queue_ctx *q, const tg_nudge_queue_opts *o,
     sqlite3_stmt *ap = store_prepare(q->s, SQL_APPLY, err);
     if (!ap)
         return fail_code(err);
-    sqlite3_bind_int64(ap, 1, now);
+    if (now)
+        sqlite3_bind_int64(ap, 1, now);
     rc = sqlite3_step(ap) == SQLITE_DONE
              ? TG_OK
              : store_fail(q->s, err, "writing the decisions");
@@ -508,7 +512,7 @@ int nudge_store_process_queue(tg_store *s, const tg_nudge_catalog *c,
     q.budget.day = INT64_MIN;
     q.order[0] = '\0';
     tg_rng_seed(&q.rng, o->seed);
-    int64_t now = o->now ? o->now : (int64_t)time(NULL);
+    int64_t now = o->now;
     q.bandit = bandit_create(c->n, 1, 1);
     if (!q.bandit)
         return tg_fail(err, TG_EINTERNAL, "out of memory");

@@ -207,7 +207,8 @@ int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
         rc = err->code;
         goto rollback;
     }
-    int64_t now = (int64_t)time(NULL);
+    /* The store's clock: its newest purchase or return. */
+    int64_t now = store_count(s, "SELECT t FROM v_data_end");
     for (size_t from = 0; from < d.n; from += CHUNK) {
         size_t to = from + CHUNK < d.n ? from + CHUNK : d.n;
         rc = score_chunk(rs, &d, from, to, p, drivers, err);
