@@ -117,6 +117,7 @@ typedef struct tg_report_interventions {
                                 TG_REPORT_MAX_MONTHS months */
     tg_report_iv_row month[TG_REPORT_MAX_MONTHS];
     /* the assumptions the value used */
+    tg_sim_assume assume;
     double margin, processing_share;
     double resale_hot, resale_decline, resale_evergreen;
 } tg_report_interventions;

@@ -113,9 +113,7 @@ static double return_cost(const tg_report_interventions *o, double price,
                           double trend_phase)
 {
     int phase = isnan(trend_phase) ? TG_TREND_NONE : (int)trend_phase;
-    double resale = phase == TG_TREND_NONE      ? o->resale_evergreen
-                    : phase == TG_TREND_FADING ? o->resale_decline
-                                               : o->resale_hot;
+    double resale = sim_assume_resale(&o->assume, phase);
     return price * (o->margin + o->processing_share +
                     (1 - o->margin) * (1 - resale));
 }
@@ -233,6 +231,7 @@ static int read_assumptions(const char *path, tg_report_interventions *o,
     int rc = sim_assume_load(path, &a, err);
     if (rc != TG_OK)
         return rc;
+    o->assume = a;
     o->margin = a.margin;
     o->processing_share = a.processing_share;
     o->resale_hot = a.resale[TG_SIM_RESALE_HOT];

@@ -336,6 +336,7 @@ fi
 jsonrun score "$TG" --db "$W/j.db" score --json
 jsonrun predict "$TG" predict --model "$MODEL" "$W/rows.csv" --json
 jsonrun nudge "$TG" --db "$W/j.db" nudge --process-queue --bandit --json
+jsonrun pilot "$TG" --db "$W/j.db" pilot --weeks 8 --json
 jsonrun report "$TG" --db "$W/j.db" report --json
 jsonrun export "$TG" --db "$W/j.db" export --out "$W/ex" --json
 jsonrun sessions "$TG" --db "$W/j.db" sessions --json
@@ -345,7 +346,7 @@ jsonrun sweep "$TG" --db "$W/j.db" simulate --rules --sweep --seeds 1 --months 1
 jsonrun export-shards "$TG" --db "$W/j.db" export --training-set --shards 2 --out "$W/jsh" --json
 kill "$FS_PID" 2>/dev/null
 # The README documents each field under <!-- json: NAME -->.
-for name in gen ingest status train score predict nudge report export sessions simulate sync sweep export-shards train-workers; do
+for name in gen ingest status train score predict nudge pilot report export sessions simulate sync sweep export-shards train-workers; do
     sec=$name; [ "$name" = train-workers ] && sec=train
     awk -v m="<!-- json: $sec -->" '$0 == m { on = 1; next } on && /^<!-- json: |^## / { exit } on' README.md >"$W/doc"
     missing=""
