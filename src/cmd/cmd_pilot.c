@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "commands.h"
 #include "trendguard/pilot.h"
+#include "trendguard/report.h"
 
 enum { WEEKS, HOLDOUT, SEED, CATALOG, ASSUMPTIONS, JSON };
 static const cli_opt opts[] = {
@@ -78,6 +79,63 @@ static cJSON *result_json(const tg_pilot_opts *o, const tg_pilot_result *r)
     return j;
 }
 
+/* "value (lo to hi)" of a figure, as money when cur is given, else
+ * times scale with `places` decimals and unit. */
+static void figure(const char *label, const tg_ci *c,
+                   const tg_currency *cur, double scale, int places,
+                   const char *unit)
+{
+    char v[48], lo[48], hi[48];
+    if (cur) {
+        money_format(c->value, cur, 0, v, sizeof v);
+        money_format(c->lo, cur, 0, lo, sizeof lo);
+        money_format(c->hi, cur, 0, hi, sizeof hi);
+    } else {
+        snprintf(v, sizeof v, "%.*f%s", places, c->value * scale, unit);
+        snprintf(lo, sizeof lo, "%.*f%s", places, c->lo * scale, unit);
+        snprintf(hi, sizeof hi, "%.*f%s", places, c->hi * scale, unit);
+    }
+    if (isnan(c->value))
+        printf("  %-18s -\n", label);
+    else
+        printf("  %-18s %s (95%% interval %s to %s)\n", label, v, lo, hi);
+}
+
+static void print_arm(const char *name, const tg_pilot_arm *a)
+{
+    printf("  %-9s %6ld settled lines, %5.1f%% returned (%.1f-%.1f%%); as "
+           "recorded, without nudges: %.1f%%\n", name, a->returns.n,
+           100 * a->returns.rate, 100 * a->returns.lo, 100 * a->returns.hi,
+           100 * a->recorded.rate);
+}
+
+/* The pilot's figures, as the dashboard and the report show them. */
+static void print_figures(const tg_report_pilot *p, const tg_currency *cur)
+{
+    if (p->note[0]) {
+        printf("  %s\n", p->note);
+        return;
+    }
+    const tg_pilot_arm *c = &p->arm[0], *t = &p->arm[1];
+    print_arm("control", c);
+    print_arm("treatment", t);
+    printf("  of the %.1f points between the arms, %.1f are the nudges' "
+           "(the treated lines as\n  recorded against as played) and %.1f "
+           "how the two arms differ by chance\n",
+           100 * (c->returns.rate - t->returns.rate),
+           100 * (t->recorded.rate - t->returns.rate),
+           100 * (c->returns.rate - t->recorded.rate));
+    figure("returns avoided", &p->returns_avoided, NULL, 1, 1, "");
+    figure("net saving", &p->net_saving, cur, 1, 0, "");
+    figure("ROI", &p->roi, NULL, 100, 0, "%");
+    figure("resale recovered", &p->resale_recovered, cur, 1, 0, "");
+    figure("satisfaction", &p->satisfaction_change, NULL, 1, 3,
+           "");
+    printf("  (satisfaction: per order, on an index from 0 to 1 with "
+           "invented weights)\n  simulated: the shoppers are the shopper "
+           "model's; its assumptions: %s\n", report_pilot_assumptions);
+}
+
 static void print_result(const tg_pilot_opts *o, const tg_pilot_result *r)
 {
     char a[16], b[16];
@@ -96,8 +154,8 @@ static void print_result(const tg_pilot_opts *o, const tg_pilot_result *r)
     if (r->no_truth)
         printf("  %ld treated lines without the shopper model's truth "
                "played as recorded\n", r->no_truth);
-    printf("  %.2f s; its figures: trendguard report, the dashboard, "
-           "trendguard export\n", r->seconds);
+    printf("  %.2f s; the figures below are in trendguard report, the "
+           "dashboard and trendguard export\n", r->seconds);
 }
 
 int cmd_pilot(int argc, char **argv)
@@ -121,12 +179,29 @@ int cmd_pilot(int argc, char **argv)
     if (!s)
         return cli_fail(&c, &err);
     tg_pilot_result r;
-    rc = pilot_run(s, &o, &r, &err);
+    tg_currency cur;
+    tg_report_pilot *p = malloc(sizeof *p);
+    rc = p ? pilot_run(s, &o, &r, &err)
+           : tg_fail(&err, TG_EINTERNAL, "out of memory");
+    if (rc == TG_OK)
+        rc = report_pilot(s, NULL, o.assume, p, &err);
+    if (rc == TG_OK)
+        rc = money_currency(s, &cur, &err);
     store_close(s);
-    if (rc != TG_OK)
+    if (rc != TG_OK) {
+        free(p);
         return cli_fail(&c, &err);
-    if (cli_has(&c, JSON))
-        return cli_json_emit(&c, result_json(&o, &r));
+    }
+    if (cli_has(&c, JSON)) {
+        cJSON *j = result_json(&o, &r);
+        char *text = report_pilot_json(p);
+        cJSON_AddItemToObject(j, "figures", cJSON_Parse(text));
+        free(text);
+        free(p);
+        return cli_json_emit(&c, j);
+    }
     print_result(&o, &r);
+    print_figures(p, &cur);
+    free(p);
     return TG_OK;
 }

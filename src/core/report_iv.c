@@ -1,8 +1,9 @@
 /* report_iv.c: the report's shared pieces (Wilson intervals, the filter's
- * period) and the interventions: the funnel from queued to outcome, and
- * what accepted nudges saved (returns avoided, money, ROI) in total, per
- * nudge and per month. How the value is estimated is written at the top
- * of report.h. */
+ * period) and the interventions of real use (the live rows: the app and
+ * the queue, never the simulated pilot's): the funnel from queued to
+ * outcome, and what accepted nudges saved (returns avoided, money, ROI) in
+ * total, per nudge and per month. How the value is estimated is written
+ * at the top of report.h. */
 #include "trendguard/report.h"
 
 #include <math.h>
@@ -78,7 +79,8 @@ void report_bind_filter(sqlite3_stmt *st, int first,
     "    WHERE purchase_id = p.id) AND ts.captured_at <= p.ordered_at" \
     "   ORDER BY ts.captured_at DESC LIMIT 1) END"
 #define IV_FILTER \
-    " AND (?2 IS NULL OR pr.category = ?2) AND (?3 IS NULL OR p.channel = ?3)"
+    " AND (?2 IS NULL OR pr.category = ?2) AND (?3 IS NULL OR p.channel = ?3)" \
+    " AND i.source = 'live'"
 /* All the data: one pass over the interventions. */
 static const char SQL_IV_ALL[] =
     IV_COLUMNS

@@ -179,18 +179,18 @@ static int draw_kpis(const session *s, const view *v, int y,
     snprintf(val, sizeof val, "%.0f", k->predicted_week);
     snprintf(sub, sizeof sub, "of %ld/week", k->lines_week);
     tile(v, y, 1 + w, w - 1, "Due back", val, sub, EL_TITLE);
-    snprintf(val, sizeof val, "%.1f", k->returns_avoided);
+    snprintf(val, sizeof val, "%.1f", d->value.returns_avoided);
     tile(v, y, 1 + 2 * w, w - 1, "Avoided", val, "returns",
-         k->returns_avoided >= 0 ? EL_GOOD : EL_BAD);
-    ui_money(s, k->money_saved, val, sizeof val);
+         d->value.returns_avoided >= 0 ? EL_GOOD : EL_BAD);
+    ui_money(s, d->value.saved, val, sizeof val);
     tile(v, y, 1 + 3 * w, w - 1, "Saved", val, "net",
-         k->money_saved >= 0 ? EL_GOOD : EL_BAD);
-    if (isnan(k->roi))
+         d->value.saved >= 0 ? EL_GOOD : EL_BAD);
+    if (isnan(d->value.roi))
         snprintf(val, sizeof val, "-");
     else
-        snprintf(val, sizeof val, "%.0f%%", k->roi * 100);
+        snprintf(val, sizeof val, "%.0f%%", d->value.roi * 100);
     tile(v, y, 1 + 4 * w, w - 1, "ROI", val, "on offers",
-         isnan(k->roi) || k->roi >= 0 ? EL_GOOD : EL_BAD);
+         isnan(d->value.roi) || d->value.roi >= 0 ? EL_GOOD : EL_BAD);
     pct(k->acceptance_rate, val, sizeof val);
     snprintf(sub, sizeof sub, "%ld of %ld shown", d->funnel.accepted,
              d->funnel.shown);

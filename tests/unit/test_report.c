@@ -423,9 +423,9 @@ static void test_dashboard(void **state)
     assert_int_equal(d->kpi.lines_week, 1);
     assert_int_equal(d->kpi.scored_week, 1);
     NEAR(d->kpi.predicted_week, 0.45);
-    NEAR(d->kpi.returns_avoided, 1.4);
-    NEAR(d->kpi.money_saved, 25.68);
-    NEAR(d->kpi.roi, 25.68 / 14.5);
+    NEAR(d->value.returns_avoided, 1.4);
+    NEAR(d->value.saved, 25.68);
+    NEAR(d->value.roi, 25.68 / 14.5);
     NEAR(d->kpi.acceptance_rate, 4.0 / 6);
     /* weeks from Monday T0 to the week of T0 + 60 d (T0 + 56 d) */
     assert_int_equal(d->n_weeks, 9);
@@ -517,8 +517,8 @@ static void test_dashboard(void **state)
     assert_int_equal(d->week[1].lines, 1);
     assert_int_equal(d->funnel.accepted, 1);
     assert_int_equal(d->funnel.pending, 1);
-    NEAR(d->kpi.money_saved, -0.5);
-    NEAR(d->kpi.roi, -1);
+    NEAR(d->value.saved, -0.5);
+    NEAR(d->value.roi, -1);
     assert_int_equal(d->n_reasons, 0);
     assert_int_equal(d->n_products, 0);
 
