@@ -3,8 +3,9 @@
  * arms' return rates with their Wilson intervals, returns avoided, net
  * saving, ROI, resale recovered, satisfaction and uptake by nudge, by week
  * and by month; the bootstrap interval of returns avoided against the
- * delta method's; a period with nothing settled and a store without a
- * pilot said in words. */
+ * delta method's; the JSON and the HTML page; a period with nothing
+ * settled and a store without a pilot said in words. */
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdarg.h>
 
@@ -204,6 +205,50 @@ static void by_hand(void **state)
     tu_rmrf(dir);
 }
 
+/* The JSON and the HTML page say what the struct holds, labelled
+ * simulated, with where the assumptions are. */
+static void json_and_html(void **state)
+{
+    (void)state;
+    char dir[256];
+    tu_tmpdir(dir, sizeof dir);
+    tg_store *s = hand_pilot(dir);
+    tg_report *r = calloc(1, sizeof *r);
+    tg_err err = {0};
+    assert_int_equal(report_pilot(s, NULL, NULL, &r->overview.pilot, &err),
+                     TG_OK);
+    char *json = report_pilot_json(&r->overview.pilot);
+    cJSON *j = cJSON_Parse(json);
+    assert_non_null(j);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(j, "simulated")));
+    cJSON *ra = cJSON_GetObjectItem(j, "returns_avoided");
+    NEAR(cJSON_GetObjectItem(ra, "value")->valuedouble, 0.3333);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(ra, "ci95")), 2);
+    cJSON *t = cJSON_GetObjectItem(j, "treatment");
+    NEAR(cJSON_GetObjectItem(t, "return_rate")->valuedouble, 0.25);
+    NEAR(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "roi"),
+                             "value")->valuedouble,
+         round((9.175 / 3 - 13.5 / 4) * 4 / 8.6 * 1e6) / 1e6);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
+                         j, "uptake_by_nudge")), 2);
+    assert_non_null(strstr(json, "\"month\":\"2026-03\""));
+    cJSON_Delete(j);
+    free(json);
+    tg_strlcpy(r->currency.code, "USD", sizeof r->currency.code);
+    char *html = report_html(r, "pilot.db");
+    assert_non_null(strstr(html, "<h2>Simulated pilot</h2>"));
+    assert_non_null(strstr(html, "Simulated, not measured"));
+    assert_non_null(strstr(html, "assets/simulation.json"));
+    assert_non_null(strstr(html, "2026-03-02 control"));
+    assert_non_null(strstr(html, "33.3% of 3"));
+    assert_non_null(strstr(html, "bracketing_prompt"));
+    assert_non_null(strstr(html, "Interventions in real use"));
+    free(html);
+    free(r);
+    store_close(s);
+    tu_rmrf(dir);
+}
+
 /* 2,000 shoppers an arm with one line each: control returns 40%,
  * treatment 30%. Returns avoided = Rc Nt / Nc - Rt = 200; under Poisson
  * weights the delta method gives its variance: control's part 800 +
@@ -280,6 +325,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(by_hand),
+        cmocka_unit_test(json_and_html),
         cmocka_unit_test(interval_against_the_delta_method),
         cmocka_unit_test(missing_said_in_words),
     };
