@@ -228,6 +228,14 @@ typedef struct tg_report_pilot {
     double margin, processing_share, exchange_keeps, fast_restock_cost;
 } tg_report_pilot;
 
+/* A figure and its interval as text, out[0] the figure, out[1] and
+ * out[2] the interval's ends: money in cur (money_format, ascii as it
+ * says) when cur is given, else times scale with `places` decimals and
+ * unit; "-" for NaN. */
+void report_ci_format(const tg_ci *c, const tg_currency *cur, int ascii,
+                      double scale, int places, const char *unit,
+                      char out[3][40]);
+
 /* Where the pilot's assumptions are, for every screen that shows it. */
 extern const char report_pilot_assumptions[];
 

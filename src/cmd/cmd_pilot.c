@@ -85,20 +85,13 @@ static void figure(const char *label, const tg_ci *c,
                    const tg_currency *cur, double scale, int places,
                    const char *unit)
 {
-    char v[48], lo[48], hi[48];
-    if (cur) {
-        money_format(c->value, cur, 0, v, sizeof v);
-        money_format(c->lo, cur, 0, lo, sizeof lo);
-        money_format(c->hi, cur, 0, hi, sizeof hi);
-    } else {
-        snprintf(v, sizeof v, "%.*f%s", places, c->value * scale, unit);
-        snprintf(lo, sizeof lo, "%.*f%s", places, c->lo * scale, unit);
-        snprintf(hi, sizeof hi, "%.*f%s", places, c->hi * scale, unit);
-    }
+    char t[3][40];
+    report_ci_format(c, cur, 0, scale, places, unit, t);
     if (isnan(c->value))
         printf("  %-18s -\n", label);
     else
-        printf("  %-18s %s (95%% interval %s to %s)\n", label, v, lo, hi);
+        printf("  %-18s %s (95%% interval %s to %s)\n", label, t[0], t[1],
+               t[2]);
 }
 
 static void print_arm(const char *name, const tg_pilot_arm *a)

@@ -242,21 +242,12 @@ static void tile(sb *b, const char *value_html, const char *what)
 static void ci_html(const tg_ci *v, const tg_currency *c, double scale,
                     int places, const char *unit, char *buf, size_t n)
 {
-    char a[40], lo[40], hi[40];
-    if (isnan(v->value)) {
+    char t[3][40];
+    report_ci_format(v, c, 0, scale, places, unit, t);
+    if (isnan(v->value))
         snprintf(buf, n, "&ndash;");
-        return;
-    }
-    if (c) {
-        money_format(v->value, c, 0, a, sizeof a);
-        money_format(v->lo, c, 0, lo, sizeof lo);
-        money_format(v->hi, c, 0, hi, sizeof hi);
-    } else {
-        snprintf(a, sizeof a, "%.*f%s", places, v->value * scale, unit);
-        snprintf(lo, sizeof lo, "%.*f%s", places, v->lo * scale, unit);
-        snprintf(hi, sizeof hi, "%.*f%s", places, v->hi * scale, unit);
-    }
-    snprintf(buf, n, "%s <small>%s to %s</small>", a, lo, hi);
+    else
+        snprintf(buf, n, "%s <small>%s to %s</small>", t[0], t[1], t[2]);
 }
 
 static void tiles(sb *b, const tg_report *r)

@@ -18,6 +18,20 @@ const char report_pilot_assumptions[] =
     "assets/simulation.json (answers, money), assets/behaviour.json "
     "(the shoppers)";
 
+void report_ci_format(const tg_ci *c, const tg_currency *cur, int ascii,
+                      double scale, int places, const char *unit,
+                      char out[3][40])
+{
+    const double v[3] = {c->value, c->lo, c->hi};
+    for (int k = 0; k < 3; k++)
+        if (isnan(v[k]))
+            snprintf(out[k], 40, "-");
+        else if (cur)
+            money_format(v[k], cur, ascii, out[k], 40);
+        else
+            snprintf(out[k], 40, "%.*f%s", places, v[k] * scale, unit);
+}
+
 static const char SQL_RUN[] =
     "SELECT weeks, holdout, seed, model_version, from_at, to_at,"
     " budget_per_day FROM pilot_runs WHERE id = 1";
