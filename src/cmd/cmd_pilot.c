@@ -102,8 +102,7 @@ static void print_arm(const char *name, const tg_pilot_arm *a)
            100 * a->recorded.rate);
 }
 
-/* The pilot's figures, as the dashboard and the report show them. */
-static void print_figures(const tg_report_pilot *p, const tg_currency *cur)
+void cmd_pilot_print(const tg_report_pilot *p, const tg_currency *cur)
 {
     if (p->note[0]) {
         printf("  %s\n", p->note);
@@ -194,7 +193,7 @@ int cmd_pilot(int argc, char **argv)
         return cli_json_emit(&c, j);
     }
     print_result(&o, &r);
-    print_figures(p, &cur);
+    cmd_pilot_print(p, &cur);
     free(p);
     return TG_OK;
 }
