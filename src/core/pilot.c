@@ -276,8 +276,6 @@ static int prepare(pilot_ctx *c, tg_err *err)
         return tg_fail(err, TG_ENOINPUT, "no purchases in the last %d "
                        "week%s of the store's data", c->o->weeks,
                        c->o->weeks == 1 ? "" : "s");
-    if ((rc = open_model(c, err)) != TG_OK)
-        return rc;
     c->sh = pilot_shopper_open(c->s, c->from, &c->a, &c->b, c->o->seed, err);
     if (!c->sh)
         return err->code;
@@ -287,6 +285,8 @@ static int prepare(pilot_ctx *c, tg_err *err)
                        "shopper model's, which answers only for lines the "
                        "generator made (truth.csv); a store of real "
                        "purchases cannot play a pilot", c->o->weeks);
+    if ((rc = open_model(c, err)) != TG_OK)
+        return rc;
     if (!(c->bandit = bandit_create(c->cat->n, 1, 1)))
         return tg_fail(err, TG_EINTERNAL, "out of memory");
     tg_rng_seed(&c->rng, c->o->seed);

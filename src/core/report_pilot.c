@@ -15,8 +15,7 @@
 #include "trendguard/stats.h"
 
 const char report_pilot_assumptions[] =
-    "assets/simulation.json (answers, money), assets/behaviour.json "
-    "(the shoppers)";
+    "assets/simulation.json, assets/behaviour.json";
 
 void report_ci_format(const tg_ci *c, const tg_currency *cur, int ascii,
                       double scale, int places, const char *unit,
@@ -494,10 +493,23 @@ static void why_empty(const tg_report_pilot *o, const tg_report_filter *f,
                  f && f->period_days ? "period" : "selection", end, day);
 }
 
+/* Every figure unknown (NaN), every rate of no lines. */
+static void blank(tg_report_pilot *o)
+{
+    memset(o, 0, sizeof *o);
+    const tg_ci none = {NAN, NAN, NAN};
+    o->returns_avoided = o->net_saving = o->roi = none;
+    o->resale_recovered = o->satisfaction_change = none;
+    for (int a = 0; a < 2; a++) {
+        o->arm[a].returns = o->arm[a].recorded = report_rate(0, 0);
+        o->arm[a].satisfaction = NAN;
+    }
+}
+
 int report_pilot(tg_store *s, const tg_report_filter *f,
                  const char *assume_path, tg_report_pilot *o, tg_err *err)
 {
-    memset(o, 0, sizeof *o);
+    blank(o);
     int64_t end, start;
     int rc = report_period(s, f, &end, &start, err);
     if (rc != TG_OK)
