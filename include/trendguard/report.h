@@ -58,6 +58,9 @@ typedef struct tg_report_filter {
     int channel;     /* TG_CHANNEL_*, or -1 for any */
     int period_days; /* 0: all data; else the period_days days that end at
                         the store's data end (v_data_end) */
+    int has_since;   /* 1: and no line bought before since (the export's
+                        --since) */
+    int64_t since;
 } tg_report_filter;
 
 /* Checks the filter (NULL: everything; a code out of range is TG_EUSAGE)

@@ -45,6 +45,8 @@ int report_period(tg_store *s, const tg_report_filter *f, int64_t *data_end,
     *start = f && f->period_days > 0
                  ? *data_end - (int64_t)f->period_days * TG_DAY
                  : INT64_MIN;
+    if (f && f->has_since && f->since > *start)
+        *start = f->since;
     return TG_OK;
 }
 
