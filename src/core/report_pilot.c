@@ -79,7 +79,6 @@ typedef struct unit {
 } unit;
 
 typedef struct scan {
-    const tg_report_pilot *o;
     int64_t first_week;      /* Monday of week[0] */
     int first_month;         /* year * 12 + month - 1 of month[0] */
     unit *u;
@@ -528,7 +527,6 @@ int report_pilot(tg_store *s, const tg_report_filter *f,
     int64_t from = start > o->from ? start : o->from;
     scan c;
     memset(&c, 0, sizeof c);
-    c.o = o;
     set_periods(&c, o, from);
     rc = read_lines(s, f, from, &c, o, err);
     if (rc == TG_OK)

@@ -401,7 +401,8 @@ static void test_interventions(void **state)
 static void dashboard(tg_store *s, int category, int channel, int days,
                       tg_dashboard *d)
 {
-    tg_report_filter f = {category, channel, days};
+    tg_report_filter f = {.category = category, .channel = channel,
+                         .period_days = days};
     tg_err err = {0};
     if (report_dashboard(s, &f, d, &err) != TG_OK)
         fail_msg("report_dashboard: %s", err.msg);
@@ -522,7 +523,7 @@ static void test_dashboard(void **state)
     assert_int_equal(d->n_reasons, 0);
     assert_int_equal(d->n_products, 0);
 
-    tg_report_filter bad = {TG_NUM_CATEGORIES, -1, 0};
+    tg_report_filter bad = {.category = TG_NUM_CATEGORIES, .channel = -1};
     tg_err err = {0};
     assert_int_equal(report_dashboard(fx->s, &bad, d, &err), TG_EUSAGE);
     free(d);

@@ -195,7 +195,7 @@ static void by_hand(void **state)
     assert_string_equal(p->month[0].key, "2026-02");
     assert_int_equal(p->month[0].arm[0].lines, 0);
     /* The filter: a category without lines says so. */
-    tg_report_filter f = {TG_CAT_TOPS, -1, 0};
+    tg_report_filter f = {.category = TG_CAT_TOPS, .channel = -1};
     assert_int_equal(report_pilot(s, &f, NULL, p, &err), TG_OK);
     assert_true(p->has);
     assert_string_equal(p->note, "The pilot has no line in this selection");
@@ -304,7 +304,8 @@ static void missing_said_in_words(void **state)
     line(s, 2, 2, "O2", 55, "'treatment',1,0,NULL,0,NULL,NULL,0,0,0,0,NULL");
     tg_report_pilot *p = malloc(sizeof *p);
     tg_err err = {0};
-    tg_report_filter f = {-1, -1, 30};
+    tg_report_filter f = {.category = -1, .channel = -1,
+                         .period_days = 30};
     assert_int_equal(report_pilot(s, &f, NULL, p, &err), TG_OK);
     assert_true(p->has);
     assert_non_null(strstr(p->note, "No line of this period has settled"));
