@@ -107,7 +107,11 @@ keys x
 wait_for "x clears the phase" "Phase: all"
 keys 5
 wait_for "dashboard tiles" "Return rate" 30
-wait_for "dashboard charts" "Weekly return rate" 30
+wait_for "dashboard: the simulated pilot first" "Simulated pilot: return rate by week" 30
+keys PgDn
+wait_for "dashboard charts below it" "Weekly return rate" 30
+keys Home
+wait_for "dashboard top again" "Real uptake" 10
 shown_count() { sed -n 's/.* \([0-9][0-9]*\) of \([0-9][0-9]*\) shown.*/\2/p; s/.* \([0-9][0-9]*\) shown.*/\1/p' "$W/screen" | head -n 1; }
 shown_count > "$W/shown.before"
 keys 1 /
