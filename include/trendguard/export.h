@@ -1,7 +1,9 @@
-/* export.h: the store as a Power BI-ready star schema: eight RFC 4180 CSV
- * files (four facts, four dimensions) with keys that join, a README.md that
- * describes every table, column and relationship and suggests DAX measures,
- * and a manifest of what was written.
+/* export.h: the store as a Power BI-ready star schema: eleven RFC 4180
+ * CSV files (seven facts, four dimensions) with keys that join, a
+ * README.md that describes every table, column and relationship and gives
+ * the DAX measures that compute the app's figures, and a manifest of what
+ * was written. No cell holds JSON: a score's reasons are rows of their
+ * own.
  *
  * The files: UTF-8 without a byte order mark, CRLF line ends, a header
  * row, fields quoted (quotes doubled) only when they hold a comma, a quote,
@@ -29,6 +31,9 @@ enum {
     TG_EXPORT_FACT_RETURNS,
     TG_EXPORT_FACT_INTERVENTIONS,
     TG_EXPORT_FACT_SCORES,
+    TG_EXPORT_FACT_SCORE_DRIVERS,  /* a bridge: a score's reasons as rows */
+    TG_EXPORT_FACT_PILOT_MEASURES, /* the simulated pilot by month and arm */
+    TG_EXPORT_FACT_PILOT_INTERVALS,/* its figures' 95% intervals */
     TG_EXPORT_DIM_PRODUCT,
     TG_EXPORT_DIM_CUSTOMER,
     TG_EXPORT_DIM_DATE,

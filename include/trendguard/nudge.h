@@ -528,7 +528,8 @@ int nudge_store_outcome(tg_store *s, int64_t id, const char *outcome,
                         tg_err *err);
 
 typedef struct tg_nudge_queue_opts {
-    int64_t now;            /* decision time; 0: the clock */
+    int64_t now;            /* decision time of every row; 0: each
+                               row's moment, its line's purchase */
     long limit;             /* most rows to decide; 0: all */
     uint64_t seed;          /* random draws (made only for a catalogue
                                that picks at random) */

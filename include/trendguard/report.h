@@ -58,6 +58,9 @@ typedef struct tg_report_filter {
     int channel;     /* TG_CHANNEL_*, or -1 for any */
     int period_days; /* 0: all data; else the period_days days that end at
                         the store's data end (v_data_end) */
+    int has_since;   /* 1: and no line bought before since (the export's
+                        --since) */
+    int64_t since;
 } tg_report_filter;
 
 /* Checks the filter (NULL: everything; a code out of range is TG_EUSAGE)
@@ -117,6 +120,7 @@ typedef struct tg_report_interventions {
                                 TG_REPORT_MAX_MONTHS months */
     tg_report_iv_row month[TG_REPORT_MAX_MONTHS];
     /* the assumptions the value used */
+    tg_sim_assume assume;
     double margin, processing_share;
     double resale_hot, resale_decline, resale_evergreen;
 } tg_report_interventions;
@@ -126,6 +130,123 @@ typedef struct tg_report_interventions {
 int report_interventions(tg_store *s, const tg_report_filter *f,
                          const char *assume_path,
                          tg_report_interventions *out, tg_err *err);
+
+/* ---- the simulated pilot's figures (report_pilot.c) ---------------------- */
+
+/* The figures of the pilot the store holds (`trendguard pilot`, pilot.h),
+ * one definition each, over the settled lines the filter covers (a
+ * line's 30-day window closed by the data end; younger lines are
+ * pending and count in no rate), arm by arm (control, treatment):
+ *   return rate       returned / settled lines (a line the shopper did not
+ *                     buy after a nudge counts as not returned), with its
+ *                     95% Wilson interval;
+ *   returns avoided   (control's rate - treatment's) x treatment's settled
+ *                     lines;
+ *   cost of a line    what returns and nudges cost: a return gives back
+ *                     the margin (an exchange only 1 - exchange_keeps of
+ *                     it), costs the processing and loses the value of
+ *                     the goods not recovered when they are back on sale
+ *                     (resale share by the trend's phase that day, less
+ *                     for a worn item); a line not bought loses its
+ *                     margin; the offers taken and the fast restock's
+ *                     route cost; all from assets/simulation.json;
+ *   net saving        (control's cost per settled line - treatment's) x
+ *                     treatment's settled lines;
+ *   ROI               net saving / what the treatment spent (offers, lost
+ *                     margin, fast restock); NaN when it spent nothing;
+ *   resale recovered  (control's value lost on returned goods per settled
+ *                     line - treatment's) x treatment's settled lines;
+ *   satisfaction      per order, the mean of its settled items' index
+ *                     (kept 1, returned 0.3, exchanged 0.6, not bought
+ *                     0.8, less 0.05 bought after waiting) less 0.02 per
+ *                     nudge shown and 0.03 more per one declined; the
+ *                     change is treatment's mean less control's, in points;
+ *   uptake by nudge   taken / shown, per nudge, with its Wilson interval.
+ * The intervals of returns avoided, net saving, ROI, resale recovered and
+ * satisfaction are percentile intervals of a cluster bootstrap over
+ * customers (an anonymous order its own cluster): 400 resamples, each
+ * customer's lines and orders weighted together by a Poisson(1) weight.
+ * The same figures by week (Monday to Sunday) and month of the purchase.
+ * recorded (per arm): the same lines' return rate as the store recorded
+ * them, without the nudges: control's is its rate; treatment's against
+ * its played rate is the nudges' own effect on those shoppers, while the
+ * A/B difference also holds how the two arms differ by chance. */
+
+#define TG_PILOT_WEEKS 54
+#define TG_PILOT_MONTHS 14
+#define TG_PILOT_RESAMPLES 400
+
+/* A figure and its 95% interval (NaN: none). */
+typedef struct tg_ci {
+    double value, lo, hi;
+} tg_ci;
+
+/* One arm over the lines a figure covers. Money in the shop's currency,
+ * over settled lines. */
+typedef struct tg_pilot_arm {
+    long lines;              /* lines covered, settled or pending */
+    tg_rate returns;         /* settled lines (n) and their returns (k) */
+    tg_rate recorded;        /* the same lines as the store recorded them */
+    double return_cost;      /* what their returns cost (see above) */
+    double value_lost;       /* of it, the goods' value not recovered */
+    double spend;            /* offers, lost margin and fast restock */
+    long orders;             /* with a settled line */
+    double satisfaction;     /* mean per order; NaN without orders */
+    /* in all only (not per period): */
+    long customers;          /* with a line covered */
+    long not_bought, exchanged, fast_restocked;
+    double amount;           /* paid for the settled lines */
+    double lost_margin, offer_cost, restock_cost; /* spend's parts */
+} tg_pilot_arm;
+
+typedef struct tg_pilot_period {
+    char key[16];            /* "2026-09", or the week's Monday */
+    int64_t start;
+    tg_pilot_arm arm[2];     /* [0] control, [1] treatment */
+    tg_ci returns_avoided, net_saving, roi, resale_recovered;
+} tg_pilot_period;
+
+typedef struct tg_pilot_nudge {
+    char id[32];
+    tg_rate uptake;          /* n shown, k taken */
+} tg_pilot_nudge;
+
+typedef struct tg_report_pilot {
+    int has;                 /* the store holds a pilot */
+    char note[400];          /* why a figure is missing, in words; "" */
+    /* the run (pilot_runs) */
+    int weeks, model_version;
+    double holdout, budget_per_day;
+    long long seed;
+    int64_t from, to;
+    tg_pilot_arm arm[2];     /* [0] control, [1] treatment */
+    tg_ci returns_avoided, net_saving, roi, resale_recovered;
+    tg_ci satisfaction_change; /* points of the index */
+    int n_nudges;            /* most shown first */
+    tg_pilot_nudge nudge[TG_NUDGE_MAX];
+    int n_weeks, n_months;   /* oldest first */
+    tg_pilot_period week[TG_PILOT_WEEKS];
+    tg_pilot_period month[TG_PILOT_MONTHS];
+    /* the assumptions the money used */
+    double margin, processing_share, exchange_keeps, fast_restock_cost;
+} tg_report_pilot;
+
+/* A figure and its interval as text, out[0] the figure, out[1] and
+ * out[2] the interval's ends: money in cur (money_format, ascii as it
+ * says) when cur is given, else times scale with `places` decimals and
+ * unit; "-" for NaN. */
+void report_ci_format(const tg_ci *c, const tg_currency *cur, int ascii,
+                      double scale, int places, const char *unit,
+                      char out[3][40]);
+
+/* Where the pilot's assumptions are, for every screen that shows it. */
+extern const char report_pilot_assumptions[];
+
+/* The pilot's figures for the filter (NULL: everything); without a pilot
+ * has is 0 and note says what is missing (no model, no shopper truth, no
+ * run yet). assume_path: the money (NULL: assets/simulation.json). */
+int report_pilot(tg_store *s, const tg_report_filter *f,
+                 const char *assume_path, tg_report_pilot *out, tg_err *err);
 
 /* ---- the report ---------------------------------------------------------- */
 
@@ -230,10 +351,8 @@ typedef struct tg_dash_kpis {
     long scored_week;        /* of them, with a score */
     double predicted_week;   /* sum of their newest scores: the returns
                                 the model expects from this week's lines */
-    double returns_avoided;  /* tg_report_value.returns_avoided */
-    double money_saved;      /* tg_report_value.saved */
-    double roi;              /* tg_report_value.roi; NaN */
-    double acceptance_rate;  /* accepted / shown; NaN when none shown */
+    double acceptance_rate;  /* real use: accepted / shown; NaN when none
+                                shown */
 } tg_dash_kpis;
 
 typedef struct tg_dash_week {
@@ -286,7 +405,9 @@ typedef struct tg_dashboard {
     int n_reasons;           /* most returns first; reasons with none left
                                 out */
     tg_dash_reason reason[TG_DASH_REASONS];
-    tg_report_funnel funnel;
+    tg_report_funnel funnel;  /* real use: the live rows */
+    tg_report_value value;    /* what real use's accepted nudges saved */
+    tg_report_pilot pilot;    /* the simulated pilot's figures */
     /* products with at least 5 lines in the period: highest mean risk
      * first (by return rate when nothing is scored) */
     int n_products;
@@ -338,6 +459,9 @@ double report_top_rate(const tg_report *r);
 /* The report as one JSON object (caller frees; NULL when out of memory).
  * Rates are fractions; NaN becomes null. */
 char *report_json(const tg_report *r);
+/* The pilot's figures as the JSON object `report --json` holds under
+ * "pilot" (caller frees; NULL when out of memory). */
+char *report_pilot_json(const tg_report_pilot *p);
 /* The report as one self-contained HTML page: inline CSS and SVG charts, no
  * scripts, nothing fetched; every text from the store escaped. title names
  * the store (escaped too). Caller frees; NULL when out of memory. */

@@ -116,6 +116,18 @@ int sim_assume_parse(const char *json, size_t n, const char *name,
  * exchange keeps nothing. */
 void sim_assume_zero_effects(tg_sim_assume *a);
 
+/* The chance a shopper of segment (TG_SHOP_SEGMENTS index; other: no
+ * segment factor) takes a nudge asking action (TG_ACTION_*): the accept
+ * rate times the segment's factor, capped at 1; a pre-selected size at
+ * the prompt's odds times the defaults' odds ratio; the shop's own
+ * levers always. */
+double sim_assume_accept(const tg_sim_assume *a, int action, int segment);
+/* The share of a returned item's value recovered by selling it again, by
+ * its trend's phase as the shop's feed shows it (features_trend_phase,
+ * TG_TREND_*) when it is back on sale: rising or at its peak hot, fading
+ * past its peak, none evergreen. */
+double sim_assume_resale(const tg_sim_assume *a, int trend_phase);
+
 /* What an assumption can move: returns (and with them everything else),
  * satisfaction, the resale value recovered. */
 enum { TG_MOVES_RETURNS = 1, TG_MOVES_SATISFACTION = 2, TG_MOVES_RESALE = 4,

@@ -23,6 +23,10 @@ double stats_relative_reduction(double r0, double l0, double rk, double lk);
  * linearly between order statistics (R's type 7). */
 double stats_quantile(const double *sorted, size_t n, double q);
 
+/* A Poisson(1) draw: how many times a unit counts in one resample of the
+ * Poisson bootstrap (as drawing with replacement does for many units). */
+int stats_poisson1(tg_rng *r);
+
 /* Units of the cluster bootstrap (shoppers): unit i bought lines[i * arms
  * + k] lines and returned returns[i * arms + k] of them in arm k; arm 0 is
  * control. A unit may sit in several arms (paired: the same shopper played

@@ -12,7 +12,7 @@
 typedef struct tg_store tg_store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 enum {
     STORE_CREATE = 1,   /* create the file (and its folder) when missing */
@@ -78,10 +78,11 @@ int store_features_rebuild(tg_store *s, tg_err *err);
 
 /* What the store holds (`trendguard status`): the rows of its main tables
  * (name[i], rows[i]: products, customers, hashtags, trend_snapshots,
- * purchases, orders, returns, rejects, scores, interventions, models), the
+ * purchases, orders, returns, rejects, scores, interventions (real use),
+ * pilot_decisions (the simulated pilot's), models), the
  * first and last purchase (epoch seconds; 0 without purchases) and the
  * lines returned within 30 days. */
-#define STORE_SUMMARY_COUNTS 11
+#define STORE_SUMMARY_COUNTS 12
 typedef struct tg_store_summary {
     const char *name[STORE_SUMMARY_COUNTS];
     int64_t rows[STORE_SUMMARY_COUNTS];

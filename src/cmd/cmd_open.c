@@ -62,7 +62,7 @@ const cli_spec cmd_open_spec = {
     "with a live regret-risk meter and nudges for a shopper, and the "
     "manager's dashboard. On first run with no store it creates one with "
     "demo data, trains the demo model (when trendguard-train is installed "
-    "beside it) and scores the purchases.",
+    "beside it), scores the purchases and plays the simulated pilot.",
     opts, NULL, CLI_FLAG, 0, 0, examples};
 
 int cmd_open(int argc, char **argv)

@@ -193,11 +193,31 @@ static void iv_header(void)
            "ROI");
 }
 
+static void print_pilot(const term *t, const tg_report *r)
+{
+    const tg_report_pilot *p = &r->overview.pilot;
+    char a[16], b[16], note[96] = "(simulated)";
+    if (p->has)
+        snprintf(note, sizeof note, "(simulated: the last %d weeks, %s .. "
+                 "%s, %.0f%% held out)", p->weeks,
+                 tg_date_format(p->from, a, sizeof a),
+                 tg_date_format(p->to, b, sizeof b), 100 * p->holdout);
+    heading(t, "SIMULATED PILOT", note);
+    cmd_pilot_print(p, t->cur);
+    for (int i = 0; p->has && i < p->n_nudges; i++) {
+        const tg_rate *u = &p->nudge[i].uptake;
+        printf("%s    %-20s %5ld shown, %5.1f%% taken (%.1f-%.1f%%)\n",
+               i ? "" : "  uptake by nudge:\n", p->nudge[i].id, u->n,
+               100 * u->rate, 100 * u->lo, 100 * u->hi);
+    }
+}
+
 static void print_interventions(const term *t, const tg_report *r)
 {
     const tg_report_interventions *v = &r->iv;
     const tg_report_funnel *f = &v->funnel;
-    heading(t, "INTERVENTIONS", NULL);
+    heading(t, "INTERVENTIONS", "(real use: the app and the queue, apart "
+            "from the simulated pilot)");
     printf("  funnel: %ld queued -> %ld shown -> %ld accepted -> %ld kept, "
            "%ld returned, %ld lost, %ld pending\n", f->queued, f->shown,
            f->accepted, f->kept, f->returned, f->lost, f->pending);
@@ -318,6 +338,7 @@ static void print_report(const tg_report *r, const char *db)
     print_drivers(&t, r);
     print_model(&t, r);
     print_trends(&t, r);
+    print_pilot(&t, r);
     print_interventions(&t, r);
 }
 

@@ -1,6 +1,7 @@
 /* demo.c: the first-run experience: a store filled with demo data and,
- * when the trainer is installed beside the app, the demo model, so that
- * `make run` on a fresh machine opens on something to look at. */
+ * when the trainer is installed beside the app, the demo model, its scores
+ * and the simulated pilot, so that `make run` on a fresh machine opens on
+ * something to look at. */
 #include "demo.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "trendguard/gen.h"
 #include "trendguard/ingest.h"
 #include "trendguard/nudge.h"
+#include "trendguard/pilot.h"
 #include "trendguard/score.h"
 #include "trendguard/store.h"
 
@@ -100,8 +102,21 @@ static int train_demo_model(const char *db_path, int verbose)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 70;
 }
 
-/* Scores the demo's lines with the demo model and lets the engine decide
- * the interventions the scores queued, so the dashboard opens on figures. */
+/* Plays the demo's last weeks as the simulated pilot (pilot.h), so that
+ * the dashboard opens on what the nudges did against a control group. */
+static int pilot_demo(tg_store *s, int verbose, tg_err *err)
+{
+    if (verbose)
+        fprintf(stderr, "trendguard: playing the simulated pilot...\n");
+    tg_pilot_opts o;
+    pilot_defaults(&o);
+    tg_pilot_result r;
+    return pilot_run(s, &o, &r, err);
+}
+
+/* Scores the demo's lines with the demo model, lets the engine decide the
+ * interventions the scores queued and plays the pilot, so the dashboard
+ * opens on figures. */
 static int score_demo(const char *db_path, int verbose, tg_err *err)
 {
     if (verbose)
@@ -125,6 +140,8 @@ static int score_demo(const char *db_path, int verbose, tg_err *err)
     tg_nudge_queue_result qr;
     if (rc == TG_OK)
         rc = nudge_store_process_queue(s, cat, &qo, &qr, err);
+    if (rc == TG_OK)
+        rc = pilot_demo(s, verbose, err);
     free(cat);
     explain_free(ex);
     model_free(m);

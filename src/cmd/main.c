@@ -24,8 +24,8 @@ static const cli_spec help_spec = {
 static const cli_spec *const commands[] = {
     &cmd_gen_spec, &cmd_ingest_spec, &cmd_status_spec, &cmd_sync_spec,
     &cmd_score_spec, &cmd_predict_spec, &cmd_nudge_spec, &cmd_simulate_spec,
-    &cmd_report_spec, &cmd_export_spec, &cmd_sessions_spec, &help_spec,
-    NULL};
+    &cmd_pilot_spec, &cmd_report_spec, &cmd_export_spec, &cmd_sessions_spec,
+    &help_spec, NULL};
 
 static const cli_item files[] = {
     {"~/.local/share/trendguard/trendguard.db",

@@ -16,6 +16,7 @@
 
 #include "trendguard/csv.h"
 #include "trendguard/features.h"
+#include "trendguard/sim.h"
 
 /* The tables, then the README. */
 #define NFILES (TG_EXPORT_TABLES + 1)
@@ -178,12 +179,42 @@ static void bind_params(sqlite3_stmt *st, const export_params *p)
     } v[] = {{":since", p->since},
              {":only_used", p->only_used},
              {":window", p->window},
-             {":data_end", p->data_end}};
+             {":data_end", p->data_end},
+             {":none", TG_TREND_NONE},
+             {":fading", TG_TREND_FADING}};
     for (size_t k = 0; k < sizeof v / sizeof *v; k++) {
         int i = sqlite3_bind_parameter_index(st, v[k].name);
         if (i > 0)
             sqlite3_bind_int64(st, i, v[k].v);
     }
+    const struct {
+        const char *name;
+        double v;
+    } d[] = {{":margin", p->margin},
+             {":processing", p->processing},
+             {":resale_hot", p->resale_hot},
+             {":resale_fading", p->resale_fading},
+             {":resale_none", p->resale_none}};
+    for (size_t k = 0; k < sizeof d / sizeof *d; k++) {
+        int i = sqlite3_bind_parameter_index(st, d[k].name);
+        if (i > 0)
+            sqlite3_bind_double(st, i, d[k].v);
+    }
+}
+
+/* The money assumptions a return's cost takes. */
+static int read_assumptions(export_params *p, tg_err *err)
+{
+    tg_sim_assume a;
+    int rc = sim_assume_load(NULL, &a, err);
+    if (rc != TG_OK)
+        return rc;
+    p->margin = a.margin;
+    p->processing = a.processing_share;
+    p->resale_hot = sim_assume_resale(&a, TG_TREND_PEAK);
+    p->resale_fading = sim_assume_resale(&a, TG_TREND_FADING);
+    p->resale_none = sim_assume_resale(&a, TG_TREND_NONE);
+    return TG_OK;
 }
 
 /* Writes table t to f; a write error is TG_EIO with the file named. */
@@ -427,6 +458,10 @@ static int stage_all(exporter *x, tg_store *s, const tg_export_opts *o,
                        .window = 30 * (int64_t)TG_DAY,
                        .data_end = store_count(s, SQL_DATA_END)};
     rc = money_currency(s, &p.currency, err);
+    if (rc == TG_OK)
+        rc = read_assumptions(&p, err);
+    if (rc == TG_OK)
+        rc = export_pilot_stage(s, o, err);
     for (int i = 0; rc == TG_OK && i < NFILES; i++) {
         out_file *f = &x->f[i];
         if (progress)

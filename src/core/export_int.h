@@ -67,7 +67,16 @@ typedef struct export_params {
     int64_t window;   /* the return window, seconds */
     int64_t data_end; /* the newest purchase or return in the store */
     tg_currency currency; /* every amount's (money.h) */
+    /* what a return costs (assets/simulation.json): the margin, the
+     * processing share and the share of the goods resold by the trend's
+     * phase at purchase (hot: rising or peak, fading, none) */
+    double margin, processing, resale_hot, resale_fading, resale_none;
 } export_params;
+
+/* Stages the simulated pilot's figures (export_pilot.c) in the temporary
+ * tables fact_pilot_measures and fact_pilot_intervals read, for the lines
+ * the export covers. */
+int export_pilot_stage(tg_store *s, const tg_export_opts *o, tg_err *err);
 
 /* Writes DIR/README.md's text to f: every table, column and relationship,
  * the options used, row counts, and the suggested DAX measures. */

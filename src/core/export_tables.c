@@ -4,14 +4,20 @@
  *
  * Named parameters: :since (facts of lines ordered from then on; the
  * smallest integer for everything), :only_used (1: dimensions hold only
- * the rows the facts use), :window (the 30-day return window in seconds)
- * and :data_end (the newest purchase or return, v_data_end). Every
- * dimension has a row with key -1 ("none") so that every fact key joins. */
+ * the rows the facts use), :window (the 30-day return window in seconds),
+ * :data_end (the newest purchase or return, v_data_end), and the money
+ * assumptions a return's cost takes (:margin, :processing, :resale_hot,
+ * :resale_fading, :resale_none, with the trend phases' codes :fading and
+ * :none). The pilot's tables read what export_pilot.c staged in temp
+ * tables. Every dimension has a row with key -1 ("none") so that every
+ * fact key joins. */
 #include "export_int.h"
 
 const char *const export_table_names[TG_EXPORT_TABLES] = {
     "fact_purchase_lines", "fact_returns", "fact_interventions",
-    "fact_scores", "dim_product", "dim_customer", "dim_date", "dim_trend"};
+    "fact_scores", "fact_score_drivers", "fact_pilot_measures",
+    "fact_pilot_intervals", "dim_product", "dim_customer", "dim_date",
+    "dim_trend"};
 
 const char *const export_kind_docs[EX_NUM_KINDS] = {
     [EX_INT] = "whole number",
@@ -46,18 +52,21 @@ const char *const export_kind_docs[EX_NUM_KINDS] = {
 
 #define COLS(a) a, (int)(sizeof a / sizeof *a)
 
+/* The line's trend phase when it was bought (trend_phase's code). */
+#define PHASE_AT_PURCHASE \
+    " (SELECT trend_phase(s.views_24h, s.week_views, s.prev_week_views," \
+    "   s.best_week_views, (p.ordered_at - s.captured_at) / 86400.0)" \
+    "  FROM trend_state s" \
+    "  WHERE s.hashtag_id = lh.hashtag_id AND s.captured_at <= p.ordered_at" \
+    "  ORDER BY s.captured_at DESC LIMIT 1)"
+
 /* ---- fact_purchase_lines ------------------------------------------------ */
 
 static const char SQL_PURCHASE_LINES[] =
     "SELECT p.id, p.line_code, p.order_code, p.ordered_at, p.ordered_at,"
     " p.product_id, COALESCE(p.customer_id, -1)," LINE_TREND ","
     " p.channel, p.size, p.payment, p.quantity, p.unit_price, p.discount_pct,"
-    " p.quantity * p.unit_price, p.view_minutes,"
-    " (SELECT trend_phase(s.views_24h, s.week_views, s.prev_week_views,"
-    "   s.best_week_views, (p.ordered_at - s.captured_at) / 86400.0)"
-    "  FROM trend_state s"
-    "  WHERE s.hashtag_id = lh.hashtag_id AND s.captured_at <= p.ordered_at"
-    "  ORDER BY s.captured_at DESC LIMIT 1),"
+    " p.quantity * p.unit_price, p.view_minutes," PHASE_AT_PURCHASE ","
     " l.returned, p.ordered_at + :window <= :data_end,"
     " sc.p_return, sc.model_version"
     " FROM purchases p JOIN v_labels l ON l.purchase_id = p.id" JOIN_LINE_TREND
@@ -140,12 +149,17 @@ static const export_col returns[] = {
 static const char SQL_INTERVENTIONS[] =
     "SELECT i.id, i.purchase_id, i.cart_ref, i.created_at, i.created_at,"
     " i.decided_at, i.decided_at, COALESCE(i.customer_id, p.customer_id, -1),"
-    " COALESCE(p.product_id, -1)," LINE_TREND ", i.model_version, i.score,"
-    " i.status, i.nudge, i.offer, i.offer_cost,"
+    " COALESCE(p.product_id, -1)," LINE_TREND ", i.source, i.moment,"
+    " i.model_version, i.score, i.status, i.nudge, i.offer, i.offer_cost,"
     " i.status IN ('shown', 'accepted', 'declined'), i.status = 'accepted',"
-    " i.outcome, CASE i.outcome WHEN 'returned' THEN 1 WHEN 'kept' THEN 0"
-    "  WHEN 'lost' THEN 0 END,"
-    " p.quantity * p.unit_price, i.why"
+    " i.outcome, CASE i.outcome WHEN 'returned' THEN 1 WHEN 'exchanged'"
+    "  THEN 1 WHEN 'kept' THEN 0 WHEN 'lost' THEN 0 END,"
+    " p.quantity * p.unit_price,"
+    " p.quantity * p.unit_price * (:margin + :processing + (1 - :margin)"
+    "  * (1 - CASE COALESCE(" PHASE_AT_PURCHASE ", :none)"
+    "   WHEN :none THEN :resale_none WHEN :fading THEN :resale_fading"
+    "   ELSE :resale_hot END)),"
+    " i.why"
     " FROM interventions i LEFT JOIN purchases p ON p.id = i.purchase_id"
     JOIN_LINE_TREND " WHERE" INTERVENTIONS_SINCE "ORDER BY i.id";
 
@@ -154,14 +168,22 @@ static const export_col interventions[] = {
     {"purchase_line_key", EX_INT,
      "the line scored, joins fact_purchase_lines; empty for a cart"},
     {"cart_ref", EX_TEXT, "the cart, for a decision taken before a purchase"},
-    {"date_key", EX_DATEKEY, "the day it was queued, joins dim_date"},
-    {"created_at", EX_TS, "when it was queued"},
+    {"date_key", EX_DATEKEY,
+     "the day of its moment (the line's purchase, a return's arrival, the "
+     "app's clock; never the day a command ran), joins dim_date"},
+    {"created_at", EX_TS, "when it was queued or shown"},
     {"decided_date_key", EX_DATEKEY,
      "the day it was decided, joins dim_date (inactive); empty while queued"},
     {"decided_at", EX_TS, "when the engine decided"},
     {"customer_key", EX_INT, "joins dim_customer; -1 for an anonymous buyer"},
     {"product_key", EX_INT, "joins dim_product; -1 without a line"},
     {"trend_key", EX_INT, "joins dim_trend (the line's trend); -1 for none"},
+    {"source", EX_TEXT,
+     "live (the app and the queue: real use) or pilot (the simulated "
+     "pilot: its shoppers are the shopper model's)"},
+    {"moment", EX_TEXT,
+     "for the pilot, the moment it decided at: item, cart, order (the "
+     "pre-ship check), return or restock"},
     {"model_version", EX_INT, "the model whose score queued it"},
     {"score", EX_FIX4, "that predicted return probability"},
     {"status", EX_TEXT, "queued, shown, accepted, declined or skipped"},
@@ -171,11 +193,18 @@ static const export_col interventions[] = {
     {"shown", EX_INT, "1 when a nudge was shown (shown, accepted, declined)"},
     {"accepted", EX_INT, "1 when the shopper accepted it"},
     {"outcome", EX_TEXT,
-     "kept, returned or lost once the line's 30-day window closed; empty "
+     "kept, returned, exchanged (the pilot's: returned for an exchange) or "
+     "lost (not bought) once the line's 30-day window closed; empty "
      "before"},
     {"outcome_returned", EX_INT,
-     "1 when the outcome is returned, 0 for kept or lost, empty before"},
+     "1 when the outcome is returned or exchanged, 0 for kept or lost, "
+     "empty before"},
     {"line_amount", EX_FIX2, "the line's quantity x unit price paid"},
+    {"return_cost", EX_FIX2,
+     "what a return of the line costs the shop: line_amount x (margin + "
+     "processing + (1 - margin) x the share of the goods not resold, by "
+     "the line's trend phase at purchase), from the assumptions named in "
+     "this README"},
     {"why", EX_TEXT, "why the engine chose as it did"},
 };
 
@@ -187,7 +216,7 @@ static const char SQL_SCORES[] =
     " sc.p_return, m.threshold, sc.p_return >= m.threshold,"
     " sc.model_version = (SELECT MAX(s2.model_version) FROM scores s2"
     "  WHERE s2.purchase_id = sc.purchase_id),"
-    " l.returned, sc.drivers"
+    " l.returned"
     " FROM scores sc JOIN purchases p ON p.id = sc.purchase_id"
     " JOIN v_labels l ON l.purchase_id = p.id" JOIN_LINE_TREND
     " LEFT JOIN model_registry m ON m.version = sc.model_version"
@@ -207,7 +236,87 @@ static const export_col scores[] = {
     {"flagged", EX_INT, "1 when p_return reached the threshold"},
     {"is_newest", EX_INT, "1 for the newest model's score of the line"},
     {"returned", EX_INT, "the line's label (see fact_purchase_lines)"},
-    {"drivers", EX_TEXT, "the three strongest reasons, as JSON"},
+};
+
+/* ---- fact_score_drivers ------------------------------------------------- */
+
+/* Each score's reasons, from the JSON the store keeps (risk.h), a row
+ * each; a value that is not JSON is left out. */
+static const char SQL_SCORE_DRIVERS[] =
+    "SELECT sc.purchase_id, sc.model_version, j.key + 1,"
+    " json_extract(j.value, '$.feature'),"
+    " json_extract(j.value, '$.contribution'),"
+    " json_extract(j.value, '$.text'),"
+    " sc.model_version = (SELECT MAX(s2.model_version) FROM scores s2"
+    "  WHERE s2.purchase_id = sc.purchase_id)"
+    " FROM scores sc JOIN purchases p ON p.id = sc.purchase_id,"
+    " json_each(CASE WHEN json_valid(sc.drivers) AND"
+    "  json_type(sc.drivers) = 'array' THEN sc.drivers ELSE '[]' END) j"
+    " WHERE json_type(j.value) = 'object' AND" LINES_SINCE
+    "ORDER BY sc.purchase_id, sc.model_version, j.key";
+
+static const export_col score_drivers[] = {
+    {"purchase_line_key", EX_INT,
+     "the line scored, joins fact_purchase_lines; with model_version and "
+     "rank unique"},
+    {"model_version", EX_INT, "the model that scored it (fact_scores)"},
+    {"rank", EX_INT, "1 for the strongest reason, then 2, 3"},
+    {"feature", EX_TEXT, "the model's feature behind it"},
+    {"contribution", EX_FIX4,
+     "what it added to the score, in log-odds (TreeSHAP)"},
+    {"sentence", EX_TEXT, "the reason in the shopper's words"},
+    {"is_newest", EX_INT, "1 for the newest model's score of the line"},
+};
+
+/* ---- the simulated pilot: by month and arm, and its intervals ----------- */
+
+static const char SQL_PILOT_MEASURES[] =
+    "SELECT date_key, month, arm, lines, settled, returned, recorded,"
+    " return_cost, value_lost, spend, orders, satisfaction_sum"
+    " FROM temp.pilot_measures ORDER BY date_key, arm";
+
+static const export_col pilot_measures[] = {
+    {"date_key", EX_DATEKEY,
+     "the month's first day, joins dim_date (the month of the purchase)"},
+    {"month", EX_TEXT, "YYYY-MM"},
+    {"arm", EX_TEXT,
+     "control (no nudges: as the store recorded) or treatment (the engine's "
+     "nudges, the shopper model's answers)"},
+    {"lines", EX_INT, "the pilot's lines bought that month, settled or not"},
+    {"settled_lines", EX_INT,
+     "of them, settled: their 30-day window closed by the data end"},
+    {"returned_lines", EX_INT,
+     "settled lines returned (a line not bought after a nudge is not)"},
+    {"recorded_returned_lines", EX_INT,
+     "the same settled lines returned as the store recorded them, without "
+     "nudges"},
+    {"return_cost", EX_FIX2,
+     "what the settled lines' returns cost: the margin given back (an "
+     "exchange keeps most of it), processing, the goods' value not "
+     "recovered"},
+    {"value_lost", EX_FIX2,
+     "of it, the goods' value not recovered when back on sale"},
+    {"spend", EX_FIX2,
+     "what the nudges cost on settled lines: offers taken, the margin of "
+     "lines not bought, the fast restock's route"},
+    {"orders", EX_INT, "orders with a settled line"},
+    {"satisfaction_sum", EX_FIX4,
+     "the sum over those orders of their satisfaction index"},
+};
+
+static const char SQL_PILOT_INTERVALS[] =
+    "SELECT period, measure, value, ci_low, ci_high"
+    " FROM temp.pilot_intervals ORDER BY rowid";
+
+static const export_col pilot_intervals[] = {
+    {"period", EX_TEXT, "all, or a month YYYY-MM"},
+    {"measure", EX_TEXT,
+     "returns_avoided, net_saving, roi, resale_recovered or "
+     "satisfaction_change (all only)"},
+    {"value", EX_FIX4, "the figure (the measures below compute it)"},
+    {"ci_low", EX_FIX4,
+     "its 95% interval's low end: a cluster bootstrap over customers"},
+    {"ci_high", EX_FIX4, "its high end"},
 };
 
 /* ---- dim_product -------------------------------------------------------- */
@@ -297,7 +406,8 @@ static const char SQL_DATES[] =
     INTERVENTIONS_SINCE
     " UNION ALL SELECT i.decided_at FROM interventions i"
     "  LEFT JOIN purchases p ON p.id = i.purchase_id WHERE"
-    INTERVENTIONS_SINCE "),"
+    INTERVENTIONS_SINCE
+    " UNION ALL SELECT month_start FROM temp.pilot_measures),"
     " b(lo, hi) AS (SELECT MIN(" DAY_OF("x") "), MAX(" DAY_OF("x") ")"
     "  FROM t),"
     " d(day) AS (SELECT lo FROM b WHERE lo IS NOT NULL"
@@ -368,6 +478,17 @@ const export_table export_tables[TG_EXPORT_TABLES] = {
                                       COLS(interventions)},
     [TG_EXPORT_FACT_SCORES] = {"one line scored by one model version",
                                SQL_SCORES, COLS(scores)},
+    [TG_EXPORT_FACT_SCORE_DRIVERS] = {"one reason of a score (a bridge: a "
+                                      "line's reasons as rows)",
+                                      SQL_SCORE_DRIVERS, COLS(score_drivers)},
+    [TG_EXPORT_FACT_PILOT_MEASURES] = {"one arm of the simulated pilot in "
+                                       "one month of purchases",
+                                       SQL_PILOT_MEASURES,
+                                       COLS(pilot_measures)},
+    [TG_EXPORT_FACT_PILOT_INTERVALS] = {"one figure of the simulated pilot "
+                                        "with its 95% interval",
+                                        SQL_PILOT_INTERVALS,
+                                        COLS(pilot_intervals)},
     [TG_EXPORT_DIM_PRODUCT] = {"one product", SQL_PRODUCTS, COLS(products)},
     [TG_EXPORT_DIM_CUSTOMER] = {"one customer", SQL_CUSTOMERS,
                                 COLS(customers)},

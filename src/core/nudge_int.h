@@ -74,4 +74,50 @@ int nudge_history_bought(const nudge_history *h, int64_t now,
                          int64_t product, double *n);
 void nudge_history_free(nudge_history *h);
 
+/* ---- a bought line as the engine reads it (nudge_line.c) ---------------- */
+
+/* The columns a line's engine input is read from, in this order, then
+ * every features.h feature from the training-set cache: p the purchase,
+ * pr its product, c its customer (may be missing), v its line_features
+ * row. */
+#define NUDGE_LINE_FEATURE(name, doc) ", v." #name
+#define NUDGE_LINE_COLUMNS                                                    \
+    " p.order_code, p.size, p.ordered_at, p.product_id, pr.name, pr.sizes,"  \
+    " COALESCE(c.segment, 'unknown'), c.usual_size, c.shoe_size"            \
+    TG_FEATURES(NUDGE_LINE_FEATURE)
+enum { NL_ORDER, NL_SIZE, NL_ORDERED_AT, NL_PRODUCT, NL_NAME, NL_SIZES,
+       NL_SEGMENT, NL_USUAL, NL_SHOE, NL_FEATURES };
+
+/* The statements (and, for many lines in time order, the history pass)
+ * that answer a line's facts. */
+typedef struct nudge_line_reader {
+    sqlite3_stmt *kept, *reviews;
+    nudge_history *hist; /* NULL: one statement per line */
+} nudge_line_reader;
+/* pass: read the history in one pass (lines must then come in time
+ * order). */
+int nudge_line_open(nudge_line_reader *r, tg_store *s, int pass,
+                    tg_err *err);
+void nudge_line_close(nudge_line_reader *r);
+/* The engine's input for the line in row, whose NUDGE_LINE_COLUMNS start
+ * at column `first`: now (its purchase), segment, features, size and the
+ * range offered, the item's name (valid until the row steps), and the
+ * facts from the store's history before it. Score, drivers, scorer and
+ * moment are the caller's. */
+int nudge_line_input(nudge_line_reader *r, tg_store *s, sqlite3_stmt *row,
+                     int first, tg_nudge_input *in, tg_err *err);
+/* The range of size ranks of "XS|S|M", "36|37" ("ONE": 0..0; none: lo >
+ * hi). */
+void nudge_size_range(const char *sizes, int *lo, int *hi);
+
+/* Each shopper's nudges of the day, by customer id. */
+typedef struct nudge_caps {
+    struct nudge_cap_slot *slot;
+    size_t cap, used;
+} nudge_caps;
+/* The counts of a customer (> 0), added when new; NULL when out of
+ * memory. */
+tg_nudge_shopper *nudge_caps_get(nudge_caps *m, int64_t customer);
+void nudge_caps_free(nudge_caps *m);
+
 #endif

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "nudge_int.h"
 #include "trendguard/risk.h"
@@ -22,12 +21,7 @@
  * view, SQLite works out every line before the join: 1.8 GB and 8 s at
  * TrendBuy's scale). */
 static const char SQL_QUEUE[] =
-    "SELECT i.id, i.purchase_id, i.customer_id, i.model_version, i.score,"
-    " i.drivers, p.order_code, p.size, p.ordered_at, p.product_id, pr.name,"
-    " pr.sizes, COALESCE(c.segment, 'unknown'), c.usual_size, c.shoe_size"
-#define TG_QUEUE_COL(name, doc) ", v." #name
-    TG_FEATURES(TG_QUEUE_COL)
-#undef TG_QUEUE_COL
+    "SELECT i.id, i.customer_id, i.score, i.drivers," NUDGE_LINE_COLUMNS
     " FROM interventions i"
     " JOIN purchases p ON p.id = i.purchase_id"
     " JOIN products pr ON pr.id = p.product_id"
@@ -35,51 +29,35 @@ static const char SQL_QUEUE[] =
     " JOIN line_features v ON v.purchase_id = i.purchase_id"
     " WHERE i.status = 'queued'"
     " ORDER BY p.ordered_at, p.order_code, i.id LIMIT ?";
-enum {
-    Q_ID, Q_PURCHASE, Q_CUSTOMER, Q_VERSION, Q_SCORE, Q_DRIVERS, Q_ORDER,
-    Q_SIZE, Q_ORDERED_AT, Q_PRODUCT, Q_NAME, Q_SIZES, Q_SEGMENT, Q_USUAL,
-    Q_SHOE, Q_FEATURES
-};
+enum { Q_ID, Q_CUSTOMER, Q_SCORE, Q_DRIVERS, Q_LINE };
 /* Decisions wait in a temporary table and are applied in one statement,
- * so the queue's scan never sees its own writes. */
+ * so the queue's scan never sees its own writes. Each is dated at its
+ * moment, the line's purchase (the time it was decided for), unless the
+ * caller gives a time. */
 static const char SQL_TEMP[] =
     "CREATE TEMP TABLE IF NOT EXISTS nudge_decided(id INTEGER PRIMARY KEY,"
     " nudge TEXT, offer TEXT, offer_cost REAL, status TEXT, why TEXT,"
-    " segment TEXT, driver TEXT, band TEXT, sample REAL);"
+    " segment TEXT, driver TEXT, band TEXT, sample REAL, at INTEGER);"
     "DELETE FROM temp.nudge_decided;";
 static const char SQL_TEMP_ADD[] =
-    "INSERT INTO temp.nudge_decided VALUES(?,?,?,?,?,?,?,?,?,?)";
+    "INSERT INTO temp.nudge_decided VALUES(?,?,?,?,?,?,?,?,?,?,?)";
 static const char SQL_APPLY[] =
     "UPDATE interventions SET nudge = d.nudge, offer = d.offer,"
-    " offer_cost = d.offer_cost, status = d.status, decided_at = ?,"
+    " offer_cost = d.offer_cost, status = d.status,"
+    " decided_at = COALESCE(?, d.at),"
     " why = d.why FROM temp.nudge_decided d WHERE interventions.id = d.id;";
 static const char SQL_APPLY_CONTEXT[] =
     "INSERT OR REPLACE INTO nudge_context(intervention_id, segment, driver,"
     " band, sample) SELECT id, segment, driver, band, sample"
     " FROM temp.nudge_decided WHERE status = 'shown';"
     "DELETE FROM temp.nudge_decided;";
-/* Buyers whose usual (or shoe) size is the shopper's who bought this
- * product in a size, with their lines' 30-day windows closed: how many,
- * and how many kept it. */
-static const char SQL_KEPT[] =
-    "SELECT COUNT(*), COALESCE(SUM(NOT EXISTS (SELECT 1 FROM returns r"
-    "  WHERE r.purchase_id = q.id"
-    "  AND r.returned_at <= q.ordered_at + 2592000)), 0)"
-    " FROM purchases q JOIN customers qc ON qc.id = q.customer_id"
-    " WHERE q.product_id = ?1 AND q.size = ?2"
-    " AND q.ordered_at <= ?3 - 2592000"
-    " AND CASE WHEN ?5 THEN qc.shoe_size ELSE qc.usual_size END = ?4";
-static const char SQL_REVIEWS[] =
-    "SELECT COUNT(*) FROM purchases WHERE product_id = ? AND ordered_at < ?";
-static const char SQL_CUSTOMER_SIZES[] =
-    "SELECT usual_size, shoe_size FROM customers WHERE id = ?";
 static const char SQL_SETTLE[] =
     "SELECT i.id, EXISTS (SELECT 1 FROM returns r WHERE r.purchase_id = p.id"
     "  AND r.returned_at <= p.ordered_at + 2592000)"
     " FROM interventions i JOIN purchases p ON p.id = i.purchase_id"
     " JOIN nudge_context c ON c.intervention_id = i.id"
     " WHERE i.status IN ('shown', 'accepted', 'declined')"
-    " AND i.outcome IS NULL AND p.ordered_at + 2592000 <= ? ORDER BY i.id";
+    " AND i.source = 'live' AND i.outcome IS NULL AND p.ordered_at + 2592000 <= ? ORDER BY i.id";
 static const char SQL_DATA_END[] = "SELECT t FROM v_data_end";
 
 static int64_t day_of(int64_t t)
@@ -92,95 +70,14 @@ static int fail_code(tg_err *err)
     return err && err->code ? err->code : TG_EINTERNAL;
 }
 
-/* ---- per-shopper caps: customer id -> today's counts ------------------- */
-
-typedef struct cap_slot {
-    int64_t customer;
-    tg_nudge_shopper sh;
-} cap_slot;
-
-typedef struct cap_map {
-    cap_slot *slot;
-    size_t cap, used;
-} cap_map;
-
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    return x;
-}
-
-static tg_nudge_shopper *cap_get(cap_map *m, int64_t customer)
-{
-    if (m->used * 2 >= m->cap) {
-        size_t nc = m->cap ? m->cap * 2 : 1024;
-        cap_slot *ns = calloc(nc, sizeof *ns);
-        if (!ns)
-            return NULL;
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->slot[i].customer) {
-                size_t j = mix((uint64_t)m->slot[i].customer) & (nc - 1);
-                while (ns[j].customer)
-                    j = (j + 1) & (nc - 1);
-                ns[j] = m->slot[i];
-            }
-        free(m->slot);
-        m->slot = ns;
-        m->cap = nc;
-    }
-    size_t j = mix((uint64_t)customer) & (m->cap - 1);
-    while (m->slot[j].customer && m->slot[j].customer != customer)
-        j = (j + 1) & (m->cap - 1);
-    if (!m->slot[j].customer) {
-        m->slot[j].customer = customer;
-        m->slot[j].sh.day = INT64_MIN;
-        m->used++;
-    }
-    return &m->slot[j].sh;
-}
-
-/* ---- reading one queued row ------------------------------------------------- */
-
-/* The sizes a product is offered in ("XS|S|M", "36|37", "ONE"): the range
- * of their ranks. */
-static void size_range(const char *sizes, int *lo, int *hi)
-{
-    *lo = 1;
-    *hi = 0;
-    if (!sizes)
-        return;
-    char buf[256];
-    tg_strlcpy(buf, sizes, sizeof buf);
-    char *save = NULL;
-    for (char *t = strtok_r(buf, "|", &save); t; t = strtok_r(NULL, "|",
-                                                               &save)) {
-        int shoe = 0, r = features_size_rank(t, &shoe);
-        if (r < 0)
-            continue;
-        if (*lo > *hi) {
-            *lo = *hi = r;
-        } else {
-            *lo = r < *lo ? r : *lo;
-            *hi = r > *hi ? r : *hi;
-        }
-    }
-}
-
-static const char *col_text(sqlite3_stmt *st, int i)
-{
-    return (const char *)sqlite3_column_text(st, i);
-}
-
 typedef struct queue_ctx {
     tg_store *s;
     const tg_nudge_catalog *c;
-    sqlite3_stmt *kept, *reviews, *add;
-    nudge_history *hist; /* NULL: ask the store for each row */
+    sqlite3_stmt *add;
+    nudge_line_reader lines;
     tg_bandit *bandit;
     tg_rng rng;
-    cap_map caps;
+    nudge_caps caps;
     tg_nudge_session session;
     char order[64];
     tg_nudge_budget budget;
@@ -188,125 +85,40 @@ typedef struct queue_ctx {
     tg_nudge_queue_result *r;
 } queue_ctx;
 
-/* "Buyers your size kept size {suggested_size}" and how many bought the
- * item, from the store's history before `now`. usual: the shopper's usual
- * (or shoe) size as stored. hist: the queue's pass over the history, or
- * NULL. */
-static void history_facts(sqlite3_stmt *kept, sqlite3_stmt *reviews,
-                          const nudge_history *hist, int64_t product,
-                          const char *usual, int64_t now, tg_nudge_input *in)
+static const char *col_text(sqlite3_stmt *st, int i)
 {
-    if (!hist || nudge_history_bought(hist, now, product, &in->reviews)) {
-        sqlite3_bind_int64(reviews, 1, product);
-        sqlite3_bind_int64(reviews, 2, now);
-        if (sqlite3_step(reviews) == SQLITE_ROW)
-            in->reviews = sqlite3_column_double(reviews, 0);
-        sqlite3_reset(reviews);
-    }
-    double m = nudge_size_mismatch(in->x);
-    if (isnan(m) || !usual || (m == 0 && !(in->x[TG_F_sizes_of_item] >= 2)))
-        return; /* no other size to suggest */
-    int s = in->size - (int)m;
-    if (in->size_lo <= in->size_hi)
-        s = s < in->size_lo ? in->size_lo : s > in->size_hi ? in->size_hi : s;
-    char name[16];
-    if (in->is_shoe)
-        snprintf(name, sizeof name, "%d", s);
-    else if (s >= 0 && s < tg_num_sizes)
-        snprintf(name, sizeof name, "%s", tg_size_names[s]);
-    else
-        return;
-    double n = 0, k = 0;
-    if (!hist || nudge_history_kept(hist, now, product, in->is_shoe, name,
-                                    usual, &n, &k) != 0) {
-        sqlite3_bind_int64(kept, 1, product);
-        sqlite3_bind_text(kept, 2, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(kept, 3, now);
-        sqlite3_bind_text(kept, 4, usual, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(kept, 5, in->is_shoe);
-        int step = sqlite3_step(kept);
-        if (step == SQLITE_ROW) {
-            n = sqlite3_column_double(kept, 0);
-            k = sqlite3_column_double(kept, 1);
-        }
-        sqlite3_reset(kept);
-        if (step != SQLITE_ROW)
-            return;
-    }
-    in->kept_n = n;
-    if (n > 0)
-        in->kept_pct = 100.0 * k / n;
+    return (const char *)sqlite3_column_text(st, i);
 }
 
-int nudge_store_facts(tg_store *s, int64_t product_id, int64_t customer_id,
-                      int64_t now, tg_nudge_input *in, tg_err *err)
+/* The line's input with the score and drivers the queue logged. */
+static int read_input(queue_ctx *q, sqlite3_stmt *row, tg_nudge_input *in,
+                      tg_err *err)
 {
-    sqlite3_stmt *kept = store_prepare(s, SQL_KEPT, err);
-    sqlite3_stmt *rev = kept ? store_prepare(s, SQL_REVIEWS, err) : NULL;
-    sqlite3_stmt *cu = rev ? store_prepare(s, SQL_CUSTOMER_SIZES, err)
-                           : NULL;
-    int rc = cu ? TG_OK : fail_code(err);
-    if (rc == TG_OK) {
-        sqlite3_bind_int64(cu, 1, customer_id);
-        const char *usual = NULL;
-        if (sqlite3_step(cu) == SQLITE_ROW)
-            usual = (const char *)sqlite3_column_text(cu, in->is_shoe);
-        history_facts(kept, rev, NULL, product_id, usual, now, in);
-    }
-    sqlite3_finalize(kept);
-    sqlite3_finalize(rev);
-    sqlite3_finalize(cu);
-    return rc;
-}
-
-static void read_input(queue_ctx *q, sqlite3_stmt *row, tg_nudge_input *in)
-{
-    nudge_input_init(in);
-    in->now = sqlite3_column_int64(row, Q_ORDERED_AT);
-    in->segment = features_code(tg_segment_names, TG_NUM_SEGMENTS,
-                                col_text(row, Q_SEGMENT));
-    if (in->segment < 0)
-        in->segment = TG_SEG_UNKNOWN;
-    for (int f = 0; f < TG_NUM_FEATURES; f++)
-        in->x[f] = sqlite3_column_type(row, Q_FEATURES + f) == SQLITE_NULL
-                       ? NAN
-                       : (float)sqlite3_column_double(row, Q_FEATURES + f);
+    if (nudge_line_input(&q->lines, q->s, row, Q_LINE, in, err) != TG_OK)
+        return fail_code(err);
     if (sqlite3_column_type(row, Q_SCORE) != SQLITE_NULL)
         in->score = sqlite3_column_double(row, Q_SCORE);
     in->n_drivers = risk_drivers_read(col_text(row, Q_DRIVERS), in->driver,
                                       in->contribution,
                                       TG_NUDGE_MAX_DRIVERS);
-    const char *size = col_text(row, Q_SIZE);
-    int shoe = 0, rank = size ? features_size_rank(size, &shoe) : -1;
-    in->size = rank < 0 ? 0 : rank;
-    in->is_shoe = shoe;
-    size_range(col_text(row, Q_SIZES), &in->size_lo, &in->size_hi);
-    in->item = col_text(row, Q_NAME);
     in->scorer = q->scorer;
-    history_facts(q->kept, q->reviews, q->hist,
-                  sqlite3_column_int64(row, Q_PRODUCT),
-                  col_text(row, in->is_shoe ? Q_SHOE : Q_USUAL),
-                  in->now, in);
+    return TG_OK;
 }
 
 /* One queued row: a cart-level nudge first for several sizes of an item,
  * else an item-level one. */
 static int decide_row(queue_ctx *q, sqlite3_stmt *row, tg_err *err)
 {
-    if (q->hist &&
-        nudge_history_advance(q->hist, q->s,
-                              sqlite3_column_int64(row, Q_ORDERED_AT),
-                              err) != TG_OK)
-        return fail_code(err);
     tg_nudge_input in;
-    read_input(q, row, &in);
-    const char *order = col_text(row, Q_ORDER);
+    if (read_input(q, row, &in, err) != TG_OK)
+        return fail_code(err);
+    const char *order = col_text(row, Q_LINE + NL_ORDER);
     if (!order || strcmp(order, q->order) != 0) {
         nudge_session_init(&q->session);
         tg_strlcpy(q->order, order ? order : "", sizeof q->order);
     }
     int64_t customer = sqlite3_column_int64(row, Q_CUSTOMER);
-    tg_nudge_shopper *sh = customer > 0 ? cap_get(&q->caps, customer) : NULL;
+    tg_nudge_shopper *sh = customer > 0 ? nudge_caps_get(&q->caps, customer) : NULL;
     if (customer > 0 && !sh)
         return tg_fail(err, TG_EINTERNAL, "out of memory");
     if (sh)
@@ -349,6 +161,7 @@ static int decide_row(queue_ctx *q, sqlite3_stmt *row, tg_err *err)
         sqlite3_bind_null(st, 10);
     else
         sqlite3_bind_double(st, 10, d.sample);
+    sqlite3_bind_int64(st, 11, in.now);
     int step = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -389,13 +202,9 @@ static int decide_queue(queue_ctx *q, const tg_nudge_queue_opts *o,
         return tg_fail(err, TG_EINTERNAL, "the training-set cache is not "
                        "current after its refresh");
     sqlite3_stmt *st = store_prepare(q->s, SQL_QUEUE, err);
-    q->kept = store_prepare(q->s, SQL_KEPT, err);
-    q->reviews = store_prepare(q->s, SQL_REVIEWS, err);
-    q->add = store_prepare(q->s, SQL_TEMP_ADD, err);
-    int rc = st && q->kept && q->reviews && q->add ? TG_OK : fail_code(err);
-    if (rc == TG_OK && use_pass(q->s, o) &&
-        !(q->hist = nudge_history_open(q->s, err)))
-        rc = fail_code(err);
+    q->add = st ? store_prepare(q->s, SQL_TEMP_ADD, err) : NULL;
+    int rc = q->add ? nudge_line_open(&q->lines, q->s, use_pass(q->s, o), err)
+                    : fail_code(err);
     if (rc == TG_OK) {
         sqlite3_bind_int64(st, 1, o->limit > 0 ? o->limit : -1);
         int step;
@@ -405,18 +214,16 @@ static int decide_queue(queue_ctx *q, const tg_nudge_queue_opts *o,
             rc = store_fail(q->s, err, "reading the queue");
     }
     sqlite3_finalize(st);
-    sqlite3_finalize(q->kept);
-    sqlite3_finalize(q->reviews);
     sqlite3_finalize(q->add);
-    nudge_history_free(q->hist);
-    q->kept = q->reviews = q->add = NULL;
-    q->hist = NULL;
+    nudge_line_close(&q->lines);
+    q->add = NULL;
     if (rc != TG_OK)
         return rc;
     sqlite3_stmt *ap = store_prepare(q->s, SQL_APPLY, err);
     if (!ap)
         return fail_code(err);
-    sqlite3_bind_int64(ap, 1, now);
+    if (now)
+        sqlite3_bind_int64(ap, 1, now);
     rc = sqlite3_step(ap) == SQLITE_DONE
              ? TG_OK
              : store_fail(q->s, err, "writing the decisions");
@@ -508,7 +315,7 @@ int nudge_store_process_queue(tg_store *s, const tg_nudge_catalog *c,
     q.budget.day = INT64_MIN;
     q.order[0] = '\0';
     tg_rng_seed(&q.rng, o->seed);
-    int64_t now = o->now ? o->now : (int64_t)time(NULL);
+    int64_t now = o->now;
     q.bandit = bandit_create(c->n, 1, 1);
     if (!q.bandit)
         return tg_fail(err, TG_EINTERNAL, "out of memory");
@@ -529,7 +336,7 @@ int nudge_store_process_queue(tg_store *s, const tg_nudge_catalog *c,
         store_rollback(s);
         memset(r, 0, sizeof *r);
     }
-    free(q.caps.slot);
+    nudge_caps_free(&q.caps);
     bandit_free(q.bandit);
     model_free(m);
     free(map);

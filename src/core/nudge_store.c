@@ -29,7 +29,7 @@ static const char SQL_BUDGET_SPEND[] =
     " ON CONFLICT(day) DO UPDATE SET spent = spent + excluded.spent";
 static const char SQL_SHOPPER_DAY[] =
     "SELECT nudge, COUNT(*) FROM interventions WHERE customer_id = ?"
-    " AND decided_at >= ? AND decided_at < ?"
+    " AND decided_at >= ? AND decided_at < ? AND source = 'live'"
     " AND status IN ('shown', 'accepted', 'declined') GROUP BY nudge";
 static const char SQL_LOG[] =
     "INSERT INTO interventions(created_at, purchase_id, cart_ref,"

@@ -2,7 +2,8 @@
  * pass over the filtered period's purchase lines with their label and
  * newest score gives the KPIs, the weekly series, the risk histogram, the
  * top drivers and the riskiest products; return reasons and the
- * intervention funnel come from two small queries. Reads only, keeps no
+ * intervention funnel (real use) come from two small queries, the
+ * simulated pilot's figures from report_pilot. Reads only, keeps no
  * state between calls: the dashboard's worker thread calls it on its own
  * connection. */
 #include "trendguard/report.h"
@@ -472,9 +473,7 @@ int report_dashboard(tg_store *s, const tg_report_filter *f,
         rc = report_interventions(s, f, NULL, iv, err);
     if (rc == TG_OK) {
         d->funnel = iv->funnel;
-        d->kpi.returns_avoided = iv->value.returns_avoided;
-        d->kpi.money_saved = iv->value.saved;
-        d->kpi.roi = iv->value.roi;
+        d->value = iv->value;
         d->kpi.acceptance_rate = iv->funnel.shown
                                      ? (double)iv->funnel.accepted /
                                        (double)iv->funnel.shown
@@ -482,5 +481,7 @@ int report_dashboard(tg_store *s, const tg_report_filter *f,
     }
     free(iv);
     free(c.products.v);
+    if (rc == TG_OK)
+        rc = report_pilot(s, f, NULL, &d->pilot, err);
     return rc;
 }

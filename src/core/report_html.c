@@ -224,6 +224,7 @@ static const char CSS[] =
     "table{border-collapse:collapse;width:100%;font-size:13px}"
     "th,td{padding:4px 8px;text-align:right;border-bottom:1px solid #eceef2}"
     "th:first-child,td:first-child{text-align:left}"
+    ".tile small{font-size:13px;font-weight:normal;color:#5b6272}"
     ".note{color:#5b6272;font-size:13px}";
 
 static void tile(sb *b, const char *value_html, const char *what)
@@ -235,11 +236,24 @@ static void tile(sb *b, const char *value_html, const char *what)
     sb_str(b, "</span></div>\n");
 }
 
+/* A figure with its interval as a tile's value: "260.8 <small>108.1 to
+ * 429.9</small>"; money in the store's currency when c is given, else
+ * times scale with `places` decimals. */
+static void ci_html(const tg_ci *v, const tg_currency *c, double scale,
+                    int places, const char *unit, char *buf, size_t n)
+{
+    char t[3][40];
+    report_ci_format(v, c, 0, scale, places, unit, t);
+    if (isnan(v->value))
+        snprintf(buf, n, "&ndash;");
+    else
+        snprintf(buf, n, "%s <small>%s to %s</small>", t[0], t[1], t[2]);
+}
+
 static void tiles(sb *b, const tg_report *r)
 {
-    const tg_report_value *v = &r->iv.value;
-    const tg_report_funnel *f = &r->iv.funnel;
-    char buf[96];
+    const tg_report_pilot *p = &r->overview.pilot;
+    char buf[200];
     sb_str(b, "<div class=\"tiles\">\n");
     snprintf(buf, sizeof buf, "%ld", r->overall.n);
     tile(b, buf, "matured lines (30-day window closed)");
@@ -250,18 +264,121 @@ static void tiles(sb *b, const tg_report *r)
     tile(b, buf, "of them returned");
     snprintf(buf, sizeof buf, "%.1f", r->overview.kpi.predicted_week);
     tile(b, buf, "returns the model expects from this week's lines");
-    snprintf(buf, sizeof buf, "%ld / %ld", f->shown, f->accepted);
-    tile(b, buf, "nudges shown / accepted");
-    snprintf(buf, sizeof buf, "%.1f", v->returns_avoided);
-    tile(b, buf, "returns avoided (estimate)");
-    money_format(v->saved, &r->currency, 0, buf, sizeof buf);
-    tile(b, buf, "money saved, net of offers");
-    if (isnan(v->roi))
-        snprintf(buf, sizeof buf, "&ndash;");
-    else
-        snprintf(buf, sizeof buf, "%.0f%%", 100 * v->roi);
-    tile(b, buf, "ROI of the nudges");
+    ci_html(&p->returns_avoided, NULL, 1, 1, "", buf, sizeof buf);
+    tile(b, buf, "returns avoided, simulated pilot (95% interval)");
+    ci_html(&p->net_saving, &r->currency, 1, 0, "", buf, sizeof buf);
+    tile(b, buf, "net saving, simulated pilot");
+    ci_html(&p->roi, NULL, 100, 0, "%", buf, sizeof buf);
+    tile(b, buf, "ROI, simulated pilot");
     sb_str(b, "</div>\n");
+}
+
+/* ---- the simulated pilot --------------------------------------------------------- */
+
+static void arm_item(bar_item *it, const char *label, const tg_pilot_arm *a)
+{
+    rate_item(it, label, &a->returns);
+    if (!a->returns.n)
+        snprintf(it->note, sizeof it->note, "none settled of %ld", a->lines);
+}
+
+/* Both arms' return rate, week by week, with their intervals. */
+static void pilot_weeks(sb *b, const tg_report_pilot *p, double top)
+{
+    bar_item it[2 * TG_PILOT_WEEKS];
+    char label[2 * TG_PILOT_WEEKS][32];
+    for (int i = 0; i < p->n_weeks; i++)
+        for (int a = 0; a < 2; a++) {
+            snprintf(label[2 * i + a], sizeof label[0], "%s %s",
+                     p->week[i].key, a ? "treatment" : "control");
+            arm_item(&it[2 * i + a], label[2 * i + a], &p->week[i].arm[a]);
+        }
+    svg_hbars(b, "return rate by week, both arms", it, 2 * p->n_weeks, top);
+}
+
+static void pilot_months(sb *b, const tg_report_pilot *p,
+                         const tg_currency *cur)
+{
+    sb_str(b, "<table><tr><th>month</th><th>control settled</th><th>"
+              "returned</th><th>treatment settled</th><th>returned</th>"
+              "<th>returns avoided</th><th>net saving</th><th>ROI</th>"
+              "<th>resale recovered</th></tr>\n");
+    for (int i = 0; i < p->n_months; i++) {
+        const tg_pilot_period *m = &p->month[i];
+        char ra[200];
+        ci_html(&m->returns_avoided, NULL, 1, 1, "", ra, sizeof ra);
+        sb_str(b, "<tr><td>");
+        sb_esc(b, m->key);
+        sb_printf(b, "</td><td>%ld</td><td>", m->arm[0].returns.n);
+        sb_pct(b, m->arm[0].returns.rate);
+        sb_printf(b, "</td><td>%ld</td><td>", m->arm[1].returns.n);
+        sb_pct(b, m->arm[1].returns.rate);
+        sb_printf(b, "</td><td>%s</td><td>", ra);
+        sb_money(b, m->net_saving.value, cur);
+        sb_str(b, "</td><td>");
+        sb_pct(b, m->roi.value);
+        sb_str(b, "</td><td>");
+        sb_money(b, m->resale_recovered.value, cur);
+        sb_str(b, "</td></tr>\n");
+    }
+    sb_str(b, "</table>\n");
+}
+
+static void pilot_section(sb *b, const tg_report_pilot *p,
+                          const tg_currency *cur, double top)
+{
+    sb_str(b, "<h2>Simulated pilot</h2>\n<p class=\"note\">");
+    if (!p->has) {
+        sb_esc(b, p->note);
+        sb_str(b, ".</p>\n");
+        return;
+    }
+    char d0[16], d1[16], buf[200];
+    const tg_pilot_arm *c = &p->arm[0], *t = &p->arm[1];
+    sb_printf(b, "Simulated, not measured: the last %d weeks (%s to %s) "
+              "played again with %.0f%% of the shoppers held out, the "
+              "engine deciding for the rest with model v%d and the shopper "
+              "model answering. Assumptions: ", p->weeks,
+              tg_date_format(p->from, d0, sizeof d0),
+              tg_date_format(p->to, d1, sizeof d1), 100 * p->holdout,
+              p->model_version);
+    sb_esc(b, report_pilot_assumptions);
+    sb_str(b, ".</p>\n");
+    if (p->note[0]) {
+        sb_str(b, "<p>");
+        sb_esc(b, p->note);
+        sb_str(b, ".</p>\n");
+    }
+    sb_str(b, "<div class=\"tiles\">\n");
+    ci_html(&p->resale_recovered, cur, 1, 0, "", buf, sizeof buf);
+    tile(b, buf, "resale value recovered");
+    ci_html(&p->satisfaction_change, NULL, 1, 3, "", buf, sizeof buf);
+    tile(b, buf, "satisfaction change (index 0 to 1, invented weights)");
+    sb_str(b, "</div>\n<div class=\"grid\"><div class=\"card\"><h3>"
+              "Return rate by week (95% interval)</h3>\n");
+    pilot_weeks(b, p, top);
+    sb_str(b, "</div><div class=\"card\"><h3>Uptake by nudge</h3>\n");
+    bar_item it[TG_NUDGE_MAX];
+    for (int i = 0; i < p->n_nudges; i++)
+        rate_item(&it[i], p->nudge[i].id, &p->nudge[i].uptake);
+    svg_hbars(b, "uptake by nudge", it, p->n_nudges, 1);
+    sb_str(b, "</div></div>\n<div class=\"card\"><h3>By month</h3>\n");
+    pilot_months(b, p, cur);
+    sb_printf(b, "<p class=\"note\">Settled lines (30-day window closed): "
+              "control %ld, %.1f%% returned; treatment %ld, %.1f%% returned, "
+              "%.1f%% as the store recorded the same lines without nudges. "
+              "Of the %.1f points between the arms, %.1f are the nudges' and "
+              "%.1f how the two arms differ by chance. Returns avoided = "
+              "(control's rate &minus; treatment's) &times; treatment's "
+              "settled lines; net saving the same of the cost of returns and "
+              "nudges per line; ROI = net saving / what the treatment spent "
+              "(offers, lost margin, fast restock); intervals from a cluster "
+              "bootstrap over customers.</p></div>\n", c->returns.n,
+              100 * c->returns.rate, t->returns.n, 100 * t->returns.rate,
+              100 * t->recorded.rate,
+              100 * (c->returns.rate - t->returns.rate),
+              100 * (t->recorded.rate - t->returns.rate),
+              100 * (c->returns.rate - t->recorded.rate));
 }
 
 static void overview(sb *b, const tg_dashboard *d, double top)
@@ -452,7 +569,9 @@ static void funnel(sb *b, const tg_report_funnel *f)
 static void interventions(sb *b, const tg_report_interventions *v,
                           const tg_currency *cur)
 {
-    sb_str(b, "<h2>Interventions</h2>\n<div class=\"grid\">");
+    sb_str(b, "<h2>Interventions in real use</h2>\n<p class=\"note\">The "
+              "app's and the queue's decisions, apart from the simulated "
+              "pilot's.</p>\n<div class=\"grid\">");
     funnel(b, &v->funnel);
     sb_str(b, "<div class=\"card\"><h3>Money saved per month</h3>\n");
     const char *labels[TG_REPORT_MAX_MONTHS];
@@ -633,6 +752,7 @@ char *report_html(const tg_report *r, const char *title)
     drivers(&b, r, top);
     model(&b, &r->model);
     trends(&b, r, top);
+    pilot_section(&b, &r->overview.pilot, &r->currency, top);
     interventions(&b, &r->iv, &r->currency);
     if (r->has_sweep)
         sweep_section(&b, &r->sweep);

@@ -1,8 +1,9 @@
 /* report_iv.c: the report's shared pieces (Wilson intervals, the filter's
- * period) and the interventions: the funnel from queued to outcome, and
- * what accepted nudges saved (returns avoided, money, ROI) in total, per
- * nudge and per month. How the value is estimated is written at the top
- * of report.h. */
+ * period) and the interventions of real use (the live rows: the app and
+ * the queue, never the simulated pilot's): the funnel from queued to
+ * outcome, and what accepted nudges saved (returns avoided, money, ROI) in
+ * total, per nudge and per month. How the value is estimated is written
+ * at the top of report.h. */
 #include "trendguard/report.h"
 
 #include <math.h>
@@ -44,6 +45,8 @@ int report_period(tg_store *s, const tg_report_filter *f, int64_t *data_end,
     *start = f && f->period_days > 0
                  ? *data_end - (int64_t)f->period_days * TG_DAY
                  : INT64_MIN;
+    if (f && f->has_since && f->since > *start)
+        *start = f->since;
     return TG_OK;
 }
 
@@ -78,7 +81,8 @@ void report_bind_filter(sqlite3_stmt *st, int first,
     "    WHERE purchase_id = p.id) AND ts.captured_at <= p.ordered_at" \
     "   ORDER BY ts.captured_at DESC LIMIT 1) END"
 #define IV_FILTER \
-    " AND (?2 IS NULL OR pr.category = ?2) AND (?3 IS NULL OR p.channel = ?3)"
+    " AND (?2 IS NULL OR pr.category = ?2) AND (?3 IS NULL OR p.channel = ?3)" \
+    " AND i.source = 'live'"
 /* All the data: one pass over the interventions. */
 static const char SQL_IV_ALL[] =
     IV_COLUMNS
@@ -113,9 +117,7 @@ static double return_cost(const tg_report_interventions *o, double price,
                           double trend_phase)
 {
     int phase = isnan(trend_phase) ? TG_TREND_NONE : (int)trend_phase;
-    double resale = phase == TG_TREND_NONE      ? o->resale_evergreen
-                    : phase == TG_TREND_FADING ? o->resale_decline
-                                               : o->resale_hot;
+    double resale = sim_assume_resale(&o->assume, phase);
     return price * (o->margin + o->processing_share +
                     (1 - o->margin) * (1 - resale));
 }
@@ -233,6 +235,7 @@ static int read_assumptions(const char *path, tg_report_interventions *o,
     int rc = sim_assume_load(path, &a, err);
     if (rc != TG_OK)
         return rc;
+    o->assume = a;
     o->margin = a.margin;
     o->processing_share = a.processing_share;
     o->resale_hot = a.resale[TG_SIM_RESALE_HOT];

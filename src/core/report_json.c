@@ -1,6 +1,6 @@
 /* report_json.c: `trendguard report --json`: the report's figures as one
  * JSON object (rates as fractions rounded to 1e-6, money to cents, NaN as
- * null, times as ISO-8601). */
+ * null, times as ISO-8601), the simulated pilot's among them. */
 #include "trendguard/report.h"
 
 #include <cjson/cJSON.h>
@@ -244,6 +244,129 @@ static cJSON *overview_json(const tg_dashboard *d)
     return o;
 }
 
+/* ---- the simulated pilot ---------------------------------------------------- */
+
+static void ci(cJSON *o, const char *k, const tg_ci *c, double unit)
+{
+    cJSON *f = cJSON_AddObjectToObject(o, k);
+    num(f, "value", c->value, unit);
+    cJSON *a = cJSON_AddArrayToObject(f, "ci95");
+    if (isfinite(c->lo) && isfinite(c->hi)) {
+        cJSON_AddItemToArray(a, cJSON_CreateNumber(round(c->lo / unit) *
+                                                   unit));
+        cJSON_AddItemToArray(a, cJSON_CreateNumber(round(c->hi / unit) *
+                                                   unit));
+    }
+}
+
+/* An arm; all: the totals only the whole pilot has. */
+static cJSON *pilot_arm_json(const tg_pilot_arm *a, int all)
+{
+    cJSON *o = cJSON_CreateObject();
+    num(o, "lines", (double)a->lines, 1);
+    num(o, "settled", (double)a->returns.n, 1);
+    num(o, "returned", (double)a->returns.k, 1);
+    num(o, "return_rate", a->returns.rate, 1e-6);
+    cJSON *r = cJSON_AddArrayToObject(o, "ci95");
+    if (isfinite(a->returns.lo)) {
+        cJSON_AddItemToArray(r, cJSON_CreateNumber(round(a->returns.lo * 1e6)
+                                                   / 1e6));
+        cJSON_AddItemToArray(r, cJSON_CreateNumber(round(a->returns.hi * 1e6)
+                                                   / 1e6));
+    }
+    num(o, "recorded_return_rate", a->recorded.rate, 1e-6);
+    num(o, "return_cost", a->return_cost, 0.01);
+    num(o, "value_lost", a->value_lost, 0.01);
+    num(o, "spend", a->spend, 0.01);
+    num(o, "orders", (double)a->orders, 1);
+    num(o, "satisfaction", a->satisfaction, 1e-6);
+    if (!all)
+        return o;
+    num(o, "customers", (double)a->customers, 1);
+    num(o, "amount", a->amount, 0.01);
+    num(o, "not_bought", (double)a->not_bought, 1);
+    num(o, "exchanged", (double)a->exchanged, 1);
+    num(o, "fast_restocked", (double)a->fast_restocked, 1);
+    num(o, "offer_cost", a->offer_cost, 0.01);
+    num(o, "lost_margin", a->lost_margin, 0.01);
+    num(o, "restock_cost", a->restock_cost, 0.01);
+    return o;
+}
+
+static cJSON *pilot_periods_json(const tg_pilot_period *p, int n,
+                                 const char *key)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, key, p[i].key);
+        cJSON_AddItemToObject(o, "control", pilot_arm_json(&p[i].arm[0], 0));
+        cJSON_AddItemToObject(o, "treatment",
+                              pilot_arm_json(&p[i].arm[1], 0));
+        ci(o, "returns_avoided", &p[i].returns_avoided, 1e-4);
+        ci(o, "net_saving", &p[i].net_saving, 0.01);
+        ci(o, "roi", &p[i].roi, 1e-6);
+        ci(o, "resale_recovered", &p[i].resale_recovered, 0.01);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *pilot_object(const tg_report_pilot *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "simulated", 1);
+    cJSON_AddStringToObject(o, "assumptions", report_pilot_assumptions);
+    if (p->note[0])
+        cJSON_AddStringToObject(o, "note", p->note);
+    else
+        cJSON_AddNullToObject(o, "note");
+    cJSON_AddBoolToObject(o, "has", p->has);
+    if (!p->has)
+        return o;
+    num(o, "weeks", p->weeks, 1);
+    num(o, "holdout", p->holdout, 1e-6);
+    num(o, "seed", (double)p->seed, 1);
+    num(o, "model_version", p->model_version, 1);
+    when(o, "from", p->from);
+    when(o, "to", p->to);
+    num(o, "budget_per_day", p->budget_per_day, 0.01);
+    cJSON_AddItemToObject(o, "control", pilot_arm_json(&p->arm[0], 1));
+    cJSON_AddItemToObject(o, "treatment", pilot_arm_json(&p->arm[1], 1));
+    ci(o, "returns_avoided", &p->returns_avoided, 1e-4);
+    ci(o, "net_saving", &p->net_saving, 0.01);
+    ci(o, "roi", &p->roi, 1e-6);
+    ci(o, "resale_recovered", &p->resale_recovered, 0.01);
+    ci(o, "satisfaction_change", &p->satisfaction_change, 1e-6);
+    cJSON *a = cJSON_AddArrayToObject(o, "uptake_by_nudge");
+    for (int i = 0; i < p->n_nudges; i++) {
+        cJSON *n = cJSON_CreateObject();
+        cJSON_AddStringToObject(n, "nudge", p->nudge[i].id);
+        num(n, "shown", (double)p->nudge[i].uptake.n, 1);
+        num(n, "accepted", (double)p->nudge[i].uptake.k, 1);
+        num(n, "rate", p->nudge[i].uptake.rate, 1e-6);
+        cJSON *r = cJSON_AddArrayToObject(n, "ci95");
+        cJSON_AddItemToArray(r, cJSON_CreateNumber(
+                                    round(p->nudge[i].uptake.lo * 1e6) / 1e6));
+        cJSON_AddItemToArray(r, cJSON_CreateNumber(
+                                    round(p->nudge[i].uptake.hi * 1e6) / 1e6));
+        cJSON_AddItemToArray(a, n);
+    }
+    cJSON_AddItemToObject(o, "by_week",
+                          pilot_periods_json(p->week, p->n_weeks, "week"));
+    cJSON_AddItemToObject(o, "by_month",
+                          pilot_periods_json(p->month, p->n_months, "month"));
+    return o;
+}
+
+char *report_pilot_json(const tg_report_pilot *p)
+{
+    cJSON *o = pilot_object(p);
+    char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    return text;
+}
+
 char *report_json(const tg_report *r)
 {
     cJSON *o = cJSON_CreateObject();
@@ -261,6 +384,7 @@ char *report_json(const tg_report *r)
     cJSON_AddItemToObject(o, "trends", trends_json(&r->trends));
     cJSON_AddItemToObject(o, "interventions", iv_json(&r->iv));
     cJSON_AddItemToObject(o, "overview", overview_json(&r->overview));
+    cJSON_AddItemToObject(o, "pilot", pilot_object(&r->overview.pilot));
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return text;

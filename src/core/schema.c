@@ -995,12 +995,7 @@ static const char v7[] =
 static const char v8[] =
     "DROP TRIGGER scores_queue_intervention;"
     "CREATE TRIGGER scores_queue_intervention AFTER INSERT ON scores"
-    " WHEN NEW.p_return >= (SELECT threshold FROM model_registry"
-    "                       WHERE version = NEW.model_version)"
-    "  AND NOT EXISTS (SELECT 1 FROM scores o"
-    "                  WHERE o.purchase_id = NEW.purchase_id"
-    "                  AND o.model_version <> NEW.model_version)"
-    QUEUE_INTERVENTION;
+    SCHEMA_QUEUE_ONCE QUEUE_INTERVENTION;
 
 /* ---- version 9: recorded sessions ----
  * A recorded app session (uilog.h): its header (the terminal's size and
@@ -1022,8 +1017,8 @@ static const char v9[] =
     " PRIMARY KEY(recording, seq)) WITHOUT ROWID;";
 
 const char *const schema_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8,
-                                         v9};
-const int schema_num_migrations = 9;
+                                         v9, schema_v10};
+const int schema_num_migrations = 10;
 
 const char *const schema_training_set_reference = TS_REFERENCE;
 

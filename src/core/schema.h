@@ -3,9 +3,21 @@
 #ifndef TRENDGUARD_SCHEMA_H
 #define TRENDGUARD_SCHEMA_H
 
+/* The queue trigger's condition since version 8: a line's first score
+ * (under any model) at or above its model's threshold. */
+#define SCHEMA_QUEUE_ONCE                                                     \
+    " WHEN NEW.p_return >= (SELECT threshold FROM model_registry"            \
+    "                       WHERE version = NEW.model_version)"              \
+    "  AND NOT EXISTS (SELECT 1 FROM scores o"                                \
+    "                  WHERE o.purchase_id = NEW.purchase_id"                 \
+    "                  AND o.model_version <> NEW.model_version)"
+
 /* Migrations: schema_migrations[i] takes user_version i to i+1. */
 extern const char *const schema_migrations[];
 extern const int schema_num_migrations;
+/* Version 10 (schema_pilot.c): the pilot, and interventions dated by the
+ * store's clock. */
+extern const char schema_v10[];
 
 /* Rebuilds trend_state for the hashtags listed in temp.dirty_hashtags. */
 extern const char *const schema_trend_state_refresh;

@@ -306,9 +306,11 @@ int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
         rc = err->code;
         goto rollback;
     }
+    /* The store's clock: its newest purchase or return. */
     score_job proto = {.rs = rs, .d = &d, .s = s, .ins = ins,
                        .version = info->version,
-                       .now = (int64_t)time(NULL), .r = r, .rc = TG_OK};
+                       .now = store_count(s, "SELECT t FROM v_data_end"),
+                       .r = r, .rc = TG_OK};
     chunk_buf *done = NULL;
     for (size_t from = 0, k = 0; rc == TG_OK && (from < d.n || done);
          from += CHUNK, k++) {

@@ -430,6 +430,9 @@ static const char SQL_DETACH[] =
     " cart_ref = COALESCE(cart_ref, ?) WHERE purchase_id = ?";
 static const char SQL_UNSCORE[] = "DELETE FROM scores WHERE purchase_id = ?";
 static const char SQL_UNTRUTH[] = "DELETE FROM truth WHERE purchase_id = ?";
+/* A pilot played since the order keeps no line that was never bought. */
+static const char SQL_UNPILOT[] =
+    "DELETE FROM pilot_lines WHERE purchase_id = ?";
 static const char SQL_CANCEL[] = "DELETE FROM purchases WHERE id = ?";
 
 /* Runs sql with text (may be NULL) and id bound last. */
@@ -514,6 +517,8 @@ int shop_edit_line(tg_shop *sh, int64_t purchase_id, const char *size,
         rc = exec_id(sh, SQL_UNSCORE, NULL, purchase_id, "unscoring", err);
     if (rc == TG_OK)
         rc = exec_id(sh, SQL_UNTRUTH, NULL, purchase_id, "unscoring", err);
+    if (rc == TG_OK)
+        rc = exec_id(sh, SQL_UNPILOT, NULL, purchase_id, "unscoring", err);
     if (rc == TG_OK)
         rc = exec_id(sh, SQL_CANCEL, NULL, purchase_id,
                      "taking the line out of its order", err);

@@ -325,3 +325,34 @@ int sim_assume_params(const tg_sim_assume *a, tg_sim_param *out, int max)
     }
     return n;
 }
+
+/* A pre-selected size is kept at the odds of the same advice offered as a
+ * prompt times the defaults' odds ratio. */
+static double as_default(double p, double odds_ratio)
+{
+    if (p >= 1)
+        return 1;
+    double odds = p / (1 - p) * odds_ratio;
+    return odds / (1 + odds);
+}
+
+double sim_assume_accept(const tg_sim_assume *a, int action, int segment)
+{
+    if (nudge_action_is_the_shops(action))
+        return 1;
+    int asked = action == TG_ACTION_PRESELECT_SIZE ? TG_ACTION_SWITCH_SIZE
+                                                   : action;
+    double p = a->accept[asked] *
+               (segment >= 0 && segment < TG_SHOP_SEGMENTS
+                    ? a->accept_segment[segment] : 1.0);
+    p = p > 1 ? 1 : p < 0 ? 0 : p;
+    return action == TG_ACTION_PRESELECT_SIZE
+               ? as_default(p, a->default_odds_ratio) : p;
+}
+
+double sim_assume_resale(const tg_sim_assume *a, int trend_phase)
+{
+    return trend_phase == TG_TREND_NONE     ? a->resale[TG_SIM_RESALE_EVERGREEN]
+           : trend_phase == TG_TREND_FADING ? a->resale[TG_SIM_RESALE_DECLINE]
+                                            : a->resale[TG_SIM_RESALE_HOT];
+}

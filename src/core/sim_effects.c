@@ -30,28 +30,9 @@
 
 enum { H_EFFECT = 21, H_EFFECT2, H_EFFECT3, H_EFFECT4 };
 
-/* A pre-selected size is kept at the odds of the same advice offered as a
- * prompt times the defaults' odds ratio. */
-static double as_default(double p, double odds_ratio)
-{
-    if (p >= 1)
-        return 1;
-    double odds = p / (1 - p) * odds_ratio;
-    return odds / (1 + odds);
-}
-
 double sim_accept_rate(const sim_ctx *s, int action, int segment)
 {
-    if (nudge_action_is_the_shops(action))
-        return 1;
-    int asked = action == TG_ACTION_PRESELECT_SIZE ? TG_ACTION_SWITCH_SIZE
-                                                   : action;
-    double p = s->a->accept[asked] *
-               (segment >= 0 && segment < TG_SHOP_SEGMENTS
-                    ? s->a->accept_segment[segment] : 1.0);
-    p = p > 1 ? 1 : p < 0 ? 0 : p;
-    return action == TG_ACTION_PRESELECT_SIZE
-               ? as_default(p, s->a->default_odds_ratio) : p;
+    return sim_assume_accept(s->a, action, segment);
 }
 
 static double u_of(const sim_ctx *s, int what, uint64_t key, int idx)

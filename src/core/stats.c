@@ -25,7 +25,7 @@ double stats_quantile(const double *sorted, size_t n, double q)
 
 /* Poisson(1) weights (each unit drawn w times, as in resampling with
  * replacement for large samples); cdf[k] = P(W <= k). */
-static int poisson1(tg_rng *r)
+int stats_poisson1(tg_rng *r)
 {
     static const double cdf[] = {0.36787944117144233, 0.7357588823428847,
                                  0.9196986029286058,  0.9810118431238462,
@@ -69,7 +69,7 @@ static void *boot_thread(void *arg)
         tg_rng_seed(&r, tg_mix64(tg_mix64(j->o->seed) ^ (uint64_t)b));
         double L[TG_STATS_MAX_ARMS] = {0}, R[TG_STATS_MAX_ARMS] = {0};
         for (size_t i = 0; i < d->n; i++) {
-            int w = poisson1(&r);
+            int w = stats_poisson1(&r);
             if (!w)
                 continue;
             const int32_t *l = d->lines + i * (size_t)A;

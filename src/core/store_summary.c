@@ -17,7 +17,10 @@ static const struct {
     {"returns", "SELECT count(*) FROM returns"},
     {"rejects", "SELECT count(*) FROM rejects"},
     {"scores", "SELECT count(*) FROM scores"},
-    {"interventions", "SELECT count(*) FROM interventions"},
+    {"interventions", "SELECT count(*) FROM interventions"
+                      " WHERE source = 'live'"},
+    {"pilot_decisions", "SELECT count(*) FROM interventions"
+                        " WHERE source = 'pilot'"},
     {"models", "SELECT count(*) FROM model_registry"},
 };
 

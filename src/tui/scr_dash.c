@@ -1,8 +1,11 @@
 /* scr_dash.c: the manager dashboard: KPI tiles (return rate, predicted
- * returns this week, returns avoided, money saved, ROI, nudge acceptance),
- * terminal charts (weekly return rate, risk histogram, top regret drivers,
- * return reasons, the intervention funnel) and the riskiest products, with
- * filters by category, channel and period. The figures are computed by
+ * returns this week, and the simulated pilot's returns avoided, net
+ * saving, ROI and uptake with their intervals), the pilot's view (both
+ * arms' return rate week by week with intervals, uptake by nudge, resale
+ * recovered, or what is missing in words), terminal charts (weekly return
+ * rate, risk histogram, top regret drivers, return reasons, the funnel of
+ * real use) and the riskiest products, with filters by category, channel
+ * and period. The figures are computed by
  * report_dashboard on a worker thread with its own store connection, so a
  * large store never freezes the screen. */
 #include <math.h>
@@ -21,7 +24,7 @@ static const int periods[] = {90, 30, 7, 0};
 /* The rows of the dashboard's parts, top to bottom (the products add one
  * row each). */
 enum { KPI_ROWS = 3, CHART_ROWS = 5, DRIVER_LINES = 5, FUNNEL_ROWS = 6,
-       PRODUCT_HEAD = 3 };
+       PRODUCT_HEAD = 3, NOTE_ROWS = 3 };
 #define N_PERIODS (int)(sizeof periods / sizeof *periods)
 
 static struct {
@@ -162,10 +165,57 @@ static void pct(double v, char *buf, size_t n)
         snprintf(buf, n, "%.1f%%", v * 100);
 }
 
+static void heading(const view *v, int y, int x, int w, const char *t);
+
+/* Text word-wrapped into at most max rows of width w from virtual row y:
+ * whole when every row shows, else its first row cut to the width. */
+static void words(const view *v, int y, int x, int w, int max,
+                  const char *text)
+{
+    int r = row(v, y);
+    wattron(v->w, theme_attr(EL_DIM));
+    if (r >= 0 && row(v, y + max - 1) >= 0)
+        ui_wrap(v->w, r, x, w, max, text);
+    else if (r >= 0)
+        ui_put(v->w, r, x, w, text);
+    wattroff(v->w, theme_attr(EL_DIM));
+}
+static void hbar(const view *v, int y, int x, int w, const char *label,
+                 double frac, const char *value);
+
+/* A tile of a pilot's figure: its value, and its interval below. */
+static void ci_tile(const session *s, const view *v, int y, int x, int w,
+                    const char *label, const tg_ci *c, int money,
+                    double scale, int places, const char *unit)
+{
+    char t[3][40], sub[96];
+    report_ci_format(c, money ? &s->currency : NULL, s->ascii, scale,
+                     places, unit, t);
+    snprintf(sub, sizeof sub, "%s to %s", t[1], t[2]);
+    if (ui_width(sub) > w && money) { /* whole units where it is narrow */
+        tg_ci whole = {c->value, round(c->lo), round(c->hi)};
+        report_ci_format(&whole, &s->currency, s->ascii, 1, 0, "", t);
+        for (int k = 1; k < 3; k++) {
+            size_t n = strlen(t[k]);
+            if (n > 3 && strcmp(t[k] + n - 3, ".00") == 0)
+                t[k][n - 3] = '\0';
+        }
+    }
+    if (ui_width(sub) > w)
+        snprintf(sub, sizeof sub, "%s-%s", t[1], t[2]);
+    if (isnan(c->lo))
+        sub[0] = '\0';
+    tile(v, y, x, w, label, t[0], sub,
+         isnan(c->value) ? EL_DIM : c->value >= 0 ? EL_GOOD : EL_BAD);
+}
+
+/* The tiles, and a line saying which are the simulated pilot's and where
+ * its assumptions are; the uptake is real use's. */
 static int draw_kpis(const session *s, const view *v, int y,
                      const tg_dashboard *d)
 {
     const tg_dash_kpis *k = &d->kpi;
+    const tg_report_pilot *p = &d->pilot;
     int w = (v->cols - 2) / 6;
     char val[32], sub[64];
     int band; /* the rate's figure agrees with its band's colour */
@@ -174,30 +224,198 @@ static int draw_kpis(const session *s, const view *v, int y,
         snprintf(val, sizeof val, "-");
     else
         snprintf(val, sizeof val, "%.1f%%", rate);
-    snprintf(sub, sizeof sub, "%ld lines", k->matured);
+    snprintf(sub, sizeof sub, k->matured ? "%ld lines" : "none matured",
+             k->matured);
     tile(v, y, 1, w - 1, "Return rate", val, sub, theme_band(band));
-    snprintf(val, sizeof val, "%.0f", k->predicted_week);
-    snprintf(sub, sizeof sub, "of %ld/week", k->lines_week);
+    snprintf(val, sizeof val, k->scored_week ? "%.0f" : "-",
+             k->predicted_week);
+    snprintf(sub, sizeof sub, k->scored_week ? "of %ld/week" : "none scored",
+             k->lines_week);
     tile(v, y, 1 + w, w - 1, "Due back", val, sub, EL_TITLE);
-    snprintf(val, sizeof val, "%.1f", k->returns_avoided);
-    tile(v, y, 1 + 2 * w, w - 1, "Avoided", val, "returns",
-         k->returns_avoided >= 0 ? EL_GOOD : EL_BAD);
-    ui_money(s, k->money_saved, val, sizeof val);
-    tile(v, y, 1 + 3 * w, w - 1, "Saved", val, "net",
-         k->money_saved >= 0 ? EL_GOOD : EL_BAD);
-    if (isnan(k->roi))
-        snprintf(val, sizeof val, "-");
-    else
-        snprintf(val, sizeof val, "%.0f%%", k->roi * 100);
-    tile(v, y, 1 + 4 * w, w - 1, "ROI", val, "on offers",
-         isnan(k->roi) || k->roi >= 0 ? EL_GOOD : EL_BAD);
+    ci_tile(s, v, y, 1 + 2 * w, w - 1, "Avoided*", &p->returns_avoided, 0,
+            1, 1, "");
+    ci_tile(s, v, y, 1 + 3 * w, w - 1, "Net saving*", &p->net_saving, 1, 1,
+            0, "");
+    ci_tile(s, v, y, 1 + 4 * w, w - 1, "ROI*", &p->roi, 0, 100, 0, "%");
     pct(k->acceptance_rate, val, sizeof val);
     snprintf(sub, sizeof sub, "%ld of %ld shown", d->funnel.accepted,
              d->funnel.shown);
     if (ui_width(sub) > w - 1)
         snprintf(sub, sizeof sub, "%ld shown", d->funnel.shown);
-    tile(v, y, 1 + 5 * w, w - 1, "Uptake", val, sub, EL_TITLE);
-    return KPI_ROWS;
+    tile(v, y, 1 + 5 * w, w - 1, "Real uptake", val, sub, EL_TITLE);
+    int r = row(v, y + KPI_ROWS);
+    if (r >= 0) {
+        char line[600];
+        if (!p->has)
+            snprintf(line, sizeof line, "* simulated pilot: none in this "
+                     "store (see below)");
+        else
+            snprintf(line, sizeof line, "* simulated pilot, %d weeks: %s",
+                     p->weeks, report_pilot_assumptions);
+        wattron(v->w, theme_attr(EL_DIM));
+        ui_put(v->w, r, 1, v->cols - 2, line);
+        wattroff(v->w, theme_attr(EL_DIM));
+    }
+    return KPI_ROWS + 1;
+}
+
+/* ---- the simulated pilot: both arms by week ------------------------------- */
+
+/* An arm's rate, a whisker for its interval on a scale to top, and the
+ * interval's ends: "33.8% --*-- 30-37%". */
+static void arm_cell(const view *v, int r, int x, int w,
+                     const tg_pilot_arm *a, double lo, double hi)
+{
+    if (!a->returns.n)
+        return;
+    ui_putf(v->w, r, x, 6, "%5.1f%%", 100 * a->returns.rate);
+    int bw = w - 17;
+    for (int i = 0; bw > 2 && i < bw; i++) {
+        double at = lo + (i + 0.5) / bw * (hi - lo);
+        const char *g = at >= a->returns.lo && at <= a->returns.hi
+                            ? ui_glyphs->hline : " ";
+        if ((int)((a->returns.rate - lo) / (hi - lo) * bw) == i)
+            g = ui_glyphs->full;
+        wattron(v->w, theme_attr(EL_CHART));
+        mvwaddstr(v->w, r, x + 7 + i, g);
+        wattroff(v->w, theme_attr(EL_CHART));
+    }
+    ui_putf(v->w, r, x + 8 + (bw > 2 ? bw : 0), 9, "%.0f-%.0f%%",
+            100 * a->returns.lo, 100 * a->returns.hi);
+}
+
+/* The range the weeks' intervals span, so that their differences show. */
+static void weeks_range(const tg_report_pilot *p, double *lo, double *hi)
+{
+    *lo = 1;
+    *hi = 0;
+    for (int i = 0; i < p->n_weeks; i++)
+        for (int a = 0; a < 2; a++)
+            if (p->week[i].arm[a].returns.n) {
+                *lo = fmin(*lo, p->week[i].arm[a].returns.lo);
+                *hi = fmax(*hi, p->week[i].arm[a].returns.hi);
+            }
+    if (*hi <= *lo)
+        *lo = 0, *hi = 1;
+}
+
+/* The weeks of the pilot the period covers, oldest first, each arm's rate
+ * with its interval and the returns avoided; a week with nothing settled
+ * says why. */
+static int draw_pilot_weeks(const view *v, int y, const tg_report_pilot *p)
+{
+    int cw = (v->cols - 24) / 2, r;
+    double lo, hi;
+    weeks_range(p, &lo, &hi);
+    if ((r = row(v, y)) >= 0) {
+        wattron(v->w, theme_attr(EL_DIM));
+        ui_putf(v->w, r, 1, v->cols - 2, "%-12s%-*s%-*s%9s", "week of", cw,
+                "control", cw, "treatment", "avoided");
+        wattroff(v->w, theme_attr(EL_DIM));
+    }
+    int n = 0;
+    for (int i = 0; i < p->n_weeks; i++) {
+        const tg_pilot_period *wk = &p->week[i];
+        if (!wk->arm[0].lines && !wk->arm[1].lines)
+            continue;
+        if ((r = row(v, y + 1 + n++)) < 0)
+            continue;
+        ui_put(v->w, r, 1, 11, wk->key);
+        if (!wk->arm[0].returns.n && !wk->arm[1].returns.n) {
+            wattron(v->w, theme_attr(EL_DIM));
+            ui_putf(v->w, r, 13, v->cols - 14, "%ld lines, none settled: "
+                    "the 30-day window is still open",
+                    wk->arm[0].lines + wk->arm[1].lines);
+            wattroff(v->w, theme_attr(EL_DIM));
+            continue;
+        }
+        arm_cell(v, r, 13, cw, &wk->arm[0], lo, hi);
+        arm_cell(v, r, 13 + cw, cw, &wk->arm[1], lo, hi);
+        if (!isnan(wk->returns_avoided.value))
+            ui_putf(v->w, r, 13 + 2 * cw, 9, "%9.1f",
+                    wk->returns_avoided.value);
+    }
+    return 1 + n;
+}
+
+/* How many weeks draw_pilot_weeks lists. */
+static int pilot_week_rows(const tg_report_pilot *p)
+{
+    int n = 0;
+    for (int i = 0; i < p->n_weeks; i++)
+        n += p->week[i].arm[0].lines || p->week[i].arm[1].lines;
+    return n;
+}
+
+/* Uptake by nudge, and the pilot's other figures beside it. */
+static int draw_pilot_more(const session *s, const view *v, int y,
+                           const tg_report_pilot *p)
+{
+    int half = v->cols / 2, r;
+    char title[96];
+    long shown = 0, taken = 0;
+    for (int i = 0; i < p->n_nudges; i++) {
+        shown += p->nudge[i].uptake.n;
+        taken += p->nudge[i].uptake.k;
+    }
+    snprintf(title, sizeof title, "Uptake, simulated: %ld of %ld", taken,
+             shown);
+    heading(v, y, 1, half - 2, title);
+    int lines = p->n_nudges < DRIVER_LINES ? p->n_nudges : DRIVER_LINES;
+    for (int i = 0; i < lines; i++) {
+        char val[24];
+        snprintf(val, sizeof val, "%3.0f%%", 100 * p->nudge[i].uptake.rate);
+        hbar(v, y + 1 + i, 1, half - 2, p->nudge[i].id,
+             p->nudge[i].uptake.rate, val);
+    }
+    heading(v, y, half + 1, half - 2, "Also simulated");
+    char t[3][40], text[DRIVER_LINES][160];
+    const tg_pilot_arm *c = &p->arm[0], *tr = &p->arm[1];
+    report_ci_format(&p->resale_recovered, &s->currency, s->ascii, 1, 0, "",
+                     t);
+    snprintf(text[0], sizeof text[0], "resale recovered %s", t[0]);
+    snprintf(text[1], sizeof text[1], "  95%% interval %s to %s", t[1], t[2]);
+    report_ci_format(&p->satisfaction_change, NULL, 0, 1, 3, "", t);
+    snprintf(text[2], sizeof text[2], "satisfaction %s (%s to %s)", t[0],
+             t[1], t[2]);
+    snprintf(text[3], sizeof text[3], "treated %.1f%%, as recorded %.1f%%",
+             100 * tr->returns.rate, 100 * tr->recorded.rate);
+    snprintf(text[4], sizeof text[4], "nudges %.1f pt, chance %.1f pt",
+             100 * (tr->recorded.rate - tr->returns.rate),
+             100 * (c->returns.rate - tr->recorded.rate));
+    for (int i = 0; i < DRIVER_LINES; i++)
+        if ((r = row(v, y + 1 + i)) >= 0)
+            ui_put(v->w, r, half + 1, half - 2, text[i]);
+    return DRIVER_LINES + 2;
+}
+
+/* The simulated pilot's view: its heading, what is missing in words, or
+ * both arms by week and the rest. */
+static int draw_pilot(const session *s, const view *v, int y,
+                      const tg_dashboard *d)
+{
+    const tg_report_pilot *p = &d->pilot;
+    char title[160];
+    snprintf(title, sizeof title, "Simulated pilot: return rate by week, "
+             "both arms (95%% interval)");
+    heading(v, y, 1, v->cols - 2, title);
+    if (!p->has || p->note[0]) {
+        char text[500];
+        snprintf(text, sizeof text, "%s.", p->note);
+        words(v, y + 1, 1, v->cols - 2, NOTE_ROWS, text);
+        return 2 + NOTE_ROWS;
+    }
+    int n = 1 + draw_pilot_weeks(v, y + 1, p) + 1;
+    return n + draw_pilot_more(s, v, y + n, p);
+}
+
+/* The rows draw_pilot takes. */
+static int pilot_rows(const tg_dashboard *d)
+{
+    const tg_report_pilot *p = &d->pilot;
+    if (!p->has || p->note[0])
+        return 2 + NOTE_ROWS;
+    return 1 + 1 + pilot_week_rows(p) + 1 + DRIVER_LINES + 2;
 }
 
 /* Columns of block characters, h rows high, one per value (NaN blank). */
@@ -265,8 +483,12 @@ static int draw_trends(const view *v, int y, const tg_dashboard *d)
         ui_putf(v->w, r, 1, 7, "%5.1f%%", hi * 100);
     if ((r = row(v, y + h)) >= 0 && hi >= lo)
         ui_putf(v->w, r, 1, 7, "%5.1f%%", floor * 100);
-    if ((r = row(v, y + h)) >= 0 && n == 0)
-        ui_put(v->w, r, 8, fit, "no matured weeks yet");
+    if (!(hi >= lo)) { /* no week has a matured line: say why */
+        char why[200];
+        snprintf(why, sizeof why, "No line of these %d weeks has "
+                 "matured: a line counts 30 days after its purchase.", n);
+        words(v, y + 1, 8, fit, 4, why);
+    }
     heading(v, y, half + 1, half - 2, "Risk histogram (newest scores)");
     double bins[TG_DASH_BINS];
     for (int i = 0; i < TG_DASH_BINS; i++)
@@ -275,8 +497,10 @@ static int draw_trends(const view *v, int y, const tg_dashboard *d)
     if ((r = row(v, y + 1 + h)) >= 0) {
         wattron(v->w, theme_attr(EL_DIM));
         ui_put(v->w, r, half + 1, half - 2, "0%          50%        100%");
-        if (d->scored == 0)
+        if (d->scored == 0) {
+            ui_blank(v->w, r, half + 1, half - 2);
             ui_put(v->w, r, half + 1, half - 2, "no scored lines yet");
+        }
         wattroff(v->w, theme_attr(EL_DIM));
     }
     return h + 2;
@@ -300,6 +524,9 @@ static int draw_drivers(const view *v, int y, const tg_dashboard *d)
 {
     int half = v->cols / 2, lines = DRIVER_LINES;
     heading(v, y, 1, half - 2, "Top regret drivers");
+    if (!d->n_drivers)
+        words(v, y + 1, 1, half - 2, 3, "No line has a score here yet: the "
+              "drivers are the model's reasons for its scores.");
     for (int i = 0; i < d->n_drivers && i < lines; i++) {
         char val[16];
         snprintf(val, sizeof val, "%3.0f%%", d->driver[i].share * 100);
@@ -321,8 +548,12 @@ static int draw_drivers(const view *v, int y, const tg_dashboard *d)
 
 static int draw_funnel(const view *v, int y, const tg_dashboard *d)
 {
-    heading(v, y, 1, v->cols - 2, "Intervention funnel");
     const tg_report_funnel *f = &d->funnel;
+    char title[160];
+    snprintf(title, sizeof title, "Intervention funnel, real use (the app "
+             "and the queue): %ld of %ld shown accepted", f->accepted,
+             f->shown);
+    heading(v, y, 1, v->cols - 2, title);
     const struct {
         const char *label;
         long n;
@@ -393,14 +624,15 @@ static void draw(session *s, WINDOW *w, int top, int rows, int cols)
         return;
     }
     /* Scrolled no further than the last row, before drawing. */
-    int max_scroll = KPI_ROWS + 1 + CHART_ROWS + 2 + DRIVER_LINES + 2 +
-                     FUNNEL_ROWS + PRODUCT_HEAD + st.shown->n_products -
-                     (rows - 1);
+    int max_scroll = KPI_ROWS + 2 + pilot_rows(st.shown) + CHART_ROWS + 2 +
+                     DRIVER_LINES + 2 + FUNNEL_ROWS + PRODUCT_HEAD +
+                     st.shown->n_products - (rows - 1);
     if (st.scroll > max_scroll)
         st.scroll = max_scroll > 0 ? max_scroll : 0;
     view v = {w, top + 1, rows - 1, cols, st.scroll};
     int y = 0;
     y += draw_kpis(s, &v, y, st.shown) + 1;
+    y += draw_pilot(s, &v, y, st.shown);
     y += draw_trends(&v, y, st.shown);
     y += draw_drivers(&v, y, st.shown);
     y += draw_funnel(&v, y, st.shown);

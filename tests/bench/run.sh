@@ -138,6 +138,42 @@ if [ -x "$BUILD/trendguard-train" ]; then
     row "  store size, scored" "$STORE_MB" "MiB" "" "" ""
 fi
 
+# The simulated pilot over the last 8 weeks with the model just trained
+# (target: under 2 minutes at full scale), then its figures given back by
+# the export through its README's measures (tests/tools/pilot_checks.sh:
+# recomputed from the CSVs, against report --json).
+if [ -x "$BUILD/trendguard-train" ]; then
+    measure pilot "$TG" pilot --db "$DB" --weeks 8
+    $REC "$JSON" "pilot_${SCALE}_8_weeks_seconds" "$SECS" s "target" 120
+    $REC "$JSON" "pilot_${SCALE}_peak_mb" "$((KIB / 1024))" MiB
+    row "pilot, 8 weeks" "$SECS" "s" "target" "120" "$(ratio "$SECS" 120)"
+    row "  peak memory" "$((KIB / 1024))" "MiB" "" "" ""
+    grep -E 'shoppers in control|settled|returns avoided|net saving|ROI' \
+        "$OUT/pilot.log" | sed 's/^/    /'
+    measure report "$TG" report --db "$DB" --json
+    $REC "$JSON" "report_${SCALE}_seconds" "$SECS" s
+    row "report --json" "$SECS" "s" "" "" ""
+    EXPORT_DIR=$OUT/export-$SCALE
+    rm -rf "$EXPORT_DIR"
+    measure export "$TG" export --db "$DB" --out "$EXPORT_DIR"
+    $REC "$JSON" "export_${SCALE}_seconds" "$SECS" s
+    $REC "$JSON" "export_${SCALE}_mb" "$(du -sm "$EXPORT_DIR" | cut -f1)" MiB
+    row "export" "$SECS" "s" "" "" ""
+    (
+        W=$OUT
+        . tests/tools/e2e_checks.sh
+        . tests/tools/pilot_checks.sh
+        compare "$SCALE" "$EXPORT_DIR" "$OUT/report.log"
+        no_json_dates_inside "$SCALE" "$EXPORT_DIR"
+        echo "$passed $failed" >"$OUT/pilot_checks.count"
+    ) >"$OUT/pilot_checks.log" 2>&1
+    read -r CHECKS_OK CHECKS_BAD <"$OUT/pilot_checks.count"
+    $REC "$JSON" "pilot_export_${SCALE}_checks_failed" "$CHECKS_BAD" checks
+    row "  export gives back the figures" "$CHECKS_OK" "checks" "failed" \
+        "$CHECKS_BAD" ""
+    grep '^FAIL' "$OUT/pilot_checks.log" | sed 's/^/    /'
+fi
+
 # Six months of the A/B shopper simulation with the model just trained
 # (shoppers: the generator's customers at this scale).
 if [ -x "$BUILD/trendguard-train" ]; then

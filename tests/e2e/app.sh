@@ -107,7 +107,11 @@ keys x
 wait_for "x clears the phase" "Phase: all"
 keys 5
 wait_for "dashboard tiles" "Return rate" 30
-wait_for "dashboard charts" "Weekly return rate" 30
+wait_for "dashboard: the simulated pilot first" "Simulated pilot: return rate by week" 30
+keys PgDn
+wait_for "dashboard charts below it" "Weekly return rate" 30
+keys Home
+wait_for "dashboard top again" "Real uptake" 10
 shown_count() { sed -n 's/.* \([0-9][0-9]*\) of \([0-9][0-9]*\) shown.*/\2/p; s/.* \([0-9][0-9]*\) shown.*/\1/p' "$W/screen" | head -n 1; }
 shown_count > "$W/shown.before"
 keys 1 /
@@ -188,7 +192,7 @@ wait_gone "Why is it going back\|store credit" 5; check "Esc keeps the item" $?
 [ "$(app_returns)" = 1 ]; check "only the exchange was returned" $?
 keys 5
 sleep 1
-wait_for "dashboard again" "Uptake" 30
+wait_for "dashboard again" "Real uptake" 30
 # The figures are worked out in the background ("updating..." meanwhile).
 i=0
 while screen && grep -q "updating\.\.\." "$W/screen" && [ $i -lt $((150 * ${TG_E2E_SLOW:-1})) ]; do
@@ -324,7 +328,7 @@ wait_for "pounds: the price filter" "Price: under £20"
 keys x Enter
 wait_for "pounds: item price" "  £[0-9]"
 keys 5
-wait_for "pounds: dashboard" "Uptake" 30
+wait_for "pounds: dashboard" "Real uptake" 30
 ! on_screen '\$'; check "pounds: no dollar on the dashboard" $?
 keys 4
 wait_for "pounds: orders" "£[0-9]"

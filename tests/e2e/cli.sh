@@ -336,6 +336,7 @@ fi
 jsonrun score "$TG" --db "$W/j.db" score --json
 jsonrun predict "$TG" predict --model "$MODEL" "$W/rows.csv" --json
 jsonrun nudge "$TG" --db "$W/j.db" nudge --process-queue --bandit --json
+jsonrun pilot "$TG" --db "$W/j.db" pilot --weeks 8 --json
 jsonrun report "$TG" --db "$W/j.db" report --json
 jsonrun export "$TG" --db "$W/j.db" export --out "$W/ex" --json
 jsonrun sessions "$TG" --db "$W/j.db" sessions --json
@@ -348,7 +349,7 @@ wi() { sqlite3 :memory: "SELECT json_type(readfile('$W/j.$1'), '\$.what_if') || 
 [ "$(wi sweep)" = "$(wi simulate)" ] && [ "$(wi sweep)" = 'object {"return_fee":false}' ]
 check "sweep and simulate give what_if one shape" $? "sweep: $(wi sweep); simulate: $(wi simulate)"
 # The README documents each field under <!-- json: NAME -->.
-for name in gen ingest status train score predict nudge report export sessions simulate sync sweep export-shards train-workers; do
+for name in gen ingest status train score predict nudge pilot report export sessions simulate sync sweep export-shards train-workers; do
     sec=$name; [ "$name" = train-workers ] && sec=train
     awk -v m="<!-- json: $sec -->" '$0 == m { on = 1; next } on && /^<!-- json: |^## / { exit } on' README.md >"$W/doc"
     missing=""

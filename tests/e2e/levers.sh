@@ -83,7 +83,7 @@ if [ -n "$at" ] && [ -n "$back" ] && [ "$at" != "$back" ] &&
     [ "$size_at" != "$size_back" ]; then
     ok "the meter moves with the undo ($size_at $at% -> $size_back $back%)"
 else bad "undo: $size_at $at% -> $size_back $back%"; fi
-n=$(sqlite3 "$W/d.db" "SELECT count(*) FROM interventions WHERE nudge = 'preselect_size' AND status = 'declined'")
+n=$(sqlite3 "$W/d.db" "SELECT count(*) FROM interventions WHERE source = 'live' AND nudge = 'preselect_size' AND status = 'declined'")
 [ "$n" = 1 ]; check "the undo is recorded as declined" $? "$n"
 
 # Ordered in the shopper's own size: a pre-ship check waits on Orders.
@@ -111,7 +111,7 @@ wait_for "pre-selected again in a new visit" "Pre-selected size"
 size_pre=$(picked)
 keys a
 wait_for "adding keeps the pre-selected size" "size $size_pre to the cart"
-n=$(sqlite3 "$W/d.db" "SELECT count(*) FROM interventions WHERE nudge = 'preselect_size' AND status = 'accepted'")
+n=$(sqlite3 "$W/d.db" "SELECT count(*) FROM interventions WHERE source = 'live' AND nudge = 'preselect_size' AND status = 'accepted'")
 [ "$n" = 1 ]; check "kept is recorded as accepted" $? "$n"
 keys q
 wait_for "q quits" "EXITED 0"

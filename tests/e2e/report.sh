@@ -67,7 +67,7 @@ has demo-text "$W/demo.txt" "model v1 over"
 want=$(sqlite3 "$W/demo.db" "SELECT count(*) || ' ' || sum(returned) FROM v_training_set WHERE mature = 1")
 got="$(json "$W/demo.json" '$.matured.lines') $(json "$W/demo.json" '$.matured.returned')"
 [ "$want" = "$got" ]; check "demo-json: matured lines and returns are the store's ($want)" $? "'$got'"
-want=$(sqlite3 "$W/demo.db" "SELECT count(*) FROM interventions")
+want=$(sqlite3 "$W/demo.db" "SELECT count(*) FROM interventions WHERE source = 'live'")
 [ "$want" -gt 0 ] && [ "$(json "$W/demo.json" '$.interventions.funnel.queued')" = "$want" ]
 check "demo-json: funnel.queued is the store's interventions ($want)" $?
 # Plain ASCII bars outside a UTF-8 locale.

@@ -179,8 +179,8 @@ for size in 80x24 100x30; do
     whole "$size" cart
 
     keys 5
-    wait_for "$size dashboard" "Uptake" 30
-    keys Home PgDn
+    wait_for "$size dashboard" "Real uptake" 30
+    keys Home PgDn PgDn PgDn PgDn PgDn PgDn
     wait_for "$size dashboard products" "Riskiest products" 30
     settle
     grep -E ' (dresses|tops|jeans|skirts|outerwear|shoes|accessories) +[0-9]+ ' \

@@ -221,14 +221,17 @@ static void listing(const char *dir, char *buf, size_t n)
 
 static const char *const files[] = {
     "fact_purchase_lines.csv", "fact_returns.csv", "fact_interventions.csv",
-    "fact_scores.csv", "dim_product.csv", "dim_customer.csv", "dim_date.csv",
-    "dim_trend.csv", "README.md", ".trendguard-export"};
+    "fact_scores.csv", "fact_score_drivers.csv", "fact_pilot_measures.csv",
+    "fact_pilot_intervals.csv", "dim_product.csv", "dim_customer.csv",
+    "dim_date.csv", "dim_trend.csv", "README.md", ".trendguard-export"};
 #define NFILES (sizeof files / sizeof *files)
 /* What an export folder holds, as listing() gives it. */
 #define ALL_FILES                                                             \
     ".trendguard-export README.md dim_customer.csv dim_date.csv "            \
     "dim_product.csv dim_trend.csv fact_interventions.csv "                   \
-    "fact_purchase_lines.csv fact_returns.csv fact_scores.csv "
+    "fact_pilot_intervals.csv fact_pilot_measures.csv "                       \
+    "fact_purchase_lines.csv fact_returns.csv fact_score_drivers.csv "        \
+    "fact_scores.csv "
 
 /* Values of the hand-made store's export, worked out by hand: table, key
  * (first column), column, text. */
@@ -265,7 +268,14 @@ static const struct {
     {TG_EXPORT_FACT_INTERVENTIONS, "1", "outcome_returned", "0"},
     {TG_EXPORT_FACT_INTERVENTIONS, "1", "decided_date_key", "20260502"},
     {TG_EXPORT_FACT_INTERVENTIONS, "2", "decided_date_key", ""},
-    {TG_EXPORT_FACT_SCORES, "1", "drivers", "[{\"feature\":\"channel\"}]"},
+    /* queued at its line's purchase, a return of it costs 39.90 x (0.55
+     * + 0.30 + 0.45 x (1 - 1.0 resold while its trend rises)) */
+    {TG_EXPORT_FACT_INTERVENTIONS, "1", "date_key", "20260301"},
+    {TG_EXPORT_FACT_INTERVENTIONS, "1", "source", "live"},
+    {TG_EXPORT_FACT_INTERVENTIONS, "1", "return_cost", "33.92"},
+    /* the score's reasons as rows, not JSON */
+    {TG_EXPORT_FACT_SCORE_DRIVERS, "1", "feature", "channel"},
+    {TG_EXPORT_FACT_SCORE_DRIVERS, "1", "rank", "1"},
     {TG_EXPORT_FACT_SCORES, "1", "flagged", "1"},
     /* the trend peaked on 2026-02-28; at the data end it is fading */
     {TG_EXPORT_DIM_TREND, "1", "peak_at", "2026-02-28T00:00:00Z"},
@@ -335,6 +345,16 @@ static void counts_and_keys_match_the_store(void **state)
             joins(&t[f], "purchase_line_key", lines);
     }
     joins(ivs, "decided_date_key", date);
+    joins(&t[TG_EXPORT_FACT_SCORE_DRIVERS], "purchase_line_key", lines);
+    assert_int_equal(t[TG_EXPORT_FACT_SCORE_DRIVERS].nrows, 1);
+    assert_int_equal(t[TG_EXPORT_FACT_PILOT_MEASURES].nrows, 0);
+    /* No cell holds JSON. */
+    for (int i = 0; i < TG_EXPORT_TABLES; i++)
+        for (int r = 1; r <= t[i].nrows; r++)
+            for (int c = 0; c < t[i].ncols; c++)
+                if (t[i].cell[r][c][0] == '[' || t[i].cell[r][c][0] == '{')
+                    fail_msg("%s row %d: JSON in %s", export_table_names[i],
+                             r, t[i].cell[0][c]);
 
     /* Each line, row by row, against the store. */
     for (int r = 1; r <= lines->nrows; r++)

@@ -401,7 +401,8 @@ static void test_interventions(void **state)
 static void dashboard(tg_store *s, int category, int channel, int days,
                       tg_dashboard *d)
 {
-    tg_report_filter f = {category, channel, days};
+    tg_report_filter f = {.category = category, .channel = channel,
+                         .period_days = days};
     tg_err err = {0};
     if (report_dashboard(s, &f, d, &err) != TG_OK)
         fail_msg("report_dashboard: %s", err.msg);
@@ -423,9 +424,9 @@ static void test_dashboard(void **state)
     assert_int_equal(d->kpi.lines_week, 1);
     assert_int_equal(d->kpi.scored_week, 1);
     NEAR(d->kpi.predicted_week, 0.45);
-    NEAR(d->kpi.returns_avoided, 1.4);
-    NEAR(d->kpi.money_saved, 25.68);
-    NEAR(d->kpi.roi, 25.68 / 14.5);
+    NEAR(d->value.returns_avoided, 1.4);
+    NEAR(d->value.saved, 25.68);
+    NEAR(d->value.roi, 25.68 / 14.5);
     NEAR(d->kpi.acceptance_rate, 4.0 / 6);
     /* weeks from Monday T0 to the week of T0 + 60 d (T0 + 56 d) */
     assert_int_equal(d->n_weeks, 9);
@@ -517,12 +518,12 @@ static void test_dashboard(void **state)
     assert_int_equal(d->week[1].lines, 1);
     assert_int_equal(d->funnel.accepted, 1);
     assert_int_equal(d->funnel.pending, 1);
-    NEAR(d->kpi.money_saved, -0.5);
-    NEAR(d->kpi.roi, -1);
+    NEAR(d->value.saved, -0.5);
+    NEAR(d->value.roi, -1);
     assert_int_equal(d->n_reasons, 0);
     assert_int_equal(d->n_products, 0);
 
-    tg_report_filter bad = {TG_NUM_CATEGORIES, -1, 0};
+    tg_report_filter bad = {.category = TG_NUM_CATEGORIES, .channel = -1};
     tg_err err = {0};
     assert_int_equal(report_dashboard(fx->s, &bad, d, &err), TG_EUSAGE);
     free(d);

@@ -128,8 +128,10 @@ static void versions_out_of_range(void **state)
 }
 
 /* A store written by every older version opens at this one: each
- * migration runs after the ones before it, version 6's sweeps are kept
- * and version 7 adds the store's currency. */
+ * migration runs after the ones before it, version 6's sweeps are kept,
+ * version 7 adds the store's currency and version 10 dates a queued
+ * intervention at its line's purchase and a score no later than the
+ * store's newest data. */
 static void migrates_from_every_older_version(void **state)
 {
     (void)state;
@@ -150,6 +152,21 @@ static void migrates_from_every_older_version(void **state)
                                               "created_at, json) VALUES(1,"
                                               " '{}')", NULL, NULL, NULL),
                              SQLITE_OK);
+        /* A line queued and decided at the time a command ran, a score
+         * stamped after the newest data. */
+        assert_int_equal(sqlite3_exec(db,
+            "INSERT INTO products(id, code, name, category, price)"
+            " VALUES(1, 'P1', 'p', 'tops', 10);"
+            "INSERT INTO purchases(id, line_code, order_code, product_id,"
+            " quantity, unit_price, ordered_at) VALUES(1, 'L1', 'O1', 1, 1,"
+            " 10, 1000);"
+            "INSERT INTO interventions(created_at, purchase_id, status,"
+            " decided_at) VALUES(999999, 1, 'skipped', 999999);"
+            "INSERT INTO model_registry(version, path, sha256, features,"
+            " threshold, trained_at) VALUES(1, 'm', 'x', '', 0.99, 1);"
+            "INSERT INTO scores(purchase_id, model_version, p_return,"
+            " scored_at) VALUES(1, 1, 0.1, 999999);", NULL, NULL, NULL),
+            SQLITE_OK);
         sqlite3_close(db);
         tg_err err = {0};
         tg_store *s = store_open(path, 0, &err);
@@ -166,6 +183,11 @@ static void migrates_from_every_older_version(void **state)
         assert_int_equal(tu_int(s, "SELECT count(*) FROM pragma_table_info("
                                    "'trend_state') WHERE name ="
                                    " 'best_week_views'"), 1);
+        assert_int_equal(tu_int(s, "SELECT created_at + decided_at FROM"
+                                   " interventions"), 2000);
+        assert_int_equal(tu_int(s, "SELECT scored_at FROM scores"), 1000);
+        assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions"
+                                   " WHERE source = 'live'"), 1);
         store_close(s);
     }
     tu_rmrf(dir);

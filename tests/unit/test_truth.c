@@ -2,7 +2,8 @@
  * knows. Two stores that differ only in their truth (each line's true
  * return probability) give the same training set, the same app features
  * and the same queue decisions (scored by the store's model, the
- * counterfactuals too); a simulated line's features, the engine's input
+ * counterfactuals too) and the same pilot decisions until its first
+ * return; a simulated line's features, the engine's input
  * built from them (the riskiest size, the summed risk of the others, the
  * size it would advise) and its decision stay the same when the shopper's
  * true size, the product's true fit and quality and the line's taste
@@ -12,6 +13,7 @@
 #include "demo_store.h"
 #include "core/sim_int.h"
 #include "trendguard/nudge.h"
+#include "trendguard/pilot.h"
 #include "trendguard/score.h"
 #include "trendguard/shop.h"
 
@@ -83,6 +85,48 @@ static void app_features(const char *db, float *x, int n)
     store_close(s);
 }
 
+/* The pilot on two stores that differ only in their truth: its engine
+ * decides the same at every item, cart and pre-ship check until the first
+ * return starts (from then on a return the shopper model settled
+ * otherwise may start elsewhere, and its offer spend the day's budget);
+ * its shoppers' outcomes differ. */
+static void pilot_decisions_ignore_the_truth(const char *a, const char *b)
+{
+    tg_err err = {0};
+    const char *dbs[2] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        tg_store *s = store_open(dbs[i], 0, &err);
+        tg_pilot_opts o;
+        pilot_defaults(&o);
+        tg_pilot_result r;
+        if (pilot_run(s, &o, &r, &err) != TG_OK)
+            fail_msg("pilot: %s", err.msg);
+        store_close(s);
+    }
+    tg_store *s = store_open(a, 0, &err);
+    char sql[400];
+    snprintf(sql, sizeof sql, "ATTACH '%s' AS b", b);
+    assert_int_equal(store_exec(s, sql, &err), TG_OK);
+    char q[2][500];
+    const char *names[2] = {"main", "b"};
+    for (int i = 0; i < 2; i++)
+        snprintf(q[i], sizeof q[i], "SELECT purchase_id, created_at, nudge,"
+                 " status, moment, why FROM %s.interventions WHERE source ="
+                 " 'pilot' AND created_at < (SELECT min(created_at) FROM"
+                 " (SELECT created_at FROM main.interventions WHERE moment ="
+                 " 'return' UNION ALL SELECT created_at FROM b.interventions"
+                 " WHERE moment = 'return'))", names[i]);
+    assert_true(tu_int(s, "SELECT count(*) FROM (%s)", q[0]) > 20);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM (%s EXCEPT %s)", q[0],
+                            q[1]), 0);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM (%s EXCEPT %s)", q[1],
+                            q[0]), 0);
+    assert_true(tu_int(s, "SELECT count(*) FROM main.pilot_lines p JOIN"
+                          " b.pilot_lines q USING (purchase_id) WHERE"
+                          " p.returned != q.returned") > 100);
+    store_close(s);
+}
+
 static void store_decisions_ignore_the_truth(void **state)
 {
     (void)state;
@@ -124,6 +168,7 @@ static void store_decisions_ignore_the_truth(void **state)
                           " USING (purchase_id) WHERE t.p_return !="
                           " u.p_return") > 1000);
     store_close(s);
+    pilot_decisions_ignore_the_truth(a, b);
     enum { N = 200 };
     float *xa = malloc(N * TG_NUM_FEATURES * sizeof *xa);
     float *xb = malloc(N * TG_NUM_FEATURES * sizeof *xb);
