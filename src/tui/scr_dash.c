@@ -200,9 +200,16 @@ static void ci_tile(const session *s, const view *v, int y, int x, int w,
             if (n > 3 && strcmp(t[k] + n - 3, ".00") == 0)
                 t[k][n - 3] = '\0';
         }
+        snprintf(sub, sizeof sub, "%s to %s", t[1], t[2]);
     }
+    /* Never "-101-9811": a bound's minus must not read as the dash. */
     if (ui_width(sub) > w)
-        snprintf(sub, sizeof sub, "%s-%s", t[1], t[2]);
+        snprintf(sub, sizeof sub, "%s..%s", t[1], t[2]);
+    if (ui_width(sub) > w && money) { /* thousands, as the value's unit */
+        char k[3][40];
+        report_ci_format(c, NULL, s->ascii, 0.001, 1, "k", k);
+        snprintf(sub, sizeof sub, "%s..%s", k[1], k[2]);
+    }
     if (isnan(c->lo))
         sub[0] = '\0';
     tile(v, y, x, w, label, t[0], sub,
@@ -229,9 +236,13 @@ static int draw_kpis(const session *s, const view *v, int y,
     tile(v, y, 1, w - 1, "Return rate", val, sub, theme_band(band));
     snprintf(val, sizeof val, k->scored_week ? "%.0f" : "-",
              k->predicted_week);
-    snprintf(sub, sizeof sub, k->scored_week ? "of %ld/week" : "none scored",
+    /* The returns the model expects of the last 7 days' lines. */
+    snprintf(sub, sizeof sub, k->scored_week ? "of %ld, 7 days" : "none scored",
              k->lines_week);
-    tile(v, y, 1 + w, w - 1, "Due back", val, sub, EL_TITLE);
+    if (ui_width(sub) > w - 1)
+        snprintf(sub, sizeof sub, k->scored_week ? "of %ld" : "none scored",
+                 k->lines_week);
+    tile(v, y, 1 + w, w - 1, "Likely back", val, sub, EL_TITLE);
     ci_tile(s, v, y, 1 + 2 * w, w - 1, "Avoided*", &p->returns_avoided, 0,
             1, 1, "");
     ci_tile(s, v, y, 1 + 3 * w, w - 1, "Net saving*", &p->net_saving, 1, 1,

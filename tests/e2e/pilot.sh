@@ -69,6 +69,10 @@ wait_for "80x24: the pilot's tiles" "Avoided\*" 30
 wait_for "80x24: both arms" "week of  *control  *treatment" 30
 screen
 [ "$(LC_ALL=C.UTF-8 wc -L <"$W/screen")" -le 80 ]; check "80x24: nothing wider than the terminal" $?
+# An interval's bounds stay apart from a minus sign, and none is cut off.
+! sed -n 3,6p "$W/screen" | grep -Eq '[0-9]-[$0-9-]|[0-9]…'; check "80x24: intervals read whole" $? \
+    "$(sed -n 3,6p "$W/screen")"
+grep -q "Likely back" "$W/screen"; check "80x24: the returns expected of the last week" $?
 
 # ---- report --json: the same figures -------------------------------------------
 # Shoppers of the app take some of the queue's nudges: real use to show
