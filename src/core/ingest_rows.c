@@ -287,8 +287,10 @@ static int snap_flush(ing *g, tg_err *err)
     snap_buf *b = g->extra;
     if (!b || b->n == 0)
         return 0;
-    sqlite3_stmt *dirty = dirty_stmt(g, err);
-    if (!dirty)
+    /* A bulk build rebuilds every hashtag's state once, at its end. */
+    int bulk = store_is_bulk(g->s);
+    sqlite3_stmt *dirty = bulk ? NULL : dirty_stmt(g, err);
+    if (!bulk && !dirty)
         return -1;
     qsort(b->v, b->n, sizeof *b->v, snap_cmp);
     sqlite3_stmt *st = g->st[0];
@@ -311,7 +313,7 @@ static int snap_flush(ing *g, tg_err *err)
             continue;
         }
         b->inserted++;
-        if (x->hid == last)
+        if (bulk || x->hid == last)
             continue;
         last = x->hid;
         sqlite3_bind_int64(dirty, 1, x->hid);
@@ -357,13 +359,13 @@ static int trend_row(ing *g, tg_err *err)
 }
 
 /* Inserts what is held, then rebuilds the derived trend state of the
- * hashtags this file changed. */
+ * hashtags this file changed (a bulk build does it for all at its end). */
 static int trend_finish(ing *g, tg_err *err)
 {
     if (snap_flush(g, err) != 0)
         return -1;
     const snap_buf *b = g->extra;
-    if (!b || b->inserted == 0)
+    if (!b || b->inserted == 0 || store_is_bulk(g->s))
         return 0;
     return store_refresh_trend_state(g->s, 0, err) == TG_OK ? 0 : -1;
 }
