@@ -261,8 +261,7 @@ void store_dir_unlock(int fd)
         close(fd); /* a folder: no SQLite lock lives on it */
 }
 
-/* The connection's settings: a store's (WAL, kept after the last
- * connection closes: see store_bulk.c) or a bulk build's. */
+/* The connection's settings: a store's (WAL) or a bulk build's. */
 static int configure(tg_store *s, int flags, tg_err *err)
 {
     if (flags & STORE_BULK_BUILD)
@@ -275,10 +274,6 @@ static int configure(tg_store *s, int flags, tg_err *err)
                              "PRAGMA temp_store = FILE;"
                              "PRAGMA cache_size = -262144",
                           err);
-    /* A connection opened before a bulk load moved a new file into place
-     * must not delete the new file's WAL by name when it closes. */
-    int persist = 1;
-    sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
     /* A file that is not a database fails on the first read. */
     if (store_exec(s, "PRAGMA foreign_keys = ON", err) != TG_OK ||
         (!(flags & STORE_READONLY) &&

@@ -295,9 +295,23 @@ static void an_open_store_is_replaced_safely(void **state)
     assert_int_equal(ingest_paths(s, all, 1, &o, &rej, &err), TG_OK);
     long long lines = tu_int(s, "SELECT count(*) FROM purchases");
     assert_true(lines > 1000);
-    /* The old connection: the old rows, and no writes. */
+    /* Writes to the new store: pages the old connection must never read
+     * as its own (the old store's WAL is its alone). */
+    assert_int_equal(store_exec(s,
+                                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+                                " SELECT i + 1 FROM n WHERE i < 5000)"
+                                " INSERT INTO ui_events(session, at_ms, kind,"
+                                " detail) SELECT 'bulk', i, 'key',"
+                                " printf('%0200d', i) FROM n",
+                                &err),
+                     TG_OK);
+    /* The old connection: the old rows, whole, and no writes. */
     assert_int_equal(tu_int(old, "SELECT count(*) FROM purchases"), 0);
     assert_int_equal(tu_int(old, "SELECT count(*) FROM products"), 400);
+    assert_int_equal(tu_int(old, "SELECT count(*) FROM ui_events"), 0);
+    assert_int_equal(tu_int(old, "SELECT count(*) FROM pragma_quick_check"
+                                 " WHERE quick_check <> 'ok'"),
+                     0);
     tg_err werr = {0};
     assert_int_equal(store_exec(old,
                                 "INSERT INTO ui_events(session, at_ms, kind)"
@@ -326,6 +340,9 @@ static void an_open_store_is_replaced_safely(void **state)
     assert_int_equal(tu_int(next, "SELECT count(*) FROM ui_events WHERE"
                                   " session = 'new'"),
                      2);
+    assert_int_equal(tu_int(next, "SELECT count(*) FROM ui_events WHERE"
+                                  " session = 'bulk'"),
+                     5000);
     assert_int_equal(tu_int(next, "SELECT count(*) FROM pragma_integrity_check"
                                   " WHERE integrity_check <> 'ok'"),
                      0);
