@@ -129,6 +129,8 @@ int ing_header_kind(const tg_csv *c);
  * Online Retail loader (ingest_retail.c). */
 extern const ing_kind *const ing_trendbuy_kinds[];
 extern const int ing_num_trendbuy_kinds;
+/* The trend snapshots, one of them (ingest_trends.c). */
+extern const ing_kind ing_trends_kind;
 /* The Online Retail loader (ingest_retail.c). */
 extern const ing_kind ing_retail_kind;
 
