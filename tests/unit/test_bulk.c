@@ -32,6 +32,22 @@ static int setup(void **state)
              "X-1,XO-1,NO-SUCH-PRODUCT,10,2024-01-01\n"
              "X-2,XO-1,P000001,ten,2024-01-01\n"
              "X-3,XO-2,P000001,12,not a time\n");
+    /* Snapshots with one key twice (the first kept), and one the trends
+     * file has too (this file loads first: the trends file's copy is the
+     * duplicate). */
+    char path[400], line[512] = "", text[1200];
+    snprintf(path, sizeof path, "%s/tiktok_trends.csv", f->gen);
+    FILE *in = fopen(path, "r");
+    if (!in || !fgets(line, sizeof line, in) || !fgets(line, sizeof line, in))
+        fail_msg("cannot read %s", path);
+    fclose(in);
+    snprintf(text, sizeof text,
+             "captured_at,hashtag,creator,views,likes,shares,comments\n"
+             "2024-02-01T00:00:00Z,dupcheck,@first,10,1,1,1\n"
+             "2024-02-01T00:00:00Z,dupcheck,@second,20,1,1,1\n"
+             "2024-02-01,,@bad,1,1,1,1\n%s",
+             line);
+    tu_write(f->gen, "more_trends.csv", text);
     *state = f;
     return 0;
 }
@@ -191,6 +207,12 @@ static void both_ways(fixture *f, char **paths, int n, int want_rc)
         assert_string_equal(ea.msg, eb.msg);
     assert_int_equal(reja, rejb);
     same_results(&ra, &rb);
+    long dups = 0;
+    for (int i = 0; i < rb.n; i++)
+        if (strcmp(rb.r[i].kind, "trends") == 0)
+            dups += rb.r[i].duplicates;
+    if (want_rc == TG_OK) /* the key twice, and the trends file's copy */
+        assert_true(dups >= 2);
     same_stores(a, b);
 }
 
@@ -201,6 +223,15 @@ static void first_load_gives_the_same_store(void **state)
     fixture *f = *state;
     char *paths[] = {f->gen};
     both_ways(f, paths, 1, TG_OK);
+    char db[400];
+    snprintf(db, sizeof db, "%s/bulk.db", f->dir);
+    tg_err err = {0};
+    tg_store *s = store_open(db, STORE_READONLY, &err);
+    assert_int_equal(tu_int(s, "SELECT views FROM trend_snapshots t JOIN"
+                               " hashtags h ON h.id = t.hashtag_id WHERE"
+                               " h.name = 'dupcheck'"),
+                     10);
+    store_close(s);
 }
 
 /* A load bigger than the store into a store that has rows: the bulk path
