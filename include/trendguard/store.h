@@ -95,6 +95,10 @@ int store_features_rebuild(tg_store *s, tg_err *err);
 tg_store *store_bulk_begin(tg_store *s, tg_err *err);
 int store_bulk_finish(tg_store *s, tg_store *b, tg_err *err);
 void store_bulk_abandon(tg_store *s, tg_store *b);
+/* 1 when the file at the store's path is no longer the one s has open (a
+ * bulk load moved a new one into place): s reads the old store and cannot
+ * write to it; open the path again for the new one. One stat(). */
+int store_replaced(const tg_store *s);
 /* Removes the journal, WAL and shared-memory files of the (closed) store
  * at path, and with all the store itself. */
 void store_remove_files(const char *path, int all);

@@ -297,6 +297,11 @@ static int connect_unlocked(tg_store *s, int flags, tg_err *err)
     if (sqlite3_open_v2(s->path, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK)
         return store_fail(s, err, "cannot open");
+    struct stat st; /* no bulk load moves a file here meanwhile */
+    if (stat(s->path, &st) == 0) {
+        s->dev = st.st_dev;
+        s->ino = st.st_ino;
+    }
     /* Another writer's transaction is waited for 5 s, or for
      * TRENDGUARD_BUSY_TIMEOUT_MS (runs many times slower than native, such
      * as tests/valgrind.sh, where one transaction can take longer). */
@@ -329,6 +334,13 @@ int store_connect(tg_store *s, int flags, tg_err *err)
         s->db = NULL;
     }
     return rc;
+}
+
+int store_replaced(const tg_store *s)
+{
+    struct stat st;
+    return s && stat(s->path, &st) == 0 &&
+           (st.st_dev != s->dev || st.st_ino != s->ino);
 }
 
 void store_close(tg_store *s)

@@ -4,6 +4,8 @@
 #ifndef TRENDGUARD_STORE_INT_H
 #define TRENDGUARD_STORE_INT_H
 
+#include <sys/types.h>
+
 #include "trendguard/store.h"
 
 /* How a bulk build's connection is opened: no WAL, no syncs, the file
@@ -15,6 +17,8 @@ struct tg_store {
     char *path;
     int version_found;
     int flags; /* what it was opened with (STORE_*) */
+    dev_t dev; /* the file it has open */
+    ino_t ino;
     /* A bulk build: the secondary indexes and triggers are dropped while
      * the rows go in; their SQL, in the order they were made. */
     char **deferred;

@@ -321,9 +321,12 @@ static void an_open_store_is_replaced_safely(void **state)
     assert_non_null(old);
     assert_int_equal(tu_int(old, "SELECT count(*) FROM purchases"), 0);
     tg_store *s = store_open(db, 0, &err);
+    assert_int_equal(store_replaced(old), 0);
     char *all[] = {f->gen};
     tg_ingest_opts o = {.bulk = INGEST_BULK_ALWAYS};
     assert_int_equal(ingest_paths(s, all, 1, &o, &rej, &err), TG_OK);
+    assert_int_equal(store_replaced(old), 1); /* the app's cue to reopen */
+    assert_int_equal(store_replaced(s), 0);   /* ingest's is on the new */
     long long lines = tu_int(s, "SELECT count(*) FROM purchases");
     assert_true(lines > 1000);
     /* Writes to the new store: pages the old connection must never read
