@@ -124,7 +124,13 @@ static int load_bulk(tg_store *s, const pending *v, size_t nv,
         return err && err->code ? err->code : TG_EIO;
     tg_err ferr = {0};
     int frc = load_each(b, v, nv, o, rejected, &ferr);
+    static const char step[] = "the new store: indexes, trend state, "
+                               "training set";
+    if (o->progress)
+        o->progress(o->ud, step, 0.0);
     int rc = store_bulk_finish(s, b, err);
+    if (o->progress)
+        o->progress(o->ud, step, 1.0);
     if (rc != TG_OK && err) {
         size_t l = strlen(err->msg);
         snprintf(err->msg + l, sizeof err->msg - l,
