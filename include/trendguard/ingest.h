@@ -8,6 +8,8 @@
 #include "trendguard/store.h"
 
 enum { INGEST_TRENDBUY, INGEST_ONLINE_RETAIL };
+/* When ingest_paths takes the bulk path (store.h, store_bulk_begin). */
+enum { INGEST_BULK_AUTO, INGEST_BULK_ALWAYS, INGEST_BULK_NEVER };
 
 typedef struct tg_ingest_result {
     char path[4096];
@@ -25,6 +27,8 @@ typedef struct tg_ingest_result {
 typedef struct tg_ingest_opts {
     int format;     /* INGEST_TRENDBUY or INGEST_ONLINE_RETAIL */
     int strict;     /* a file with any bad row loads nothing */
+    int bulk;       /* INGEST_BULK_*: auto (0) when the store has no
+                     * loaded rows or the files have more than it has */
     /* Optional callbacks: progress through a file (0..1), warnings (an
      * unknown column...), and a finished file. */
     void (*progress)(void *ud, const char *path, double fraction);
@@ -42,7 +46,12 @@ int ingest_file(tg_store *s, const char *path, const tg_ingest_opts *o,
 
 /* Loads files and folders of *.csv in dependency order (products,
  * customers, trends, purchases, returns, truth). Stops at the first
- * whole-file error. *rejected receives the total of rejected rows. */
+ * whole-file error (the files before it stay loaded). *rejected receives
+ * the total of rejected rows. On the bulk path (o->bulk) the files go into
+ * a new store file moved into place when complete, with the same rows,
+ * rejects and counts as file by file; s is then on the new file. A
+ * failure of the build leaves the store as it was, none of the files
+ * loaded (the error says so). */
 int ingest_paths(tg_store *s, char *const *paths, int n,
                  const tg_ingest_opts *o, long *rejected, tg_err *err);
 

@@ -76,6 +76,40 @@ int store_features_current(tg_store *s);
 /* Builds the whole cache again from scratch (as after a migration). */
 int store_features_rebuild(tg_store *s, tg_err *err);
 
+/* ---- bulk builds (store_bulk.c): ingest's path for big loads ----
+ * store_bulk_begin takes s's write lock (other writers wait, as for any
+ * long transaction) and makes a new store file beside it, PATH.bulk (one
+ * a killed build left is removed first): the schema without its secondary
+ * indexes and triggers, and s's rows copied (every table but the derived
+ * ones). Loads then write to the returned store as to any; it is fast and
+ * unsafe (no journal syncs, held alone): a crash only loses PATH.bulk.
+ * store_bulk_finish makes the indexes, builds the derived data whole once
+ * (fit days, trend state, the training-set cache), makes the triggers,
+ * syncs the file and renames it over PATH: s's connection is then on the
+ * new file. A kill -9 at any moment leaves the old store or the new one.
+ * A connection another process opened on the old store keeps reading it
+ * whole; its writes fail with "replaced by a bulk load: open it again"
+ * (TG_EUNAVAIL). On failure the build is abandoned and s is as it was.
+ * store_bulk_abandon gives the build up (removing its files) and releases
+ * s. Both free b. */
+tg_store *store_bulk_begin(tg_store *s, tg_err *err);
+int store_bulk_finish(tg_store *s, tg_store *b, tg_err *err);
+void store_bulk_abandon(tg_store *s, tg_store *b);
+/* 1 when the file at the store's path is no longer the one s has open (a
+ * bulk load moved a new one into place): s reads the old store and cannot
+ * write to it; open the path again for the new one. One stat(). */
+int store_replaced(const tg_store *s);
+/* Removes the journal, WAL and shared-memory files of the (closed) store
+ * at path, and with all the store itself. */
+void store_remove_files(const char *path, int all);
+/* 1 for a store returned by store_bulk_begin (loads leave the derived
+ * data to store_bulk_finish). */
+int store_is_bulk(const tg_store *s);
+/* The rows loads have filled: products, customers, trend snapshots,
+ * purchases, returns and truth (a load of more rows than this is big next
+ * to the store). */
+int64_t store_loaded_rows(tg_store *s);
+
 /* What the store holds (`trendguard status`): the rows of its main tables
  * (name[i], rows[i]: products, customers, hashtags, trend_snapshots,
  * purchases, orders, returns, rejects, scores, interventions (real use),

@@ -17,6 +17,9 @@ typedef struct tg_uilog tg_uilog;
  * frees with uilog_free, which flushes what it can. */
 tg_uilog *uilog_open(tg_store *s, const char *session, tg_err *err);
 void uilog_free(tg_uilog *u);
+/* The record goes on in s (the same store opened again after a bulk load
+ * replaced it): what was not written yet is written there. */
+void uilog_set_store(tg_uilog *u, tg_store *s);
 const char *uilog_session(const tg_uilog *u);
 
 /* Records an event now (wall clock, milliseconds). kind: "key", "screen",

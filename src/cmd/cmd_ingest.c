@@ -74,7 +74,7 @@ static void on_done(void *ud, const tg_ingest_result *r)
     }
 }
 
-enum { FORMAT, STRICT, JSON };
+enum { FORMAT, STRICT, BULK, JSON };
 static const cli_opt opts[] = {
     [FORMAT] = CLI_OPT_CHOICE('f', "format", "trendbuy|online-retail",
                               "trendbuy",
@@ -84,6 +84,11 @@ static const cli_opt opts[] = {
     [STRICT] = CLI_OPT_FLAG(0, "strict", "load nothing from a file with a "
                                          "bad row (its rejects are still "
                                          "recorded)"),
+    [BULK] = CLI_OPT_CHOICE(0, "bulk", "auto|always|never", "auto",
+                            "the bulk path: the files into a new store "
+                            "file, moved into place when complete; auto: "
+                            "when the store has no loaded rows or fewer "
+                            "than the files"),
     [JSON] = CLI_OPT_JSON,
     CLI_END};
 
@@ -141,6 +146,10 @@ int cmd_ingest(int argc, char **argv)
     o.format = cli_pick(&c, FORMAT) == 1 ? INGEST_ONLINE_RETAIL
                                          : INGEST_TRENDBUY;
     o.strict = cli_has(&c, STRICT);
+    static const int bulk[] = {INGEST_BULK_AUTO, INGEST_BULK_ALWAYS,
+                               INGEST_BULK_NEVER};
+    o.bulk = cli_pick(&c, BULK) > 0 ? bulk[cli_pick(&c, BULK)]
+                                    : INGEST_BULK_AUTO;
     ingest_ui ui = {0};
     if (cli_has(&c, JSON))
         ui.files = cJSON_CreateArray();

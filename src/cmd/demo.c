@@ -193,20 +193,6 @@ static int demo_build(const char *path, int verbose, tg_err *err)
     return TG_OK;
 }
 
-/* Removes the journal, -wal and -shm files of the store at path, and
- * with all the store itself. */
-static void remove_store(const char *path, int all)
-{
-    static const char *const side[] = {"-journal", "-wal", "-shm"};
-    char p[4300];
-    if (all)
-        unlink(path);
-    for (int i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", path, side[i]);
-        unlink(p);
-    }
-}
-
 /* The store is built as DB.first-run beside db_path (its data set in
  * DB.first-run.d) and renamed into place only when complete (data, model,
  * scores), so a first run that is killed leaves no half-made store for the
@@ -241,7 +227,7 @@ int demo_create(const char *db_path, int verbose, tg_err *err)
     int rc = ftruncate(fd, 0) == 0 ? TG_OK
                                    : tg_fail(err, TG_EIO, "%s: %s", path,
                                              strerror(errno));
-    remove_store(path, 0);
+    store_remove_files(path, 0);
     if (verbose && rc == TG_OK)
         fprintf(stderr, "trendguard: first run: creating a demo store at "
                         "%s\n", db_path);
@@ -250,8 +236,9 @@ int demo_create(const char *db_path, int verbose, tg_err *err)
     if (rc == TG_OK && rename(path, db_path) != 0)
         rc = tg_fail(err, TG_EIO, "%s: cannot rename to %s: %s", path,
                      db_path, strerror(errno));
-    if (rc != TG_OK)
-        remove_store(path, 1); /* no half-made demo store next time */
+    /* No half-made demo store next time; after the rename, only the
+     * temporary name's (empty) WAL and shared memory. */
+    store_remove_files(path, rc != TG_OK);
     close(fd);
     return rc;
 }

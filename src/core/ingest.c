@@ -6,7 +6,6 @@
 #include "trendguard/money.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -482,7 +481,7 @@ static const int detect_order[] = {3, 4, 5, 2, 0, 1};
 /* The load-order index of the kind whose identifying columns the current
  * record (a header) has, or -1. Missing required columns are reported
  * once the kind is known. */
-static int header_kind(const tg_csv *c)
+int ing_header_kind(const tg_csv *c)
 {
     for (int d = 0; d < ing_num_trendbuy_kinds; d++) {
         const ing_kind *ik = ing_trendbuy_kinds[detect_order[d]];
@@ -526,7 +525,7 @@ static int map_columns(ing *g, tg_err *err)
     if (g->o->format == INGEST_ONLINE_RETAIL) {
         g->k = &ing_retail_kind;
     } else {
-        int kind = header_kind(g->csv);
+        int kind = ing_header_kind(g->csv);
         if (kind >= 0)
             g->k = ing_trendbuy_kinds[kind];
         else
@@ -760,124 +759,5 @@ out:
     ing_cleanup(&g);
     if (rc == TG_OK && o->done)
         o->done(o->ud, r);
-    return rc;
-}
-
-/* ---- several files and folders ----------------------------------------------- */
-
-typedef struct pending {
-    char *path;
-    int order;
-} pending;
-
-static int cmp_pending(const void *a, const void *b)
-{
-    const pending *x = a, *y = b;
-    if (x->order != y->order)
-        return x->order - y->order;
-    return strcmp(x->path, y->path);
-}
-
-/* The load order of a file: its kind's place, from the header. */
-static int file_order(const char *path, int format)
-{
-    if (format == INGEST_ONLINE_RETAIL)
-        return 0;
-    tg_csv *c = csv_open(path, NULL);
-    int order = ing_num_trendbuy_kinds;
-    if (c && csv_next(c, NULL) == 1) {
-        int k = header_kind(c);
-        if (k >= 0)
-            order = k;
-    }
-    csv_free(c);
-    return order;
-}
-
-static int add_pending(pending **v, size_t *n, size_t *cap, const char *p,
-                       int format)
-{
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        pending *nv = realloc(*v, nc * sizeof *nv);
-        if (!nv)
-            return -1;
-        *v = nv;
-        *cap = nc;
-    }
-    if (!((*v)[*n].path = tg_strdup(p)))
-        return -1;
-    (*v)[*n].order = file_order(p, format);
-    (*n)++;
-    return 0;
-}
-
-static int has_csv_suffix(const char *name)
-{
-    size_t l = strlen(name);
-    return l > 4 && tg_strieq(name + l - 4, ".csv");
-}
-
-int ingest_paths(tg_store *s, char *const *paths, int n,
-                 const tg_ingest_opts *o, long *rejected, tg_err *err)
-{
-    pending *v = NULL;
-    size_t nv = 0, cap = 0;
-    int rc = TG_OK;
-    *rejected = 0;
-    for (int i = 0; i < n && rc == TG_OK; i++) {
-        struct stat st;
-        if (stat(paths[i], &st) != 0) {
-            rc = tg_fail(err, TG_ENOINPUT, "%s: no such file or folder",
-                         paths[i]);
-            break;
-        }
-        if (!S_ISDIR(st.st_mode)) {
-            if (add_pending(&v, &nv, &cap, paths[i], o->format) != 0)
-                rc = tg_fail(err, TG_EINTERNAL, "out of memory");
-            continue;
-        }
-        DIR *d = opendir(paths[i]);
-        if (!d) {
-            rc = tg_fail(err, TG_EIO, "%s: cannot read the folder", paths[i]);
-            break;
-        }
-        size_t before = nv;
-        struct dirent *de;
-        while (rc == TG_OK && (de = readdir(d))) {
-            if (de->d_name[0] == '.' || !has_csv_suffix(de->d_name))
-                continue;
-            char full[PATH_MAX];
-            snprintf(full, sizeof full, "%s/%s", paths[i], de->d_name);
-            if (add_pending(&v, &nv, &cap, full, o->format) != 0)
-                rc = tg_fail(err, TG_EINTERNAL, "out of memory");
-        }
-        closedir(d);
-        if (rc == TG_OK && nv == before)
-            rc = tg_fail(err, TG_ENOINPUT, "%s: no .csv files in the folder",
-                         paths[i]);
-    }
-    /* Every file readable before any is loaded: a FIFO or device among
-     * them stops the run before it changes the store. */
-    for (size_t i = 0; i < nv && rc == TG_OK; i++) {
-        int fd = tg_open_input(v[i].path, 0, NULL, err);
-        if (fd < 0)
-            rc = err ? err->code : TG_ENOINPUT;
-        else
-            close(fd);
-    }
-    if (rc == TG_OK)
-        qsort(v, nv, sizeof *v, cmp_pending);
-    for (size_t i = 0; i < nv && rc == TG_OK; i++) {
-        tg_ingest_result r;
-        rc = ingest_file(s, v[i].path, o, &r, err);
-        *rejected += r.rejected;
-    }
-    /* The training-set lines the new rows made stale, once for all files. */
-    if (rc == TG_OK)
-        rc = store_features_refresh(s, err);
-    for (size_t i = 0; i < nv; i++)
-        free(v[i].path);
-    free(v);
     return rc;
 }

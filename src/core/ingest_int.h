@@ -121,10 +121,16 @@ int ing_reject_row(ing *g, long line, const char *column, const char *reason,
 /* Binds text, or NULL when v is empty. */
 void ing_bind_text(sqlite3_stmt *st, int i, const char *v);
 
+/* The load-order index of the TrendBuy kind whose identifying columns the
+ * current record (a header) has, or -1. */
+int ing_header_kind(const tg_csv *c);
+
 /* The TrendBuy loaders (ingest_rows.c), in dependency order, and the
  * Online Retail loader (ingest_retail.c). */
 extern const ing_kind *const ing_trendbuy_kinds[];
 extern const int ing_num_trendbuy_kinds;
+/* The trend snapshots, one of them (ingest_trends.c). */
+extern const ing_kind ing_trends_kind;
 /* The Online Retail loader (ingest_retail.c). */
 extern const ing_kind ing_retail_kind;
 

@@ -3,6 +3,8 @@
  * triggers. Each migration takes the store one user_version forward. */
 #include "schema.h"
 
+#include <stddef.h>
+
 #include "trendguard/estimates.h"
 
 /* A line is returned when a return of it arrives within 30 days. */
@@ -885,6 +887,17 @@ static const char v4[] =
     "  WHERE s.category = " r ".category AND s.since <= " CATEGORY_SINCE(r)  \
     ");"
 
+/* Every size return within 30 days of its line, counted by category and
+ * the day it arrived (what the triggers below keep current). */
+#define FIT_DAYS_SELECT                                                       \
+    "INSERT INTO fit_category_days(category, day, small, large)"             \
+    " SELECT pr.category, r.returned_at / 86400,"                             \
+    " SUM(r.reason = 'too_small'), SUM(r.reason = 'too_large')"              \
+    " FROM returns r JOIN purchases p ON p.id = r.purchase_id"               \
+    " JOIN products pr ON pr.id = p.product_id"                              \
+    " WHERE " SIZE_REASON("r") " AND r.returned_at <= p.ordered_at + 2592000" \
+    " GROUP BY 1, 2;"
+
 static const char v5[] =
     "DROP VIEW v_training_set;"
     "DROP TRIGGER features_product_changed;"
@@ -927,13 +940,7 @@ static const char v5[] =
     " large INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY(category, day)"
     ") WITHOUT ROWID;"
-    "INSERT INTO fit_category_days(category, day, small, large)"
-    " SELECT pr.category, r.returned_at / 86400,"
-    " SUM(r.reason = 'too_small'), SUM(r.reason = 'too_large')"
-    " FROM returns r JOIN purchases p ON p.id = r.purchase_id"
-    " JOIN products pr ON pr.id = p.product_id"
-    " WHERE " SIZE_REASON("r") " AND r.returned_at <= p.ordered_at + 2592000"
-    " GROUP BY 1, 2;"
+    FIT_DAYS_SELECT
     "CREATE TRIGGER fit_return_added AFTER INSERT ON returns"
     " WHEN " SIZE_REASON("NEW") " BEGIN " RETURN_CELL("", "NEW")
     MARK_SIZE_RETURN("NEW") " END;"
@@ -1059,10 +1066,14 @@ const char *const schema_features_drop =
 const char *const schema_features_empty =
     "SELECT NOT EXISTS (SELECT 1 FROM line_features)";
 
-const char *const schema_trend_state_refresh =
-    "DELETE FROM trend_state WHERE hashtag_id IN"
-    " (SELECT hashtag_id FROM temp.dirty_hashtags);" TREND_STATE_SELECT(
-        "WHERE hashtag_id IN (SELECT hashtag_id FROM temp.dirty_hashtags)");
-
-const char *const schema_trend_state_rebuild =
+/* The trend state as window functions: what version 7 computed, and the
+ * reference store_trend.c's pass is tested against. */
+const char *const schema_trend_state_reference =
     "DELETE FROM trend_state;" TREND_STATE_SELECT("");
+
+const char *const schema_fit_days_rebuild =
+    "DELETE FROM fit_category_days;" FIT_DAYS_SELECT;
+
+/* Derived from the other tables in full by the statements above. */
+const char *const schema_rebuilt_tables[] = {"trend_state", "line_features",
+                                             "fit_category_days", NULL};

@@ -19,10 +19,9 @@ extern const int schema_num_migrations;
  * store's clock. */
 extern const char schema_v10[];
 
-/* Rebuilds trend_state for the hashtags listed in temp.dirty_hashtags. */
-extern const char *const schema_trend_state_refresh;
-/* The same for every hashtag. */
-extern const char *const schema_trend_state_rebuild;
+/* Rebuilds trend_state for every hashtag with window functions: the
+ * reference store_refresh_trend_state (store_trend.c) is tested against. */
+extern const char *const schema_trend_state_reference;
 
 /* The whole training set computed from scratch in one statement (the view
  * before the cache; v_training_set must equal it row for row). */
@@ -37,5 +36,11 @@ extern const char *const schema_features_build;
 extern const char *const schema_features_drop;
 /* One row, one column: 1 when nothing is cached. */
 extern const char *const schema_features_empty;
+
+/* Counts every size return in fit_category_days again from scratch. */
+extern const char *const schema_fit_days_rebuild;
+/* The tables that are derived data, built whole by the statements above
+ * (trend state, training-set cache, fit days); NULL-terminated. */
+extern const char *const schema_rebuilt_tables[];
 
 #endif

@@ -1,7 +1,7 @@
 /* store.c: opens, creates and migrates the SQLite store, and the small
  * helpers every module uses to talk to it (transactions, prepared
  * statements, errors mapped to the core's codes, rejects). */
-#include "trendguard/store.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,18 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "schema.h"
 #include "trendguard/features.h"
-
-struct tg_store {
-    sqlite3 *db;
-    char *path;
-    int version_found;
-};
 
 int store_fail(tg_store *s, tg_err *err, const char *context)
 {
@@ -35,6 +30,9 @@ int store_fail(tg_store *s, tg_err *err, const char *context)
     else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
         code = TG_EDATA;
     else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+        code = TG_EUNAVAIL;
+    else if (rc == SQLITE_CONSTRAINT_TRIGGER &&
+             strstr(sqlite3_errmsg(s->db), STORE_REPLACED_MSG))
         code = TG_EUNAVAIL;
     return tg_fail(err, code, "%s: %s: %s", s ? s->path : "store", context,
                    s && s->db ? sqlite3_errmsg(s->db) : "no connection");
@@ -108,7 +106,7 @@ int store_version_found(const tg_store *s)
 
 /* Creates the file with mode 0600 before SQLite opens it, so the store is
  * never readable by others, whatever the umask. */
-static int create_private(const char *path, tg_err *err)
+int store_create_file(const char *path, tg_err *err)
 {
     char dir[PATH_MAX];
     tg_strlcpy(dir, path, sizeof dir);
@@ -222,7 +220,7 @@ tg_store *store_open(const char *path, int flags, tg_err *err)
                 tg_file_kind(st.st_mode));
         return NULL;
     }
-    if (!exists && create_private(path, err) != TG_OK)
+    if (!exists && store_create_file(path, err) != TG_OK)
         return NULL;
     tg_store *s = calloc(1, sizeof *s);
     if (!s || !(s->path = tg_strdup(path))) {
@@ -230,13 +228,79 @@ tg_store *store_open(const char *path, int flags, tg_err *err)
         tg_fail(err, TG_EINTERNAL, "out of memory");
         return NULL;
     }
-    int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
-                                          : SQLITE_OPEN_READWRITE;
-    if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
-        store_fail(s, err, "cannot open");
+    if (store_connect(s, flags, err) != TG_OK) {
         store_close(s);
         return NULL;
+    }
+    return s;
+}
+
+int store_dir_lock(const char *path, int how)
+{
+    char dir[PATH_MAX];
+    tg_strlcpy(dir, path, sizeof dir);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        tg_strlcpy(dir, ".", sizeof dir);
+    else
+        slash[slash == dir] = '\0';
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    while (flock(fd, how) != 0)
+        if (errno != EINTR) {
+            close(fd);
+            return -1;
+        }
+    return fd;
+}
+
+void store_dir_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd); /* a folder: no SQLite lock lives on it */
+}
+
+/* The connection's settings: a store's (WAL) or a bulk build's. */
+static int configure(tg_store *s, int flags, tg_err *err)
+{
+    if (flags & STORE_BULK_BUILD)
+        return store_exec(s, "PRAGMA foreign_keys = ON;"
+                             "PRAGMA main.journal_mode = TRUNCATE;"
+                             "PRAGMA main.synchronous = OFF;"
+                             "PRAGMA main.locking_mode = EXCLUSIVE;"
+                             /* Sorts and index builds spill to files, so
+                              * memory stays bounded whatever the load. */
+                             "PRAGMA temp_store = FILE;"
+                             "PRAGMA cache_size = -262144",
+                          err);
+    /* A file that is not a database fails on the first read. */
+    if (store_exec(s, "PRAGMA foreign_keys = ON", err) != TG_OK ||
+        (!(flags & STORE_READONLY) &&
+         store_exec(s, "PRAGMA journal_mode = WAL", err) != TG_OK))
+        return err ? err->code : TG_EIO;
+    return store_exec(s, "PRAGMA synchronous = NORMAL;"
+                         "PRAGMA temp_store = MEMORY;"
+                         "PRAGMA cache_size = -65536;"
+                         /* After a checkpoint the WAL file is cut back to
+                          * 64 MiB, so a store that a reader keeps open
+                          * while big loads run does not keep a big file. */
+                         "PRAGMA journal_size_limit = 67108864",
+                      err);
+}
+
+static int connect_unlocked(tg_store *s, int flags, tg_err *err)
+{
+    s->flags = flags;
+    int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
+                                          : SQLITE_OPEN_READWRITE;
+    if (sqlite3_open_v2(s->path, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK)
+        return store_fail(s, err, "cannot open");
+    struct stat st; /* no bulk load moves a file here meanwhile */
+    if (stat(s->path, &st) == 0) {
+        s->dev = st.st_dev;
+        s->ino = st.st_ino;
     }
     /* Another writer's transaction is waited for 5 s, or for
      * TRENDGUARD_BUSY_TIMEOUT_MS (runs many times slower than native, such
@@ -248,35 +312,35 @@ tg_store *store_open(const char *path, int flags, tg_err *err)
     sqlite3_create_function(s->db, "trend_phase", 5,
                             SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                             sql_trend_phase, NULL, NULL);
-    /* A file that is not a database fails on the first read. */
-    if (store_exec(s, "PRAGMA foreign_keys = ON", err) != TG_OK ||
-        (!(flags & STORE_READONLY) &&
-         store_exec(s, "PRAGMA journal_mode = WAL", err) != TG_OK) ||
-        store_exec(s, "PRAGMA synchronous = NORMAL;"
-                      "PRAGMA temp_store = MEMORY;"
-                      "PRAGMA cache_size = -65536;"
-                      /* After a checkpoint the WAL file is cut back to
-                       * 64 MiB, so a store that a reader keeps open while
-                       * big loads run does not keep a big file. */
-                      "PRAGMA journal_size_limit = 67108864", err) != TG_OK) {
-        store_close(s);
-        return NULL;
+    if (configure(s, flags, err) != TG_OK)
+        return err ? err->code : TG_EIO;
+    if (store_count(s, "SELECT count(*) FROM sqlite_schema") < 0)
+        return store_fail(s, err, "not a TrendGuard store");
+    if (flags & STORE_READONLY)
+        return check_version(s, 1, err);
+    if (migrate(s, err) != TG_OK)
+        return err ? err->code : TG_EIO;
+    return (flags & STORE_BULK_BUILD) ? TG_OK : store_bulk_heal(s, err);
+}
+
+int store_connect(tg_store *s, int flags, tg_err *err)
+{
+    int lock = (flags & STORE_BULK_BUILD) ? -1
+                                          : store_dir_lock(s->path, LOCK_SH);
+    int rc = connect_unlocked(s, flags, err);
+    store_dir_unlock(lock);
+    if (rc != TG_OK && s->db) {
+        sqlite3_close_v2(s->db);
+        s->db = NULL;
     }
-    if (store_count(s, "SELECT count(*) FROM sqlite_schema") < 0) {
-        store_fail(s, err, "not a TrendGuard store");
-        store_close(s);
-        return NULL;
-    }
-    if (flags & STORE_READONLY) {
-        if (check_version(s, 1, err) != TG_OK) {
-            store_close(s);
-            return NULL;
-        }
-    } else if (migrate(s, err) != TG_OK) {
-        store_close(s);
-        return NULL;
-    }
-    return s;
+    return rc;
+}
+
+int store_replaced(const tg_store *s)
+{
+    struct stat st;
+    return s && stat(s->path, &st) == 0 &&
+           (st.st_dev != s->dev || st.st_ino != s->ino);
 }
 
 void store_close(tg_store *s)
@@ -287,6 +351,9 @@ void store_close(tg_store *s)
         store_rollback(s);
         sqlite3_close_v2(s->db);
     }
+    for (int i = 0; i < s->ndeferred; i++)
+        free(s->deferred[i]);
+    free(s->deferred);
     free(s->path);
     free(s);
 }
@@ -351,13 +418,6 @@ int store_reject(tg_store *s, const char *file, const char *file_sha256,
     sqlite3_finalize(st);
     free(esc);
     return rc;
-}
-
-int store_refresh_trend_state(tg_store *s, int all, tg_err *err)
-{
-    return store_exec(s, all ? schema_trend_state_rebuild
-                             : schema_trend_state_refresh,
-                      err);
 }
 
 /* Runs the refresh (after `first`, when given) in the caller's transaction

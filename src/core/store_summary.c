@@ -1,6 +1,6 @@
 /* store_summary.c: what the store holds, for `trendguard status`: each
  * table's rows, the purchases' time span and the share of lines returned
- * within 30 days (store.h). */
+ * within 30 days, and the rows loads have filled (store.h). */
 #include "trendguard/store.h"
 
 #include <string.h>
@@ -40,4 +40,14 @@ void store_summary(tg_store *s, tg_store_summary *out)
     out->first_purchase = store_count(s, sql_first);
     out->last_purchase = store_count(s, sql_last);
     out->returned_30d = store_count(s, sql_returned);
+}
+
+int64_t store_loaded_rows(tg_store *s)
+{
+    return store_count(s, "SELECT (SELECT count(*) FROM products)"
+                          " + (SELECT count(*) FROM customers)"
+                          " + (SELECT count(*) FROM trend_snapshots)"
+                          " + (SELECT count(*) FROM purchases)"
+                          " + (SELECT count(*) FROM returns)"
+                          " + (SELECT count(*) FROM truth)");
 }

@@ -139,6 +139,12 @@ static void bind_text_or_null(sqlite3_stmt *q, int i, const char *s)
         sqlite3_bind_null(q, i);
 }
 
+void uilog_set_store(tg_uilog *u, tg_store *s)
+{
+    if (u)
+        u->store = s;
+}
+
 int uilog_flush(tg_uilog *u, tg_err *err)
 {
     if (!u || (u->n == 0 && uilog_rec_pending(u) == 0))

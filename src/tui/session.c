@@ -131,7 +131,34 @@ int session_busy(const session *s)
     return preload_fd(s->preload) >= 0 || s->feed != NULL;
 }
 
+/* A bulk load moved a new store file into place: the session goes on in
+ * it (the old file takes no writes), the record not yet written included,
+ * and what the screens show is loaded again. */
+static void follow_replaced_store(session *s)
+{
+    if (!store_replaced(s->store))
+        return;
+    tg_err err = {0};
+    tg_store *n = store_open(s->opts->db, 0, &err);
+    tg_shop *sh = n ? shop_open(n, 0, &err) : NULL;
+    if (!sh) {
+        store_close(n);
+        session_note(s, "The store was replaced by a bulk load and cannot be "
+                        "opened again: %s", err.msg);
+        return;
+    }
+    shop_free(s->shop);
+    uilog_set_store(s->log, n);
+    store_close(s->store);
+    s->store = n;
+    s->shop = sh;
+    session_reload(s);
+    session_note(s, "A bulk load replaced the store: its data is loaded "
+                    "again.");
+}
+
 void session_idle(session *s)
 {
+    follow_replaced_store(s);
     uilog_flush(s->log, NULL);
 }

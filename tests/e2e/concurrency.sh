@@ -2,7 +2,8 @@
 # The app open while other processes write to the same store: batches of
 # trend snapshots through `ingest`, a feed through `sync`, and a full
 # re-score through `score`, all while a shopper browses, adds to the cart
-# and checks out; then two score runs at once. No "database is locked"
+# and checks out; then two score runs at once; then a bulk load replacing
+# a store two apps have open. No "database is locked"
 # reaches anyone, every writer
 # finishes, the app's record of the session is complete, the store passes
 # its integrity check, and the WAL file stays bounded.
@@ -121,5 +122,48 @@ qt=$(sqlite3 "$DB" "SELECT count(*) FROM interventions WHERE model_version = (SE
 check "two score runs at once: $n1 + $n2 scored = $tot lines, one run did them (test_train has the overlap)" $? "$(cat "$W/s1.out" "$W/s2.out")"
 [ $((q1 + q2)) = "$qt" ] && [ "$qt" = 0 ]
 check "two score runs at once: $q1 + $q2 queued = $qt, as every line was scored (and decided) before" $? "$(cat "$W/s1.out" "$W/s2.out")"
+
+# ---- a bulk load replaces a store that is open --------------------------------
+# App 1 is open on a store when a bulk load moves a new file into place: it
+# notices, goes on in the new store (saying so) with none of its record
+# lost, and quits cleanly. App 2, opened after, reads the new one. A batch
+# written while both are open is still there after both have closed, and
+# the store passes its integrity check. (test_bulk has a connection that
+# keeps the old store: it reads it whole and cannot write to it.)
+B=$W/bulk.db
+cp "$W/d.db" "$B"
+$T kill-session -t app 2>/dev/null
+$T new-session -d -s app -x 100 -y 30 "'$TG' --db '$B' --session old --offline 2>'$W/app1.err'; echo EXITED \$?; sleep 60"
+wait_for "app 1 open" "Trend (14 d)"
+mkdir -p "$W/bulk1" "$W/bulk2"
+printf 'captured_at,hashtag,creator,views,likes,shares,comments\n2030-01-01T00:00:00Z,bulkonly,@bulk,5,1,1,1\n' >"$W/bulk1/tiktok_trends.csv"
+printf 'captured_at,hashtag,creator,views,likes,shares,comments\n2030-01-02T00:00:00Z,bulkonly,@after,9,1,1,1\n' >"$W/bulk2/tiktok_trends.csv"
+ino=$(stat -c %i "$B")
+sent0=$sent
+"$TG" --db "$B" ingest --bulk always "$W/bulk1" >"$W/bulk.out" 2>&1
+check "a bulk load while app 1 is open" $? "$(cat "$W/bulk.out")"
+[ "$(stat -c %i "$B")" != "$ino" ]; check "the bulk load moved a new file into place" $?
+keys Down Down Enter Escape 5 1
+wait_for "app 1 goes on in the new store, saying so" "replaced the store"
+$T new-session -d -s app2 -x 100 -y 30 "'$TG' --db '$B' --session new --offline 2>'$W/app2.err'; echo EXITED \$?; sleep 60"
+i=0; while [ $i -lt 75 ] && ! $T capture-pane -p -t app2 | grep -q "Trend (14 d)"; do sleep 0.2; i=$((i + 1)); done
+$T capture-pane -p -t app2 | grep -q "Trend (14 d)"; check "app 2 open on the new store" $?
+"$TG" --db "$B" ingest --bulk never "$W/bulk2" >"$W/bulk.out" 2>&1
+check "a batch written with both apps open" $? "$(cat "$W/bulk.out")"
+keys 5 2 1
+wait_for "app 1 reads the store after the batch" "Trend (14 d)"
+keys q
+wait_for "app 1 quits cleanly" "EXITED 0"
+[ ! -s "$W/app1.err" ] && ok "app 1 stderr clean" || bad "app 1 stderr: $(cat "$W/app1.err")"
+n=$(sqlite3 "$B" "SELECT group_concat(creator) FROM (SELECT creator FROM trend_snapshots WHERE creator IN ('@bulk', '@after') ORDER BY creator)")
+[ "$n" = "@after,@bulk" ]; check "the bulk load and the batch after it are both there after app 1 closed ($n)" $?
+$T send-keys -t app2 q
+i=0; while [ $i -lt 50 ] && ! $T capture-pane -p -t app2 | grep -q "EXITED 0"; do sleep 0.2; i=$((i + 1)); done
+$T capture-pane -p -t app2 | grep -q "EXITED 0"; check "app 2 quits cleanly" $? "$(cat "$W/app2.err")"
+n=$(sqlite3 "$B" "SELECT count(*) FROM trend_snapshots WHERE creator IN ('@bulk', '@after')")
+[ "$n" = 2 ]; check "both still there after app 2 closed ($n)" $?
+k=$(sqlite3 "$B" "SELECT count(*) FROM ui_events WHERE session = 'old' AND kind = 'key'")
+[ "$k" = $((sent - sent0)) ]; check "app 1's keys all recorded in the new store ($k of $((sent - sent0)))" $?
+[ "$(sqlite3 "$B" 'PRAGMA integrity_check')" = ok ] && ok "integrity_check ok after the bulk load" || bad "integrity_check after the bulk load"
 
 finish

@@ -1,5 +1,7 @@
 #!/bin/sh
-# Crash tests: kill -9 `ingest`, `sync`, `score`, `simulate` and the app
+# Crash tests: kill -9 `ingest` (three ways: a first load on the bulk
+# path, file by file, and a bulk load over a store with rows), `sync`,
+# `score`, `simulate` and the app
 # (a long --replay key script) at random moments, CRASH_RUNS times each
 # (default 10; 3 in a sanitizer build, whose runs are several times
 # slower; the issue's figure is CRASH_RUNS=100), and the app's first run
@@ -7,7 +9,9 @@
 # a sanitizer build). After every kill:
 #   - the store passes PRAGMA integrity_check and foreign_key_check;
 #   - every file or feed landed all or nothing (a CSV file's rows are all
-#     there exactly when ingest_files records it; the feed's snapshots with
+#     there exactly when ingest_files records it; on ingest's bulk path
+#     the store is the old one or the new one, no file of the run recorded
+#     or all, and the rerun leaves no new file beside it; the feed's snapshots with
 #     its record; all of a score run's scores and interventions or none; an
 #     app order with all its lines and their scores or not at all;
 #     simulate, which only reads, leaves the store file byte-identical);
@@ -148,12 +152,17 @@ counts "$W/scored.db" >"$W/scored.counts"
 
 t_section=$(now_ms)
 # ==== ingest =====================================================================
-# Each CSV file is one transaction with its ingest_files record.
-ingest_kill() { # ingest_kill RUN DELAY
-    db="$W/run.db"; fresh /nonexistent "$db"
+# Three ways: the first load into a new store (the bulk path: a new file
+# moved into place whole), the same file by file (--bulk never: each CSV
+# file one transaction with its ingest_files record), and a load bigger
+# than a store that has rows (the bulk path copying them first). On the
+# bulk path the store after a kill is the old one or the new one: no file
+# of the run recorded, or all six.
+ingest_kill() { # ingest_kill RUN DELAY (INGEST_FROM, INGEST_OPT, INGEST_HAD)
+    db="$W/run.db"; fresh "$INGEST_FROM" "$db"
     d=$2
-    kill_after "$d" "$TG" ingest --db "$db" "$W/gen"
-    n="ingest kill $1 at ${d}s"
+    kill_after "$d" "$TG" ingest --db "$db" $INGEST_OPT "$W/gen"
+    n="ingest${INGEST_OPT:+ $INGEST_OPT}${INGEST_HAD:+ into a store of $INGEST_HAD files} kill $1 at ${d}s"
     counts "$db" >"$W/got.counts"
     complete=0; ended_with "$end_ingest" && cmp -s "$W/ingested.counts" "$W/got.counts" && complete=1
     landed "$n" $complete
@@ -170,10 +179,31 @@ ingest_kill() { # ingest_kill RUN DELAY
         done
     fi
     [ -z "$bad_files" ]; check "$n: each file all or nothing" $? "$bad_files"
-    rerun "$n" "$W/ingested.counts" "$TG" ingest --db "$db" "$W/gen"
+    if [ "$INGEST_OPT" != "--bulk never" ]; then
+        recs=0 # a store killed before its tables were made has none
+        [ -n "$(q "$db" "SELECT 1 FROM sqlite_master WHERE name = 'ingest_files'")" ] &&
+            recs=$(q "$db" "SELECT count(*) FROM ingest_files")
+        [ "${recs:-0}" = "${INGEST_HAD:-0}" ] || [ "$recs" = 6 ]
+        check "$n: the old store or the new one" $? "$recs files recorded"
+    fi
+    rerun "$n" "$W/ingested.counts" "$TG" ingest --db "$db" $INGEST_OPT "$W/gen"
+    [ ! -e "$db.bulk" ] && [ ! -e "$db.bulk-journal" ]
+    check "$n: no new file left beside the store after the rerun" $?
 }
 ms_clean=$ms_ingest
-kills ingest "$RUNS" 1 ingest_kill
+INGEST_FROM=/nonexistent INGEST_OPT="" INGEST_HAD=""
+kills "ingest (bulk)" "$RUNS" 1 ingest_kill
+timed "$TG" ingest --db "$W/never.db" --bulk never "$W/gen"; ms_clean=$ms
+check "clean ingest, file by file" "$rc" "$(cat "$W/timed.out")"
+INGEST_OPT="--bulk never"
+kills "ingest (file by file)" "$RUNS" 7 ingest_kill
+"$TG" ingest --db "$W/pc.db" "$W/gen/products.csv" "$W/gen/customers.csv" >"$W/out" 2>&1
+check "products and customers alone" $? "$(cat "$W/out")"
+fresh "$W/pc.db" "$W/pc-run.db"
+timed "$TG" ingest --db "$W/pc-run.db" "$W/gen"; ms_clean=$ms
+check "clean ingest over products and customers" "$rc" "$(cat "$W/timed.out")"
+INGEST_FROM=$W/pc.db INGEST_OPT="" INGEST_HAD=2
+kills "ingest (bulk over rows)" "$RUNS" 8 ingest_kill
 
 # ==== sync =======================================================================
 # A quarter of the demo's trend snapshots six hours later, as one

@@ -105,14 +105,21 @@ with_space() { # with_space NAME DB WANT CMD...
 }
 
 for mode in $modes; do
-    # ---- ingest: the trends file does not fit ---------------------------------
-    room $(($(kb "$W/pc.db") + 1536))
-    db="$dir/s.db"; cp "$W/pc.db" "$db"
-    squeezed "$TG" ingest --db "$db" "$W/gen" >"$W/out" 2>"$W/err"
-    failed_cleanly "$mode ingest" $? "$W/err" "$db"
-    unchanged "$mode ingest" "$db" "$W/pc.counts"
-    with_space "$mode ingest" "$db" "$W/full.counts" "$TG" ingest --db "$db" "$W/gen"
-    rm -f "$db" "$db-wal" "$db-shm"
+    # ---- ingest: the trends file does not fit, both paths ----------------------
+    # The bulk path (a load bigger than the store: a new file beside it,
+    # given up whole) and file by file (--bulk never).
+    for way in bulk never; do
+        opt=""; [ $way = never ] && opt="--bulk never"
+        room $(($(kb "$W/pc.db") + 1536))
+        db="$dir/s.db"; cp "$W/pc.db" "$db"
+        squeezed "$TG" ingest --db "$db" $opt "$W/gen" >"$W/out" 2>"$W/err"
+        failed_cleanly "$mode ingest ($way)" $? "$W/err" "$db"
+        unchanged "$mode ingest ($way)" "$db" "$W/pc.counts"
+        [ ! -e "$db.bulk" ] && [ ! -e "$db.bulk-journal" ]
+        check "$mode ingest ($way): no new file left beside the store" $? "$(ls -A "$dir" | tr '\n' ' ')"
+        with_space "$mode ingest ($way)" "$db" "$W/full.counts" "$TG" ingest --db "$db" $opt "$W/gen"
+        rm -f "$db" "$db-wal" "$db-shm"
+    done
 
     # ---- score: the scores do not fit ------------------------------------------
     room $(($(kb "$W/full.db") + 1024))
