@@ -3,7 +3,7 @@
 # path, file by file, and a bulk load over a store with rows), `sync`,
 # `score`, `simulate` and the app
 # (a long --replay key script) at random moments, CRASH_RUNS times each
-# (default 10; 3 in a sanitizer build, whose runs are several times
+# (default 5; 3 in a sanitizer build, whose runs are several times
 # slower; the figure is CRASH_RUNS=100), and the app's first run
 # (building the demo store) CRASH_RUNS / 10 times (at least once, but in
 # a sanitizer build). After every kill:
@@ -33,7 +33,7 @@ set -u
 BUILD=${TG_BUILD:-build}
 TG=$PWD/$BUILD/trendguard
 TRAIN=$PWD/$BUILD/trendguard-train
-case $BUILD in *san*) RUNS=${CRASH_RUNS:-3} ;; *) RUNS=${CRASH_RUNS:-10} ;; esac
+case $BUILD in *san*) RUNS=${CRASH_RUNS:-3} ;; *) RUNS=${CRASH_RUNS:-5} ;; esac
 SEED=${CRASH_SEED:-$(($(od -An -N4 -tu4 /dev/urandom | tr -d ' ') % 1000000))}
 W=$(mktemp -d)
 FS_PID=
