@@ -174,6 +174,22 @@ if [ -x "$BUILD/trendguard-train" ]; then
     grep '^FAIL' "$OUT/pilot_checks.log" | sed 's/^/    /'
 fi
 
+# The manager dashboard's figures on this store, scored and with its pilot:
+# every period the screen offers, each with no filter, one category or one
+# channel; the slowest is the figure (goal: 150 ms), with the pilot's and
+# the interventions' parts apart (tests/bench/bench_dashboard.c).
+if [ -x "$BUILD/trendguard-train" ]; then
+    measure dashboard "$BUILD/bench/bench_dashboard" "$DB"
+    dval() { awk -v k="$1" '$1 == k { print $2 }' "$OUT/dashboard.log"; }
+    DASH_S=$(dval slowest)
+    $REC "$JSON" "dashboard_${SCALE}_all_seconds" "$DASH_S" s "target" 0.15
+    $REC "$JSON" "dashboard_${SCALE}_peak_mb" "$((KIB / 1024))" MiB
+    row "dashboard, slowest period/filter" "$DASH_S" "s" "target" "0.15" "$(ratio "$DASH_S" 0.15)"
+    for k in period_7 period_30 period_90 period_0 pilot interventions; do
+        row "  $k" "$(dval $k)" "s" "" "" ""
+    done
+fi
+
 # Six months of the A/B shopper simulation with the model just trained
 # (shoppers: the generator's customers at this scale).
 if [ -x "$BUILD/trendguard-train" ]; then
@@ -197,7 +213,7 @@ BUILD=$BUILD BENCH_JSON=$JSON tests/bench/app.sh "$DB" "$SCALE" ||
 
 for b in "$BUILD"/bench/bench_*; do
     [ -x "$b" ] || continue
-    case "$(basename "$b")" in bench_record | bench_features) continue ;; esac
+    case "$(basename "$b")" in bench_record | bench_features | bench_dashboard) continue ;; esac
     echo "---- $(basename "$b")"
     BENCH_JSON=$JSON "$b" || echo "bench: $(basename "$b") failed"
 done
