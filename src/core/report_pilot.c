@@ -2,7 +2,8 @@
  * the top of its section in report.h), the one place they are computed:
  * one pass over the pilot's lines the filter covers, by customer, into
  * each arm's totals in all, by week and by month; the intervals from a
- * cluster bootstrap over customers; uptake by nudge from the pilot's
+ * cluster bootstrap over customers (each customer's lines summed once,
+ * the resamples on two threads); uptake by nudge from the pilot's
  * decisions; and, without a pilot or a settled line, what is missing in
  * words. */
 #include "trendguard/report.h"
@@ -265,26 +266,127 @@ static void figures(const double *c, const double *t, double *out)
         out[F_SAT] = t[S_SAT] / t[S_ORDERS] - c[S_SAT] / c[S_ORDERS];
 }
 
-/* Buckets: 0 all, then the weeks, then the months. */
-typedef struct sums {
-    int buckets;
-    double *v;               /* [buckets][2][S_SUMS] */
-} sums;
+/* A cluster's units of one arm, week and month summed. A resample weighs
+ * a cluster as a whole, so it adds these (a few per customer) rather than
+ * every line and order. Buckets: 0 all, then the weeks, then the months;
+ * -1: outside the periods shown. */
+typedef struct agg {
+    uint32_t cluster;
+    int16_t bucket[3];
+    uint8_t arm;
+    double v[S_SUMS];
+} agg;
 
-static void add_unit(sums *m, const tg_report_pilot *o, const unit *u,
-                     double w)
+typedef struct aggs {
+    agg *v;
+    size_t n;
+    uint32_t clusters;
+    int buckets;             /* 1 + weeks + months */
+} aggs;
+
+static void unit_buckets(const tg_report_pilot *o, const unit *u,
+                         int16_t *b)
 {
-    int b[3] = {0, -1, -1};
-    if (u->week >= 0 && u->week < o->n_weeks)
-        b[1] = 1 + u->week;
-    if (u->month >= 0 && u->month < o->n_months)
-        b[2] = 1 + o->n_weeks + u->month;
-    for (int k = 0; k < 3; k++)
-        if (b[k] >= 0) {
-            double *v = m->v + ((size_t)b[k] * 2 + u->arm) * S_SUMS;
-            for (int j = 0; j < S_SUMS; j++)
-                v[j] += w * u->v[j];
+    b[0] = 0;
+    b[1] = u->week >= 0 && u->week < o->n_weeks ? (int16_t)(1 + u->week)
+                                                : -1;
+    b[2] = u->month >= 0 && u->month < o->n_months
+               ? (int16_t)(1 + o->n_weeks + u->month) : -1;
+}
+
+/* Sums the units of each cluster (contiguous, as read_lines gives them)
+ * by arm, week and month. */
+static int gather(const scan *c, const tg_report_pilot *o, aggs *g)
+{
+    g->v = malloc((c->n ? c->n : 1) * sizeof *g->v);
+    if (!g->v)
+        return -1;
+    g->clusters = c->clusters;
+    g->buckets = 1 + o->n_weeks + o->n_months;
+    size_t first = 0; /* the first agg of the current cluster */
+    for (size_t i = 0; i < c->n; i++) {
+        const unit *u = &c->u[i];
+        int16_t b[3];
+        unit_buckets(o, u, b);
+        if (!g->n || g->v[g->n - 1].cluster != u->cluster)
+            first = g->n;
+        size_t k = first;
+        while (k < g->n && !(g->v[k].arm == u->arm &&
+                             g->v[k].bucket[1] == b[1] &&
+                             g->v[k].bucket[2] == b[2]))
+            k++;
+        agg *a = &g->v[k];
+        if (k == g->n) {
+            memset(a, 0, sizeof *a);
+            a->cluster = u->cluster;
+            a->arm = u->arm;
+            memcpy(a->bucket, b, sizeof b);
+            g->n++;
         }
+        for (int j = 0; j < S_SUMS; j++)
+            a->v[j] += u->v[j];
+    }
+    return 0;
+}
+
+/* One resample's sums (b == B: every cluster once, the figures). m:
+ * [buckets][2][S_SUMS]; w: a weight per cluster. */
+static void resample(const aggs *g, uint64_t seed, int b, int B, double *m,
+                     int *w)
+{
+    tg_rng r;
+    tg_rng_seed(&r, tg_mix64(tg_mix64(seed) ^ (uint64_t)b));
+    for (uint32_t k = 0; k <= g->clusters; k++)
+        w[k] = b == B ? 1 : stats_poisson1(&r);
+    memset(m, 0, (size_t)g->buckets * 2 * S_SUMS * sizeof *m);
+    for (size_t i = 0; i < g->n; i++) {
+        const agg *a = &g->v[i];
+        double wt = w[a->cluster];
+        if (!wt)
+            continue;
+        for (int k = 0; k < 3; k++)
+            if (a->bucket[k] >= 0) {
+                double *v = m + ((size_t)a->bucket[k] * 2 + a->arm) * S_SUMS;
+                for (int j = 0; j < S_SUMS; j++)
+                    v[j] += wt * a->v[j];
+            }
+    }
+}
+
+/* The figures of one resample's sums into stat[bucket][figure][b]. */
+static void keep_figures(const aggs *g, const double *m, int b, int B,
+                         double *stat)
+{
+    for (int k = 0; k < g->buckets; k++) {
+        double f[F_FIGURES];
+        figures(m + (size_t)k * 2 * S_SUMS, m + ((size_t)k * 2 + 1) * S_SUMS,
+                f);
+        for (int j = 0; j < F_FIGURES; j++)
+            stat[((size_t)k * F_FIGURES + j) * (size_t)(B + 1) + b] = f[j];
+    }
+}
+
+/* The resamples b = from, from + step, ... below B, on a thread. */
+typedef struct boot_job {
+    const aggs *g;
+    uint64_t seed;
+    int from, step, B, failed;
+    double *stat;
+} boot_job;
+
+static void *boot_thread(void *arg)
+{
+    boot_job *j = arg;
+    double *m = malloc((size_t)j->g->buckets * 2 * S_SUMS * sizeof *m);
+    int *w = malloc((j->g->clusters + 1) * sizeof *w);
+    j->failed = !m || !w;
+    for (int b = j->from; !j->failed && b < j->B; b += j->step) {
+        resample(j->g, j->seed, b, j->B, m, w);
+        keep_figures(j->g, m, b, j->B, j->stat);
+    }
+    free(m);
+    free(w);
+    return NULL;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -323,45 +425,13 @@ static tg_ci *ci_of(tg_report_pilot *o, int bucket, int fig)
     return per[fig];
 }
 
-/* The figures and their intervals, in all and per period. */
-static int bootstrap(const scan *c, tg_report_pilot *o, tg_err *err)
+/* Each arm's totals and rates, in all and per period, from the sums of
+ * every cluster once. */
+static void arm_totals(tg_report_pilot *o, int nb, const double *m)
 {
-    int B = TG_PILOT_RESAMPLES, nb = 1 + o->n_weeks + o->n_months;
-    sums m = {nb, calloc((size_t)nb * 2 * S_SUMS, sizeof(double))};
-    double *stat = calloc((size_t)nb * F_FIGURES * (size_t)(B + 1),
-                          sizeof *stat);
-    int *w = malloc((c->clusters + 1) * sizeof *w);
-    int rc = m.v && stat && w ? TG_OK
-                              : tg_fail(err, TG_EINTERNAL, "out of memory");
-    for (int b = 0; rc == TG_OK && b <= B; b++) { /* b == B: the figures */
-        tg_rng r;
-        tg_rng_seed(&r, tg_mix64(tg_mix64((uint64_t)o->seed) ^ (uint64_t)b));
-        for (uint32_t k = 0; k <= c->clusters; k++)
-            w[k] = b == B ? 1 : stats_poisson1(&r);
-        memset(m.v, 0, (size_t)nb * 2 * S_SUMS * sizeof *m.v);
-        for (size_t i = 0; i < c->n; i++)
-            if (w[c->u[i].cluster])
-                add_unit(&m, o, &c->u[i], w[c->u[i].cluster]);
-        for (int k = 0; k < nb; k++) {
-            double f[F_FIGURES];
-            figures(m.v + (size_t)k * 2 * S_SUMS,
-                    m.v + ((size_t)k * 2 + 1) * S_SUMS, f);
-            for (int j = 0; j < F_FIGURES; j++)
-                stat[((size_t)k * F_FIGURES + j) * (size_t)(B + 1) + b] = f[j];
-        }
-    }
-    for (int k = 0; rc == TG_OK && k < nb; k++)
-        for (int j = 0; j < F_FIGURES; j++) {
-            tg_ci *ci = ci_of(o, k, j);
-            double *x = stat + ((size_t)k * F_FIGURES + j) * (size_t)(B + 1);
-            if (!ci)
-                continue;
-            ci->value = x[B];
-            interval(x, B, &ci->lo, &ci->hi);
-        }
-    for (int k = 0; rc == TG_OK && k < nb; k++) /* the arms' rates */
+    for (int k = 0; k < nb; k++)
         for (int a = 0; a < 2; a++) {
-            const double *v = m.v + ((size_t)k * 2 + a) * S_SUMS;
+            const double *v = m + ((size_t)k * 2 + a) * S_SUMS;
             tg_pilot_arm *arm = k == 0 ? &o->arm[a]
                                 : k <= o->n_weeks ? &o->week[k - 1].arm[a]
                                 : &o->month[k - 1 - o->n_weeks].arm[a];
@@ -376,8 +446,49 @@ static int bootstrap(const scan *c, tg_report_pilot *o, tg_err *err)
             arm->value_lost = v[S_LOST];
             arm->spend = v[S_SPEND];
         }
-    free(m.v);
+}
+
+#define BOOT_THREADS 2
+
+/* The figures and their intervals, in all and per period: the resamples
+ * on BOOT_THREADS threads (each resample seeded by its number, so the
+ * result does not depend on the threads), then every cluster once. */
+static int bootstrap(const scan *c, tg_report_pilot *o, tg_err *err)
+{
+    int B = TG_PILOT_RESAMPLES;
+    aggs g = {0};
+    int bad = gather(c, o, &g);
+    int nb = g.buckets;
+    double *stat = bad ? NULL : calloc((size_t)nb * F_FIGURES * (size_t)(B + 1),
+                                       sizeof *stat);
+    double *m = stat ? malloc((size_t)nb * 2 * S_SUMS * sizeof *m) : NULL;
+    int *w = m ? malloc((c->clusters + 1) * sizeof *w) : NULL;
+    boot_job jobs[BOOT_THREADS];
+    for (int t = 0; w && t < BOOT_THREADS; t++)
+        jobs[t] = (boot_job){&g, (uint64_t)o->seed, t, BOOT_THREADS, B, 0,
+                             stat};
+    if (w)
+        tg_parallel(boot_thread, jobs, sizeof *jobs, BOOT_THREADS);
+    for (int t = 0; w && t < BOOT_THREADS; t++)
+        bad |= jobs[t].failed;
+    int rc = w && !bad ? TG_OK : tg_fail(err, TG_EINTERNAL, "out of memory");
+    if (rc == TG_OK) {
+        resample(&g, (uint64_t)o->seed, B, B, m, w);
+        keep_figures(&g, m, B, B, stat);
+        for (int k = 0; k < nb; k++)
+            for (int j = 0; j < F_FIGURES; j++) {
+                tg_ci *ci = ci_of(o, k, j);
+                double *x = stat + ((size_t)k * F_FIGURES + j) * (size_t)(B + 1);
+                if (!ci)
+                    continue;
+                ci->value = x[B];
+                interval(x, B, &ci->lo, &ci->hi);
+            }
+        arm_totals(o, nb, m);
+    }
+    free(g.v);
     free(stat);
+    free(m);
     free(w);
     return rc;
 }
