@@ -39,6 +39,12 @@ int store_exec(tg_store *s, const char *sql, tg_err *err);
 int store_begin(tg_store *s, tg_err *err);
 int store_commit(tg_store *s, tg_err *err);
 void store_rollback(tg_store *s);
+/* Where the connection's temporary tables and sorts live: on disk (1:
+ * staging as big as the data, bounded memory) or in memory (0: the
+ * default). Changing it drops the connection's temporary tables, so
+ * callers set it before they create theirs; inside a transaction it is
+ * left as it is. */
+void store_temp_on_disk(tg_store *s, int on);
 /* Prepares one statement; errors name the statement's first words. */
 sqlite3_stmt *store_prepare(tg_store *s, const char *sql, tg_err *err);
 /* Sets err from the connection's last error with a context prefix and

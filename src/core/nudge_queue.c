@@ -322,6 +322,9 @@ int nudge_store_process_queue(tg_store *s, const tg_nudge_catalog *c,
     tg_model *m = NULL;
     int *map = NULL;
     int rc = open_scorer(s, &m, &map, &q.scorer, err);
+    /* The decisions' staging and the queue's sort can be as big as the
+     * queue (950k rows for TrendBuy's year): on disk, not in memory. */
+    store_temp_on_disk(s, 1);
     if (rc == TG_OK)
         rc = store_begin(s, err);
     if (rc == TG_OK)
@@ -336,6 +339,7 @@ int nudge_store_process_queue(tg_store *s, const tg_nudge_catalog *c,
         store_rollback(s);
         memset(r, 0, sizeof *r);
     }
+    store_temp_on_disk(s, 0);
     nudge_caps_free(&q.caps);
     bandit_free(q.bandit);
     model_free(m);

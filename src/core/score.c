@@ -294,7 +294,9 @@ int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
         goto out;
     /* Scores are staged in a temporary table (the store's write lock is
      * not taken) and copied into scores in one short write transaction,
-     * so a checkout waits for the copy, never for the scoring. */
+     * so a checkout waits for the copy, never for the scoring. The
+     * staging (its drivers' JSON: about 300 bytes a line) is on disk. */
+    store_temp_on_disk(s, 1);
     if ((rc = store_exec(s, SQL_STAGE, err)) != TG_OK)
         goto rollback;
     ins = store_prepare(s,
@@ -334,6 +336,7 @@ rollback:
     if (rc != TG_OK)
         r->scored = r->taken = r->queued = 0;
     store_exec(s, "DROP TABLE IF EXISTS temp.score_new", NULL);
+    store_temp_on_disk(s, 0);
 out:
     dataset_free(&d);
     risk_scorer_free(rs);

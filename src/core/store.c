@@ -50,6 +50,14 @@ int store_exec(tg_store *s, const char *sql, tg_err *err)
     return TG_OK;
 }
 
+void store_temp_on_disk(tg_store *s, int on)
+{
+    if (sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, on ? "PRAGMA temp_store = FILE"
+                               : "PRAGMA temp_store = MEMORY",
+                     NULL, NULL, NULL);
+}
+
 int store_begin(tg_store *s, tg_err *err)
 {
     return store_exec(s, "BEGIN IMMEDIATE", err);

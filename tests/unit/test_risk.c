@@ -160,6 +160,8 @@ static int make_store(void **state)
     if (!m || !ex || score_unscored(s, m, &info, ex, NULL, NULL, &sr,
                                     &err) != TG_OK)
         fail_msg("scoring: %s", err.msg);
+    /* The staging went to disk and the connection is back in memory. */
+    assert_int_equal(store_count(s, "PRAGMA temp_store"), 2);
     explain_free(ex);
     model_free(m);
     store_close(s);
