@@ -29,11 +29,15 @@ static const char SQL_TREND_AT[] =
     " captured_at, week_views, prev_week_views, best_week_views"
     " FROM trend_state WHERE hashtag_id = ?1 AND captured_at <= ?2"
     " ORDER BY captured_at DESC LIMIT 1";
-/* The newest trend snapshot by ?1 (one seek per hashtag: trend_state is
- * keyed by hashtag, then time). */
+/* The newest trend snapshot by ?1 of the hashtags the shop's items follow
+ * (their primary tags): one seek each, trend_state being keyed by
+ * hashtag, then time. Every hashtag would be 160k seeks at TrendBuy's
+ * scale (about a second, before the first screen); the items' 25k take
+ * 0.05-0.1 s. */
 static const char SQL_TREND_LATEST[] =
     "SELECT MAX((SELECT MAX(s.captured_at) FROM trend_state s"
-    " WHERE s.hashtag_id = h.id AND s.captured_at <= ?1)) FROM hashtags h";
+    " WHERE s.hashtag_id = pt.hashtag_id AND s.captured_at <= ?1))"
+    " FROM product_tags pt WHERE pt.rank = 0";
 static const char SQL_CUSTOMER[] =
     "SELECT c.code, sg.code, sg.label, c.usual_size, c.shoe_size, ab.code,"
     " c.joined_at, c.lines_before, c.returns_before"

@@ -367,15 +367,16 @@ static void personas_mix_segments(void **state)
     " ts.captured_at DESC LIMIT 1), -1)"
 
 /* The hot products at %1$lld by hand: on sale, their primary trend's
- * newest state within a day of the newest snapshot and gaining views;
- * then AND the condition that follows. */
+ * newest state within a day of the newest snapshot of any item's primary
+ * trend and gaining views; then AND the condition that follows. */
 #define HOT                                                                   \
     "SELECT COUNT(*) FROM products pr JOIN product_tags pt ON"               \
     " pt.product_id = pr.id AND pt.rank = 0 JOIN trend_state ts ON"          \
     " ts.hashtag_id = pt.hashtag_id AND ts.captured_at = (SELECT"           \
     " MAX(captured_at) FROM trend_state s WHERE s.hashtag_id ="              \
     " pt.hashtag_id AND s.captured_at <= %1$lld) WHERE ts.captured_at >"    \
-    " (SELECT MAX(captured_at) FROM trend_snapshots WHERE captured_at <="   \
+    " (SELECT MAX(s.captured_at) FROM product_tags t JOIN trend_snapshots s" \
+    " ON s.hashtag_id = t.hashtag_id WHERE t.rank = 0 AND s.captured_at <="  \
     " %1$lld) - 86400 AND ts.views_24h > 0 AND (pr.launched_at IS NULL OR"  \
     " pr.launched_at <= %1$lld) AND "
 
@@ -461,6 +462,27 @@ static void trending_is_what_is_hot(void **state)
     assert_true(by[TG_TREND_RISING] > 0 && by[TG_TREND_FADING] > 0);
     assert_true(by[TG_TREND_PEAK] > 0);
     shop_free(sh);
+    /* Five days on, newer data of a hashtag no item follows makes no
+     * item's trend old. */
+    long long later = now + 5 * 86400;
+    sh = open_shop(later);
+    int before = trending(sh, NULL, it, MAX_ITEMS);
+    shop_free(sh);
+    assert_true(before > 0);
+    char *e = NULL;
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "BEGIN; INSERT INTO hashtags(name) VALUES('nobodysitem');"
+             " INSERT INTO trend_state(hashtag_id, captured_at, views,"
+             " views_24h, first_at) VALUES(last_insert_rowid(), %lld, 9, 9,"
+             " %lld)", later, later);
+    assert_int_equal(sqlite3_exec(store_db(S), sql, NULL, NULL, &e),
+                     SQLITE_OK);
+    sh = open_shop(later);
+    assert_int_equal(trending(sh, NULL, it, MAX_ITEMS), before);
+    shop_free(sh);
+    assert_int_equal(sqlite3_exec(store_db(S), "ROLLBACK", NULL, NULL, &e),
+                     SQLITE_OK);
 }
 
 static void trending_filters(void **state)
