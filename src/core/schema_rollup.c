@@ -106,52 +106,57 @@
  * SRC: a FROM clause with the columns of v_dash_lines, W its condition; G
  * the sign ("1" or "-1"); L, R, S which parts move ("1" or "0"): the line
  * itself (lines), its label (returned), its newest score (scored, sum,
- * bins). A part that does not move adds 0. */
-#define SUM_COLS(G, L, R, S)                                                  \
-    " (" G ") * (" L ") * count(*),"                                          \
-    " (" G ") * (" R ") * count(CASE WHEN returned THEN 1 END),"              \
-    " (" G ") * (" S ") * count(model), (" G ") * (" S ") * total(p)"
+ * bins). A part that does not move adds 0. A and GRP: row by row (a
+ * trigger's line or two: A "", GRP NO_GROUP; each row upserts in turn) or
+ * summed by cell (many lines: A "sum", GRP GROUPED). */
+#define NO_GROUP(k) ""
+#define GROUPED(k) " GROUP BY " k
+#define SUM_COLS(A, G, L, R, S)                                               \
+    " (" G ") * (" L ") * " A "(1),"                                          \
+    " (" G ") * (" R ") * " A "(returned),"                                   \
+    " (" G ") * (" S ") * " A "(model IS NOT NULL),"                          \
+    " (" G ") * (" S ") * " A "(coalesce(p, 0.0))"
 #define SUM_SET                                                               \
     " DO UPDATE SET lines = lines + excluded.lines,"                          \
     " returned = returned + excluded.returned,"                               \
     " scored = scored + excluded.scored,"                                     \
     " risk_sum = CASE WHEN scored + excluded.scored = 0 THEN 0.0"             \
     "  ELSE risk_sum + excluded.risk_sum END"
-#define BIN_SUM(G, S, i) ", (" G ") * (" S ") * count(CASE WHEN bin = " i     \
-    " THEN 1 END)"
-#define BIN_SET(i) ", b" i " = b" i " + excluded.b" i
-#define BINS(m, G, S)                                                         \
-    m(G, S, "0") m(G, S, "1") m(G, S, "2") m(G, S, "3") m(G, S, "4")          \
-    m(G, S, "5") m(G, S, "6") m(G, S, "7") m(G, S, "8") m(G, S, "9")
-#define BIN_SET_(G, S, i) BIN_SET(i)
+#define BIN_SUM(A, G, S, i) ", (" G ") * (" S ") * " A "(bin IS " i ")"
+#define BIN_SET(A, G, S, i) ", b" i " = b" i " + excluded.b" i
+#define BINS(m, A, G, S)                                                      \
+    m(A, G, S, "0") m(A, G, S, "1") m(A, G, S, "2") m(A, G, S, "3")           \
+    m(A, G, S, "4") m(A, G, S, "5") m(A, G, S, "6") m(A, G, S, "7")           \
+    m(A, G, S, "8") m(A, G, S, "9")
 
-#define DAYS_MOVE(G, L, R, S, SRC, W)                                         \
+#define DAYS_MOVE(A, GRP, G, L, R, S, SRC, W)                                 \
     "INSERT INTO dash_days(day, category, channel, lines, returned, scored,"  \
     " risk_sum, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9)"                      \
-    " SELECT day, category, channel," SUM_COLS(G, L, R, S)                    \
-    BINS(BIN_SUM, G, S) " FROM " SRC " WHERE " W                              \
-    " GROUP BY day, category, channel"                                        \
-    " ON CONFLICT(day, category, channel)" SUM_SET BINS(BIN_SET_, G, S) ";"
-#define PRODUCTS_MOVE(t, k, G, L, R, S, SRC, W)                               \
+    " SELECT day, category, channel," SUM_COLS(A, G, L, R, S)                 \
+    BINS(BIN_SUM, A, G, S) " FROM " SRC " WHERE " W                           \
+    GRP("day, category, channel")                                             \
+    " ON CONFLICT(day, category, channel)" SUM_SET                            \
+    BINS(BIN_SET, A, G, S) ";"
+#define PRODUCTS_MOVE(t, k, A, GRP, G, L, R, S, SRC, W)                       \
     "INSERT INTO " t "(" k ", category, channel, product_id, lines,"          \
     " returned, scored, risk_sum)"                                            \
-    " SELECT " k ", category, channel, product_id," SUM_COLS(G, L, R, S)      \
-    " FROM " SRC " WHERE " W " GROUP BY " k ", category, channel, product_id" \
+    " SELECT " k ", category, channel, product_id," SUM_COLS(A, G, L, R, S)   \
+    " FROM " SRC " WHERE " W GRP(k ", category, channel, product_id")         \
     " ON CONFLICT(" k ", category, channel, product_id)" SUM_SET ";"
-#define DRIVERS_MOVE(G, SRC, W)                                               \
+#define DRIVERS_MOVE(A, GRP, G, SRC, W)                                       \
     "INSERT INTO dash_day_drivers(day, category, channel, model_version,"     \
     " feature, n) SELECT day, category, channel, model, feature,"             \
-    " (" G ") * count(*) FROM " SRC " WHERE model IS NOT NULL AND (" W ")"    \
-    " GROUP BY day, category, channel, model, feature"                        \
+    " (" G ") * " A "(1) FROM " SRC " WHERE model IS NOT NULL AND (" W ")"    \
+    GRP("day, category, channel, model, feature")                             \
     " ON CONFLICT(day, category, channel, model_version, feature)"            \
     " DO UPDATE SET n = n + excluded.n;"
-/* Every return of the lines, by reason. */
-#define REASONS_MOVE(G, W)                                                    \
+/* Every return of the lines of v_dash_facts WHERE W, by reason. */
+#define REASONS_MOVE(A, GRP, G, W)                                            \
     "INSERT INTO dash_day_reasons(day, category, channel, reason, n)"         \
-    " SELECT f.day, f.category, f.channel, r.reason, (" G ") * count(*)"      \
+    " SELECT f.day, f.category, f.channel, r.reason, (" G ") * " A "(1)"      \
     " FROM (SELECT * FROM v_dash_facts WHERE " W ") f"                        \
     " JOIN returns r ON r.purchase_id = f.id"                                 \
-    " GROUP BY f.day, f.category, f.channel, r.reason"                        \
+    GRP("f.day, f.category, f.channel, r.reason")                             \
     " ON CONFLICT(day, category, channel, reason)"                            \
     " DO UPDATE SET n = n + excluded.n;"
 /* One return R (OLD, NEW) of its line, by its reason. */
@@ -162,30 +167,36 @@
     " ON CONFLICT(day, category, channel, reason)"                            \
     " DO UPDATE SET n = n + excluded.n;"
 
-/* Whole lines (lines, label, score, returns) of v_dash_lines WHERE W. */
-#define LINES_MOVE(G, W)                                                      \
-    DAYS_MOVE(G, "1", "1", "1", "v_dash_lines", W)                            \
-    DRIVERS_MOVE(G, "v_dash_lines", W)                                        \
-    REASONS_MOVE(G, W)                                                        \
-    PRODUCTS_MOVE("dash_product_days", "day", G, "1", "1", "1",               \
-                  "v_dash_lines", W)                                          \
-    PRODUCTS_MOVE("dash_product_weeks", "week", G, "1", "1", "1",             \
-                  "v_dash_lines", W)
-/* The label alone, of the returned lines of v_dash_facts WHERE W. */
+/* Whole lines (lines, label, score, returns) of SRC WHERE W. */
+#define LINES_MOVE_FROM(A, GRP, G, SRC, W)                                    \
+    DAYS_MOVE(A, GRP, G, "1", "1", "1", SRC, W)                               \
+    DRIVERS_MOVE(A, GRP, G, SRC, W)                                           \
+    REASONS_MOVE(A, GRP, G, W)                                                \
+    PRODUCTS_MOVE("dash_product_days", "day", A, GRP, G, "1", "1", "1", SRC,  \
+                  W)                                                          \
+    PRODUCTS_MOVE("dash_product_weeks", "week", A, GRP, G, "1", "1", "1",     \
+                  SRC, W)
+/* One or two lines; a product's lines. */
+#define LINES_MOVE(G, W) LINES_MOVE_FROM("", NO_GROUP, G, "v_dash_lines", W)
+#define MANY_LINES_MOVE(G, W)                                                 \
+    LINES_MOVE_FROM("sum", GROUPED, G, "v_dash_lines", W)
+/* The label alone, of the returned lines of v_dash_lines WHERE W. */
 #define LABEL_MOVE(G, W)                                                      \
-    DAYS_MOVE(G, "0", "1", "0", "v_dash_lines", "returned AND (" W ")")       \
-    PRODUCTS_MOVE("dash_product_days", "day", G, "0", "1", "0",               \
+    DAYS_MOVE("", NO_GROUP, G, "0", "1", "0", "v_dash_lines",                 \
+              "returned AND (" W ")")                                         \
+    PRODUCTS_MOVE("dash_product_days", "day", "", NO_GROUP, G, "0", "1", "0", \
                   "v_dash_lines", "returned AND (" W ")")                     \
-    PRODUCTS_MOVE("dash_product_weeks", "week", G, "0", "1", "0",             \
-                  "v_dash_lines", "returned AND (" W ")")
+    PRODUCTS_MOVE("dash_product_weeks", "week", "", NO_GROUP, G, "0", "1",    \
+                  "0", "v_dash_lines", "returned AND (" W ")")
 /* The score part alone, of the scored rows of SRC WHERE W. */
 #define SCORE_MOVE(G, SRC, W)                                                 \
-    DAYS_MOVE(G, "0", "0", "1", SRC, "model IS NOT NULL AND (" W ")")         \
-    DRIVERS_MOVE(G, SRC, W)                                                   \
-    PRODUCTS_MOVE("dash_product_days", "day", G, "0", "0", "1", SRC,          \
-                  "model IS NOT NULL AND (" W ")")                            \
-    PRODUCTS_MOVE("dash_product_weeks", "week", G, "0", "0", "1", SRC,        \
-                  "model IS NOT NULL AND (" W ")")
+    DAYS_MOVE("", NO_GROUP, G, "0", "0", "1", SRC,                            \
+              "model IS NOT NULL AND (" W ")")                                \
+    DRIVERS_MOVE("", NO_GROUP, G, SRC, W)                                     \
+    PRODUCTS_MOVE("dash_product_days", "day", "", NO_GROUP, G, "0", "0", "1", \
+                  SRC, "model IS NOT NULL AND (" W ")")                       \
+    PRODUCTS_MOVE("dash_product_weeks", "week", "", NO_GROUP, G, "0", "0",    \
+                  "1", SRC, "model IS NOT NULL AND (" W ")")
 
 /* Cells of the lines of v_dash_facts WHERE W left empty: deleted. */
 #define CELLS(k, W) " IN (SELECT " k " FROM v_dash_facts WHERE " W ")"
@@ -216,6 +227,13 @@
     " AND s.model_version = (SELECT MAX(o.model_version) FROM scores o"       \
     "  WHERE o.purchase_id = NEW.purchase_id"                                 \
     "  AND o.model_version < NEW.model_version))"
+/* NEW, a score being the line's newest, with its line's cell. */
+#define NEW_SCORE                                                             \
+    "(SELECT f.day, f.week, f.category, f.channel, f.product_id,"             \
+    " 0 AS returned, NEW.model_version AS model, NEW.p_return AS p,"          \
+    " " FIRST_DRIVER("NEW.drivers") " AS feature,"                            \
+    " " BIN_OF("NEW.p_return") " AS bin"                                      \
+    " FROM v_dash_facts f WHERE f.id = NEW.purchase_id)"
 /* A return R that labels its line: within 30 days of the purchase. */
 #define LABELS(R)                                                             \
     R ".returned_at <= (SELECT ordered_at FROM purchases WHERE id = "         \
@@ -240,10 +258,10 @@
     "CREATE TRIGGER dash_purchase_changed AFTER UPDATE" PURCHASE_COLS         \
     " BEGIN " LINES_MOVE("1", "id = NEW.id") " END;"                          \
     "CREATE TRIGGER dash_product_moving BEFORE UPDATE" PRODUCT_MOVED          \
-    " BEGIN " LINES_MOVE("-1", "product_id = OLD.id")                         \
+    " BEGIN " MANY_LINES_MOVE("-1", "product_id = OLD.id")                    \
     DROP_EMPTY("product_id = OLD.id") " END;"                                 \
     "CREATE TRIGGER dash_product_moved AFTER UPDATE" PRODUCT_MOVED            \
-    " BEGIN " LINES_MOVE("1", "product_id = NEW.id") " END;"                  \
+    " BEGIN " MANY_LINES_MOVE("1", "product_id = NEW.id") " END;"             \
     /* A return labels its line when it is the first within 30 days. */       \
     "CREATE TRIGGER dash_return_added AFTER INSERT ON returns BEGIN "         \
     REASON_MOVE("1", "NEW")                                                   \
@@ -269,12 +287,11 @@
     "CREATE TRIGGER dash_score_added AFTER INSERT ON scores WHEN"             \
     " NOT EXISTS (SELECT 1 FROM scores o WHERE o.purchase_id ="               \
     "  NEW.purchase_id AND o.model_version <> NEW.model_version) BEGIN "      \
-    SCORE_MOVE("1", "v_dash_lines", "id = NEW.purchase_id") " END;"           \
+    SCORE_MOVE("1", NEW_SCORE, "1") " END;"                                   \
     "CREATE TRIGGER dash_score_displaced AFTER INSERT ON scores WHEN"         \
     NEWEST("NEW") " AND EXISTS (SELECT 1 FROM scores o WHERE o.purchase_id =" \
     "  NEW.purchase_id AND o.model_version < NEW.model_version) BEGIN "       \
-    SCORE_MOVE("-1", DISPLACED, "1")                                          \
-    SCORE_MOVE("1", "v_dash_lines", "id = NEW.purchase_id")                   \
+    SCORE_MOVE("-1", DISPLACED, "1") SCORE_MOVE("1", NEW_SCORE, "1")          \
     DROP_EMPTY_DRIVERS("id = NEW.purchase_id") " END;"                        \
     "CREATE TRIGGER dash_score_removing BEFORE DELETE ON scores WHEN"         \
     NEWEST("OLD") " BEGIN "                                                   \
@@ -291,8 +308,12 @@
     " BEGIN " SCORE_MOVE("1", "v_dash_lines",                                 \
                          "id IN (OLD.purchase_id, NEW.purchase_id)") " END;"
 
-/* Every line at once, into empty rollups. */
-#define BUILD LINES_MOVE("1", "1")
+/* Every line at once, into empty rollups: each line's cell, label and
+ * newest score worked out once, then summed into each rollup. */
+#define BUILD                                                                 \
+    "CREATE TEMP TABLE dash_build AS SELECT * FROM v_dash_lines;"             \
+    LINES_MOVE_FROM("sum", GROUPED, "1", "temp.dash_build", "1")              \
+    "DROP TABLE temp.dash_build;"
 
 const char schema_v11[] = TABLES VIEWS BUILD TRIGGERS;
 
