@@ -2,7 +2,8 @@
  * rollups, daily summaries of the purchase lines kept current by triggers
  * on the tables that hold the facts (purchases, returns, scores, a
  * product's category), so that report_dashboard (report_rollup.c) reads
- * a few thousand rows for any period and filter instead of every line.
+ * a row per day and cell, and per product and week, for any period and
+ * filter instead of every line.
  *
  * A line counts in the cell of its purchase day (UTC, days since the
  * epoch), its category and its channel (their codes); its newest score is
@@ -20,7 +21,8 @@
  *                      its Monday): lines, returned, scored, sum of scores.
  * The rows are sums of the lines' contributions; a cell whose lines all
  * left is deleted, so a store holds the same rows however it got there
- * (the bulk path builds them whole with one INSERT ... SELECT each).
+ * (the bulk path builds them whole with one INSERT ... SELECT each), but
+ * for the last bits of the sums of scores, added in another order.
  *
  * Each trigger subtracts what the change takes away and adds what it
  * brings. Inserts use AFTER triggers only (ingest's ON CONFLICT DO NOTHING
