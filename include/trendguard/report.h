@@ -414,12 +414,18 @@ typedef struct tg_dashboard {
     tg_dash_product product[TG_DASH_PRODUCTS];
 } tg_dashboard;
 
-/* Fills *d for the filter (NULL: everything). Reads only; safe to call
- * from a worker thread on its own store connection. Loads the feature
- * labels (assets/explain.json) and money assumptions
- * (assets/simulation.json) on each call. */
+/* Fills *d for the filter (NULL: everything) from the dashboard's
+ * rollups (schema version 11) and the lines of at most three boundary
+ * days. Reads only; safe to call from a worker thread on its own store
+ * connection. Loads the feature labels (assets/explain.json) and money
+ * assumptions (assets/simulation.json) on each call. */
 int report_dashboard(tg_store *s, const tg_report_filter *f,
                      tg_dashboard *d, tg_err *err);
+/* The same figures from one pass over every line of the period with its
+ * returns and scores (the rollups aside): the reference report_dashboard
+ * is tested against, seconds at full scale. */
+int report_dashboard_scan(tg_store *s, const tg_report_filter *f,
+                          tg_dashboard *d, tg_err *err);
 
 /* ---- the whole report ----------------------------------------------------- */
 

@@ -1,12 +1,13 @@
-/* report_dash.c: the manager dashboard's figures (report_dashboard): one
- * pass over the filtered period's purchase lines with their label and
- * newest score gives the KPIs, the weekly series, the risk histogram, the
- * top drivers and the riskiest products; return reasons and the
- * intervention funnel (real use) come from two small queries, the
- * simulated pilot's figures from report_pilot. Reads only, keeps no
- * state between calls: the dashboard's worker thread calls it on its own
- * connection. */
-#include "trendguard/report.h"
+/* report_dash.c: the manager dashboard's figures summed line by line and
+ * finished: how a line (or a day's or a product's sum of lines) adds to
+ * the KPIs, the weekly series, the risk histogram, the top drivers, the
+ * return reasons and the riskiest products, and the ranking, labels,
+ * intervention funnel (real use) and simulated pilot (report_pilot) that
+ * complete them. report_dashboard_scan reads every line of the filtered
+ * period with its label and newest score in one pass: the reference the
+ * rollups (report_rollup.c, report_dashboard) are tested against. Reads
+ * only, keeps no state between calls. */
+#include "report_dash_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -45,6 +46,7 @@ static const char *const reason_names[] = {
     "too_small", "too_large", "not_as_pictured", "quality", "changed_mind",
     "late_delivery", "unknown"};
 #define N_REASONS ((int)(sizeof reason_names / sizeof *reason_names))
+_Static_assert(N_REASONS == DASH_N_REASONS, "the reasons' count");
 
 /* A product needs this many lines in the period to be ranked. */
 #define DASH_MIN_PRODUCT_LINES 5
@@ -61,66 +63,64 @@ static int64_t week_start(int64_t t)
     return (day - (day + 3) % 7) * TG_DAY;
 }
 
-/* A line's newest score. */
-typedef struct line_score {
-    int scored, model, driver; /* driver: features.h index, -1 none */
-    double p;
-} line_score;
+/* ---- products: summed by id, then ranked --------------------------------- */
 
-/* ---- products: each line noted, then sorted by product and summed --------- */
-
-typedef struct prod_line {
-    int64_t id;
-    float p;                 /* newest score; NaN: none */
-    unsigned char mature, returned;
-} prod_line;
-
-typedef struct prod_lines {
-    prod_line *v;
-    size_t n, cap;
-} prod_lines;
-
-static int note_line(prod_lines *l, int64_t id, int mature, int returned,
-                     const line_score *ls)
+static size_t slot_of(const dash_products *m, int64_t id)
 {
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 4096;
-        prod_line *nv = realloc(l->v, nc * sizeof *nv);
-        if (!nv)
-            return -1;
-        l->v = nv;
-        l->cap = nc;
-    }
-    l->v[l->n++] = (prod_line){id, ls->scored ? (float)ls->p : NAN,
-                               (unsigned char)mature,
-                               (unsigned char)returned};
+    uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ULL;
+    size_t i = (size_t)(h >> 20) & (m->cap - 1);
+    while (m->v[i].id != INT64_MIN && m->v[i].id != id)
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+static int grow(dash_products *m)
+{
+    dash_products g = {NULL, 0, m->cap ? m->cap * 2 : 1024};
+    g.v = malloc(g.cap * sizeof *g.v);
+    if (!g.v)
+        return -1;
+    for (size_t i = 0; i < g.cap; i++)
+        g.v[i].id = INT64_MIN;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->v[i].id != INT64_MIN)
+            g.v[slot_of(&g, m->v[i].id)] = m->v[i];
+    g.n = m->n;
+    free(m->v);
+    *m = g;
     return 0;
 }
 
-static int by_product(const void *a, const void *b)
+int dash_add_product(dash_scan *c, int64_t id, const dash_sum *x)
 {
-    int64_t x = ((const prod_line *)a)->id, y = ((const prod_line *)b)->id;
-    return (x > y) - (x < y);
+    dash_products *m = &c->products;
+    if (2 * (m->n + 1) > m->cap && grow(m))
+        return -1;
+    dash_product *p = &m->v[slot_of(m, id)];
+    if (p->id == INT64_MIN) {
+        *p = (dash_product){id, 0, 0, 0, 0, 0};
+        m->n++;
+    }
+    p->lines += x->lines;
+    p->matured += x->mature ? x->lines : 0;
+    p->returned += x->mature ? x->returned : 0;
+    p->scored += x->scored;
+    p->risk_sum += x->risk_sum;
+    return 0;
 }
 
-typedef struct prod_acc {
-    int64_t id;
-    long lines, matured, returned, scored;
-    double risk_sum;
-} prod_acc;
-
-static double mean_risk(const prod_acc *p)
+static double mean_risk(const dash_product *p)
 {
     return p->scored ? p->risk_sum / (double)p->scored : NAN;
 }
 
-static double matured_rate(const prod_acc *p)
+static double matured_rate(const dash_product *p)
 {
     return p->matured ? (double)p->returned / (double)p->matured : -1;
 }
 
 /* Riskier first: mean risk (unscored last), matured return rate, lines. */
-static int riskier(const prod_acc *a, const prod_acc *b)
+static int riskier(const dash_product *a, const dash_product *b)
 {
     double ra = mean_risk(a), rb = mean_risk(b);
     if (isnan(ra) != isnan(rb))
@@ -137,7 +137,7 @@ static int riskier(const prod_acc *a, const prod_acc *b)
 
 /* Keeps the TG_DASH_PRODUCTS riskiest of products with enough lines in
  * top (riskiest first); returns how many. */
-static int keep_riskiest(const prod_acc *p, prod_acc *top, int n)
+static int keep_riskiest(const dash_product *p, dash_product *top, int n)
 {
     if (p->lines < DASH_MIN_PRODUCT_LINES)
         return n;
@@ -154,28 +154,17 @@ static int keep_riskiest(const prod_acc *p, prod_acc *top, int n)
     return n;
 }
 
-/* Sorts the noted lines by product and ranks each product's totals. */
-static int pick_products(prod_lines *l, prod_acc *top)
+/* Ranks each product's totals. */
+static int pick_products(const dash_products *m, dash_product *top)
 {
-    if (l->n)
-        qsort(l->v, l->n, sizeof *l->v, by_product);
     int n = 0;
-    for (size_t i = 0; i < l->n;) {
-        prod_acc a = {l->v[i].id, 0, 0, 0, 0, 0};
-        for (; i < l->n && l->v[i].id == a.id; i++) {
-            const prod_line *x = &l->v[i];
-            a.lines++;
-            a.matured += x->mature;
-            a.returned += x->mature && x->returned;
-            a.scored += !isnan(x->p);
-            a.risk_sum += isnan(x->p) ? 0 : x->p;
-        }
-        n = keep_riskiest(&a, top, n);
-    }
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->v[i].id != INT64_MIN)
+            n = keep_riskiest(&m->v[i], top, n);
     return n;
 }
 
-static int name_products(tg_store *s, const prod_acc *top, int n,
+static int name_products(tg_store *s, const dash_product *top, int n,
                          tg_dashboard *d, tg_err *err)
 {
     sqlite3_stmt *st = store_prepare(s, SQL_PRODUCT, err);
@@ -202,26 +191,10 @@ static int name_products(tg_store *s, const prod_acc *top, int n,
     return TG_OK;
 }
 
-/* ---- the pass over the lines -------------------------------------------------- */
+/* ---- the pass over the lines --------------------------------------------- */
 
-typedef struct dash_scan {
-    tg_dashboard *d;
-    int64_t first_week;      /* Monday of week[0] */
-    long driver_first[TG_NUM_FEATURES];
-    long week_scored[TG_DASH_WEEKS];
-    long reasons[N_REASONS];
-    prod_lines products;
-} dash_scan;
-
-/* One line as the scan gathers it from its rows. */
-typedef struct dash_line {
-    int64_t id, t, product;
-    int returned;
-} dash_line;
-
-/* The first feature named in a score's drivers JSON
- * ([{"feature":"channel",...}...]), -1 when none. */
-static int first_driver(const char *json)
+/* ([{"feature":"channel",...}...]) */
+int dash_first_driver(const char *json)
 {
     static const char key[] = "\"feature\":\"";
     const char *k = json ? strstr(json, key) : NULL;
@@ -249,7 +222,7 @@ static int newest_score(sqlite3_stmt *sc, int *at_row, int64_t id,
             out->scored = 1;
             out->model = sqlite3_column_int(sc, S_MODEL);
             out->p = sqlite3_column_double(sc, S_SCORE);
-            out->driver = first_driver(
+            out->driver = dash_first_driver(
                 (const char *)sqlite3_column_text(sc, S_DRIVERS));
         }
         int step = sqlite3_step(sc);
@@ -260,39 +233,56 @@ static int newest_score(sqlite3_stmt *sc, int *at_row, int64_t id,
     return 0;
 }
 
-static int add_line(dash_scan *c, const dash_line *l, const line_score *ls)
+int dash_reason(const char *name)
+{
+    return features_code(reason_names, N_REASONS, name);
+}
+
+/* Where week w of the series starts, -1 when t's week is not in it. */
+static int week_of(const dash_scan *c, int64_t t)
+{
+    int64_t w = floor_div(week_start(t) - c->first_week, 7 * TG_DAY);
+    return w >= 0 && w < c->d->n_weeks ? (int)w : -1;
+}
+
+void dash_add_day(dash_scan *c, const dash_sum *x)
 {
     tg_dashboard *d = c->d;
-    int64_t t = l->t;
-    int y = l->returned;
-    int scored = ls->scored;
-    double p = ls->p;
-    int mature = t + 30 * TG_DAY <= d->data_end;
-    if (t > d->data_end - 7 * TG_DAY) {
-        d->kpi.lines_week++;
-        d->kpi.scored_week += scored;
-        d->kpi.predicted_week += scored ? p : 0;
+    if (x->in_week) {
+        d->kpi.lines_week += x->lines;
+        d->kpi.scored_week += x->scored;
+        d->kpi.predicted_week += x->risk_sum;
     }
-    if (t < d->period_start)
-        return TG_OK;
-    d->kpi.lines++;
-    d->kpi.matured += mature;
-    d->kpi.returned += mature && y;
-    int64_t w = floor_div(week_start(t) - c->first_week, 7 * TG_DAY);
-    if (w >= 0 && w < d->n_weeks) {
+    if (!x->in_period)
+        return;
+    d->kpi.lines += x->lines;
+    d->kpi.matured += x->mature ? x->lines : 0;
+    d->kpi.returned += x->mature ? x->returned : 0;
+    int w = week_of(c, x->t);
+    if (w >= 0) {
         tg_dash_week *wk = &d->week[w];
-        wk->lines++;
-        wk->matured += mature;
-        wk->returned += mature && y;
-        if (scored) {
-            c->week_scored[w]++;
-            wk->predicted += p;
-        }
+        wk->lines += x->lines;
+        wk->matured += x->mature ? x->lines : 0;
+        wk->returned += x->mature ? x->returned : 0;
+        c->week_scored[w] += x->scored;
+        wk->predicted += x->risk_sum;
     }
-    if (scored) {
-        int b = (int)(p * TG_DASH_BINS);
+    d->scored += x->scored;
+}
+
+int dash_add_line(dash_scan *c, const dash_line *l, const line_score *ls)
+{
+    tg_dashboard *d = c->d;
+    dash_sum x = {l->t, l->t >= d->period_start,
+                  l->t > d->data_end - 7 * TG_DAY,
+                  l->t + 30 * TG_DAY <= d->data_end,
+                  1, l->returned, ls->scored, ls->scored ? ls->p : 0};
+    dash_add_day(c, &x);
+    if (!x.in_period)
+        return TG_OK;
+    if (ls->scored) {
+        int b = (int)(ls->p * TG_DASH_BINS);
         d->risk_bins[b < 0 ? 0 : b >= TG_DASH_BINS ? TG_DASH_BINS - 1 : b]++;
-        d->scored++;
         d->model_version = ls->model > d->model_version ? ls->model
                                                         : d->model_version;
         if (ls->driver >= 0) {
@@ -300,8 +290,7 @@ static int add_line(dash_scan *c, const dash_line *l, const line_score *ls)
             d->with_drivers++;
         }
     }
-    return note_line(&c->products, l->product, mature, y, ls) ? TG_EINTERNAL
-                                                              : TG_OK;
+    return dash_add_product(c, l->product, &x) ? TG_EINTERNAL : TG_OK;
 }
 
 /* A line's gathered rows are complete: its newest score, then its
@@ -312,7 +301,7 @@ static int flush_line(tg_store *s, dash_scan *c, sqlite3_stmt *sc,
     line_score ls;
     if (newest_score(sc, at_row, l->id, &ls))
         return store_fail(s, err, "reading scores");
-    if (add_line(c, l, &ls) != TG_OK)
+    if (dash_add_line(c, l, &ls) != TG_OK)
         return tg_fail(err, TG_EINTERNAL, "out of memory");
     return TG_OK;
 }
@@ -349,8 +338,7 @@ static int scan_lines(tg_store *s, const tg_report_filter *f, dash_scan *c,
             continue; /* not returned */
         l.returned |= sqlite3_column_int64(st, L_RETURNED_AT) <=
                       l.t + 30 * TG_DAY;
-        int r = features_code(reason_names, N_REASONS,
-                              (const char *)sqlite3_column_text(st, L_REASON));
+        int r = dash_reason((const char *)sqlite3_column_text(st, L_REASON));
         if (r >= 0 && l.t >= c->d->period_start)
             c->reasons[r]++;
     }
@@ -442,35 +430,26 @@ static void return_reasons(const dash_scan *c, tg_dashboard *d)
     }
 }
 
-int report_dashboard(tg_store *s, const tg_report_filter *f,
-                     tg_dashboard *d, tg_err *err)
+int dash_begin(tg_store *s, const tg_report_filter *f, tg_dashboard *d,
+               dash_scan *c, tg_err *err)
 {
     memset(d, 0, sizeof *d);
+    memset(c, 0, sizeof *c);
+    c->d = d;
     int rc = report_period(s, f, &d->data_end, &d->period_start, err);
-    if (rc != TG_OK)
-        return rc;
-    dash_scan c;
-    memset(&c, 0, sizeof c);
-    c.d = d;
-    set_weeks(s, &c);
-    rc = scan_lines(s, f, &c, err);
-    if (rc == TG_OK) {
-        finish_weeks(&c);
-        d->kpi.return_rate = d->kpi.matured ? (double)d->kpi.returned /
-                                              (double)d->kpi.matured
-                                            : NAN;
-        prod_acc top[TG_DASH_PRODUCTS];
-        rc = name_products(s, top, pick_products(&c.products, top), d, err);
-    }
     if (rc == TG_OK)
-        rc = top_drivers(&c, d, err);
-    if (rc == TG_OK)
-        return_reasons(&c, d);
-    tg_report_interventions *iv = rc == TG_OK ? malloc(sizeof *iv) : NULL;
-    if (rc == TG_OK && !iv)
-        rc = tg_fail(err, TG_EINTERNAL, "out of memory");
-    if (rc == TG_OK)
-        rc = report_interventions(s, f, NULL, iv, err);
+        set_weeks(s, c);
+    return rc;
+}
+
+/* The funnel and value of real use, and the acceptance rate. */
+static int add_interventions(tg_store *s, const tg_report_filter *f,
+                             tg_dashboard *d, tg_err *err)
+{
+    tg_report_interventions *iv = malloc(sizeof *iv);
+    if (!iv)
+        return tg_fail(err, TG_EINTERNAL, "out of memory");
+    int rc = report_interventions(s, f, NULL, iv, err);
     if (rc == TG_OK) {
         d->funnel = iv->funnel;
         d->value = iv->value;
@@ -480,8 +459,40 @@ int report_dashboard(tg_store *s, const tg_report_filter *f,
                                      : NAN;
     }
     free(iv);
-    free(c.products.v);
+    return rc;
+}
+
+int dash_finish(tg_store *s, const tg_report_filter *f, dash_scan *c,
+                int rc, tg_err *err)
+{
+    tg_dashboard *d = c->d;
+    if (rc == TG_OK) {
+        finish_weeks(c);
+        d->kpi.return_rate = d->kpi.matured ? (double)d->kpi.returned /
+                                              (double)d->kpi.matured
+                                            : NAN;
+        dash_product top[TG_DASH_PRODUCTS];
+        rc = name_products(s, top, pick_products(&c->products, top), d, err);
+    }
+    free(c->products.v);
+    c->products = (dash_products){0};
+    if (rc == TG_OK)
+        rc = top_drivers(c, d, err);
+    if (rc == TG_OK)
+        return_reasons(c, d);
+    if (rc == TG_OK)
+        rc = add_interventions(s, f, d, err);
     if (rc == TG_OK)
         rc = report_pilot(s, f, NULL, &d->pilot, err);
     return rc;
+}
+
+int report_dashboard_scan(tg_store *s, const tg_report_filter *f,
+                          tg_dashboard *d, tg_err *err)
+{
+    dash_scan c;
+    int rc = dash_begin(s, f, d, &c, err);
+    if (rc == TG_OK)
+        rc = scan_lines(s, f, &c, err);
+    return dash_finish(s, f, &c, rc, err);
 }

@@ -1024,8 +1024,8 @@ static const char v9[] =
     " PRIMARY KEY(recording, seq)) WITHOUT ROWID;";
 
 const char *const schema_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8,
-                                         v9, schema_v10};
-const int schema_num_migrations = 10;
+                                         v9, schema_v10, schema_v11};
+const int schema_num_migrations = 11;
 
 const char *const schema_training_set_reference = TS_REFERENCE;
 
@@ -1075,5 +1075,7 @@ const char *const schema_fit_days_rebuild =
     "DELETE FROM fit_category_days;" FIT_DAYS_SELECT;
 
 /* Derived from the other tables in full by the statements above. */
-const char *const schema_rebuilt_tables[] = {"trend_state", "line_features",
-                                             "fit_category_days", NULL};
+const char *const schema_rebuilt_tables[] = {
+    "trend_state",        "line_features",     "fit_category_days",
+    "dash_days",          "dash_day_drivers",  "dash_day_reasons",
+    "dash_product_days",  "dash_product_weeks", NULL};

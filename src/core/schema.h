@@ -18,6 +18,11 @@ extern const int schema_num_migrations;
 /* Version 10 (schema_pilot.c): the pilot, and interventions dated by the
  * store's clock. */
 extern const char schema_v10[];
+/* Version 11 (schema_rollup.c): the dashboard's rollups, their views and
+ * the triggers that keep them current. */
+extern const char schema_v11[];
+/* Empties the rollups and builds them from every line (the bulk path). */
+extern const char schema_rollup_build[];
 
 /* Rebuilds trend_state for every hashtag with window functions: the
  * reference store_refresh_trend_state (store_trend.c) is tested against. */
@@ -40,7 +45,8 @@ extern const char *const schema_features_empty;
 /* Counts every size return in fit_category_days again from scratch. */
 extern const char *const schema_fit_days_rebuild;
 /* The tables that are derived data, built whole by the statements above
- * (trend state, training-set cache, fit days); NULL-terminated. */
+ * (trend state, training-set cache, fit days, the dashboard's rollups);
+ * NULL-terminated. */
 extern const char *const schema_rebuilt_tables[];
 
 #endif

@@ -24,18 +24,6 @@ static int64_t t0(void)
     return tg_days_from_civil(2026, 1, 5) * DAY;
 }
 
-static void run(tg_store *s, const char *fmt, ...)
-{
-    char sql[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    tg_err err = {0};
-    if (store_exec(s, sql, &err) != TG_OK)
-        fail_msg("%s in %s", err.msg, sql);
-}
-
 /* The store, line by line (T0 = Monday 2026-01-05; data end T0 + 60 d;
  * matured: bought by T0 + 30 d):
  *
@@ -59,21 +47,21 @@ static tg_store *hand_store(const char *dir)
 {
     tg_store *s = tu_store(dir, "hand.db");
     long long T = (long long)t0();
-    run(s, "INSERT INTO hashtags VALUES(1,'midisummer'),"
-           "(2,'<i>hot&\"tag');"
-           "INSERT INTO products(id,code,name,category,price,sizes,launched_at)"
-           " VALUES(1,'P1','Midi Dress','dresses',50,'XS|S|M|L|XL',%lld),"
-           "(2,'P2','Tee <script>&\"','tops',20,'XS|S|M|L|XL',%lld);"
-           "INSERT INTO product_tags VALUES(1,1,0),(2,2,0);"
-           "INSERT INTO customers(id,code,segment,usual_size,age_band)"
-           " VALUES(1,'C1','impulsive_tiktok','M','18-24'),"
-           "(2,'C2','careful_repeat','S','25-34');",
-        T - 10 * DAY, T - 10 * DAY);
+    tu_run(s, "INSERT INTO hashtags VALUES(1,'midisummer'),"
+              "(2,'<i>hot&\"tag');"
+              "INSERT INTO products(id,code,name,category,price,sizes,launched_at)"
+              " VALUES(1,'P1','Midi Dress','dresses',50,'XS|S|M|L|XL',%lld),"
+              "(2,'P2','Tee <script>&\"','tops',20,'XS|S|M|L|XL',%lld);"
+              "INSERT INTO product_tags VALUES(1,1,0),(2,2,0);"
+              "INSERT INTO customers(id,code,segment,usual_size,age_band)"
+              " VALUES(1,'C1','impulsive_tiktok','M','18-24'),"
+              "(2,'C2','careful_repeat','S','25-34');",
+           T - 10 * DAY, T - 10 * DAY);
     static const long views[21] = {1000, 1100, 1400, 2400, 2900, 3100};
     for (int k = 0; k <= 20; k++)
-        run(s, "INSERT INTO trend_snapshots(hashtag_id,captured_at,views)"
-               " VALUES(1,%lld,%ld)", T + k * DAY,
-            k <= 5 ? views[k] : 3100 + 50 * (k - 5));
+        tu_run(s, "INSERT INTO trend_snapshots(hashtag_id,captured_at,views)"
+                  " VALUES(1,%lld,%ld)", T + k * DAY,
+               k <= 5 ? views[k] : 3100 + 50 * (k - 5));
     tg_err err = {0};
     assert_int_equal(store_refresh_trend_state(s, 1, &err), TG_OK);
     static const struct {
@@ -97,25 +85,25 @@ static tg_store *hand_store(const char *dir)
         char cust[16], view[32];
         snprintf(cust, sizeof cust, l[i].cust ? "%d" : "NULL", l[i].cust);
         snprintf(view, sizeof view, l[i].view < 0 ? "NULL" : "%g", l[i].view);
-        run(s, "INSERT INTO purchases(id,line_code,order_code,customer_id,"
-               "product_id,size,quantity,unit_price,discount_pct,ordered_at,"
-               "channel,view_minutes,payment) VALUES(%d,'L%d','%s',%s,%d,"
-               "'%s',1,%g,%g,%lld,'%s',%s,'%s')", i + 1, i + 1, l[i].order,
-            cust, l[i].product, l[i].size, l[i].price, l[i].disc,
-            T + (long long)l[i].at, l[i].channel, view, l[i].pay);
+        tu_run(s, "INSERT INTO purchases(id,line_code,order_code,customer_id,"
+                  "product_id,size,quantity,unit_price,discount_pct,ordered_at,"
+                  "channel,view_minutes,payment) VALUES(%d,'L%d','%s',%s,%d,"
+                  "'%s',1,%g,%g,%lld,'%s',%s,'%s')", i + 1, i + 1, l[i].order,
+               cust, l[i].product, l[i].size, l[i].price, l[i].disc,
+               T + (long long)l[i].at, l[i].channel, view, l[i].pay);
     }
-    run(s, "INSERT INTO returns(id,code,purchase_id,returned_at,reason)"
-           " VALUES(1,'R1',1,%lld,'too_large'),(2,'R5',5,%lld,'changed_mind'),"
-           "(3,'R6',6,%lld,'too_large'),(4,'R7',7,%lld,'quality'),"
-           "(5,'R8',8,%lld,'changed_mind')",
-        T + 5 * DAY, T + 8 * DAY, T + 12 * DAY, T + 55 * DAY, T + 45 * DAY);
+    tu_run(s, "INSERT INTO returns(id,code,purchase_id,returned_at,reason)"
+              " VALUES(1,'R1',1,%lld,'too_large'),(2,'R5',5,%lld,'changed_mind'),"
+              "(3,'R6',6,%lld,'too_large'),(4,'R7',7,%lld,'quality'),"
+              "(5,'R8',8,%lld,'changed_mind')",
+           T + 5 * DAY, T + 8 * DAY, T + 12 * DAY, T + 55 * DAY, T + 45 * DAY);
     /* Two registrations of the fixture model; thresholds of 1 so that no
      * score queues an intervention: they are all inserted below. */
     char path[PATH_MAX], sha[65];
     assert_non_null(realpath(MODEL, path));
     assert_int_equal(tg_sha256_file(path, sha, &err), TG_OK);
-    run(s, "INSERT INTO model_registry VALUES(1,'%s','%s','[]',1,NULL,0),"
-           "(2,'%s','%s','[]',1,NULL,0)", path, sha, path, sha);
+    tu_run(s, "INSERT INTO model_registry VALUES(1,'%s','%s','[]',1,NULL,0),"
+              "(2,'%s','%s','[]',1,NULL,0)", path, sha, path, sha);
     static const struct {
         double p;
         const char *driver;
@@ -128,21 +116,21 @@ static tg_store *hand_store(const char *dir)
         if (sc[i].driver)
             snprintf(drivers, sizeof drivers, "[{\"feature\":\"%s\","
                      "\"contribution\":0.3,\"text\":\"x\"}]", sc[i].driver);
-        run(s, "INSERT INTO scores VALUES(%d,1,%g,'%s',0)", i + 1, sc[i].p,
-            drivers);
+        tu_run(s, "INSERT INTO scores VALUES(%d,1,%g,'%s',0)", i + 1, sc[i].p,
+               drivers);
     }
-    run(s, "INSERT INTO scores VALUES(1,2,0.95,'[{\"feature\":"
-           "\"sizes_of_item\"}]',0)");
-    run(s, "INSERT INTO interventions(id,created_at,purchase_id,customer_id,"
-           "model_version,score,nudge,offer_cost,status,outcome) VALUES"
-           "(1,0,1,1,1,0.9,'bracketing_prompt',2,'accepted','returned'),"
-           "(2,0,2,1,1,0.7,'bracketing_prompt',1,'accepted','kept'),"
-           "(3,0,6,1,1,0.8,'size_advice',0,'accepted','lost'),"
-           "(4,0,5,NULL,1,0.5,'cool_off',0.5,'shown','kept'),"
-           "(5,0,3,2,1,0.1,'size_advice',0,'declined',NULL),"
-           "(6,0,4,2,1,0.2,NULL,0,'skipped',NULL),"
-           "(7,0,8,1,1,0.6,NULL,0,'queued',NULL),"
-           "(8,0,9,2,1,0.45,'cool_off',0.5,'accepted',NULL)");
+    tu_run(s, "INSERT INTO scores VALUES(1,2,0.95,'[{\"feature\":"
+              "\"sizes_of_item\"}]',0)");
+    tu_run(s, "INSERT INTO interventions(id,created_at,purchase_id,customer_id,"
+              "model_version,score,nudge,offer_cost,status,outcome) VALUES"
+              "(1,0,1,1,1,0.9,'bracketing_prompt',2,'accepted','returned'),"
+              "(2,0,2,1,1,0.7,'bracketing_prompt',1,'accepted','kept'),"
+              "(3,0,6,1,1,0.8,'size_advice',0,'accepted','lost'),"
+              "(4,0,5,NULL,1,0.5,'cool_off',0.5,'shown','kept'),"
+              "(5,0,3,2,1,0.1,'size_advice',0,'declined',NULL),"
+              "(6,0,4,2,1,0.2,NULL,0,'skipped',NULL),"
+              "(7,0,8,1,1,0.6,NULL,0,'queued',NULL),"
+              "(8,0,9,2,1,0.45,'cool_off',0.5,'accepted',NULL)");
     return s;
 }
 
@@ -675,7 +663,7 @@ static void test_empty_store(void **state)
 static void test_missing_model(void **state)
 {
     fixture *f = *state;
-    run(f->s, "UPDATE model_registry SET path = '%s/gone.json'", f->dir);
+    tu_run(f->s, "UPDATE model_registry SET path = '%s/gone.json'", f->dir);
     tg_report *r = malloc(sizeof *r);
     tg_err err = {0};
     assert_int_equal(report_build(f->s, NULL, r, &err), TG_OK);

@@ -15,18 +15,6 @@
 #define DAY ((int64_t)TG_DAY)
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-6)
 
-static void run(tg_store *s, const char *fmt, ...)
-{
-    char sql[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    tg_err err = {0};
-    if (store_exec(s, sql, &err) != TG_OK)
-        fail_msg("%s in %s", err.msg, sql);
-}
-
 /* Monday 2026-03-02 00:00 UTC. */
 static int64_t t0(void)
 {
@@ -35,11 +23,11 @@ static int64_t t0(void)
 
 static void base(tg_store *s)
 {
-    run(s, "INSERT INTO products(id,code,name,category,price)"
-           " VALUES(1,'P1','Dress','dresses',10);"
-           "INSERT INTO pilot_runs VALUES(1, 12, 0.5, 7, 1, %lld, %lld, %lld,"
-           " 4);", (long long)(t0() - 20 * DAY),
-        (long long)(t0() + 60 * DAY), (long long)(t0() + 60 * DAY));
+    tu_run(s, "INSERT INTO products(id,code,name,category,price)"
+              " VALUES(1,'P1','Dress','dresses',10);"
+              "INSERT INTO pilot_runs VALUES(1, 12, 0.5, 7, 1, %lld, %lld, %lld,"
+              " 4);", (long long)(t0() - 20 * DAY),
+           (long long)(t0() + 60 * DAY), (long long)(t0() + 60 * DAY));
 }
 
 /* One line: id, customer (0: none), order, days after T0, then its
@@ -49,17 +37,17 @@ static void line(tg_store *s, int id, int cust, const char *order,
 {
     char who[16] = "NULL";
     if (cust) {
-        run(s, "INSERT OR IGNORE INTO customers(id,code) VALUES(%d,'C%d')",
-            cust, cust);
+        tu_run(s, "INSERT OR IGNORE INTO customers(id,code) VALUES(%d,'C%d')",
+               cust, cust);
         snprintf(who, sizeof who, "%d", cust);
     }
-    run(s, "INSERT INTO purchases(id,line_code,order_code,customer_id,"
-           "product_id,size,quantity,unit_price,ordered_at,channel)"
-           " VALUES(%d,'L%d','%s',%s,1,'M',1,10,%lld,'app');"
-           "INSERT INTO pilot_lines(purchase_id,arm,bought,bought_at,"
-           "returned,exchanged,returned_at,resale_share,fast_restock,"
-           "offer_cost,shown,declined,satisfaction) VALUES(%d,%s)",
-        id, id, order, who, (long long)(t0() + day * DAY), id, pilot);
+    tu_run(s, "INSERT INTO purchases(id,line_code,order_code,customer_id,"
+              "product_id,size,quantity,unit_price,ordered_at,channel)"
+              " VALUES(%d,'L%d','%s',%s,1,'M',1,10,%lld,'app');"
+              "INSERT INTO pilot_lines(purchase_id,arm,bought,bought_at,"
+              "returned,exchanged,returned_at,resale_share,fast_restock,"
+              "offer_cost,shown,declined,satisfaction) VALUES(%d,%s)",
+           id, id, order, who, (long long)(t0() + day * DAY), id, pilot);
 }
 
 /* The hand-made pilot, every line bought on Tuesday 2026-03-03 (one week,
@@ -114,12 +102,12 @@ static tg_store *hand_pilot(const char *dir)
     snprintf(b, sizeof b, "%s1,%lld,1,1,%lld,0.7,1,0,1,0,0.6", t, at,
              at + 9 * DAY);
     line(s, 7, 4, "O4", 1, b);
-    run(s, "INSERT INTO interventions(created_at,purchase_id,nudge,status,"
-           "source,moment) VALUES(%lld,4,'bracketing_prompt','accepted',"
-           "'pilot','cart'),(%lld,5,'bracketing_prompt','declined','pilot',"
-           "'cart'),(%lld,7,'exchange_first','accepted','pilot','return'),"
-           "(%lld,7,'size_advice','accepted','live',NULL)",
-        at, at, at + 9 * DAY, at);
+    tu_run(s, "INSERT INTO interventions(created_at,purchase_id,nudge,status,"
+              "source,moment) VALUES(%lld,4,'bracketing_prompt','accepted',"
+              "'pilot','cart'),(%lld,5,'bracketing_prompt','declined','pilot',"
+              "'cart'),(%lld,7,'exchange_first','accepted','pilot','return'),"
+              "(%lld,7,'size_advice','accepted','live',NULL)",
+           at, at, at + 9 * DAY, at);
     return s;
 }
 
@@ -261,21 +249,21 @@ static void interval_against_the_delta_method(void **state)
     tu_tmpdir(dir, sizeof dir);
     tg_store *s = tu_store(dir, "big.db");
     base(s);
-    run(s, "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n"
-           " WHERE i < 3999)"
-           " INSERT INTO customers(id,code) SELECT i + 1, 'C' || i FROM n;"
-           "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n"
-           " WHERE i < 3999)"
-           " INSERT INTO purchases(id,line_code,order_code,customer_id,"
-           "product_id,quantity,unit_price,ordered_at) SELECT i + 1,"
-           " 'L' || i, 'O' || i, i + 1, 1, 1, 10, %lld FROM n;"
-           "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n"
-           " WHERE i < 3999)"
-           " INSERT INTO pilot_lines(purchase_id,arm,bought_at,returned,"
-           "resale_share,satisfaction) SELECT i + 1, CASE WHEN i < 2000 THEN"
-           " 'control' ELSE 'treatment' END, %lld, CASE WHEN i < 2000 THEN"
-           " i %% 5 < 2 ELSE i %% 10 < 3 END, 1, 1 FROM n;",
-        (long long)(t0() + DAY), (long long)(t0() + DAY));
+    tu_run(s, "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n"
+              " WHERE i < 3999)"
+              " INSERT INTO customers(id,code) SELECT i + 1, 'C' || i FROM n;"
+              "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n"
+              " WHERE i < 3999)"
+              " INSERT INTO purchases(id,line_code,order_code,customer_id,"
+              "product_id,quantity,unit_price,ordered_at) SELECT i + 1,"
+              " 'L' || i, 'O' || i, i + 1, 1, 1, 10, %lld FROM n;"
+              "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n"
+              " WHERE i < 3999)"
+              " INSERT INTO pilot_lines(purchase_id,arm,bought_at,returned,"
+              "resale_share,satisfaction) SELECT i + 1, CASE WHEN i < 2000 THEN"
+              " 'control' ELSE 'treatment' END, %lld, CASE WHEN i < 2000 THEN"
+              " i %% 5 < 2 ELSE i %% 10 < 3 END, 1, 1 FROM n;",
+           (long long)(t0() + DAY), (long long)(t0() + DAY));
     tg_report_pilot *p = malloc(sizeof *p);
     tg_err err = {0};
     assert_int_equal(report_pilot(s, NULL, NULL, p, &err), TG_OK);
@@ -320,7 +308,7 @@ static void missing_said_in_words(void **state)
     assert_non_null(strstr(p->note, "30-day window"));
     assert_int_equal(p->arm[1].lines, 1);
     assert_true(isnan(p->returns_avoided.value));
-    run(s, "DELETE FROM pilot_runs");
+    tu_run(s, "DELETE FROM pilot_runs");
     assert_int_equal(report_pilot(s, NULL, NULL, p, &err), TG_OK);
     assert_false(p->has);
     assert_non_null(strstr(p->note, "real purchases"));

@@ -129,9 +129,9 @@ static void versions_out_of_range(void **state)
 
 /* A store written by every older version opens at this one: each
  * migration runs after the ones before it, version 6's sweeps are kept,
- * version 7 adds the store's currency and version 10 dates a queued
+ * version 7 adds the store's currency, version 10 dates a queued
  * intervention at its line's purchase and a score no later than the
- * store's newest data. */
+ * store's newest data, and version 11 fills the dashboard's rollups. */
 static void migrates_from_every_older_version(void **state)
 {
     (void)state;
@@ -183,9 +183,19 @@ static void migrates_from_every_older_version(void **state)
         assert_int_equal(tu_int(s, "SELECT count(*) FROM pragma_table_info("
                                    "'trend_state') WHERE name ="
                                    " 'best_week_views'"), 1);
+        /* (a store already at version 10 keeps its dates) */
         assert_int_equal(tu_int(s, "SELECT created_at + decided_at FROM"
-                                   " interventions"), 2000);
-        assert_int_equal(tu_int(s, "SELECT scored_at FROM scores"), 1000);
+                                   " interventions"),
+                         v < 10 ? 2000 : 1999998);
+        assert_int_equal(tu_int(s, "SELECT scored_at FROM scores"),
+                         v < 10 ? 1000 : 999999);
+        /* version 11 sums the lines there are into the rollups */
+        assert_int_equal(tu_int(s, "SELECT lines * 100 + scored * 10 + b1"
+                                   " FROM dash_days WHERE day = 0 AND"
+                                   " category = 1 AND channel = 0"), 111);
+        assert_int_equal(tu_int(s, "SELECT lines FROM dash_product_weeks"
+                                   " WHERE week = -3 AND product_id = 1"),
+                         1);
         assert_int_equal(tu_int(s, "SELECT count(*) FROM interventions"
                                    " WHERE source = 'live'"), 1);
         store_close(s);

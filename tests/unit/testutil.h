@@ -82,6 +82,19 @@ static inline double tu_double(tg_store *s, const char *fmt, ...)
     return v;
 }
 
+/* Runs printf-style SQL on the store; fails the test on an error. */
+static inline void tu_run(tg_store *s, const char *fmt, ...)
+{
+    char sql[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    tg_err err = {0};
+    if (store_exec(s, sql, &err) != TG_OK)
+        fail_msg("%s in %s", err.msg, sql);
+}
+
 /* Writes text to dir/name. */
 static inline void tu_write(const char *dir, const char *name,
                             const char *text)
