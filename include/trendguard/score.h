@@ -45,5 +45,13 @@ int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
                    const tg_explainer *ex,
                    void (*progress)(void *ud, double frac), void *ud,
                    tg_score_result *r, tg_err *err);
+/* Copies the scores staged in temp.score_new(purchase_id INTEGER PRIMARY
+ * KEY, model_version, p_return, drivers, scored_at) into scores in one
+ * write transaction (rolled back on failure), the queue's trigger firing
+ * for each and the dashboard's rollups taking them summed by cell. A line
+ * already scored by a version is left as it is; r counts what was taken
+ * (staged - scored), scored and queued. */
+int score_copy_staged(tg_store *s, size_t staged, tg_score_result *r,
+                      tg_err *err);
 
 #endif

@@ -23,6 +23,12 @@ extern const char schema_v10[];
 extern const char schema_v11[];
 /* Empties the rollups and builds them from every line (the bulk path). */
 extern const char schema_rollup_build[];
+/* Around inserting the scores staged in temp.score_new(purchase_id,
+ * model_version, p_return, drivers, scored_at) into scores, in one
+ * transaction: their rollup parts summed by cell before, the per-row
+ * triggers off until after. */
+extern const char schema_rollup_scores_before[];
+extern const char schema_rollup_scores_after[];
 
 /* Rebuilds trend_state for every hashtag with window functions: the
  * reference store_refresh_trend_state (store_trend.c) is tested against. */

@@ -95,7 +95,9 @@
     " reason TEXT NOT NULL, n INTEGER NOT NULL,"                              \
     " PRIMARY KEY(day, category, channel, reason)) WITHOUT ROWID;"            \
     PRODUCT_TABLE("dash_product_days", "day")                                 \
-    PRODUCT_TABLE("dash_product_weeks", "week")
+    PRODUCT_TABLE("dash_product_weeks", "week")                               \
+    "CREATE TABLE dash_batch(active INTEGER NOT NULL);"                          \
+    "INSERT INTO dash_batch VALUES(0);"
 #define PRODUCT_TABLE(t, k)                                                   \
     "CREATE TABLE " t "(" k " INTEGER NOT NULL,"                              \
     " category INTEGER NOT NULL, channel INTEGER NOT NULL,"                   \
@@ -241,6 +243,9 @@
     R ".returned_at <= (SELECT ordered_at FROM purchases WHERE id = "         \
     R ".purchase_id) + 2592000"
 
+/* Score inserts outside a batch (schema_rollup_scores_before). */
+#define NO_BATCH " (SELECT active FROM dash_batch) = 0 AND"
+
 #define PURCHASE_COLS " OF id, product_id, ordered_at, channel ON purchases"
 #define RETURN_COLS " OF purchase_id, returned_at, reason ON returns"
 #define SCORE_COLS_OF                                                         \
@@ -286,12 +291,12 @@
     LABEL_MOVE("1", "id IN (OLD.purchase_id, NEW.purchase_id)") " END;"       \
     /* A line's first score; a newer one takes the place of the one it        \
      * displaced. */                                                          \
-    "CREATE TRIGGER dash_score_added AFTER INSERT ON scores WHEN"             \
+    "CREATE TRIGGER dash_score_added AFTER INSERT ON scores WHEN" NO_BATCH    \
     " NOT EXISTS (SELECT 1 FROM scores o WHERE o.purchase_id ="               \
     "  NEW.purchase_id AND o.model_version <> NEW.model_version) BEGIN "      \
     SCORE_MOVE("1", NEW_SCORE, "1") " END;"                                   \
     "CREATE TRIGGER dash_score_displaced AFTER INSERT ON scores WHEN"         \
-    NEWEST("NEW") " AND EXISTS (SELECT 1 FROM scores o WHERE o.purchase_id =" \
+    NO_BATCH NEWEST("NEW") " AND EXISTS (SELECT 1 FROM scores o WHERE o.purchase_id =" \
     "  NEW.purchase_id AND o.model_version < NEW.model_version) BEGIN "       \
     SCORE_MOVE("-1", DISPLACED, "1") SCORE_MOVE("1", NEW_SCORE, "1")          \
     DROP_EMPTY_DRIVERS("id = NEW.purchase_id") " END;"                        \
@@ -318,6 +323,58 @@
     "DROP TABLE temp.dash_build;"
 
 const char schema_v11[] = TABLES VIEWS BUILD TRIGGERS;
+
+/* ---- a batch of scores -------------------------------------------------
+ * The staged scores of temp.score_new that will be their line's newest (no
+ * score of the line at their model version or above), with the version
+ * they displace (NULL: the line's first); their score parts summed by cell
+ * instead of a trigger per row. */
+#define BATCH_NEWEST                                                          \
+    "CREATE TEMP TABLE dash_batch_new AS SELECT n.purchase_id,"               \
+    " n.model_version, n.p_return, n.drivers,"                                \
+    " (SELECT MAX(o.model_version) FROM scores o"                             \
+    "  WHERE o.purchase_id = n.purchase_id) AS prev"                          \
+    " FROM temp.score_new n WHERE NOT EXISTS (SELECT 1 FROM scores o"         \
+    "  WHERE o.purchase_id = n.purchase_id"                                   \
+    "  AND o.model_version >= n.model_version);"
+/* The rows the batch takes away (the displaced scores) and adds, each
+ * worked out once into a table of v_dash_lines's columns. */
+#define BATCH_ROWS(t, SCORE, JOIN)                                            \
+    "CREATE TEMP TABLE " t " AS SELECT f.day, f.week, f.category,"            \
+    " f.channel, f.product_id, 0 AS returned," SCORE                          \
+    " FROM temp.dash_batch_new d JOIN v_dash_facts f ON f.id = d.purchase_id" \
+    JOIN ";"
+#define BATCH_SUB                                                             \
+    BATCH_ROWS("dash_batch_sub", SCORE_COLS,                                  \
+               " JOIN scores s ON s.purchase_id = d.purchase_id"              \
+               " AND s.model_version = d.prev")
+#define BATCH_ADD                                                             \
+    BATCH_ROWS("dash_batch_add",                                              \
+               " d.model_version AS model, d.p_return AS p,"                  \
+               " " FIRST_DRIVER("d.drivers") " AS feature,"                   \
+               " " BIN_OF("d.p_return") " AS bin", "")
+#define SCORES_MOVE(G, SRC)                                                   \
+    DAYS_MOVE("sum", GROUPED, G, "0", "0", "1", SRC, "model IS NOT NULL")     \
+    DRIVERS_MOVE("sum", GROUPED, G, SRC, "1")                                 \
+    PRODUCTS_MOVE("dash_product_days", "day", "sum", GROUPED, G, "0", "0",    \
+                  "1", SRC, "model IS NOT NULL")                              \
+    PRODUCTS_MOVE("dash_product_weeks", "week", "sum", GROUPED, G, "0", "0",  \
+                  "1", SRC, "model IS NOT NULL")
+#define BATCH_DROP                                                            \
+    "DROP TABLE IF EXISTS temp.dash_batch_new;"                               \
+    "DROP TABLE IF EXISTS temp.dash_batch_sub;"                               \
+    "DROP TABLE IF EXISTS temp.dash_batch_add;"
+
+const char schema_rollup_scores_before[] =
+    BATCH_DROP BATCH_NEWEST BATCH_SUB BATCH_ADD
+    SCORES_MOVE("-1", "temp.dash_batch_sub")
+    SCORES_MOVE("1", "temp.dash_batch_add")
+    "DELETE FROM dash_day_drivers WHERE n = 0 AND (day, category, channel)"
+    " IN (SELECT day, category, channel FROM temp.dash_batch_sub);"
+    "UPDATE dash_batch SET active = 1;";
+
+const char schema_rollup_scores_after[] =
+    "UPDATE dash_batch SET active = 0;" BATCH_DROP;
 
 const char schema_rollup_build[] =
     "DELETE FROM dash_days; DELETE FROM dash_day_drivers;"

@@ -15,6 +15,7 @@
 #include "trendguard/dataset.h"
 #include "trendguard/features.h"
 #include "trendguard/risk.h"
+#include "schema.h"
 
 int score_feature_map(const tg_model *m, int *map, tg_err *err)
 {
@@ -247,29 +248,37 @@ static const char SQL_STAGE[] =
     "DELETE FROM temp.score_new;"
     "BEGIN";
 
-/* Copies the staged scores into the store in one write transaction, the
- * queue's trigger firing for each. Counted inside it: lines another run
- * scored first are ignored here, and the counts say so (taken). */
-static int copy_staged(tg_store *s, size_t staged, tg_score_result *r,
-                       tg_err *err)
+int score_copy_staged(tg_store *s, size_t staged, tg_score_result *r,
+                      tg_err *err)
 {
     int rc = store_begin(s, err);
     if (rc != TG_OK)
         return rc;
     int64_t queued0 = store_count(s, "SELECT count(*) FROM interventions");
-    rc = store_exec(s,
-                    "INSERT OR IGNORE INTO scores(purchase_id, model_version,"
-                    " p_return, drivers, scored_at) SELECT purchase_id,"
-                    " model_version, p_return, drivers, scored_at"
-                    " FROM temp.score_new ORDER BY purchase_id",
-                    err);
+    /* The dashboard's rollups take the batch summed by cell, not a
+     * trigger per score. */
+    rc = store_exec(s, schema_rollup_scores_before, err);
+    if (rc == TG_OK)
+        rc = store_exec(s,
+                        "INSERT OR IGNORE INTO scores(purchase_id,"
+                        " model_version, p_return, drivers, scored_at)"
+                        " SELECT purchase_id, model_version, p_return,"
+                        " drivers, scored_at FROM temp.score_new"
+                        " ORDER BY purchase_id",
+                        err);
+    long inserted = (long)sqlite3_changes(store_db(s));
+    if (rc == TG_OK)
+        rc = store_exec(s, schema_rollup_scores_after, err);
+    if (rc == TG_OK) {
+        r->scored = inserted;
+        r->taken = (long)staged - r->scored;
+        r->queued = (long)(store_count(s, "SELECT count(*) FROM"
+                                          " interventions") - queued0);
+        rc = store_commit(s, err);
+    }
     if (rc != TG_OK)
-        return rc;
-    r->scored = (long)sqlite3_changes(store_db(s));
-    r->taken = (long)staged - r->scored;
-    r->queued = (long)(store_count(s, "SELECT count(*) FROM interventions") -
-                       queued0);
-    return store_commit(s, err);
+        store_rollback(s);
+    return rc;
 }
 
 int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
@@ -329,7 +338,7 @@ int score_unscored(tg_store *s, const tg_model *m, const tg_model_info *info,
     sqlite3_finalize(ins);
     ins = NULL;
     if (rc == TG_OK && (rc = store_commit(s, err)) == TG_OK)
-        rc = copy_staged(s, d.n, r, err);
+        rc = score_copy_staged(s, d.n, r, err);
 rollback:
     sqlite3_finalize(ins);
     store_rollback(s);

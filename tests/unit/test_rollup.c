@@ -9,7 +9,8 @@
  * round every figure report_dashboard reads from the rollups must equal
  * report_dashboard_scan's, for many periods and filters; the rollups a
  * store holds must equal the ones built whole from its lines; a dropped
- * trigger must be noticed. */
+ * trigger must be noticed; a batch of scores copied as score_unscored
+ * does must leave what the triggers would. */
 #include "testutil.h"
 
 #include <math.h>
@@ -17,6 +18,7 @@
 #include "core/schema.h"
 #include "trendguard/features.h"
 #include "trendguard/report.h"
+#include "trendguard/score.h"
 
 #define DAY ((int64_t)TG_DAY)
 /* The data end: a Wednesday, 13:27:11 UTC. */
@@ -498,6 +500,38 @@ static void a_dropped_trigger_is_noticed(void **state)
     }
 }
 
+/* A batch of scores as score_unscored copies them (summed by cell, the
+ * per-score triggers off) leaves the rollups the triggers would: first
+ * scores of lines, newer versions displacing older ones, older versions
+ * displacing nothing, and scores already there (ignored). */
+static void a_batch_of_scores_equals_the_triggers(void **state)
+{
+    fixture *f = *state;
+    build(f->s, 500);
+    tu_run(f->s, "CREATE TEMP TABLE score_new(purchase_id INTEGER PRIMARY"
+              " KEY, model_version INTEGER, p_return REAL, drivers TEXT,"
+              " scored_at INTEGER)");
+    long staged = 0;
+    for (long id = 1; id <= 500; id += 1 + pick(2)) {
+        char dj[256];
+        drivers_json(dj, sizeof dj);
+        int m = pick(4) == 0 ? 1 : pick(3) == 0 ? 2 : 3;
+        tu_run(f->s, "INSERT INTO temp.score_new VALUES(%ld, %d, %.17g, '%s',"
+                  " 0)", id, m, (double)(rnd() % 1000000) / 1e6, dj);
+        staged++;
+    }
+    tg_score_result r = {0};
+    tg_err err = {0};
+    assert_int_equal(score_copy_staged(f->s, (size_t)staged, &r, &err),
+                     TG_OK);
+    print_message("%ld staged: %ld scored, %ld taken\n", staged, r.scored,
+                  r.taken);
+    assert_true(r.scored > 100 && r.taken > 10);
+    assert_int_equal(tu_int(f->s, "SELECT active FROM dash_batch"), 0);
+    assert_int_equal(compare_all(f->s), 0);
+    assert_int_equal(rollups_differ(f->s), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -507,6 +541,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_dropped_trigger_is_noticed, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_batch_of_scores_equals_the_triggers,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
