@@ -11,8 +11,8 @@
  *   period_N        the slowest filter's time for the last N days (0: all
  *                   data), each filter measured once after one warm-up
  *   slowest         the slowest of every period and filter
- *   interventions   report_interventions, all data, no filter
- *   pilot           report_pilot, all data, no filter
+ *   interventions_N report_interventions for the last N days, no filter
+ *   pilot_N         report_pilot for the last N days, no filter
  * and exits 70 when a figure cannot be computed. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,14 +91,17 @@ int main(int argc, char **argv)
         worst = t > worst ? t : worst;
     }
     printf("slowest %.4f\n", worst);
-    double t0 = now();
-    if (report_interventions(s, &all, NULL, iv, &err) != TG_OK)
-        die("report_interventions", &err);
-    printf("interventions %.4f\n", now() - t0);
-    t0 = now();
-    if (report_pilot(s, &all, NULL, &d->pilot, &err) != TG_OK)
-        die("report_pilot", &err);
-    printf("pilot %.4f\n", now() - t0);
+    for (int p = 0; p < N_PERIODS; p++) {
+        all.period_days = periods[p];
+        double t0 = now();
+        if (report_interventions(s, &all, NULL, iv, &err) != TG_OK)
+            die("report_interventions", &err);
+        printf("interventions_%d %.4f\n", periods[p], now() - t0);
+        t0 = now();
+        if (report_pilot(s, &all, NULL, &d->pilot, &err) != TG_OK)
+            die("report_pilot", &err);
+        printf("pilot_%d %.4f\n", periods[p], now() - t0);
+    }
     free(iv);
     free(d);
     store_close(s);

@@ -185,8 +185,9 @@ if [ -x "$BUILD/trendguard-train" ]; then
     $REC "$JSON" "dashboard_${SCALE}_all_seconds" "$DASH_S" s "target" 0.15
     $REC "$JSON" "dashboard_${SCALE}_peak_mb" "$((KIB / 1024))" MiB
     row "dashboard, slowest period/filter" "$DASH_S" "s" "target" "0.15" "$(ratio "$DASH_S" 0.15)"
-    for k in period_7 period_30 period_90 period_0 pilot interventions; do
-        row "  $k" "$(dval $k)" "s" "" "" ""
+    for k in 7 30 90 0; do
+        row "  last $k days (0: all), slowest filter" "$(dval period_$k)" "s" "" "" ""
+        row "    of which the funnel / the pilot" "$(dval interventions_$k) / $(dval pilot_$k)" "s" "" "" ""
     done
 fi
 
