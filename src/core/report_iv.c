@@ -80,9 +80,10 @@ void report_bind_filter(sqlite3_stmt *st, int first,
     "   WHERE ts.hashtag_id = (SELECT hashtag_id FROM v_line_hashtag" \
     "    WHERE purchase_id = p.id) AND ts.captured_at <= p.ordered_at" \
     "   ORDER BY ts.captured_at DESC LIMIT 1) END"
-#define IV_FILTER \
+#define IV_FILTER_FOR(live) \
     " AND (?2 IS NULL OR pr.category = ?2) AND (?3 IS NULL OR p.channel = ?3)" \
-    " AND i.source = 'live'"
+    " AND " live " = 'live'"
+#define IV_FILTER IV_FILTER_FOR("i.source")
 /* All the data: one pass over the interventions. */
 static const char SQL_IV_ALL[] =
     IV_COLUMNS
@@ -101,7 +102,11 @@ static const char SQL_IV_PERIOD[] =
     " UNION ALL " IV_COLUMNS
     " FROM interventions i LEFT JOIN purchases p ON p.id = i.purchase_id"
     " LEFT JOIN products pr ON pr.id = p.product_id"
-    " WHERE i.purchase_id IS NULL AND i.created_at >= ?1" IV_FILTER;
+    " WHERE i.purchase_id IS NULL AND i.created_at >= ?1"
+    /* "+": the rows without a line by interventions_by_purchase, not
+     * every live row by interventions_by_source (a 7-day period at full
+     * scale: 2.0 -> 0.37 s). */
+    IV_FILTER_FOR("+i.source");
 enum { IV_STATUS, IV_OUTCOME, IV_NUDGE, IV_SCORE, IV_OFFER, IV_PRICE,
        IV_TIME, IV_PHASE };
 

@@ -510,6 +510,21 @@ static void test_dashboard(void **state)
     NEAR(d->value.roi, -1);
     assert_int_equal(d->n_reasons, 0);
     assert_int_equal(d->n_products, 0);
+    /* A cart's intervention with no line yet counts in the period of its
+     * creation, live only, and in no category's. */
+    tu_run(fx->s, "INSERT INTO interventions(id,created_at,purchase_id,"
+                  "customer_id,model_version,score,status,source) VALUES"
+                  "(20,%lld,NULL,1,1,0.7,'queued','live'),"
+                  "(21,%lld,NULL,1,1,0.7,'queued','pilot'),"
+                  "(22,%lld,NULL,1,1,0.7,'queued','live')",
+           (long long)(t0() + 59 * DAY), (long long)(t0() + 59 * DAY),
+           (long long)(t0() + 40 * DAY));
+    long queued = d->funnel.queued;
+    dashboard(fx->s, -1, -1, 7, d);
+    assert_int_equal(d->funnel.queued, queued + 1);
+    dashboard(fx->s, TG_CAT_TOPS, -1, 7, d);
+    assert_int_equal(d->funnel.queued, 1);
+    tu_run(fx->s, "DELETE FROM interventions WHERE id >= 20");
 
     tg_report_filter bad = {.category = TG_NUM_CATEGORIES, .channel = -1};
     tg_err err = {0};
