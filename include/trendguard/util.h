@@ -43,6 +43,10 @@ int tg_time_parse(const char *s, int64_t *out);
 char *tg_time_format(int64_t t, char *buf, size_t n);
 /* Formats t as "YYYY-MM-DD". */
 char *tg_date_format(int64_t t, char *buf, size_t n);
+/* The day holding t (days since 1970-01-01 UTC, rounded down), and the
+ * Monday of day d's week (1970-01-01 was a Thursday). */
+int64_t tg_day_of(int64_t t);
+int64_t tg_monday(int64_t d);
 /* Days since 1970-01-01 for a civil date, and back. */
 int64_t tg_days_from_civil(int y, unsigned m, unsigned d);
 void tg_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);

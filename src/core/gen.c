@@ -177,7 +177,7 @@ static void wb_date(wbuf *w, int64_t day)
 
 static void wb_time(wbuf *w, int64_t t)
 {
-    int64_t day = t >= 0 ? t / TG_DAY : -((-t + TG_DAY - 1) / TG_DAY);
+    int64_t day = tg_day_of(t);
     int64_t s = t - day * TG_DAY;
     wb_date(w, day);
     wb_ch(w, 'T');

@@ -311,11 +311,6 @@ int nudge_moment_after_sale(int moment)
 
 /* ---- caps and budget ------------------------------------------------------- */
 
-static int64_t day_of(int64_t t)
-{
-    return t >= 0 ? t / TG_DAY : -((-t + TG_DAY - 1) / TG_DAY);
-}
-
 void nudge_session_init(tg_nudge_session *s)
 {
     memset(s, 0, sizeof *s);
@@ -323,7 +318,7 @@ void nudge_session_init(tg_nudge_session *s)
 
 void nudge_shopper_roll(tg_nudge_shopper *sh, int64_t now)
 {
-    int64_t d = day_of(now);
+    int64_t d = tg_day_of(now);
     if (sh->day != d) {
         memset(sh, 0, sizeof *sh);
         sh->day = d;
@@ -368,7 +363,7 @@ double nudge_budget_bar(const tg_nudge_budget *b, double limit,
 
 void nudge_budget_roll(tg_nudge_budget *b, int64_t now, double limit)
 {
-    int64_t d = day_of(now);
+    int64_t d = tg_day_of(now);
     if (b->day != d) {
         b->bar = nudge_budget_bar(b, limit, &b->bar_share);
         memset(b->demand, 0, sizeof b->demand);
@@ -571,7 +566,7 @@ static void scan(const tg_nudge_catalog *c, const tg_bandit *bandit,
                  const tg_nudge_budget *b, tg_rng *r, const double *f,
                  pick *pk)
 {
-    int64_t today = day_of(in->now);
+    int64_t today = tg_day_of(in->now);
     double left = -1, bar = 0, share = 1;
     if (b && b->limit >= 0) {
         left = b->limit - (b->day == today ? b->spent : 0);
@@ -680,7 +675,7 @@ void nudge_decide(const tg_nudge_catalog *c, const tg_bandit *bandit,
                                          "nudges");
         return;
     }
-    int64_t today = day_of(in->now);
+    int64_t today = tg_day_of(in->now);
     int sh_today = sh && sh->day == today;
     if (sh_today && c->per_shopper_day > 0 &&
         sh->shown >= c->per_shopper_day) {

@@ -60,11 +60,6 @@ static const char SQL_SETTLE[] =
     " AND i.source = 'live' AND i.outcome IS NULL AND p.ordered_at + 2592000 <= ? ORDER BY i.id";
 static const char SQL_DATA_END[] = "SELECT t FROM v_data_end";
 
-static int64_t day_of(int64_t t)
-{
-    return t >= 0 ? t / TG_DAY : -((-t + TG_DAY - 1) / TG_DAY);
-}
-
 static int fail_code(tg_err *err)
 {
     return err && err->code ? err->code : TG_EINTERNAL;
@@ -123,7 +118,7 @@ static int decide_row(queue_ctx *q, sqlite3_stmt *row, tg_err *err)
         return tg_fail(err, TG_EINTERNAL, "out of memory");
     if (sh)
         nudge_shopper_roll(sh, in.now);
-    if (q->budget.day != day_of(in.now)) {
+    if (q->budget.day != tg_day_of(in.now)) {
         /* the day before's wanted offers set today's bar */
         tg_nudge_budget before = q->budget;
         int rc = nudge_store_budget(q->s, q->c, in.now, &q->budget, err);

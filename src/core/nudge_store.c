@@ -57,11 +57,6 @@ static const char SQL_OUTCOME_GET[] =
     " JOIN nudge_context c ON c.intervention_id = i.id WHERE i.id = ?";
 static const char SQL_OUTCOME_SET[] =
     "UPDATE interventions SET outcome = ? WHERE id = ?";
-static int64_t day_of(int64_t t)
-{
-    return t >= 0 ? t / TG_DAY : -((-t + TG_DAY - 1) / TG_DAY);
-}
-
 static int fail_code(tg_err *err)
 {
     return err && err->code ? err->code : TG_EINTERNAL;
@@ -161,7 +156,7 @@ int nudge_store_budget(tg_store *s, const tg_nudge_catalog *c, int64_t now,
                        tg_nudge_budget *b, tg_err *err)
 {
     memset(b, 0, sizeof *b);
-    b->day = day_of(now);
+    b->day = tg_day_of(now);
     b->limit = c->daily_offer_budget;
     sqlite3_stmt *st = store_prepare(s, SQL_BUDGET_GET, err);
     if (!st)
@@ -181,7 +176,7 @@ int nudge_store_shopper(tg_store *s, const tg_nudge_catalog *c,
                         tg_nudge_shopper *sh, tg_err *err)
 {
     memset(sh, 0, sizeof *sh);
-    sh->day = day_of(now);
+    sh->day = tg_day_of(now);
     if (customer_id <= 0)
         return TG_OK;
     sqlite3_stmt *st = store_prepare(s, SQL_SHOPPER_DAY, err);
@@ -354,7 +349,7 @@ int nudge_store_answer(tg_store *s, int64_t id, int accepted, int64_t now,
         if (!st)
             rc = fail_code(err);
         if (rc == TG_OK) {
-            sqlite3_bind_int64(st, 1, day_of(now));
+            sqlite3_bind_int64(st, 1, tg_day_of(now));
             sqlite3_bind_double(st, 2, cost);
             if (sqlite3_step(st) != SQLITE_DONE)
                 rc = store_fail(s, err, "spending the offer budget");

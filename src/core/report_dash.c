@@ -56,11 +56,10 @@ static int64_t floor_div(int64_t a, int64_t b)
     return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
-/* Monday 00:00 UTC of the week holding t (1970-01-01 was a Thursday). */
+/* Monday 00:00 UTC of the week holding t. */
 static int64_t week_start(int64_t t)
 {
-    int64_t day = floor_div(t, TG_DAY);
-    return (day - (day + 3) % 7) * TG_DAY;
+    return tg_monday(tg_day_of(t)) * TG_DAY;
 }
 
 /* ---- products: summed by id, then ranked --------------------------------- */

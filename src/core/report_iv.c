@@ -217,7 +217,7 @@ typedef struct month_list {
 static tg_report_iv_row *month_for(month_list *m, int64_t t)
 {
     char key[16];
-    int64_t day = t >= 0 ? t / TG_DAY : -((-t + TG_DAY - 1) / TG_DAY);
+    int64_t day = tg_day_of(t);
     int y;
     unsigned mo, d;
     tg_civil_from_days(day, &y, &mo, &d);

@@ -89,16 +89,14 @@ typedef struct scan {
 
 static int64_t week_start(int64_t t)
 {
-    int64_t day = t >= 0 ? t / TG_DAY : -((-t + TG_DAY - 1) / TG_DAY);
-    return (day - (((day + 3) % 7) + 7) % 7) * TG_DAY;
+    return tg_monday(tg_day_of(t)) * TG_DAY;
 }
 
 static int month_index(int64_t t)
 {
-    int64_t day = t >= 0 ? t / TG_DAY : -((-t + TG_DAY - 1) / TG_DAY);
     int y;
     unsigned m, d;
-    tg_civil_from_days(day, &y, &m, &d);
+    tg_civil_from_days(tg_day_of(t), &y, &m, &d);
     return y * 12 + (int)m - 1;
 }
 

@@ -29,25 +29,14 @@ typedef struct bounds {
     int nraw;
 } bounds;
 
-static int64_t day_of(int64_t t)
-{
-    return t >= 0 ? t / TG_DAY : -((-t + TG_DAY - 1) / TG_DAY);
-}
-
-/* The Monday of day d. */
-static int64_t monday(int64_t d)
-{
-    return d - (((d + 3) % 7) + 7) % 7;
-}
-
 static void set_bounds(const tg_dashboard *d, bounds *b)
 {
     memset(b, 0, sizeof *b);
     int64_t w = d->data_end - 7 * TG_DAY;
     b->start = d->period_start == INT64_MIN ? NO_DAY
-                                            : day_of(d->period_start);
-    b->mature = day_of(d->data_end - 30 * TG_DAY);
-    b->week = day_of(w);
+                                            : tg_day_of(d->period_start);
+    b->mature = tg_day_of(d->data_end - 30 * TG_DAY);
+    b->week = tg_day_of(w);
     b->from = b->start == NO_DAY ? NO_DAY
               : b->week < b->start ? b->week : b->start;
     int64_t cand[3] = {b->start, b->mature, b->week};
@@ -185,7 +174,7 @@ static int add_product_row(dash_scan *c, sqlite3_stmt *st, dash_sum *x)
 static int is_cut(const bounds *b, int64_t week)
 {
     for (int i = 0; i < b->nraw; i++)
-        if (monday(b->raw[i]) == week)
+        if (tg_monday(b->raw[i]) == week)
             return 1;
     return 0;
 }
@@ -236,13 +225,13 @@ static int read_rollups(tg_store *s, const tg_report_filter *f,
         rc = each_row(s,
                       "SELECT week, " PRODUCT_COLS " FROM dash_product_weeks"
                       " WHERE week >= ?1" CODES,
-                      f, b, from == NO_DAY ? NO_DAY : monday(from), 0,
+                      f, b, from == NO_DAY ? NO_DAY : tg_monday(from), 0,
                       product_week_row, c, err);
     for (int i = 0; i < b->nraw && rc == TG_OK; i++) {
-        int64_t week = monday(b->raw[i]);
+        int64_t week = tg_monday(b->raw[i]);
         int seen = 0;
         for (int j = 0; j < i; j++)
-            seen |= monday(b->raw[j]) == week;
+            seen |= tg_monday(b->raw[j]) == week;
         if (!seen)
             rc = each_row(s,
                           "SELECT day, " PRODUCT_COLS " FROM"

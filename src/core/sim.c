@@ -225,7 +225,7 @@ static int run_days(sim_ctx *s, tg_err *err)
         if (day >= s->end)
             continue;
         size_t j = i;
-        while (j < s->n_orders && sim_day_of(s->orders[j].t) == day)
+        while (j < s->n_orders && tg_day_of(s->orders[j].t) == day)
             j++;
         rc = play_day(s, i, j, &bt, err);
         i = j;

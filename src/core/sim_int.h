@@ -170,7 +170,6 @@ void sim_item_input(const sim_ctx *s, const sim_arm_state *st,
                     const sim_order *so, const tg_order *o,
                     const sim_item *it, const float *xs, const float *ps,
                     const float *cons, tg_nudge_input *in);
-int64_t sim_day_of(int64_t t);
 /* The key of a cart's random draws: its shopper and their order. */
 uint64_t sim_order_key(const sim_order *so);
 

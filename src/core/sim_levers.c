@@ -88,7 +88,7 @@ int sim_fee(sim_ctx *s, sim_arm_state *st, int customer, uint64_t key,
         return 0; /* kept rather than pay */
     acc->fees_paid++;
     acc->fee_income += a->fee_amount;
-    int64_t day = sim_day_of(ret->t);
+    int64_t day = tg_day_of(ret->t);
     if (day < st->fee_day[customer])
         st->fee_day[customer] = day;
     return 1;
@@ -97,7 +97,7 @@ int sim_fee(sim_ctx *s, sim_arm_state *st, int customer, uint64_t key,
 int sim_stays_away(const sim_ctx *s, const sim_arm_state *st,
                    const sim_order *so, uint64_t key)
 {
-    return sim_day_of(so->t) > st->fee_day[so->customer] &&
+    return tg_day_of(so->t) > st->fee_day[so->customer] &&
            sim_uniform(s->o->seed, H_FEE_LATER, key, 0) <
                s->a->fee_later_cut;
 }

@@ -15,11 +15,6 @@
 /* Purposes of the counter-based draws, so each is its own stream. */
 enum { H_SELECT = 11, H_ACCEPT = 12, H_RETURN = 15 };
 
-int64_t sim_day_of(int64_t t)
-{
-    return t >= 0 ? t / TG_DAY : -((-t + TG_DAY - 1) / TG_DAY);
-}
-
 static int month_of(const sim_ctx *s, int64_t day)
 {
     int m = (int)((day - s->start) * s->months / (s->end - s->start));
@@ -333,7 +328,7 @@ static int line_events(sim_ctx *s, const play *pl, const tg_line *l,
         sim_return e = {pl->key << 5 | (uint64_t)orig, pl->so->customer,
                         pl->ni, (uint8_t)pl->arm, (uint8_t)p->category,
                         (float)(l->unit_price * l->quantity)};
-        rc = sim_push_event(&s->returns[ring_of(s, sim_day_of(ret->t))], &e,
+        rc = sim_push_event(&s->returns[ring_of(s, tg_day_of(ret->t))], &e,
                             sizeof e, err);
     }
     int8_t group = p->category == TG_CAT_ACCESSORIES
@@ -344,7 +339,7 @@ static int line_events(sim_ctx *s, const play *pl, const tg_line *l,
         sim_sizeret e = {pl->so->customer, l->product, (uint8_t)pl->arm,
                          group, (uint8_t)l->size,
                          (uint8_t)(ret->reason == TG_REASON_TOO_SMALL)};
-        rc = sim_push_event(&s->sizeret[ring_of(s, sim_day_of(ret->t) + 1)],
+        rc = sim_push_event(&s->sizeret[ring_of(s, tg_day_of(ret->t) + 1)],
                             &e, sizeof e, err);
     }
     sim_mature m = {pl->so->customer, l->product, (uint8_t)pl->arm,
@@ -364,7 +359,7 @@ static int play_lines(sim_ctx *s, play *pl, bought *b, tg_err *err)
     if (!b->o.n)
         return TG_OK;
     shopper_order_finish(s->w, c, &b->o);
-    int64_t day = sim_day_of(b->o.t);
+    int64_t day = tg_day_of(b->o.t);
     sim_hist *h = pl->st->hist ? &pl->st->hist[pl->so->customer] : NULL;
     for (int j = 0; j < b->o.n; j++) {
         const tg_line *l = &b->o.lines[j];
@@ -550,7 +545,7 @@ int sim_play_order(sim_ctx *s, sim_arm_state *st, const sim_order *so,
     pl.st = st;
     pl.arm = st->kind;
     pl.acc = &s->r->arm[pl.arm];
-    pl.mo = &s->r->monthly[month_of(s, sim_day_of(so->t))];
+    pl.mo = &s->r->monthly[month_of(s, tg_day_of(so->t))];
     pl.key = sim_order_key(so);
     tg_order o;
     sim_rebuild(s, so, &o);

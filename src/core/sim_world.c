@@ -377,7 +377,7 @@ void sim_trend_features(const sim_ctx *s, int trend, int64_t t, float *x)
     if (trend < 0 || trend >= s->w->n_fashion)
         return;
     const sim_trend *st = &s->trends[trend];
-    int64_t day = t >= 0 ? t / TG_DAY : -((-t + TG_DAY - 1) / TG_DAY);
+    int64_t day = tg_day_of(t);
     if (st->first > st->last || day < st->first)
         return;
     if (day > st->last)

@@ -52,6 +52,16 @@ const char *tg_code_name(int code)
 /* ---- time ---------------------------------------------------------- */
 
 /* Howard Hinnant's days_from_civil / civil_from_days. */
+int64_t tg_day_of(int64_t t)
+{
+    return t >= 0 ? t / TG_DAY : -((-t + TG_DAY - 1) / TG_DAY);
+}
+
+int64_t tg_monday(int64_t d)
+{
+    return d - (((d + 3) % 7) + 7) % 7;
+}
+
 int64_t tg_days_from_civil(int y, unsigned m, unsigned d)
 {
     y -= m <= 2;
@@ -155,7 +165,7 @@ int tg_time_parse(const char *s, int64_t *out)
 
 char *tg_time_format(int64_t t, char *buf, size_t n)
 {
-    int64_t days = t >= 0 ? t / TG_DAY : -((-t + TG_DAY - 1) / TG_DAY);
+    int64_t days = tg_day_of(t);
     int64_t rem = t - days * TG_DAY;
     int y;
     unsigned m, d;
@@ -167,7 +177,7 @@ char *tg_time_format(int64_t t, char *buf, size_t n)
 
 char *tg_date_format(int64_t t, char *buf, size_t n)
 {
-    int64_t days = t >= 0 ? t / TG_DAY : -((-t + TG_DAY - 1) / TG_DAY);
+    int64_t days = tg_day_of(t);
     int y;
     unsigned m, d;
     tg_civil_from_days(days, &y, &m, &d);
