@@ -130,6 +130,11 @@ typedef struct tg_report_interventions {
 int report_interventions(tg_store *s, const tg_report_filter *f,
                          const char *assume_path,
                          tg_report_interventions *out, tg_err *err);
+/* The same from every intervention of the period, one by one (the rollup
+ * aside): the reference report_interventions is tested against. */
+int report_interventions_scan(tg_store *s, const tg_report_filter *f,
+                              const char *assume_path,
+                              tg_report_interventions *out, tg_err *err);
 
 /* ---- the simulated pilot's figures (report_pilot.c) ---------------------- */
 

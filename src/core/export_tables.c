@@ -12,6 +12,7 @@
  * tables. Every dimension has a row with key -1 ("none") so that every
  * fact key joins. */
 #include "export_int.h"
+#include "schema.h"
 
 const char *const export_table_names[TG_EXPORT_TABLES] = {
     "fact_purchase_lines", "fact_returns", "fact_interventions",
@@ -393,7 +394,7 @@ static const export_col customers[] = {
 /* ---- dim_date ----------------------------------------------------------- */
 
 /* Every day from the first to the last any exported fact uses. */
-#define DAY_OF(x) "((" x ") - (((" x ") % 86400) + 86400) % 86400) / 86400"
+#define DAY_OF(x) SCHEMA_DAY_OF(x)
 static const char SQL_DATES[] =
     "WITH RECURSIVE t(x) AS ("
     " SELECT p.ordered_at FROM purchases p WHERE" LINES_SINCE

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "nudge_int.h"
+#include "schema.h"
 #include "trendguard/risk.h"
 #include "trendguard/score.h"
 
@@ -187,6 +188,29 @@ static int use_pass(tg_store *s, const tg_nudge_queue_opts *o)
     return queued * 64 >= store_count(s, "SELECT MAX(id) FROM purchases");
 }
 
+/* The staged decisions written in one statement, the funnel's rollup
+ * taking them summed by cell (schema_funnel.c), not a trigger per row. */
+static int apply_decisions(queue_ctx *q, int64_t now, tg_err *err)
+{
+    if (store_exec(q->s, schema_funnel_decisions_before, err) != TG_OK)
+        return fail_code(err);
+    sqlite3_stmt *ap = store_prepare(q->s, SQL_APPLY, err);
+    if (!ap)
+        return fail_code(err);
+    if (now)
+        sqlite3_bind_int64(ap, 1, now);
+    int rc = sqlite3_step(ap) == SQLITE_DONE
+                 ? TG_OK
+                 : store_fail(q->s, err, "writing the decisions");
+    sqlite3_finalize(ap);
+    if (rc == TG_OK &&
+        store_exec(q->s, schema_funnel_decisions_after, err) != TG_OK)
+        rc = fail_code(err);
+    if (rc == TG_OK && store_exec(q->s, SQL_APPLY_CONTEXT, err) != TG_OK)
+        rc = fail_code(err);
+    return rc;
+}
+
 static int decide_queue(queue_ctx *q, const tg_nudge_queue_opts *o,
                         int64_t now, tg_err *err)
 {
@@ -214,18 +238,7 @@ static int decide_queue(queue_ctx *q, const tg_nudge_queue_opts *o,
     q->add = NULL;
     if (rc != TG_OK)
         return rc;
-    sqlite3_stmt *ap = store_prepare(q->s, SQL_APPLY, err);
-    if (!ap)
-        return fail_code(err);
-    if (now)
-        sqlite3_bind_int64(ap, 1, now);
-    rc = sqlite3_step(ap) == SQLITE_DONE
-             ? TG_OK
-             : store_fail(q->s, err, "writing the decisions");
-    sqlite3_finalize(ap);
-    if (rc == TG_OK && store_exec(q->s, SQL_APPLY_CONTEXT, err) != TG_OK)
-        rc = fail_code(err);
-    return rc;
+    return apply_decisions(q, now, err);
 }
 
 /* Outcomes of shown nudges whose purchase's window has closed by the

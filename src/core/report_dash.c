@@ -443,12 +443,13 @@ int dash_begin(tg_store *s, const tg_report_filter *f, tg_dashboard *d,
 
 /* The funnel and value of real use, and the acceptance rate. */
 static int add_interventions(tg_store *s, const tg_report_filter *f,
-                             tg_dashboard *d, tg_err *err)
+                             tg_dashboard *d, int reference, tg_err *err)
 {
     tg_report_interventions *iv = malloc(sizeof *iv);
     if (!iv)
         return tg_fail(err, TG_EINTERNAL, "out of memory");
-    int rc = report_interventions(s, f, NULL, iv, err);
+    int rc = reference ? report_interventions_scan(s, f, NULL, iv, err)
+                       : report_interventions(s, f, NULL, iv, err);
     if (rc == TG_OK) {
         d->funnel = iv->funnel;
         d->value = iv->value;
@@ -480,7 +481,7 @@ int dash_finish(tg_store *s, const tg_report_filter *f, dash_scan *c,
     if (rc == TG_OK)
         return_reasons(c, d);
     if (rc == TG_OK)
-        rc = add_interventions(s, f, d, err);
+        rc = add_interventions(s, f, d, c->reference, err);
     if (rc == TG_OK)
         rc = report_pilot(s, f, NULL, &d->pilot, err);
     return rc;
@@ -491,6 +492,7 @@ int report_dashboard_scan(tg_store *s, const tg_report_filter *f,
 {
     dash_scan c;
     int rc = dash_begin(s, f, d, &c, err);
+    c.reference = 1;
     if (rc == TG_OK)
         rc = scan_lines(s, f, &c, err);
     return dash_finish(s, f, &c, rc, err);

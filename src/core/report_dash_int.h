@@ -35,6 +35,7 @@ typedef struct dash_scan {
     long week_scored[TG_DASH_WEEKS];
     long reasons[DASH_N_REASONS];
     dash_products products;
+    int reference;           /* the interventions by the reference scan */
 } dash_scan;
 
 /* A line's newest score. */

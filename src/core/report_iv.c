@@ -107,6 +107,32 @@ static const char SQL_IV_PERIOD[] =
      * every live row by interventions_by_source (a 7-day period at full
      * scale: 2.0 -> 0.37 s). */
     IV_FILTER_FOR("+i.source");
+/* The rollup's path (schema_funnel.c): the accepted ones of the period
+ * one by one (by interventions_by_status); the others of whole days from
+ * funnel_days, and of the day the period starts in, [?1, ?4), one by
+ * one. */
+static const char SQL_IV_ACCEPTED[] =
+    IV_COLUMNS
+    " FROM interventions i LEFT JOIN purchases p ON p.id = i.purchase_id"
+    " LEFT JOIN products pr ON pr.id = p.product_id"
+    " WHERE i.status = 'accepted'"
+    " AND COALESCE(p.ordered_at, i.created_at) >= ?1"
+    IV_FILTER_FOR("+i.source");
+static const char SQL_IV_DAY[] =
+    IV_COLUMNS
+    " FROM purchases p CROSS JOIN interventions i ON i.purchase_id = p.id"
+    " LEFT JOIN products pr ON pr.id = p.product_id"
+    " WHERE p.ordered_at >= ?1 AND p.ordered_at < ?4"
+    " AND i.status <> 'accepted'" IV_FILTER
+    " UNION ALL " IV_COLUMNS
+    " FROM interventions i LEFT JOIN purchases p ON p.id = i.purchase_id"
+    " LEFT JOIN products pr ON pr.id = p.product_id"
+    " WHERE i.purchase_id IS NULL AND i.created_at >= ?1"
+    " AND i.created_at < ?4 AND i.status <> 'accepted'"
+    IV_FILTER_FOR("+i.source");
+static const char SQL_FUNNEL[] =
+    "SELECT day, nudge, status, n FROM funnel_days WHERE day > ?1"
+    " AND (?2 IS NULL OR category = ?2) AND (?3 IS NULL OR channel = ?3)";
 enum { IV_STATUS, IV_OUTCOME, IV_NUDGE, IV_SCORE, IV_OFFER, IV_PRICE,
        IV_TIME, IV_PHASE };
 
@@ -127,24 +153,31 @@ static double return_cost(const tg_report_interventions *o, double price,
                     (1 - o->margin) * (1 - resale));
 }
 
+/* n interventions of one status through the funnel's steps. */
+static void count_status(tg_report_funnel *fu, const char *status, long n)
+{
+    fu->queued += n;
+    if (strcmp(status, "queued") == 0) {
+        fu->waiting += n;
+        return;
+    }
+    if (strcmp(status, "skipped") == 0) {
+        fu->skipped += n;
+        return;
+    }
+    fu->shown += n;
+    if (strcmp(status, "declined") == 0)
+        fu->declined += n;
+    if (strcmp(status, "accepted") == 0)
+        fu->accepted += n;
+}
+
 static void add_line(const tg_report_interventions *o, tg_report_funnel *fu,
                      tg_report_value *v, const iv_line *l)
 {
-    fu->queued++;
-    if (strcmp(l->status, "queued") == 0) {
-        fu->waiting++;
-        return;
-    }
-    if (strcmp(l->status, "skipped") == 0) {
-        fu->skipped++;
-        return;
-    }
-    fu->shown++;
-    if (strcmp(l->status, "declined") == 0)
-        fu->declined++;
+    count_status(fu, l->status, 1);
     if (strcmp(l->status, "accepted") != 0)
         return;
-    fu->accepted++;
     v->offer_cost += l->offer;
     int returned = l->outcome && strcmp(l->outcome, "returned") == 0;
     int lost = l->outcome && strcmp(l->outcome, "lost") == 0;
@@ -256,15 +289,32 @@ static double column_or_nan(sqlite3_stmt *st, int col)
                : sqlite3_column_double(st, col);
 }
 
-static int scan(tg_store *s, const tg_report_filter *f, int64_t from,
-                tg_report_interventions *o, month_list *months, tg_err *err)
+/* The rows of one nudge and of one month (NULL months: not kept). */
+typedef struct iv_rows {
+    tg_report_iv_row *nudge, *month;
+} iv_rows;
+
+static int rows_of(tg_report_interventions *o, month_list *months,
+                   const char *nudge, int64_t t, iv_rows *r)
 {
-    sqlite3_stmt *st = store_prepare(
-        s, f && f->period_days > 0 ? SQL_IV_PERIOD : SQL_IV_ALL, err);
+    r->nudge = row_for(o->nudge, &o->n_nudges, TG_NUDGE_MAX, nudge);
+    if (!r->nudge)
+        r->nudge = row_for(o->nudge, &o->n_nudges, TG_NUDGE_MAX + 1, "other");
+    r->month = months ? month_for(months, t) : NULL;
+    return months && !r->month ? -1 : 0;
+}
+
+/* Each intervention of sql (?1 from, ?4 to, ?2 and ?3 the filter). */
+static int scan(tg_store *s, const char *sql, const tg_report_filter *f,
+                int64_t from, int64_t to, tg_report_interventions *o,
+                month_list *months, tg_err *err)
+{
+    sqlite3_stmt *st = store_prepare(s, sql, err);
     if (!st)
         return err ? err->code : TG_EINTERNAL;
     sqlite3_bind_int64(st, 1, from);
     report_bind_filter(st, 2, f);
+    sqlite3_bind_int64(st, 4, to);
     int step, rc = TG_OK;
     while (rc == TG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
         iv_line l = {
@@ -274,19 +324,15 @@ static int scan(tg_store *s, const tg_report_filter *f, int64_t from,
             column_or_nan(st, IV_SCORE), sqlite3_column_double(st, IV_OFFER),
             column_or_nan(st, IV_PRICE), column_or_nan(st, IV_PHASE),
             sqlite3_column_int64(st, IV_TIME)};
-        add_line(o, &o->funnel, &o->value, &l);
-        tg_report_iv_row *r = row_for(o->nudge, &o->n_nudges, TG_NUDGE_MAX,
-                                      l.nudge);
-        if (!r)
-            r = row_for(o->nudge, &o->n_nudges, TG_NUDGE_MAX + 1, "other");
-        add_line(o, &r->funnel, &r->value, &l);
-        if (months) {
-            tg_report_iv_row *m = month_for(months, l.t);
-            if (!m)
-                rc = tg_fail(err, TG_EINTERNAL, "out of memory");
-            else
-                add_line(o, &m->funnel, &m->value, &l);
+        iv_rows r;
+        if (rows_of(o, months, l.nudge, l.t, &r)) {
+            rc = tg_fail(err, TG_EINTERNAL, "out of memory");
+            break;
         }
+        add_line(o, &o->funnel, &o->value, &l);
+        add_line(o, &r.nudge->funnel, &r.nudge->value, &l);
+        if (r.month)
+            add_line(o, &r.month->funnel, &r.month->value, &l);
     }
     if (rc == TG_OK && step != SQLITE_DONE)
         rc = store_fail(s, err, "reading interventions");
@@ -294,8 +340,64 @@ static int scan(tg_store *s, const tg_report_filter *f, int64_t from,
     return rc;
 }
 
-int report_interventions(tg_store *s, const tg_report_filter *f,
-                         const char *assume_path,
+/* The rollup's whole days after day first (the filter's codes). */
+static int scan_rollup(tg_store *s, const tg_report_filter *f, int64_t first,
+                       tg_report_interventions *o, month_list *months,
+                       tg_err *err)
+{
+    sqlite3_stmt *st = store_prepare(s, SQL_FUNNEL, err);
+    if (!st)
+        return err ? err->code : TG_EINTERNAL;
+    sqlite3_bind_int64(st, 1, first);
+    if (f && f->category >= 0)
+        sqlite3_bind_int(st, 2, f->category);
+    if (f && f->channel >= 0)
+        sqlite3_bind_int(st, 3, f->channel);
+    int step, rc = TG_OK;
+    while (rc == TG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *status = (const char *)sqlite3_column_text(st, 2);
+        long n = (long)sqlite3_column_int64(st, 3);
+        iv_rows r;
+        if (!status || rows_of(o, months,
+                               (const char *)sqlite3_column_text(st, 1),
+                               sqlite3_column_int64(st, 0) * TG_DAY, &r)) {
+            rc = tg_fail(err, TG_EINTERNAL, "out of memory");
+            break;
+        }
+        count_status(&o->funnel, status, n);
+        count_status(&r.nudge->funnel, status, n);
+        if (r.month)
+            count_status(&r.month->funnel, status, n);
+    }
+    if (rc == TG_OK && step != SQLITE_DONE)
+        rc = store_fail(s, err, "reading the funnel's rollup");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Reference: every intervention one by one. Rollups: the accepted ones
+ * one by one, whole days from funnel_days, the first day's rows one by
+ * one. */
+static int gather(tg_store *s, const tg_report_filter *f, int64_t from,
+                  int reference, tg_report_interventions *o,
+                  month_list *months, tg_err *err)
+{
+    int period = f && f->period_days > 0;
+    if (reference)
+        return scan(s, period ? SQL_IV_PERIOD : SQL_IV_ALL, f, from, 0, o,
+                    months, err);
+    int rc = scan(s, SQL_IV_ACCEPTED, f, from, 0, o, months, err);
+    int64_t first = from == INT64_MIN ? INT64_MIN : tg_day_of(from);
+    if (rc == TG_OK)
+        rc = scan_rollup(s, f, first, o, months, err);
+    if (rc == TG_OK && first != INT64_MIN)
+        rc = scan(s, SQL_IV_DAY, f, from, (first + 1) * TG_DAY, o, months,
+                  err);
+    return rc;
+}
+
+static int interventions(tg_store *s, const tg_report_filter *f,
+                         const char *assume_path, int reference,
                          tg_report_interventions *o, tg_err *err)
 {
     memset(o, 0, sizeof *o);
@@ -305,7 +407,7 @@ int report_interventions(tg_store *s, const tg_report_filter *f,
         rc = read_assumptions(assume_path, o, err);
     month_list months = {NULL, 0, 0};
     if (rc == TG_OK)
-        rc = scan(s, f, from, o, &months, err);
+        rc = gather(s, f, from, reference, o, &months, err);
     if (rc != TG_OK) {
         free(months.row);
         return rc;
@@ -324,4 +426,18 @@ int report_interventions(tg_store *s, const tg_report_filter *f,
     }
     free(months.row);
     return TG_OK;
+}
+
+int report_interventions(tg_store *s, const tg_report_filter *f,
+                         const char *assume_path,
+                         tg_report_interventions *o, tg_err *err)
+{
+    return interventions(s, f, assume_path, 0, o, err);
+}
+
+int report_interventions_scan(tg_store *s, const tg_report_filter *f,
+                              const char *assume_path,
+                              tg_report_interventions *o, tg_err *err)
+{
+    return interventions(s, f, assume_path, 1, o, err);
 }

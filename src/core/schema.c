@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "trendguard/estimates.h"
+#include "trendguard/store.h"
 
 /* A line is returned when a return of it arrives within 30 days. */
 #define LABEL_AT(id, at)                                                      \
@@ -1024,8 +1025,13 @@ static const char v9[] =
     " PRIMARY KEY(recording, seq)) WITHOUT ROWID;";
 
 const char *const schema_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8,
-                                         v9, schema_v10, schema_v11};
-const int schema_num_migrations = 11;
+                                         v9, schema_v10, schema_v11,
+                                         schema_v12};
+const int schema_num_migrations =
+    (int)(sizeof schema_migrations / sizeof *schema_migrations);
+_Static_assert(sizeof schema_migrations / sizeof *schema_migrations ==
+                   STORE_SCHEMA_VERSION,
+               "a migration for every schema version");
 
 const char *const schema_training_set_reference = TS_REFERENCE;
 
@@ -1078,4 +1084,5 @@ const char *const schema_fit_days_rebuild =
 const char *const schema_rebuilt_tables[] = {
     "trend_state",        "line_features",     "fit_category_days",
     "dash_days",          "dash_day_drivers",  "dash_day_reasons",
-    "dash_product_days",  "dash_product_weeks", NULL};
+    "dash_product_days",  "dash_product_weeks", "funnel_days",
+    NULL};

@@ -12,6 +12,11 @@
     "                  WHERE o.purchase_id = NEW.purchase_id"                 \
     "                  AND o.model_version <> NEW.model_version)"
 
+/* The day of a moment t in SQL: floor(t / 86400), days since the epoch
+ * (UTC), as tg_day_of. */
+#define SCHEMA_DAY_OF(t)                                                      \
+    "((" t ") - (((" t ") % 86400) + 86400) % 86400) / 86400"
+
 /* Migrations: schema_migrations[i] takes user_version i to i+1. */
 extern const char *const schema_migrations[];
 extern const int schema_num_migrations;
@@ -21,6 +26,8 @@ extern const char schema_v10[];
 /* Version 11 (schema_rollup.c): the dashboard's rollups, their views and
  * the triggers that keep them current. */
 extern const char schema_v11[];
+/* Version 12 (schema_funnel.c): the funnel of real use's rollup. */
+extern const char schema_v12[];
 /* Empties the rollups and builds them from every line (the bulk path). */
 extern const char schema_rollup_build[];
 /* Around inserting the scores staged in temp.score_new(purchase_id,
@@ -29,6 +36,18 @@ extern const char schema_rollup_build[];
  * triggers off until after. */
 extern const char schema_rollup_scores_before[];
 extern const char schema_rollup_scores_after[];
+/* Empties funnel_days and builds it from every intervention. */
+extern const char schema_funnel_build[];
+/* Around writing the decisions staged in temp.nudge_decided(id, ...) to
+ * interventions, in one transaction: the rows' funnel parts summed by cell
+ * before and after, the per-row triggers off in between. */
+extern const char schema_funnel_decisions_before[];
+extern const char schema_funnel_decisions_after[];
+/* Inside schema_rollup_scores_before / _after, around the same insert:
+ * the newest intervention's id noted, then the rows the scoring trigger
+ * queued above it summed by cell. */
+extern const char schema_funnel_scores_before[];
+extern const char schema_funnel_scores_after[];
 
 /* Rebuilds trend_state for every hashtag with window functions: the
  * reference store_refresh_trend_state (store_trend.c) is tested against. */

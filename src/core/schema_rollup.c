@@ -32,8 +32,8 @@
  * INSERT OR REPLACE on these tables would skip one side: nothing uses them. */
 #include "schema.h"
 
-/* Floor of t / 86400 and the Monday of a day (1970-01-01 was a Thursday). */
-#define DAY_OF(t) "((" t ") - (((" t ") % 86400) + 86400) % 86400) / 86400"
+/* The Monday of a day (1970-01-01 was a Thursday). */
+#define DAY_OF(t) SCHEMA_DAY_OF(t)
 #define MONDAY_OF(d) "(" d ") - (((" d ") + 3) % 7 + 7) % 7"
 
 /* A line's cell and label: v_dash_facts over purchases p, or the same

@@ -259,6 +259,8 @@ int score_copy_staged(tg_store *s, size_t staged, tg_score_result *r,
      * trigger per score. */
     rc = store_exec(s, schema_rollup_scores_before, err);
     if (rc == TG_OK)
+        rc = store_exec(s, schema_funnel_scores_before, err);
+    if (rc == TG_OK)
         rc = store_exec(s,
                         "INSERT OR IGNORE INTO scores(purchase_id,"
                         " model_version, p_return, drivers, scored_at)"
@@ -267,6 +269,8 @@ int score_copy_staged(tg_store *s, size_t staged, tg_score_result *r,
                         " ORDER BY purchase_id",
                         err);
     long inserted = (long)sqlite3_changes(store_db(s));
+    if (rc == TG_OK)
+        rc = store_exec(s, schema_funnel_scores_after, err);
     if (rc == TG_OK)
         rc = store_exec(s, schema_rollup_scores_after, err);
     if (rc == TG_OK) {

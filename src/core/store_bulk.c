@@ -313,6 +313,8 @@ static int build_rest(tg_store *b, tg_err *err)
         rc = store_exec(b, schema_features_build, err);
     if (rc == TG_OK)
         rc = store_exec(b, schema_rollup_build, err);
+    if (rc == TG_OK)
+        rc = store_exec(b, schema_funnel_build, err);
     for (int i = 0; i < b->ndeferred && rc == TG_OK; i++)
         if (is_trigger(b->deferred[i]))
             rc = store_exec(b, b->deferred[i], err);

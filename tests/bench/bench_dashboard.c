@@ -12,6 +12,7 @@
  *                   data), each filter measured once after one warm-up
  *   slowest         the slowest of every period and filter
  *   interventions_N report_interventions for the last N days, no filter
+ *   interventions_scan_N  the same from every intervention (the reference)
  *   pilot_N         report_pilot for the last N days, no filter
  * and exits 70 when a figure cannot be computed. */
 #include <stdio.h>
@@ -97,6 +98,10 @@ int main(int argc, char **argv)
         if (report_interventions(s, &all, NULL, iv, &err) != TG_OK)
             die("report_interventions", &err);
         printf("interventions_%d %.4f\n", periods[p], now() - t0);
+        t0 = now();
+        if (report_interventions_scan(s, &all, NULL, iv, &err) != TG_OK)
+            die("report_interventions_scan", &err);
+        printf("interventions_scan_%d %.4f\n", periods[p], now() - t0);
         t0 = now();
         if (report_pilot(s, &all, NULL, &d->pilot, &err) != TG_OK)
             die("report_pilot", &err);

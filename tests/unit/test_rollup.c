@@ -10,7 +10,12 @@
  * report_dashboard_scan's, for many periods and filters; the rollups a
  * store holds must equal the ones built whole from its lines; a dropped
  * trigger must be noticed; a batch of scores copied as score_unscored
- * does must leave what the triggers would. */
+ * does must leave what the triggers would. The same for the funnel of
+ * real use (funnel_days, report_interventions against
+ * report_interventions_scan): interventions of lines and of carts, live
+ * and the pilot's, added, answered, moved to another nudge, detached from
+ * a cancelled line and deleted, queued by the scoring trigger one by one
+ * and in a batch, and decided as the queue writes its decisions. */
 #include "testutil.h"
 
 #include <math.h>
@@ -123,6 +128,75 @@ static void drivers_json(char *out, size_t n)
     }
 }
 
+/* ---- interventions ------------------------------------------------------ */
+
+static const char *const statuses[] = {"queued", "shown", "accepted",
+                                       "declined", "skipped"};
+static const char *const nudges[] = {"size_advice", "cool_off", "NULL",
+                                     "exchange_first", "keep_one"};
+static const char *const outcomes[] = {"'kept'", "'returned'", "'lost'",
+                                       "NULL"};
+
+static const char *quoted(const char *v, char *buf, size_t n)
+{
+    if (strcmp(v, "NULL") == 0)
+        return v;
+    snprintf(buf, n, "'%s'", v);
+    return buf;
+}
+
+/* An intervention of line id (0: a cart's, with no line): any answer and
+ * outcome, now and then the pilot's or without a score. */
+static void add_iv(tg_store *s, long id)
+{
+    char line[32], nb[40];
+    snprintf(line, sizeof line, id ? "%ld" : "NULL", id);
+    tu_run(s,
+        "INSERT INTO interventions(created_at, purchase_id, cart_ref, score,"
+        " nudge, offer_cost, status, outcome, source) VALUES(%lld, %s, %s,"
+        " %s, %s, %d, '%s', %s, '%s')",
+        (long long)some_time(), line, id ? "NULL" : "'cart'",
+        pick(8) ? "0.4" : "NULL", quoted(nudges[pick(5)], nb, sizeof nb),
+        pick(3), statuses[pick(5)], outcomes[pick(4)],
+        pick(8) ? "live" : "pilot");
+}
+
+static long some_iv(tg_store *s)
+{
+    long long n = tu_int(s, "SELECT count(*) FROM interventions");
+    return n > 0 ? (long)tu_int(s, "SELECT id FROM interventions ORDER BY id"
+                                   " LIMIT 1 OFFSET %d", pick((int)n))
+                 : 0;
+}
+
+/* One random change of the interventions. */
+static void change_iv(tg_store *s, long line)
+{
+    long iv = some_iv(s);
+    char nb[40];
+    switch (pick(6)) {
+    case 0:
+    case 1:
+        add_iv(s, pick(4) ? line : 0);
+        break;
+    case 2: /* answered, or moved to another nudge */
+        tu_run(s, "UPDATE interventions SET status = '%s', nudge = %s,"
+               " outcome = %s WHERE id = %ld", statuses[pick(5)],
+            quoted(nudges[pick(5)], nb, sizeof nb), outcomes[pick(4)], iv);
+        break;
+    case 3:
+        tu_run(s, "DELETE FROM interventions WHERE id = %ld", iv);
+        break;
+    case 4: /* a cancelled line's follow-ups */
+        tu_run(s, "UPDATE interventions SET purchase_id = NULL,"
+               " cart_ref = 'cancelled' WHERE purchase_id = %ld", line);
+        break;
+    default:
+        tu_run(s, "UPDATE interventions SET source = '%s' WHERE id = %ld",
+            pick(2) ? "live" : "pilot", iv);
+    }
+}
+
 /* A score of line id by model version m (a new one, or changed). */
 static void put_score(tg_store *s, long id, int m)
 {
@@ -158,6 +232,10 @@ static void build(tg_store *s, long lines)
         tu_run(s, "INSERT INTO products(id, code, name, category, price)"
                " VALUES(%d, 'P%d', 'Product %d', '%s', 20)",
             i, i, i, tg_category_names[i % 3 == 0 ? 0 : i % TG_NUM_CATEGORIES]);
+    /* the scoring trigger queues lines scored 0.5 and above */
+    tu_run(s, "INSERT INTO model_registry(version, path, sha256, features,"
+              " threshold, trained_at) VALUES(1, 'm', 'x', '[]', 0.5, 0),"
+              " (2, 'm', 'x', '[]', 0.5, 0), (3, 'm', 'x', '[]', 0.5, 0)");
     tu_run(s, "BEGIN");
     for (long id = 1; id <= lines; id++)
         add_line(s, id);
@@ -173,6 +251,8 @@ static void build(tg_store *s, long lines)
             put_score(s, id, 1);
         if (pick(10) < 3)
             put_score(s, id, 2);
+        if (pick(10) < 3)
+            add_iv(s, pick(5) ? id : 0);
     }
     tu_run(s, "COMMIT");
 }
@@ -332,6 +412,60 @@ static void same_lists(const tg_dashboard *a, const tg_dashboard *b)
     }
 }
 
+static void same_funnel(int i, const tg_report_funnel *a,
+                        const tg_report_funnel *b)
+{
+    const long x[] = {a->queued, a->waiting, a->skipped, a->shown,
+                      a->accepted, a->declined, a->kept, a->returned,
+                      a->lost, a->pending};
+    const long y[] = {b->queued, b->waiting, b->skipped, b->shown,
+                      b->accepted, b->declined, b->kept, b->returned,
+                      b->lost, b->pending};
+    for (int k = 0; k < 10; k++)
+        same_long("funnel", i * 100 + k, x[k], y[k]);
+}
+
+static void same_value(int i, const tg_report_value *a,
+                       const tg_report_value *b)
+{
+    same_long("value.settled", i, a->settled, b->settled);
+    same_double("value.expected", i, a->expected_returns,
+                b->expected_returns);
+    same_double("value.cost_avoided", i, a->cost_avoided, b->cost_avoided);
+    same_double("value.offer_cost", i, a->offer_cost, b->offer_cost);
+    same_double("value.saved", i, a->saved, b->saved);
+    same_double("value.roi", i, a->roi, b->roi);
+}
+
+static void same_rows(const char *what, int n, const tg_report_iv_row *a,
+                      const tg_report_iv_row *b)
+{
+    for (int i = 0; i < n; i++) {
+        same_long(what, i, strcmp(a[i].key, b[i].key), 0);
+        same_funnel(i + 1, &a[i].funnel, &b[i].funnel);
+        same_value(i + 1, &a[i].value, &b[i].value);
+    }
+}
+
+/* The funnel of real use from its rollup against every intervention. */
+static void same_interventions(tg_store *s, const tg_report_filter *f)
+{
+    static tg_report_interventions a, b;
+    tg_err err = {0};
+    if (report_interventions(s, f, NULL, &a, &err) != TG_OK)
+        fail_msg("report_interventions: %s", err.msg);
+    if (report_interventions_scan(s, f, NULL, &b, &err) != TG_OK)
+        fail_msg("report_interventions_scan: %s", err.msg);
+    same_funnel(0, &a.funnel, &b.funnel);
+    same_value(0, &a.value, &b.value);
+    same_long("n_nudges", 0, a.n_nudges, b.n_nudges);
+    same_long("n_months", 0, a.n_months, b.n_months);
+    if (a.n_nudges == b.n_nudges)
+        same_rows("nudge", a.n_nudges, a.nudge, b.nudge);
+    if (a.n_months == b.n_months)
+        same_rows("month", a.n_months, a.month, b.month);
+}
+
 static const int periods[] = {0, 7, 30, 90, 1, 2, 31, 45, 200};
 
 /* Every figure for every period and several filters; the number of
@@ -358,6 +492,7 @@ static int compare_all(tg_store *s)
             same_kpis(a, b);
             same_weeks(a, b);
             same_lists(a, b);
+            same_interventions(s, &f);
             if (differ > before && before < 20)
                 print_message("  (period %d days, category %d, channel"
                               " %d)\n", periods[p], f.category, f.channel);
@@ -373,17 +508,21 @@ static long long rollups_differ(tg_store *s)
 {
     static const char *const t[] = {"dash_days", "dash_day_drivers",
                                     "dash_day_reasons", "dash_product_days",
-                                    "dash_product_weeks"};
-    for (int i = 0; i < 5; i++)
+                                    "dash_product_weeks", "funnel_days"};
+    for (int i = 0; i < 6; i++)
         tu_run(s, "DROP TABLE IF EXISTS temp.kept_%d;"
                "CREATE TEMP TABLE kept_%d AS SELECT * FROM %s", i, i, t[i]);
     tg_err err = {0};
     if (store_exec(s, schema_rollup_build, &err) != TG_OK)
         fail_msg("rebuilding: %s", err.msg);
+    if (store_exec(s, schema_funnel_build, &err) != TG_OK)
+        fail_msg("rebuilding the funnel: %s", err.msg);
     long long n = 0;
-    for (int i = 0; i < 5; i++) {
-        const char *rs = i == 1 || i == 2 ? "0" : "round(risk_sum, 9)";
-        const char *cols = i == 1 ? "day, category, channel, model_version,"
+    for (int i = 0; i < 6; i++) {
+        const char *rs = i == 1 || i == 2 || i == 5 ? "0"
+                                                    : "round(risk_sum, 9)";
+        const char *cols = i == 5 ? "day, category, channel, nudge, status, n"
+                           : i == 1 ? "day, category, channel, model_version,"
                                     " feature, n"
                            : i == 2 ? "day, category, channel, reason, n"
                            : i == 0 ? "day, category, channel, lines,"
@@ -442,8 +581,10 @@ static void rollups_equal_the_scan_after_random_changes(void **state)
     long next_id = 1000;
     for (int round = 0; round < 6; round++) {
         tu_run(f->s, "BEGIN");
-        for (int i = 0; i < 40; i++)
+        for (int i = 0; i < 40; i++) {
             change(f->s, &next_id);
+            change_iv(f->s, some_line(f->s));
+        }
         tu_run(f->s, "COMMIT");
         assert_int_equal(compare_all(f->s), 0);
         assert_int_equal(rollups_differ(f->s), 0);
@@ -473,14 +614,16 @@ static void a_dropped_trigger_is_noticed(void **state)
 {
     static const char *const triggers[] = {
         "dash_return_added", "dash_score_displaced", "dash_purchase_changed",
-        "dash_score_removing"};
+        "dash_score_removing", "funnel_iv_changed", "funnel_line_changing"};
     fixture *f = *state;
     build(f->s, 300);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 6; i++) {
         tu_run(f->s, "SAVEPOINT drop_one; DROP TRIGGER %s", triggers[i]);
         long next_id = 5000 + 1000 * i;
-        for (int k = 0; k < 60; k++)
+        for (int k = 0; k < 60; k++) {
             change(f->s, &next_id);
+            change_iv(f->s, some_line(f->s));
+        }
         for (long id = 2; id < 40; id++) {
             if (tu_int(f->s, "SELECT count(*) FROM purchases WHERE id = %ld",
                        id) == 0)
@@ -524,9 +667,42 @@ static void a_batch_of_scores_equals_the_triggers(void **state)
     tg_err err = {0};
     assert_int_equal(score_copy_staged(f->s, (size_t)staged, &r, &err),
                      TG_OK);
-    print_message("%ld staged: %ld scored, %ld taken\n", staged, r.scored,
-                  r.taken);
-    assert_true(r.scored > 100 && r.taken > 10);
+    print_message("%ld staged: %ld scored, %ld taken, %ld queued\n",
+                  staged, r.scored, r.taken, r.queued);
+    assert_true(r.scored > 100 && r.taken > 10 && r.queued > 10);
+    assert_int_equal(tu_int(f->s, "SELECT active FROM dash_batch"), 0);
+    assert_int_equal(compare_all(f->s), 0);
+    assert_int_equal(rollups_differ(f->s), 0);
+}
+
+/* The queue's decisions written in one statement, their funnel parts
+ * summed by cell around it, leave what the triggers would. */
+static void a_batch_of_decisions_equals_the_triggers(void **state)
+{
+    fixture *f = *state;
+    build(f->s, 500);
+    tu_run(f->s, "CREATE TEMP TABLE nudge_decided(id INTEGER PRIMARY KEY,"
+              " nudge TEXT, status TEXT)");
+    long long queued = tu_int(f->s, "SELECT count(*) FROM interventions"
+                                    " WHERE status = 'queued'");
+    for (long iv = 1; iv <= 600; iv++)
+        if (pick(3))
+            tu_run(f->s, "INSERT INTO temp.nudge_decided SELECT id, %s, '%s'"
+                      " FROM interventions WHERE id = %ld",
+                pick(3) ? "'cool_off'" : "NULL",
+                statuses[pick(2) ? 1 : 4], iv);
+    print_message("%lld queued, %lld decided\n", queued,
+                  tu_int(f->s, "SELECT count(*) FROM temp.nudge_decided"));
+    tg_err err = {0};
+    tu_run(f->s, "BEGIN");
+    assert_int_equal(store_exec(f->s, schema_funnel_decisions_before, &err),
+                     TG_OK);
+    tu_run(f->s, "UPDATE interventions SET nudge = d.nudge, status ="
+              " d.status FROM temp.nudge_decided d WHERE interventions.id ="
+              " d.id");
+    assert_int_equal(store_exec(f->s, schema_funnel_decisions_after, &err),
+                     TG_OK);
+    tu_run(f->s, "COMMIT");
     assert_int_equal(tu_int(f->s, "SELECT active FROM dash_batch"), 0);
     assert_int_equal(compare_all(f->s), 0);
     assert_int_equal(rollups_differ(f->s), 0);
@@ -543,6 +719,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(a_batch_of_scores_equals_the_triggers,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_batch_of_decisions_equals_the_triggers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
