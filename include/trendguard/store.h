@@ -39,6 +39,11 @@ int store_exec(tg_store *s, const char *sql, tg_err *err);
 int store_begin(tg_store *s, tg_err *err);
 int store_commit(tg_store *s, tg_err *err);
 void store_rollback(tg_store *s);
+/* Reads that must see one snapshot: begins a read transaction when none
+ * is open and returns 1 when it did (store_read_end ends only that one);
+ * 0 inside the caller's transaction. */
+int store_read_begin(tg_store *s);
+void store_read_end(tg_store *s, int began);
 /* Where the connection's temporary tables and sorts live: on disk (1:
  * staging as big as the data, bounded memory) or in memory (0: the
  * default). Changing it drops the connection's temporary tables, so

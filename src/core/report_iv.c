@@ -209,22 +209,6 @@ static void finish_value(tg_report_value *v)
     v->roi = spent > 0 ? v->saved / spent : NAN;
 }
 
-/* The row keyed key in rows[0..*n), added when missing while there is
- * room (max); NULL when full. */
-static tg_report_iv_row *row_for(tg_report_iv_row *rows, int *n, int max,
-                                 const char *key)
-{
-    for (int i = 0; i < *n; i++)
-        if (strcmp(rows[i].key, key) == 0)
-            return &rows[i];
-    if (*n >= max)
-        return NULL;
-    tg_report_iv_row *r = &rows[(*n)++];
-    memset(r, 0, sizeof *r);
-    tg_strlcpy(r->key, key, sizeof r->key);
-    return r;
-}
-
 static int by_shown(const void *a, const void *b)
 {
     const tg_report_iv_row *x = a, *y = b;
@@ -241,20 +225,20 @@ static int by_key(const void *a, const void *b)
                   ((const tg_report_iv_row *)b)->key);
 }
 
-/* Months are collected without a bound, then the newest kept. */
-typedef struct month_list {
+/* Nudges and months are collected without a bound, then the most shown
+ * nudges and the newest months kept: the same rows in whatever order the
+ * interventions are read. */
+typedef struct row_list {
     tg_report_iv_row *row;
     int n, cap;
-} month_list;
+} row_list;
 
-static tg_report_iv_row *month_for(month_list *m, int64_t t)
+/* The row keyed key, added when missing; NULL when out of memory. */
+static tg_report_iv_row *row_for(row_list *m, const char *key)
 {
-    char key[16];
-    int64_t day = tg_day_of(t);
-    int y;
-    unsigned mo, d;
-    tg_civil_from_days(day, &y, &mo, &d);
-    snprintf(key, sizeof key, "%04d-%02u", y, mo);
+    for (int i = 0; i < m->n; i++)
+        if (strcmp(m->row[i].key, key) == 0)
+            return &m->row[i];
     if (m->n == m->cap) {
         int nc = m->cap ? m->cap * 2 : 32;
         tg_report_iv_row *nr = realloc(m->row, (size_t)nc * sizeof *nr);
@@ -263,7 +247,75 @@ static tg_report_iv_row *month_for(month_list *m, int64_t t)
         m->row = nr;
         m->cap = nc;
     }
-    return row_for(m->row, &m->n, m->cap, key);
+    tg_report_iv_row *r = &m->row[m->n++];
+    memset(r, 0, sizeof *r);
+    tg_strlcpy(r->key, key, sizeof r->key);
+    return r;
+}
+
+static tg_report_iv_row *month_for(row_list *m, int64_t t)
+{
+    char key[16];
+    int y;
+    unsigned mo, d;
+    tg_civil_from_days(tg_day_of(t), &y, &mo, &d);
+    snprintf(key, sizeof key, "%04d-%02u", y, mo);
+    return row_for(m, key);
+}
+
+/* x's sums added to r's (before finish_value). */
+static void add_row(tg_report_iv_row *r, const tg_report_iv_row *x)
+{
+    tg_report_funnel *f = &r->funnel;
+    const tg_report_funnel *g = &x->funnel;
+    f->queued += g->queued;
+    f->waiting += g->waiting;
+    f->skipped += g->skipped;
+    f->shown += g->shown;
+    f->accepted += g->accepted;
+    f->declined += g->declined;
+    f->kept += g->kept;
+    f->returned += g->returned;
+    f->lost += g->lost;
+    f->pending += g->pending;
+    tg_report_value *v = &r->value;
+    const tg_report_value *w = &x->value;
+    v->settled += w->settled;
+    v->expected_returns += w->expected_returns;
+    v->returns_avoided += w->returns_avoided;
+    v->cost_avoided += w->cost_avoided;
+    v->offer_cost += w->offer_cost;
+    v->lost_margin += w->lost_margin;
+}
+
+/* The TG_NUDGE_MAX most shown nudges (by key on a tie), the rest summed
+ * as "other"; each row's value finished. */
+static void keep_nudges(row_list *l, tg_report_interventions *o)
+{
+    qsort(l->row, (size_t)l->n, sizeof *l->row, by_shown);
+    o->n_nudges = l->n < TG_NUDGE_MAX ? l->n : TG_NUDGE_MAX;
+    memcpy(o->nudge, l->row, (size_t)o->n_nudges * sizeof *l->row);
+    if (l->n > TG_NUDGE_MAX) {
+        tg_report_iv_row *other = &o->nudge[o->n_nudges++];
+        memset(other, 0, sizeof *other);
+        tg_strlcpy(other->key, "other", sizeof other->key);
+        for (int i = TG_NUDGE_MAX; i < l->n; i++)
+            add_row(other, &l->row[i]);
+        qsort(o->nudge, (size_t)o->n_nudges, sizeof *o->nudge, by_shown);
+    }
+    for (int i = 0; i < o->n_nudges; i++)
+        finish_value(&o->nudge[i].value);
+}
+
+/* The newest TG_REPORT_MAX_MONTHS months, oldest first. */
+static void keep_months(row_list *l, tg_report_interventions *o)
+{
+    qsort(l->row, (size_t)l->n, sizeof *l->row, by_key);
+    int skip = l->n > TG_REPORT_MAX_MONTHS ? l->n - TG_REPORT_MAX_MONTHS : 0;
+    for (int i = skip; i < l->n; i++) {
+        o->month[o->n_months] = l->row[i];
+        finish_value(&o->month[o->n_months++].value);
+    }
 }
 
 static int read_assumptions(const char *path, tg_report_interventions *o,
@@ -289,25 +341,27 @@ static double column_or_nan(sqlite3_stmt *st, int col)
                : sqlite3_column_double(st, col);
 }
 
-/* The rows of one nudge and of one month (NULL months: not kept). */
+/* What the interventions are summed into besides the totals. */
+typedef struct iv_lists {
+    row_list nudges, months;
+} iv_lists;
+
+/* The rows of one nudge and of one month. */
 typedef struct iv_rows {
     tg_report_iv_row *nudge, *month;
 } iv_rows;
 
-static int rows_of(tg_report_interventions *o, month_list *months,
-                   const char *nudge, int64_t t, iv_rows *r)
+static int rows_of(iv_lists *l, const char *nudge, int64_t t, iv_rows *r)
 {
-    r->nudge = row_for(o->nudge, &o->n_nudges, TG_NUDGE_MAX, nudge);
-    if (!r->nudge)
-        r->nudge = row_for(o->nudge, &o->n_nudges, TG_NUDGE_MAX + 1, "other");
-    r->month = months ? month_for(months, t) : NULL;
-    return months && !r->month ? -1 : 0;
+    r->nudge = row_for(&l->nudges, nudge);
+    r->month = month_for(&l->months, t);
+    return r->nudge && r->month ? 0 : -1;
 }
 
 /* Each intervention of sql (?1 from, ?4 to, ?2 and ?3 the filter). */
 static int scan(tg_store *s, const char *sql, const tg_report_filter *f,
                 int64_t from, int64_t to, tg_report_interventions *o,
-                month_list *months, tg_err *err)
+                iv_lists *lists, tg_err *err)
 {
     sqlite3_stmt *st = store_prepare(s, sql, err);
     if (!st)
@@ -325,14 +379,13 @@ static int scan(tg_store *s, const char *sql, const tg_report_filter *f,
             column_or_nan(st, IV_PRICE), column_or_nan(st, IV_PHASE),
             sqlite3_column_int64(st, IV_TIME)};
         iv_rows r;
-        if (rows_of(o, months, l.nudge, l.t, &r)) {
+        if (rows_of(lists, l.nudge, l.t, &r)) {
             rc = tg_fail(err, TG_EINTERNAL, "out of memory");
             break;
         }
         add_line(o, &o->funnel, &o->value, &l);
         add_line(o, &r.nudge->funnel, &r.nudge->value, &l);
-        if (r.month)
-            add_line(o, &r.month->funnel, &r.month->value, &l);
+        add_line(o, &r.month->funnel, &r.month->value, &l);
     }
     if (rc == TG_OK && step != SQLITE_DONE)
         rc = store_fail(s, err, "reading interventions");
@@ -342,7 +395,7 @@ static int scan(tg_store *s, const char *sql, const tg_report_filter *f,
 
 /* The rollup's whole days after day first (the filter's codes). */
 static int scan_rollup(tg_store *s, const tg_report_filter *f, int64_t first,
-                       tg_report_interventions *o, month_list *months,
+                       tg_report_interventions *o, iv_lists *lists,
                        tg_err *err)
 {
     sqlite3_stmt *st = store_prepare(s, SQL_FUNNEL, err);
@@ -358,7 +411,7 @@ static int scan_rollup(tg_store *s, const tg_report_filter *f, int64_t first,
         const char *status = (const char *)sqlite3_column_text(st, 2);
         long n = (long)sqlite3_column_int64(st, 3);
         iv_rows r;
-        if (!status || rows_of(o, months,
+        if (!status || rows_of(lists,
                                (const char *)sqlite3_column_text(st, 1),
                                sqlite3_column_int64(st, 0) * TG_DAY, &r)) {
             rc = tg_fail(err, TG_EINTERNAL, "out of memory");
@@ -366,8 +419,7 @@ static int scan_rollup(tg_store *s, const tg_report_filter *f, int64_t first,
         }
         count_status(&o->funnel, status, n);
         count_status(&r.nudge->funnel, status, n);
-        if (r.month)
-            count_status(&r.month->funnel, status, n);
+        count_status(&r.month->funnel, status, n);
     }
     if (rc == TG_OK && step != SQLITE_DONE)
         rc = store_fail(s, err, "reading the funnel's rollup");
@@ -378,21 +430,26 @@ static int scan_rollup(tg_store *s, const tg_report_filter *f, int64_t first,
 /* Reference: every intervention one by one. Rollups: the accepted ones
  * one by one, whole days from funnel_days, the first day's rows one by
  * one. */
+/* Reference: every intervention one by one. Rollups: the accepted ones
+ * one by one, whole days from funnel_days, the first day's rows one by
+ * one, all in one snapshot (an answer between two reads would move a row
+ * from one to the other). */
 static int gather(tg_store *s, const tg_report_filter *f, int64_t from,
-                  int reference, tg_report_interventions *o,
-                  month_list *months, tg_err *err)
+                  int reference, tg_report_interventions *o, iv_lists *l,
+                  tg_err *err)
 {
     int period = f && f->period_days > 0;
     if (reference)
-        return scan(s, period ? SQL_IV_PERIOD : SQL_IV_ALL, f, from, 0, o,
-                    months, err);
-    int rc = scan(s, SQL_IV_ACCEPTED, f, from, 0, o, months, err);
+        return scan(s, period ? SQL_IV_PERIOD : SQL_IV_ALL, f, from, 0, o, l,
+                    err);
+    int began = store_read_begin(s);
+    int rc = scan(s, SQL_IV_ACCEPTED, f, from, 0, o, l, err);
     int64_t first = from == INT64_MIN ? INT64_MIN : tg_day_of(from);
     if (rc == TG_OK)
-        rc = scan_rollup(s, f, first, o, months, err);
+        rc = scan_rollup(s, f, first, o, l, err);
     if (rc == TG_OK && first != INT64_MIN)
-        rc = scan(s, SQL_IV_DAY, f, from, (first + 1) * TG_DAY, o, months,
-                  err);
+        rc = scan(s, SQL_IV_DAY, f, from, (first + 1) * TG_DAY, o, l, err);
+    store_read_end(s, began);
     return rc;
 }
 
@@ -405,27 +462,17 @@ static int interventions(tg_store *s, const tg_report_filter *f,
     int rc = report_period(s, f, &end, &from, err);
     if (rc == TG_OK)
         rc = read_assumptions(assume_path, o, err);
-    month_list months = {NULL, 0, 0};
+    iv_lists l = {{NULL, 0, 0}, {NULL, 0, 0}};
     if (rc == TG_OK)
-        rc = gather(s, f, from, reference, o, &months, err);
-    if (rc != TG_OK) {
-        free(months.row);
-        return rc;
+        rc = gather(s, f, from, reference, o, &l, err);
+    if (rc == TG_OK) {
+        finish_value(&o->value);
+        keep_nudges(&l.nudges, o);
+        keep_months(&l.months, o);
     }
-    finish_value(&o->value);
-    for (int i = 0; i < o->n_nudges; i++)
-        finish_value(&o->nudge[i].value);
-    qsort(o->nudge, (size_t)o->n_nudges, sizeof *o->nudge, by_shown);
-    if (months.n)
-        qsort(months.row, (size_t)months.n, sizeof *months.row, by_key);
-    int skip = months.n > TG_REPORT_MAX_MONTHS
-                   ? months.n - TG_REPORT_MAX_MONTHS : 0;
-    for (int i = skip; i < months.n; i++) {
-        o->month[o->n_months] = months.row[i];
-        finish_value(&o->month[o->n_months++].value);
-    }
-    free(months.row);
-    return TG_OK;
+    free(l.nudges.row);
+    free(l.months.row);
+    return rc;
 }
 
 int report_interventions(tg_store *s, const tg_report_filter *f,

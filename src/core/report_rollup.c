@@ -330,6 +330,9 @@ int report_dashboard(tg_store *s, const tg_report_filter *f,
                      tg_dashboard *d, tg_err *err)
 {
     dash_scan c;
+    /* One snapshot: a write between two reads would count a line in one
+     * and not the other. */
+    int began = store_read_begin(s);
     int rc = dash_begin(s, f, d, &c, err);
     bounds b = {0};
     if (rc == TG_OK) {
@@ -338,5 +341,7 @@ int report_dashboard(tg_store *s, const tg_report_filter *f,
     }
     if (rc == TG_OK)
         rc = read_raw(s, f, &b, &c, err);
-    return dash_finish(s, f, &c, rc, err);
+    rc = dash_finish(s, f, &c, rc, err);
+    store_read_end(s, began);
+    return rc;
 }

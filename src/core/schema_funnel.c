@@ -21,7 +21,11 @@
  * rows however it got there; inserts use AFTER triggers only; the
  * dashboard's batch flag (dash_batch.active) turns the per-row triggers
  * off while a writer sums a batch by cell itself (score's copy, through
- * the scoring trigger's queued rows, and the queue's decisions). */
+ * the scoring trigger's queued rows, and the queue's decisions). A line's
+ * interventions are found by interventions_by_purchase and a batch's by
+ * id ("+i.source": not by interventions_by_source, a pass over every live
+ * row). INSERT OR REPLACE on purchases would move a line's interventions
+ * without a trigger: nothing uses it. */
 #include "schema.h"
 
 /* The cells of the interventions i of SRC WHERE W that the rollup holds,
@@ -39,7 +43,7 @@
     " LEFT JOIN products pr ON pr.id = p.product_id"                          \
     " LEFT JOIN categories c ON c.name = pr.category"                         \
     " LEFT JOIN channels ch ON ch.name = p.channel"                           \
-    " WHERE i.source = 'live' AND i.status <> 'accepted' AND (" W ")" GRP     \
+    " WHERE +i.source = 'live' AND i.status <> 'accepted' AND (" W ")" GRP    \
     " ON CONFLICT(day, category, channel, nudge, status)"                     \
     " DO UPDATE SET n = n + excluded.n;"
 #define DROP_EMPTY "DELETE FROM funnel_days WHERE n = 0;"

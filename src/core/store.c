@@ -74,6 +74,18 @@ void store_rollback(tg_store *s)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int store_read_begin(tg_store *s)
+{
+    return sqlite3_get_autocommit(s->db) &&
+           sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+void store_read_end(tg_store *s, int began)
+{
+    if (began && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+}
+
 sqlite3_stmt *store_prepare(tg_store *s, const char *sql, tg_err *err)
 {
     sqlite3_stmt *st = NULL;

@@ -15,7 +15,9 @@
  * report_interventions_scan): interventions of lines and of carts, live
  * and the pilot's, added, answered, moved to another nudge, detached from
  * a cancelled line and deleted, queued by the scoring trigger one by one
- * and in a batch, and decided as the queue writes its decisions. */
+ * and in a batch, and decided as the queue writes its decisions; more
+ * nudge names than a report keeps rows for; periods and a since moment.
+ * No change reads every live intervention (query plans). */
 #include "testutil.h"
 
 #include <math.h>
@@ -132,18 +134,16 @@ static void drivers_json(char *out, size_t n)
 
 static const char *const statuses[] = {"queued", "shown", "accepted",
                                        "declined", "skipped"};
-static const char *const nudges[] = {"size_advice", "cool_off", "NULL",
-                                     "exchange_first", "keep_one"};
-static const char *const outcomes[] = {"'kept'", "'returned'", "'lost'",
-                                       "NULL"};
-
-static const char *quoted(const char *v, char *buf, size_t n)
+/* A nudge: none, or one of more names than a report keeps a row for. */
+static const char *some_nudge(char *buf, size_t n)
 {
-    if (strcmp(v, "NULL") == 0)
-        return v;
-    snprintf(buf, n, "'%s'", v);
+    if (pick(6) == 0)
+        return "NULL";
+    snprintf(buf, n, "'nudge_%d'", pick(TG_NUDGE_MAX + 8));
     return buf;
 }
+static const char *const outcomes[] = {"'kept'", "'returned'", "'lost'",
+                                       "NULL"};
 
 /* An intervention of line id (0: a cart's, with no line): any answer and
  * outcome, now and then the pilot's or without a score. */
@@ -156,7 +156,7 @@ static void add_iv(tg_store *s, long id)
         " nudge, offer_cost, status, outcome, source) VALUES(%lld, %s, %s,"
         " %s, %s, %d, '%s', %s, '%s')",
         (long long)some_time(), line, id ? "NULL" : "'cart'",
-        pick(8) ? "0.4" : "NULL", quoted(nudges[pick(5)], nb, sizeof nb),
+        pick(8) ? "0.4" : "NULL", some_nudge(nb, sizeof nb),
         pick(3), statuses[pick(5)], outcomes[pick(4)],
         pick(8) ? "live" : "pilot");
 }
@@ -182,7 +182,7 @@ static void change_iv(tg_store *s, long line)
     case 2: /* answered, or moved to another nudge */
         tu_run(s, "UPDATE interventions SET status = '%s', nudge = %s,"
                " outcome = %s WHERE id = %ld", statuses[pick(5)],
-            quoted(nudges[pick(5)], nb, sizeof nb), outcomes[pick(4)], iv);
+            some_nudge(nb, sizeof nb), outcomes[pick(4)], iv);
         break;
     case 3:
         tu_run(s, "DELETE FROM interventions WHERE id = %ld", iv);
@@ -493,6 +493,10 @@ static int compare_all(tg_store *s)
             same_weeks(a, b);
             same_lists(a, b);
             same_interventions(s, &f);
+            /* and from a moment on (the export's since) */
+            f.has_since = 1;
+            f.since = some_time();
+            same_interventions(s, &f);
             if (differ > before && before < 20)
                 print_message("  (period %d days, category %d, channel"
                               " %d)\n", periods[p], f.category, f.channel);
@@ -614,10 +618,11 @@ static void a_dropped_trigger_is_noticed(void **state)
 {
     static const char *const triggers[] = {
         "dash_return_added", "dash_score_displaced", "dash_purchase_changed",
-        "dash_score_removing", "funnel_iv_changed", "funnel_line_changing"};
+        "dash_score_removing", "funnel_iv_added", "funnel_iv_changed",
+        "funnel_line_changing", "funnel_product_moved"};
     fixture *f = *state;
     build(f->s, 300);
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 8; i++) {
         tu_run(f->s, "SAVEPOINT drop_one; DROP TRIGGER %s", triggers[i]);
         long next_id = 5000 + 1000 * i;
         for (int k = 0; k < 60; k++) {
@@ -708,6 +713,56 @@ static void a_batch_of_decisions_equals_the_triggers(void **state)
     assert_int_equal(rollups_differ(f->s), 0);
 }
 
+/* Whether the query plan of sql (each of its statements, with the
+ * triggers they fire) reads the interventions by source or in full. */
+static int plan_scans_interventions(tg_store *s, const char *sql)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_TRIGGER_EQP, 1, NULL);
+    int found = 0;
+    while (sql && *sql) {
+        char eqp[8192];
+        const char *end = strchr(sql, ';');
+        int len = end ? (int)(end - sql) : (int)strlen(sql);
+        snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %.*s", len, sql);
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) != SQLITE_OK)
+            fail_msg("%s: %s", eqp, sqlite3_errmsg(db));
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *d = (const char *)sqlite3_column_text(st, 3);
+            if (d && (strstr(d, "interventions_by_source") ||
+                      strncmp(d, "SCAN i", 6) == 0)) {
+                print_message("plan: %s\n", d);
+                found = 1;
+            }
+        }
+        sqlite3_finalize(st);
+        sql = end ? end + 1 : NULL;
+    }
+    sqlite3_db_config(db, SQLITE_DBCONFIG_TRIGGER_EQP, 0, NULL);
+    return found;
+}
+
+/* A line's or a product's interventions are found by line, a batch's by
+ * id, never by a pass over every live one (one intervention's triggers
+ * read only the row itself). */
+static void a_change_reads_only_its_interventions(void **state)
+{
+    fixture *f = *state;
+    build(f->s, 50);
+    tu_run(f->s, "CREATE TEMP TABLE nudge_decided(id INTEGER PRIMARY KEY,"
+              " nudge TEXT, status TEXT)");
+    const char *const sql[] = {
+        "UPDATE purchases SET channel = 'tiktok' WHERE id = 5",
+        "DELETE FROM purchases WHERE id = 5",
+        "UPDATE products SET category = 'tops' WHERE id = 2",
+        schema_funnel_decisions_before, schema_funnel_decisions_after,
+        schema_funnel_scores_after};
+    for (size_t i = 0; i < sizeof sql / sizeof *sql; i++)
+        if (plan_scans_interventions(f->s, sql[i]))
+            fail_msg("reads every intervention: %.60s", sql[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -721,6 +776,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             a_batch_of_decisions_equals_the_triggers, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_change_reads_only_its_interventions,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
