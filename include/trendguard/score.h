@@ -35,6 +35,10 @@ tg_risk_scorer *score_scorer(const tg_model *m, const tg_explainer *ex,
  * registered one, whose file must still have its registered SHA-256. */
 tg_model *score_open_model(tg_store *s, const char *path,
                            tg_model_info *info, tg_err *err);
+/* The registered model info names (registry_latest's), its file checked
+ * against its registered SHA-256; needs no store, so it may run on a
+ * thread of its own. */
+tg_model *score_load_registered(const tg_model_info *info, tg_err *err);
 
 /* Scores every line that has no score from info->version yet: all of
  * them or none. The scores are worked out into a temporary table, without

@@ -16,7 +16,12 @@ typedef struct tg_store tg_store;
 
 enum {
     STORE_CREATE = 1,   /* create the file (and its folder) when missing */
-    STORE_READONLY = 2  /* open read-only (no migration) */
+    STORE_READONLY = 2, /* open read-only (no migration) */
+    STORE_MAPPED = 4    /* read through a memory map of the file (as much
+                           of it as SQLite maps): pages without a copy into
+                           the connection's cache, for the app's first
+                           frame; the process's resident size then counts
+                           the file's pages it read */
 };
 
 /* Opens (and with STORE_CREATE creates) the store at path and migrates it

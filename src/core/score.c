@@ -52,36 +52,44 @@ static char *model_features_json(const tg_model *m)
     return s;
 }
 
+tg_model *score_load_registered(const tg_model_info *info, tg_err *err)
+{
+    tg_model *m = model_load(info->path, err);
+    char sha[65];
+    if (m && tg_sha256_file(info->path, sha, err) != TG_OK) {
+        model_free(m);
+        return NULL;
+    }
+    if (m && strcmp(sha, info->sha256) != 0) {
+        tg_fail(err, TG_EDATA, "%s: the file changed since it was "
+                               "registered as model v%d", info->path,
+                info->version);
+        model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
 tg_model *score_open_model(tg_store *s, const char *path,
                            tg_model_info *info, tg_err *err)
 {
     char abs[PATH_MAX];
-    if (path) {
-        if (!realpath(path, abs)) {
-            tg_fail(err, TG_ENOINPUT, "%s: no such model file", path);
-            return NULL;
-        }
-        path = abs;
-    } else if (registry_latest(s, info, err) != TG_OK) {
+    if (!path)
+        return registry_latest(s, info, err) == TG_OK
+                   ? score_load_registered(info, err)
+                   : NULL;
+    if (!realpath(path, abs)) {
+        tg_fail(err, TG_ENOINPUT, "%s: no such model file", path);
         return NULL;
     }
-    tg_model *m = model_load(path ? path : info->path, err);
+    path = abs;
+    tg_model *m = model_load(path, err);
     if (!m)
         return NULL;
     char sha[65];
-    if (tg_sha256_file(path ? path : info->path, sha, err) != TG_OK) {
+    if (tg_sha256_file(path, sha, err) != TG_OK) {
         model_free(m);
         return NULL;
-    }
-    if (!path) {
-        if (strcmp(sha, info->sha256) != 0) {
-            tg_fail(err, TG_EDATA, "%s: the file changed since it was "
-                                   "registered as model v%d", info->path,
-                    info->version);
-            model_free(m);
-            return NULL;
-        }
-        return m;
     }
     int rc = registry_find_path(s, path, info, err);
     if (rc == TG_OK && strcmp(sha, info->sha256) == 0)

@@ -299,6 +299,9 @@ static int configure(tg_store *s, int flags, tg_err *err)
         (!(flags & STORE_READONLY) &&
          store_exec(s, "PRAGMA journal_mode = WAL", err) != TG_OK))
         return err ? err->code : TG_EIO;
+    if ((flags & STORE_MAPPED) &&
+        store_exec(s, "PRAGMA mmap_size = 68719476736", err) != TG_OK)
+        return err ? err->code : TG_EIO;
     return store_exec(s, "PRAGMA synchronous = NORMAL;"
                          "PRAGMA temp_store = MEMORY;"
                          "PRAGMA cache_size = -65536;"

@@ -24,7 +24,7 @@ struct preload {
 static void preload_run(void *arg)
 {
     preload *p = arg;
-    tg_store *s = store_open(p->db, STORE_READONLY, &p->err);
+    tg_store *s = store_open(p->db, STORE_READONLY | STORE_MAPPED, &p->err);
     tg_shop *sh = s ? shop_open(s, p->now, &p->err) : NULL;
     p->rc = sh ? TG_OK : p->err.code;
     if (p->rc == TG_OK && p->want_personas)

@@ -65,7 +65,7 @@ static void fini(void)
 static void compute(void *arg)
 {
     (void)arg;
-    tg_store *s = store_open(st.db, STORE_READONLY, &st.err);
+    tg_store *s = store_open(st.db, STORE_READONLY | STORE_MAPPED, &st.err);
     st.rc = s ? report_dashboard(s, &st.wanted, st.next, &st.err)
               : st.err.code;
     store_close(s);

@@ -12,7 +12,7 @@
 static int open_store(session *s, tg_err *err)
 {
     const tui_opts *o = s->opts;
-    if (!(s->store = store_open(o->db, 0, err)))
+    if (!(s->store = store_open(o->db, STORE_MAPPED, err)))
         return err->code;
     if (!(s->shop = shop_open(s->store, 0, err)))
         return err->code;
@@ -70,6 +70,8 @@ session *session_open(const tui_opts *o, tg_err *err)
     s->cart_nudge.line = -1;
     load_config(s);
     int rc = open_store(s, err);
+    if (rc == TG_OK) /* the model loads while the first items do */
+        session_risk_start(s);
     if (rc == TG_OK)
         rc = first_shopper(s, err);
     if (rc == TG_OK) /* before the first event */
@@ -78,6 +80,7 @@ session *session_open(const tui_opts *o, tg_err *err)
         session_close(s);
         return NULL;
     }
+    session_hot_first(s);
     char said[sizeof s->note];
     tg_strlcpy(said, s->config.problem[0] ? s->config.problem : s->note,
                sizeof said);
@@ -139,7 +142,7 @@ static void follow_replaced_store(session *s)
     if (!store_replaced(s->store))
         return;
     tg_err err = {0};
-    tg_store *n = store_open(s->opts->db, 0, &err);
+    tg_store *n = store_open(s->opts->db, STORE_MAPPED, &err);
     tg_shop *sh = n ? shop_open(n, 0, &err) : NULL;
     if (!sh) {
         store_close(n);

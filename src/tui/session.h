@@ -86,6 +86,7 @@ typedef struct session {
     int *feature_map;        /* the model's features in features.h order,
                                 for the engine's counterfactual scores */
     tg_model_info model_info;
+    struct model_job *model_job; /* the model loading (session_risk_start) */
     char model_problem[200]; /* why there is no model ("" when there is) */
     tg_explainer *explainer;
     tg_nudge_catalog catalog;
@@ -185,6 +186,10 @@ int session_record(session *s, tg_err *err);
 /* Loads the nudge catalogue, the explainer, the bandit and the newest
  * registered model; without a usable model the rules stand in and
  * model_problem says why. */
+/* Starts loading the newest registered model on a thread of its own (its
+ * file read, parsed and checked while the first items load); then
+ * session_risk_open takes it. */
+void session_risk_start(session *s);
 void session_risk_open(session *s);
 void session_risk_close(session *s);
 /* The risk of cart line i: features from the shop, then the model or the
@@ -279,6 +284,8 @@ void session_pick_shopper(session *s, const tg_persona *p);
 /* Loads the hottest items: the first few at once when there are none yet,
  * all of them in the background. */
 void session_hot_load(session *s);
+/* The first few hottest items at once, when there are none yet. */
+void session_hot_first(session *s);
 /* Loads the persona list in the background. */
 void session_personas_load(session *s);
 /* The store's data changed (R, a feed refresh): reload and reprice. */

@@ -11,7 +11,55 @@
 #include <time.h>
 
 #include "session.h"
+#include "trendguard/registry.h"
 #include "trendguard/score.h"
+#include "trendguard/worker.h"
+
+/* The newest registered model, loading on a worker. */
+struct model_job {
+    tg_worker *worker;       /* NULL: not started (load when taken) */
+    tg_model_info info;
+    int found;               /* the registry named one */
+    tg_model *model;
+    tg_err err;
+};
+
+static void load_model(void *arg)
+{
+    struct model_job *j = arg;
+    j->model = score_load_registered(&j->info, &j->err);
+}
+
+void session_risk_start(session *s)
+{
+    struct model_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return; /* session_risk_open loads it itself */
+    j->found = registry_latest(s->store, &j->info, &j->err) == TG_OK;
+    tg_err quiet = {0};
+    if (j->found)
+        j->worker = worker_start(load_model, j, &quiet);
+    s->model_job = j;
+}
+
+/* The model session_risk_start is loading (waiting for it), or, without
+ * one, the newest registered model loaded now. */
+static tg_model *take_model(session *s, tg_err *err)
+{
+    struct model_job *j = s->model_job;
+    if (!j)
+        return score_open_model(s->store, NULL, &s->model_info, err);
+    s->model_job = NULL;
+    if (j->worker)
+        worker_join(j->worker);
+    else if (j->found)
+        load_model(j);
+    tg_model *m = j->model;
+    s->model_info = j->info;
+    *err = j->err;
+    free(j);
+    return m;
+}
 
 static void open_catalog(session *s, tg_err *err)
 {
@@ -58,7 +106,7 @@ void session_risk_open(session *s)
     tg_err err = {0};
     open_catalog(s, &err);
     s->explainer = explain_load(NULL, &err);
-    s->model = score_open_model(s->store, NULL, &s->model_info, &err);
+    s->model = take_model(s, &err);
     if (s->model && (!(s->scorer = score_scorer(s->model, s->explainer,
                                                 &err)) ||
                      !(s->feature_map = malloc(model_num_features(s->model) *
@@ -85,6 +133,10 @@ void session_risk_open(session *s)
 
 void session_risk_close(session *s)
 {
+    if (s->model_job) { /* opened no further than session_risk_start */
+        tg_err err;
+        model_free(take_model(s, &err));
+    }
     risk_scorer_free(s->scorer);
     s->scorer = NULL;
     free(s->feature_map);

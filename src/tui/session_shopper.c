@@ -52,24 +52,30 @@ static void load_later(session *s, int personas)
         tg_strlcpy(s->loading, "loading shoppers...", sizeof s->loading);
 }
 
+void session_hot_first(session *s)
+{
+    if (s->hot)
+        return;
+    if (!(s->hot = calloc(SESSION_MAX_HOT, sizeof *s->hot))) {
+        session_note(s, "trending: out of memory");
+        return;
+    }
+    tg_shop_filter every;
+    shop_filter_init(&every);
+    tg_err err = {0};
+    int got = 0;
+    if (shop_trending(s->shop, &every, s->hot, FIRST_ITEMS, &got, &err) !=
+        TG_OK)
+        session_note(s, "trending: %s", err.msg);
+    s->n_hot = got;
+    s->gen_hot++;
+}
+
 void session_hot_load(session *s)
 {
-    if (!s->hot) {
-        if (!(s->hot = calloc(SESSION_MAX_HOT, sizeof *s->hot))) {
-            session_note(s, "trending: out of memory");
-            return;
-        }
-        tg_shop_filter every;
-        shop_filter_init(&every);
-        tg_err err = {0};
-        int got = 0;
-        if (shop_trending(s->shop, &every, s->hot, FIRST_ITEMS, &got,
-                          &err) != TG_OK)
-            session_note(s, "trending: %s", err.msg);
-        s->n_hot = got;
-        s->gen_hot++;
-    }
-    load_later(s, 0); /* unless a load runs */
+    session_hot_first(s);
+    if (s->hot)
+        load_later(s, 0); /* unless a load runs */
 }
 
 void session_personas_load(session *s)
