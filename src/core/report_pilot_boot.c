@@ -37,9 +37,11 @@ typedef struct agg {
     v2d v[S_SUMS / 2];
 } agg;
 
+/* Each arm's aggs in the order of their clusters (an arm's sums take
+ * nothing from the other's, so the arms are added apart). */
 typedef struct aggs {
-    agg *v;
-    size_t n;
+    agg *v[2];
+    size_t n[2];
     uint32_t clusters;
     int buckets;             /* 1 + weeks + months */
     int slots;               /* (buckets + 1) * 2 */
@@ -62,81 +64,98 @@ static void unit_slots(const tg_report_pilot *o, const aggs *g,
  * them) by arm, week and month, in the order the units come. */
 static int gather(const pilot_scan *c, const tg_report_pilot *o, aggs *g)
 {
-    g->v = malloc((c->n ? c->n : 1) * sizeof *g->v);
-    if (!g->v)
-        return -1;
+    for (int a = 0; a < 2; a++)
+        if (!(g->v[a] = malloc((c->n ? c->n : 1) * sizeof *g->v[a])))
+            return -1;
     g->clusters = c->clusters;
     g->buckets = 1 + o->n_weeks + o->n_months;
     g->slots = (g->buckets + 1) * 2;
-    size_t first = 0; /* the first agg of the current cluster */
+    size_t first[2] = {0, 0}; /* each arm's first agg of the cluster */
     for (size_t i = 0; i < c->n; i++) {
         const pilot_unit *u = &c->u[i];
         uint16_t at[3];
         unit_slots(o, g, u, at);
-        if (!g->n || g->v[g->n - 1].cluster != u->cluster)
-            first = g->n;
-        size_t k = first;
-        while (k < g->n && memcmp(g->v[k].at, at, sizeof at))
+        agg *v = g->v[u->arm];
+        size_t *n = &g->n[u->arm];
+        if (!*n || v[*n - 1].cluster != u->cluster)
+            first[u->arm] = *n;
+        size_t k = first[u->arm];
+        while (k < *n && memcmp(v[k].at, at, sizeof at))
             k++;
-        agg *a = &g->v[k];
-        if (k == g->n) {
-            memset(a, 0, sizeof *a);
-            a->cluster = u->cluster;
-            memcpy(a->at, at, sizeof at);
-            g->n++;
+        if (k == *n) {
+            memset(&v[k], 0, sizeof v[k]);
+            v[k].cluster = u->cluster;
+            memcpy(v[k].at, at, sizeof at);
+            (*n)++;
         }
         for (int j = 0; j < S_SUMS; j++)
-            a->v[j / 2][j % 2] += u->v[j];
+            v[k].v[j / 2][j % 2] += u->v[j];
     }
     return 0;
 }
 
-/* Adds the aggs [from, to) into the sums s ([slot][S_SUMS]), cluster k
+/* Adds one arm's aggs v[0..n) into the sums s ([slot][S_SUMS]), cluster k
  * weighed w[k - base], without a branch on the weights (which would be
- * unforeseeable): the sums of all (slots 0 and 1, every agg adds to one)
- * are held in registers, and an agg adds to the other arm's, or when its
- * cluster is weighed 0 to them both, a zero (masked off), which leaves a
- * sum as it is: a sum starts at +0 and so is never -0, and x + +0 is x.
- * Its week and month go to a spare slot then. The slots shown thus get
- * the same terms in the same order as when a cluster weighed 0 is
- * skipped. */
-static void add_block(const aggs *g, size_t from, size_t to,
-                      const uint8_t *w, uint32_t base, double *s)
+ * unforeseeable): an agg of a cluster weighed 0 adds a zero (its terms
+ * masked off), which leaves a sum as it is: a sum starts at +0 and so is
+ * never -0, and x + +0 is x (a NaN or an infinity too). The sums thus get
+ * the same terms, in the same order, as when such a cluster is skipped.
+ * The arm's sum of all, which every agg adds to, is held in registers. */
+static void add_arm(const agg *v, size_t n, const uint8_t *w, uint32_t base,
+                    int arm, double *s)
 {
-    const unsigned spare = (unsigned)g->slots - 2;
-    v2d all0[S_SUMS / 2], all1[S_SUMS / 2];
-    memcpy(all0, s, sizeof all0);
-    memcpy(all1, s + S_SUMS, sizeof all1);
-    for (size_t i = from; i < to; i++) {
-        const agg *a = &g->v[i];
+    v2d all[S_SUMS / 2];
+    memcpy(all, s + arm * S_SUMS, sizeof all);
+    for (size_t i = 0; i < n; i++) {
+        const agg *a = &v[i];
         unsigned wt = w[a->cluster - base];
         v2d dw = {(double)wt, (double)wt};
-        int64_t on = wt ? -1 : 0, arm = a->at[0];
-        v2i m0 = {on & (arm - 1), on & (arm - 1)}, m1 = {on & -arm, on & -arm};
-        double *x1 = s + (size_t)(wt ? a->at[1] : spare) * S_SUMS;
-        double *x2 = s + (size_t)(wt ? a->at[2] : spare) * S_SUMS;
+        int64_t on = wt ? -1 : 0;
+        v2i nz = {on, on};
+        double *x1 = s + (size_t)a->at[1] * S_SUMS;
+        double *x2 = s + (size_t)a->at[2] * S_SUMS;
 #pragma GCC unroll 4
         for (int j = 0; j < S_SUMS / 2; j++) {
-            v2d p = dw * a->v[j];
-            all0[j] += (v2d)((v2i)p & m0);
-            all1[j] += (v2d)((v2i)p & m1);
+            v2d p = (v2d)((v2i)(dw * a->v[j]) & nz);
+            all[j] += p;
             *(v2d *)(x1 + 2 * j) += p;
             *(v2d *)(x2 + 2 * j) += p;
         }
     }
-    memcpy(s, all0, sizeof all0);
-    memcpy(s + S_SUMS, all1, sizeof all1);
+    memcpy(s + arm * S_SUMS, all, sizeof all);
 }
 
-/* The end of the block that starts at agg i: about BLOCK aggs, whole
- * clusters. */
+/* A block of clusters: each arm's aggs [from[a], to[a]), their clusters
+ * up to last; about BLOCK aggs, small enough to stay in the cache while
+ * every resample of a thread adds them. */
 #define BLOCK 1024
-static size_t block_end(const aggs *g, size_t i)
+typedef struct block {
+    size_t from[2], to[2];
+    uint32_t last;
+} block;
+
+/* The block after b (b->to: where it starts); 0 when there is none. */
+static int next_block(const aggs *g, block *b)
 {
-    size_t end = i + BLOCK < g->n ? i + BLOCK : g->n;
-    while (end < g->n && g->v[end].cluster == g->v[end - 1].cluster)
-        end++;
-    return end;
+    int lead = b->to[0] < g->n[0] ? 0 : 1;
+    if (b->to[lead] >= g->n[lead])
+        return 0;
+    size_t end = b->to[lead] + BLOCK / 2;
+    b->last = g->v[lead][(end < g->n[lead] ? end : g->n[lead]) - 1].cluster;
+    for (int a = 0; a < 2; a++) {
+        b->from[a] = b->to[a];
+        while (b->to[a] < g->n[a] && g->v[a][b->to[a]].cluster <= b->last)
+            b->to[a]++;
+    }
+    return 1;
+}
+
+/* Adds the block's aggs into s. */
+static void add_block(const aggs *g, const block *b, const uint8_t *w,
+                      uint32_t base, double *s)
+{
+    for (int a = 0; a < 2; a++)
+        add_arm(g->v[a] + b->from[a], b->to[a] - b->from[a], w, base, a, s);
 }
 
 /* ---- the figures ----------------------------------------------------------- */
@@ -216,14 +235,13 @@ static void *boot_thread(void *arg)
     boot_set t = {0};
     j->failed = set_alloc(&t, j) != 0;
     uint32_t drawn = 0; /* the clusters below have had their weights */
-    for (size_t i = 0, end; !j->failed && i < g->n; i = end) {
-        end = block_end(g, i);
-        uint32_t last = g->v[end - 1].cluster;
+    block b = {{0, 0}, {0, 0}, 0};
+    while (!j->failed && next_block(g, &b)) {
         for (int r = 0; r < t.n; r++) {
-            stats_poisson1_fill(&t.rng[r], t.w, last + 1 - drawn);
-            add_block(g, i, end, t.w, drawn, t.sums + r * sums_size(g));
+            stats_poisson1_fill(&t.rng[r], t.w, b.last + 1 - drawn);
+            add_block(g, &b, t.w, drawn, t.sums + r * sums_size(g));
         }
-        drawn = last + 1;
+        drawn = b.last + 1;
     }
     for (int r = 0; !j->failed && r < t.n; r++)
         keep_figures(g, t.sums + r * sums_size(g), j->from + r * j->step,
@@ -241,7 +259,8 @@ static int every_cluster(const aggs *g, double *m)
     if (!w)
         return -1;
     memset(w, 1, (size_t)g->clusters + 1);
-    add_block(g, 0, g->n, w, 0, m);
+    block b = {{0, 0}, {g->n[0], g->n[1]}, g->clusters};
+    add_block(g, &b, w, 0, m);
     free(w);
     return 0;
 }
@@ -347,7 +366,8 @@ int pilot_bootstrap(const pilot_scan *c, tg_report_pilot *o, tg_err *err)
         keep_figures(&g, m, B, B, stat);
         conclude(o, &g, stat, m, B);
     }
-    free(g.v);
+    free(g.v[0]);
+    free(g.v[1]);
     free(stat);
     free(m);
     return rc;

@@ -59,28 +59,32 @@ static int code_of(tg_err *err)
 
 /* ---- reading ---------------------------------------------------------------- */
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
+/* p with room for need items of size (*cap of them now); NULL, p left as
+ * it is, when out of memory. */
+static void *grow(void *p, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
-        return 0;
+        return p;
     size_t nc = *cap ? *cap : 4096;
     while (nc < need)
         nc *= 2;
-    void *np = realloc(*p, nc * size);
-    if (!np)
-        return -1;
-    *p = np;
-    *cap = nc;
-    return 0;
+    void *np = realloc(p, nc * size);
+    if (np)
+        *cap = nc;
+    return np;
 }
 
 static int add_row(lines *ls, sqlite3_stmt *st)
 {
     const char *oc = (const char *)sqlite3_column_text(st, C_ORDER);
     size_t len = strlen(oc ? oc : "") + 1;
-    if (grow((void **)&ls->l, &ls->cap, ls->n + 1, sizeof *ls->l) ||
-        grow((void **)&ls->text, &ls->room, ls->len + len, 1))
+    pline *nl = grow(ls->l, &ls->cap, ls->n + 1, sizeof *ls->l);
+    if (nl)
+        ls->l = nl;
+    char *nt = nl ? grow(ls->text, &ls->room, ls->len + len, 1) : NULL;
+    if (!nt)
         return -1;
+    ls->text = nt;
     memcpy(ls->text + ls->len, oc ? oc : "", len);
     pline *l = &ls->l[ls->n++];
     l->code = ls->len;
@@ -315,8 +319,10 @@ static void set_periods(pilot_scan *c, tg_report_pilot *o, int64_t from)
 
 static pilot_unit *unit_add(pilot_scan *c)
 {
-    if (grow((void **)&c->u, &c->cap, c->n + 1, sizeof *c->u))
+    pilot_unit *nu = grow(c->u, &c->cap, c->n + 1, sizeof *c->u);
+    if (!nu)
         return NULL;
+    c->u = nu;
     pilot_unit *u = &c->u[c->n++];
     memset(u, 0, sizeof *u);
     return u;
