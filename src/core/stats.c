@@ -45,11 +45,13 @@ static inline uint64_t rotl64(uint64_t x, int k)
     return (x << k) | (x >> (64 - k));
 }
 
-/* The draws of stats_poisson1 without its branches: a uniform is m * 2^-53
- * for the top 53 bits m of tg_rng_next's number, so u >= cdf[k] exactly
- * when m >= ceil(cdf[k] * 2^53) (both sides scaled by a power of two, m
- * whole), and the draw is how many of those bounds m reaches. The
- * generator's step is tg_rng_next's, on the state held in registers. */
+/* The draws of stats_poisson1 without its unforeseeable branches: a
+ * uniform is m * 2^-53 for the top 53 bits m of tg_rng_next's number, so
+ * u >= cdf[k] exactly when m >= ceil(cdf[k] * 2^53) (both sides scaled by
+ * a power of two, m whole), and the draw is how many of those bounds m
+ * reaches: the first three counted without a branch, the rest (one draw
+ * in fifty) past one. The generator's step is tg_rng_next's, on the
+ * state held in registers. */
 void stats_poisson1_fill(tg_rng *r, uint8_t *w, size_t n)
 {
     uint64_t bound[POISSON1_STEPS];
@@ -65,10 +67,10 @@ void stats_poisson1_fill(tg_rng *r, uint8_t *w, size_t n)
         s0 ^= s3;
         s2 ^= t;
         s3 = rotl64(s3, 45);
-        unsigned k = 0;
-#pragma GCC unroll 9
-        for (int j = 0; j < POISSON1_STEPS; j++)
-            k += m >= bound[j];
+        unsigned k = (m >= bound[0]) + (m >= bound[1]) + (m >= bound[2]);
+        if (m >= bound[3])
+            for (int j = 3; j < POISSON1_STEPS; j++)
+                k += m >= bound[j];
         w[i] = (uint8_t)k;
     }
     r->s[0] = s0;
