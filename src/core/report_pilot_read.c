@@ -92,6 +92,11 @@ static int add_row(lines *ls, sqlite3_stmt *st)
     l->id = sqlite3_column_int64(st, C_ID);
     l->customer = sqlite3_column_int64(st, C_CUSTOMER);
     l->t = sqlite3_column_int64(st, C_TIME);
+    l->treated = (int8_t)sqlite3_column_int(st, C_TREATED);
+    l->recorded = 0; /* until its returns are read */
+    l->pending = sqlite3_column_type(st, C_RETURNED) == SQLITE_NULL;
+    if (l->pending) /* it counts as a line and nothing more */
+        return 0;
     l->share = sqlite3_column_double(st, C_SHARE);
     l->offer = sqlite3_column_double(st, C_OFFER);
     l->has_sat = sqlite3_column_type(st, C_SAT) != SQLITE_NULL;
@@ -99,10 +104,7 @@ static int add_row(lines *ls, sqlite3_stmt *st)
     l->price = sqlite3_column_double(st, C_PRICE);
     l->shown = sqlite3_column_int(st, C_SHOWN);
     l->declined = sqlite3_column_int(st, C_DECLINED);
-    l->treated = (int8_t)sqlite3_column_int(st, C_TREATED);
-    l->pending = sqlite3_column_type(st, C_RETURNED) == SQLITE_NULL;
     l->returned = (int8_t)sqlite3_column_int(st, C_RETURNED);
-    l->recorded = 0; /* until its returns are read */
     l->bought = (int8_t)sqlite3_column_int(st, C_BOUGHT);
     l->exchanged = (int8_t)sqlite3_column_int(st, C_EXCHANGED);
     l->fast = (int8_t)sqlite3_column_int(st, C_FAST);
