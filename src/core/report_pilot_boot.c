@@ -22,7 +22,8 @@
 enum { F_AVOIDED, F_NET, F_ROI, F_RESALE, F_SAT, F_FIGURES };
 
 /* Two doubles added or multiplied lane by lane, each lane exactly as the
- * same operation on one double (IEEE, no fused multiply-add). */
+ * same operation on one double (the build is ISO C11, whose compilers
+ * fuse no multiply with an add across statements). */
 typedef double v2d __attribute__((vector_size(16)));
 typedef int64_t v2i __attribute__((vector_size(16)));
 
