@@ -4,8 +4,8 @@
  * totals in all, by week and by month (report_pilot_read.c); the
  * intervals from a cluster bootstrap over customers (each customer's
  * lines summed once, the resamples on two threads: report_pilot_boot.c);
- * uptake by nudge from the pilot's decisions; and, without a pilot or a
- * settled line, what is missing in words. */
+ * uptake by nudge from the pilot's decisions (report_pilot_uptake.c);
+ * and, without a pilot or a settled line, what is missing in words. */
 #include "report_pilot_int.h"
 
 #include <math.h>
@@ -33,47 +33,8 @@ void report_ci_format(const tg_ci *c, const tg_currency *cur, int ascii,
 static const char SQL_RUN[] =
     "SELECT weeks, holdout, seed, model_version, from_at, to_at,"
     " budget_per_day FROM pilot_runs WHERE id = 1";
-/* The pilot's decisions by nudge; over the pilot's decisions or over the
- * period's purchases (see pilot_most). */
-#define UPTAKE(from_join)                                                     \
-    "SELECT i.nudge, count(*), sum(i.status = 'accepted')" from_join         \
-    " WHERE i.source = 'pilot' AND p.ordered_at >= ?1" PILOT_FILTER          \
-    " GROUP BY i.nudge ORDER BY 2 DESC, 1"
-static const char *const SQL_UPTAKE[2] = {
-    UPTAKE(" FROM purchases p CROSS JOIN interventions i"
-           " ON i.purchase_id = p.id"),
-    UPTAKE(" FROM interventions i CROSS JOIN purchases p"
-           " ON p.id = i.purchase_id")};
 
-static int code_of(tg_err *err)
-{
-    return err && err->code ? err->code : TG_EINTERNAL;
-}
-
-/* ---- the uptake, the run ---------------------------------------- */
-
-static int read_uptake(tg_store *s, const tg_report_filter *f, int64_t from,
-                       tg_report_pilot *o, tg_err *err)
-{
-    sqlite3_stmt *st = store_prepare(s, SQL_UPTAKE[pilot_most(o, from)], err);
-    if (!st)
-        return code_of(err);
-    sqlite3_bind_int64(st, 1, from);
-    report_bind_filter(st, 2, f);
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW && o->n_nudges <
-                                                          TG_NUDGE_MAX) {
-        tg_pilot_nudge *n = &o->nudge[o->n_nudges++];
-        const char *id = (const char *)sqlite3_column_text(st, 0);
-        tg_strlcpy(n->id, id ? id : "", sizeof n->id);
-        n->uptake = report_rate((long)sqlite3_column_int64(st, 2),
-                                (long)sqlite3_column_int64(st, 1));
-    }
-    int rc = step == SQLITE_ROW || step == SQLITE_DONE
-                 ? TG_OK : store_fail(s, err, "reading the pilot's nudges");
-    sqlite3_finalize(st);
-    return rc;
-}
+/* ---- the run ------------------------------------------------------------------ */
 
 /* The run in the store; 0 when there is none. */
 static int read_run(tg_store *s, tg_report_pilot *o)
@@ -171,9 +132,10 @@ int report_pilot(tg_store *s, const tg_report_filter *f,
     if (rc == TG_OK)
         rc = pilot_bootstrap(&c, o, err);
     if (rc == TG_OK)
-        rc = read_uptake(s, f, from, o, err);
+        rc = pilot_uptake(s, f, from, &c, o, err);
     if (rc == TG_OK && !(o->arm[0].returns.n && o->arm[1].returns.n))
         why_empty(o, f, o->note, sizeof o->note);
     free(c.u);
+    free(c.ids);
     return rc;
 }

@@ -26,13 +26,16 @@ typedef struct pilot_unit {
 } pilot_unit;
 
 /* The units of the lines the filter covers, cluster by cluster in the
- * order of customer, order code and line (clusters numbered from 1). */
+ * order of customer, order code and line (clusters numbered from 1), and
+ * the lines' ids in order. */
 typedef struct pilot_scan {
     int64_t first_week;      /* Monday of week[0] */
     int first_month;         /* year * 12 + month - 1 of month[0] */
     pilot_unit *u;
     size_t n, cap;
     uint32_t clusters;
+    int64_t *ids;
+    size_t n_ids;
 } pilot_scan;
 
 /* The filter's category (?2) and channel (?3) on purchases p, the
@@ -44,9 +47,8 @@ typedef struct pilot_scan {
     " AND (?3 IS NULL OR p.channel = ?3)"
 
 /* 1 when the lines from `from` on are most of the pilot's: then a read
- * goes over the pilot's own rows and looks their purchases up; else it
- * goes over the purchases of the period, by time, and looks the pilot's
- * rows up. The same rows either way. */
+ * goes over the pilot's own rows; else over the purchases of the period,
+ * by time. The same rows either way. */
 static inline int pilot_most(const tg_report_pilot *o, int64_t from)
 {
     return o->to - from > (o->to - o->from) / 2;
@@ -56,6 +58,11 @@ static inline int pilot_most(const tg_report_pilot *o, int64_t from)
  * and o's arms' counts and money (o's periods and assumptions set). */
 int pilot_read_lines(tg_store *s, const tg_report_filter *f, int64_t from,
                      pilot_scan *c, tg_report_pilot *o, tg_err *err);
+
+/* The uptake by nudge of the purchases the filter covers from `from` on,
+ * c the lines pilot_read_lines read. */
+int pilot_uptake(tg_store *s, const tg_report_filter *f, int64_t from,
+                 const pilot_scan *c, tg_report_pilot *o, tg_err *err);
 
 /* The figures, their intervals and the arms' rates, in all and per
  * period, from c's units. */

@@ -442,6 +442,18 @@ static int add_lines(pilot_scan *c, tg_report_pilot *o, const lines *ls,
     return bad;
 }
 
+/* The lines' ids in order, for the uptake. */
+static int keep_ids(const lines *ls, const uint32_t *idx, pilot_scan *c)
+{
+    c->ids = malloc((ls->n ? ls->n : 1) * sizeof *c->ids);
+    if (!c->ids)
+        return -1;
+    for (size_t i = 0; i < ls->n; i++)
+        c->ids[i] = ls->l[idx[i]].id;
+    c->n_ids = ls->n;
+    return 0;
+}
+
 int pilot_read_lines(tg_store *s, const tg_report_filter *f, int64_t from,
                      pilot_scan *c, tg_report_pilot *o, tg_err *err)
 {
@@ -453,6 +465,8 @@ int pilot_read_lines(tg_store *s, const tg_report_filter *f, int64_t from,
         rc = tg_fail(err, TG_EINTERNAL, "out of memory");
     if (rc == TG_OK)
         rc = read_labels(s, &ls, ord.idx, err);
+    if (rc == TG_OK && keep_ids(&ls, ord.idx, c))
+        rc = tg_fail(err, TG_EINTERNAL, "out of memory");
     if (rc == TG_OK) {
         order_by_customer(&ls, &ord);
         if (add_lines(c, o, &ls, ord.idx))

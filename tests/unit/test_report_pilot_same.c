@@ -155,6 +155,33 @@ static void made_up_lines(tg_store *s, tg_rng *r, int n)
         sqlite3_finalize(*st[k]);
 }
 
+/* Decisions the pilot never writes, which the uptake must still treat as
+ * one query over decisions and purchases would: pilot decisions on
+ * purchases that are no pilot line (in and out of the filters), without a
+ * nudge or without a purchase, and real use's on the pilot's lines. */
+static void other_decisions(tg_store *s)
+{
+    tu_run(s, "INSERT INTO purchases(id,line_code,order_code,customer_id,"
+              "product_id,size,quantity,unit_price,ordered_at,channel)"
+              " SELECT 200000 + id, 'X' || id, 'XO' || id, customer_id,"
+              " 1 + (id * 7) %% %d, 'M', 1, 5, ordered_at,"
+              " CASE id %% 3 WHEN 0 THEN 'web' ELSE 'app' END"
+              " FROM purchases WHERE id %% 11 = 0",
+           TG_NUM_CATEGORIES);
+    tu_run(s, "INSERT INTO interventions(created_at,purchase_id,nudge,status,"
+              "source,moment) SELECT ordered_at, id, CASE id %% 4 WHEN 0 THEN"
+              " NULL WHEN 1 THEN 'size_advice' WHEN 2 THEN 'only_here'"
+              " ELSE 'exchange_first' END, CASE id %% 3 WHEN 0 THEN"
+              " 'accepted' ELSE 'declined' END, 'pilot', 'cart'"
+              " FROM purchases WHERE id > 200000");
+    tu_run(s, "INSERT INTO interventions(created_at,purchase_id,nudge,status,"
+              "source,moment) VALUES(%lld,NULL,'size_advice','accepted',"
+              "'pilot','cart')", (long long)monday());
+    tu_run(s, "INSERT INTO interventions(created_at,purchase_id,nudge,status,"
+              "source) SELECT bought_at, purchase_id, 'size_advice',"
+              " 'accepted', 'live' FROM pilot_lines WHERE purchase_id %% 5 = 0");
+}
+
 static tg_store *made_up_pilot(void)
 {
     tg_store *s = tu_store(dir, "made_up.db");
@@ -178,6 +205,7 @@ static tg_store *made_up_pilot(void)
               " ELSE 'bracketing_prompt' END, CASE WHEN purchase_id %% 4 = 0"
               " THEN 'accepted' ELSE 'declined' END, 'pilot', 'cart'"
               " FROM pilot_lines WHERE shown > 0");
+    other_decisions(s);
     tu_run(s, "COMMIT");
     return s;
 }
@@ -269,7 +297,7 @@ static void made_up(void **state)
     assert_true(p->n_weeks > 10 && p->n_months >= 3);
     assert_true(p->arm[0].returns.n > 500 && p->arm[1].returns.n > 500);
     assert_true(isfinite(p->net_saving.lo) && isfinite(p->roi.hi));
-    assert_true(p->n_nudges == 3);
+    assert_true(p->n_nudges == 5); /* 3 on the pilot's lines, 1 off them, none */
     free(p);
     assert_true(tu_int(s, "SELECT count(*) FROM purchases WHERE customer_id"
                           " IS NULL") > 100);
