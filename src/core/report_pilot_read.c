@@ -412,6 +412,7 @@ static int16_t period_of(const pilot_scan *c, int64_t t, int month)
 /* The lines in order into clusters, orders and units: a new cluster at
  * each customer and at each anonymous order. An order ends where the code
  * differs from its first 63 characters, as it always has. */
+#define AHEAD 16
 static int add_lines(pilot_scan *c, tg_report_pilot *o, const lines *ls,
                      const uint32_t *idx)
 {
@@ -421,6 +422,12 @@ static int add_lines(pilot_scan *c, tg_report_pilot *o, const lines *ls,
     memset(&order, 0, sizeof order);
     int bad = 0;
     for (size_t i = 0; !bad && i < ls->n; i++) {
+        if (i + AHEAD < ls->n) { /* the lines come from all over memory */
+            const pline *next = &ls->l[idx[i + AHEAD]];
+            __builtin_prefetch(next);
+            __builtin_prefetch((const char *)next + 64);
+            __builtin_prefetch(ls->text + ls->l[idx[i + AHEAD / 2]].code);
+        }
         const pline *l = &ls->l[idx[i]];
         const char *oc = ls->text + l->code;
         if (strcmp(oc, code) != 0 || l->customer != cust) {
