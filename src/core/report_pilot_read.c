@@ -35,19 +35,26 @@ static const char SQL_FIRST_RETURN[] =
     " WHERE purchase_id BETWEEN ?1 AND ?2 GROUP BY purchase_id"
     " ORDER BY purchase_id";
 
-/* A line as read, every value as the statement gave it. */
+/* A line as read, every value as the statement gave it; a settled line's
+ * outcome apart (out), as half of a pilot's lines are pending. */
 typedef struct pline {
     int64_t id, customer, t;
-    double share, offer, sat, price;
     size_t code;             /* its order code's offset in the text */
-    int shown, declined;
-    int8_t treated, pending, returned, recorded, bought, exchanged, fast,
-        has_sat;
+    uint32_t out;            /* its outcome, settled */
+    int8_t treated, pending, recorded;
 } pline;
+
+typedef struct outcome {
+    double share, offer, sat, price;
+    int shown, declined;
+    int8_t returned, bought, exchanged, fast, has_sat;
+} outcome;
 
 typedef struct lines {
     pline *l;
     size_t n, cap;
+    outcome *out;
+    size_t n_out, cap_out;
     char *text;              /* the order codes, each ended by a 0 */
     size_t len, room;
 } lines;
@@ -81,7 +88,11 @@ static int add_row(lines *ls, sqlite3_stmt *st)
     pline *nl = grow(ls->l, &ls->cap, ls->n + 1, sizeof *ls->l);
     if (nl)
         ls->l = nl;
-    char *nt = nl ? grow(ls->text, &ls->room, ls->len + len, 1) : NULL;
+    outcome *no = nl ? grow(ls->out, &ls->cap_out, ls->n_out + 1,
+                            sizeof *ls->out) : NULL;
+    if (no)
+        ls->out = no;
+    char *nt = no ? grow(ls->text, &ls->room, ls->len + len, 1) : NULL;
     if (!nt)
         return -1;
     ls->text = nt;
@@ -94,20 +105,23 @@ static int add_row(lines *ls, sqlite3_stmt *st)
     l->t = sqlite3_column_int64(st, C_TIME);
     l->treated = (int8_t)sqlite3_column_int(st, C_TREATED);
     l->recorded = 0; /* until its returns are read */
+    l->out = 0;
     l->pending = sqlite3_column_type(st, C_RETURNED) == SQLITE_NULL;
     if (l->pending) /* it counts as a line and nothing more */
         return 0;
-    l->share = sqlite3_column_double(st, C_SHARE);
-    l->offer = sqlite3_column_double(st, C_OFFER);
-    l->has_sat = sqlite3_column_type(st, C_SAT) != SQLITE_NULL;
-    l->sat = sqlite3_column_double(st, C_SAT);
-    l->price = sqlite3_column_double(st, C_PRICE);
-    l->shown = sqlite3_column_int(st, C_SHOWN);
-    l->declined = sqlite3_column_int(st, C_DECLINED);
-    l->returned = (int8_t)sqlite3_column_int(st, C_RETURNED);
-    l->bought = (int8_t)sqlite3_column_int(st, C_BOUGHT);
-    l->exchanged = (int8_t)sqlite3_column_int(st, C_EXCHANGED);
-    l->fast = (int8_t)sqlite3_column_int(st, C_FAST);
+    l->out = (uint32_t)ls->n_out;
+    outcome *m = &ls->out[ls->n_out++];
+    m->share = sqlite3_column_double(st, C_SHARE);
+    m->offer = sqlite3_column_double(st, C_OFFER);
+    m->has_sat = sqlite3_column_type(st, C_SAT) != SQLITE_NULL;
+    m->sat = sqlite3_column_double(st, C_SAT);
+    m->price = sqlite3_column_double(st, C_PRICE);
+    m->shown = sqlite3_column_int(st, C_SHOWN);
+    m->declined = sqlite3_column_int(st, C_DECLINED);
+    m->returned = (int8_t)sqlite3_column_int(st, C_RETURNED);
+    m->bought = (int8_t)sqlite3_column_int(st, C_BOUGHT);
+    m->exchanged = (int8_t)sqlite3_column_int(st, C_EXCHANGED);
+    m->fast = (int8_t)sqlite3_column_int(st, C_FAST);
     return 0;
 }
 
@@ -119,7 +133,14 @@ static int read_rows(tg_store *s, const tg_report_filter *f, int64_t from,
         return code_of(err);
     sqlite3_bind_int64(st, 1, from);
     report_bind_filter(st, 2, f);
-    int step, bad = 0;
+    /* room for every pilot line at once (a count the store keeps), so
+     * that the lines are not copied as they come */
+    int64_t most_lines = store_count(s, "SELECT count(*) FROM pilot_lines");
+    size_t room = most_lines > 0 ? (size_t)most_lines : 1;
+    int step, bad = !(ls->l = grow(NULL, &ls->cap, room, sizeof *ls->l)) ||
+                    !(ls->out = grow(NULL, &ls->cap_out, room,
+                                     sizeof *ls->out)) ||
+                    !(ls->text = grow(NULL, &ls->room, room * 16, 1));
     while (!bad && (step = sqlite3_step(st)) == SQLITE_ROW)
         bad = add_row(ls, st);
     int rc = bad ? tg_fail(err, TG_EINTERNAL, "out of memory")
@@ -331,7 +352,7 @@ static pilot_unit *unit_add(pilot_scan *c)
 }
 
 /* The money of a settled line (see report.h). */
-static void line_money(const tg_report_pilot *o, const pline *l, float *v)
+static void line_money(const tg_report_pilot *o, const outcome *l, float *v)
 {
     double price = l->price;
     int ret = l->returned;
@@ -347,17 +368,17 @@ static void line_money(const tg_report_pilot *o, const pline *l, float *v)
 }
 
 /* Adds the line to its arm's totals and, settled, as a unit. */
-static int add_line(pilot_scan *c, tg_report_pilot *o, const pline *l,
-                    pilot_unit *order)
+static int add_line(pilot_scan *c, tg_report_pilot *o, const pline *pl,
+                    const outcome *l, pilot_unit *order)
 {
-    int arm = l->treated;
+    int arm = pl->treated;
     tg_pilot_arm *a = &o->arm[arm];
     a->lines++;
     if (order->week >= 0 && order->week < o->n_weeks)
         o->week[order->week].arm[arm].lines++;
     if (order->month >= 0 && order->month < o->n_months)
         o->month[order->month].arm[arm].lines++;
-    if (l->pending)
+    if (pl->pending)
         return 0;
     pilot_unit *u = unit_add(c);
     if (!u)
@@ -368,7 +389,7 @@ static int add_line(pilot_scan *c, tg_report_pilot *o, const pline *l,
     u->month = order->month;
     u->v[S_SETTLED] = 1;
     u->v[S_RETURNED] = (float)l->returned;
-    u->v[S_RECORDED] = (float)l->recorded;
+    u->v[S_RECORDED] = (float)pl->recorded;
     line_money(o, l, u->v);
     a->not_bought += !l->bought;
     a->exchanged += l->exchanged;
@@ -409,6 +430,15 @@ static int16_t period_of(const pilot_scan *c, int64_t t, int month)
                            : (week_start(t) - c->first_week) / (7 * TG_DAY));
 }
 
+/* Room for every unit at once: a settled line and at most one order each. */
+static int units_room(pilot_scan *c, const lines *ls)
+{
+    size_t settled = 0;
+    for (size_t i = 0; i < ls->n; i++)
+        settled += !ls->l[i].pending;
+    return !(c->u = grow(NULL, &c->cap, 2 * settled + 1, sizeof *c->u));
+}
+
 /* The lines in order into clusters, orders and units: a new cluster at
  * each customer and at each anonymous order. An order ends where the code
  * differs from its first 63 characters, as it always has. */
@@ -425,8 +455,9 @@ static int add_lines(pilot_scan *c, tg_report_pilot *o, const lines *ls,
         if (i + AHEAD < ls->n) { /* the lines come from all over memory */
             const pline *next = &ls->l[idx[i + AHEAD]];
             __builtin_prefetch(next);
-            __builtin_prefetch((const char *)next + 64);
-            __builtin_prefetch(ls->text + ls->l[idx[i + AHEAD / 2]].code);
+            const pline *near = &ls->l[idx[i + AHEAD / 2]];
+            __builtin_prefetch(ls->text + near->code);
+            __builtin_prefetch(&ls->out[near->out]);
         }
         const pline *l = &ls->l[idx[i]];
         const char *oc = ls->text + l->code;
@@ -443,7 +474,8 @@ static int add_lines(pilot_scan *c, tg_report_pilot *o, const lines *ls,
             seen[l->treated] = c->clusters;
             o->arm[l->treated].customers++;
         }
-        bad |= add_line(c, o, l, &order);
+        bad |= add_line(c, o, l, l->pending ? NULL : &ls->out[l->out],
+                        &order);
     }
     bad |= close_order(c, &order);
     return bad;
@@ -476,13 +508,14 @@ int pilot_read_lines(tg_store *s, const tg_report_filter *f, int64_t from,
         rc = tg_fail(err, TG_EINTERNAL, "out of memory");
     if (rc == TG_OK) {
         order_by_customer(&ls, &ord);
-        if (add_lines(c, o, &ls, ord.idx))
+        if (units_room(c, &ls) || add_lines(c, o, &ls, ord.idx))
             rc = tg_fail(err, TG_EINTERNAL, "out of memory");
     }
     free(ord.idx);
     free(ord.tmp);
     free(ord.k);
     free(ls.l);
+    free(ls.out);
     free(ls.text);
     return rc;
 }
