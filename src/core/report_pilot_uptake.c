@@ -166,6 +166,33 @@ static int read_decisions(tg_store *s, const pilot_scan *c, tally *t,
     return rc;
 }
 
+/* Every pilot line's id, in order. */
+static int read_pilot_ids(tg_store *s, int64_t **ids, size_t *n,
+                          tg_err *err)
+{
+    sqlite3_stmt *st = store_prepare(s, SQL_PILOT_LINES, err);
+    if (!st)
+        return code_of(err);
+    size_t cap = 0;
+    int step, bad = 0;
+    while (!bad && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 4096;
+            int64_t *ni = realloc(*ids, nc * sizeof *ni);
+            bad = !ni;
+            *ids = ni ? ni : *ids;
+            cap = ni ? nc : cap;
+        }
+        if (!bad)
+            (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    int rc = bad ? tg_fail(err, TG_EINTERNAL, "out of memory")
+             : step != SQLITE_DONE ? store_fail(s, err, "reading the pilot")
+                                   : TG_OK;
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* The open decisions: on another pilot line, not covered; on a purchase
  * that is no pilot line, covered when the store says the filter covers
  * it. */
@@ -175,27 +202,9 @@ static int settle_open(tg_store *s, const tg_report_filter *f, int64_t from,
     if (!t->n_open)
         return TG_OK;
     int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    sqlite3_stmt *st = store_prepare(s, SQL_PILOT_LINES, err);
-    if (!st)
-        return code_of(err);
-    int step, bad = 0;
-    while (!bad && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 4096;
-            int64_t *ni = realloc(ids, nc * sizeof *ni);
-            bad = !ni;
-            ids = ni ? ni : ids;
-            cap = ni ? nc : cap;
-        }
-        if (!bad)
-            ids[n++] = sqlite3_column_int64(st, 0);
-    }
-    int rc = bad ? tg_fail(err, TG_EINTERNAL, "out of memory")
-             : step != SQLITE_DONE ? store_fail(s, err, "reading the pilot")
-                                   : TG_OK;
-    sqlite3_finalize(st);
-    st = rc == TG_OK ? store_prepare(s, SQL_COVERED, err) : NULL;
+    size_t n = 0;
+    int rc = read_pilot_ids(s, &ids, &n, err);
+    sqlite3_stmt *st = rc == TG_OK ? store_prepare(s, SQL_COVERED, err) : NULL;
     if (rc == TG_OK && !st)
         rc = code_of(err);
     for (size_t i = 0; rc == TG_OK && i < t->n_open; i++) {
@@ -206,7 +215,7 @@ static int settle_open(tg_store *s, const tg_report_filter *f, int64_t from,
         sqlite3_bind_int64(st, 1, from);
         report_bind_filter(st, 2, f);
         sqlite3_bind_int64(st, 4, d->purchase);
-        step = sqlite3_step(st);
+        int step = sqlite3_step(st);
         if (step == SQLITE_ROW) {
             t->g[d->group].shown++;
             t->g[d->group].taken += d->taken;
