@@ -247,7 +247,8 @@ static void keep_groups(tally *t, tg_report_pilot *o)
         else
             free(t->g[i].id);
     t->n = k;
-    qsort(t->g, t->n, sizeof *t->g, cmp_group);
+    if (t->n > 1)
+        qsort(t->g, t->n, sizeof *t->g, cmp_group);
     for (size_t i = 0; i < t->n && o->n_nudges < TG_NUDGE_MAX; i++) {
         tg_pilot_nudge *n = &o->nudge[o->n_nudges++];
         tg_strlcpy(n->id, t->g[i].id ? t->g[i].id : "", sizeof n->id);
