@@ -27,6 +27,10 @@ double stats_quantile(const double *sorted, size_t n, double q);
  * Poisson bootstrap (as drawing with replacement does for many units). */
 int stats_poisson1(tg_rng *r);
 
+/* n draws of stats_poisson1 into w, the same numbers from the same
+ * generator, without a branch per draw (for the bootstraps' weights). */
+void stats_poisson1_fill(tg_rng *r, uint8_t *w, size_t n);
+
 /* Units of the cluster bootstrap (shoppers): unit i bought lines[i * arms
  * + k] lines and returned returns[i * arms + k] of them in arm k; arm 0 is
  * control. A unit may sit in several arms (paired: the same shopper played

@@ -25,18 +25,58 @@ double stats_quantile(const double *sorted, size_t n, double q)
 
 /* Poisson(1) weights (each unit drawn w times, as in resampling with
  * replacement for large samples); cdf[k] = P(W <= k). */
+static const double poisson1_cdf[] = {
+    0.36787944117144233, 0.7357588823428847, 0.9196986029286058,
+    0.9810118431238462,  0.9963401531726563, 0.9994058151824183,
+    0.9999167588507401,  0.9999897508033575, 0.9999988747974347};
+#define POISSON1_STEPS 9
+
 int stats_poisson1(tg_rng *r)
 {
-    static const double cdf[] = {0.36787944117144233, 0.7357588823428847,
-                                 0.9196986029286058,  0.9810118431238462,
-                                 0.9963401531726563,  0.9994058151824183,
-                                 0.9999167588507401,  0.9999897508033575,
-                                 0.9999988747974347};
     double u = tg_rng_uniform(r);
     int k = 0;
-    while (k < 9 && u >= cdf[k])
+    while (k < POISSON1_STEPS && u >= poisson1_cdf[k])
         k++;
     return k;
+}
+
+static inline uint64_t rotl64(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+/* The draws of stats_poisson1 without its unforeseeable branches: a
+ * uniform is m * 2^-53 for the top 53 bits m of tg_rng_next's number, so
+ * u >= cdf[k] exactly when m >= ceil(cdf[k] * 2^53) (both sides scaled by
+ * a power of two, m whole), and the draw is how many of those bounds m
+ * reaches: the first three counted without a branch, the rest (one draw
+ * in fifty) past one. The generator's step is tg_rng_next's, on the
+ * state held in registers. */
+void stats_poisson1_fill(tg_rng *r, uint8_t *w, size_t n)
+{
+    uint64_t bound[POISSON1_STEPS];
+    for (int k = 0; k < POISSON1_STEPS; k++)
+        bound[k] = (uint64_t)ceil(poisson1_cdf[k] * 0x1p53);
+    uint64_t s0 = r->s[0], s1 = r->s[1], s2 = r->s[2], s3 = r->s[3];
+    for (size_t i = 0; i < n; i++) {
+        uint64_t m = (rotl64(s1 * 5, 7) * 9) >> 11;
+        uint64_t t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl64(s3, 45);
+        unsigned k = (m >= bound[0]) + (m >= bound[1]) + (m >= bound[2]);
+        if (m >= bound[3])
+            for (int j = 3; j < POISSON1_STEPS; j++)
+                k += m >= bound[j];
+        w[i] = (uint8_t)k;
+    }
+    r->s[0] = s0;
+    r->s[1] = s1;
+    r->s[2] = s2;
+    r->s[3] = s3;
 }
 
 double stats_contrast(const tg_boot_contrast *c, const double *R,

@@ -43,6 +43,36 @@ static void quantiles_by_hand(void **state)
 
 /* Units with one line each: the first n0 in control (k0 of them returned),
  * the next n1 in arm 1 (k1 returned). */
+/* The branchless draws are stats_poisson1's, number for number, and
+ * leave the generator where as many single draws would. */
+static void poisson_fill_is_the_same_stream(void **state)
+{
+    (void)state;
+    enum { N = 1 << 18 };
+    uint8_t *w = malloc(N);
+    assert_non_null(w);
+    long seen[10] = {0};
+    for (uint64_t seed = 0; seed < 8; seed++) {
+        tg_rng a, b;
+        tg_rng_seed(&a, tg_mix64(seed));
+        b = a;
+        size_t n = N - (size_t)seed * 977; /* lengths that end anywhere */
+        stats_poisson1_fill(&a, w, n);
+        for (size_t i = 0; i < n; i++) {
+            int k = stats_poisson1(&b);
+            if (w[i] != k)
+                fail_msg("seed %d, draw %zu: %d, not %d", (int)seed, i,
+                         w[i], k);
+            seen[k]++;
+        }
+        assert_memory_equal(&a, &b, sizeof a);
+        assert_true(tg_rng_next(&a) == tg_rng_next(&b));
+    }
+    for (int k = 0; k <= 6; k++) /* every weight up to 6 was drawn */
+        assert_true(seen[k] > 0);
+    free(w);
+}
+
 static void split_units(int32_t *l, int32_t *r, int n0, int k0, int n1,
                         int k1)
 {
@@ -282,6 +312,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(relative_reduction_by_hand),
         cmocka_unit_test(quantiles_by_hand),
+        cmocka_unit_test(poisson_fill_is_the_same_stream),
         cmocka_unit_test(identical_pairs_give_exactly_zero),
         cmocka_unit_test(interval_width_and_level_match_the_delta_method),
         cmocka_unit_test(intervals_cover_at_their_level),
