@@ -292,6 +292,8 @@ static void add_row(tg_report_iv_row *r, const tg_report_iv_row *x)
  * as "other"; each row's value finished. */
 static void keep_nudges(row_list *l, tg_report_interventions *o)
 {
+    if (!l->n) /* l->row may be NULL: neither qsort nor memcpy takes it */
+        return;
     qsort(l->row, (size_t)l->n, sizeof *l->row, by_shown);
     o->n_nudges = l->n < TG_NUDGE_MAX ? l->n : TG_NUDGE_MAX;
     memcpy(o->nudge, l->row, (size_t)o->n_nudges * sizeof *l->row);
@@ -310,6 +312,8 @@ static void keep_nudges(row_list *l, tg_report_interventions *o)
 /* The newest TG_REPORT_MAX_MONTHS months, oldest first. */
 static void keep_months(row_list *l, tg_report_interventions *o)
 {
+    if (!l->n)
+        return;
     qsort(l->row, (size_t)l->n, sizeof *l->row, by_key);
     int skip = l->n > TG_REPORT_MAX_MONTHS ? l->n - TG_REPORT_MAX_MONTHS : 0;
     for (int i = skip; i < l->n; i++) {
