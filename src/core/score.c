@@ -52,14 +52,30 @@ static char *model_features_json(const tg_model *m)
     return s;
 }
 
-tg_model *score_load_registered(const tg_model_info *info, tg_err *err)
+/* The model at path and the SHA-256 of the very bytes it was parsed from
+ * (the file read once), with model_load's messages. */
+static tg_model *load_hashed(const char *path, char sha[65], tg_err *err)
 {
-    tg_model *m = model_load(info->path, err);
-    char sha[65];
-    if (m && tg_sha256_file(info->path, sha, err) != TG_OK) {
-        model_free(m);
+    tg_err e;
+    tg_err_clear(&e);
+    size_t n = 0;
+    char *buf = tg_read_file(path, &n, TG_MODEL_MAX_FILE, &e);
+    if (!buf) {
+        tg_fail(err, e.code, "%s", e.msg);
         return NULL;
     }
+    tg_sha256_buf(buf, n, sha);
+    tg_model *m = model_load_mem(buf, n, &e);
+    free(buf);
+    if (!m)
+        tg_fail(err, e.code, "%s: %s", path, e.msg);
+    return m;
+}
+
+tg_model *score_load_registered(const tg_model_info *info, tg_err *err)
+{
+    char sha[65];
+    tg_model *m = load_hashed(info->path, sha, err);
     if (m && strcmp(sha, info->sha256) != 0) {
         tg_fail(err, TG_EDATA, "%s: the file changed since it was "
                                "registered as model v%d", info->path,
@@ -83,14 +99,10 @@ tg_model *score_open_model(tg_store *s, const char *path,
         return NULL;
     }
     path = abs;
-    tg_model *m = model_load(path, err);
+    char sha[65];
+    tg_model *m = load_hashed(path, sha, err);
     if (!m)
         return NULL;
-    char sha[65];
-    if (tg_sha256_file(path, sha, err) != TG_OK) {
-        model_free(m);
-        return NULL;
-    }
     int rc = registry_find_path(s, path, info, err);
     if (rc == TG_OK && strcmp(sha, info->sha256) == 0)
         return m;
@@ -262,7 +274,6 @@ int score_copy_staged(tg_store *s, size_t staged, tg_score_result *r,
     int rc = store_begin(s, err);
     if (rc != TG_OK)
         return rc;
-    int64_t queued0 = store_count(s, "SELECT count(*) FROM interventions");
     /* The dashboard's rollups take the batch summed by cell, not a
      * trigger per score. */
     rc = store_exec(s, schema_rollup_scores_before, err);
@@ -284,8 +295,11 @@ int score_copy_staged(tg_store *s, size_t staged, tg_score_result *r,
     if (rc == TG_OK) {
         r->scored = inserted;
         r->taken = (long)staged - r->scored;
-        r->queued = (long)(store_count(s, "SELECT count(*) FROM"
-                                          " interventions") - queued0);
+        /* the rows the scoring trigger added: above the newest id the
+         * batch began at */
+        r->queued = (long)store_count(s, "SELECT count(*) FROM interventions"
+                                         " WHERE id > (SELECT funnel_from"
+                                         " FROM dash_batch)");
         rc = store_commit(s, err);
     }
     if (rc != TG_OK)
