@@ -59,6 +59,8 @@ typedef struct tg_pilot_result {
     long no_truth;           /* treatment lines the shopper model had no
                                 truth for: played as recorded */
     double budget_per_day;   /* the offer budget the engine had a day */
+    int kept_filters;        /* filters whose figures were computed and
+                                kept for the dashboard (report_pilot_warm) */
     double seconds;
 } tg_pilot_result;
 

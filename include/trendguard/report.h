@@ -180,6 +180,7 @@ int report_interventions_scan(tg_store *s, const tg_report_filter *f,
 #define TG_PILOT_WEEKS 54
 #define TG_PILOT_MONTHS 14
 #define TG_PILOT_RESAMPLES 400
+#define TG_PILOT_KEY_BYTES 112
 
 /* A figure and its 95% interval (NaN: none). */
 typedef struct tg_ci {
@@ -234,6 +235,13 @@ typedef struct tg_report_pilot {
     tg_pilot_period month[TG_PILOT_MONTHS];
     /* the assumptions the money used */
     double margin, processing_share, exchange_keeps, fast_restock_cost;
+    /* kept figures (report_pilot_cache.c): cached is 1 when these were
+     * read from the store's pilot_figures; else version (the store's
+     * PRAGMA data_version when they were read) and key are what
+     * report_pilot_keep needs */
+    int cached;
+    long long version;
+    unsigned char key[TG_PILOT_KEY_BYTES];
 } tg_report_pilot;
 
 /* A figure and its interval as text, out[0] the figure, out[1] and
@@ -249,9 +257,25 @@ extern const char report_pilot_assumptions[];
 
 /* The pilot's figures for the filter (NULL: everything); without a pilot
  * has is 0 and note says what is missing (no model, no shopper truth, no
- * run yet). assume_path: the money (NULL: assets/simulation.json). */
+ * run yet). assume_path: the money (NULL: assets/simulation.json). Read
+ * from the store's kept figures when it holds those of the same filter,
+ * period, assumptions and data; else computed from one snapshot of the
+ * store and, outside a transaction, kept (report_pilot_keep). */
 int report_pilot(tg_store *s, const tg_report_filter *f,
                  const char *assume_path, tg_report_pilot *out, tg_err *err);
+/* Keeps figures report_pilot computed (not read from the kept ones) so
+ * that the next report_pilot of the same filter reads them, when nothing
+ * was committed to the store since their snapshot; outside a
+ * transaction. Best effort: a read-only or busy store keeps nothing.
+ * 1 when kept. */
+int report_pilot_keep(tg_store *s, const tg_report_pilot *p);
+/* Computes and keeps the figures of every filter the dashboard offers
+ * (each category or any, each channel or any, each period: all data, 90,
+ * 30 and 7 days) from one read of the pilot's lines, as pilot_run does
+ * once it has played; in the caller's transaction, or in one of its own
+ * outside one. The count kept in *kept (NULL: not wanted). */
+int report_pilot_warm(tg_store *s, const char *assume_path, int *kept,
+                      tg_err *err);
 
 /* ---- the report ---------------------------------------------------------- */
 

@@ -12,7 +12,7 @@
 typedef struct tg_store tg_store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION 12
+#define STORE_SCHEMA_VERSION 13
 
 enum {
     STORE_CREATE = 1,   /* create the file (and its folder) when missing */

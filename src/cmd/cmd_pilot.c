@@ -73,6 +73,7 @@ static cJSON *result_json(const tg_pilot_opts *o, const tg_pilot_result *r)
     cJSON_AddNumberToObject(j, "settled", (double)r->settled);
     cJSON_AddNumberToObject(j, "pending", (double)r->pending);
     cJSON_AddNumberToObject(j, "no_truth", (double)r->no_truth);
+    cJSON_AddNumberToObject(j, "kept_filters", r->kept_filters);
     cJSON_AddNumberToObject(j, "budget_per_day",
                             round(r->budget_per_day * 100) / 100);
     cJSON_AddNumberToObject(j, "seconds", round(r->seconds * 1000) / 1000);
@@ -147,7 +148,8 @@ static void print_result(const tg_pilot_opts *o, const tg_pilot_result *r)
         printf("  %ld treated lines without the shopper model's truth "
                "played as recorded\n", r->no_truth);
     printf("  %.2f s; the figures below are in trendguard report, the "
-           "dashboard and trendguard export\n", r->seconds);
+           "dashboard (computed for its %d filters) and trendguard export\n",
+           r->seconds, r->kept_filters);
 }
 
 int cmd_pilot(int argc, char **argv)

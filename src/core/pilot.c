@@ -1,7 +1,8 @@
 /* pilot.c: `trendguard pilot` (pilot.h): the window's lines read in time
  * order with what the engine reads of each (nudge_line.c, the queue's
  * reading), orders played one after another, the treatment's returns
- * met as they start, and the result written (pilot_store.c). The engine
+ * met as they start, the result written (pilot_store.c) and the figures
+ * of every filter the dashboard offers kept (report_pilot_warm). The engine
  * here sees the store's records, the newest model and the answers it got;
  * the shopper model (shopper_pilot.c) answers for the shoppers. */
 #include <math.h>
@@ -11,6 +12,7 @@
 #include "nudge_int.h"
 #include "pilot_ctx.h"
 #include "sim_int.h"
+#include "trendguard/report.h"
 #include "trendguard/score.h"
 
 /* Every line from the window's start in time order, with its price,
@@ -348,6 +350,8 @@ int pilot_run(tg_store *s, const tg_pilot_opts *o, tg_pilot_result *r,
         rc = play_window(&c, err);
     if (rc == TG_OK)
         rc = pilot_store_finish(&c, err);
+    if (rc == TG_OK) /* the dashboard's filters read them from now on */
+        rc = report_pilot_warm(s, o->assume, &r->kept_filters, err);
     if (rc == TG_OK)
         rc = store_commit(s, err);
     if (rc != TG_OK) {

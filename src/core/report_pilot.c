@@ -5,8 +5,12 @@
  * intervals from a cluster bootstrap over customers (each customer's
  * lines summed once, the resamples on two threads: report_pilot_boot.c);
  * uptake by nudge from the pilot's decisions (report_pilot_uptake.c);
- * and, without a pilot or a settled line, what is missing in words. */
+ * and, without a pilot or a settled line, what is missing in words.
+ * Figures once computed are kept in the store per filter
+ * (report_pilot_cache.c); report_pilot_warm computes those of every
+ * filter the dashboard offers from one read of the lines. */
 #include "report_pilot_int.h"
+#include "trendguard/features.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -106,36 +110,157 @@ static void blank(tg_report_pilot *o)
     }
 }
 
-int report_pilot(tg_store *s, const tg_report_filter *f,
-                 const char *assume_path, tg_report_pilot *o, tg_err *err)
+/* The run and the assumptions' money into o; 0 and why in o->note
+ * without a run. */
+static int begin(tg_store *s, const char *assume_path, tg_report_pilot *o,
+                 tg_err *err)
 {
-    blank(o);
-    int64_t end, start;
-    int rc = report_period(s, f, &end, &start, err);
-    if (rc != TG_OK)
-        return rc;
     if (!read_run(s, o)) {
         why_none(s, o);
         return TG_OK;
     }
     tg_sim_assume a;
-    if ((rc = sim_assume_load(assume_path, &a, err)) != TG_OK)
+    int rc = sim_assume_load(assume_path, &a, err);
+    if (rc != TG_OK)
         return rc;
     o->margin = a.margin;
     o->processing_share = a.processing_share;
     o->exchange_keeps = a.exchange_keeps;
     o->fast_restock_cost = a.fast_restock_cost;
-    int64_t from = start > o->from ? start : o->from;
+    return TG_OK;
+}
+
+/* The figures from c's lines: the intervals, the uptake (from d when
+ * the decisions were read once), what is missing in words; c's memory
+ * freed. */
+static int finish(tg_store *s, const tg_report_filter *f, int64_t from,
+                  const pilot_decisions *d, pilot_scan *c, int rc,
+                  tg_report_pilot *o, tg_err *err)
+{
+    if (rc == TG_OK)
+        rc = pilot_bootstrap(c, o, err);
+    if (rc == TG_OK)
+        rc = d ? pilot_uptake_of(s, f, from, d, c, o, err)
+               : pilot_uptake(s, f, from, c, o, err);
+    if (rc == TG_OK && !(o->arm[0].returns.n && o->arm[1].returns.n))
+        why_empty(o, f, o->note, sizeof o->note);
+    free(c->u);
+    free(c->ids);
+    return rc;
+}
+
+/* The later of the period's start and the pilot's. */
+static int64_t first_moment(const tg_report_pilot *o, int64_t start)
+{
+    return start > o->from ? start : o->from;
+}
+
+static int figures(tg_store *s, const tg_report_filter *f,
+                   const char *assume_path, tg_report_pilot *o, tg_err *err)
+{
+    blank(o);
+    int64_t end, start;
+    int rc = report_period(s, f, &end, &start, err);
+    if (rc == TG_OK)
+        rc = begin(s, assume_path, o, err);
+    if (rc != TG_OK || !o->has)
+        return rc;
+    int64_t from = first_moment(o, start);
+    pilot_key_set(o, f, from);
+    if (pilot_kept(s, o))
+        return TG_OK;
+    o->version = pilot_data_version(s);
     pilot_scan c;
     memset(&c, 0, sizeof c);
     rc = pilot_read_lines(s, f, from, &c, o, err);
+    return finish(s, f, from, NULL, &c, rc, o, err);
+}
+
+int report_pilot(tg_store *s, const tg_report_filter *f,
+                 const char *assume_path, tg_report_pilot *o, tg_err *err)
+{
+    int began = store_read_begin(s);
+    int rc = figures(s, f, assume_path, o, err);
+    store_read_end(s, began);
+    if (rc == TG_OK && began)
+        report_pilot_keep(s, o);
+    return rc;
+}
+
+/* ---- every filter the dashboard offers at once ----------------------------------- */
+
+static const int warm_periods[] = {0, 90, 30, 7};
+#define N_WARM_PERIODS (int)(sizeof warm_periods / sizeof *warm_periods)
+
+/* The lines and decisions read once. */
+typedef struct warm_reads {
+    pilot_all *lines;
+    pilot_decisions *decisions;
+} warm_reads;
+
+/* The figures of filter f from what w read, kept; run: o's run and
+ * money. */
+static int warm_one(tg_store *s, const warm_reads *w,
+                    const tg_report_filter *f, const tg_report_pilot *run,
+                    tg_report_pilot *o, tg_err *err)
+{
+    int64_t end, start;
+    int rc = report_period(s, f, &end, &start, err);
+    if (rc != TG_OK)
+        return rc;
+    *o = *run;
+    int64_t from = first_moment(o, start);
+    pilot_key_set(o, f, from);
+    pilot_scan c;
+    memset(&c, 0, sizeof c);
+    rc = pilot_all_lines(w->lines, f, from, &c, o, err);
+    rc = finish(s, f, from, w->decisions, &c, rc, o, err);
+    return rc == TG_OK ? pilot_keep_row(s, o, err) : rc;
+}
+
+/* Every filter's figures from one read of the lines, in the caller's
+ * write transaction. */
+static int warm_all(tg_store *s, const tg_report_pilot *run,
+                    tg_report_pilot *o, int *kept, tg_err *err)
+{
+    warm_reads w = {0};
+    int rc = pilot_all_read(s, run->from, &w.lines, err);
     if (rc == TG_OK)
-        rc = pilot_bootstrap(&c, o, err);
-    if (rc == TG_OK)
-        rc = pilot_uptake(s, f, from, &c, o, err);
-    if (rc == TG_OK && !(o->arm[0].returns.n && o->arm[1].returns.n))
-        why_empty(o, f, o->note, sizeof o->note);
-    free(c.u);
-    free(c.ids);
+        rc = pilot_decisions_read(s, &w.decisions, err);
+    for (int p = 0; p < N_WARM_PERIODS && rc == TG_OK; p++)
+        for (int k = -1; k < TG_NUM_CATEGORIES && rc == TG_OK; k++)
+            for (int h = -1; h < TG_NUM_CHANNELS && rc == TG_OK; h++) {
+                tg_report_filter f = {.category = k, .channel = h,
+                                      .period_days = warm_periods[p]};
+                rc = warm_one(s, &w, &f, run, o, err);
+                *kept += rc == TG_OK;
+            }
+    pilot_all_free(w.lines);
+    pilot_decisions_free(w.decisions);
+    return rc;
+}
+
+int report_pilot_warm(tg_store *s, const char *assume_path, int *kept,
+                      tg_err *err)
+{
+    int n = 0, own = sqlite3_get_autocommit(store_db(s));
+    tg_report_pilot *run = malloc(sizeof *run), *o = malloc(sizeof *o);
+    int rc = !run || !o ? tg_fail(err, TG_EINTERNAL, "out of memory")
+             : own      ? store_begin(s, err)
+                        : TG_OK;
+    if (rc == TG_OK) {
+        blank(run);
+        rc = begin(s, assume_path, run, err);
+        if (rc == TG_OK && run->has)
+            rc = warm_all(s, run, o, &n, err);
+        if (rc == TG_OK && own)
+            rc = store_commit(s, err);
+        if (own)
+            store_rollback(s);
+    }
+    free(run);
+    free(o);
+    if (kept)
+        *kept = rc == TG_OK ? n : 0;
     return rc;
 }

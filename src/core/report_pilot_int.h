@@ -59,10 +59,40 @@ static inline int pilot_most(const tg_report_pilot *o, int64_t from)
 int pilot_read_lines(tg_store *s, const tg_report_filter *f, int64_t from,
                      pilot_scan *c, tg_report_pilot *o, tg_err *err);
 
+/* Every line of the pilot from `from` on, read once with what a filter
+ * asks of it, for the figures of many filters (report_pilot_warm). */
+typedef struct pilot_all pilot_all;
+int pilot_all_read(tg_store *s, int64_t from, pilot_all **out, tg_err *err);
+/* The same as pilot_read_lines from a's lines (from at or after a's). */
+int pilot_all_lines(const pilot_all *a, const tg_report_filter *f,
+                    int64_t from, pilot_scan *c, tg_report_pilot *o,
+                    tg_err *err);
+void pilot_all_free(pilot_all *a);
+
+/* The figures' key (report_pilot_cache.c): what they are computed from,
+ * set in o->key from o's run and assumptions. */
+void pilot_key_set(tg_report_pilot *o, const tg_report_filter *f,
+                   int64_t from);
+/* 1 and o the kept figures of o->key, when the store holds them. */
+int pilot_kept(tg_store *s, tg_report_pilot *o);
+/* The store's PRAGMA data_version (-1 when it cannot be read). */
+long long pilot_data_version(tg_store *s);
+/* Keeps p under its key, inside the caller's write transaction. */
+int pilot_keep_row(tg_store *s, const tg_report_pilot *p, tg_err *err);
+
 /* The uptake by nudge of the purchases the filter covers from `from` on,
  * c the lines pilot_read_lines read. */
 int pilot_uptake(tg_store *s, const tg_report_filter *f, int64_t from,
                  const pilot_scan *c, tg_report_pilot *o, tg_err *err);
+
+/* The pilot's decisions read once, for the uptake of many filters. */
+typedef struct pilot_decisions pilot_decisions;
+int pilot_decisions_read(tg_store *s, pilot_decisions **out, tg_err *err);
+void pilot_decisions_free(pilot_decisions *d);
+/* What pilot_uptake gives, from d. */
+int pilot_uptake_of(tg_store *s, const tg_report_filter *f, int64_t from,
+                    const pilot_decisions *d, const pilot_scan *c,
+                    tg_report_pilot *o, tg_err *err);
 
 /* The figures, their intervals and the arms' rates, in all and per
  * period, from c's units. */

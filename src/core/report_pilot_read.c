@@ -2,8 +2,12 @@
  * the order SQLite finds them (no sort in SQL: a temporary B-tree over
  * every line was most of the read), put in the order of customer, order
  * code and line here, and summed into each arm's totals and into the
- * units of the bootstrap, cluster by cluster (report_pilot_int.h). */
+ * units of the bootstrap, cluster by cluster (report_pilot_int.h). Or,
+ * for the figures of every filter at once (report_pilot_warm), every line
+ * read once with its category and channel, and each filter's lines taken
+ * from them in the same order (pilot_all). */
 #include "report_pilot_int.h"
+#include "trendguard/features.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,20 +16,28 @@
 /* The pilot's lines the filter covers with their price and the pilot's
  * outcome; over the pilot's lines or over the period's purchases (see
  * pilot_most). */
-#define LINES(from_join)                                                      \
+#define LINE_COLS                                                             \
     "SELECT p.id, COALESCE(p.customer_id, 0), p.order_code, p.ordered_at,"    \
     " pl.arm = 'treatment', pl.returned, pl.bought, pl.exchanged,"            \
     " COALESCE(pl.resale_share, 0), pl.fast_restock, pl.offer_cost,"          \
-    " pl.shown, pl.declined, pl.satisfaction, p.quantity * p.unit_price"      \
-    from_join " WHERE p.ordered_at >= ?1" PILOT_FILTER
+    " pl.shown, pl.declined, pl.satisfaction, p.quantity * p.unit_price"
+#define LINES(from_join)                                                      \
+    LINE_COLS from_join " WHERE p.ordered_at >= ?1" PILOT_FILTER
+#define OVER_PILOT                                                            \
+    " FROM pilot_lines pl CROSS JOIN purchases p ON p.id = pl.purchase_id"
 static const char *const SQL_LINES[2] = {
     LINES(" FROM purchases p CROSS JOIN pilot_lines pl"
           " ON pl.purchase_id = p.id"),
-    LINES(" FROM pilot_lines pl CROSS JOIN purchases p"
-          " ON p.id = pl.purchase_id")};
+    LINES(OVER_PILOT)};
+/* Every line from ?1 on with what a filter asks of it (pilot_all_read):
+ * its product's category and its channel, as the filter compares them. */
+static const char SQL_ALL_LINES[] =
+    LINE_COLS ", pr.category, p.channel" OVER_PILOT
+    " LEFT JOIN products pr ON pr.id = p.product_id"
+    " WHERE p.ordered_at >= ?1";
 enum { C_ID, C_CUSTOMER, C_ORDER, C_TIME, C_TREATED, C_RETURNED, C_BOUGHT,
        C_EXCHANGED, C_SHARE, C_FAST, C_OFFER, C_SHOWN, C_DECLINED, C_SAT,
-       C_PRICE };
+       C_PRICE, C_CATEGORY, C_CHANNEL };
 /* The store's label of those lines (v_labels' rule: a return within 30
  * days), from the first return of each line in their ids' range, in the
  * order of the ids, merged with the lines in that order here rather than
@@ -125,29 +137,66 @@ static int add_row(lines *ls, sqlite3_stmt *st)
     return 0;
 }
 
-static int read_rows(tg_store *s, const tg_report_filter *f, int64_t from,
-                     int most, lines *ls, tg_err *err)
+/* The code of a filter's name (names[0..n)), -1 for none, as the
+ * filter's SQL compares them (byte for byte). */
+static int8_t code_named(const unsigned char *name, const char *const *names,
+                         int n)
+{
+    for (int i = 0; name && i < n; i++)
+        if (strcmp((const char *)name, names[i]) == 0)
+            return (int8_t)i;
+    return -1;
+}
+
+/* A line's category and channel codes (codes[2 * line]), grown with the
+ * lines. */
+static int add_codes(int8_t **codes, size_t *cap, size_t n,
+                     sqlite3_stmt *st)
+{
+    int8_t *nc = grow(*codes, cap, 2 * n, 1);
+    if (!nc)
+        return -1;
+    *codes = nc;
+    nc[2 * n - 2] = code_named(sqlite3_column_text(st, C_CATEGORY),
+                               tg_category_names, TG_NUM_CATEGORIES);
+    nc[2 * n - 1] = code_named(sqlite3_column_text(st, C_CHANNEL),
+                               tg_channel_names, TG_NUM_CHANNELS);
+    return 0;
+}
+
+/* The statement's rows into ls; with codes, each row's category and
+ * channel codes too. */
+static int read_rows(tg_store *s, sqlite3_stmt *st, lines *ls, int8_t **codes,
+                     tg_err *err)
+{
+    /* room for every pilot line at once (a count the store keeps), so
+     * that the lines are not copied as they come */
+    int64_t most_lines = store_count(s, "SELECT count(*) FROM pilot_lines");
+    size_t room = most_lines > 0 ? (size_t)most_lines : 1, code_cap = 0;
+    int step, bad = !(ls->l = grow(NULL, &ls->cap, room, sizeof *ls->l)) ||
+                    !(ls->out = grow(NULL, &ls->cap_out, room,
+                                     sizeof *ls->out)) ||
+                    !(ls->text = grow(NULL, &ls->room, room * 16, 1));
+    while (!bad && (step = sqlite3_step(st)) == SQLITE_ROW)
+        bad = add_row(ls, st) ||
+              (codes && add_codes(codes, &code_cap, ls->n, st));
+    int rc = bad ? tg_fail(err, TG_EINTERNAL, "out of memory")
+             : step != SQLITE_DONE ? store_fail(s, err, "reading the pilot")
+                                   : TG_OK;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The pilot's lines the filter covers from `from` on. */
+static int read_covered(tg_store *s, const tg_report_filter *f, int64_t from,
+                        int most, lines *ls, tg_err *err)
 {
     sqlite3_stmt *st = store_prepare(s, SQL_LINES[most], err);
     if (!st)
         return code_of(err);
     sqlite3_bind_int64(st, 1, from);
     report_bind_filter(st, 2, f);
-    /* room for every pilot line at once (a count the store keeps), so
-     * that the lines are not copied as they come */
-    int64_t most_lines = store_count(s, "SELECT count(*) FROM pilot_lines");
-    size_t room = most_lines > 0 ? (size_t)most_lines : 1;
-    int step, bad = !(ls->l = grow(NULL, &ls->cap, room, sizeof *ls->l)) ||
-                    !(ls->out = grow(NULL, &ls->cap_out, room,
-                                     sizeof *ls->out)) ||
-                    !(ls->text = grow(NULL, &ls->room, room * 16, 1));
-    while (!bad && (step = sqlite3_step(st)) == SQLITE_ROW)
-        bad = add_row(ls, st);
-    int rc = bad ? tg_fail(err, TG_EINTERNAL, "out of memory")
-             : step != SQLITE_DONE ? store_fail(s, err, "reading the pilot")
-                                   : TG_OK;
-    sqlite3_finalize(st);
-    return rc;
+    return read_rows(s, st, ls, NULL, err);
 }
 
 /* ---- the order of customer, order code and line ----------------------------- */
@@ -430,12 +479,14 @@ static int16_t period_of(const pilot_scan *c, int64_t t, int month)
                            : (week_start(t) - c->first_week) / (7 * TG_DAY));
 }
 
-/* Room for every unit at once: a settled line and at most one order each. */
-static int units_room(pilot_scan *c, const lines *ls)
+/* Room for every unit at once: a settled line and at most one order each,
+ * of the n lines idx names. */
+static int units_room(pilot_scan *c, const lines *ls, const uint32_t *idx,
+                      size_t n)
 {
     size_t settled = 0;
-    for (size_t i = 0; i < ls->n; i++)
-        settled += !ls->l[i].pending;
+    for (size_t i = 0; i < n; i++)
+        settled += !ls->l[idx[i]].pending;
     return !(c->u = grow(NULL, &c->cap, 2 * settled + 1, sizeof *c->u));
 }
 
@@ -444,15 +495,15 @@ static int units_room(pilot_scan *c, const lines *ls)
  * differs from its first 63 characters, as it always has. */
 #define AHEAD 16
 static int add_lines(pilot_scan *c, tg_report_pilot *o, const lines *ls,
-                     const uint32_t *idx)
+                     const uint32_t *idx, size_t n)
 {
     int64_t cust = -1, seen[2] = {-1, -1};
     char code[64] = "";
     pilot_unit order;
     memset(&order, 0, sizeof order);
     int bad = 0;
-    for (size_t i = 0; !bad && i < ls->n; i++) {
-        if (i + AHEAD < ls->n) { /* the lines come from all over memory */
+    for (size_t i = 0; !bad && i < n; i++) {
+        if (i + AHEAD < n) { /* the lines come from all over memory */
             const pline *next = &ls->l[idx[i + AHEAD]];
             __builtin_prefetch(next);
             const pline *near = &ls->l[idx[i + AHEAD / 2]];
@@ -499,7 +550,7 @@ int pilot_read_lines(tg_store *s, const tg_report_filter *f, int64_t from,
     set_periods(c, o, from);
     lines ls = {0};
     sorting ord = {0};
-    int rc = read_rows(s, f, from, pilot_most(o, from), &ls, err);
+    int rc = read_covered(s, f, from, pilot_most(o, from), &ls, err);
     if (rc == TG_OK && order_by_id(&ls, &ord))
         rc = tg_fail(err, TG_EINTERNAL, "out of memory");
     if (rc == TG_OK)
@@ -508,7 +559,8 @@ int pilot_read_lines(tg_store *s, const tg_report_filter *f, int64_t from,
         rc = tg_fail(err, TG_EINTERNAL, "out of memory");
     if (rc == TG_OK) {
         order_by_customer(&ls, &ord);
-        if (units_room(c, &ls) || add_lines(c, o, &ls, ord.idx))
+        if (units_room(c, &ls, ord.idx, ls.n) ||
+            add_lines(c, o, &ls, ord.idx, ls.n))
             rc = tg_fail(err, TG_EINTERNAL, "out of memory");
     }
     free(ord.idx);
@@ -518,4 +570,103 @@ int pilot_read_lines(tg_store *s, const tg_report_filter *f, int64_t from,
     free(ls.out);
     free(ls.text);
     return rc;
+}
+
+/* ---- every line once, for many filters --------------------------------------- */
+
+/* What a filter asks of a line, kept in each order the lines are gone
+ * through (so read one after another). */
+typedef struct asked {
+    int64_t t;
+    int8_t category, channel;
+} asked;
+
+struct pilot_all {
+    lines ls;
+    sorting ord;             /* idx: by customer, order code and id */
+    uint32_t *by_id;         /* the lines in the order of their ids */
+    int8_t *codes;           /* per line: its category and channel codes */
+    asked *ask_id, *ask_ord; /* by_id's lines' and ord.idx's */
+};
+
+void pilot_all_free(pilot_all *a)
+{
+    if (!a)
+        return;
+    free(a->ord.idx);
+    free(a->ord.tmp);
+    free(a->ord.k);
+    free(a->by_id);
+    free(a->codes);
+    free(a->ask_id);
+    free(a->ask_ord);
+    free(a->ls.l);
+    free(a->ls.out);
+    free(a->ls.text);
+    free(a);
+}
+
+/* What a filter asks of the lines idx names, in that order. */
+static asked *ask_in(const pilot_all *a, const uint32_t *idx)
+{
+    asked *k = malloc((a->ls.n ? a->ls.n : 1) * sizeof *k);
+    for (size_t i = 0; k && i < a->ls.n; i++)
+        k[i] = (asked){a->ls.l[idx[i]].t, a->codes[2 * idx[i]],
+                       a->codes[2 * idx[i] + 1]};
+    return k;
+}
+
+int pilot_all_read(tg_store *s, int64_t from, pilot_all **out, tg_err *err)
+{
+    pilot_all *a = *out = calloc(1, sizeof *a);
+    if (!a)
+        return tg_fail(err, TG_EINTERNAL, "out of memory");
+    sqlite3_stmt *st = store_prepare(s, SQL_ALL_LINES, err);
+    if (!st)
+        return code_of(err);
+    sqlite3_bind_int64(st, 1, from);
+    int rc = read_rows(s, st, &a->ls, &a->codes, err);
+    size_t n = a->ls.n ? a->ls.n : 1;
+    if (rc == TG_OK && (order_by_id(&a->ls, &a->ord) ||
+                        !(a->by_id = malloc(n * sizeof *a->by_id))))
+        rc = tg_fail(err, TG_EINTERNAL, "out of memory");
+    if (rc == TG_OK)
+        rc = read_labels(s, &a->ls, a->ord.idx, err);
+    if (rc == TG_OK) {
+        memcpy(a->by_id, a->ord.idx, a->ls.n * sizeof *a->by_id);
+        order_by_customer(&a->ls, &a->ord);
+        if (!(a->ask_id = ask_in(a, a->by_id)) ||
+            !(a->ask_ord = ask_in(a, a->ord.idx)))
+            rc = tg_fail(err, TG_EINTERNAL, "out of memory");
+    }
+    return rc;
+}
+
+/* 1 when the filter covers the line from `from` on (as PILOT_FILTER). */
+static int covers(const asked *l, const tg_report_filter *f, int64_t from)
+{
+    return l->t >= from &&
+           (f->category < 0 || l->category == f->category) &&
+           (f->channel < 0 || l->channel == f->channel);
+}
+
+int pilot_all_lines(const pilot_all *a, const tg_report_filter *f,
+                    int64_t from, pilot_scan *c, tg_report_pilot *o,
+                    tg_err *err)
+{
+    set_periods(c, o, from);
+    size_t n = a->ls.n, k = 0;
+    uint32_t *sub = malloc((n ? n : 1) * sizeof *sub);
+    c->ids = malloc((n ? n : 1) * sizeof *c->ids);
+    int bad = !sub || !c->ids;
+    for (size_t i = 0; !bad && i < n; i++)
+        if (covers(&a->ask_id[i], f, from))
+            c->ids[c->n_ids++] = a->ls.l[a->by_id[i]].id;
+    for (size_t i = 0; !bad && i < n; i++)
+        if (covers(&a->ask_ord[i], f, from))
+            sub[k++] = a->ord.idx[i];
+    bad = bad || units_room(c, &a->ls, sub, k) ||
+          add_lines(c, o, &a->ls, sub, k);
+    free(sub);
+    return bad ? tg_fail(err, TG_EINTERNAL, "out of memory") : TG_OK;
 }

@@ -6,7 +6,9 @@
  * filter covers): a decision on another pilot line is not covered, and
  * one on a purchase that is no pilot line (none is, as the pilot writes
  * them) is asked of the store. Both give what one grouped query over the
- * decisions and their purchases gives. */
+ * decisions and their purchases gives. For the figures of many filters
+ * (report_pilot_warm) the decisions are read once and counted against
+ * each filter's lines as the longer period's are (pilot_uptake_of). */
 #include "report_pilot_int.h"
 
 #include <stdlib.h>
@@ -135,8 +137,21 @@ static int add_open(tally *t, int64_t purchase, size_t g, int taken)
     return 0;
 }
 
-/* Every pilot decision: counted when the lines read hold its purchase,
- * kept open when they do not. */
+/* A decision on a purchase: counted when the lines read hold it, kept
+ * open when they do not. */
+static int count_decision(const pilot_scan *c, tally *t, int64_t purchase,
+                          size_t g, int taken)
+{
+    if (!has_id(c->ids, c->n_ids, purchase))
+        return add_open(t, purchase, g, taken);
+    t->g[g].shown++;
+    t->g[g].taken += taken;
+    return 0;
+}
+
+/* Every pilot decision on a purchase, in the order the store gives them:
+ * counted against c's lines; with c NULL, every one kept open (the
+ * decisions read once for many filters). */
 static int read_decisions(tg_store *s, const pilot_scan *c, tally *t,
                           tg_err *err)
 {
@@ -150,13 +165,9 @@ static int read_decisions(tg_store *s, const pilot_scan *c, tally *t,
         int64_t purchase = sqlite3_column_int64(st, 0);
         size_t g = group_of(t, (const char *)sqlite3_column_text(st, 1));
         int taken = sqlite3_column_int(st, 2);
-        if (g == (size_t)-1)
-            bad = 1;
-        else if (has_id(c->ids, c->n_ids, purchase)) {
-            t->g[g].shown++;
-            t->g[g].taken += taken;
-        } else
-            bad = add_open(t, purchase, g, taken);
+        bad = g == (size_t)-1 ||
+              (c ? count_decision(c, t, purchase, g, taken)
+                 : add_open(t, purchase, g, taken));
     }
     int rc = bad ? tg_fail(err, TG_EINTERNAL, "out of memory")
              : step != SQLITE_DONE ? store_fail(s, err, "reading the pilot's "
@@ -238,22 +249,33 @@ static int cmp_group(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
-static void keep_groups(tally *t, tg_report_pilot *o)
+/* The nudges shown, most shown first, into o. */
+static int keep_groups(const tally *t, tg_report_pilot *o, tg_err *err)
 {
+    group *g = malloc((t->n ? t->n : 1) * sizeof *g);
+    if (!g)
+        return tg_fail(err, TG_EINTERNAL, "out of memory");
     size_t k = 0;
     for (size_t i = 0; i < t->n; i++)
         if (t->g[i].shown)
-            t->g[k++] = t->g[i];
-        else
-            free(t->g[i].id);
-    t->n = k;
-    if (t->n > 1)
-        qsort(t->g, t->n, sizeof *t->g, cmp_group);
-    for (size_t i = 0; i < t->n && o->n_nudges < TG_NUDGE_MAX; i++) {
+            g[k++] = t->g[i];
+    if (k > 1)
+        qsort(g, k, sizeof *g, cmp_group);
+    for (size_t i = 0; i < k && o->n_nudges < TG_NUDGE_MAX; i++) {
         tg_pilot_nudge *n = &o->nudge[o->n_nudges++];
-        tg_strlcpy(n->id, t->g[i].id ? t->g[i].id : "", sizeof n->id);
-        n->uptake = report_rate(t->g[i].taken, t->g[i].shown);
+        tg_strlcpy(n->id, g[i].id ? g[i].id : "", sizeof n->id);
+        n->uptake = report_rate(g[i].taken, g[i].shown);
     }
+    free(g);
+    return TG_OK;
+}
+
+static void tally_free(tally *t, int own_ids)
+{
+    for (size_t i = 0; own_ids && i < t->n; i++)
+        free(t->g[i].id);
+    free(t->g);
+    free(t->open);
 }
 
 int pilot_uptake(tg_store *s, const tg_report_filter *f, int64_t from,
@@ -266,10 +288,49 @@ int pilot_uptake(tg_store *s, const tg_report_filter *f, int64_t from,
     if (rc == TG_OK)
         rc = settle_open(s, f, from, &t, err);
     if (rc == TG_OK)
-        keep_groups(&t, o);
-    for (size_t i = 0; i < t.n; i++)
-        free(t.g[i].id);
-    free(t.g);
-    free(t.open);
+        rc = keep_groups(&t, o, err);
+    tally_free(&t, 1);
+    return rc;
+}
+
+/* ---- the decisions read once, for many filters ------------------------------- */
+
+struct pilot_decisions {
+    tally t;                 /* every decision open, its nudge's group */
+};
+
+int pilot_decisions_read(tg_store *s, pilot_decisions **out, tg_err *err)
+{
+    pilot_decisions *d = *out = calloc(1, sizeof *d);
+    return d ? read_decisions(s, NULL, &d->t, err)
+             : tg_fail(err, TG_EINTERNAL, "out of memory");
+}
+
+void pilot_decisions_free(pilot_decisions *d)
+{
+    if (d)
+        tally_free(&d->t, 1);
+    free(d);
+}
+
+int pilot_uptake_of(tg_store *s, const tg_report_filter *f, int64_t from,
+                    const pilot_decisions *d, const pilot_scan *c,
+                    tg_report_pilot *o, tg_err *err)
+{
+    tally t = {0};
+    t.g = malloc((d->t.n ? d->t.n : 1) * sizeof *t.g);
+    int rc = t.g ? TG_OK : tg_fail(err, TG_EINTERNAL, "out of memory");
+    for (size_t i = 0; rc == TG_OK && i < d->t.n; i++)
+        t.g[t.n++] = (group){d->t.g[i].id, 0, 0};
+    for (size_t i = 0; rc == TG_OK && i < d->t.n_open; i++) {
+        const open_one *x = &d->t.open[i];
+        if (count_decision(c, &t, x->purchase, x->group, x->taken))
+            rc = tg_fail(err, TG_EINTERNAL, "out of memory");
+    }
+    if (rc == TG_OK)
+        rc = settle_open(s, f, from, &t, err);
+    if (rc == TG_OK)
+        rc = keep_groups(&t, o, err);
+    tally_free(&t, 0); /* the names are d's */
     return rc;
 }

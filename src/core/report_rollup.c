@@ -343,5 +343,7 @@ int report_dashboard(tg_store *s, const tg_report_filter *f,
         rc = read_raw(s, f, &b, &c, err);
     rc = dash_finish(s, f, &c, rc, err);
     store_read_end(s, began);
+    if (rc == TG_OK && began) /* the pilot's, for the next time */
+        report_pilot_keep(s, &d->pilot);
     return rc;
 }

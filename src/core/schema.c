@@ -1026,7 +1026,7 @@ static const char v9[] =
 
 const char *const schema_migrations[] = {v1, v2, v3, v4, v5, v6, v7, v8,
                                          v9, schema_v10, schema_v11,
-                                         schema_v12};
+                                         schema_v12, schema_v13};
 const int schema_num_migrations =
     (int)(sizeof schema_migrations / sizeof *schema_migrations);
 _Static_assert(sizeof schema_migrations / sizeof *schema_migrations ==
@@ -1080,9 +1080,10 @@ const char *const schema_trend_state_reference =
 const char *const schema_fit_days_rebuild =
     "DELETE FROM fit_category_days;" FIT_DAYS_SELECT;
 
-/* Derived from the other tables in full by the statements above. */
+/* Derived from the other tables in full by the statements above, or
+ * (pilot_figures) computed again when asked for. */
 const char *const schema_rebuilt_tables[] = {
     "trend_state",        "line_features",     "fit_category_days",
     "dash_days",          "dash_day_drivers",  "dash_day_reasons",
     "dash_product_days",  "dash_product_weeks", "funnel_days",
-    NULL};
+    "pilot_figures",      NULL};

@@ -28,6 +28,8 @@ extern const char schema_v10[];
 extern const char schema_v11[];
 /* Version 12 (schema_funnel.c): the funnel of real use's rollup. */
 extern const char schema_v12[];
+/* Version 13 (schema_pilot.c): the pilot's figures kept per filter. */
+extern const char schema_v13[];
 /* Empties the rollups and builds them from every line (the bulk path). */
 extern const char schema_rollup_build[];
 /* Around inserting the scores staged in temp.score_new(purchase_id,
@@ -70,7 +72,8 @@ extern const char *const schema_features_empty;
 /* Counts every size return in fit_category_days again from scratch. */
 extern const char *const schema_fit_days_rebuild;
 /* The tables that are derived data, built whole by the statements above
- * (trend state, training-set cache, fit days, the dashboard's rollups);
+ * (trend state, training-set cache, fit days, the dashboard's rollups),
+ * and the pilot's kept figures, which a new store starts without;
  * NULL-terminated. */
 extern const char *const schema_rebuilt_tables[];
 

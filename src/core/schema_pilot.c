@@ -1,5 +1,6 @@
-/* schema_pilot.c: the store's schema version 10: the pilot (pilot.h) and
- * every intervention dated by the store's own clock.
+/* schema_pilot.c: the store's schema versions 10 and 13: the pilot
+ * (pilot.h), every intervention dated by the store's own clock, and the
+ * pilot's figures kept once computed.
  *
  * - interventions.source says who made a row: 'live' (the app, the queue:
  *   real use) or 'pilot' (the simulated pilot, whose shoppers are the
@@ -11,7 +12,15 @@
  *   treatment: the shopper model's answer to the engine's nudges).
  * - The queue's trigger dates an intervention at its line's purchase, not
  *   at the scoring run; the rows it queued before are dated so too, and a
- *   score stamped after the store's newest data is brought back to it. */
+ *   score stamped after the store's newest data is brought back to it.
+ * - pilot_figures (13): the pilot's figures (report_pilot) as computed for
+ *   a filter, by a key of what they were computed from (the filter, the
+ *   first moment its period covers, the assumptions they used, the
+ *   build's version and the figures' layout: report_pilot_cache.c). Triggers empty it whenever what the figures
+ *   read changes: the run, its lines, its decisions, the returns and the
+ *   purchase rows of its lines, a product's category. Each trigger first
+ *   asks whether anything is kept, so a load into a store without kept
+ *   figures pays one lookup of an empty table per row. */
 #include "schema.h"
 
 const char schema_v10[] =
@@ -58,3 +67,39 @@ const char schema_v10[] =
     " AND interventions.cart_ref IS NULL;"
     "UPDATE scores SET scored_at = (SELECT t FROM v_data_end)"
     " WHERE scored_at > (SELECT t FROM v_data_end);";
+
+/* The triggers of version 13: each empties pilot_figures when W holds
+ * (and something is kept). */
+#define KEPT " EXISTS (SELECT 1 FROM pilot_figures)"
+#define EMPTIES(name, when, on, W)                                            \
+    "CREATE TRIGGER pilot_figures_" name " AFTER " when " ON " on " WHEN"    \
+    KEPT W " BEGIN DELETE FROM pilot_figures; END;"
+#define ON_ROWS(name, on)                                                     \
+    EMPTIES(name "_added", "INSERT", on, "")                                  \
+    EMPTIES(name "_changed", "UPDATE", on, "")                                \
+    EMPTIES(name "_removed", "DELETE", on, "")
+#define PILOT_LINE(ids)                                                       \
+    " AND EXISTS (SELECT 1 FROM pilot_lines WHERE purchase_id IN (" ids "))"
+#define DECISION(R) " " R ".source = 'pilot'"
+
+const char schema_v13[] =
+    "CREATE TABLE pilot_figures(key BLOB NOT NULL UNIQUE,"
+    " figures BLOB NOT NULL);"
+    ON_ROWS("run", "pilot_runs") ON_ROWS("line", "pilot_lines")
+    EMPTIES("decision_added", "INSERT", "interventions", " AND" DECISION("NEW"))
+    EMPTIES("decision_removed", "DELETE", "interventions", " AND" DECISION("OLD"))
+    EMPTIES("decision_changed",
+            "UPDATE OF purchase_id, nudge, status, source", "interventions",
+            " AND (" DECISION("NEW") " OR" DECISION("OLD") ")")
+    EMPTIES("return_added", "INSERT", "returns",
+            PILOT_LINE("NEW.purchase_id"))
+    EMPTIES("return_removed", "DELETE", "returns",
+            PILOT_LINE("OLD.purchase_id"))
+    EMPTIES("return_changed", "UPDATE OF purchase_id, returned_at",
+            "returns", PILOT_LINE("OLD.purchase_id, NEW.purchase_id"))
+    EMPTIES("purchase_changed",
+            "UPDATE OF id, customer_id, order_code, ordered_at, product_id,"
+            " channel, quantity, unit_price",
+            "purchases", PILOT_LINE("OLD.id, NEW.id"))
+    EMPTIES("purchase_removed", "DELETE", "purchases", PILOT_LINE("OLD.id"))
+    EMPTIES("product_changed", "UPDATE OF id, category", "products", "");

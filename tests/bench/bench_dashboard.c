@@ -13,8 +13,13 @@
  *   slowest         the slowest of every period and filter
  *   interventions_N report_interventions for the last N days, no filter
  *   interventions_scan_N  the same from every intervention (the reference)
- *   pilot_N         report_pilot for the last N days, no filter
- * and exits 70 when a figure cannot be computed. */
+ *   pilot_N         report_pilot for the last N days, no filter (the
+ *                   figures the pilot kept, when it kept them)
+ *   pilot_fresh_N   the same computed from the lines, nothing kept
+ *   pilot_warm      report_pilot_warm: every filter the dashboard offers
+ *                   computed and kept, as the pilot does once it has run
+ * and exits 70 when a figure cannot be computed. What the last two keep
+ * is rolled back. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -67,6 +72,40 @@ static double slowest_filter(tg_store *s, int days, tg_dashboard *d)
     return worst;
 }
 
+static void exec(tg_store *s, const char *sql)
+{
+    tg_err err = {0};
+    if (store_exec(s, sql, &err) != TG_OK)
+        die(sql, &err);
+}
+
+/* report_pilot with nothing kept; its seconds. */
+static double pilot_fresh(tg_store *s, const tg_report_filter *f,
+                          tg_dashboard *d)
+{
+    tg_err err = {0};
+    exec(s, "SAVEPOINT fresh; DELETE FROM pilot_figures");
+    double t0 = now();
+    if (report_pilot(s, f, NULL, &d->pilot, &err) != TG_OK)
+        die("report_pilot", &err);
+    double t = now() - t0;
+    exec(s, "ROLLBACK TO fresh; RELEASE fresh");
+    return t;
+}
+
+/* report_pilot_warm; its seconds. */
+static double pilot_warm(tg_store *s)
+{
+    tg_err err = {0};
+    exec(s, "SAVEPOINT warm");
+    double t0 = now();
+    if (report_pilot_warm(s, NULL, NULL, &err) != TG_OK)
+        die("report_pilot_warm", &err);
+    double t = now() - t0;
+    exec(s, "ROLLBACK TO warm; RELEASE warm");
+    return t;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -106,7 +145,9 @@ int main(int argc, char **argv)
         if (report_pilot(s, &all, NULL, &d->pilot, &err) != TG_OK)
             die("report_pilot", &err);
         printf("pilot_%d %.4f\n", periods[p], now() - t0);
+        printf("pilot_fresh_%d %.4f\n", periods[p], pilot_fresh(s, &all, d));
     }
+    printf("pilot_warm %.4f\n", pilot_warm(s));
     free(iv);
     free(d);
     store_close(s);
