@@ -276,6 +276,10 @@ int report_pilot_keep(tg_store *s, const tg_report_pilot *p);
  * outside one. The count kept in *kept (NULL: not wanted). */
 int report_pilot_warm(tg_store *s, const char *assume_path, int *kept,
                       tg_err *err);
+/* report_pilot_warm with the shipped assumptions (the dashboard's) when
+ * the store holds a pilot and no kept figures (a load emptied them), as
+ * ingest does after a load; best effort: 1 when it kept them. */
+int report_pilot_rekeep(tg_store *s);
 
 /* ---- the report ---------------------------------------------------------- */
 

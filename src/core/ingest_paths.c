@@ -3,6 +3,7 @@
  * store (its first, or more rows than it holds) goes the bulk path: into a
  * new store file that is moved into place when complete (store.h). */
 #include "ingest_int.h"
+#include "trendguard/report.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -202,6 +203,10 @@ int ingest_paths(tg_store *s, char *const *paths, int n,
     /* The training-set lines the new rows made stale, once for all files. */
     if (rc == TG_OK)
         rc = store_features_refresh(s, err);
+    /* The pilot's figures again for the dashboard, when the new rows
+     * (returns of its lines) emptied them; without, it computes them. */
+    if (rc == TG_OK)
+        report_pilot_rekeep(s);
     for (size_t i = 0; i < nv; i++)
         free(v[i].path);
     free(v);

@@ -322,6 +322,18 @@ static int check_opts(const tg_pilot_opts *o, tg_err *err)
     return TG_OK;
 }
 
+/* The figures of the dashboard's filters, which it reads from now on
+ * (with the shipped assumptions, as the dashboard does: without them, or
+ * with them broken, it computes them itself). */
+static int keep_figures(tg_store *s, tg_pilot_result *r, tg_err *err)
+{
+    int rc = report_pilot_warm(s, NULL, &r->kept_filters, err);
+    if (rc != TG_ENOINPUT && rc != TG_EDATA)
+        return rc;
+    tg_err_clear(err);
+    return TG_OK;
+}
+
 int pilot_run(tg_store *s, const tg_pilot_opts *o, tg_pilot_result *r,
               tg_err *err)
 {
@@ -350,8 +362,8 @@ int pilot_run(tg_store *s, const tg_pilot_opts *o, tg_pilot_result *r,
         rc = play_window(&c, err);
     if (rc == TG_OK)
         rc = pilot_store_finish(&c, err);
-    if (rc == TG_OK) /* the dashboard's filters read them from now on */
-        rc = report_pilot_warm(s, o->assume, &r->kept_filters, err);
+    if (rc == TG_OK)
+        rc = keep_figures(s, r, err);
     if (rc == TG_OK)
         rc = store_commit(s, err);
     if (rc != TG_OK) {

@@ -264,3 +264,13 @@ int report_pilot_warm(tg_store *s, const char *assume_path, int *kept,
         *kept = rc == TG_OK ? n : 0;
     return rc;
 }
+
+int report_pilot_rekeep(tg_store *s)
+{
+    if (!sqlite3_get_autocommit(store_db(s)) ||
+        store_count(s, "SELECT EXISTS (SELECT 1 FROM pilot_runs)") != 1 ||
+        store_count(s, "SELECT EXISTS (SELECT 1 FROM pilot_figures)") != 0)
+        return 0;
+    int kept = 0;
+    return report_pilot_warm(s, NULL, &kept, NULL) == TG_OK && kept > 0;
+}

@@ -7,11 +7,13 @@
  * - figures computed in a snapshot another connection has since moved on
  *   from are not kept, nor by a read-only connection;
  * - a kept row someone edited (its size, its counts) is not read;
- * - other assumptions are other figures. */
+ * - other assumptions are other figures;
+ * - a load that empties them keeps them again. */
 #include <stddef.h>
 
 #include "demo_store.h"
 #include "trendguard/features.h"
+#include "trendguard/ingest.h"
 #include "trendguard/report.h"
 
 #include "pilot_made_up.h"
@@ -264,6 +266,47 @@ static void assumptions(void **state)
     store_close(s);
 }
 
+/* A load that empties the kept figures (a return of a pilot line) keeps
+ * them again; report_pilot_rekeep does nothing while they are kept. */
+static void ingest_rekeeps(void **state)
+{
+    (void)state;
+    tg_store *s = made_up_pilot();
+    warm(s, VIEWS);
+    assert_int_equal(report_pilot_rekeep(s), 0);
+    char csv[300];
+    snprintf(csv, sizeof csv, "%s/returns.csv", dir);
+    FILE *fp = fopen(csv, "w");
+    assert_non_null(fp);
+    fprintf(fp, "return_id,line_id,returned_at,reason,condition,resellable\n"
+                "RX1,L%lld,2026-03-20T10:00:00Z,too_small,new,1\n",
+            (long long)tu_int(s, "SELECT min(purchase_id) FROM pilot_lines"));
+    fclose(fp);
+    char *paths[] = {csv};
+    tg_ingest_opts o = {0};
+    long rejected = -1;
+    tg_err err = {0};
+    if (ingest_paths(s, paths, 1, &o, &rejected, &err) != TG_OK)
+        fail_msg("ingest_paths: %s", err.msg);
+    assert_int_equal(rejected, 0);
+    assert_int_equal(tu_int(s, "SELECT count(*) FROM returns WHERE code ="
+                               " 'RX1'"), 1);
+    assert_int_equal(kept(s), VIEWS); /* emptied, then kept again */
+    tg_report_pilot *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    figures(s, NULL, a);
+    assert_true(a->cached);
+    fresh(s, NULL, b);
+    assert_memory_equal(a, b, FIGURES_BYTES);
+    tu_run(s, "DELETE FROM pilot_figures");
+    assert_int_equal(report_pilot_rekeep(s), 1);
+    assert_int_equal(kept(s), VIEWS);
+    free(a);
+    free(b);
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +315,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(edited, setup, teardown),
         cmocka_unit_test_setup_teardown(assumptions, setup, teardown),
+        cmocka_unit_test_setup_teardown(ingest_rekeeps, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
