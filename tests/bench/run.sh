@@ -177,7 +177,9 @@ fi
 # The manager dashboard's figures on this store, scored and with its pilot:
 # every period the screen offers, each with no filter, one category or one
 # channel; the slowest is the figure (goal: 150 ms), with the pilot's and
-# the interventions' parts apart (tests/bench/bench_dashboard.c).
+# the interventions' parts apart, the pilot's figures computed with none
+# kept, and all of the dashboard's filters' computed and kept as the pilot
+# does (tests/bench/bench_dashboard.c).
 if [ -x "$BUILD/trendguard-train" ]; then
     measure dashboard "$BUILD/bench/bench_dashboard" "$DB"
     dval() { awk -v k="$1" '$1 == k { print $2 }' "$OUT/dashboard.log"; }
@@ -188,7 +190,11 @@ if [ -x "$BUILD/trendguard-train" ]; then
     for k in 7 30 90 0; do
         row "  last $k days (0: all), slowest filter" "$(dval period_$k)" "s" "" "" ""
         row "    of which the funnel / the pilot" "$(dval interventions_$k) / $(dval pilot_$k)" "s" "" "" ""
+        row "    the pilot computed, nothing kept" "$(dval pilot_fresh_$k)" "s" "" "" ""
     done
+    $REC "$JSON" "dashboard_${SCALE}_pilot_fresh_all_seconds" "$(dval pilot_fresh_0)" s
+    $REC "$JSON" "pilot_keep_${SCALE}_seconds" "$(dval pilot_warm)" s
+    row "  the pilot's 180 filters kept" "$(dval pilot_warm)" "s" "" "" ""
 fi
 
 # Six months of the A/B shopper simulation with the model just trained
