@@ -98,6 +98,16 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
+# The pilot's kept figures carry a digest of the code that computes them
+# (src/core/report_pilot_cache.c), so that figures a build computed
+# otherwise are never read as this build's.
+PILOT_FIGURES_SRC := $(sort $(wildcard src/core/report_pilot*.[ch])) \
+  src/core/stats.c include/trendguard/report.h
+PILOT_FIGURES_DIGEST := $(shell cat $(PILOT_FIGURES_SRC) | sha256sum | cut -c1-16)
+$(BUILD)/obj/src/core/report_pilot_cache.o: $(PILOT_FIGURES_SRC)
+$(BUILD)/obj/src/core/report_pilot_cache.o: \
+  CFLAGS_ALL += -DTG_PILOT_DIGEST='"$(PILOT_FIGURES_DIGEST)"'
+
 $(CORE_LIB): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^

@@ -277,8 +277,10 @@ int report_pilot_keep(tg_store *s, const tg_report_pilot *p);
 int report_pilot_warm(tg_store *s, const char *assume_path, int *kept,
                       tg_err *err);
 /* report_pilot_warm with the shipped assumptions (the dashboard's) when
- * the store holds a pilot and no kept figures (a load emptied them), as
- * ingest does after a load; best effort: 1 when it kept them. */
+ * the store holds a pilot but not its figures for the data it holds now
+ * (a load emptied them or moved the data's end, and with it the
+ * periods), as ingest does after a load; best effort: 1 when it kept
+ * them. */
 int report_pilot_rekeep(tg_store *s);
 
 /* ---- the report ---------------------------------------------------------- */

@@ -42,6 +42,10 @@ int store_version_found(const tg_store *s);
 int store_exec(tg_store *s, const char *sql, tg_err *err);
 /* Transactions: BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 int store_begin(tg_store *s, tg_err *err);
+/* The same without waiting for another writer: TG_EUNAVAIL at once while
+ * one holds the store (for work that can be left undone, such as keeping
+ * figures computed anyway). */
+int store_begin_now(tg_store *s);
 int store_commit(tg_store *s, tg_err *err);
 void store_rollback(tg_store *s);
 /* Reads that must see one snapshot: begins a read transaction when none

@@ -148,8 +148,10 @@ static void print_result(const tg_pilot_opts *o, const tg_pilot_result *r)
         printf("  %ld treated lines without the shopper model's truth "
                "played as recorded\n", r->no_truth);
     printf("  %.2f s; the figures below are in trendguard report, the "
-           "dashboard (computed for its %d filters) and trendguard export\n",
-           r->seconds, r->kept_filters);
+           "dashboard and trendguard export\n", r->seconds);
+    if (r->kept_filters)
+        printf("  the dashboard's %d filters' figures computed and kept for "
+               "it\n", r->kept_filters);
 }
 
 int cmd_pilot(int argc, char **argv)

@@ -323,15 +323,19 @@ static int check_opts(const tg_pilot_opts *o, tg_err *err)
 }
 
 /* The figures of the dashboard's filters, which it reads from now on
- * (with the shipped assumptions, as the dashboard does: without them, or
- * with them broken, it computes them itself). */
+ * (with the shipped assumptions, as the dashboard does). Left undone when
+ * they cannot be computed or written (the dashboard then computes them
+ * itself), unless that undid the pilot's transaction too. */
 static int keep_figures(tg_store *s, tg_pilot_result *r, tg_err *err)
 {
-    int rc = report_pilot_warm(s, NULL, &r->kept_filters, err);
-    if (rc != TG_ENOINPUT && rc != TG_EDATA)
+    int rc = store_exec(s, "SAVEPOINT pilot_keep", err);
+    if (rc != TG_OK)
         return rc;
-    tg_err_clear(err);
-    return TG_OK;
+    if (report_pilot_warm(s, NULL, &r->kept_filters, NULL) != TG_OK) {
+        r->kept_filters = 0;
+        rc = store_exec(s, "ROLLBACK TO pilot_keep", err);
+    }
+    return rc == TG_OK ? store_exec(s, "RELEASE pilot_keep", err) : rc;
 }
 
 int pilot_run(tg_store *s, const tg_pilot_opts *o, tg_pilot_result *r,

@@ -265,11 +265,31 @@ int report_pilot_warm(tg_store *s, const char *assume_path, int *kept,
     return rc;
 }
 
+/* 1 when the store holds a pilot but not the figures of the dashboard's
+ * last 30 days with no filter for its data: a load emptied the kept
+ * figures, or moved the data's end (and so the periods). */
+static int keep_wanted(tg_store *s)
+{
+    tg_report_pilot *o = malloc(sizeof *o);
+    tg_report_filter f = {.category = -1, .channel = -1, .period_days = 30};
+    int64_t end, start;
+    int want = 0;
+    if (o) {
+        blank(o);
+        want = report_period(s, &f, &end, &start, NULL) == TG_OK &&
+               begin(s, NULL, o, NULL) == TG_OK && o->has;
+    }
+    if (want) {
+        pilot_key_set(o, &f, first_moment(o, start));
+        want = !pilot_kept(s, o);
+    }
+    free(o);
+    return want;
+}
+
 int report_pilot_rekeep(tg_store *s)
 {
-    if (!sqlite3_get_autocommit(store_db(s)) ||
-        store_count(s, "SELECT EXISTS (SELECT 1 FROM pilot_runs)") != 1 ||
-        store_count(s, "SELECT EXISTS (SELECT 1 FROM pilot_figures)") != 0)
+    if (!sqlite3_get_autocommit(store_db(s)) || !keep_wanted(s))
         return 0;
     int kept = 0;
     return report_pilot_warm(s, NULL, &kept, NULL) == TG_OK && kept > 0;

@@ -6,8 +6,8 @@
  * besides the store's rows: the filter (category, channel, whether a
  * period or the export's --since bounded it), the first moment its period
  * covers (the later of the period's start and the pilot's), the four
- * assumptions the money uses, the build's version and the figures'
- * layout. The rows they read empty the table by triggers when they change
+ * assumptions the money uses, the build (its version and a digest of the
+ * sources that compute the figures) and the figures' layout. The rows they read empty the table by triggers when they change
  * (schema_pilot.c), and figures are kept only when nothing was committed
  * between their snapshot and the write that keeps them (PRAGMA
  * data_version), so kept figures are those a new computation would give,
@@ -21,8 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Raise with any change to how a figure is computed or laid out, so that
- * figures kept by an older build are not read as this one's. */
+/* A digest of the sources that compute the figures (the Makefile's
+ * PILOT_FIGURES_SRC), so that figures an older build kept are not read as
+ * this one's; and the layout, raised with a change to how a figure is
+ * computed that the digest does not see (a build without the digest). */
+#ifndef TG_PILOT_DIGEST
+#define TG_PILOT_DIGEST ""
+#endif
 #define PILOT_FIGURES_LAYOUT 1
 /* At most this many filters' figures are kept (the oldest go first). */
 #define PILOT_KEPT_MOST "512"
@@ -38,11 +43,12 @@ typedef struct pilot_key {
 _Static_assert(sizeof(pilot_key) == TG_PILOT_KEY_BYTES,
                "TG_PILOT_KEY_BYTES is the key's size");
 
-/* The build's version as a number (FNV-1a of TG_VERSION). */
+/* The build as a number (FNV-1a of its version and digest). */
 static int64_t build_version(void)
 {
+    static const char build[] = TG_VERSION " " TG_PILOT_DIGEST;
     uint64_t h = 1469598103934665603ull;
-    for (const char *p = TG_VERSION; *p; p++)
+    for (const char *p = build; *p; p++)
         h = (h ^ (unsigned char)*p) * 1099511628211ull;
     return (int64_t)(h >> 1);
 }
@@ -148,9 +154,12 @@ int report_pilot_keep(tg_store *s, const tg_report_pilot *p)
 {
     sqlite3 *db = store_db(s);
     if (!p->has || p->cached || !sqlite3_get_autocommit(db) ||
-        sqlite3_db_readonly(db, "main") != 0)
+        sqlite3_db_readonly(db, "main") != 0 ||
+        pilot_data_version(s) != p->version)
         return 0;
-    if (store_begin(s, NULL) != TG_OK)
+    /* never waiting on a writer: what it commits would leave these
+     * figures out of date anyway */
+    if (store_begin_now(s) != TG_OK)
         return 0;
     int kept = pilot_data_version(s) == p->version &&
                pilot_keep_row(s, p, NULL) == TG_OK &&

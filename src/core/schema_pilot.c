@@ -16,9 +16,10 @@
  * - pilot_figures (13): the pilot's figures (report_pilot) as computed for
  *   a filter, by a key of what they were computed from (the filter, the
  *   first moment its period covers, the assumptions they used, the
- *   build's version and the figures' layout: report_pilot_cache.c). Triggers empty it whenever what the figures
- *   read changes: the run, its lines, its decisions, the returns and the
- *   purchase rows of its lines, a product's category. Each trigger first
+ *   build's sources and the figures' layout: report_pilot_cache.c).
+ *   Triggers empty it whenever what the figures read changes: the run,
+ *   its lines, its decisions, the returns of its lines, the purchase rows
+ *   of its lines and decisions, a product's category. Each trigger first
  *   asks whether anything is kept, so a load into a store without kept
  *   figures pays one lookup of an empty table per row. */
 #include "schema.h"
@@ -81,6 +82,14 @@ const char schema_v10[] =
 #define PILOT_LINE(ids)                                                       \
     " AND EXISTS (SELECT 1 FROM pilot_lines WHERE purchase_id IN (" ids "))"
 #define DECISION(R) " " R ".source = 'pilot'"
+/* A line the figures read: a pilot line, or the purchase of a pilot
+ * decision (the uptake asks the store whether the filter covers it),
+ * found by interventions_by_purchase ("+source": not by source, a pass
+ * over every pilot decision). */
+#define READ_LINE(ids)                                                        \
+    " AND (EXISTS (SELECT 1 FROM pilot_lines WHERE purchase_id IN (" ids      \
+    ")) OR EXISTS (SELECT 1 FROM interventions WHERE purchase_id IN (" ids    \
+    ") AND +source = 'pilot'))"
 
 const char schema_v13[] =
     "CREATE TABLE pilot_figures(key BLOB NOT NULL UNIQUE,"
@@ -100,6 +109,6 @@ const char schema_v13[] =
     EMPTIES("purchase_changed",
             "UPDATE OF id, customer_id, order_code, ordered_at, product_id,"
             " channel, quantity, unit_price",
-            "purchases", PILOT_LINE("OLD.id, NEW.id"))
-    EMPTIES("purchase_removed", "DELETE", "purchases", PILOT_LINE("OLD.id"))
+            "purchases", READ_LINE("OLD.id, NEW.id"))
+    EMPTIES("purchase_removed", "DELETE", "purchases", READ_LINE("OLD.id"))
     EMPTIES("product_changed", "UPDATE OF id, category", "products", "");

@@ -63,6 +63,14 @@ int store_begin(tg_store *s, tg_err *err)
     return store_exec(s, "BEGIN IMMEDIATE", err);
 }
 
+int store_begin_now(tg_store *s)
+{
+    sqlite3_busy_timeout(s->db, 0);
+    int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    sqlite3_busy_timeout(s->db, s->busy_ms);
+    return rc == SQLITE_OK ? TG_OK : TG_EUNAVAIL;
+}
+
 int store_commit(tg_store *s, tg_err *err)
 {
     return store_exec(s, "COMMIT", err);
@@ -330,7 +338,8 @@ static int connect_unlocked(tg_store *s, int flags, tg_err *err)
      * as tests/valgrind.sh, where one transaction can take longer). */
     const char *busy = getenv("TRENDGUARD_BUSY_TIMEOUT_MS");
     int busy_ms = busy ? atoi(busy) : 0;
-    sqlite3_busy_timeout(s->db, busy_ms > 0 ? busy_ms : 5000);
+    s->busy_ms = busy_ms > 0 ? busy_ms : 5000;
+    sqlite3_busy_timeout(s->db, s->busy_ms);
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_create_function(s->db, "trend_phase", 5,
                             SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,

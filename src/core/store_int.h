@@ -17,6 +17,7 @@ struct tg_store {
     char *path;
     int version_found;
     int flags; /* what it was opened with (STORE_*) */
+    int busy_ms; /* how long another writer's transaction is waited for */
     dev_t dev; /* the file it has open */
     ino_t ino;
     /* A bulk build: the secondary indexes and triggers are dropped while

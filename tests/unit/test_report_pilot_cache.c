@@ -8,7 +8,8 @@
  *   from are not kept, nor by a read-only connection;
  * - a kept row someone edited (its size, its counts) is not read;
  * - other assumptions are other figures;
- * - a load that empties them keeps them again. */
+ * - a load that empties them, or moves the data's end, keeps them
+ *   again. */
 #include <stddef.h>
 
 #include "demo_store.h"
@@ -115,6 +116,9 @@ static void triggers(void **state)
         "UPDATE purchases SET channel = 'web' WHERE id ="
         " (SELECT max(purchase_id) FROM pilot_lines)",
         "UPDATE products SET category = 'tops' WHERE id = 1",
+        /* a purchase that is no pilot line but holds a pilot decision */
+        "UPDATE purchases SET ordered_at = ordered_at + 1 WHERE id ="
+        " (SELECT min(id) FROM purchases WHERE id > 200000)",
         "DELETE FROM pilot_lines WHERE purchase_id ="
         " (SELECT max(purchase_id) FROM pilot_lines)",
     };
@@ -185,6 +189,30 @@ static void snapshot(void **state)
     assert_false(a->cached);
     assert_int_equal(report_pilot_keep(ro, a), 0);
     assert_int_equal(kept(s), 0);
+
+    /* another writer: nothing kept, and not waited for (with a minute's
+     * busy timeout a wait would show) */
+    const char *was = getenv("TRENDGUARD_BUSY_TIMEOUT_MS");
+    char *saved = was ? tg_strdup(was) : NULL;
+    setenv("TRENDGUARD_BUSY_TIMEOUT_MS", "60000", 1);
+    tg_store *patient = store_open(path, 0, &err);
+    if (saved)
+        setenv("TRENDGUARD_BUSY_TIMEOUT_MS", saved, 1);
+    else
+        unsetenv("TRENDGUARD_BUSY_TIMEOUT_MS");
+    free(saved);
+    assert_non_null(patient);
+    figures(patient, &f, a);
+    assert_int_equal(kept(s), 1); /* kept by report_pilot itself */
+    tu_run(s, "DELETE FROM pilot_figures");
+    tu_run(other, "BEGIN IMMEDIATE");
+    double t0 = tg_now_mono();
+    figures(patient, &f, a);
+    assert_false(a->cached);
+    assert_true(tg_now_mono() - t0 < 30);
+    tu_run(other, "COMMIT");
+    assert_int_equal(kept(s), 0);
+    store_close(patient);
     free(a);
     store_close(ro);
     store_close(other);
@@ -302,6 +330,23 @@ static void ingest_rekeeps(void **state)
     tu_run(s, "DELETE FROM pilot_figures");
     assert_int_equal(report_pilot_rekeep(s), 1);
     assert_int_equal(kept(s), VIEWS);
+    /* a line after the data's end moves the periods: kept again */
+    tu_run(s, "INSERT INTO purchases(id,line_code,order_code,product_id,size,"
+              "quantity,unit_price,ordered_at,channel) SELECT 900002, 'N2',"
+              " 'NO2', 1, 'M', 1, 5, t + 86400, 'web' FROM v_data_end");
+    assert_int_equal(kept(s), VIEWS);
+    tg_report_filter month = {.category = -1, .channel = -1,
+                              .period_days = 30};
+    figures(s, &month, a);
+    assert_false(a->cached);
+    assert_int_equal(report_pilot_rekeep(s), 0); /* report kept it */
+    tu_run(s, "DELETE FROM pilot_figures WHERE rowid ="
+              " (SELECT max(rowid) FROM pilot_figures)");
+    assert_int_equal(report_pilot_rekeep(s), 1);
+    figures(s, &month, a);
+    assert_true(a->cached);
+    /* the periods the line did not move kept once, under the same keys */
+    assert_true(kept(s) > VIEWS && kept(s) < 2 * VIEWS);
     free(a);
     free(b);
     store_close(s);
