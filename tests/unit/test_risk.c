@@ -3,13 +3,16 @@
  * written; the rule-based estimate names its rules; and on a scored demo
  * store the app's meter (the session's risk of a line, from the shop's
  * live features) gives the same probability and the same drivers as
- * `score` stored for that line. */
+ * `score` stored for that line, and the Trending screen's badges, priced
+ * on a worker with a connection of its own, are the meter's numbers
+ * after the cart and the shopper change. */
 #include "demo_store.h"
 
 #include <math.h>
 
 #include "trendguard/risk.h"
 #include "trendguard/score.h"
+#include "tui/badges.h"
 #include "tui/session.h"
 
 /* tiny.json (tests/fixtures/models/README.md) with both of its features
@@ -33,6 +36,7 @@ static void one_feature_contributions_add_up(void **state)
     float row[2] = {2, 2}, mc[3];
     assert_int_equal(model_contribs(m, row, mc, &err), TG_OK);
     assert_float_equal(r.p, model_predict(m, row), 0);
+    assert_true(risk_probability(rs, x) == r.p); /* the badges' figure */
     assert_int_equal(r.n_drivers, 1);
     assert_int_equal(r.driver[0], TG_F_price);
     assert_float_equal(r.contribution[0], mc[0] + mc[1], 1e-7);
@@ -235,6 +239,73 @@ static void meter_and_score_agree(void **state)
     session_close(s);
 }
 
+/* The badges of the hottest items, priced on the worker, against the
+ * session's risk of each added in the shopper's usual size (what the
+ * screen priced on its own thread before): identical. Returns how many
+ * of them differ from before[] (NULL: none compared), and keeps them
+ * there. */
+static int badges_are_the_meters(session *s, double *before)
+{
+    int n = s->n_hot < BADGES_MAX ? s->n_hot : BADGES_MAX, idx[BADGES_MAX];
+    for (int k = 0; k < n; k++)
+        idx[k] = n - 1 - k; /* any order: each comes back with its index */
+    badges *b = NULL;
+    tg_err err = {0};
+    assert_int_equal(badges_start(&b, s, 7, idx, n, &err), TG_OK);
+    unsigned gen = 0;
+    int got_idx[BADGES_MAX];
+    double p[BADGES_MAX];
+    assert_int_equal(badges_take(b, &gen, got_idx, p, &err), n);
+    assert_int_equal(err.code, TG_OK);
+    assert_int_equal(gen, 7);
+    int changed = 0;
+    for (int k = 0; k < n; k++) {
+        const tg_shop_item *it = &s->hot[got_idx[k]];
+        int size = session_usual_size(s, it);
+        line_risk r;
+        session_risk_if_added(s, it, size >= 0 ? it->sizes[size] : "", 1, 0,
+                              &r);
+        if (p[k] != r.risk.p)
+            fail_msg("item %lld: badge %.17g, meter %.17g",
+                     (long long)it->product_id, p[k], r.risk.p);
+        changed += before && before[got_idx[k]] != p[k];
+        if (before)
+            before[got_idx[k]] = p[k];
+    }
+    badges_free(b);
+    return changed;
+}
+
+static void badges_are_the_meters_numbers(void **state)
+{
+    (void)state;
+    tui_opts o = {.db = db, .session = "badges-test", .offline = 1};
+    tg_err err = {0};
+    session *s = session_open(&o, &err);
+    assert_non_null(s);
+    assert_non_null(s->scorer);
+    tg_persona who[2];
+    int got = 0;
+    assert_int_equal(shop_personas(s->shop, who, 2, &got, &err), TG_OK);
+    assert_int_equal(got, 2);
+    session_shop_as(s, &who[0]);
+    session_hot_first(s);
+    assert_true(s->n_hot >= 10);
+    double p[SESSION_MAX_HOT];
+    badges_are_the_meters(s, p);
+    /* Two sizes of one item and another item in the cart: the basket's
+     * features move most badges. */
+    const tg_shop_item *a = &s->hot[0], *c = &s->hot[1];
+    assert_true(a->n_sizes >= 2);
+    assert_int_equal(session_cart_add(s, a, a->sizes[0], 1, 2), TG_OK);
+    assert_int_equal(session_cart_add(s, a, a->sizes[1], 1, 2), TG_OK);
+    assert_int_equal(session_cart_add(s, c, "", 2, 1), TG_OK);
+    assert_true(badges_are_the_meters(s, p) > 0);
+    session_shop_as(s, &who[1]); /* another shopper, the same cart */
+    assert_true(badges_are_the_meters(s, p) > 0);
+    session_close(s);
+}
+
 /* A risk's figure and its band agree: never rounded across a limit. */
 static void figures_agree_with_their_bands(void **state)
 {
@@ -291,6 +362,8 @@ int main(void)
         cmocka_unit_test(rules_name_their_drivers),
         cmocka_unit_test_setup_teardown(meter_and_score_agree, make_store,
                                         drop_store),
+        cmocka_unit_test_setup_teardown(badges_are_the_meters_numbers,
+                                        make_store, drop_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
