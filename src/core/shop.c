@@ -251,6 +251,16 @@ int shop_cache_check(tg_shop *sh, tg_err *err)
     return TG_OK;
 }
 
+void shop_cache_keep(tg_shop *sh)
+{
+    for (int i = 0; i < SHOP_RATE_CACHE; i++)
+        if (sh->rates[i].at > sh->now)
+            memset(&sh->rates[i], 0, sizeof sh->rates[i]);
+    if (sh->cust_at > sh->now)
+        sh->cust_id = 0;
+    sh->seen_changes = sqlite3_total_changes64(store_db(sh->s));
+}
+
 /* ---- opening ------------------------------------------------------------- */
 
 static int load_sizes(tg_shop *sh, tg_err *err)

@@ -116,6 +116,14 @@ int shop_fail(tg_shop *sh, tg_err *err, const char *context);
 /* Empties the history caches when the store changed since they were
  * filled. */
 int shop_cache_check(tg_shop *sh, tg_err *err);
+/* Keeps the history caches over this connection's own write of lines
+ * ordered at now (checkout), checked (shop_cache_check) just before it:
+ * history at or before now reads lines ordered before now (a return
+ * rate, their matured lines; a shopper's spend, strictly before), and
+ * returns and size returns that arrived by now, and a line ordered at
+ * now has neither; the store's triggers on it write only rollups that
+ * history does not read. History cached for a later moment goes. */
+void shop_cache_keep(tg_shop *sh);
 
 /* The rank of a size in the sizes table (-1 unknown), like a join on it. */
 int shop_size_rank(const tg_shop *sh, const char *name, int *is_shoe);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "core/shop_int.h" /* the history caches */
 #include "trendguard/dataset.h"
 #include "trendguard/shop.h"
 
@@ -1043,7 +1044,7 @@ static void assert_fresh(tg_shop *sh, const tg_cart *cart, float *x)
 }
 
 /* History is cached, and the cache follows writes on this connection
- * and commits by another. */
+ * and commits by another, but outlives the shop's own checkout. */
 static void history_cache_follows_the_store(void **state)
 {
     (void)state;
@@ -1068,6 +1069,22 @@ static void history_cache_follows_the_store(void **state)
     assert_true(c[TG_F_product_prior_return_rate] >
                 b[TG_F_product_prior_return_rate]);
     assert_true(c[TG_F_cust_prior_orders] == b[TG_F_cust_prior_orders]);
+    /* A checkout at now changes no history at now: the caches stay, and
+     * still agree with a fresh shop's reading. */
+    char code[32];
+    int64_t ids[TG_CART_MAX];
+    float d[TG_NUM_FEATURES];
+    checkout(sh, &cart, NULL, code, ids);
+    assert_int_equal(sh->cust_id, cart.customer_id);
+    assert_int_equal(sh->rates[(uint64_t)cart.line[0].product_id %
+                               SHOP_RATE_CACHE].product_id,
+                     cart.line[0].product_id);
+    assert_fresh(sh, &cart, d);
+    assert_memory_equal(c, d, sizeof c);
+    /* A write of another kind still empties them. */
+    add_old_return(S, &cart, now, 3);
+    assert_int_equal(shop_cache_check(sh, &err), TG_OK);
+    assert_int_equal(sh->cust_id, 0);
     shop_free(sh);
 }
 
