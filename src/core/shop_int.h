@@ -146,5 +146,9 @@ int shop_trend_latest(tg_shop *sh, int64_t *latest, tg_err *err);
  * estimate with its category's share up to 31 days before. */
 int shop_product_facts(tg_shop *sh, const shop_product *p, int64_t at,
                        shop_rate *out, tg_err *err);
+/* shop_product_facts of the n products ps into out, those not cached
+ * read in one statement. */
+int shop_product_facts_many(tg_shop *sh, const shop_product *ps, int n,
+                            int64_t at, shop_rate *out, tg_err *err);
 
 #endif
