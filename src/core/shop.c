@@ -270,6 +270,37 @@ void shop_cache_keep(tg_shop *sh)
     sh->seen_changes = sqlite3_total_changes64(store_db(sh->s));
 }
 
+int shop_cache_mark(tg_shop *sh, tg_shop_mark *m, tg_err *err)
+{
+    int rc = shop_cache_check(sh, err);
+    m->version = sh->seen_version;
+    m->changes = sh->seen_changes;
+    m->now = sh->now;
+    return rc;
+}
+
+void shop_cache_share(tg_shop *to, const tg_shop_mark *m,
+                      const tg_shop *from)
+{
+    tg_err err = {0};
+    if (shop_cache_check(to, &err) != TG_OK ||
+        to->seen_version != m->version || to->seen_changes != m->changes ||
+        to->now != m->now || from->now != m->now)
+        return; /* the store moved on: `from` may have read newer data */
+    for (int i = 0; i < SHOP_RATE_CACHE; i++)
+        if (from->rates[i].product_id)
+            to->rates[i] = from->rates[i];
+    if (from->cust_id) {
+        to->cust = from->cust;
+        to->cust_id = from->cust_id;
+        to->cust_at = from->cust_at;
+    }
+    if (from->latest_for == m->now) {
+        to->latest = from->latest;
+        to->latest_for = from->latest_for;
+    }
+}
+
 /* ---- opening ------------------------------------------------------------- */
 
 static int load_sizes(tg_shop *sh, tg_err *err)

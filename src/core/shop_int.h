@@ -137,9 +137,6 @@ int shop_read_trend(tg_shop *sh, int64_t hashtag_id, int64_t at,
                     shop_trend *t, tg_err *err);
 /* A trend's phase at `at` (features_trend_phase). */
 int shop_trend_phase(const shop_trend *t, int64_t at);
-/* The newest trend snapshot of the items' hashtags by the shop's now, 0
- * for none (cached while the store and now are unchanged). */
-int shop_trend_latest(tg_shop *sh, int64_t *latest, tg_err *err);
 /* The product's matured history at `at`, as the training set has it
  * (cached): the smoothed prior return rate from its lines whose 30-day
  * window had closed and their labels, their size returns and the fit

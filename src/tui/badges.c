@@ -2,7 +2,10 @@
  * read-only connection of its own (badges.h). The worker is the only
  * user of that connection, one pricing at a time; the model's scorer is
  * shared with the main thread (risk_probability is safe on several
- * threads at once). */
+ * threads at once). What the worker read of the shopper's and the items'
+ * history, and the newest trend data, go to the session's shop when the pricing is taken, unless
+ * the store changed meanwhile, so opening one of the items reads it from
+ * memory as it did when the badges were priced on the main thread. */
 #include "badges.h"
 
 #include <math.h>
@@ -19,6 +22,7 @@ struct badges {
     /* the pricing: what it was given, then what it found */
     const tg_risk_scorer *scorer;   /* NULL: the catalogue's rules */
     const tg_nudge_catalog *catalog;
+    tg_shop_mark mark;       /* the session's shop when it started */
     int64_t now;
     unsigned gen;
     int n;
@@ -69,6 +73,12 @@ static void price(void *arg)
         }
         b->p[k] = risk_of(b, x);
     }
+    /* Then, for the session's next item, when the store has moved since
+     * the last time: the newest trend data (a pass over the items'
+     * trends, 20-50 ms at TrendBuy's scale). */
+    int64_t latest;
+    tg_err quiet = {0};
+    shop_trend_latest(b->shop, &latest, &quiet);
 }
 
 int badges_start(badges **bp, const session *s, unsigned gen, const int *idx,
@@ -93,6 +103,9 @@ int badges_start(badges **bp, const session *s, unsigned gen, const int *idx,
                               &b->cart[k]);
     }
     memset(&b->err, 0, sizeof b->err);
+    tg_err quiet = {0}; /* a failure leaves a mark that shares nothing */
+    if (shop_cache_mark(s->shop, &b->mark, &quiet) != TG_OK)
+        b->mark.now = -1;
     b->worker = worker_start(price, b, err);
     return b->worker ? TG_OK : err->code;
 }
@@ -107,12 +120,15 @@ int badges_done(const badges *b)
     return b && b->worker && worker_done(b->worker);
 }
 
-int badges_take(badges *b, unsigned *gen, int *idx, double *p, tg_err *err)
+int badges_take(badges *b, tg_shop *shop, unsigned *gen, int *idx,
+                double *p, tg_err *err)
 {
     if (!b || !b->worker)
         return 0;
     worker_join(b->worker);
     b->worker = NULL;
+    if (b->shop)
+        shop_cache_share(shop, &b->mark, b->shop);
     *gen = b->gen;
     memcpy(idx, b->idx, (size_t)b->n * sizeof *idx);
     memcpy(p, b->p, (size_t)b->n * sizeof *p);

@@ -28,9 +28,11 @@ int badges_fd(const badges *b);
 int badges_done(const badges *b);
 /* Takes the pricing (waiting for it to end): its tag into *gen, the
  * items' indexes into idx and their risks into p (BADGES_MAX entries
- * each; NaN for an item its connection could not read). Returns how
+ * each; NaN for an item its connection could not read), and hands the
+ * history it read to shop, the session's (shop_cache_share). Returns how
  * many; err is set when something could not be read. */
-int badges_take(badges *b, unsigned *gen, int *idx, double *p, tg_err *err);
+int badges_take(badges *b, tg_shop *shop, unsigned *gen, int *idx,
+                double *p, tg_err *err);
 /* Waits for a running pricing, closes the connection and frees it all.
  * Safe on NULL. */
 void badges_free(badges *b);

@@ -213,7 +213,7 @@ static void tick(session *s)
     double p[BADGES_MAX];
     unsigned gen;
     tg_err err = {0};
-    int n = badges_take(st.pricing, &gen, idx, p, &err);
+    int n = badges_take(st.pricing, s->shop, &gen, idx, p, &err);
     for (int k = 0; gen == st.gen && k < n; k++)
         st.risk[idx[k]] = p[k];
     if (err.code) {

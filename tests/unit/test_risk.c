@@ -241,36 +241,39 @@ static void meter_and_score_agree(void **state)
 
 /* The badges of the hottest items, priced on the worker, against the
  * session's risk of each added in the shopper's usual size (what the
- * screen priced on its own thread before): identical. Returns how many
- * of them differ from before[] (NULL: none compared), and keeps them
- * there. */
+ * screen priced on its own thread before, read here first, before the
+ * worker's reading is handed to the session): identical. Returns how
+ * many of them differ from before[], and keeps them there. */
 static int badges_are_the_meters(session *s, double *before)
 {
     int n = s->n_hot < BADGES_MAX ? s->n_hot : BADGES_MAX, idx[BADGES_MAX];
-    for (int k = 0; k < n; k++)
+    double meter[BADGES_MAX];
+    for (int k = 0; k < n; k++) {
         idx[k] = n - 1 - k; /* any order: each comes back with its index */
+        const tg_shop_item *it = &s->hot[idx[k]];
+        int size = session_usual_size(s, it);
+        line_risk r;
+        session_risk_if_added(s, it, size >= 0 ? it->sizes[size] : "", 1, 0,
+                              &r);
+        meter[idx[k]] = r.risk.p;
+    }
     badges *b = NULL;
     tg_err err = {0};
     assert_int_equal(badges_start(&b, s, 7, idx, n, &err), TG_OK);
     unsigned gen = 0;
     int got_idx[BADGES_MAX];
     double p[BADGES_MAX];
-    assert_int_equal(badges_take(b, &gen, got_idx, p, &err), n);
+    assert_int_equal(badges_take(b, s->shop, &gen, got_idx, p, &err), n);
     assert_int_equal(err.code, TG_OK);
     assert_int_equal(gen, 7);
     int changed = 0;
     for (int k = 0; k < n; k++) {
-        const tg_shop_item *it = &s->hot[got_idx[k]];
-        int size = session_usual_size(s, it);
-        line_risk r;
-        session_risk_if_added(s, it, size >= 0 ? it->sizes[size] : "", 1, 0,
-                              &r);
-        if (p[k] != r.risk.p)
+        int i = got_idx[k];
+        if (p[k] != meter[i])
             fail_msg("item %lld: badge %.17g, meter %.17g",
-                     (long long)it->product_id, p[k], r.risk.p);
-        changed += before && before[got_idx[k]] != p[k];
-        if (before)
-            before[got_idx[k]] = p[k];
+                     (long long)s->hot[i].product_id, p[k], meter[i]);
+        changed += before[i] != p[k];
+        before[i] = p[k];
     }
     badges_free(b);
     return changed;
@@ -291,7 +294,7 @@ static void badges_are_the_meters_numbers(void **state)
     session_shop_as(s, &who[0]);
     session_hot_first(s);
     assert_true(s->n_hot >= 10);
-    double p[SESSION_MAX_HOT];
+    double p[SESSION_MAX_HOT] = {0};
     badges_are_the_meters(s, p);
     /* Two sizes of one item and another item in the cart: the basket's
      * features move most badges. */

@@ -1088,6 +1088,48 @@ static void history_cache_follows_the_store(void **state)
     shop_free(sh);
 }
 
+/* What a shop on another connection read is taken while neither shop's
+ * store has moved since the mark, and agrees with a fresh reading; after
+ * a write, nothing is taken. */
+static void history_shared_between_shops(void **state)
+{
+    (void)state;
+    tg_shop *sh = open_shop(0);
+    long long now = (long long)shop_now(sh);
+    tg_err err = {0};
+    tg_store *s2 = store_open(store_path(S), STORE_READONLY, &err);
+    assert_non_null(s2);
+    tg_shop *other = shop_open(s2, now, &err);
+    assert_non_null(other);
+    tg_cart cart = bracket_cart(3);
+    cart.n = 1;
+    float x[TG_NUM_FEATURES], y[TG_NUM_FEATURES];
+    tg_shop_mark m;
+    assert_int_equal(shop_cache_mark(sh, &m, &err), TG_OK);
+    features_of(other, &cart, x);
+    int64_t latest = 0;
+    assert_int_equal(shop_trend_latest(other, &latest, &err), TG_OK);
+    assert_int_equal(sh->cust_id, 0);
+    shop_cache_share(sh, &m, other);
+    assert_int_equal(sh->cust_id, cart.customer_id);
+    assert_int_equal(sh->latest_for, now);
+    assert_int_equal(sh->latest, latest);
+    assert_int_equal(sh->rates[(uint64_t)cart.line[0].product_id %
+                               SHOP_RATE_CACHE].product_id,
+                     cart.line[0].product_id);
+    assert_fresh(sh, &cart, y);
+    assert_memory_equal(x, y, sizeof x);
+    /* A write after the mark: the other shop's reading is not taken. */
+    assert_int_equal(shop_cache_mark(sh, &m, &err), TG_OK);
+    add_old_return(S, &cart, now, 4);
+    features_of(other, &cart, x);
+    shop_cache_share(sh, &m, other);
+    assert_int_equal(sh->cust_id, 0);
+    shop_free(other);
+    store_close(s2);
+    shop_free(sh);
+}
+
 /* A store with nothing in it: the wall clock, and empty lists. */
 static void empty_store(void **state)
 {
@@ -1134,6 +1176,7 @@ int main(void)
         cmocka_unit_test(orders_newest_first),
         cmocka_unit_test(returns_and_exchanges),
         cmocka_unit_test(history_cache_follows_the_store),
+        cmocka_unit_test(history_shared_between_shops),
         cmocka_unit_test(empty_store),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
