@@ -179,17 +179,24 @@ static int drop_store(void **state)
     return 0;
 }
 
+/* The app's session on the scored demo store, with its model. */
+static session *open_session(const char *name)
+{
+    tui_opts o = {.db = db, .session = name, .offline = 1};
+    tg_err err = {0};
+    session *s = session_open(&o, &err);
+    if (!s || !s->scorer)
+        fail_msg("session: %s", s ? "no model" : err.msg);
+    return s;
+}
+
 /* Each sampled line: the session's risk of it, as the meter shows it,
  * against the score row; exactly equal where the shop's features equal
  * the training set's (all but a few, see test_shop), within 1e-6 else. */
 static void meter_and_score_agree(void **state)
 {
     (void)state;
-    tui_opts o = {.db = db, .session = "risk-test", .offline = 1};
-    tg_err err = {0};
-    session *s = session_open(&o, &err);
-    assert_non_null(s);
-    assert_non_null(s->scorer);
+    session *s = open_session("risk-test");
     sqlite3 *h = store_db(s->store);
     sqlite3_stmt *order = NULL, *sample = NULL;
     assert_int_equal(sqlite3_prepare_v2(h, SQL_ORDER_LINES, -1, &order,
@@ -282,11 +289,8 @@ static int badges_are_the_meters(session *s, double *before)
 static void badges_are_the_meters_numbers(void **state)
 {
     (void)state;
-    tui_opts o = {.db = db, .session = "badges-test", .offline = 1};
+    session *s = open_session("badges-test");
     tg_err err = {0};
-    session *s = session_open(&o, &err);
-    assert_non_null(s);
-    assert_non_null(s->scorer);
     tg_persona who[2];
     int got = 0;
     assert_int_equal(shop_personas(s->shop, who, 2, &got, &err), TG_OK);
