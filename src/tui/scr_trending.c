@@ -214,8 +214,11 @@ static void tick(session *s)
     unsigned gen;
     tg_err err = {0};
     int n = badges_take(st.pricing, s->shop, &gen, idx, p, &err);
-    for (int k = 0; gen == st.gen && k < n; k++)
+    for (int k = 0; gen == st.gen && k < n; k++) {
         st.risk[idx[k]] = p[k];
+        if (isnan(p[k]) && !err.code) /* out of memory: no use asking */
+            tg_fail(&err, TG_EINTERNAL, "out of memory");
+    }
     if (err.code) {
         session_note(s, "risk badges: %s", err.msg);
         st.at_once = 1;

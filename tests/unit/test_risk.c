@@ -179,10 +179,12 @@ static int drop_store(void **state)
     return 0;
 }
 
-/* The app's session on the scored demo store, with its model. */
+/* The app's session on the scored demo store, with its model (one at a
+ * time: it keeps its options). */
 static session *open_session(const char *name)
 {
-    tui_opts o = {.db = db, .session = name, .offline = 1};
+    static tui_opts o;
+    o = (tui_opts){.db = db, .session = name, .offline = 1};
     tg_err err = {0};
     session *s = session_open(&o, &err);
     if (!s || !s->scorer)
