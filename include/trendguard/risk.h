@@ -44,6 +44,11 @@ int risk_score(const tg_risk_scorer *r, const float *x, tg_risk *out,
  * (model_contribs_batch). */
 int risk_score_batch(const tg_risk_scorer *r, const float *x, size_t n,
                      tg_risk *out, tg_err *err);
+/* risk_score's probability alone (out->p, the same number), without the
+ * contributions, drivers and reasons: for a figure that needs no reasons
+ * (the Trending screen's badges). NaN when out of memory. Safe to call
+ * from several threads at once. */
+double risk_probability(const tg_risk_scorer *r, const float *x);
 
 /* The catalogue's rule-based estimate for x, with the rules that fired as
  * drivers and reasons (in words from ex, or the features' descriptions

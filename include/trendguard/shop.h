@@ -25,6 +25,25 @@ void shop_free(tg_shop *sh);
 int64_t shop_now(const tg_shop *sh);
 void shop_set_now(tg_shop *sh, int64_t now);
 
+/* ---- history read by another shop ---------------------------------------- */
+
+/* A shop's view of the store at a moment (its connection's writes and
+ * the commits it has seen), and its clock. */
+typedef struct tg_shop_mark {
+    int64_t version, changes, now;
+} tg_shop_mark;
+
+/* Marks where sh's view of the store stands now. */
+int shop_cache_mark(tg_shop *sh, tg_shop_mark *m, tg_err *err);
+/* Takes the shoppers' and products' history and the newest trend data
+ * (shop_trend_latest's) that `from`, a shop on
+ * another connection to the same store, has read since `to` was marked
+ * m: only when nothing was written or committed since (then both read
+ * the same data) and at the same clock; otherwise nothing. `from` must
+ * not be in use on another thread. */
+void shop_cache_share(tg_shop *to, const tg_shop_mark *m,
+                      const tg_shop *from);
+
 /* ---- personas ------------------------------------------------------------ */
 
 typedef struct tg_persona {
@@ -107,6 +126,10 @@ void shop_filter_init(tg_shop_filter *f);
  * gained views in its last 24 h, by those views. *got gets how many. */
 int shop_trending(tg_shop *sh, const tg_shop_filter *f, tg_shop_item *out,
                   int n, int *got, tg_err *err);
+/* The newest trend snapshot of the items' hashtags by the shop's now, 0
+ * for none (cached while the store and now are unchanged): what an
+ * item's trend_fresh is measured against. */
+int shop_trend_latest(tg_shop *sh, int64_t *latest, tg_err *err);
 /* One item by products.id; TG_ENOINPUT when there is none. */
 int shop_item(tg_shop *sh, int64_t product_id, tg_shop_item *out,
               tg_err *err);

@@ -88,6 +88,16 @@ static void fill_reasons(const tg_explainer *ex, const float *x,
     }
 }
 
+/* The model's probability for x (features.h order), its row in the
+ * model's feature order written to row (nf entries). */
+static double predict_row(const tg_risk_scorer *r, const float *x,
+                          float *row)
+{
+    for (size_t k = 0; k < r->nf; k++)
+        row[k] = x[r->map[k]];
+    return model_predict(r->m, row);
+}
+
 int risk_score_batch(const tg_risk_scorer *r, const float *x, size_t n,
                      tg_risk *out, tg_err *err)
 {
@@ -103,9 +113,7 @@ int risk_score_batch(const tg_risk_scorer *r, const float *x, size_t n,
     }
     for (size_t i = 0; i < n; i++) {
         memset(&out[i], 0, sizeof out[i]);
-        for (size_t k = 0; k < nf; k++)
-            row[i * nf + k] = x[i * TG_NUM_FEATURES + r->map[k]];
-        out[i].p = model_predict(r->m, row + i * nf);
+        out[i].p = predict_row(r, x + i * TG_NUM_FEATURES, row + i * nf);
     }
     int rc = model_contribs_batch(r->m, row, n, mc, err);
     for (size_t i = 0; rc == TG_OK && i < n; i++) {
@@ -125,6 +133,14 @@ int risk_score(const tg_risk_scorer *r, const float *x, tg_risk *out,
                tg_err *err)
 {
     return risk_score_batch(r, x, 1, out, err);
+}
+
+double risk_probability(const tg_risk_scorer *r, const float *x)
+{
+    float *row = malloc(r->nf * sizeof *row);
+    double p = row ? predict_row(r, x, row) : NAN;
+    free(row);
+    return p;
 }
 
 void risk_rules(const tg_nudge_catalog *c, const tg_explainer *ex,

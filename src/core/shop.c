@@ -79,16 +79,25 @@ static const char SQL_CUST_HISTORY[] =
     " FROM purchases p JOIN products pr ON pr.id = p.product_id"
     " LEFT JOIN sizes sz ON sz.name = p.size"
     " WHERE p.customer_id = ?1 AND p.ordered_at < ?2";
-/* Then the size returns of the product's lines that arrived by ?2. */
-#define SHOP_PRODUCT_RETURNED(why)                                            \
-    "(SELECT COUNT(*) FROM purchases q JOIN returns r ON r.purchase_id ="    \
-    " q.id WHERE q.product_id = ?1 AND r.reason = '" why "'"                  \
-    " AND r.returned_at <= q.ordered_at + 2592000 AND r.returned_at <= ?2)"
+/* For each product of the JSON array ?1: its lines matured by ?2 and
+ * their labels, and the size returns of its lines that arrived by ?2,
+ * both small and large in one pass over its lines; one statement for a
+ * whole list of items. */
 static const char SQL_PRODUCT_HISTORY[] =
-    "SELECT COUNT(*), SUM(" SHOP_LABEL("p") "),"
-    " " SHOP_PRODUCT_RETURNED("too_small") ","
-    " " SHOP_PRODUCT_RETURNED("too_large") " FROM purchases p"
-    " WHERE p.product_id = ?1 AND p.ordered_at <= ?2 - 2592000";
+    "SELECT j.value, COALESCE(h.n, 0), COALESCE(h.ret, 0),"
+    " COALESCE(z.small, 0), COALESCE(z.large, 0) FROM json_each(?1) j"
+    " LEFT JOIN (SELECT p.product_id, COUNT(*) AS n,"
+    "  SUM(" SHOP_LABEL("p") ") AS ret FROM purchases p"
+    "  WHERE p.product_id IN (SELECT value FROM json_each(?1))"
+    "  AND p.ordered_at <= ?2 - 2592000 GROUP BY p.product_id) h"
+    "  ON h.product_id = j.value"
+    " LEFT JOIN (SELECT q.product_id, SUM(r.reason = 'too_small') AS small,"
+    "  SUM(r.reason = 'too_large') AS large FROM purchases q"
+    "  JOIN returns r ON r.purchase_id = q.id"
+    "  WHERE q.product_id IN (SELECT value FROM json_each(?1))"
+    "  AND r.reason IN ('too_small', 'too_large')"
+    "  AND r.returned_at <= q.ordered_at + 2592000 AND r.returned_at <= ?2"
+    "  GROUP BY q.product_id) z ON z.product_id = j.value";
 /* A category's size returns that arrived up to day ?2. */
 static const char SQL_CATEGORY_FIT[] =
     "SELECT COALESCE(SUM(f.small), 0), COALESCE(SUM(f.large), 0)"
@@ -249,6 +258,47 @@ int shop_cache_check(tg_shop *sh, tg_err *err)
         sh->seen_changes = changes;
     }
     return TG_OK;
+}
+
+void shop_cache_keep(tg_shop *sh)
+{
+    for (int i = 0; i < SHOP_RATE_CACHE; i++)
+        if (sh->rates[i].at > sh->now)
+            memset(&sh->rates[i], 0, sizeof sh->rates[i]);
+    if (sh->cust_at > sh->now)
+        sh->cust_id = 0;
+    sh->seen_changes = sqlite3_total_changes64(store_db(sh->s));
+}
+
+int shop_cache_mark(tg_shop *sh, tg_shop_mark *m, tg_err *err)
+{
+    int rc = shop_cache_check(sh, err);
+    m->version = sh->seen_version;
+    m->changes = sh->seen_changes;
+    m->now = sh->now;
+    return rc;
+}
+
+void shop_cache_share(tg_shop *to, const tg_shop_mark *m,
+                      const tg_shop *from)
+{
+    tg_err err = {0};
+    if (shop_cache_check(to, &err) != TG_OK ||
+        to->seen_version != m->version || to->seen_changes != m->changes ||
+        to->now != m->now || from->now != m->now)
+        return; /* the store moved on: `from` may have read newer data */
+    for (int i = 0; i < SHOP_RATE_CACHE; i++)
+        if (from->rates[i].product_id)
+            to->rates[i] = from->rates[i];
+    if (from->cust_id) {
+        to->cust = from->cust;
+        to->cust_id = from->cust_id;
+        to->cust_at = from->cust_at;
+    }
+    if (from->latest_for == m->now) {
+        to->latest = from->latest;
+        to->latest_for = from->latest_for;
+    }
 }
 
 /* ---- opening ------------------------------------------------------------- */
@@ -487,41 +537,96 @@ static int category_fit(tg_shop *sh, int category, int64_t at, double *cs,
     return TG_OK;
 }
 
-int shop_product_facts(tg_shop *sh, const shop_product *p, int64_t at,
-                       shop_rate *out, tg_err *err)
+/* p's facts at `at` from its history's counts (the smoothed rate, and
+ * the fit with its category's), kept in the cache. */
+static int facts_from(tg_shop *sh, const shop_product *p, int64_t at,
+                      sqlite3_stmt *st, shop_rate *out, tg_err *err)
 {
-    int rc = shop_cache_check(sh, err);
-    shop_rate *c = &sh->rates[(uint64_t)p->id % SHOP_RATE_CACHE];
-    if (rc != TG_OK || (c->product_id == p->id && c->at == at)) {
-        *out = *c;
-        return rc;
-    }
-    sqlite3_stmt *st = shop_stmt(sh, SHOP_Q_PRODUCT_HISTORY);
-    sqlite3_bind_int64(st, 1, p->id);
-    sqlite3_bind_int64(st, 2, at);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        rc = shop_fail(sh, err, "reading a product's history");
-        sqlite3_reset(st);
-        return rc;
-    }
     /* (returns of matured lines + 0.3 x 10) / (matured lines + 10) */
-    double lines = (double)sqlite3_column_int64(st, 0);
-    double returns = (double)sqlite3_column_int64(st, 1);
-    double small = (double)sqlite3_column_int64(st, 2);
-    double large = (double)sqlite3_column_int64(st, 3);
-    sqlite3_reset(st);
+    double lines = (double)sqlite3_column_int64(st, 1);
+    double returns = (double)sqlite3_column_int64(st, 2);
+    double small = (double)sqlite3_column_int64(st, 3);
+    double large = (double)sqlite3_column_int64(st, 4);
     out->product_id = p->id;
     out->at = at;
     out->rate = (returns + 0.3 * 10.0) / (lines + 10.0);
     double cs = 0, cl = 0;
+    int rc;
     if (p->category != TG_CAT_ACCESSORIES &&
         (rc = category_fit(sh, p->category, at, &cs, &cl, err)) != TG_OK)
         return rc;
     est_fit_judge(p->fit_note, small, large, cs, cl, &out->fit);
     if (p->category == TG_CAT_ACCESSORIES) /* one size: runs as it is */
         out->fit.learned = out->fit.runs = out->fit.lean = 0;
-    *c = *out;
+    sh->rates[(uint64_t)p->id % SHOP_RATE_CACHE] = *out;
     return TG_OK;
+}
+
+/* Takes the cached facts of ps into out (product_id 0 where there are
+ * none) and writes the others' ids as a JSON array; how many. */
+static int uncached(const tg_shop *sh, const shop_product *ps, int n,
+                    int64_t at, shop_rate *out, char *ids)
+{
+    int k = 0;
+    size_t len = 0;
+    ids[len++] = '[';
+    for (int i = 0; i < n; i++) {
+        const shop_rate *c = &sh->rates[(uint64_t)ps[i].id % SHOP_RATE_CACHE];
+        if (c->product_id == ps[i].id && c->at == at) {
+            out[i] = *c;
+            continue;
+        }
+        out[i].product_id = 0;
+        len += (size_t)sprintf(ids + len, "%s%lld", k++ ? "," : "",
+                               (long long)ps[i].id);
+    }
+    memcpy(ids + len, "]", 2);
+    return k;
+}
+
+/* Reads the facts of the products the statement st lists into out. */
+static int read_facts(tg_shop *sh, sqlite3_stmt *st, const shop_product *ps,
+                      int n, int64_t at, shop_rate *out, tg_err *err)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        for (int i = 0; i < n; i++)
+            if (ps[i].id == id && !out[i].product_id) {
+                if ((rc = facts_from(sh, &ps[i], at, st, &out[i], err)) !=
+                    TG_OK)
+                    return rc;
+                break;
+            }
+    }
+    return rc == SQLITE_DONE ? TG_OK
+                             : shop_fail(sh, err, "reading a product's history");
+}
+
+int shop_product_facts_many(tg_shop *sh, const shop_product *ps, int n,
+                            int64_t at, shop_rate *out, tg_err *err)
+{
+    int rc = shop_cache_check(sh, err);
+    char *ids = rc == TG_OK && n > 0 ? malloc((size_t)n * 21 + 2) : NULL;
+    if (rc != TG_OK || n <= 0)
+        return rc;
+    if (!ids)
+        return tg_fail(err, TG_EINTERNAL, "out of memory");
+    if (uncached(sh, ps, n, at, out, ids) > 0) {
+        sqlite3_stmt *st = shop_stmt(sh, SHOP_Q_PRODUCT_HISTORY);
+        sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, at);
+        rc = read_facts(sh, st, ps, n, at, out, err);
+        sqlite3_reset(st);
+    }
+    free(ids);
+    return rc;
+}
+
+int shop_product_facts(tg_shop *sh, const shop_product *p, int64_t at,
+                       shop_rate *out, tg_err *err)
+{
+    return shop_product_facts_many(sh, p, 1, at, out, err);
 }
 
 /* ---- personas ---------------------------------------------------------- */

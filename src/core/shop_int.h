@@ -116,6 +116,14 @@ int shop_fail(tg_shop *sh, tg_err *err, const char *context);
 /* Empties the history caches when the store changed since they were
  * filled. */
 int shop_cache_check(tg_shop *sh, tg_err *err);
+/* Keeps the history caches over this connection's own write of lines
+ * ordered at now (checkout), checked (shop_cache_check) just before it:
+ * history at or before now reads lines ordered before now (a return
+ * rate, their matured lines; a shopper's spend, strictly before), and
+ * returns and size returns that arrived by now, and a line ordered at
+ * now has neither; the store's triggers on it write only rollups that
+ * history does not read. History cached for a later moment goes. */
+void shop_cache_keep(tg_shop *sh);
 
 /* The rank of a size in the sizes table (-1 unknown), like a join on it. */
 int shop_size_rank(const tg_shop *sh, const char *name, int *is_shoe);
@@ -129,14 +137,15 @@ int shop_read_trend(tg_shop *sh, int64_t hashtag_id, int64_t at,
                     shop_trend *t, tg_err *err);
 /* A trend's phase at `at` (features_trend_phase). */
 int shop_trend_phase(const shop_trend *t, int64_t at);
-/* The newest trend snapshot of the items' hashtags by the shop's now, 0
- * for none (cached while the store and now are unchanged). */
-int shop_trend_latest(tg_shop *sh, int64_t *latest, tg_err *err);
 /* The product's matured history at `at`, as the training set has it
  * (cached): the smoothed prior return rate from its lines whose 30-day
  * window had closed and their labels, their size returns and the fit
  * estimate with its category's share up to 31 days before. */
 int shop_product_facts(tg_shop *sh, const shop_product *p, int64_t at,
                        shop_rate *out, tg_err *err);
+/* shop_product_facts of the n products ps into out, those not cached
+ * read in one statement. */
+int shop_product_facts_many(tg_shop *sh, const shop_product *ps, int n,
+                            int64_t at, shop_rate *out, tg_err *err);
 
 #endif

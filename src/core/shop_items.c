@@ -62,25 +62,21 @@ static void copy_product(const shop_product *p, tg_shop_item *out)
     tg_strlcpy(out->hashtag, p->hashtag, sizeof out->hashtag);
 }
 
-int shop_item(tg_shop *sh, int64_t product_id, tg_shop_item *out,
-              tg_err *err)
+/* The item of product p with its facts f: its trend's state and days at
+ * now. */
+static int item_from(tg_shop *sh, const shop_product *p, const shop_rate *f,
+                     tg_shop_item *out, tg_err *err)
 {
-    shop_product p;
     shop_trend t;
-    shop_rate f;
     memset(out, 0, sizeof *out);
-    int rc = shop_read_product(sh, product_id, &p, err);
+    int rc = shop_read_trend(sh, p->hashtag_id, sh->now, &t, err);
     if (rc == TG_OK)
-        rc = shop_read_trend(sh, p.hashtag_id, sh->now, &t, err);
-    if (rc == TG_OK)
-        rc = shop_product_facts(sh, &p, sh->now, &f, err);
-    if (rc == TG_OK)
-        rc = read_spark(sh, p.hashtag_id, out->spark, err);
+        rc = read_spark(sh, p->hashtag_id, out->spark, err);
     if (rc != TG_OK)
         return rc;
-    copy_product(&p, out);
-    out->product_return_rate = f.rate;
-    out->fit = f.fit;
+    copy_product(p, out);
+    out->product_return_rate = f->rate;
+    out->fit = f->fit;
     out->phase = shop_trend_phase(&t, sh->now);
     out->trend_at = t.known ? (int64_t)t.captured_at : 0;
     int64_t latest = 0;
@@ -90,6 +86,18 @@ int shop_item(tg_shop *sh, int64_t product_id, tg_shop_item *out,
     out->views_24h = t.views_24h;
     out->growth_7d = t.growth_7d;
     return TG_OK;
+}
+
+int shop_item(tg_shop *sh, int64_t product_id, tg_shop_item *out,
+              tg_err *err)
+{
+    shop_product p;
+    shop_rate f;
+    memset(out, 0, sizeof *out);
+    int rc = shop_read_product(sh, product_id, &p, err);
+    if (rc == TG_OK)
+        rc = shop_product_facts(sh, &p, sh->now, &f, err);
+    return rc == TG_OK ? item_from(sh, &p, &f, out, err) : rc;
 }
 
 static const char *way_word(int way)
@@ -216,12 +224,21 @@ int shop_trending(tg_shop *sh, const tg_shop_filter *f, tg_shop_item *out,
     if (n <= 0)
         return TG_OK;
     int64_t *ids = malloc((size_t)n * sizeof *ids);
-    if (!ids)
-        return tg_fail(err, TG_EINTERNAL, "out of memory");
-    int k = 0, rc = trending_ids(sh, f, ids, n, &k, err);
+    shop_product *ps = malloc((size_t)n * sizeof *ps);
+    shop_rate *fs = malloc((size_t)n * sizeof *fs);
+    int k = 0, rc = ids && ps && fs
+                        ? trending_ids(sh, f, ids, n, &k, err)
+                        : tg_fail(err, TG_EINTERNAL, "out of memory");
     for (int i = 0; rc == TG_OK && i < k; i++)
-        if ((rc = shop_item(sh, ids[i], &out[i], err)) == TG_OK)
+        rc = shop_read_product(sh, ids[i], &ps[i], err);
+    /* Their history in one statement, not one an item. */
+    if (rc == TG_OK)
+        rc = shop_product_facts_many(sh, ps, k, sh->now, fs, err);
+    for (int i = 0; rc == TG_OK && i < k; i++)
+        if ((rc = item_from(sh, &ps[i], &fs[i], &out[i], err)) == TG_OK)
             *got = i + 1;
     free(ids);
+    free(ps);
+    free(fs);
     return rc;
 }

@@ -213,7 +213,9 @@ int shop_checkout(tg_shop *sh, const tg_cart *cart,
     char prefix[32], code[40];
     int64_t lid[TG_CART_MAX];
     order_prefix(sh->now, prefix, sizeof prefix);
-    int rc = store_begin(sh->s, err);
+    int rc = shop_cache_check(sh, err);
+    if (rc == TG_OK)
+        rc = store_begin(sh->s, err);
     if (rc != TG_OK)
         return rc;
     rc = free_code(sh, prefix, 0, code, sizeof code, err);
@@ -223,6 +225,9 @@ int shop_checkout(tg_shop *sh, const tg_cart *cart,
         rc = write_scores(sh, cart->n, lid, scores, model_version, err);
     if ((rc = finish(sh, rc, err)) != TG_OK)
         return rc;
+    /* The order changes no history at now: the pre-ship check and the
+     * shopper's next item read it from memory still. */
+    shop_cache_keep(sh);
     if (order_code)
         tg_strlcpy(order_code, code, n);
     if (ids)

@@ -111,19 +111,20 @@ static void answer_preselect(session *s, int kept)
     session_event(s, "size", "%s undo", size_name());
 }
 
-/* Reads item id from the shop; a new one starts afresh. */
-static void open_item(session *s, int64_t id)
+/* Reads item id from the shop; a new one starts afresh. 0 when it could
+ * not be read. */
+static int open_item(session *s, int64_t id)
 {
     tg_err err = {0};
     tg_shop_item it;
     if (shop_item(s->shop, id, &it, &err) != TG_OK) {
         session_note(s, "%s", err.msg);
-        return;
+        return 0;
     }
     int same = st.item.product_id == id;
     st.item = it;
     if (same)
-        return;
+        return 1;
     st.size_sel = session_usual_size(s, &it);
     st.qty = 1;
     st.opened = tg_now_mono();
@@ -133,10 +134,12 @@ static void open_item(session *s, int64_t id)
     st.own_size = -1;
     st.picked = 0;
     session_event(s, "item", "%s %s", it.code, it.name);
+    return 1;
 }
 
-/* Catches up with the session; returns 1 when it rescored. */
-static int catch_up(session *s)
+/* Catches up with the session (read: the item was just read, as the
+ * store and the shopper now stand); returns 1 when it rescored. */
+static int catch_up(session *s, int read)
 {
     int data = st.seen_data != s->gen_data;
     int shopper = st.seen_shopper != s->gen_shopper;
@@ -146,7 +149,7 @@ static int catch_up(session *s)
     st.seen_cart = s->gen_cart;
     if (!st.item.product_id || !(data || shopper || cart))
         return 0;
-    if (data || shopper)
+    if ((data || shopper) && !read)
         open_item(s, st.item.product_id);
     if (shopper) { /* another shopper: their size, a visit of their own */
         st.size_sel = session_usual_size(s, &st.item);
@@ -162,14 +165,13 @@ static int catch_up(session *s)
 
 static void sync(session *s)
 {
-    catch_up(s);
+    catch_up(s, 0);
 }
 
 static void enter(session *s, int64_t id)
 {
-    if (id)
-        open_item(s, id);
-    if (!catch_up(s))
+    int read = id && open_item(s, id);
+    if (!catch_up(s, read))
         rescore(s);
 }
 

@@ -2,7 +2,8 @@
  * (the session's hottest items: fresh in the store's newest trend data)
  * for this shopper, with rank, price, a 14-day sparkline of the trend's
  * views, its phase and a risk badge (the risk of buying it in the
- * shopper's usual size with today's cart); search and filters by
+ * shopper's usual size with today's cart, priced on a worker: a row
+ * shows a placeholder until its badge lands); search and filters by
  * category, price (in the store's currency) and phase. */
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "badges.h"
 #include "keys.h"
 #include "screen.h"
 #include "text.h"
@@ -31,14 +33,23 @@ static struct {
     int view[MAX_ROWS];      /* the rows: indexes into the hottest items */
     int n_items, sel, top;
     int64_t sel_product;     /* the selected row's item, kept on reload */
-    double risk[SESSION_MAX_HOT]; /* badge risks, NaN until drawn */
+    double risk[SESSION_MAX_HOT]; /* badge risks, NaN until priced */
     unsigned seen_hot, seen_cart, seen_shopper;
+    /* the badges' pricing: its generation (a pricing of an earlier one is
+     * dropped), the rows drawn without a badge, and whether the worker
+     * failed (then the rows drawn are priced at once, as they are
+     * drawn) */
+    badges *pricing;
+    unsigned gen;
+    int want[BADGES_MAX], n_want;
+    int at_once;
 } st;
 
 static void reprice(void)
 {
     for (int i = 0; i < SESSION_MAX_HOT; i++)
         st.risk[i] = NAN;
+    st.gen++;
 }
 
 static void init(session *s)
@@ -47,6 +58,12 @@ static void init(session *s)
     memset(&st, 0, sizeof st);
     shop_filter_init(&st.filter);
     reprice();
+}
+
+static void fini(void)
+{
+    badges_free(st.pricing);
+    st.pricing = NULL;
 }
 
 /* Remembers the selected row's item. */
@@ -144,17 +161,69 @@ static void enter(session *s, int64_t id)
 }
 
 /* The badge's risk: the item in the usual size added to today's cart, as
- * if bought the moment it is seen; worked out for the rows drawn. */
+ * if bought the moment it is seen; NaN while it is being priced (the
+ * row is wanted), or worked out at once when the worker cannot. */
 static double badge_risk(session *s, int row)
 {
     int i = st.view[row];
     if (!isnan(st.risk[i]))
         return st.risk[i];
+    if (!st.at_once) {
+        if (st.n_want < BADGES_MAX)
+            st.want[st.n_want++] = i;
+        return NAN;
+    }
     const tg_shop_item *it = &s->hot[i];
     int size = session_usual_size(s, it);
     line_risk r;
     session_risk_if_added(s, it, size >= 0 ? it->sizes[size] : "", 1, 0, &r);
     return st.risk[i] = r.risk.p;
+}
+
+/* Prices the rows wanted, and those of the page below the rows drawn
+ * (bottom: the first row not drawn), unless a pricing runs. */
+static void price_wanted(session *s, int bottom, int page)
+{
+    for (int r = bottom; r < bottom + page && r < st.n_items; r++)
+        if (isnan(st.risk[st.view[r]]) && st.n_want < BADGES_MAX)
+            st.want[st.n_want++] = st.view[r];
+    tg_err err = {0};
+    if (st.n_want > 0 && badges_fd(st.pricing) < 0 &&
+        badges_start(&st.pricing, s, st.gen, st.want, st.n_want, &err) !=
+            TG_OK) {
+        session_note(s, "risk badges: %s", err.msg);
+        st.at_once = 1; /* the next frame prices them itself */
+        s->dirty = 1;
+    }
+    st.n_want = 0;
+}
+
+static int fd(void)
+{
+    return badges_fd(st.pricing);
+}
+
+/* Takes a finished pricing: its badges, unless the cart, the shopper or
+ * the items changed since it started. */
+static void tick(session *s)
+{
+    if (!badges_done(st.pricing))
+        return;
+    int idx[BADGES_MAX];
+    double p[BADGES_MAX];
+    unsigned gen;
+    tg_err err = {0};
+    int n = badges_take(st.pricing, s->shop, &gen, idx, p, &err);
+    for (int k = 0; gen == st.gen && k < n; k++) {
+        st.risk[idx[k]] = p[k];
+        if (isnan(p[k]) && !err.code) /* out of memory: no use asking */
+            tg_fail(&err, TG_EINTERNAL, "out of memory");
+    }
+    if (err.code) {
+        session_note(s, "risk badges: %s", err.msg);
+        st.at_once = 1;
+    }
+    s->dirty = 1; /* the badges, or a pricing of what is drawn now */
 }
 
 static void draw_filters(const session *s, WINDOW *w, int y, int cols)
@@ -204,8 +273,12 @@ static void draw_row(session *s, WINDOW *w, int y, int i, int namew,
     x += 8;
     char pct[16];
     int b;
-    ui_risk(s, badge_risk(s, i), pct, sizeof pct, &b);
-    attr_t band = theme_attr(theme_band(b));
+    double p = badge_risk(s, i);
+    ui_risk(s, p, pct, sizeof pct, &b);
+    if (isnan(p)) /* being priced: no figure, no band */
+        snprintf(pct, sizeof pct, "%*s%s", 4 - ui_width(ui_glyphs->pending),
+                 "", ui_glyphs->pending);
+    attr_t band = theme_attr(isnan(p) ? EL_DIM : theme_band(b));
     if (!sel)
         wattron(w, band);
     ui_putf(w, y, x, cols - x, "%s %4s", ui_glyphs->bullet, pct);
@@ -241,8 +314,10 @@ static void draw(session *s, WINDOW *w, int top, int rows, int cols)
         st.top = st.sel;
     if (st.sel >= st.top + list_rows)
         st.top = st.sel - list_rows + 1;
+    st.n_want = 0;
     for (int r = 0; r < list_rows && st.top + r < st.n_items; r++)
         draw_row(s, w, y + r, st.top + r, namew, cols);
+    price_wanted(s, st.top + list_rows, list_rows);
 }
 
 /* A byte typed into the search box: whole characters only, so the box
@@ -401,4 +476,4 @@ static int hints(const session *s, scr_hint *out)
 
 const screen scr_trending = {
     "trending", "Trending", hints,
-    init, NULL, enter, sync, draw, key, NULL, NULL};
+    init, fini, enter, sync, draw, key, fd, tick};

@@ -201,6 +201,12 @@ void session_risk_line(session *s, const tg_cart *cart, int i, line_risk *r);
 void session_risk_if_added(session *s, const tg_shop_item *it,
                            const char *size, int qty, double minutes,
                            line_risk *r);
+/* The cart that prices: today's cart with it added in size, qty, viewed
+ * for minutes, as its last line (the line a full cart's last gives way
+ * to). */
+void session_cart_if_added(const session *s, const tg_shop_item *it,
+                           const char *size, int qty, double minutes,
+                           tg_cart *c);
 /* The band (TG_BAND_*) of a probability, by the catalogue's limits
  * (nudge_band). */
 int session_band(const session *s, double p);

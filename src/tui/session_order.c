@@ -63,8 +63,8 @@ void session_preship_decide(session *s, const char *order,
     if (s->catalog.n == 0 || window_seconds(s) <= 0)
         return;
     double best = 0;
-    tg_shop_item it;
-    tg_nudge_input in;
+    tg_shop_item it, best_it;
+    tg_nudge_input in, best_in;
     for (int i = 0; i < s->cart.n; i++) {
         tg_nudge_decision d;
         tg_nudge_session once; /* a contact of its own, after the visit */
@@ -76,11 +76,15 @@ void session_preship_decide(session *s, const char *order,
         if (d.nudge >= 0 && (p->line < 0 || d.value > best)) {
             best = d.value;
             p->line = i;
+            best_it = it; /* its input, kept rather than read again */
+            best_in = in;
         }
     }
     if (p->line < 0)
         return;
-    order_input(s, p->line, &it, &in);
+    in = best_in;
+    it = best_it;
+    in.item = it.name; /* the input points into its item */
     char about[64];
     snprintf(about, sizeof about, "order=%s", order);
     if (session_nudge_show(s, &in, ids[p->line], 1, about, &p->n) !=

@@ -174,14 +174,14 @@ void session_risk_line(session *s, const tg_cart *cart, int i, line_risk *r)
     r->band = session_band(s, r->risk.p);
 }
 
-void session_risk_if_added(session *s, const tg_shop_item *it,
+void session_cart_if_added(const session *s, const tg_shop_item *it,
                            const char *size, int qty, double minutes,
-                           line_risk *r)
+                           tg_cart *c)
 {
-    tg_cart c = s->cart;
-    if (c.n >= TG_CART_MAX)
-        c.n = TG_CART_MAX - 1;
-    tg_cart_line *l = &c.line[c.n++];
+    *c = s->cart;
+    if (c->n >= TG_CART_MAX)
+        c->n = TG_CART_MAX - 1;
+    tg_cart_line *l = &c->line[c->n++];
     memset(l, 0, sizeof *l);
     l->product_id = it->product_id;
     tg_strlcpy(l->size, size ? size : "", sizeof l->size);
@@ -189,6 +189,14 @@ void session_risk_if_added(session *s, const tg_shop_item *it,
     l->unit_price = it->price;
     l->view_minutes = minutes;
     l->category = it->category;
+}
+
+void session_risk_if_added(session *s, const tg_shop_item *it,
+                           const char *size, int qty, double minutes,
+                           line_risk *r)
+{
+    tg_cart c;
+    session_cart_if_added(s, it, size, qty, minutes, &c);
     session_risk_line(s, &c, c.n - 1, r);
 }
 

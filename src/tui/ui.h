@@ -36,6 +36,7 @@ typedef struct glyphs {
     const char *spark[8];   /* lowest .. highest */
     const char *full, *empty, *bullet, *sel, *up, *down, *hbar;
     const char *vline, *hline;
+    const char *pending;    /* a figure still being worked out */
 } glyphs;
 extern const glyphs *ui_glyphs;
 /* Picks the glyphs and how text is measured for the locale (unicode: a

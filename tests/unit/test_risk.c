@@ -3,13 +3,16 @@
  * written; the rule-based estimate names its rules; and on a scored demo
  * store the app's meter (the session's risk of a line, from the shop's
  * live features) gives the same probability and the same drivers as
- * `score` stored for that line. */
+ * `score` stored for that line, and the Trending screen's badges, priced
+ * on a worker with a connection of its own, are the meter's numbers
+ * after the cart and the shopper change. */
 #include "demo_store.h"
 
 #include <math.h>
 
 #include "trendguard/risk.h"
 #include "trendguard/score.h"
+#include "tui/badges.h"
 #include "tui/session.h"
 
 /* tiny.json (tests/fixtures/models/README.md) with both of its features
@@ -33,6 +36,7 @@ static void one_feature_contributions_add_up(void **state)
     float row[2] = {2, 2}, mc[3];
     assert_int_equal(model_contribs(m, row, mc, &err), TG_OK);
     assert_float_equal(r.p, model_predict(m, row), 0);
+    assert_true(risk_probability(rs, x) == r.p); /* the badges' figure */
     assert_int_equal(r.n_drivers, 1);
     assert_int_equal(r.driver[0], TG_F_price);
     assert_float_equal(r.contribution[0], mc[0] + mc[1], 1e-7);
@@ -175,17 +179,26 @@ static int drop_store(void **state)
     return 0;
 }
 
+/* The app's session on the scored demo store, with its model (one at a
+ * time: it keeps its options). */
+static session *open_session(const char *name)
+{
+    static tui_opts o;
+    o = (tui_opts){.db = db, .session = name, .offline = 1};
+    tg_err err = {0};
+    session *s = session_open(&o, &err);
+    if (!s || !s->scorer)
+        fail_msg("session: %s", s ? "no model" : err.msg);
+    return s;
+}
+
 /* Each sampled line: the session's risk of it, as the meter shows it,
  * against the score row; exactly equal where the shop's features equal
  * the training set's (all but a few, see test_shop), within 1e-6 else. */
 static void meter_and_score_agree(void **state)
 {
     (void)state;
-    tui_opts o = {.db = db, .session = "risk-test", .offline = 1};
-    tg_err err = {0};
-    session *s = session_open(&o, &err);
-    assert_non_null(s);
-    assert_non_null(s->scorer);
+    session *s = open_session("risk-test");
     sqlite3 *h = store_db(s->store);
     sqlite3_stmt *order = NULL, *sample = NULL;
     assert_int_equal(sqlite3_prepare_v2(h, SQL_ORDER_LINES, -1, &order,
@@ -232,6 +245,73 @@ static void meter_and_score_agree(void **state)
     assert_true(lines >= 1000);
     assert_true(with_drivers >= lines / 2);
     assert_true(exact >= lines - lines / 100);
+    session_close(s);
+}
+
+/* The badges of the hottest items, priced on the worker, against the
+ * session's risk of each added in the shopper's usual size (what the
+ * screen priced on its own thread before, read here first, before the
+ * worker's reading is handed to the session): identical. Returns how
+ * many of them differ from before[], and keeps them there. */
+static int badges_are_the_meters(session *s, double *before)
+{
+    int n = s->n_hot < BADGES_MAX ? s->n_hot : BADGES_MAX, idx[BADGES_MAX];
+    double meter[BADGES_MAX];
+    for (int k = 0; k < n; k++) {
+        idx[k] = n - 1 - k; /* any order: each comes back with its index */
+        const tg_shop_item *it = &s->hot[idx[k]];
+        int size = session_usual_size(s, it);
+        line_risk r;
+        session_risk_if_added(s, it, size >= 0 ? it->sizes[size] : "", 1, 0,
+                              &r);
+        meter[idx[k]] = r.risk.p;
+    }
+    badges *b = NULL;
+    tg_err err = {0};
+    assert_int_equal(badges_start(&b, s, 7, idx, n, &err), TG_OK);
+    unsigned gen = 0;
+    int got_idx[BADGES_MAX];
+    double p[BADGES_MAX];
+    assert_int_equal(badges_take(b, s->shop, &gen, got_idx, p, &err), n);
+    assert_int_equal(err.code, TG_OK);
+    assert_int_equal(gen, 7);
+    int changed = 0;
+    for (int k = 0; k < n; k++) {
+        int i = got_idx[k];
+        if (p[k] != meter[i])
+            fail_msg("item %lld: badge %.17g, meter %.17g",
+                     (long long)s->hot[i].product_id, p[k], meter[i]);
+        changed += before[i] != p[k];
+        before[i] = p[k];
+    }
+    badges_free(b);
+    return changed;
+}
+
+static void badges_are_the_meters_numbers(void **state)
+{
+    (void)state;
+    session *s = open_session("badges-test");
+    tg_err err = {0};
+    tg_persona who[2];
+    int got = 0;
+    assert_int_equal(shop_personas(s->shop, who, 2, &got, &err), TG_OK);
+    assert_int_equal(got, 2);
+    session_shop_as(s, &who[0]);
+    session_hot_first(s);
+    assert_true(s->n_hot >= 10);
+    double p[SESSION_MAX_HOT] = {0};
+    badges_are_the_meters(s, p);
+    /* Two sizes of one item and another item in the cart: the basket's
+     * features move most badges. */
+    const tg_shop_item *a = &s->hot[0], *c = &s->hot[1];
+    assert_true(a->n_sizes >= 2);
+    assert_int_equal(session_cart_add(s, a, a->sizes[0], 1, 2), TG_OK);
+    assert_int_equal(session_cart_add(s, a, a->sizes[1], 1, 2), TG_OK);
+    assert_int_equal(session_cart_add(s, c, "", 2, 1), TG_OK);
+    assert_true(badges_are_the_meters(s, p) > 0);
+    session_shop_as(s, &who[1]); /* another shopper, the same cart */
+    assert_true(badges_are_the_meters(s, p) > 0);
     session_close(s);
 }
 
@@ -291,6 +371,8 @@ int main(void)
         cmocka_unit_test(rules_name_their_drivers),
         cmocka_unit_test_setup_teardown(meter_and_score_agree, make_store,
                                         drop_store),
+        cmocka_unit_test_setup_teardown(badges_are_the_meters_numbers,
+                                        make_store, drop_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "core/shop_int.h" /* the history caches */
 #include "trendguard/dataset.h"
 #include "trendguard/shop.h"
 
@@ -1043,7 +1044,7 @@ static void assert_fresh(tg_shop *sh, const tg_cart *cart, float *x)
 }
 
 /* History is cached, and the cache follows writes on this connection
- * and commits by another. */
+ * and commits by another, but outlives the shop's own checkout. */
 static void history_cache_follows_the_store(void **state)
 {
     (void)state;
@@ -1068,6 +1069,64 @@ static void history_cache_follows_the_store(void **state)
     assert_true(c[TG_F_product_prior_return_rate] >
                 b[TG_F_product_prior_return_rate]);
     assert_true(c[TG_F_cust_prior_orders] == b[TG_F_cust_prior_orders]);
+    /* A checkout at now changes no history at now: the caches stay, and
+     * still agree with a fresh shop's reading. */
+    char code[32];
+    int64_t ids[TG_CART_MAX];
+    float d[TG_NUM_FEATURES];
+    checkout(sh, &cart, NULL, code, ids);
+    assert_int_equal(sh->cust_id, cart.customer_id);
+    assert_int_equal(sh->rates[(uint64_t)cart.line[0].product_id %
+                               SHOP_RATE_CACHE].product_id,
+                     cart.line[0].product_id);
+    assert_fresh(sh, &cart, d);
+    assert_memory_equal(c, d, sizeof c);
+    /* A write of another kind still empties them. */
+    add_old_return(S, &cart, now, 3);
+    assert_int_equal(shop_cache_check(sh, &err), TG_OK);
+    assert_int_equal(sh->cust_id, 0);
+    shop_free(sh);
+}
+
+/* What a shop on another connection read is taken while neither shop's
+ * store has moved since the mark, and agrees with a fresh reading; after
+ * a write, nothing is taken. */
+static void history_shared_between_shops(void **state)
+{
+    (void)state;
+    tg_shop *sh = open_shop(0);
+    long long now = (long long)shop_now(sh);
+    tg_err err = {0};
+    tg_store *s2 = store_open(store_path(S), STORE_READONLY, &err);
+    assert_non_null(s2);
+    tg_shop *other = shop_open(s2, now, &err);
+    assert_non_null(other);
+    tg_cart cart = bracket_cart(3);
+    cart.n = 1;
+    float x[TG_NUM_FEATURES], y[TG_NUM_FEATURES];
+    tg_shop_mark m;
+    assert_int_equal(shop_cache_mark(sh, &m, &err), TG_OK);
+    features_of(other, &cart, x);
+    int64_t latest = 0;
+    assert_int_equal(shop_trend_latest(other, &latest, &err), TG_OK);
+    assert_int_equal(sh->cust_id, 0);
+    shop_cache_share(sh, &m, other);
+    assert_int_equal(sh->cust_id, cart.customer_id);
+    assert_int_equal(sh->latest_for, now);
+    assert_int_equal(sh->latest, latest);
+    assert_int_equal(sh->rates[(uint64_t)cart.line[0].product_id %
+                               SHOP_RATE_CACHE].product_id,
+                     cart.line[0].product_id);
+    assert_fresh(sh, &cart, y);
+    assert_memory_equal(x, y, sizeof x);
+    /* A write after the mark: the other shop's reading is not taken. */
+    assert_int_equal(shop_cache_mark(sh, &m, &err), TG_OK);
+    add_old_return(S, &cart, now, 4);
+    features_of(other, &cart, x);
+    shop_cache_share(sh, &m, other);
+    assert_int_equal(sh->cust_id, 0);
+    shop_free(other);
+    store_close(s2);
     shop_free(sh);
 }
 
@@ -1117,6 +1176,7 @@ int main(void)
         cmocka_unit_test(orders_newest_first),
         cmocka_unit_test(returns_and_exchanges),
         cmocka_unit_test(history_cache_follows_the_store),
+        cmocka_unit_test(history_shared_between_shops),
         cmocka_unit_test(empty_store),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
