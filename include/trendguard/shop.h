@@ -28,9 +28,11 @@ void shop_set_now(tg_shop *sh, int64_t now);
 /* ---- history read by another shop ---------------------------------------- */
 
 /* A shop's view of the store at a moment (its connection's writes and
- * the commits it has seen), and its clock. */
+ * the commits it has seen), its clock, and the file its connection has
+ * open (store_file_of). */
 typedef struct tg_shop_mark {
     int64_t version, changes, now;
+    int64_t file[2];
 } tg_shop_mark;
 
 /* Marks where sh's view of the store stands now. */
@@ -39,8 +41,10 @@ int shop_cache_mark(tg_shop *sh, tg_shop_mark *m, tg_err *err);
  * (shop_trend_latest's) that `from`, a shop on
  * another connection to the same store, has read since `to` was marked
  * m: only when nothing was written or committed since (then both read
- * the same data) and at the same clock; otherwise nothing. `from` must
- * not be in use on another thread. */
+ * the same data), at the same clock, and with both connections on the
+ * file `to` had open when marked (a bulk load moves a new file into
+ * place: a connection opened before reads the old one); otherwise
+ * nothing. `from` must not be in use on another thread. */
 void shop_cache_share(tg_shop *to, const tg_shop_mark *m,
                       const tg_shop *from);
 

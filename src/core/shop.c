@@ -276,7 +276,16 @@ int shop_cache_mark(tg_shop *sh, tg_shop_mark *m, tg_err *err)
     m->version = sh->seen_version;
     m->changes = sh->seen_changes;
     m->now = sh->now;
+    store_file_of(sh->s, m->file);
     return rc;
+}
+
+/* 1 when s has the file open that the mark was taken on. */
+static int on_marked_file(const tg_store *s, const tg_shop_mark *m)
+{
+    int64_t f[2];
+    store_file_of(s, f);
+    return f[0] == m->file[0] && f[1] == m->file[1];
 }
 
 void shop_cache_share(tg_shop *to, const tg_shop_mark *m,
@@ -285,8 +294,9 @@ void shop_cache_share(tg_shop *to, const tg_shop_mark *m,
     tg_err err = {0};
     if (shop_cache_check(to, &err) != TG_OK ||
         to->seen_version != m->version || to->seen_changes != m->changes ||
-        to->now != m->now || from->now != m->now)
-        return; /* the store moved on: `from` may have read newer data */
+        to->now != m->now || from->now != m->now ||
+        !on_marked_file(to->s, m) || !on_marked_file(from->s, m))
+        return; /* the store moved on: `from` may have read other data */
     for (int i = 0; i < SHOP_RATE_CACHE; i++)
         if (from->rates[i].product_id)
             to->rates[i] = from->rates[i];

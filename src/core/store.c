@@ -375,6 +375,12 @@ int store_replaced(const tg_store *s)
            (st.st_dev != s->dev || st.st_ino != s->ino);
 }
 
+void store_file_of(const tg_store *s, int64_t file[2])
+{
+    file[0] = s ? (int64_t)s->dev : 0;
+    file[1] = s ? (int64_t)s->ino : 0;
+}
+
 void store_close(tg_store *s)
 {
     if (!s)

@@ -3,9 +3,11 @@
  * user of that connection, one pricing at a time; the model's scorer is
  * shared with the main thread (risk_probability is safe on several
  * threads at once). What the worker read of the shopper's and the items'
- * history, and the newest trend data, go to the session's shop when the pricing is taken, unless
- * the store changed meanwhile, so opening one of the items reads it from
- * memory as it did when the badges were priced on the main thread. */
+ * history, and the newest trend data, go to the session's shop when the
+ * pricing is taken, unless the store changed meanwhile, so opening one of
+ * the items reads it from memory as it did when the badges were priced on
+ * the main thread. A bulk load's new store file is opened again by the
+ * next pricing. */
 #include "badges.h"
 
 #include <math.h>
@@ -58,6 +60,12 @@ static void price(void *arg)
     badges *b = arg;
     for (int k = 0; k < b->n; k++)
         b->p[k] = NAN;
+    if (b->store && store_replaced(b->store)) { /* a bulk load's new file */
+        shop_free(b->shop);
+        store_close(b->store);
+        b->shop = NULL;
+        b->store = NULL;
+    }
     if (!b->shop && open_shop(b) != TG_OK)
         return;
     if (shop_now(b->shop) != b->now)

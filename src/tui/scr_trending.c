@@ -50,6 +50,7 @@ static void reprice(void)
     for (int i = 0; i < SESSION_MAX_HOT; i++)
         st.risk[i] = NAN;
     st.gen++;
+    st.at_once = 0; /* the worker is tried again after a failure */
 }
 
 static void init(session *s)
@@ -214,12 +215,14 @@ static void tick(session *s)
     unsigned gen;
     tg_err err = {0};
     int n = badges_take(st.pricing, s->shop, &gen, idx, p, &err);
-    for (int k = 0; gen == st.gen && k < n; k++) {
+    if (gen != st.gen)
+        n = 0; /* priced for another cart, shopper or list: dropped */
+    for (int k = 0; k < n; k++) {
         st.risk[idx[k]] = p[k];
-        if (isnan(p[k]) && !err.code) /* out of memory: no use asking */
-            tg_fail(&err, TG_EINTERNAL, "out of memory");
+        if (isnan(p[k]) && !err.code)
+            tg_fail(&err, TG_EINTERNAL, "a badge could not be priced");
     }
-    if (err.code) {
+    if (n && err.code) {
         session_note(s, "risk badges: %s", err.msg);
         st.at_once = 1;
     }

@@ -4,7 +4,8 @@
  * second; past orders and returns, refused when they should be, and
  * exchanges; the history cache follows writes here and commits
  * elsewhere, survives the shop's own checkout and is shared between
- * shops only when nothing was written between; an empty store. */
+ * shops only when nothing was written between and both read the same
+ * file (not across a bulk load's new one); an empty store. */
 #include "demo_store.h"
 
 #include <math.h>
@@ -490,6 +491,67 @@ static void history_shared_between_shops(void **state)
     shop_free(sh);
 }
 
+/* A copy of the fixture's store at path. */
+static void copy_store(const char *path)
+{
+    tu_run(S, "PRAGMA wal_checkpoint(TRUNCATE)");
+    size_t len = 0;
+    tg_err err = {0};
+    char *bytes = tg_read_file(store_path(S), &len, (size_t)1 << 31, &err);
+    assert_non_null(bytes);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    fclose(f);
+    free(bytes);
+}
+
+/* A connection opened before a bulk load moved a new file into place
+ * reads the old file: what it read is not taken by a shop on the new
+ * one, though neither has seen a write or a commit. */
+static void history_not_shared_across_a_replaced_file(void **state)
+{
+    (void)state;
+    char path[300], next[300];
+    snprintf(path, sizeof path, "%s/replaced.db", dir);
+    snprintf(next, sizeof next, "%s/replaced.next.db", dir);
+    copy_store(path);
+    copy_store(next);
+    tg_err err = {0};
+    tg_store *old = store_open(path, STORE_READONLY, &err);
+    assert_non_null(old);
+    tg_shop *worker = shop_open(old, 0, &err);
+    assert_non_null(worker);
+    assert_int_equal(rename(next, path), 0); /* as a bulk load moves it */
+    assert_true(store_replaced(old));
+    tg_store *cur = store_open(path, 0, &err);
+    assert_non_null(cur);
+    tg_shop *sh = shop_open(cur, shop_now(worker), &err);
+    assert_non_null(sh);
+    tg_shop_mark m;
+    assert_int_equal(shop_cache_mark(sh, &m, &err), TG_OK);
+    tg_cart cart = bracket_cart(3);
+    cart.n = 1;
+    float x[TG_NUM_FEATURES];
+    features_of(worker, &cart, x);
+    shop_cache_share(sh, &m, worker);
+    assert_int_equal(sh->cust_id, 0);
+    /* the same on a connection to the new file: taken */
+    tg_store *again = store_open(path, STORE_READONLY, &err);
+    assert_non_null(again);
+    tg_shop *fresh = shop_open(again, shop_now(worker), &err);
+    assert_non_null(fresh);
+    features_of(fresh, &cart, x);
+    shop_cache_share(sh, &m, fresh);
+    assert_int_equal(sh->cust_id, cart.customer_id);
+    shop_free(fresh);
+    store_close(again);
+    shop_free(sh);
+    store_close(cur);
+    shop_free(worker);
+    store_close(old);
+}
+
 /* A store with nothing in it: the wall clock, and empty lists. */
 static void empty_store(void **state)
 {
@@ -531,6 +593,7 @@ int main(void)
         cmocka_unit_test(returns_and_exchanges),
         cmocka_unit_test(history_cache_follows_the_store),
         cmocka_unit_test(history_shared_between_shops),
+        cmocka_unit_test(history_not_shared_across_a_replaced_file),
         cmocka_unit_test(empty_store),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
