@@ -35,6 +35,11 @@ typedef struct tg_shop_mark {
     int64_t file[2];
 } tg_shop_mark;
 
+/* Tells sh that its connection's writes that took its count of changes
+ * (sqlite3_total_changes64) from before to after changed no history it
+ * caches (the app's record of a session): its caches stay when nothing
+ * else was written meanwhile. */
+void shop_cache_unrelated(tg_shop *sh, int64_t before, int64_t after);
 /* Marks where sh's view of the store stands now. */
 int shop_cache_mark(tg_shop *sh, tg_shop_mark *m, tg_err *err);
 /* Takes the shoppers' and products' history and the newest trend data

@@ -270,6 +270,12 @@ void shop_cache_keep(tg_shop *sh)
     sh->seen_changes = sqlite3_total_changes64(store_db(sh->s));
 }
 
+void shop_cache_unrelated(tg_shop *sh, int64_t before, int64_t after)
+{
+    if (sh && sh->seen_changes == before)
+        sh->seen_changes = after;
+}
+
 int shop_cache_mark(tg_shop *sh, tg_shop_mark *m, tg_err *err)
 {
     int rc = shop_cache_check(sh, err);

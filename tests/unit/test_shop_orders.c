@@ -442,7 +442,23 @@ static void history_cache_follows_the_store(void **state)
                      cart.line[0].product_id);
     assert_fresh(sh, &cart, d);
     assert_memory_equal(c, d, sizeof c);
+    /* The session's record written on the same connection, told as
+     * such: the caches stay; not told: they go. */
+    sqlite3 *db = store_db(S);
+    for (int told = 1; told >= 0; told--) {
+        features_of(sh, &cart, d);
+        assert_int_equal(shop_cache_check(sh, &err), TG_OK);
+        assert_int_equal(sh->cust_id, cart.customer_id);
+        int64_t before = sqlite3_total_changes64(db);
+        tu_run(S, "INSERT INTO ui_events(session, at_ms, kind, screen)"
+                  " VALUES('cache-test', %lld, 'key', 'trending')", now);
+        if (told)
+            shop_cache_unrelated(sh, before, sqlite3_total_changes64(db));
+        assert_int_equal(shop_cache_check(sh, &err), TG_OK);
+        assert_int_equal(sh->cust_id, told ? cart.customer_id : 0);
+    }
     /* A write of another kind still empties them. */
+    features_of(sh, &cart, d);
     add_old_return(S, &cart, now, 3);
     assert_int_equal(shop_cache_check(sh, &err), TG_OK);
     assert_int_equal(sh->cust_id, 0);
