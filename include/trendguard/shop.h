@@ -36,7 +36,7 @@ typedef struct tg_shop_mark {
 } tg_shop_mark;
 
 /* Tells sh that its connection's writes that took its count of changes
- * (sqlite3_total_changes64) from before to after changed no history it
+ * (store_changes) from before to after changed no history it
  * caches (the app's record of a session): its caches stay when nothing
  * else was written meanwhile. */
 void shop_cache_unrelated(tg_shop *sh, int64_t before, int64_t after);

@@ -119,6 +119,9 @@ void store_bulk_abandon(tg_store *s, tg_store *b);
  * bulk load moved a new one into place): s reads the old store and cannot
  * write to it; open the path again for the new one. One stat(). */
 int store_replaced(const tg_store *s);
+/* The rows s's connection has changed since it opened (inserted,
+ * updated or deleted: sqlite3_total_changes64). */
+int64_t store_changes(tg_store *s);
 /* The file s has open, as its device and inode numbers (0, 0 when not
  * known), to tell whether two connections read the same file. */
 void store_file_of(const tg_store *s, int64_t file[2]);

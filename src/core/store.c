@@ -375,6 +375,11 @@ int store_replaced(const tg_store *s)
            (st.st_dev != s->dev || st.st_ino != s->ino);
 }
 
+int64_t store_changes(tg_store *s)
+{
+    return s && s->db ? sqlite3_total_changes64(s->db) : 0;
+}
+
 void store_file_of(const tg_store *s, int64_t file[2])
 {
     file[0] = s ? (int64_t)s->dev : 0;

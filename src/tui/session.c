@@ -165,8 +165,7 @@ void session_idle(session *s)
     follow_replaced_store(s);
     /* The record's rows change no shopper's or item's history: the shop's
      * caches stay (they would be read again on the next item opened). */
-    sqlite3 *db = store_db(s->store);
-    int64_t before = sqlite3_total_changes64(db);
+    int64_t before = store_changes(s->store);
     uilog_flush(s->log, NULL);
-    shop_cache_unrelated(s->shop, before, sqlite3_total_changes64(db));
+    shop_cache_unrelated(s->shop, before, store_changes(s->store));
 }
