@@ -28,6 +28,9 @@
 #ifndef TG_PILOT_DIGEST
 #define TG_PILOT_DIGEST ""
 #endif
+#ifndef TG_VERSION
+#define TG_VERSION "0.0.0"
+#endif
 #define PILOT_FIGURES_LAYOUT 1
 /* At most this many filters' figures are kept (the oldest go first). */
 #define PILOT_KEPT_MOST "512"
