@@ -248,7 +248,7 @@ int shop_cache_check(tg_shop *sh, tg_err *err)
         return rc;
     }
     int64_t version = sqlite3_column_int64(st, 0);
-    int64_t changes = sqlite3_total_changes64(store_db(sh->s));
+    int64_t changes = store_changes(sh->s);
     sqlite3_reset(st);
     if (version != sh->seen_version || changes != sh->seen_changes) {
         memset(sh->rates, 0, sizeof sh->rates);
@@ -267,7 +267,7 @@ void shop_cache_keep(tg_shop *sh)
             memset(&sh->rates[i], 0, sizeof sh->rates[i]);
     if (sh->cust_at > sh->now)
         sh->cust_id = 0;
-    sh->seen_changes = sqlite3_total_changes64(store_db(sh->s));
+    sh->seen_changes = store_changes(sh->s);
 }
 
 void shop_cache_unrelated(tg_shop *sh, int64_t before, int64_t after)

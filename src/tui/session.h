@@ -183,13 +183,13 @@ int session_record(session *s, tg_err *err);
 
 /* ---- session_risk.c ------------------------------------------------------- */
 
-/* Loads the nudge catalogue, the explainer, the bandit and the newest
- * registered model; without a usable model the rules stand in and
- * model_problem says why. */
 /* Starts loading the newest registered model on a thread of its own (its
  * file read, parsed and checked while the first items load); then
  * session_risk_open takes it. */
 void session_risk_start(session *s);
+/* Loads the nudge catalogue, the explainer, the bandit and the newest
+ * registered model (the one session_risk_start loads, when started);
+ * without a usable model the rules stand in and model_problem says why. */
 void session_risk_open(session *s);
 void session_risk_close(session *s);
 /* The risk of cart line i: features from the shop, then the model or the
